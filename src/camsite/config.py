@@ -1,0 +1,470 @@
+"""Scenario files: one TOML file, validated once into a frozen :class:`Scenario`.
+
+Relative paths in a scenario are relative to the scenario file's folder.
+Coordinates in a scenario (polygons, points) are WGS84 longitude/latitude,
+except ``center`` and ``point`` which are ``[lat, lon]`` as a planner reads
+them off a web map.
+
+>>> s = loads('''
+... name = "demo"
+... [study_area]
+... center = [59.3330, 18.0308]
+... radius_m = 500
+... [network]
+... path = "net.graphml"
+... [[camera_types]]
+... name = "dome"
+... range_m = 40
+... capex_sek = 50000
+... opex_sek_per_year = 5000
+... [optimization]
+... budget_sek = 200000
+... ''', file="demo.toml")
+>>> s.camera_types[0].cost_sek(s.optimization.horizon_years)
+70000.0
+>>> s.optimization.solver
+'highs'
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from camsite._schema import build, fail
+from camsite.errors import ConfigError
+
+__all__ = [
+    "Scenario", "Area", "SubArea", "NetworkConfig", "PointLayer", "CameraLayer", "CameraType",
+    "DemandConfig", "FootfallConfig", "CandidateConfig", "Exclusion", "OptimizationConfig",
+    "SweepConfig", "OutputConfig", "load", "loads", "CATEGORY_LABELS", "DEFAULT_CATEGORY_WEIGHTS",
+]
+
+#: Incident categories and their Swedish labels (the report's wording).
+CATEGORY_LABELS: Mapping[str, str] = MappingProxyType({
+    "vald": "Våld (misshandel, rån, olaga hot, mord/dråp)",
+    "narkotika": "Narkotikabrott",
+    "knivlagen": "Brott mot knivlagen och vapenbrott",
+    "skadegorelse": "Skadegörelse och stöld",
+    "trafik": "Trafikhändelser",
+    "ovrigt": "Övrigt",
+})
+
+#: Category weights used when a scenario gives none (traffic weighs 0).
+DEFAULT_CATEGORY_WEIGHTS: Mapping[str, float] = MappingProxyType({
+    "vald": 1.0, "narkotika": 1.0, "knivlagen": 1.0, "skadegorelse": 0.3, "trafik": 0.0, "ovrigt": 0.1,
+})
+
+LonLat = tuple[float, float]
+
+
+def _check(cond: bool, message: str, *, file: str | None, key: str) -> None:
+    if not cond:
+        fail(message, file=file, key=key)
+
+
+def _check_polygon(poly: tuple[LonLat, ...] | None, *, file: str | None, key: str) -> None:
+    if poly is None:
+        return
+    _check(len(poly) >= 3, "a polygon needs at least 3 [lon, lat] corners", file=file, key=key)
+    for i, (lon, lat) in enumerate(poly):
+        _check(-180 <= lon <= 180 and -90 <= lat <= 90,
+               f"corner {i} ({lon}, {lat}) is not a WGS84 [lon, lat] pair", file=file, key=key)
+
+
+def _check_latlon(point: LonLat | None, *, file: str | None, key: str) -> None:
+    if point is not None:
+        lat, lon = point
+        _check(-90 <= lat <= 90 and -180 <= lon <= 180, f"({lat}, {lon}) is not a WGS84 [lat, lon] pair",
+               file=file, key=key)
+
+
+@dataclass(frozen=True)
+class Area:
+    """The study area: a polygon, a circle (``center`` [lat, lon] and ``radius_m``) or a file."""
+
+    polygon: tuple[LonLat, ...] | None = None
+    center: LonLat | None = None
+    radius_m: float | None = None
+    path: str | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        given = [self.polygon is not None, self.center is not None, self.path is not None]
+        _check(sum(given) == 1, "give exactly one of polygon, center (with radius_m) or path", file=file, key=key)
+        _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+        _check_latlon(self.center, file=file, key=f"{key}.center")
+        if self.center is not None:
+            _check(self.radius_m is not None and self.radius_m > 0, "must be > 0 with center", file=file,
+                   key=f"{key}.radius_m")
+
+
+@dataclass(frozen=True)
+class SubArea:
+    """A named area for reporting (a forum's area, a mapped drug scene)."""
+
+    name: str
+    label: str = ""
+    source: str = "illustrative"
+    polygon: tuple[LonLat, ...] | None = None
+    path: str | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check((self.polygon is None) != (self.path is None), "give exactly one of polygon or path", file=file, key=key)
+        _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The street network and how street space is modelled."""
+
+    path: str
+    source: str = "OpenStreetMap"
+    crs: str | None = None
+    clip_buffer_m: float = 150.0
+    exclude_highways: tuple[str, ...] = ("motorway", "motorway_link")
+    default_half_width_m: float = 8.0
+    half_width_m: dict[str, float] = field(default_factory=lambda: MappingProxyType({
+        "trunk": 14.0, "primary": 13.0, "secondary": 12.0, "tertiary": 10.0, "unclassified": 8.0,
+        "residential": 8.0, "living_street": 6.0, "pedestrian": 8.0, "service": 5.0, "footway": 3.0,
+    }))
+    open_areas: str | None = None
+    buildings: str | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.clip_buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.clip_buffer_m")
+        _check(self.default_half_width_m > 0, "must be > 0", file=file, key=f"{key}.default_half_width_m")
+        for k, v in self.half_width_m.items():
+            _check(v > 0, "must be > 0", file=file, key=f"{key}.half_width_m.{k}")
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """An incident layer: CSV, GeoJSON or GeoPackage points."""
+
+    path: str
+    name: str = "incidents"
+    source: str = ""
+    crs: str | None = None
+    layer: str | None = None
+    x_column: str | None = None
+    y_column: str | None = None
+    id_column: str | None = None
+    category_column: str = "category"
+    default_category: str = "ovrigt"
+    weight_column: str | None = None
+    date_column: str | None = None
+    precision_column: str | None = None
+
+
+@dataclass(frozen=True)
+class CameraLayer:
+    """The existing cameras (the police's inventory is sensitive: point here to it)."""
+
+    path: str
+    source: str = ""
+    crs: str | None = None
+    layer: str | None = None
+    x_column: str | None = None
+    y_column: str | None = None
+    id_column: str | None = None
+    type_column: str = "camera_type"
+    heading_column: str = "heading_deg"
+    default_type: str | None = None
+
+
+@dataclass(frozen=True)
+class CameraType:
+    """A camera model: what it sees and what it costs."""
+
+    name: str
+    range_m: float
+    capex_sek: float
+    label: str = ""
+    fov_deg: float = 360.0
+    opex_sek_per_year: float = 0.0
+    height_m: float | None = None
+    source: str = ""
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.range_m > 0, "must be > 0", file=file, key=f"{key}.range_m")
+        _check(0 < self.fov_deg <= 360, "must be in (0, 360]", file=file, key=f"{key}.fov_deg")
+        _check(self.capex_sek >= 0, "must be >= 0", file=file, key=f"{key}.capex_sek")
+        _check(self.opex_sek_per_year >= 0, "must be >= 0", file=file, key=f"{key}.opex_sek_per_year")
+        if self.height_m is not None:
+            _check(self.height_m > 0, "must be > 0", file=file, key=f"{key}.height_m")
+
+    def cost_sek(self, horizon_years: float) -> float:
+        """Cost of one camera over the horizon: capex + years × opex."""
+        return float(self.capex_sek + horizon_years * self.opex_sek_per_year)
+
+
+@dataclass(frozen=True)
+class FootfallConfig:
+    """Points with a daily count of people, spread over nearby street demand."""
+
+    path: str
+    count_column: str = "daily_count"
+    name_column: str | None = "stop_name"
+    radius_m: float = 150.0
+    weight_per_1000: float = 0.05
+    source: str = ""
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.radius_m > 0, "must be > 0", file=file, key=f"{key}.radius_m")
+        _check(self.weight_per_1000 >= 0, "must be >= 0", file=file, key=f"{key}.weight_per_1000")
+
+
+@dataclass(frozen=True)
+class DemandConfig:
+    """What is worth seeing: incidents, street space and footfall."""
+
+    snap_distance_m: float = 30.0
+    street_spacing_m: float = 10.0
+    street_weight_per_m: float = 0.01
+    half_life_years: float | None = None
+    reference_date: str | None = None
+    precision_factors: dict[str, float] = field(default_factory=lambda: MappingProxyType({
+        "point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25,
+    }))
+    footfall: FootfallConfig | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.snap_distance_m >= 0, "must be >= 0", file=file, key=f"{key}.snap_distance_m")
+        _check(self.street_spacing_m >= 0, "must be >= 0 (0 turns street space off)", file=file,
+               key=f"{key}.street_spacing_m")
+        _check(self.street_weight_per_m >= 0, "must be >= 0", file=file, key=f"{key}.street_weight_per_m")
+        if self.half_life_years is not None:
+            _check(self.half_life_years > 0, "must be > 0", file=file, key=f"{key}.half_life_years")
+        for k, v in self.precision_factors.items():
+            _check(0 <= v <= 1, "must be in [0, 1]", file=file, key=f"{key}.precision_factors.{k}")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A zone where new cameras may not go (or cost a penalty): polygon, or point [lat, lon] + buffer."""
+
+    name: str
+    label: str = ""
+    polygon: tuple[LonLat, ...] | None = None
+    point: LonLat | None = None
+    buffer_m: float = 25.0
+    path: str | None = None
+    penalty_sek: float | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        given = [self.polygon is not None, self.point is not None, self.path is not None]
+        _check(sum(given) == 1, "give exactly one of polygon, point or path", file=file, key=key)
+        _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+        _check_latlon(self.point, file=file, key=f"{key}.point")
+        _check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
+        if self.penalty_sek is not None:
+            _check(self.penalty_sek >= 0, "must be >= 0", file=file, key=f"{key}.penalty_sek")
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    """Where new cameras may go."""
+
+    intersections: bool = True
+    spacing_m: float = 20.0
+    mounting_points: str | None = None
+    camera_types: tuple[str, ...] | None = None
+    min_distance_to_existing_m: float = 15.0
+    exclusions: tuple[Exclusion, ...] = ()
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.spacing_m >= 0, "must be >= 0 (0: intersections and mounting points only)", file=file,
+               key=f"{key}.spacing_m")
+        _check(self.min_distance_to_existing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_distance_to_existing_m")
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """Budgets for the coverage-budget curve: a list, or start/stop/step."""
+
+    budgets: tuple[float, ...] = ()
+    start: float | None = None
+    stop: float | None = None
+    step: float | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        rng = [self.start, self.stop, self.step]
+        if any(v is not None for v in rng):
+            _check(all(v is not None for v in rng), "give start, stop and step together", file=file, key=key)
+            _check(self.step > 0 and self.stop >= self.start >= 0, "need 0 <= start <= stop and step > 0",
+                   file=file, key=key)
+        else:
+            _check(len(self.budgets) > 0, "give budgets or start/stop/step", file=file, key=key)
+        for i, b in enumerate(self.budgets):
+            _check(b >= 0, "must be >= 0", file=file, key=f"{key}.budgets[{i}]")
+
+    def values(self) -> tuple[float, ...]:
+        """The budgets, sorted ascending and without repeats."""
+        vals = list(self.budgets)
+        if self.start is not None:
+            n = int(math.floor((self.stop - self.start) / self.step + 1e-9))
+            vals += [self.start + i * self.step for i in range(n + 1)]
+        return tuple(sorted(set(float(v) for v in vals)))
+
+
+@dataclass(frozen=True)
+class OptimizationConfig:
+    """The budget, the model's side constraints and the solver."""
+
+    budget_sek: float
+    horizon_years: float = 4.0
+    solver: str = "highs"
+    time_limit_s: float | None = 300.0
+    backup_weight: float = 0.0
+    min_spacing_m: float = 0.0
+    forced_sites: tuple[str, ...] = ()
+    forbidden_sites: tuple[str, ...] = ()
+    max_per_type: dict[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    budget_sweep: SweepConfig | None = None
+    stages: tuple[float, ...] = ()
+    greedy: bool = True
+    lp_bound: bool = True
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
+        _check(self.horizon_years >= 0, "must be >= 0", file=file, key=f"{key}.horizon_years")
+        _check(self.solver in ("highs", "cbc"), "must be \"highs\" or \"cbc\"", file=file, key=f"{key}.solver")
+        if self.time_limit_s is not None:
+            _check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
+        _check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
+        _check(self.min_spacing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_spacing_m")
+        for k, v in self.max_per_type.items():
+            _check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
+        for i, b in enumerate(self.stages):
+            _check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """Where and how results are written (``dir`` is relative to the working directory)."""
+
+    dir: str | None = None
+    lang: str = "sv"
+    include_incidents: bool = False
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.lang in ("sv", "en"), "must be \"sv\" or \"en\"", file=file, key=f"{key}.lang")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario, validated. Build it with :func:`load` or :func:`loads`."""
+
+    name: str
+    study_area: Area
+    network: NetworkConfig
+    camera_types: tuple[CameraType, ...]
+    optimization: OptimizationConfig
+    title: str = ""
+    description: str = ""
+    crs: str = "EPSG:3011"
+    subareas: tuple[SubArea, ...] = ()
+    incidents: tuple[PointLayer, ...] = ()
+    category_weights: dict[str, float] = field(default_factory=lambda: DEFAULT_CATEGORY_WEIGHTS)
+    existing_cameras: CameraLayer | None = None
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    #: The file this scenario was read from (not a TOML key).
+    source_file: str | None = field(default=None, metadata={"toml": False})
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(len(self.camera_types) > 0, "give at least one [[camera_types]]", file=file, key="camera_types")
+        names = [c.name for c in self.camera_types]
+        for i, n in enumerate(names):
+            _check(names.index(n) == i, f"camera type {n!r} is defined twice", file=file, key=f"camera_types[{i}].name")
+        for k, v in self.category_weights.items():
+            _check(v >= 0 and math.isfinite(v), "must be >= 0", file=file, key=f"category_weights.{k}")
+        offered = self.candidates.camera_types or ()
+        for i, n in enumerate(offered):
+            _check(n in names, f"unknown camera type {n!r} (known: {', '.join(names)})", file=file,
+                   key=f"candidates.camera_types[{i}]")
+        for n in self.optimization.max_per_type:
+            _check(n in names, f"unknown camera type {n!r} (known: {', '.join(names)})", file=file,
+                   key=f"optimization.max_per_type.{n}")
+        cam = self.existing_cameras
+        if cam is not None and cam.default_type is not None:
+            _check(cam.default_type in names, f"unknown camera type {cam.default_type!r} (known: {', '.join(names)})",
+                   file=file, key="existing_cameras.default_type")
+        subs = [s.name for s in self.subareas]
+        for i, n in enumerate(subs):
+            _check(subs.index(n) == i, f"sub-area {n!r} is defined twice", file=file, key=f"subareas[{i}].name")
+
+    # -- helpers -----------------------------------------------------------
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the scenario are relative to."""
+        return Path(self.source_file).resolve().parent if self.source_file else Path.cwd()
+
+    def resolve(self, path: str | Path) -> Path:
+        """Resolve a path from the scenario against :attr:`base_dir`."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    def camera_type(self, name: str) -> CameraType:
+        """The camera type called ``name``."""
+        for c in self.camera_types:
+            if c.name == name:
+                return c
+        raise ConfigError(f"unknown camera type {name!r} (known: {', '.join(c.name for c in self.camera_types)})",
+                          file=self.source_file, where="camera_types")
+
+    def output_dir(self) -> Path:
+        """The output folder: ``output.dir``, or ``out/<name>`` in the working directory."""
+        return Path(self.output.dir) if self.output.dir else Path("out") / self.name
+
+    def with_overrides(self, **changes: object) -> "Scenario":
+        """A copy with dotted keys replaced, e.g. ``{"optimization.budget_sek": 5e5}``.
+
+        >>> s = loads('name="x"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
+        ...           '[[camera_types]]\\nname="a"\\nrange_m=1\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+        >>> s.with_overrides(**{"optimization.budget_sek": 7.0}).optimization.budget_sek
+        7.0
+        """
+        obj: Scenario = self
+        for dotted, value in changes.items():
+            obj = _replace_dotted(obj, dotted.split("."), value)
+        data_file = self.source_file
+        obj.validate(file=data_file, key="")
+        for sec in (obj.optimization, obj.output):
+            sec.validate(file=data_file, key="optimization" if sec is obj.optimization else "output")
+        return obj
+
+
+def _replace_dotted(obj: object, parts: list[str], value: object) -> object:
+    if len(parts) == 1:
+        return replace(obj, **{parts[0]: value})
+    return replace(obj, **{parts[0]: _replace_dotted(getattr(obj, parts[0]), parts[1:], value)})
+
+
+def loads(text: str, *, file: str | None = None) -> Scenario:
+    """Parse and validate a scenario from TOML text; ``file`` is named in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=file) from None
+    scenario = build(Scenario, data, file=file, key="")
+    return replace(scenario, source_file=file)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate the scenario file at ``path``."""
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError("scenario file does not exist", file=p)
+    if p.is_dir():
+        raise ConfigError("is a directory, not a scenario file", file=p)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p) from None
+    return loads(text, file=str(p))
