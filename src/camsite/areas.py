@@ -1,0 +1,89 @@
+"""Study area, reporting sub-areas and other polygons of a scenario, in the working CRS.
+
+>>> poly = polygon_from_lonlat([(18.03, 59.33), (18.04, 59.33), (18.04, 59.34)], crs="EPSG:3011")
+>>> round(poly.area / 1e4)  # hectares
+31
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import geopandas as gpd
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from camsite.config import Area, Scenario, SubArea
+from camsite.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["polygon_from_lonlat", "point_from_latlon", "read_polygons", "study_area_polygon", "subareas_frame"]
+
+WGS84 = "EPSG:4326"
+
+
+def _transformer(crs: str) -> Transformer:
+    return Transformer.from_crs(WGS84, crs, always_xy=True)
+
+
+def polygon_from_lonlat(corners: Sequence[tuple[float, float]], *, crs: str) -> Polygon:
+    """A polygon from WGS84 ``(lon, lat)`` corners, projected to ``crs``."""
+    xs, ys = _transformer(crs).transform([c[0] for c in corners], [c[1] for c in corners])
+    return shapely.make_valid(Polygon(list(zip(xs, ys))))
+
+
+def point_from_latlon(latlon: tuple[float, float], *, crs: str) -> Point:
+    """A point from a WGS84 ``(lat, lon)`` pair, projected to ``crs``."""
+    x, y = _transformer(crs).transform(latlon[1], latlon[0])
+    return Point(x, y)
+
+
+def read_polygons(path: Path, *, crs: str) -> BaseGeometry:
+    """Union of the polygons in a GeoJSON or GeoPackage file, projected to ``crs``."""
+    if not path.exists():
+        raise InputError("file does not exist", file=path)
+    if path.is_dir():
+        raise InputError("is a directory, not a polygon file", file=path)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(f"cannot read polygons: {exc}", file=path) from None
+    gdf = gdf[gdf.geometry.notna()]
+    if gdf.empty:
+        raise InputError("contains no geometry", file=path)
+    if gdf.crs is None:
+        gdf = gdf.set_crs(WGS84)
+    bad = ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if bad.any():
+        row = int(bad.to_numpy().argmax()) + 1
+        raise InputError(f"feature is a {gdf.geometry.geom_type.iloc[row - 1]}, expected a polygon", file=path,
+                         where=f"feature {row}")
+    return shapely.make_valid(gdf.to_crs(crs).geometry.union_all())
+
+
+def _area_geometry(area: Area | SubArea, scenario: Scenario) -> BaseGeometry:
+    if area.polygon is not None:
+        return polygon_from_lonlat(area.polygon, crs=scenario.crs)
+    if getattr(area, "center", None) is not None:
+        return point_from_latlon(area.center, crs=scenario.crs).buffer(area.radius_m, quad_segs=32)
+    return read_polygons(scenario.resolve(area.path), crs=scenario.crs)
+
+
+def study_area_polygon(scenario: Scenario) -> BaseGeometry:
+    """The scenario's study area in its working CRS."""
+    return _area_geometry(scenario.study_area, scenario)
+
+
+def subareas_frame(scenario: Scenario) -> gpd.GeoDataFrame:
+    """The reporting sub-areas: columns ``name``, ``label``, ``source``, geometry."""
+    rows = [
+        {"name": s.name, "label": s.label or s.name, "source": s.source, "geometry": _area_geometry(s, scenario)}
+        for s in scenario.subareas
+    ]
+    return gpd.GeoDataFrame(rows, columns=["name", "label", "source", "geometry"], geometry="geometry",
+                            crs=scenario.crs)

@@ -1,0 +1,17 @@
+"""The ``camsite`` command line: a thin layer over the library.
+
+One small module per subcommand (as in rasterio's ``rio``); each defines a
+click command and registers it on :data:`main` below. All logic lives in the
+library; these modules parse options, set up logging and progress, call the
+library and turn :class:`camsite.errors.CamsiteError` into one ``error:`` line
+and an exit code.
+"""
+
+from __future__ import annotations
+
+from camsite.cli._common import main
+
+__all__ = ["main"]
+
+# Subcommands register themselves on import (one line each).
+from camsite.cli import run as _run  # noqa: E402,F401
