@@ -29,6 +29,7 @@ them off a web map.
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -446,12 +447,58 @@ def _replace_dotted(obj: object, parts: list[str], value: object) -> object:
     return replace(obj, **{parts[0]: _replace_dotted(getattr(obj, parts[0]), parts[1:], value)})
 
 
-def loads(text: str, *, file: str | None = None) -> Scenario:
-    """Parse and validate a scenario from TOML text; ``file`` is named in errors."""
+def _merge(base: dict, over: dict) -> dict:
+    """Deep-merge ``over`` into ``base``: tables merge, everything else (arrays too) is replaced."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=file) from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        fail(f"expected a string (a scenario file to start from), got {parent!r}", file=file, key="extends")
+    base_dir = Path(file).resolve().parent if file else Path.cwd()
+    base = (base_dir / parent).resolve()
+    if str(base) in seen:
+        fail(f"{parent} extends itself (directly or through another file)", file=file, key="extends")
+    if not base.is_file():
+        fail(f"scenario file {parent} does not exist", file=file, key="extends")
+    base_data = _parse(base.read_text(encoding="utf-8-sig"), str(base), seen + (str(base),))
+    base_data = _rebase_paths(base_data, base.parent, base_dir)
+    return _merge(base_data, data)
+
+
+def _rebase_paths(data: object, src: Path, dst: Path) -> object:
+    """Rewrite relative ``path`` values of an extended file so they stay right from ``dst``."""
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            if k in ("path", "mounting_points", "open_areas", "buildings") and isinstance(v, str) \
+                    and not Path(v).is_absolute():
+                out[k] = os.path.relpath(src / v, dst)
+            else:
+                out[k] = _rebase_paths(v, src, dst)
+        return out
+    if isinstance(data, list):
+        return [_rebase_paths(v, src, dst) for v in data]
+    return data
+
+
+def loads(text: str, *, file: str | None = None) -> Scenario:
+    """Parse and validate a scenario from TOML text; ``file`` is named in errors.
+
+    A scenario may start from another with ``extends = "other.toml"``: its
+    tables are merged key by key, arrays and values are replaced.
+    """
+    data = _parse(text, file, (str(Path(file).resolve()),) if file else ())
     scenario = build(Scenario, data, file=file, key="")
     return replace(scenario, source_file=file)
 
