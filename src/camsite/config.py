@@ -409,7 +409,7 @@ class Scenario:
     def resolve(self, path: str | Path) -> Path:
         """Resolve a path from the scenario against :attr:`base_dir`."""
         p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        return (p if p.is_absolute() else self.base_dir / p).resolve()
 
     def camera_type(self, name: str) -> CameraType:
         """The camera type called ``name``."""
