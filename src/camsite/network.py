@@ -93,12 +93,17 @@ def _read_pair(folder: str, path: Path) -> nx.MultiDiGraph:
 
 def _read_tar_pair(path: Path) -> nx.MultiDiGraph:
     with tarfile.open(path) as tar:
-        names = {Path(m.name).name: m.name for m in tar.getmembers()}
-    if "nodes.shp" not in names or "edges.shp" not in names:
-        raise InputError("archive holds no nodes.shp and edges.shp", file=path)
-    folder = str(Path(names["nodes.shp"]).parent)
-    prefix = f"/vsitar/{path.resolve()}" + ("" if folder == "." else f"/{folder}")
-    return _read_pair(prefix, path)
+        members = [m for m in tar.getmembers() if m.isfile() and Path(m.name).stem in ("nodes", "edges")]
+        names = {Path(m.name).name for m in members}
+        if "nodes.shp" not in names or "edges.shp" not in names:
+            raise InputError("archive holds no nodes.shp and edges.shp", file=path)
+        with tempfile.TemporaryDirectory(prefix="camsite-net-") as tmp:
+            for m in members:  # flatten: only the shapefile parts, never paths from the archive
+                src = tar.extractfile(m)
+                if src is not None:
+                    with src, open(Path(tmp) / Path(m.name).name, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+            return _read_pair(tmp, path)
 
 
 def load_graph(path: str | Path) -> nx.MultiDiGraph:
