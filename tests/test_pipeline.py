@@ -1,0 +1,79 @@
+"""The default Fridhemsplan scenario end to end, checked by invariants computed independently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from camsite.result import SITES_COLUMNS
+
+
+def test_budget_respected_and_status(default_result) -> None:
+    r = default_result
+    s = r.summary
+    assert s["status"] == "optimal" and s["gap"] <= 1e-9
+    assert 0 < s["spent_sek"] <= s["budget_sek"] == 1_500_000
+    # spent = sum of the chosen candidates' costs, looked up in the candidate table
+    idx = r.sites["candidate_index"].to_numpy()
+    assert r.candidates["cost_sek"].to_numpy()[idx].sum() == pytest.approx(s["spent_sek"])
+    assert s["n_new_sites"] == len(r.sites) > 0
+
+
+def test_reported_coverage_equals_recomputed(default_result) -> None:
+    r = default_result
+    w = r.demand["weight"].to_numpy()
+    cov = r.coverage.tocsc()
+    idx = r.sites["candidate_index"].to_numpy()
+    # recompute with plain numpy from the matrix columns of the chosen sites and the existing cameras
+    seen_new = np.zeros(len(w), bool)
+    for j in idx:
+        seen_new[cov.indices[cov.indptr[j]:cov.indptr[j + 1]]] = True
+    ex = r.existing_coverage.toarray().any(axis=1)
+    before = 100 * w[ex].sum() / w.sum()
+    after = 100 * w[ex | seen_new].sum() / w.sum()
+    assert r.summary["coverage_before_pct"] == pytest.approx(before, abs=1e-3)
+    assert r.summary["coverage_after_pct"] == pytest.approx(after, abs=1e-3)
+    assert after >= before
+    assert r.summary["objective"] == pytest.approx(w[ex | seen_new].sum(), rel=1e-9)
+    # the ranked table's last cumulative coverage is the total after
+    assert r.sites["cumulative_coverage_pct"].iloc[-1] == pytest.approx(after, abs=1e-2)
+
+
+def test_covered_points_are_within_range(default_result) -> None:
+    """Geometry check independent of the coverage code: no covered point lies beyond its camera's range."""
+    r = default_result
+    ranges = {c.name: c.range_m for c in r.scenario.camera_types}
+    coo = r.coverage.tocoo()
+    dx = r.demand.geometry.x.to_numpy()[coo.row] - r.candidates.geometry.x.to_numpy()[coo.col]
+    dy = r.demand.geometry.y.to_numpy()[coo.row] - r.candidates.geometry.y.to_numpy()[coo.col]
+    limit = r.candidates["camera_type"].map(ranges).to_numpy()[coo.col]
+    assert (np.hypot(dx, dy) <= limit + 1e-6).all()
+
+
+def test_sites_table(default_result) -> None:
+    sites = default_result.sites
+    assert list(sites.columns[: len(SITES_COLUMNS)]) == list(SITES_COLUMNS)
+    assert sites["rank"].tolist() == list(range(1, len(sites) + 1))
+    assert sites["site_id"].is_unique  # at most one variant per physical site
+    # marginal gains of a coverage function are non-increasing in greedy order (submodularity)
+    assert (np.diff(sites["gain_weight"].to_numpy()) <= 1e-9).all()
+    assert np.allclose(sites["cumulative_cost_sek"], sites["cost_sek"].cumsum())
+    # lon/lat agree with easting/northing through an independent transformation
+    lon, lat = Transformer.from_crs("EPSG:3011", "EPSG:4326", always_xy=True).transform(
+        sites["easting"].to_numpy(), sites["northing"].to_numpy())
+    assert np.allclose(lon, sites["lon"], atol=2e-6) and np.allclose(lat, sites["lat"], atol=2e-6)
+    # all sites inside the study area around Fridhemsplan
+    assert sites["lon"].between(18.0100, 18.0420).all() and sites["lat"].between(59.3290, 59.3410).all()
+
+
+def test_breakdowns_add_up(default_result) -> None:
+    s = default_result.summary
+    cats = s["coverage_by_category"]
+    assert sum(c["weight_total"] for c in cats) == pytest.approx(s["weight_total"], rel=1e-6)
+    for row in cats + s["coverage_by_subarea"]:
+        if row["before_pct"] is not None:
+            assert row["after_pct"] >= row["before_pct"] - 1e-9
+    names = {row["name"] for row in s["coverage_by_subarea"]}
+    assert names == {"fridhemsplan", "stadshagen", "drogscen_2023", "drogscen_2024"}
+    assert "existing_cameras" in s["illustrative_layers"]
