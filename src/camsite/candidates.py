@@ -1,0 +1,255 @@
+"""Candidate camera sites and their variants (camera type × heading).
+
+Physical sites are intersections, points every ``spacing_m`` along usable
+streets, and user-given mounting points. A 360° camera type gives one
+variant per site; a fixed camera type gives one variant per heading along
+each street leaving the site. Headings are compass bearings in degrees
+(0 = north, 90 = east), as ``heading_deg`` of existing cameras.
+
+>>> bearing_deg(0.0, 0.0, np.array([1.0, 0.0]), np.array([0.0, -1.0])).round(1).tolist()
+[90.0, 180.0]
+>>> site_ids(np.array([152000.4]), np.array([6580000.6]), prefix="")
+array(['152000_6580001'], dtype=object)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from camsite import areas
+from camsite.config import Exclusion, Scenario
+from camsite.demand import usable_edges
+from camsite.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["build_candidates", "exclusion_zones", "bearing_deg", "site_ids", "CANDIDATE_COLUMNS"]
+
+#: Columns of the candidate frame, in order (docs/architecture.md).
+CANDIDATE_COLUMNS: tuple[str, ...] = ("site_id", "variant", "camera_type", "heading_deg", "cost_sek", "penalty_sek",
+                                      "kind", "street", "geometry")
+#: How far along a street its direction is read from a site (metres).
+_LOOK_M = 10.0
+#: Headings at one site closer than this (degrees) are one variant.
+_SAME_HEADING_DEG = 15.0
+
+
+def bearing_deg(x0: Any, y0: Any, x1: Any, y1: Any) -> np.ndarray:
+    """Compass bearing from (x0, y0) to (x1, y1) in degrees, 0 = north (+y), clockwise, in [0, 360)."""
+    return np.mod(np.degrees(np.arctan2(np.asarray(x1) - x0, np.asarray(y1) - y0)), 360.0)
+
+
+def site_ids(x: np.ndarray, y: np.ndarray, *, prefix: str) -> np.ndarray:
+    """Stable site ids from coordinates rounded to the metre: ``<prefix><easting>_<northing>``."""
+    xi, yi = np.round(x).astype(np.int64), np.round(y).astype(np.int64)
+    return np.array([f"{prefix}{a}_{b}" for a, b in zip(xi, yi)], dtype=object)
+
+
+def _sites(kind: str, geom: np.ndarray, street: np.ndarray, heads: list[np.ndarray],
+           cost: np.ndarray | None = None, ids: np.ndarray | None = None) -> pd.DataFrame:
+    x, y = shapely.get_x(geom), shapely.get_y(geom)
+    return pd.DataFrame({"site_id": site_ids(x, y, prefix="m" if kind == "mount" else "") if ids is None else ids,
+                         "kind": kind, "street": street, "headings": heads, "geometry": geom,
+                         "cost_override": np.full(len(geom), np.nan) if cost is None else cost})
+
+
+def _intersections(network: Any, edges: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Nodes where three or more streets meet and at least one usable street leaves."""
+    nodes = network.nodes
+    ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+    deg = pd.Series(ends).value_counts()
+    count = nodes["street_count"].fillna(0).to_numpy() if "street_count" in nodes else np.zeros(len(nodes))
+    used = nodes.index.isin(deg.index)
+    ok = used & (np.maximum(count, deg.reindex(nodes.index).fillna(0).to_numpy()) >= 3)
+    sel = nodes[ok]
+    # headings: each usable edge end, looking a few metres along the edge
+    geoms = edges.geometry.to_numpy()
+    length = shapely.length(geoms)
+    look = np.minimum(_LOOK_M, length)
+    p_u, p_v = shapely.line_interpolate_point(geoms, look), shapely.line_interpolate_point(geoms, length - look)
+    ends_df = pd.DataFrame({"node": ends, "x": np.concatenate([shapely.get_x(p_u), shapely.get_x(p_v)]),
+                            "y": np.concatenate([shapely.get_y(p_u), shapely.get_y(p_v)]),
+                            "name": np.concatenate([edges["name"].to_numpy(), edges["name"].to_numpy()])})
+    ends_df = ends_df[ends_df["node"].isin(sel.index)]
+    nx_, ny_ = sel.geometry.x.reindex(ends_df["node"]).to_numpy(), sel.geometry.y.reindex(ends_df["node"]).to_numpy()
+    ends_df["b"] = bearing_deg(nx_, ny_, ends_df["x"].to_numpy(), ends_df["y"].to_numpy())
+    g = ends_df.groupby("node")
+    heads = g["b"].agg(lambda b: _dedupe(b.to_numpy())).reindex(sel.index)
+    names = g["name"].agg(lambda n: " / ".join(sorted({str(v) for v in n if v}))).reindex(sel.index).fillna("")
+    return _sites("intersection", sel.geometry.to_numpy(), names.to_numpy(object), list(heads.to_numpy()))
+
+
+def _dedupe(b: np.ndarray) -> np.ndarray:
+    """Sorted headings with near-duplicates (within :data:`_SAME_HEADING_DEG`) merged."""
+    b = np.sort(np.round(np.asarray(b, float), 1) % 360.0)
+    keep = [b[0]] if len(b) else []
+    for v in b[1:]:
+        if min(abs(v - keep[-1]), 360 - abs(v - keep[-1])) >= _SAME_HEADING_DEG:
+            keep.append(v)
+    if len(keep) > 1 and min(abs(keep[-1] - keep[0]), 360 - abs(keep[-1] - keep[0])) < _SAME_HEADING_DEG:
+        keep.pop()
+    return np.asarray(keep)
+
+
+def _along_streets(edges: gpd.GeoDataFrame, spacing_m: float) -> pd.DataFrame:
+    """Points every about ``spacing_m`` inside each edge (the ends are intersections or dead ends)."""
+    if spacing_m <= 0 or edges.empty:
+        return _sites("street", np.empty(0, object), np.empty(0, object), [])
+    geoms = edges.geometry.to_numpy()
+    length = shapely.length(geoms)
+    n = np.maximum(0, np.round(length / spacing_m).astype(np.int64) - 1)
+    rep = np.repeat(np.arange(len(geoms)), n)
+    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + 1
+    pos = k * length[rep] / (n[rep] + 1)
+    pts = shapely.line_interpolate_point(geoms[rep], pos)
+    ahead = shapely.line_interpolate_point(geoms[rep], np.minimum(pos + 1.0, length[rep]))
+    behind = shapely.line_interpolate_point(geoms[rep], np.maximum(pos - 1.0, 0.0))
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    fwd = bearing_deg(x, y, shapely.get_x(ahead), shapely.get_y(ahead))
+    back = bearing_deg(x, y, shapely.get_x(behind), shapely.get_y(behind))
+    heads = list(np.round(np.column_stack([fwd, back]), 1))
+    return _sites("street", pts, edges["name"].to_numpy(object)[rep], heads)
+
+
+def _mounts(path: Any, edges: gpd.GeoDataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Mounting points from a file; optional columns ``cost_sek`` (overrides the type's cost) and ``site_id``."""
+    pts = _read_points(scenario.resolve(path), scenario)
+    geoms = pts.geometry.to_numpy()
+    tree = shapely.STRtree(edges.geometry.to_numpy())
+    pi, ei = tree.query_nearest(geoms, all_matches=False)
+    near = np.full(len(geoms), -1)
+    near[pi] = ei
+    lines = edges.geometry.to_numpy()[near]
+    pos = shapely.line_locate_point(lines, geoms)
+    length = shapely.length(lines)
+    a = shapely.line_interpolate_point(lines, np.minimum(pos + _LOOK_M, length))
+    b = shapely.line_interpolate_point(lines, np.maximum(pos - _LOOK_M, 0.0))
+    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    heads = [_dedupe(h) for h in np.column_stack([bearing_deg(x, y, shapely.get_x(a), shapely.get_y(a)),
+                                                  bearing_deg(x, y, shapely.get_x(b), shapely.get_y(b))])]
+    cost = pd.to_numeric(pts["cost_sek"], errors="coerce").to_numpy(float) if "cost_sek" in pts else None
+    ids = pts["site_id"].astype(str).to_numpy(object) if "site_id" in pts else None
+    return _sites("mount", geoms, edges["name"].to_numpy(object)[near], heads, cost, ids)
+
+
+def _read_points(path: Any, scenario: Scenario) -> gpd.GeoDataFrame:
+    try:
+        from camsite import readers
+        return readers.read_points(path, crs=scenario.crs)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, TypeError):
+        from camsite.demand import _read_latlon_csv
+        if str(path).lower().endswith(".csv"):
+            return _read_latlon_csv(path, crs=scenario.crs)
+        try:
+            gdf = gpd.read_file(path)
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            raise InputError(f"cannot read mounting points: {exc}", file=path) from None
+        return gdf.set_crs("EPSG:4326").to_crs(scenario.crs) if gdf.crs is None else gdf.to_crs(scenario.crs)
+
+
+def exclusion_zones(exclusions: tuple[Exclusion, ...], scenario: Scenario) -> gpd.GeoDataFrame:
+    """The exclusion zones in the working CRS: columns ``name``, ``penalty_sek`` (NaN = remove), geometry.
+
+    A point is buffered by ``buffer_m``; a polygon is used as given; a file's
+    points and lines are buffered, its polygons used as given.
+    """
+    rows = []
+    for ex in exclusions:
+        if ex.polygon is not None:
+            geom = areas.polygon_from_lonlat(ex.polygon, crs=scenario.crs)
+        elif ex.point is not None:
+            geom = areas.point_from_latlon(ex.point, crs=scenario.crs).buffer(ex.buffer_m)
+        else:
+            gdf = _read_points(scenario.resolve(ex.path), scenario)
+            polys = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+            geoms = gdf.geometry.to_numpy()
+            geom = shapely.union_all(np.where(polys, geoms, shapely.buffer(geoms, ex.buffer_m)))
+        rows.append({"name": ex.name, "penalty_sek": np.nan if ex.penalty_sek is None else ex.penalty_sek,
+                     "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["name", "penalty_sek", "geometry"], geometry="geometry", crs=scenario.crs)
+
+
+def _apply_exclusions(sites: pd.DataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    penalty = np.zeros(len(sites))
+    drop = np.zeros(len(sites), bool)
+    if len(zones) and len(sites):
+        tree = shapely.STRtree(zones.geometry.to_numpy())
+        si, zi = tree.query(sites["geometry"].to_numpy(), predicate="intersects")
+        zp = zones["penalty_sek"].to_numpy(float)[zi]
+        drop[si[np.isnan(zp)]] = True
+        np.add.at(penalty, si[~np.isnan(zp)], zp[~np.isnan(zp)])
+        logger.info("exclusion zones: %d sites removed, %d penalised", int(drop.sum()), int((penalty > 0).sum()))
+    return sites.assign(penalty_sek=penalty)[~drop]
+
+
+def _near_existing(sites: pd.DataFrame, existing: gpd.GeoDataFrame, min_m: float) -> np.ndarray:
+    if min_m <= 0 or existing is None or len(existing) == 0 or len(sites) == 0:
+        return np.zeros(len(sites), bool)
+    tree = shapely.STRtree(existing.geometry.to_numpy())
+    si, _ = tree.query(sites["geometry"].to_numpy(), predicate="dwithin", distance=min_m)
+    out = np.zeros(len(sites), bool)
+    out[si] = True
+    return out
+
+
+def _variants(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    names = scenario.candidates.camera_types or tuple(c.name for c in scenario.camera_types)
+    horizon = scenario.optimization.horizon_years
+    frames = []
+    for name in names:
+        ct = scenario.camera_type(name)
+        if ct.fov_deg >= 360:
+            v = sites.assign(heading_deg=np.nan)
+            v["variant"] = v["site_id"] + ":" + name
+        else:
+            v = sites.explode("headings").dropna(subset=["headings"])
+            v["heading_deg"] = v["headings"].astype(float)
+            v["variant"] = v["site_id"] + ":" + name + ":" + np.round(v["heading_deg"]).astype(int).astype(str)
+        base = np.where(np.isnan(v["cost_override"].to_numpy(float)), ct.cost_sek(horizon), v["cost_override"])
+        frames.append(v.assign(camera_type=name, cost_sek=base + v["penalty_sek"].to_numpy(float)))
+    out = pd.concat(frames, ignore_index=True) if frames else sites.iloc[:0]
+    return out.drop_duplicates("variant").sort_values(["site_id", "variant"], kind="stable")
+
+
+def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Candidate site variants: one row per (site, camera type, heading).
+
+    Parameters
+    ----------
+    network
+        A :class:`camsite.network.Network` (``nodes`` and ``edges``).
+    existing
+        Existing cameras; sites within ``candidates.min_distance_to_existing_m`` are dropped.
+    scenario
+        Supplies ``candidates``, ``camera_types`` and the planning horizon.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`CANDIDATE_COLUMNS`, sorted by ``site_id`` then ``variant``;
+        tunnels and excluded highways never carry a site.
+    """
+    cfg = scenario.candidates
+    edges = usable_edges(network.edges)
+    parts = [_intersections(network, edges)] if cfg.intersections else []
+    if cfg.mounting_points:
+        parts.append(_mounts(cfg.mounting_points, edges, scenario))
+    parts.append(_along_streets(edges, cfg.spacing_m))
+    sites = pd.concat(parts, ignore_index=True).drop_duplicates("site_id")
+    near = _near_existing(sites, existing, cfg.min_distance_to_existing_m)
+    if near.any():
+        logger.info("%d candidate sites within %.0f m of an existing camera dropped", int(near.sum()),
+                    cfg.min_distance_to_existing_m)
+    sites = _apply_exclusions(sites[~near], exclusion_zones(cfg.exclusions, scenario))
+    out = _variants(sites, scenario)
+    logger.info("candidates: %d sites, %d variants", out["site_id"].nunique(), len(out))
+    gdf = gpd.GeoDataFrame(out[list(CANDIDATE_COLUMNS[:-1])].reset_index(drop=True),
+                           geometry=gpd.GeoSeries(out["geometry"].to_numpy(), crs=scenario.crs), crs=scenario.crs)
+    gdf["street"] = gdf["street"].fillna("").astype(str)
+    return gdf

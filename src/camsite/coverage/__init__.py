@@ -1,0 +1,170 @@
+"""Coverage: which demand points each site variant sees, and its viewshed.
+
+A site sees a demand point when the point is
+
+1. within the camera type's ``range_m``,
+2. inside the field-of-view sector (``heading_deg`` ± ``fov_deg``/2, edges
+   included; 360° types and NaN headings see all round), and
+3. on a clear sight line: the segment from the site to the point stays inside
+   the open space (street corridors, open areas, minus buildings), so a camera
+   does not see around a corner or through a building.
+
+Pairs within range come from one STRtree ``dwithin`` query per camera type;
+the sight-line test runs on whole arrays. Two methods:
+
+``"raster"`` (default)
+    The open space is rasterised once (cells of ``resolution_m``, default
+    0.5 m; a cell is open when its centre is) and each sight line is sampled
+    at most one cell apart. A line that clips a corner by less than about one
+    cell may be judged either way; everything else is exact. About 20 times
+    faster than the exact test on the inner-city network.
+``"exact"``
+    ``shapely.covered_by`` of each segment against the prepared open space.
+
+In both, the first ``clearance_m`` (default 1 m) of a sight line is not
+tested, so a camera mounted at the edge of the open space (a façade) is not
+blocked by its own wall.
+
+>>> import geopandas as gpd
+>>> from shapely.geometry import LineString, Point
+>>> from camsite.config import loads
+>>> s = loads('name="c"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
+...           '[[camera_types]]\\nname="dome"\\nrange_m=30\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+>>> space = LineString([(0, 0), (100, 0)]).buffer(5)
+>>> demand = gpd.GeoDataFrame(geometry=[Point(x, 0) for x in (10, 29, 31, 60)])
+>>> sites = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(0, 0)])
+>>> cov = coverage_matrix(demand, sites, s, open_space=space)
+>>> cov.matrix.toarray().ravel().tolist()
+[True, True, False, False]
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import scipy.sparse as sp
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from camsite.config import Scenario
+from camsite.coverage._openspace import corridors, open_space, read_buildings
+from camsite.coverage._raster import Raster
+from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_range, raster_clear
+from camsite.coverage._viewshed import ray_fans
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Coverage", "coverage_matrix", "open_space", "corridors", "read_buildings", "Raster"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The coverage of a set of sites: ``matrix`` (demand × sites, bool CSR) and ``viewsheds`` (aligned with sites)."""
+
+    matrix: sp.csr_matrix
+    viewsheds: gpd.GeoSeries
+
+
+def _site_arrays(sites: gpd.GeoDataFrame, scenario: Scenario) -> tuple[np.ndarray, ...]:
+    types = sites["camera_type"].astype(str).to_numpy() if len(sites) else np.zeros(0, object)
+    rng = np.array([scenario.camera_type(t).range_m for t in types], float)
+    fov = np.array([scenario.camera_type(t).fov_deg for t in types], float)
+    head = sites["heading_deg"].to_numpy(float) if "heading_deg" in sites else np.full(len(sites), np.nan)
+    return types, rng, fov, head
+
+
+def coverage_matrix(
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    open_space: BaseGeometry,
+    buildings: BaseGeometry | None = None,
+    method: str = "raster",
+    resolution_m: float = 0.5,
+    clearance_m: float = 1.0,
+    viewsheds: bool = True,
+    ray_step_deg: float = 7.5,
+) -> Coverage:
+    """The demand × sites coverage matrix and the sites' viewsheds.
+
+    Parameters
+    ----------
+    demand
+        Demand points (only the geometry is used).
+    sites
+        Candidate variants or existing cameras: ``camera_type`` (a scenario
+        camera type) and ``heading_deg`` (compass degrees, NaN = all round).
+    scenario
+        Supplies the camera types' ``range_m`` and ``fov_deg``.
+    open_space
+        From :func:`open_space`; a sight line must stay inside it.
+    buildings
+        Extra footprints a sight line must not cross (open space from
+        :func:`open_space` already has the scenario's buildings cut out).
+    method
+        ``"raster"`` (sampled, fast) or ``"exact"`` (``covered_by``); see the module notes.
+    resolution_m
+        Raster cell size for ``"raster"`` and for the viewsheds.
+    clearance_m
+        Length of the sight line next to the site that is not tested.
+    viewsheds
+        Compute the viewshed polygons (else an empty-geometry series).
+    ray_step_deg
+        Angle between the rays of a viewshed fan.
+    """
+    if method not in ("raster", "exact"):
+        raise ValueError(f"method must be 'raster' or 'exact', not {method!r}")
+    types, rng, fov, head = _site_arrays(sites, scenario)
+    sx, sy = shapely.get_x(sites.geometry.to_numpy()), shapely.get_y(sites.geometry.to_numpy())
+    pts = demand.geometry.to_numpy()
+    px, py = shapely.get_x(pts), shapely.get_y(pts)
+    raster = Raster.from_geometry(open_space, resolution_m=resolution_m) if (method == "raster" or viewsheds) \
+        else None
+    blocked = Raster.from_geometry(buildings, resolution_m=resolution_m) \
+        if buildings is not None and raster is not None else None
+    pairs = _visible_pairs(pts, px, py, sx, sy, types, rng, fov, head, method=method, raster=raster, blocked=blocked,
+                           space=open_space, buildings=buildings, clearance_m=clearance_m)
+    matrix = sp.csr_matrix((np.ones(len(pairs.site), bool), (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
+    matrix.sum_duplicates()
+    vs = _viewsheds(sx, sy, types, rng, fov, head, raster, blocked, clearance_m, ray_step_deg) if viewsheds \
+        else np.full(len(sites), shapely.Polygon(), dtype=object)
+    logger.info("coverage: %d demand points × %d sites, %d pairs seen", len(pts), len(sites), matrix.nnz)
+    return Coverage(matrix=matrix, viewsheds=gpd.GeoSeries(vs, index=sites.index, crs=sites.crs))
+
+
+def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+                   types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray, *, method: str,
+                   raster: Raster | None, blocked: Raster | None, space: BaseGeometry,
+                   buildings: BaseGeometry | None, clearance_m: float) -> Pairs:
+    tree = shapely.STRtree(pts)
+    found = []
+    for r in np.unique(rng):  # one query per distinct range (a handful of camera types)
+        p = pairs_in_range(tree, sx, sy, np.flatnonzero(rng == r), float(r), px, py)
+        p = p.subset(in_view(p, head, fov))
+        if method == "raster":
+            clear = raster_clear(p, sx, sy, raster, clearance_m=clearance_m, blocked=blocked)
+        else:
+            clear = exact_clear(p, sx, sy, space, clearance_m=clearance_m, buildings=buildings)
+        found.append(p.subset(clear))
+    if not found:
+        e = np.zeros(0, np.int64)
+        return Pairs(e, e, np.zeros(0), np.zeros(0))
+    return Pairs(*(np.concatenate([getattr(f, k) for f in found]) for k in ("site", "point", "dx", "dy")))
+
+
+def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray,
+               raster: Raster, blocked: Raster | None, clearance_m: float, ray_step_deg: float) -> np.ndarray:
+    out = np.empty(len(sx), dtype=object)
+    for t in np.unique(types):
+        ix = np.flatnonzero(types == t)
+        full = np.isnan(head[ix]) | (fov[ix] >= 360)
+        for sel, f in ((ix[full], 360.0), (ix[~full], float(fov[ix[0]]))):
+            if len(sel):
+                out[sel] = ray_fans(sx[sel], sy[sel], head[sel], range_m=float(rng[ix[0]]), fov_deg=f,
+                                    raster=raster, ray_step_deg=ray_step_deg, clearance_m=clearance_m,
+                                    blocked=blocked)
+    return out

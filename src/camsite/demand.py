@@ -1,0 +1,299 @@
+"""Demand points: what is worth seeing (incidents, street space, footfall).
+
+:func:`build_demand` turns located incidents, the street network and the
+optional footfall points into weighted demand points (see the data contract in
+docs/architecture.md). The weight of an incident is
+
+    raw weight × category weight × recency × precision factor
+
+and that total is preserved exactly: an incident is moved onto its street
+(snapped) or kept where it is, and an incident known only to a street is
+spread evenly over sample points of that street's usable segments.
+
+>>> import geopandas as gpd
+>>> from shapely.geometry import LineString
+>>> from camsite.config import loads
+>>> s = loads('name="d"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
+...           '[[camera_types]]\\nname="a"\\nrange_m=1\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+>>> pts = street_points(gpd.GeoSeries([LineString([(0, 0), (100, 0)])]), spacing_m=10.0)
+>>> len(pts.geometry), float(pts.length_m.sum())
+(10, 100.0)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from camsite.config import FootfallConfig, Scenario
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["build_demand", "incident_weights", "street_points", "usable_edges", "DEMAND_COLUMNS", "STREET_CATEGORY"]
+
+#: Columns of the demand frame, in order (docs/architecture.md).
+DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "geometry")
+#: Category of street-space demand (including footfall).
+STREET_CATEGORY = "gata"
+_DAYS_PER_YEAR = 365.25
+
+
+def usable_edges(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Edges that are neither tunnels nor excluded highways (they carry demand and candidates)."""
+    mask = ~(edges["tunnel"].to_numpy(bool) | edges["excluded"].to_numpy(bool))
+    return edges[mask]
+
+
+@dataclass(frozen=True)
+class StreetPoints:
+    """Sample points along lines: position of the source line, its edge id, point, length it stands for."""
+
+    source: np.ndarray
+    edge_id: np.ndarray
+    geometry: np.ndarray
+    length_m: np.ndarray
+
+
+def street_points(lines: gpd.GeoSeries, *, spacing_m: float, edge_ids: np.ndarray | None = None) -> StreetPoints:
+    """Points every ``spacing_m`` along each line, at the middle of equal pieces.
+
+    A line of length L gets ``n = max(1, round(L / spacing_m))`` points at
+    ``(i + 0.5) L / n``; each point stands for ``L / n`` metres.
+    """
+    geoms = np.asarray(lines.to_numpy() if hasattr(lines, "to_numpy") else lines, dtype=object)
+    ids = np.arange(len(geoms)) if edge_ids is None else np.asarray(edge_ids)
+    length = shapely.length(geoms)
+    n = np.maximum(1, np.round(length / spacing_m)).astype(np.int64) if spacing_m > 0 else np.ones(len(geoms), int)
+    rep = np.repeat(np.arange(len(geoms)), n)
+    starts = np.cumsum(n) - n
+    i = np.arange(int(n.sum())) - np.repeat(starts, n)
+    piece = length[rep] / n[rep]
+    pts = shapely.line_interpolate_point(geoms[rep], (i + 0.5) * piece)
+    return StreetPoints(source=rep, edge_id=ids[rep], geometry=pts, length_m=piece)
+
+
+def _recency(dates: pd.Series, half_life_years: float | None, reference: str | None) -> np.ndarray:
+    if half_life_years is None or len(dates) == 0:
+        return np.ones(len(dates))
+    d = pd.to_datetime(dates, errors="coerce", utc=True)
+    ref = pd.Timestamp(reference, tz="UTC") if reference else d.max()
+    if pd.isna(ref):
+        logger.warning("no incident has a date: recency weighting not applied")
+        return np.ones(len(dates))
+    age = ((ref - d).dt.total_seconds() / 86400 / _DAYS_PER_YEAR).to_numpy(float)
+    missing = np.isnan(age)
+    if missing.any():
+        logger.warning("%d incidents have no date: recency weight 1", int(missing.sum()))
+    return np.where(missing, 1.0, 0.5 ** (np.clip(age, 0, None) / half_life_years))
+
+
+def incident_weights(incidents: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+    """Final weight per incident: raw weight × category weight × recency × precision factor.
+
+    A category missing from ``category_weights`` gets the weight of ``ovrigt``
+    (0 if that is missing too), and is logged.
+    """
+    cw = dict(scenario.category_weights)
+    cats = incidents["category"].astype(str)
+    unknown = sorted(set(cats) - set(cw))
+    if unknown:
+        logger.warning("categories without a weight (weighted as 'ovrigt' = %s): %s", cw.get("ovrigt", 0.0),
+                       ", ".join(unknown))
+    cat_w = cats.map(lambda c: cw.get(c, cw.get("ovrigt", 0.0))).to_numpy(float)
+    pf = dict(scenario.demand.precision_factors)
+    prec = incidents["precision"].fillna("point").astype(str)
+    prec_w = prec.map(lambda p: pf.get(p, 1.0)).to_numpy(float)
+    raw = pd.to_numeric(incidents["weight"], errors="coerce").fillna(1.0).to_numpy(float) \
+        if "weight" in incidents.columns else np.ones(len(incidents))
+    dem = scenario.demand
+    return raw * cat_w * prec_w * _recency(incidents.get("date", pd.Series([pd.NaT] * len(incidents))),
+                                          dem.half_life_years, dem.reference_date)
+
+
+def _norm(name: pd.Series) -> pd.Series:
+    return name.fillna("").astype(str).str.strip().str.casefold()
+
+
+def _frame(kind: Any, category: Any, weight: Any, incidents: Any, edge_id: Any, geometry: Any,
+           crs: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"kind": kind, "category": category, "weight": np.asarray(weight, float),
+                             "incidents": np.asarray(incidents, float), "edge_id": np.asarray(edge_id, np.int64)},
+                            geometry=gpd.GeoSeries(np.asarray(geometry, dtype=object), crs=crs), crs=crs)
+
+
+def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, snap_m: float,
+          crs: Any) -> tuple[gpd.GeoDataFrame, int]:
+    """Move point incidents onto the nearest usable edge within ``snap_m``; the rest stay point demand."""
+    pts = inc.geometry.to_numpy()
+    edge_ix = np.full(len(pts), -1, np.int64)
+    if len(pts) and len(edges):
+        tree = shapely.STRtree(edges.geometry.to_numpy())
+        (pi, ei) = tree.query_nearest(pts, max_distance=snap_m, all_matches=False)
+        edge_ix[pi] = ei
+    ok = edge_ix >= 0
+    geom = pts.copy()
+    if ok.any():
+        lines = edges.geometry.to_numpy()[edge_ix[ok]]
+        geom[ok] = shapely.line_interpolate_point(lines, shapely.line_locate_point(lines, pts[ok]))
+    eid = np.where(ok, edges["edge_id"].to_numpy()[np.maximum(edge_ix, 0)], -1)
+    kind = np.where(ok, "incident", "point")
+    return _frame(kind, inc["category"].astype(str).to_numpy(), weights, np.ones(len(pts)), eid, geom, crs), \
+        int((~ok).sum())
+
+
+def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, spacing_m: float,
+                    crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Spread street-precision incidents over sample points of their street; returns (frame, matched mask)."""
+    names = _norm(edges["name"])
+    key = _norm(inc["street"] if "street" in inc.columns else pd.Series([""] * len(inc), index=inc.index))
+    matched = key.isin(set(names[names != ""])).to_numpy()
+    if not matched.any():
+        return _frame([], [], [], [], [], [], crs), matched
+    grp = pd.DataFrame({"street": key[matched].to_numpy(), "category": inc["category"].astype(str)[matched].to_numpy(),
+                        "weight": weights[matched], "n": 1.0}).groupby(["street", "category"], as_index=False).sum()
+    on_street = edges[names.isin(set(grp["street"])).to_numpy()]
+    sp = street_points(on_street.geometry, spacing_m=spacing_m or 10.0, edge_ids=on_street["edge_id"].to_numpy())
+    pts = pd.DataFrame({"street": _norm(on_street["name"]).to_numpy()[sp.source], "ix": np.arange(len(sp.source)),
+                        "len": sp.length_m})
+    pts["share"] = pts["len"] / pts.groupby("street")["len"].transform("sum")
+    rows = grp.merge(pts, on="street")
+    ix = rows["ix"].to_numpy()
+    return _frame("incident", rows["category"].to_numpy(), rows["weight"] * rows["share"], rows["n"] * rows["share"],
+                  sp.edge_id[ix], sp.geometry[ix], crs), matched
+
+
+def _incident_demand(incidents: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, spread_edges: gpd.GeoDataFrame,
+                     scenario: Scenario, crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    dem = scenario.demand
+    w = incident_weights(incidents, scenario)
+    is_street = incidents["precision"].eq("street").to_numpy() if len(incidents) else np.zeros(0, bool)
+    spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs)
+    street_unmatched = np.zeros(len(incidents), bool)
+    street_unmatched[np.flatnonzero(is_street)[~matched]] = True
+    if street_unmatched.any():
+        logger.warning("%d street-level incidents name a street not in the network: used as points",
+                       int(street_unmatched.sum()))
+    as_point = ~is_street | street_unmatched
+    snapped, far = _snap(incidents[as_point], w[as_point], edges, dem.snap_distance_m, crs)
+    if far:
+        logger.info("%d incidents lie over %.0f m from a usable street: kept as point demand", far,
+                    dem.snap_distance_m)
+    stats = {"incidents": int(len(incidents)), "incident_weight": float(w.sum()),
+             "snapped": int(len(snapped) - far), "kept_as_point": far,
+             "spread_over_streets": int(matched.sum()), "street_not_found": int(street_unmatched.sum()),
+             "zero_weight_incidents": int((w <= 0).sum())}
+    return pd.concat([snapped, spread], ignore_index=True), stats
+
+
+def _read_footfall(cfg: FootfallConfig, scenario: Scenario) -> gpd.GeoDataFrame:
+    path = scenario.resolve(cfg.path)
+    try:
+        from camsite import readers  # written alongside; fall back to a plain lat/lon CSV reader
+        return readers.read_points(path, crs=scenario.crs)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, TypeError):
+        return _read_latlon_csv(path, crs=scenario.crs)
+
+
+def _read_latlon_csv(path: Path, *, crs: str) -> gpd.GeoDataFrame:
+    from camsite.errors import InputError
+
+    if not path.exists():
+        raise InputError("file does not exist", file=path)
+    df = pd.read_csv(path, encoding="utf-8-sig", comment="#")
+    lat = next((c for c in df.columns if c.lower() in ("lat", "latitude")), None)
+    lon = next((c for c in df.columns if c.lower() in ("lon", "lng", "longitude")), None)
+    if lat is None or lon is None:
+        raise InputError("needs lat and lon columns", file=path, where="header")
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[lon], df[lat]), crs="EPSG:4326").to_crs(crs)
+
+
+def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
+                  crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Add ``count / 1000 × weight_per_1000`` per footfall point, spread over street demand within the radius."""
+    from camsite.errors import InputError
+
+    if cfg.count_column not in points.columns:
+        raise InputError(f"no column {cfg.count_column!r}", file=cfg.path, where="header")
+    counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
+    total = counts / 1000.0 * cfg.weight_per_1000
+    tree = shapely.STRtree(street.geometry.to_numpy())
+    fi, si = tree.query(points.geometry.to_numpy(), predicate="dwithin", distance=cfg.radius_m)
+    n_near = np.bincount(fi, minlength=len(points))
+    add = np.zeros(len(street))
+    np.add.at(add, si, total[fi] / n_near[fi])
+    street = street.assign(weight=street["weight"].to_numpy() + add)
+    lonely = (n_near == 0) & (total > 0)
+    extra = _frame("street", STREET_CATEGORY, total[lonely], 0.0, -1, points.geometry.to_numpy()[lonely], crs)
+    if lonely.any():
+        logger.warning("%d footfall points have no street demand within %.0f m: kept as points", int(lonely.sum()),
+                       cfg.radius_m)
+    return pd.concat([street, extra], ignore_index=True), {"footfall_points": int(len(points)),
+                                                           "footfall_weight": float(total.sum())}
+
+
+def _street_demand(edges: gpd.GeoDataFrame, scenario: Scenario, crs: Any) -> gpd.GeoDataFrame:
+    dem = scenario.demand
+    if dem.street_spacing_m <= 0:
+        return _frame([], [], [], [], [], [], crs)
+    sp = street_points(edges.geometry, spacing_m=dem.street_spacing_m, edge_ids=edges["edge_id"].to_numpy())
+    return _frame("street", STREET_CATEGORY, sp.length_m * dem.street_weight_per_m, 0.0, sp.edge_id, sp.geometry, crs)
+
+
+def build_demand(network: Any, incidents: gpd.GeoDataFrame, scenario: Scenario, *,
+                 study_area: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Demand points from incidents, street space and footfall.
+
+    Parameters
+    ----------
+    network
+        A :class:`camsite.network.Network` (only ``edges`` and ``crs`` are used).
+    incidents
+        Standard incident columns (docs/architecture.md), in the working CRS.
+    scenario
+        Supplies ``demand``, ``category_weights`` and the footfall file.
+    study_area
+        If given, street-level incidents are spread only over the parts of
+        their street inside it, so no weight is lost when the caller keeps
+        only demand inside the study area.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        Demand points (columns :data:`DEMAND_COLUMNS`, index ``demand_id``)
+        and counts for the run summary. Points with weight 0 are dropped.
+    """
+    crs = network.edges.crs or scenario.crs
+    edges = usable_edges(network.edges)
+    spread_edges = edges if study_area is None else _clip_edges(edges, study_area)
+    inc_frame, stats = _incident_demand(incidents, edges, spread_edges, scenario, crs)
+    street = _street_demand(edges, scenario, crs)
+    stats["street_points"] = int(len(street))
+    stats["street_weight"] = float(street["weight"].sum())
+    ff = scenario.demand.footfall
+    if ff is not None and len(street):
+        street, ff_stats = _add_footfall(street, _read_footfall(ff, scenario), ff, crs)
+        stats.update(ff_stats)
+    out = pd.concat([inc_frame, street], ignore_index=True)
+    out = out[out["weight"].to_numpy() > 0].reset_index(drop=True)
+    out.insert(0, "demand_id", np.arange(len(out), dtype=np.int64))
+    out.index = pd.RangeIndex(len(out), name="demand_id")
+    stats["demand_points"] = int(len(out))
+    logger.info("demand: %d points (%d snapped, %d kept as points, %d street points)", len(out), stats["snapped"],
+                stats["kept_as_point"], stats["street_points"])
+    return gpd.GeoDataFrame(out[list(DEMAND_COLUMNS)], geometry="geometry", crs=crs), stats
+
+
+def _clip_edges(edges: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
+    clipped = shapely.intersection(edges.geometry.to_numpy(), area)
+    lines = shapely.get_parts(clipped, return_index=True)
+    keep = shapely.get_type_id(lines[0]) == 1
+    out = edges.iloc[lines[1][keep]].copy()
+    return out.set_geometry(gpd.GeoSeries(lines[0][keep], crs=edges.crs, index=out.index))
