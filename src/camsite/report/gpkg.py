@@ -1,0 +1,126 @@
+"""camsite.gpkg: every layer of a run for QGIS, in the working CRS (EPSG:3011).
+
+Layers: ``proposed_sites``, ``existing_cameras``, ``viewsheds`` (one polygon
+per camera, existing and proposed), ``demand`` (aggregated per street segment,
+see :mod:`camsite.report.privacy`), ``candidates``, ``study_area`` and
+``subareas``; ``incidents`` (raw points) only with ``include_incidents``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from camsite.report import _frames, privacy
+from camsite.result import RunResult
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["write_gpkg", "LAYERS"]
+
+#: The layers always written, in order.
+LAYERS: tuple[str, ...] = (
+    "proposed_sites", "existing_cameras", "viewsheds", "demand", "candidates", "study_area", "subareas",
+)
+
+
+def _multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
+    """Polygonal parts of ``geom`` as one MultiPolygon (None when there are none).
+
+    >>> from shapely.geometry import box
+    >>> _multipolygon(box(0, 0, 1, 1)).geom_type
+    'MultiPolygon'
+    >>> _multipolygon(None) is None
+    True
+    """
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if isinstance(geom, MultiPolygon):
+        return geom
+    parts = [p for p in getattr(geom, "geoms", []) if isinstance(p, (Polygon, MultiPolygon))]
+    polys = [q for p in parts for q in (p.geoms if isinstance(p, MultiPolygon) else [p])]
+    return MultiPolygon(polys) if polys else None
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, geometry_type: str) -> None:
+    frame = gdf.copy()
+    for col in frame.columns:
+        if col != frame.geometry.name and frame[col].dtype == object:
+            frame[col] = frame[col].astype(str)
+    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", geometry_type=geometry_type,
+                            promote_to_multi=geometry_type.startswith("Multi"))
+
+
+def _candidates(result: RunResult) -> gpd.GeoDataFrame:
+    cands = result.candidates.reset_index(drop=True)
+    cols = [c for c in ("site_id", "variant", "camera_type", "heading_deg", "cost_sek", "penalty_sek", "kind", "street")
+            if c in cands]
+    out = gpd.GeoDataFrame(cands.loc[:, cols].copy(), geometry=cands.geometry.to_numpy(), crs=result.scenario.crs)
+    selected = np.zeros(len(cands), bool)
+    selected[_frames.proposed_index(result)] = True
+    out["selected"] = selected
+    return out
+
+
+def _areas(result: RunResult) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    crs = result.scenario.crs
+    study = gpd.GeoDataFrame({"name": [result.scenario.name], "title": [result.scenario.title]},
+                             geometry=[_multipolygon(result.study_area)], crs=crs)
+    sub = result.subareas.reset_index(drop=True)
+    cols = [c for c in ("name", "label", "source") if c in sub]
+    subs = gpd.GeoDataFrame(sub.loc[:, cols].copy(), geometry=[_multipolygon(g) for g in sub.geometry], crs=crs)
+    return study, subs
+
+
+def _raw_incidents(result: RunResult) -> gpd.GeoDataFrame:
+    inc = result.incidents.reset_index(drop=True)
+    cols = [c for c in ("incident_id", "category", "weight", "date", "precision", "street", "source") if c in inc]
+    out = gpd.GeoDataFrame(inc.loc[:, cols].copy(), geometry=inc.geometry.to_numpy(), crs=result.scenario.crs)
+    if "date" in out:
+        out["date"] = pd.to_datetime(out["date"], errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+    return out
+
+
+def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
+    """Write camsite.gpkg for ``result`` to ``path``; return ``path``.
+
+    Parameters
+    ----------
+    result
+        The run to export.
+    path
+        The GeoPackage to write (replaced if it exists).
+    lang
+        Language of the ``description`` column of ``proposed_sites``.
+    include_incidents
+        Add the raw ``incidents`` layer (sensitive; internal use only).
+    """
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    views = _frames.viewsheds(result)
+    views = views.set_geometry([_multipolygon(g) for g in views.geometry], crs=result.scenario.crs)
+    study, subs = _areas(result)
+    layers = [
+        ("proposed_sites", _frames.proposed_sites(result, lang=lang), "Point"),
+        ("existing_cameras", _frames.existing_cameras(result), "Point"),
+        ("viewsheds", views, "MultiPolygon"),
+        ("demand", privacy.aggregate_demand(result.demand, result.edges), "LineString"),
+        ("candidates", _candidates(result), "Point"),
+        ("study_area", study, "MultiPolygon"),
+        ("subareas", subs, "MultiPolygon"),
+    ]
+    if include_incidents:
+        layers.append(("incidents", _raw_incidents(result), "Point"))
+    for name, gdf, gtype in layers:
+        _write(gdf, path, name, gtype)
+    logger.info("wrote %s (%d layers)", path, len(layers))
+    return path

@@ -1,0 +1,127 @@
+"""inventory.xlsx and camsite.gpkg opened as a user's tools would (issue 5, item 8)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from openpyxl import load_workbook
+
+from camsite import report
+from camsite.result import SITES_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def sites_csv(report_out):
+    return pd.read_csv(report_out / "sites.csv")
+
+
+def test_deliverables_written(report_out):
+    for name in ("inventory.xlsx", "camsite.gpkg"):
+        assert (report_out / name).stat().st_size > 0
+
+
+def test_xlsx_sheets_and_rows(report_out, sites_csv):
+    wb = load_workbook(report_out / "inventory.xlsx")
+    assert wb.sheetnames == ["Föreslagna platser", "Befintliga kameror", "Nyckeltal", "Budgetkurva", "Antaganden"]
+    ws = wb["Föreslagna platser"]
+    assert ws.max_row - 1 == len(sites_csv)
+    headers = [c.value for c in ws[1]]
+    assert headers[:3] == ["Rang", "Plats-id", "Longitud (WGS84)"]
+    assert headers[-2:] == ["Adress / läge", "Beskrivning"]
+    assert len(headers) == len(SITES_COLUMNS) + 2
+    assert ws.freeze_panes == "A2"
+
+
+def test_xlsx_numbers_are_numbers(report_out, sites_csv):
+    ws = load_workbook(report_out / "inventory.xlsx")["Föreslagna platser"]
+    col = {c.value: i for i, c in enumerate(ws[1])}
+    costs = [r[col["Kostnad (kr)"]] for r in ws.iter_rows(min_row=2)]
+    assert all(isinstance(c.value, (int, float)) for c in costs)
+    assert costs[0].number_format == "#,##0"
+    assert [c.value for c in costs] == pytest.approx(sites_csv["cost_sek"].tolist())
+    ranks = [r[col["Rang"]].value for r in ws.iter_rows(min_row=2)]
+    assert ranks == sites_csv["rank"].tolist()
+    assert [r[col["Plats-id"]].value for r in ws.iter_rows(min_row=2)] == sites_csv["site_id"].tolist()
+
+
+def test_xlsx_existing_and_curve(report_out, report_result):
+    wb = load_workbook(report_out / "inventory.xlsx")
+    ex = wb["Befintliga kameror"]
+    assert ex.max_row - 1 == len(report_result.existing)
+    headers = [c.value for c in ex[1]]
+    assert "Täckt vikt" in headers and "Täckta händelser" in headers
+    curve = wb["Budgetkurva"]
+    assert curve.max_row - 1 == len(report_result.budget_curve)
+    knee_col = [c.value for c in curve[1]].index("Knäpunkt")
+    assert sum(1 for r in curve.iter_rows(min_row=2) if r[knee_col].value == "●") == 1
+
+
+def test_xlsx_assumptions(report_out, report_result):
+    ws = load_workbook(report_out / "inventory.xlsx")["Antaganden"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for cam in report_result.scenario.camera_types:
+        assert cam.name in text and cam.source in text
+    assert "Planeringshorisont (år)" in text and "EPSG:3011" in text
+    assert "Aggregerat per gatusegment" in text
+    for src in report_result.summary["data_sources"]:
+        assert src["layer"] in text
+
+
+def test_xlsx_english(tmp_path, report_result):
+    from camsite.report import xlsx
+
+    xlsx.write_xlsx(report_result, tmp_path / "inv.xlsx", lang="en")
+    wb = load_workbook(tmp_path / "inv.xlsx")
+    assert wb.sheetnames[0] == "Proposed sites" and "Assumptions" in wb.sheetnames
+    assert wb["Proposed sites"]["A1"].value == "Rank"
+
+
+def test_xlsx_without_curve(tmp_path, report_result):
+    import dataclasses
+
+    from camsite.report import xlsx
+
+    xlsx.write_xlsx(dataclasses.replace(report_result, budget_curve=None), tmp_path / "inv.xlsx")
+    assert "Budgetkurva" not in load_workbook(tmp_path / "inv.xlsx").sheetnames
+
+
+def test_gpkg_layers_crs_rows(report_out, report_result, sites_csv):
+    path = report_out / "camsite.gpkg"
+    names = [n for n, _ in pyogrio.list_layers(path)]
+    assert names == list(report.gpkg.LAYERS)
+    for name in names:
+        assert pyogrio.read_info(path, layer=name)["crs"] == "EPSG:3011"
+    sites = pyogrio.read_dataframe(path, layer="proposed_sites")
+    assert len(sites) == len(sites_csv)
+    assert set(SITES_COLUMNS) <= set(sites.columns)
+    assert sites["site_id"].tolist() == sites_csv["site_id"].tolist()
+    np.testing.assert_allclose(sites.geometry.x, sites_csv["easting"])
+    np.testing.assert_allclose(sites.geometry.y, sites_csv["northing"])
+    views = pyogrio.read_dataframe(path, layer="viewsheds")
+    assert len(views) == len(sites_csv) + len(report_result.existing)
+    assert (views["status"] == "proposed").sum() == len(sites_csv)
+    assert len(pyogrio.read_dataframe(path, layer="existing_cameras")) == len(report_result.existing)
+    cands = pyogrio.read_dataframe(path, layer="candidates")
+    assert len(cands) == len(report_result.candidates) and cands["selected"].sum() == len(sites_csv)
+    assert len(pyogrio.read_dataframe(path, layer="subareas")) == len(report_result.subareas)
+    assert len(pyogrio.read_dataframe(path, layer="study_area")) == 1
+
+
+def test_gpkg_demand_is_aggregated_and_suppressed(report_out, report_result):
+    demand = pyogrio.read_dataframe(report_out / "camsite.gpkg", layer="demand")
+    assert set(demand.geom_type) == {"LineString"}
+    shown = demand["incidents"].dropna()
+    assert ((shown == 0) | (shown >= 3)).all()
+    assert demand["suppressed"].any()  # the synthetic data has segments with 1-2 incidents
+    assert demand.loc[demand["suppressed"], "incidents"].isna().all()
+    assert "incidents" not in [n for n, _ in pyogrio.list_layers(report_out / "camsite.gpkg")]
+
+
+def test_gpkg_raw_incidents_opt_in(tmp_path, report_result):
+    from camsite.report import gpkg
+
+    path = gpkg.write_gpkg(report_result, tmp_path / "raw.gpkg", include_incidents=True)
+    inc = pyogrio.read_dataframe(path, layer="incidents")
+    assert len(inc) == len(report_result.incidents)
