@@ -125,3 +125,21 @@ def test_gpkg_raw_incidents_opt_in(tmp_path, report_result):
     path = gpkg.write_gpkg(report_result, tmp_path / "raw.gpkg", include_incidents=True)
     inc = pyogrio.read_dataframe(path, layer="incidents")
     assert len(inc) == len(report_result.incidents)
+
+
+def test_pngs_written_and_not_blank(report_out):
+    import matplotlib.image as mpimg
+
+    for name in ("map.png", "budget_curve.png"):
+        img = mpimg.imread(report_out / name)
+        assert img.shape[0] > 500 and img.shape[1] > 800
+        colours = np.unique((img[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+        assert len(colours) > 50, name
+
+
+def test_no_budget_curve_png_without_curve(tmp_path, report_result):
+    import dataclasses
+
+    files = report.write_deliverables(dataclasses.replace(report_result, budget_curve=None), tmp_path)
+    names = {p.name for p in files}
+    assert "budget_curve.png" not in names and "map.png" in names
