@@ -1,0 +1,16 @@
+"""Fresh OpenStreetMap data for an area: street network, buildings, surveillance cameras.
+
+The only part of camsite that goes online, and only when asked to (``camsite
+fetch-osm``). Downloads go through osmnx with its settings changed only for
+the duration of the download, and are cached on disk keyed by the query.
+"""
+
+from __future__ import annotations
+
+from camsite.fetch._osmnx import osmnx_settings
+from camsite.fetch.download import OsmData, Servers, default_cache_dir, fetch_osm
+from camsite.fetch.output import features_path, write_osm
+from camsite.fetch.query import NETWORK_TYPES, Query
+
+__all__ = ["Query", "NETWORK_TYPES", "OsmData", "Servers", "fetch_osm", "default_cache_dir", "write_osm",
+           "features_path", "osmnx_settings"]
