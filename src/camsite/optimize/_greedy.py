@@ -1,0 +1,167 @@
+"""Cost-effectiveness greedy heuristics (reported next to the exact optimum).
+
+Maximal coverage: start from the forced sites (and, for each ``require_any``
+set, its best-ratio member); then repeatedly add the affordable, feasible site
+with the largest ratio *marginal weight / cost* (a zero-cost site with a gain
+ranks first; ties: larger gain, then lower index) until no site adds weight.
+The marginal weight of a point is its weight when nothing covers it yet and
+``backup_weight`` times its weight when exactly one camera (existing or new)
+covers it. As in Khuller, Moss & Naor (1999), the result is compared with the
+best single affordable site (plus the forced ones) and the better is kept,
+which guarantees at least ``(1 - 1/sqrt(e))`` of the optimum without side
+constraints.
+
+Minimum-cost cover: repeatedly add the site with the largest ratio *newly
+covered required points / cost* until every required point is covered, then
+*newly covered weight / cost* until the target share is reached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from camsite.optimize._constraints import Constraints
+
+__all__ = ["greedy_max", "greedy_cover"]
+
+
+class _State:
+    """Chosen sites and what they block (groups, conflicts, type caps, budget)."""
+
+    def __init__(self, cons: Constraints, idx: np.ndarray, costs: np.ndarray, budget: float) -> None:
+        self.cons, self.idx, self.costs = cons, idx, costs
+        self.left = float(budget)
+        self.chosen: list[int] = []
+        self.blocked = np.zeros(len(idx), dtype=bool)
+        self.local = {int(g): k for k, g in enumerate(idx)}
+        self.kmat = cons.conflict_matrix().tocsr() if cons.any_conflicts else None
+        self.type_left = cons.type_caps.copy() if cons.type_codes.size else None
+
+    def feasible(self) -> np.ndarray:
+        ok = ~self.blocked & (self.costs <= self.left + 1e-9 * max(1.0, abs(self.left)))
+        if self.type_left is not None:
+            ok &= self.type_left[self.cons.type_codes[self.idx]] >= 1
+        return ok
+
+    def add(self, k: int) -> None:
+        self.chosen.append(k)
+        self.left -= float(self.costs[k])
+        self.blocked[k] = True
+        g = self.idx[k]
+        grp = self.cons.groups[g]
+        if grp >= 0:
+            self.blocked |= self.cons.groups[self.idx] == grp
+        if self.kmat is not None:
+            for h in self.kmat.indices[self.kmat.indptr[g]:self.kmat.indptr[g + 1]]:
+                if int(h) in self.local:
+                    self.blocked[self.local[int(h)]] = True
+        if self.type_left is not None:
+            self.type_left[self.cons.type_codes[g]] -= 1
+
+
+def _ratio(gain: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(costs > 0, gain / np.where(costs > 0, costs, 1.0), np.inf)
+    return np.where(gain > 0, r, -np.inf)
+
+
+def _pick(gain: np.ndarray, costs: np.ndarray, ok: np.ndarray) -> int:
+    """Best ratio, then larger gain, then lower index; -1 when nothing useful is feasible."""
+    cand = np.flatnonzero(ok & (gain > 0))
+    if cand.size == 0:
+        return -1
+    r = _ratio(gain[cand], costs[cand])
+    order = np.lexsort((cand, -gain[cand], -r))
+    return int(cand[order[0]])
+
+
+def _marginal(counts: np.ndarray, weights: np.ndarray, backup_weight: float) -> np.ndarray:
+    return np.where(counts == 0, weights, np.where(counts == 1, backup_weight * weights, 0.0))
+
+
+def _start(state: _State, csc: sp.csc_matrix, counts: np.ndarray, weights: np.ndarray,
+           backup_weight: float) -> bool:
+    """Add forced sites and one member of each ``require_any`` set; False when that is infeasible."""
+    cons, idx = state.cons, state.idx
+    for k in np.flatnonzero(cons.forced[idx]):
+        if not state.feasible()[k]:
+            return False
+        state.add(int(k))
+        counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+    for req in cons.require_any:
+        members = np.flatnonzero(np.isin(idx, req))
+        if np.isin(members, state.chosen).any():
+            continue
+        ok = np.zeros(len(idx), dtype=bool)
+        ok[members] = True
+        ok &= state.feasible()
+        if not ok.any():
+            return False
+        gain = csc.T @ _marginal(counts, weights, backup_weight) + 1e-300
+        k = _pick(gain, state.costs, ok)
+        state.add(k)
+        counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+    return True
+
+
+def greedy_max(rows: sp.csr_matrix, weights: np.ndarray, existing: np.ndarray, costs: np.ndarray, budget: float,
+               cons: Constraints, idx: np.ndarray, backup_weight: float) -> np.ndarray | None:
+    """Greedy for (backup) maximal coverage on local columns; None when forced sites are infeasible."""
+    csc = sp.csc_matrix(rows, dtype=np.float64)
+
+    def run(single: bool) -> tuple[np.ndarray, float] | None:
+        state = _State(cons, idx, costs, budget)
+        counts = existing.astype(np.int64).copy()
+        if not _start(state, csc, counts, weights, backup_weight):
+            return None
+        while True:
+            gain = csc.T @ _marginal(counts, weights, backup_weight)
+            k = _pick(gain, costs, state.feasible()) if not single else _best_single(gain, state.feasible())
+            if k < 0:
+                break
+            state.add(k)
+            counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+            if single:
+                break
+        value = float(weights @ ((counts >= 1) + backup_weight * (counts >= 2)))
+        return np.sort(np.asarray(state.chosen, dtype=np.int64)), value
+
+    best = run(False)
+    if best is None:
+        return None
+    alt = run(True)
+    if alt is not None and alt[1] > best[1]:
+        best = alt
+    return best[0]
+
+
+def _best_single(gain: np.ndarray, ok: np.ndarray) -> int:
+    cand = np.flatnonzero(ok & (gain > 0))
+    if cand.size == 0:
+        return -1
+    return int(cand[np.lexsort((cand, -gain[cand]))[0]])
+
+
+def greedy_cover(rows: sp.csr_matrix, required: np.ndarray, weights: np.ndarray, need: float, costs: np.ndarray,
+                 cons: Constraints, idx: np.ndarray) -> np.ndarray | None:
+    """Greedy for minimum-cost cover on local columns; None when it cannot meet the requirement."""
+    csc = sp.csc_matrix(rows, dtype=np.float64)
+    state = _State(cons, idx, costs, np.inf)
+    counts = np.zeros(rows.shape[0], dtype=np.int64)
+    if not _start(state, csc, counts, weights, 0.0):
+        return None
+    tol = 1e-9 * max(1.0, float(weights.sum()))
+    while True:
+        open_req = required & (counts == 0)
+        if open_req.any():
+            gain = csc.T @ open_req.astype(np.float64)
+        elif float(weights[counts > 0].sum()) < need - tol:
+            gain = csc.T @ np.where(counts == 0, weights, 0.0)
+        else:
+            return np.sort(np.asarray(state.chosen, dtype=np.int64))
+        k = _pick(gain, costs, state.feasible())
+        if k < 0:
+            return None
+        state.add(k)
+        counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
