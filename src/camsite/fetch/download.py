@@ -50,12 +50,18 @@ def default_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class Servers:
-    """Where to download from, and how patiently."""
+    """Where to download from, and how patiently.
+
+    ``rate_limit`` turns on osmnx's check of Overpass's ``/status`` before
+    each query. It is off by default: when the server cannot be reached,
+    osmnx would sleep 60 s before failing; a busy server still answers 429,
+    on which osmnx waits and retries by itself.
+    """
 
     overpass_url: str = OVERPASS_URL
     nominatim_url: str = NOMINATIM_URL
     timeout_s: float = 180.0
-    rate_limit: bool = True
+    rate_limit: bool = False
 
 
 @dataclass(frozen=True)
