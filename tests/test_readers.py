@@ -323,6 +323,13 @@ def test_unknown_suffix_and_corrupt_gpkg(tmp_path: Path) -> None:
     assert exc.value.file == str(p)
 
 
+def test_empty_geojson(tmp_path: Path) -> None:
+    p = _write(tmp_path, "a.geojson", '{"type":"FeatureCollection","features":[]}')
+    with pytest.raises(InputError, match="no features") as exc:
+        readers.read_points(p)
+    assert exc.value.file == str(p)
+
+
 def test_truncated_geojson(tmp_path: Path) -> None:
     p = _write(tmp_path, "a.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature",')
     with pytest.raises(InputError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 from camsite import readers
 from camsite.errors import InputError
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A deeper fuzz run: CAMSITE_FUZZ_EXAMPLES=5000 pytest tests/test_readers_fuzz.py
+SETTINGS = settings(max_examples=int(os.environ.get("CAMSITE_FUZZ_EXAMPLES", "100")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def _read(data: bytes, suffix: str = ".csv") -> gpd.GeoDataFrame | InputError:

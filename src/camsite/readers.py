@@ -491,6 +491,8 @@ def _csv_coordinates(df: pd.DataFrame, path: Path, x_column: str | None, y_colum
 
 def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_column: str | None):  # noqa: ANN202
     gdf = _read_vector_frame(path, layer)
+    if len(gdf) == 0:
+        raise InputError("the layer has no features", file=path, where=f"layer {layer}" if layer else None)
     rows = np.arange(1, len(gdf) + 1, dtype=np.int64)
     geom_name = gdf.active_geometry_name if isinstance(gdf, gpd.GeoDataFrame) else None
     geom_name = geom_name if geom_name in gdf.columns else None

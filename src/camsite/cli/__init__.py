@@ -15,4 +15,5 @@ __all__ = ["main"]
 
 # Subcommands register themselves on import (one line each).
 from camsite.cli import run as _run  # noqa: E402,F401
+from camsite.cli import validate as _validate  # noqa: E402,F401
 from camsite.cli import fetch_osm as _fetch_osm  # noqa: E402,F401

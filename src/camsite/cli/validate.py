@@ -1,0 +1,63 @@
+"""``camsite validate``: check every input of a scenario without solving."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from camsite.cli._common import handle_errors, main
+
+
+def _short(path: str, width: int = 40) -> str:
+    name = Path(path).name if path.startswith(("/", ".")) or "/" in path else path
+    return name if len(name) <= width else "…" + name[-(width - 1):]
+
+
+def _cell(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}".replace(",", " ")
+
+
+def format_table(report: "object") -> list[str]:
+    """The report's layers as text lines: layer, file, rows, kept, dropped (why), outside, CRS."""
+    head = ("lager/layer", "fil/file", "rader", "kvar", "bortfall (varför)", "utanför", "CRS")
+    rows = [head] + [
+        (c.layer, _short(c.file), _cell(c.rows), _cell(c.kept), c.dropped_text if c.rows is not None else "-",
+         _cell(c.outside), c.crs or "-")
+        for c in report.layers  # type: ignore[attr-defined]
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+@main.command("validate")
+@click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
+@handle_errors
+def validate_cmd(scenario: Path) -> None:
+    """Check every input of SCENARIO (a TOML file) without solving.
+
+    Reads the study area, the street network, the incident layers, the
+    existing cameras and any other file the scenario names, and checks CRS,
+    columns, coordinates (counting those outside the study area), duplicate
+    ids, weights, costs, the budget and the camera types. Prints one line per
+    layer (rows, kept, dropped and why, outside the study area), then the
+    warnings and errors.
+
+    Exit codes: 0 no error (warnings may be shown), 2 at least one error.
+    """
+    from camsite import config
+    from camsite.validate import validate_scenario
+
+    report = validate_scenario(config.load(scenario))
+    for line in format_table(report):
+        click.echo(line)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for e in report.errors:
+        click.echo(f"error: {e}", err=True)
+    if not report.ok:
+        sys.exit(2)
+    click.echo(f"ok: {scenario} ({len(report.warnings)} warning(s))")
