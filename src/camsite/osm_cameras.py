@@ -194,7 +194,9 @@ def cameras_from_osm(features: gpd.GeoDataFrame, *, type_map: Mapping[str, str] 
     ([225.0, 90.0], ['fixed_1080p', 'ptz_dome'])
     """
     type_map = {k.lower(): v for k, v in (DEFAULT_TYPE_MAP if type_map is None else type_map).items()}
-    features = features[[str(v).strip().lower() not in _NOT_CAMERAS for v in _column(features, "surveillance:type")]]
+    keep = np.array([str(v).strip().lower() not in _NOT_CAMERAS for v in _column(features, "surveillance:type")],
+                    dtype=bool)
+    features = features.loc[keep]
     ids = _ids(features)
     geometry = features.geometry.reset_index(drop=True)
     not_point = (geometry.geom_type != "Point").to_numpy()
