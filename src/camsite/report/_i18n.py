@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-__all__ = ["tr", "labels", "LANGS"]
+__all__ = ["tr", "labels", "category_label", "LANGS"]
 
 #: Supported languages; the first is the default.
 LANGS: tuple[str, ...] = ("sv", "en")
@@ -155,6 +155,18 @@ def tr(key: str, lang: str = "sv", **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def category_label(category: str, lang: str = "sv", default: str | None = None) -> str:
+    """The label of an incident category; ``default`` (else the key) for categories without a translation.
+
+    >>> category_label("narkotika", "en"), category_label("egen", "en", "Egen kategori")
+    ('Drug offences', 'Egen kategori')
+    """
+    key = f"cat_{category}"
+    if key in _T:
+        return tr(key, lang)
+    return default if default is not None else category
+
+
 def labels(lang: str = "sv") -> Mapping[str, str]:
     """All texts in ``lang`` as one mapping (embedded in the HTML report).
 
@@ -163,3 +175,109 @@ def labels(lang: str = "sv") -> Mapping[str, str]:
     """
     i = _index(lang)
     return {k: v[i] for k, v in _T.items()}
+
+
+_T.update({
+    "kicker": ("camsite · beslutsunderlag för kameraövervakning", "camsite · decision support for camera surveillance"),
+    "made_on": ("Scenario {scenario} · körning {date}", "Scenario {scenario} · run {date}"),
+    "banner_illustrative": ("Obs: lagren {layers} är illustrativa eller syntetiska (påhittade), inte verkliga data. "
+                            "Resultatet visar metoden, inte var kameror faktiskt behövs.",
+                            "Note: the layers {layers} are illustrative or synthetic (made up), not real data. "
+                            "The result shows the method, not where cameras are actually needed."),
+    "banner_raw": ("Innehåller råa händelsepunkter – endast för internt bruk, får inte spridas.",
+                   "Contains raw incident points – internal use only, do not distribute."),
+    "map_note": ("Dra för att panorera, scrolla eller använd knapparna för att zooma, håll muspekaren över ett objekt "
+                 "för detaljer. Kartan ritas ur rapportens egna data (SWEREF 99 18 00) och hämtar ingenting från nätet.",
+                 "Drag to pan, scroll or use the buttons to zoom, hover over an object for details. The map is drawn "
+                 "from the report's own data (SWEREF 99 18 00) and loads nothing from the network."),
+    "map_note_tiles": ("Bakgrundskartan hämtas från {host} när rapporten öppnas (begärt vid körningen).",
+                       "Background tiles are loaded from {host} when the report is opened (asked for at run time)."),
+    "sites_table_note": ("Rangordnade efter marginell nytta: varje plats tillför det som ännu inte täcks av befintliga "
+                         "kameror och platserna före den. Klicka på en rad för att visa platsen på kartan.",
+                         "Ranked by marginal gain: each site adds what is not yet covered by existing cameras and the "
+                         "sites before it. Click a row to show the site on the map."),
+    "curve_note": ("Varje punkt är en egen optimering vid den budgeten. Knäpunkten är där kurvan planar ut: "
+                   "pengar efter den köper mindre täckning per krona.",
+                   "Each point is a separate optimisation at that budget. The knee is where the curve flattens: "
+                   "money beyond it buys less coverage per krona."),
+    "no_curve": ("Ingen budgetkurva beräknades (lägg till [optimization.budget_sweep] i scenariot).",
+                 "No budget curve was computed (add [optimization.budget_sweep] to the scenario)."),
+    "coverage_def": ("Täckning = andel av den viktade efterfrågan (händelser viktade per kategori, plus gatumiljö) "
+                     "som minst en kamera ser.",
+                     "Coverage = share of the weighted demand (incidents weighted by category, plus street space) "
+                     "seen by at least one camera."),
+    "m_data": ("Data och datum", "Data and dates"),
+    "m_crs": ("Koordinatsystem", "Coordinate system"),
+    "m_crs_text": ("{crs} (SWEREF 99 18 00, meter). Kartor och GeoPackage i samma system; sites.csv har även WGS84.",
+                   "{crs} (SWEREF 99 18 00, metres). Maps and GeoPackage in the same system; sites.csv also has WGS84."),
+    "m_cameras": ("Kameraantaganden", "Camera assumptions"),
+    "m_cost": ("Kostnad per plats = investering + {years:g} år × drift per år.",
+               "Cost of a site = capital cost + {years:g} years × operating cost per year."),
+    "m_existing": ("Befintliga kameror", "Existing cameras"),
+    "m_existing_text": ("{n} befintliga kameror (källa: {source}). Det de ser räknas som redan täckt innan nya "
+                        "platser väljs, så förslagen kompletterar dem i stället för att dubblera dem. Nya platser "
+                        "närmare än {dist:g} m en befintlig kamera prövas inte.",
+                        "{n} existing cameras (source: {source}). What they see counts as already covered before new "
+                        "sites are chosen, so the proposals complement rather than duplicate them. New sites closer "
+                        "than {dist:g} m to an existing camera are not considered."),
+    "m_solver": ("Optimering", "Optimisation"),
+    "m_solver_text": ("Maximal täckning inom budget (heltalsprogram), lösare {solver}. Status: {status}; "
+                      "gap {gap}; målvärde {objective} (övre gräns {bound}); körtid {runtime} s.",
+                      "Maximal coverage within the budget (integer programme), solver {solver}. Status: {status}; "
+                      "gap {gap}; objective {objective} (upper bound {bound}); runtime {runtime} s."),
+    "m_time_limit": ("Lösaren stoppades av tidsgränsen: lösningen är den bästa som hittades och kan vara upp till "
+                     "gapet från optimum.",
+                     "The solver stopped at its time limit: the solution is the best found and may be up to the gap "
+                     "from the optimum."),
+    "m_privacy": ("Integritet", "Privacy"),
+    "m_privacy_agg": ("Händelser visas bara som antal per gatusegment; segment med 1–2 händelser visas som "
+                      "\"färre än 3\". Inga enskilda händelsepunkter finns i rapporten, kartbilderna eller "
+                      "GeoPackage-filen.",
+                      "Incidents are shown only as counts per street segment; segments with 1–2 incidents show "
+                      "\"fewer than 3\". No individual incident points are in the report, the map images or the "
+                      "GeoPackage."),
+    "m_privacy_raw": ("Rapporten gjordes med --include-incidents: råa händelsepunkter ingår. Endast för internt bruk.",
+                      "The report was made with --include-incidents: raw incident points are included. "
+                      "Internal use only."),
+    "m_evidence_text": (
+        "Kameror förebygger brott i begränsad och osäker grad. Den senaste stora metaanalysen (Piza, Welsh, "
+        "Farrington & Thomas 2019, 80 studier, gjord för Brå) fann en liten men signifikant minskning, omkring 13 % "
+        "sammantaget, störst på parkeringsplatser och för fordons- och egendomsbrott. För våldsbrott fanns ingen "
+        "säkerställd effekt; för narkotikabrott bygger skattningen på få studier (6) och är osäker. "
+        "Vid öppna drogscener är förflyttning till närliggande gator en känd risk. Täckning i den här rapporten "
+        "är ett mått på vad kamerorna kan se, inte på hur mycket brottsligheten minskar.",
+        "Cameras prevent crime to a limited and uncertain degree. The latest large meta-analysis (Piza, Welsh, "
+        "Farrington & Thomas 2019, 80 studies, commissioned by Brå) found a small but significant reduction, about "
+        "13 % overall, largest in car parks and for vehicle and property crime. For violent crime there was no "
+        "significant effect; for drug crime the estimate rests on few studies (6) and is uncertain. "
+        "At open drug markets, displacement to nearby streets is a known risk. Coverage in this report measures "
+        "what the cameras can see, not how much crime falls."),
+    "m_evidence_ref": ("Piza, E. L., Welsh, B. C., Farrington, D. P. & Thomas, A. L. (2019). CCTV surveillance for "
+                       "crime prevention: A 40-year systematic review with meta-analysis. Criminology & Public "
+                       "Policy 18(1), 135–159. doi:10.1111/1745-9133.12419. Brå (2018), Fungerar kamerabevakning "
+                       "brottsförebyggande?",
+                       "Piza, E. L., Welsh, B. C., Farrington, D. P. & Thomas, A. L. (2019). CCTV surveillance for "
+                       "crime prevention: A 40-year systematic review with meta-analysis. Criminology & Public "
+                       "Policy 18(1), 135–159. doi:10.1111/1745-9133.12419. Brå (2018), Fungerar kamerabevakning "
+                       "brottsförebyggande?"),
+    "m_illustrative_none": ("Inga lager är markerade som illustrativa eller syntetiska.",
+                            "No layer is marked illustrative or synthetic."),
+    "footer": ("Skapad av camsite {version}. Kartdata © OpenStreetMap contributors, ODbL 1.0.",
+               "Made by camsite {version}. Map data © OpenStreetMap contributors, ODbL 1.0."),
+    "status_optimal": ("optimal (bevisat bästa)", "optimal (proven best)"),
+    "status_time_limit": ("tidsgräns (bästa funna)", "time limit (best found)"),
+    "status_infeasible": ("ogenomförbar", "infeasible"),
+    "of_budget": ("av {budget}", "of {budget}"),
+    "pct_points": ("+{d:.1f} procentenheter", "+{d:.1f} percentage points"),
+    "no_sites": ("Inga nya platser föreslogs.", "No new sites were proposed."),
+    "cat_vald": ("Våld (misshandel, rån, olaga hot, mord/dråp)", "Violence (assault, robbery, threats, murder)"),
+    "cat_narkotika": ("Narkotikabrott", "Drug offences"),
+    "cat_knivlagen": ("Brott mot knivlagen och vapenbrott", "Knife-law and weapons offences"),
+    "cat_skadegorelse": ("Skadegörelse och stöld", "Criminal damage and theft"),
+    "cat_trafik": ("Trafikhändelser", "Traffic events"),
+    "cat_ovrigt": ("Övrigt", "Other"),
+    "cat_gata": ("Gatumiljö (gatuyta och flöde)", "Street space (street area and footfall)"),
+    "north": ("Norr är uppåt (SWEREF 99 18 00)", "North is up (SWEREF 99 18 00)"),
+    "label_col": ("Kategori / område", "Category / area"),
+    "bar": ("Före → efter", "Before → after"),
+})

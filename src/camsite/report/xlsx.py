@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.report import _frames
-from camsite.report._i18n import tr
+from camsite.report._i18n import category_label, tr
 from camsite.result import SITES_COLUMNS, RunResult
 
 logger = logging.getLogger(__name__)
@@ -110,8 +110,10 @@ def _curve_df(result: RunResult) -> pd.DataFrame:
     return curve
 
 
-def _coverage_df(rows: Iterable[dict[str, Any]], key: str) -> pd.DataFrame:
+def _coverage_df(rows: Iterable[dict[str, Any]], key: str, lang: str) -> pd.DataFrame:
     df = pd.DataFrame(list(rows))
+    if "category" in df and lang != "sv":
+        df["label"] = [category_label(str(c), lang, str(lbl)) for c, lbl in zip(df["category"], df.get("label", df["category"]))]
     cols = [c for c in (key, "label", "weight_total", "incidents_total", "before_pct", "after_pct") if c in df]
     return df.loc[:, cols] if len(df) else pd.DataFrame(columns=[key, "label", "before_pct", "after_pct"])
 
@@ -171,9 +173,9 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     _sheet(wb, tr("sites", lang), _sites_df(result, lang), lang=lang)
     _sheet(wb, tr("existing", lang), _existing_df(result), lang=lang)
     cov = wb.create_sheet(tr("key_figures", lang)[:31])
-    row = _table(cov, _coverage_df(result.summary.get("coverage_by_category", []), "category"), lang=lang,
+    row = _table(cov, _coverage_df(result.summary.get("coverage_by_category", []), "category", lang), lang=lang,
                  title=tr("by_category", lang))
-    _table(cov, _coverage_df(result.summary.get("coverage_by_subarea", []), "name"), lang=lang, row=row,
+    _table(cov, _coverage_df(result.summary.get("coverage_by_subarea", []), "name", lang), lang=lang, row=row,
            title=tr("by_subarea", lang))
     for j, width in enumerate((18, 46, 14, 14, 16, 16), start=1):
         cov.column_dimensions[get_column_letter(j)].width = width

@@ -1,0 +1,118 @@
+"""SVG helpers for the HTML report: path strings in shifted map coordinates, the budget-curve chart.
+
+Map coordinates stay in the working CRS (metres); they are only shifted so the
+map's top-left corner is (0, 0) and flipped so y grows downwards, as SVG wants.
+
+>>> from shapely.geometry import LineString
+>>> path_d(LineString([(100, 200), (110, 200)]), origin=(100, 250))
+'M0 50L10 50'
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["path_d", "curve_svg"]
+
+
+def _num(v: float) -> str:
+    text = f"{v:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _coords_d(coords: Any, origin: tuple[float, float], close: bool) -> str:
+    arr = np.asarray(coords, dtype=float)[:, :2]
+    if len(arr) == 0:
+        return ""
+    xs, ys = arr[:, 0] - origin[0], origin[1] - arr[:, 1]
+    parts = [f"{_num(x)} {_num(y)}" for x, y in zip(xs, ys)]
+    return "M" + "L".join(parts) + ("Z" if close else "")
+
+
+def path_d(geom: BaseGeometry | None, *, origin: tuple[float, float]) -> str:
+    """An SVG path ``d`` for a (multi)line or (multi)polygon; ``origin`` is the map's (min x, max y)."""
+    if geom is None or geom.is_empty:
+        return ""
+    kind = geom.geom_type
+    if kind == "LineString":
+        return _coords_d(geom.coords, origin, False)
+    if kind == "Polygon":
+        return "".join(_coords_d(r.coords, origin, True) for r in (geom.exterior, *geom.interiors))
+    if kind in ("MultiLineString", "MultiPolygon", "GeometryCollection"):
+        return "".join(path_d(g, origin=origin) for g in geom.geoms)
+    return ""
+
+
+def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    span = max(hi - lo, 1e-9)
+    step = 10 ** np.floor(np.log10(span / n))
+    for m in (1, 2, 2.5, 5, 10):
+        if span / (m * step) <= n:
+            step *= m
+            break
+    start = np.ceil(lo / step) * step
+    return [float(v) for v in np.arange(start, hi + step * 1e-6, step)]
+
+
+def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before: float | None,
+              knee: dict[str, Any] | None, labels: dict[str, str], locale_fmt: Any,
+              size: Sequence[int] = (760, 360)) -> str:
+    """The coverage-budget curve as an inline SVG chart (budget in million SEK against coverage %)."""
+    w, h = size
+    left, right, top, bottom = 56, 20, 16, 46
+    xs = curve["budget_sek"].to_numpy(float) / 1e6
+    ys = curve["coverage_pct"].to_numpy(float)
+    xmax = max(float(xs.max()), budget / 1e6) * 1.05
+    ymax = min(100.0, max(float(ys.max()), after or 0.0) * 1.12 + 1)
+
+    def sx(v: float) -> float:
+        return left + (w - left - right) * v / xmax
+
+    def sy(v: float) -> float:
+        return h - bottom - (h - top - bottom) * v / ymax
+
+    out = [f'<svg class="curve" viewBox="0 0 {w} {h}" width="100%" role="img" '
+           f'aria-label="{html.escape(labels["curve_title"])}" xmlns="http://www.w3.org/2000/svg">']
+    for t in _ticks(0, ymax):
+        out.append(f'<line class="grid" x1="{left}" x2="{w - right}" y1="{sy(t):.1f}" y2="{sy(t):.1f}"/>'
+                   f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{locale_fmt(t, 0)}</text>')
+    for t in _ticks(0, xmax):
+        out.append(f'<line class="grid" y1="{top}" y2="{h - bottom}" x1="{sx(t):.1f}" x2="{sx(t):.1f}"/>'
+                   f'<text x="{sx(t):.1f}" y="{h - bottom + 16}" text-anchor="middle">{locale_fmt(t, 2)}</text>')
+    out.append(f'<line class="axis" x1="{left}" x2="{w - right}" y1="{h - bottom}" y2="{h - bottom}"/>'
+               f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{h - bottom}"/>')
+    out.append(f'<text x="{(left + w - right) / 2}" y="{h - 8}" text-anchor="middle">'
+               f'{html.escape(labels["curve_x"])}</text>'
+               f'<text transform="translate(14 {(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">'
+               f'{html.escape(labels["curve_y"])}</text>')
+    if before is not None:
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{sy(before):.1f}" y2="{sy(before):.1f}" '
+                   f'stroke="#0072B2" stroke-dasharray="3 3"><title>{html.escape(labels["before_line"])}: '
+                   f'{locale_fmt(before, 1)} %</title></line>')
+    pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys))
+    out.append(f'<polyline points="{pts}" fill="none" stroke="#D55E00" stroke-width="2.5"/>')
+    for x, y, row in zip(xs, ys, curve.itertuples()):
+        n = getattr(row, "n_sites", "")
+        out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#D55E00"><title>{locale_fmt(x, 2)} M: '
+                   f'{locale_fmt(y, 1)} % ({n} {html.escape(labels["n_sites"].lower())})</title></circle>')
+    out.append(f'<line x1="{sx(budget / 1e6):.1f}" x2="{sx(budget / 1e6):.1f}" y1="{top}" y2="{h - bottom}" '
+               f'stroke="#555" stroke-dasharray="5 4"/>')
+    if after is not None:
+        out.append(f'<rect x="{sx(budget / 1e6) - 6:.1f}" y="{sy(after) - 6:.1f}" width="12" height="12" '
+                   f'transform="rotate(45 {sx(budget / 1e6):.1f} {sy(after):.1f})" fill="#111">'
+                   f'<title>{html.escape(labels["chosen_budget"])}: {locale_fmt(budget / 1e6, 2)} M, '
+                   f'{locale_fmt(after, 1)} %</title></rect>')
+    if knee and knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
+        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
+        out.append(f'<circle class="knee" cx="{sx(kx):.1f}" cy="{sy(ky):.1f}" r="10" fill="none" stroke="#CC79A7" '
+                   f'stroke-width="3"><title>{html.escape(labels["knee"])}: {locale_fmt(kx, 2)} M, '
+                   f'{locale_fmt(ky, 1)} %</title></circle>'
+                   f'<text x="{sx(kx) + 14:.1f}" y="{sy(ky) + 18:.1f}" fill="#a0527f">{html.escape(labels["knee"])}'
+                   f'</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,129 @@
+"""report.html in headless Chromium with the network off (issue 5, item 7).
+
+Skips only where no browser is available and CI is not set; in CI a missing
+browser fails the test (.ci/install-browser installs Debian's chromium).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser test must run (see .ci/install-browser)")
+    pytest.skip(f"{reason} (install Debian's chromium: .ci/install-browser)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    path = _chromium_path()
+    if path is None:
+        _unavailable("no chromium found at /usr/bin/chromium or on PATH")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _open(browser, path):
+    """Open ``path`` with every non-file request aborted and recorded; return (page, requests, errors)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(path.as_uri())
+    page.wait_for_selector("#map[data-ready]", timeout=10_000)
+    return page, requests, errors
+
+
+def _distinct_colours(png: bytes) -> int:
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.uint32)
+    packed = (img[..., 0] << 16) | (img[..., 1] << 8) | img[..., 2]
+    return len(np.unique(packed))
+
+
+def test_report_renders_offline(browser, report_out):
+    sites = pd.read_csv(report_out / "sites.csv")
+    page, requests, errors = _open(browser, report_out / "report.html")
+    try:
+        assert page.locator(".site-marker").count() == len(sites)
+        assert page.locator("#sites-table tbody tr[data-rank]").count() == len(sites)
+        assert page.locator("#map path").count() > 50  # streets, demand, viewsheds drawn from the data
+        assert _distinct_colours(page.locator("#map-section").screenshot()) > 100
+        assert _distinct_colours(page.locator("#sites").screenshot()) > 20
+        assert page.locator("#curve svg .knee").count() == 1
+        text = page.inner_text("body")
+        assert "Aggregerat per gatusegment" in text and "Piza" in text
+    finally:
+        page.close()
+    assert requests == [], f"the report tried to load {requests}"
+    assert errors == []
+
+
+def test_map_pans_zooms_and_shows_tooltips(browser, report_out):
+    page, requests, errors = _open(browser, report_out / "report.html")
+    try:
+        before = page.get_attribute("#map", "viewBox")
+        page.click("#zoom-in")
+        zoomed = page.get_attribute("#map", "viewBox")
+        assert zoomed != before
+        box = page.locator("#map").bounding_box()
+        page.mouse.move(box["x"] + 300, box["y"] + 300)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 400, box["y"] + 350, steps=5)
+        page.mouse.up()
+        assert page.get_attribute("#map", "viewBox") != zoomed
+        page.click("#zoom-reset")
+        page.locator(".site-marker").first.hover()
+        assert page.locator("#tooltip").is_visible()
+        assert "#1" in page.inner_text("#tooltip")
+    finally:
+        page.close()
+    assert requests == [] and errors == []
+
+
+def test_english_raw_mode_renders(browser, report_result, tmp_path):
+    from camsite.report import html
+
+    path = html.write_html(report_result, tmp_path / "report.html", lang="en", include_incidents=True)
+    page, requests, errors = _open(browser, path)
+    try:
+        assert page.locator(".site-marker").count() == len(report_result.sites)
+        assert page.locator("#map g.incidents circle").count() == len(report_result.incidents)
+        assert "Raw incident points included" in page.inner_text("body")
+    finally:
+        page.close()
+    assert requests == [] and errors == []
