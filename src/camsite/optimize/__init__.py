@@ -26,15 +26,27 @@ the reduced model's value (a mismatch raises :class:`~camsite.errors.SolverError
 
 Determinism and ties
 --------------------
-The same inputs always give the same sites. When several site sets reach the
-optimum, a second exact pass keeps the optimal value as a constraint (``>=
-z* - q/2``, which admits no worse solution) and minimises ``sum_j (j + 1) x_j``
-over the original site indices ``j``: the tie-break prefers fewer sites and
-lower indices, and never drops a site without which the optimum is lost. The
-pass runs on the reduced model, so a dominated site is never returned even if
-its index is lower. If two optimal sets also tie on the index sum (rare), the
-solver's own deterministic search picks one; both HiGHS (single thread) and CBC
-are deterministic run to run. The greedy heuristic breaks ties by the lower index.
+The same inputs always give the same sites: HiGHS runs single-threaded (it is
+then deterministic), CBC is deterministic, the reductions and the greedy
+heuristic are deterministic (greedy ties go to the lower index), and ties among
+optimal solutions are broken by a documented exact rule (``tie_break``):
+
+* ``"local"`` (default): from the solver's optimum, repeatedly drop a site
+  whose removal keeps the optimum, or swap a chosen site for the lowest-numbered
+  unchosen site that keeps the optimum and every constraint, visiting chosen
+  sites from the highest index down (:mod:`camsite.optimize._ties`). The value
+  never changes (each move is checked exactly), no chosen site is redundant, and
+  no single chosen site can be exchanged for a lower-numbered one. Cheap: a few
+  sparse products per chosen site.
+* ``"lexicographic"``: a second exact MIP keeps the optimal value as a
+  constraint (``>= z* - q/2``, which admits no worse solution) and minimises
+  ``sum_j (j + 1) x_j`` over the original indices: the optimum with the smallest
+  index sum, independent of the solver unless two optima tie on that sum too.
+  It can take several times longer than the first solve on large instances.
+* ``"none"``: the solver's solution as is.
+
+Both rules act on the reduced model, so a dominated site is never returned even
+when its index is lower.
 
 >>> import numpy as np, scipy.sparse as sp
 >>> cov = sp.csr_matrix(np.eye(3, dtype=bool))

@@ -36,7 +36,7 @@ def max_coverage(
     xy: Any = None, min_spacing_m: float = 0.0, forced: Any = None, forbidden: Any = None,
     require_any: Iterable[Any] = (), site_type: Any = None, max_per_type: Mapping[Any, int] | None = None,
     warm_start: Any = None, greedy: bool = True, lp_bound: bool = True, reduce: bool = True,
-    tie_break: bool = True,
+    tie_break: str | bool = "local",
 ) -> Solution:
     """Choose sites within ``budget`` that cover the most demand weight, exactly.
 
@@ -77,8 +77,10 @@ def max_coverage(
     reduce
         Apply the presolve reductions (:mod:`camsite.optimize._reduce`).
     tie_break
-        Among optimal solutions, return the one with the smallest sum of site
-        indices (see :mod:`camsite.optimize`).
+        How to choose among optimal solutions: ``"local"`` (default: drop and
+        swap moves towards lower site indices, :mod:`camsite.optimize._ties`),
+        ``"lexicographic"`` (a second exact MIP: smallest sum of site indices among
+        all optimal solutions) or ``"none"``.
 
     Returns
     -------
@@ -106,7 +108,7 @@ def min_cost_cover(
     groups: Any = None, conflicts: Any = None, xy: Any = None, min_spacing_m: float = 0.0, forced: Any = None,
     forbidden: Any = None, require_any: Iterable[Any] = (), site_type: Any = None,
     max_per_type: Mapping[Any, int] | None = None, greedy: bool = True, lp_bound: bool = True,
-    reduce: bool = True, tie_break: bool = True,
+    reduce: bool = True, tie_break: str | bool = "local",
 ) -> Solution:
     """The cheapest set of sites that meets a coverage requirement, exactly.
 

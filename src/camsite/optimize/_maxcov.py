@@ -29,6 +29,7 @@ from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, co
 from camsite.optimize._greedy import greedy_max
 from camsite.optimize._model import Mip
 from camsite.optimize._reduce import Reduced, merge_rows, reduce_sites
+from camsite.optimize._ties import canonical
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ class MaxCoverageModel:
     # -- solving --------------------------------------------------------------------------------
     def solve(self, budget: float, *, solver: str = "highs", time_limit: float | None = None,
               start: np.ndarray | None = None, greedy: bool = True, lp_bound: bool = True,
-              tie_break: bool = True) -> Solution:
+              tie_break: str | bool = "local") -> Solution:
         """Solve for one budget; ``start`` (original site indices) is an optional warm start."""
         t0 = time.perf_counter()
         if not np.isfinite(budget) or budget < 0:
@@ -160,7 +161,7 @@ class MaxCoverageModel:
             return self._infeasible(t0, info)
         if lp_bound:
             lp = self.mip.solve(solver, mip=False, time_limit=_left(deadline), abs_gap=self.tol)
-            info["lp_bound"] = lp.objective + self.red.constant if lp.status != "infeasible" else None
+            info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
             if lp.status == "infeasible":
                 return self._infeasible(t0, info)
         warm = self._local(start) if start is not None else g_local
@@ -169,8 +170,12 @@ class MaxCoverageModel:
         if out.status == "infeasible":
             return self._infeasible(t0, info)
         local = self._chosen() if out.has_solution else (g_local if g_local is not None else np.zeros(0, int))
-        if out.status == "optimal" and tie_break:
+        mode = tie_break_mode(tie_break)
+        if out.status == "optimal" and mode == "lexicographic":
             local = self._tie_break(local, solver, deadline)
+        elif out.status == "optimal" and mode == "local" and len(local):
+            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=self._moves(),
+                              budget=float(budget), tol=1e-9 * max(1.0, float(budget)))
         return self._solution(local, out, info, solver, t0)
 
     def _greedy(self, budget: float) -> np.ndarray | None:
@@ -203,6 +208,26 @@ class MaxCoverageModel:
             mip.set_objective(self._terms, maximize=True)
         return local
 
+    def _moves(self) -> Any:
+        """Drop/swap tests for :func:`~camsite.optimize._ties.canonical` on the reduced model."""
+        red, beta, tol = self.red, self.beta, self.tol
+        csc = sp.csc_matrix(red.rows, dtype=np.float64)
+        w, ex = red.weights, red.existing.astype(np.int64)
+
+        def value(c: np.ndarray, ww: np.ndarray) -> float:
+            return float(ww @ ((c >= 1) + beta * (c >= 2)))
+
+        def moves(chosen: np.ndarray, j: int) -> tuple[bool, np.ndarray]:
+            cnt = ex + red.rows @ chosen.astype(np.int64)
+            rj = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
+            cm = cnt.copy()
+            cm[rj] -= 1
+            loss = value(cnt[rj], w[rj]) - value(cm[rj], w[rj])
+            gain = csc.T @ np.where(cm == 0, w, np.where(cm == 1, beta * w, 0.0))
+            return loss <= tol, gain >= loss - tol
+
+        return moves
+
     def _reduced_objective(self, local: np.ndarray) -> float:
         """The reduced model's objective (without constant) for local sites."""
         xs = np.zeros(len(self.red.sites))
@@ -228,7 +253,8 @@ class MaxCoverageModel:
             raise SolverError(f"internal error: reduced objective {expect} != recomputed {objective}")
         if out.has_solution and abs(out.objective + self.red.constant - expect) > 1e-5 * max(1.0, abs(expect)):
             logger.warning("solver objective %.9g differs from the recomputed %.9g", out.objective, expect)
-        bound, gap = _bound_gap(out, objective, self.red.constant, info.get("lp_bound"))
+        trivial = float(self.w.sum() * (1.0 + self.beta))
+        bound, gap = _bound_gap(out, objective, self.red.constant, info.get("lp_bound") or trivial)
         g_sel = info.get("greedy")
         return Solution(
             selected=selected, objective=objective, bound=bound, gap=gap, status=out.status,
@@ -238,6 +264,14 @@ class MaxCoverageModel:
             greedy_objective=None if g_sel is None else self.evaluate(g_sel)[0],
             greedy_selected=None if g_sel is None else np.sort(g_sel), uncoverable=self.uncoverable,
             tolerance=self.tol, reduction=dict(self.red.stats))
+
+
+def tie_break_mode(tie_break: str | bool) -> str:
+    """Normalise the ``tie_break`` option: ``"local"`` (True), ``"lexicographic"`` or ``"none"`` (False)."""
+    mode = {True: "local", False: "none"}.get(tie_break, tie_break) if isinstance(tie_break, bool) else tie_break
+    if mode not in ("local", "lexicographic", "none"):
+        raise ValueError(f"tie_break must be 'local', 'lexicographic' or 'none', not {tie_break!r}")
+    return str(mode)
 
 
 def _bound_gap(out: Any, objective: float, constant: float, lp_bound: float | None) -> tuple[float, float]:

@@ -26,9 +26,10 @@ from camsite.errors import SolverError
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
 from camsite.optimize._greedy import greedy_cover
-from camsite.optimize._maxcov import _bound_gap, _left, add_side_constraints
+from camsite.optimize._maxcov import _bound_gap, _left, add_side_constraints, tie_break_mode
 from camsite.optimize._model import Mip
 from camsite.optimize._reduce import merge_rows, reduce_sites
+from camsite.optimize._ties import canonical
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _check(csc: sp.csc_matrix, w: np.ndarray, e: np.ndarray, cv: _Cover, selecte
 
 def solve_min_cost_cover(coverage: Any, costs: Any, weights: Any, existing: Any, cons: Constraints, *,
                          target: float, hotspot_threshold: float | None, solver: str, time_limit: float | None,
-                         greedy: bool, lp_bound: bool, reduce: bool, tie_break: bool) -> Solution:
+                         greedy: bool, lp_bound: bool, reduce: bool, tie_break: str | bool) -> Solution:
     """See :func:`camsite.optimize.min_cost_cover`."""
     t0 = time.perf_counter()
     csr = as_csr(coverage)
@@ -127,7 +128,7 @@ def solve_min_cost_cover(coverage: Any, costs: Any, weights: Any, existing: Any,
         lp = mip.solve(solver, mip=False, time_limit=_left(deadline), abs_gap=tol)
         if lp.status == "infeasible":
             return _infeasible(cv, w, t0, solver, tol)
-        info["lp_bound"] = lp.objective
+        info["lp_bound"] = lp.objective if lp.status == "optimal" else None
     start = None if g_local is None else dict(zip(x, np.isin(np.arange(len(x)), g_local).astype(float).tolist()))
     out = mip.solve(solver, time_limit=_left(deadline), abs_gap=tol, start=start)
     if out.status == "infeasible":
@@ -138,8 +139,12 @@ def solve_min_cost_cover(coverage: Any, costs: Any, weights: Any, existing: Any,
         local = g_local
     else:
         return _infeasible(cv, w, t0, solver, tol, status="time_limit")
-    if out.status == "optimal" and tie_break and len(local):
+    mode = tie_break_mode(tie_break)
+    if out.status == "optimal" and mode == "lexicographic" and len(local):
         local = _tie_break(mip, x, c[cv.sites], cv.sites, local, tol, solver, deadline)
+    elif out.status == "optimal" and mode == "local" and len(local):
+        local = canonical(local, c[cv.sites], cons, cv.sites, moves=_moves(cv), budget=float(c[cv.sites][local].sum()),
+                          tol=tol)
     selected = np.sort(cv.sites[local]).astype(np.int64)
     cw = _check(sp.csc_matrix(csr), w, e, cv, selected, hotspot_threshold)
     objective = float(c[selected].sum())
@@ -153,6 +158,26 @@ def solve_min_cost_cover(coverage: Any, costs: Any, weights: Any, existing: Any,
                     covered_weight=cw, total_weight=cv.total, lp_bound=info.get("lp_bound"),
                     greedy_objective=None if g_sel is None else float(c[g_sel].sum()), greedy_selected=g_sel,
                     uncoverable=cv.uncoverable, tolerance=tol, reduction=dict(cv.stats))
+
+
+def _moves(cv: _Cover) -> Any:
+    """Drop/swap tests for :func:`~camsite.optimize._ties.canonical`: the requirement must stay met."""
+    csc = sp.csc_matrix(cv.rows, dtype=np.float64)
+    share_w = np.where(cv.required, 0.0, cv.weights)
+    wtol = 1e-9 * max(1.0, cv.total)
+
+    def moves(chosen: np.ndarray, j: int) -> tuple[bool, np.ndarray]:
+        cnt = cv.rows @ chosen.astype(np.int64)
+        cnt[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] -= 1
+        open_req = (cv.required & (cnt == 0)).astype(np.float64)
+        covers_open = (csc.T @ open_req) >= open_req.sum() - 0.5
+        if cv.target >= 1:
+            return not open_req.any(), covers_open
+        have = float(share_w[cnt > 0].sum())
+        gain = csc.T @ np.where(cnt == 0, share_w, 0.0)
+        return (not open_req.any()) and have >= cv.need - wtol, covers_open & (have + gain >= cv.need - wtol)
+
+    return moves
 
 
 def _tie_break(mip: Mip, x: list[Any], cost: np.ndarray, sites: np.ndarray, local: np.ndarray, tol: float,
