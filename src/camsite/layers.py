@@ -70,7 +70,9 @@ def as_text(values: pd.Series) -> pd.Series:
         out = values.astype(object).astype(str)
         out[whole] = v[whole].astype(np.int64).astype(str)
         return out.where(values.notna(), "")
-    return values.astype("string").str.strip().fillna("").astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = np.array([str(u).strip() for u in uniques] + [""], dtype=object)  # code -1 (missing) -> ""
+    return pd.Series(text[codes], index=values.index, dtype=object)
 
 
 def _column(gdf: gpd.GeoDataFrame, name: str | None, path: str, *, required: bool) -> str | None:
@@ -138,12 +140,20 @@ def _ids(gdf: gpd.GeoDataFrame, id_col: str | None, prefix: str) -> np.ndarray:
 
 
 def _categories(values: pd.Series, default: str) -> np.ndarray:
-    text = as_text(values)
-    folded = text.str.lower().str.translate(_FOLD)
-    known = folded.isin(list(CATEGORY_LABELS))
-    out = text.where(~known, folded).to_numpy(object, copy=True)
-    out[out == ""] = default
-    return out
+    """Category keys: ``Våld`` -> ``vald`` for the standard ones, others as given, empty -> ``default``."""
+    codes, uniques = pd.factorize(as_text(values))
+    mapped = []
+    for u in uniques:
+        folded = str(u).lower().translate(_FOLD)
+        mapped.append(default if u == "" else folded if folded in CATEGORY_LABELS else u)
+    return np.array(mapped, dtype=object)[codes] if len(uniques) else np.full(len(values), default, object)
+
+
+def _lower_or(values: pd.Series, default: str) -> np.ndarray:
+    """Lower-case text, ``default`` where empty (vectorised over distinct values)."""
+    codes, uniques = pd.factorize(as_text(values))
+    mapped = np.array([str(u).lower() or default for u in uniques], dtype=object)
+    return mapped[codes] if len(uniques) else np.full(len(values), default, object)
 
 
 def _weights(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> np.ndarray:
@@ -151,7 +161,7 @@ def _weights(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> np.ndarray:
         return np.ones(len(gdf))
     w = readers.to_number(gdf[col]).to_numpy(float)
     missing = np.isnan(w)
-    bad_text = missing & (as_text(gdf[col]).to_numpy(object) != "")
+    bad_text = missing & (as_text(gdf[col]).to_numpy(object) != "") if missing.any() else missing
     if bad_text.any():
         raise _row_error(gdf, bad_text, f"weight {as_text(gdf[col])[bad_text].iloc[0]!r} is not a number", path, col)
     if (~np.isfinite(w) & ~missing).any():
@@ -182,15 +192,18 @@ def _dates(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw):
         tz = getattr(raw.dt, "tz", None)
         return (raw.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None) if tz else raw).astype("datetime64[ns]")
-    text = as_text(raw)
+    codes, uniques = pd.factorize(as_text(raw))  # parse each distinct text once
+    text = pd.Series(uniques, dtype=object)
     text = text.where(text != "", None)
     zoned = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True, na=False)
-    out = pd.Series(pd.NaT, index=gdf.index, dtype="datetime64[ns]")
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if zoned.any():
-        out[zoned] = _parse_dates(text[zoned], utc=True)
+        parsed[zoned] = _parse_dates(text[zoned], utc=True)
     if (~zoned).any():
-        out[~zoned] = _parse_dates(text[~zoned], utc=False)
-    bad = out.isna() & text.notna()
+        parsed[~zoned] = _parse_dates(text[~zoned], utc=False)
+    values = np.append(parsed.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    out = pd.Series(values[codes], index=gdf.index, dtype="datetime64[ns]")
+    bad = out.isna().to_numpy() & text.notna().to_numpy()[codes]
     if bad.any():
         rows = ", ".join(map(str, gdf.loc[bad, readers.ROW].to_numpy()[:5]))
         logger.warning("%s: %d date(s) in column %s could not be read (rows %s); they count as undated",
@@ -232,8 +245,7 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         logger.info("%s has no column %r: every incident is %r", Path(path).name, layer.category_column,
                     layer.default_category)
     prec_col = _column(gdf, layer.precision_column or "precision", path, required=layer.precision_column is not None)
-    precision = as_text(gdf[prec_col]).str.lower().to_numpy(object, copy=True) if prec_col else np.full(len(gdf), "point", object)
-    precision[precision == ""] = "point"
+    precision = _lower_or(gdf[prec_col], "point") if prec_col else np.full(len(gdf), "point", object)
     known = set(scenario.demand.precision_factors) | set(PRECISIONS)
     unknown = ~np.isin(precision, list(known))
     if unknown.any():

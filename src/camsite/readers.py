@@ -87,8 +87,21 @@ def to_number(values: pd.Series) -> pd.Series:
         return values.astype(float)
     if pd.api.types.is_numeric_dtype(values):
         return pd.to_numeric(values, errors="coerce").astype(float)
-    s = values.astype("string").str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
-    return pd.to_numeric(s, errors="coerce").astype(float)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) < 0.5 * len(values):  # few distinct values: convert those only
+        nums = _text_to_number(pd.Series(uniques, dtype=object)).to_numpy(float)
+        out = np.where(codes >= 0, nums[np.maximum(codes, 0)] if len(nums) else np.nan, np.nan)
+        return pd.Series(out, index=values.index, dtype=float)
+    return pd.Series(_text_to_number(values).to_numpy(float), index=values.index, dtype=float)
+
+
+def _text_to_number(values: pd.Series) -> pd.Series:
+    s = values.astype("string").str.replace(",", ".", regex=False)
+    out = pd.to_numeric(s, errors="coerce")
+    spaced = out.isna() & s.str.contains(r"\d[\s\u00a0\u202f]+\d", regex=True, na=False)
+    if spaced.any():  # thousands separated by spaces: "6 580 000"
+        out[spaced] = pd.to_numeric(s[spaced].str.replace(r"[\s\u00a0\u202f]", "", regex=True), errors="coerce")
+    return out.astype(float)
 
 
 def fitting_crs(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
@@ -153,12 +166,16 @@ def _dialect(text: str) -> _CsvDialect:
         counts = {d: header.count(d) for d in (";", "\t", ",", "|")}
         sep = max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
     sample = "\n".join(lines[1 + skip:200])
-    decimal = "," if sep != "," and re.search(r"\d,\d", sample) else "."
+    commas = len(re.findall(r"\d,\d", sample)) if sep != "," else 0
+    decimal = "," if commas > len(re.findall(r"\d\.\d", sample)) else "."
     return _CsvDialect(sep, decimal, skip)
 
 
-def _read_csv_frame(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    """The CSV as a DataFrame (blank rows removed) and each row's spreadsheet row number."""
+def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """The CSV as a DataFrame (blank rows removed) and each row's spreadsheet row number.
+
+    ``text_columns`` (matched case-insensitively) are read as text, so ids like ``007`` keep their zeros.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -170,9 +187,13 @@ def _read_csv_frame(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         logger.info("%s is not UTF-8: read as %s", path.name, enc)
     head = data[:65536].decode(enc, errors="replace").lstrip("\ufeff")
     dia = _dialect(head)
+    opts = {"sep": dia.sep, "encoding": enc, "skiprows": dia.skiprows, "engine": "c", "encoding_errors": "replace"}
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=dia.sep, decimal=dia.decimal, encoding=enc, skiprows=dia.skiprows,
-                         skip_blank_lines=False, engine="c", low_memory=False, encoding_errors="replace")
+        wanted = {_norm(c) for c in text_columns if c}
+        header = pd.read_csv(io.BytesIO(data), nrows=0, **opts).columns if wanted else []
+        dtype = {c: object for c in header if _norm(c) in wanted}
+        df = pd.read_csv(io.BytesIO(data), decimal=dia.decimal, skip_blank_lines=False, low_memory=False,
+                         dtype=dtype or None, **opts)
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty (no header row)", file=path) from None
     except pd.errors.ParserError as exc:
@@ -416,8 +437,7 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
     if suffix in VECTOR_SUFFIXES:
         df, x, y, rows, raw_empty, file_crs, cols, generic = _vector_coordinates(path, layer, x_column, y_column)
     elif suffix in CSV_SUFFIXES or suffix == "":
-        df, rows = _read_csv_frame(path)
-        df = _restore_text(df, path, text_columns)
+        df, rows = _read_csv_frame(path, text_columns)
         df, x, y, raw_empty, cols, generic = _csv_coordinates(df, path, x_column, y_column)
         file_crs = None
     else:
@@ -451,31 +471,6 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
     })
     logger.info("%s: %d of %d rows kept, CRS %s (%s)", path.name, len(gdf), n_rows, src.to_string(), how)
     return gdf
-
-
-def _restore_text(df: pd.DataFrame, path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
-    """Re-read ``text_columns`` as text so ids like ``007`` keep their zeros."""
-    wanted = [c for c in text_columns if c is not None]
-    if not wanted:
-        return df
-    low = {_norm(c): c for c in df.columns}
-    cols = [low[_norm(c)] for c in wanted if _norm(c) in low and pd.api.types.is_numeric_dtype(df[low[_norm(c)]])]
-    if not cols:
-        return df
-    data = path.read_bytes()
-    enc = _encoding(data)
-    dia = _dialect(data[:65536].decode(enc, errors="replace").lstrip("\ufeff"))
-    try:
-        raw = pd.read_csv(io.BytesIO(data), sep=dia.sep, encoding=enc, skiprows=dia.skiprows, skip_blank_lines=False,
-                          dtype=str, encoding_errors="replace", keep_default_na=True)
-    except Exception:  # noqa: BLE001 - the first read succeeded; keep its numbers
-        return df
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
-    raw = raw.loc[~raw.isna().all(axis=1)].reset_index(drop=True)
-    if len(raw) == len(df):
-        for c in cols:
-            df[c] = raw[c].to_numpy(object)
-    return df
 
 
 def _csv_coordinates(df: pd.DataFrame, path: Path, x_column: str | None, y_column: str | None):  # noqa: ANN202
