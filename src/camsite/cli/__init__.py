@@ -17,3 +17,4 @@ __all__ = ["main"]
 from camsite.cli import run as _run  # noqa: E402,F401
 from camsite.cli import validate as _validate  # noqa: E402,F401
 from camsite.cli import fetch_osm as _fetch_osm  # noqa: E402,F401
+from camsite.cli import compare as _compare  # noqa: E402,F401

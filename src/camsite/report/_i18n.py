@@ -281,3 +281,21 @@ _T.update({
     "label_col": ("Kategori / område", "Category / area"),
     "bar": ("Före → efter", "Before → after"),
 })
+
+
+_T.update({
+    "compare_title": ("Jämförelse av körningar", "Comparison of runs"),
+    "run": ("Körning", "Run"),
+    "metric": ("Mått", "Measure"),
+    "after_in": ("Täckning efter, {label} (%)", "Coverage after, {label} (%)"),
+    "before_in": ("Täckning före, {label} (%)", "Coverage before, {label} (%)"),
+    "shared_sites": ("Platser gemensamma med {run}", "Sites shared with {run}"),
+    "coverage_before_pct": ("Täckning före (%)", "Coverage before (%)"),
+    "coverage_after_pct": ("Täckning efter (%)", "Coverage after (%)"),
+    "n_new_sites": ("Nya platser", "New sites"),
+    "folder": ("Mapp", "Folder"),
+    "compare_note": ("Varje kolumn är en körning av camsite (en utdatamapp). Täckningen är jämförbar bara mellan "
+                     "körningar med samma efterfrågan (samma händelser, vikter och studieområde).",
+                     "Each column is one camsite run (an output folder). Coverage is comparable only between runs "
+                     "with the same demand (same incidents, weights and study area)."),
+})
