@@ -15,6 +15,7 @@ array(['152000_6580001'], dtype=object)
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from camsite import areas
+from camsite import areas, readers
 from camsite.config import Exclusion, Scenario
 from camsite.demand import usable_edges
 from camsite.errors import InputError
@@ -138,19 +139,22 @@ def _mounts(path: Any, edges: gpd.GeoDataFrame, scenario: Scenario) -> pd.DataFr
     return _sites("mount", geoms, edges["name"].to_numpy(object)[near], heads, cost, ids)
 
 
-def _read_points(path: Any, scenario: Scenario) -> gpd.GeoDataFrame:
+def _read_points(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
+    return readers.read_points(path, target_crs=scenario.crs)
+
+
+def _read_zone_file(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Zones from a file: a point CSV, or any vector file (GeoJSON, GeoPackage) of points or polygons."""
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _read_points(path, scenario)
+    if not path.is_file():
+        raise InputError("exclusion file does not exist", file=path)
     try:
-        from camsite import readers
-        return readers.read_points(path, crs=scenario.crs)  # type: ignore[attr-defined]
-    except (ImportError, AttributeError, TypeError):
-        from camsite.demand import _read_latlon_csv
-        if str(path).lower().endswith(".csv"):
-            return _read_latlon_csv(path, crs=scenario.crs)
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise InputError(f"cannot read mounting points: {exc}", file=path) from None
-        return gdf.set_crs("EPSG:4326").to_crs(scenario.crs) if gdf.crs is None else gdf.to_crs(scenario.crs)
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(f"cannot read exclusion zones: {str(exc).splitlines()[0]}", file=path) from None
+    gdf = gdf[gdf.geometry.notna()]
+    return gdf.set_crs("EPSG:4326").to_crs(scenario.crs) if gdf.crs is None else gdf.to_crs(scenario.crs)
 
 
 def exclusion_zones(exclusions: tuple[Exclusion, ...], scenario: Scenario) -> gpd.GeoDataFrame:
@@ -166,7 +170,7 @@ def exclusion_zones(exclusions: tuple[Exclusion, ...], scenario: Scenario) -> gp
         elif ex.point is not None:
             geom = areas.point_from_latlon(ex.point, crs=scenario.crs).buffer(ex.buffer_m)
         else:
-            gdf = _read_points(scenario.resolve(ex.path), scenario)
+            gdf = _read_zone_file(scenario.resolve(ex.path), scenario)
             polys = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
             geoms = gdf.geometry.to_numpy()
             geom = shapely.union_all(np.where(polys, geoms, shapely.buffer(geoms, ex.buffer_m)))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -33,7 +32,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from camsite import readers
 from camsite.config import FootfallConfig, Scenario
+from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -194,32 +195,12 @@ def _incident_demand(incidents: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, sprea
 
 
 def _read_footfall(cfg: FootfallConfig, scenario: Scenario) -> gpd.GeoDataFrame:
-    path = scenario.resolve(cfg.path)
-    try:
-        from camsite import readers  # written alongside; fall back to a plain lat/lon CSV reader
-        return readers.read_points(path, crs=scenario.crs)  # type: ignore[attr-defined]
-    except (ImportError, AttributeError, TypeError):
-        return _read_latlon_csv(path, crs=scenario.crs)
-
-
-def _read_latlon_csv(path: Path, *, crs: str) -> gpd.GeoDataFrame:
-    from camsite.errors import InputError
-
-    if not path.exists():
-        raise InputError("file does not exist", file=path)
-    df = pd.read_csv(path, encoding="utf-8-sig", comment="#")
-    lat = next((c for c in df.columns if c.lower() in ("lat", "latitude")), None)
-    lon = next((c for c in df.columns if c.lower() in ("lon", "lng", "longitude")), None)
-    if lat is None or lon is None:
-        raise InputError("needs lat and lon columns", file=path, where="header")
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[lon], df[lat]), crs="EPSG:4326").to_crs(crs)
+    return readers.read_points(scenario.resolve(cfg.path), target_crs=scenario.crs)
 
 
 def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
                   crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Add ``count / 1000 × weight_per_1000`` per footfall point, spread over street demand within the radius."""
-    from camsite.errors import InputError
-
     if cfg.count_column not in points.columns:
         raise InputError(f"no column {cfg.count_column!r}", file=cfg.path, where="header")
     counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
