@@ -139,13 +139,12 @@ def test_unreachable_server_is_an_input_error(tmp_path: Path, closed_url: str) -
 def test_written_network_loads(tmp_path: Path, servers: Servers, name: str) -> None:
     data = fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path / "cache", servers=servers)
     written = write_osm(data, tmp_path / "out" / name)
-    graph = load_graph(written[0])
+    graph = load_graph(written["network"])
     assert graph.number_of_edges() == data.graph.number_of_edges()
     assert graph.number_of_nodes() == data.graph.number_of_nodes()
-    features = written[-1]
-    assert features.name == ("net.gpkg" if name == "net.gpkg" else "net_features.gpkg")
-    layers = {name for name, _ in pyogrio.list_layers(features)}
-    assert {"buildings", "cameras"} <= layers
+    assert written["buildings"].name == "net_buildings.gpkg" and written["cameras"].name == "net_cameras.gpkg"
+    assert [tuple(x) for x in pyogrio.list_layers(written["buildings"])] == [("buildings", "Polygon")]
+    assert [tuple(x) for x in pyogrio.list_layers(written["cameras"])] == [("cameras", "Point")]
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
@@ -156,7 +155,7 @@ def test_written_gpkg_loads_as_scenario_network(tmp_path: Path, servers: Servers
     write_osm(data, tmp_path / "net.gpkg")
     scenario = config.loads(
         'name = "t"\n[study_area]\ncenter = [59.3330, 18.0308]\nradius_m = 100\n'
-        '[network]\npath = "net.gpkg"\nbuildings = "net.gpkg"\n'
+        '[network]\npath = "net.gpkg"\nbuildings = "net_buildings.gpkg"\n'
         '[[camera_types]]\nname = "ptz_dome"\nrange_m = 60\ncapex_sek = 1\n[optimization]\nbudget_sek = 10\n',
         file=str(tmp_path / "t.toml"))
     from shapely.geometry import Point
@@ -166,6 +165,9 @@ def test_written_gpkg_loads_as_scenario_network(tmp_path: Path, servers: Servers
     area = Point(*_projected(59.3330, 18.0308)).buffer(100)
     net = load_network(scenario, area)
     assert len(net.edges) > 5 and "footway" in set(net.edges["highway"])
+    from camsite.coverage import read_buildings
+
+    assert read_buildings(scenario).area > 1000  # two footprints, m² in EPSG:3011
 
 
 def _projected(lat: float, lon: float) -> tuple[float, float]:
@@ -194,10 +196,11 @@ def test_cli_prints_what_it_fetched(tmp_path: Path, server: RecordedServer) -> N
     assert rows[1].startswith("osm:node/9203000001,59.3330500,18.0307500,ptz_dome,90.0")
     assert ",fixed_1080p,90.0," in rows[2]
     n = len(server.requests)
-    again = _cli(*common, "--out", str(tmp_path / "net.graphml"), "--no-buildings")
+    again = _cli(*common, "--out", str(tmp_path / "net2.graphml"), "--no-buildings")
     assert again.exit_code == 0 and len(server.requests) == n
     assert "from the cache: network, cameras" in again.output and "buildings" not in again.output.split("\n")[0]
-    assert (tmp_path / "net_features.gpkg").exists()
+    assert (tmp_path / "net2.graphml").exists() and not (tmp_path / "net2_buildings.gpkg").exists()
+    assert f"wrote {tmp_path / 'net2_cameras.gpkg'} (cameras)" in again.output
 
 
 def test_cli_camera_type_mapping(tmp_path: Path, server: RecordedServer) -> None:

@@ -17,10 +17,10 @@ Examples:
 \b
 Point a scenario at the result:
   [network]
-  path = "fridhemsplan.gpkg"       # or "kungsholmen.graphml"
-  buildings = "fridhemsplan.gpkg"  # layer "buildings" (kungsholmen_features.gpkg for GraphML)
+  path = "fridhemsplan.gpkg"                 # the --out file
+  buildings = "fridhemsplan_buildings.gpkg"  # written beside it
   [existing_cameras]
-  path = "cameras.csv"             # written by --cameras-out
+  path = "cameras.csv"                       # written by --cameras-out
 
 Data © OpenStreetMap contributors, ODbL 1.0.
 """
@@ -45,7 +45,7 @@ def _query(place: str | None, bbox: str | None, point: str | None, dist: float |
     return Query(place=place, **kwargs)
 
 
-def _summary(data, written: list[Path], cameras_out: Path | None, n_cams: int) -> list[str]:  # noqa: ANN001
+def _summary(data, written: dict[str, Path], cameras_out: Path | None, n_cams: int) -> list[str]:  # noqa: ANN001
     lines = []
     if data.place_name:
         lines.append(f"place: {data.place_name}")
@@ -57,7 +57,9 @@ def _summary(data, written: list[Path], cameras_out: Path | None, n_cams: int) -
     cached = f" (from the cache: {', '.join(data.from_cache)})" if data.from_cache else ""
     lines.append("fetched: " + ", ".join(parts) + cached)
     lines.append(f"OSM data date: {data.osm_timestamp or 'unknown'}")
-    lines.extend(f"wrote {p}" for p in written)
+    lines.extend(f"wrote {p} ({kind})" for kind, p in written.items())
+    if data.buildings is not None and data.buildings.empty:
+        lines.append("no buildings in the area: leave [network] buildings unset")
     if cameras_out is not None:
         lines.append(f"wrote {cameras_out} ({n_cams} existing cameras)")
     return lines
@@ -69,8 +71,8 @@ def _summary(data, written: list[Path], cameras_out: Path | None, n_cams: int) -
 @click.option("--point", default=None, metavar="LAT,LON", help="A centre point (with --dist).")
 @click.option("--dist", type=float, default=None, metavar="M", help="Half the side of the square around --point, m.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="Network file: .gpkg (layers nodes, edges, buildings, cameras) or .graphml[.gz] "
-                   "(buildings and cameras go to <name>_features.gpkg beside it).")
+              help="Network file: .graphml, .graphml.gz or .gpkg (layers nodes, edges). Buildings and the "
+                   "raw OSM cameras go beside it to <name>_buildings.gpkg and <name>_cameras.gpkg.")
 @click.option("--network-type", type=click.Choice(["all", "all_public", "walk", "bike", "drive", "drive_service"]),
               default="all", show_default=True,
               help="osmnx street filter; 'all' keeps footways and pedestrian streets.")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from camsite.fetch._osmnx import osmnx_settings
 from camsite.fetch.download import OsmData, Servers, default_cache_dir, fetch_osm
-from camsite.fetch.output import features_path, write_osm
+from camsite.fetch.output import companion_path, write_osm
 from camsite.fetch.query import NETWORK_TYPES, Query
 
 __all__ = ["Query", "NETWORK_TYPES", "OsmData", "Servers", "fetch_osm", "default_cache_dir", "write_osm",
-           "features_path", "osmnx_settings"]
+           "companion_path", "osmnx_settings"]

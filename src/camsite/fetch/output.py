@@ -1,9 +1,12 @@
 """Write fetched OSM data where a scenario can point to it.
 
-``.gpkg``: one GeoPackage with layers ``nodes`` and ``edges`` (read by
-:func:`camsite.network.load_graph`), ``buildings`` and ``cameras``.
-``.graphml`` / ``.graphml.gz``: the network, plus ``<stem>_features.gpkg``
-beside it with layers ``buildings`` and ``cameras``.
+The network goes to ``--out``: ``.graphml``, ``.graphml.gz`` or ``.gpkg``
+(layers ``nodes`` and ``edges``), all read by :func:`camsite.network.load_graph`.
+Beside it, one single-layer GeoPackage per feature kind, so that readers
+taking a file's first layer (``[network] buildings``) get the right one:
+``<stem>_buildings.gpkg`` (layer ``buildings``) and ``<stem>_cameras.gpkg``
+(layer ``cameras``, the raw OSM tags; see :mod:`camsite.osm_cameras`).
+An empty kind (no buildings in the area) writes no file.
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import os
 import shutil
 from pathlib import Path
 
-import geopandas as gpd
 import networkx as nx
 import osmnx as ox
 
 from camsite.errors import InputError
 from camsite.fetch.download import OsmData
 
-__all__ = ["write_osm", "features_path"]
+__all__ = ["write_osm", "companion_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +36,16 @@ def _kind(path: Path) -> str:
     raise InputError("unknown output format (use .graphml, .graphml.gz or .gpkg)", file=path, where="--out")
 
 
-def features_path(out: str | Path) -> Path:
-    """Where the buildings and cameras go for a network written to ``out``.
+def companion_path(out: str | Path, kind: str) -> Path:
+    """Where the ``kind`` features (``buildings``, ``cameras``) go for a network written to ``out``.
 
-    >>> features_path("net/fridhemsplan.graphml.gz").as_posix()
-    'net/fridhemsplan_features.gpkg'
-    >>> features_path("fridhemsplan.gpkg").as_posix()
-    'fridhemsplan.gpkg'
+    >>> companion_path("net/fridhemsplan.graphml.gz", "buildings").as_posix()
+    'net/fridhemsplan_buildings.gpkg'
+    >>> companion_path("fridhemsplan.gpkg", "cameras").as_posix()
+    'fridhemsplan_cameras.gpkg'
     """
     out = Path(out)
-    kind = _kind(out)
-    return out if kind == ".gpkg" else out.with_name(out.name[: -len(kind)] + "_features.gpkg")
+    return out.with_name(out.name[: -len(_kind(out))] + f"_{kind}.gpkg")
 
 
 def _tmp(path: Path) -> Path:
@@ -64,42 +65,39 @@ def _write_graph(graph: nx.MultiDiGraph, tmp: Path, kind: str) -> None:
         plain.unlink()
 
 
-def _write_layers(layers: dict[str, gpd.GeoDataFrame], tmp: Path) -> None:
-    for name, gdf in layers.items():
-        gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+def _replace(tmp: Path, path: Path, write: object) -> None:
+    tmp.unlink(missing_ok=True)
+    try:
+        write(tmp)  # type: ignore[operator]
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def write_osm(data: OsmData, out: str | Path) -> list[Path]:
-    """Write the network to ``out`` and buildings and cameras to :func:`features_path`.
+def write_osm(data: OsmData, out: str | Path) -> dict[str, Path]:
+    """Write the network to ``out`` and non-empty buildings and cameras to :func:`companion_path`.
 
     Each file is written to a temporary name and renamed into place when complete.
 
     Returns
     -------
-    list of Path
-        The files written.
+    dict
+        ``network``, and ``buildings`` and ``cameras`` where written: the paths.
     """
     out = Path(out)
     kind = _kind(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    layers = {n: g for n, g in (("buildings", data.buildings), ("cameras", data.cameras)) if g is not None}
-    tmp = _tmp(out)
-    written = [out]
+    written = {"network": out}
     try:
-        _write_graph(data.graph, tmp, kind)
-        if kind == ".gpkg":
-            _write_layers(layers, tmp)
-        elif layers:
-            feat = features_path(out)
-            feat_tmp = _tmp(feat)
-            feat_tmp.unlink(missing_ok=True)
-            _write_layers(layers, feat_tmp)
-            os.replace(feat_tmp, feat)
-            written.append(feat)
-        os.replace(tmp, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _replace(_tmp(out), out, lambda tmp: _write_graph(data.graph, tmp, kind))
+        for name, gdf in (("buildings", data.buildings), ("cameras", data.cameras)):
+            if gdf is None or gdf.empty:
+                continue
+            path = companion_path(out, name)
+            _replace(_tmp(path), path, lambda tmp, g=gdf, n=name: g.to_file(tmp, layer=n, driver="GPKG",
+                                                                              engine="pyogrio"))
+            written[name] = path
     except OSError as exc:
         raise InputError(f"cannot write ({exc.strerror or exc})", file=out) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    logger.info("wrote %s", ", ".join(str(p) for p in written))
+    logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
     return written
