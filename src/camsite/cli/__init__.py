@@ -17,4 +17,5 @@ __all__ = ["main"]
 from camsite.cli import run as _run  # noqa: E402,F401
 from camsite.cli import validate as _validate  # noqa: E402,F401
 from camsite.cli import fetch_osm as _fetch_osm  # noqa: E402,F401
+from camsite.cli import import_events as _import_events  # noqa: E402,F401
 from camsite.cli import compare as _compare  # noqa: E402,F401

@@ -1,0 +1,122 @@
+"""Reading the police events feed (polisen.se/api/events) and the text of an event.
+
+>>> ev = {"id": 1, "name": "7 maj 16.45, Rån, Solna", "summary": "Rån.",
+...       "html_preamble": "Rån vid <b>Solna centrum</b>.", "html_body": "<p>Ingen&nbsp;gripen.</p>"}
+>>> municipality(ev)
+'Solna'
+>>> event_text(ev)
+'Rån vid Solna centrum.\\nIngen gripen.'
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import logging
+import lzma
+import re
+from pathlib import Path
+from typing import Any
+
+from camsite.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["load_polisen", "event_text", "municipality", "REQUIRED_FIELDS"]
+
+#: Fields every event must have (``location`` and the report text may be missing).
+REQUIRED_FIELDS = ("id", "datetime", "name", "type")
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<\s*/?\s*(?:br|p|li|div|tr|td|h\d)\b[^>]*>", re.IGNORECASE)
+
+
+def _open_text(path: Path) -> str:
+    suffix = path.suffix.lower()
+    opener = {".xz": lzma.open, ".gz": gzip.open}.get(suffix)
+    if opener is None:
+        return path.read_text(encoding="utf-8-sig")
+    with opener(path, "rt", encoding="utf-8-sig") as fh:
+        return fh.read()
+
+
+def _check_event(event: Any, index: int, path: Path) -> None:
+    where = f"event {index}"
+    if not isinstance(event, dict):
+        raise InputError(f"is a {type(event).__name__}, not an object", file=path, where=where)
+    missing = [f for f in REQUIRED_FIELDS if event.get(f) in (None, "")]
+    if missing:
+        raise InputError(f"has no {', '.join(missing)}", file=path, where=where)
+    for field in ("name", "type", "datetime"):
+        if not isinstance(event[field], str):
+            raise InputError(f"{field} is not a string", file=path, where=where)
+    for field in ("summary", "html_preamble", "html_body"):
+        if event.get(field) is not None and not isinstance(event[field], str):
+            raise InputError(f"{field} is not a string", file=path, where=where)
+
+
+def load_polisen(path: str | Path) -> list[dict[str, Any]]:
+    """Read a file of police events: a JSON list, optionally xz- or gzip-compressed.
+
+    Parameters
+    ----------
+    path
+        ``.json``, ``.json.xz`` or ``.json.gz`` holding a list of events as
+        the feed gives them (``id``, ``datetime``, ``name``, ``summary``,
+        ``url``, ``type``, ``location``, and optionally ``html_preamble``
+        and ``html_body``).
+
+    Returns
+    -------
+    list of dict
+        The events, unchanged.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not JSON, not a list, or an event lacks
+        ``id``, ``datetime``, ``name`` or ``type`` (naming the event's index).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("events file does not exist", file=path)
+    if path.is_dir():
+        raise InputError("is a directory, not an events file", file=path)
+    try:
+        data = json.loads(_open_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", file=path, where=f"line {exc.lineno}, column {exc.colno}") from None
+    except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read events ({type(exc).__name__}: {exc})", file=path) from None
+    if isinstance(data, dict) and isinstance(data.get("events"), list):
+        data = data["events"]
+    if not isinstance(data, list):
+        raise InputError("must hold a JSON list of events", file=path)
+    for i, event in enumerate(data):
+        _check_event(event, i, path)
+    logger.info("read %d police events from %s", len(data), path.name)
+    return data
+
+
+def _plain(fragment: str | None) -> str:
+    if not fragment:
+        return ""
+    text = _TAG.sub("", _BREAK.sub("\n", fragment))
+    text = html.unescape(text).replace("\xa0", " ")
+    return "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines() if line.strip())
+
+
+def event_text(event: dict[str, Any]) -> str:
+    """The plain text that may say where an event happened: preamble (or summary) and body.
+
+    The ``name`` field only holds date, type and municipality; the summary is
+    a truncated copy of the preamble, so it is used only when there is none.
+    """
+    preamble = _plain(event.get("html_preamble")) or _plain(event.get("summary"))
+    return "\n".join(p for p in (preamble, _plain(event.get("html_body"))) if p)
+
+
+def municipality(event: dict[str, Any]) -> str:
+    """The municipality (or ``Stockholms län``) that ends the event's ``name``."""
+    return str(event.get("name", "")).rsplit(",", 1)[-1].strip()

@@ -1,0 +1,237 @@
+"""Locating police events from their text (see :func:`locate_events`)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from camsite.events._categories import category_for
+from camsite.events._feed import event_text, municipality
+from camsite.events._match import CONNECTOR, Gazetteer, Mention, near_station_word, sentence_spans
+from camsite.events._names import normalise_name
+from camsite.events._places import AREAS, stations_frame
+from camsite.events._streets import StreetIndex
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["locate_events", "PRECISIONS", "UNCERTAINTY_M", "SOURCE", "COLUMNS"]
+
+#: Precision classes, best first.
+PRECISIONS = ("intersection", "station", "street", "area", "unlocated")
+#: Uncertainty (m) of an intersection and of a station; a street's is half its length, an area's its radius.
+UNCERTAINTY_M = {"intersection": 25.0, "station": 75.0}
+#: Lower bound of a street's uncertainty (a very short street is still not a point).
+MIN_STREET_UNCERTAINTY_M = 25.0
+SOURCE = "polisen.se händelser"
+COLUMNS = ("incident_id", "date", "type", "category", "precision", "uncertainty_m", "place", "street",
+           "matched_text", "municipality", "weight", "source", "url")
+_ABBREV_FIRST = re.compile(r"(?<![\w:])([A-ZÅÄÖ][\wåäöé]+)-\s*(?:och|&|/|resp\.?)\s*$")
+_ENDINGS = ("gatan", "vägen", "gata", "väg", "strand", "gränd", "plan", "torg")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where one event is: precision class, point, uncertainty, the text that said so."""
+
+    precision: str
+    point: Point | None = None
+    uncertainty_m: float = float("nan")
+    place: str = ""
+    street: str = ""
+    matched_text: str = ""
+    start: int = 0
+
+
+UNLOCATED = Location("unlocated")
+
+
+class _Locator:
+    """Holds the street index, station points and the compiled gazetteer for a batch of events."""
+
+    def __init__(self, edges: gpd.GeoDataFrame, stations: gpd.GeoDataFrame | None, area: BaseGeometry | None,
+                 crs: str) -> None:
+        self.streets = StreetIndex(edges, area=area)
+        self.area = area
+        self.stations = {} if stations is None else dict(zip(stations["name"], stations.geometry))
+        to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self.areas = {name: (Point(*to_crs.transform(lon, lat)), r) for name, (lat, lon, r) in AREAS.items()}
+        self.gazetteer = Gazetteer(streets=self.streets.names, stations=self.stations, areas=self.areas)
+        self._street_by_key = {normalise_name(n): n for n in self.streets.names}
+
+    # -- candidates -------------------------------------------------------------------------------
+    def _intersections(self, text: str, streets: list[Mention]) -> list[Location]:
+        out = []
+        for m1, m2 in zip(streets, streets[1:]):
+            a, b = m1.roles["street"], m2.roles["street"]
+            if a != b and CONNECTOR.fullmatch(text[m1.end:m2.start]):
+                out += self._meet(a, b, text[m1.start:m2.end], m1.start)
+        for m in streets:  # "Fleming- och Sankt Eriksgatan"
+            short = _ABBREV_FIRST.search(text[max(0, m.start - 40):m.start])
+            ending = next((e for e in _ENDINGS if m.roles["street"].lower().endswith(e)), None)
+            if short and ending:
+                first = self._street_by_key.get(normalise_name(short.group(1) + ending))
+                if first and first != m.roles["street"]:
+                    out += self._meet(first, m.roles["street"], text[m.start - len(short.group()):m.end], m.start)
+        return out
+
+    def _meet(self, a: str, b: str, matched: str, start: int) -> list[Location]:
+        hit = self.streets.meeting_point(a, b)
+        if hit is None:
+            return []
+        point, spread = hit
+        return [Location("intersection", point, UNCERTAINTY_M["intersection"] + spread, f"{a} / {b}", "",
+                         matched, start)]
+
+    def _single(self, text: str, m: Mention) -> Location | None:
+        roles = m.roles
+        station = roles.get("station")
+        if station is not None and (near_station_word(text, m) or not ({"area", "street"} & roles.keys())):
+            return Location("station", self.stations[station], UNCERTAINTY_M["station"], station, "", m.text,
+                            m.start)
+        if "street" in roles:
+            point, half = self.streets.street_point(roles["street"])
+            return Location("street", point, max(MIN_STREET_UNCERTAINTY_M, half), roles["street"], roles["street"],
+                            m.text, m.start)
+        if "area" in roles:
+            point, radius = self.areas[roles["area"]]
+            return Location("area", point, radius, roles["area"], "", m.text, m.start)
+        return None
+
+    # -- one event --------------------------------------------------------------------------------
+    def locate(self, text: str, *, county_level: bool) -> Location:
+        mentions = self.gazetteer.find(text)
+        targets = [m for m in mentions if {"street", "station", "area"} & m.roles.keys()
+                   and not _elsewhere(m, mentions, text, whole_text=county_level)]
+        if not targets:
+            return UNLOCATED
+        streets = [m for m in targets if "street" in m.roles]
+        cands = self._intersections(text, streets) + [c for m in targets if (c := self._single(text, m))]
+        if not cands:
+            return UNLOCATED
+        return min(cands, key=self._rank)
+
+    def _rank(self, loc: Location) -> tuple[bool, float, int]:
+        outside = self.area is not None and not self.area.covers(loc.point)
+        return outside, loc.uncertainty_m, loc.start
+
+
+def _elsewhere(m: Mention, mentions: list[Mention], text: str, *, whole_text: bool) -> bool:
+    """Whether the place nearest to ``m`` (same sentence; or whole text) is another municipality or district."""
+    anchors = [a for a in mentions if a is not m and ({"other", "local", "area"} & a.roles.keys())]
+    if not any("other" in a.roles for a in anchors):
+        return False
+    for lo, hi in sentence_spans(text):
+        if lo <= m.start < hi + 1:
+            break
+    near = [a for a in anchors if lo <= a.start < hi + 1] or (anchors if whole_text else [])
+    if not near:
+        return False
+    nearest = min(near, key=lambda a: min(abs(a.start - m.end), abs(m.start - a.end)))
+    return "other" in nearest.roles
+
+
+def _dates(events: Sequence[dict[str, Any]]) -> pd.Series:
+    raw = pd.Series([e.get("datetime") for e in events], dtype=object)
+    parsed = pd.to_datetime(raw, format="%Y-%m-%d %H:%M:%S %z", errors="coerce", utc=True)
+    return parsed.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None)
+
+
+def _url(value: object) -> str:
+    url = str(value or "")
+    return f"https://polisen.se{url}" if url.startswith("/") else url
+
+
+def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
+                  stations: pd.DataFrame | None = None, area: BaseGeometry | None = None,
+                  municipality_name: str | None = "Stockholm", crs: str = "EPSG:3011") -> gpd.GeoDataFrame:
+    """Locate police events from their text on a street network.
+
+    Each event's preamble (or summary) and body are searched for the
+    network's street names, station names and the districts in
+    :data:`~camsite.events._places.AREAS`, in their Swedish spellings and
+    inflections. Two streets joined as "vid X och Y", "korsningen X/Y",
+    "X-Y" or "hörnet X och Y" that meet in the network give an
+    intersection; a station name next to a word such as "tunnelbanestationen"
+    (or a station square such as Fridhemsplan) a station; a street name
+    (with or without a house number) the street; a district its centre. The
+    most precise location wins (smallest uncertainty; inside ``area`` first).
+
+    A mention whose nearest place name (same sentence; whole text for events
+    filed under "Stockholms län") is another municipality or district is
+    ignored, and so is every event whose ``name`` ends with a municipality
+    other than ``municipality_name``.
+
+    Parameters
+    ----------
+    events
+        Events as :func:`load_polisen` returns them.
+    edges
+        Street segments with a ``name`` column (str, or list of str), e.g.
+        ``Network.edges``; projected to ``crs`` if they are not in it.
+    stations
+        Metro stations: a frame with ``stop_name``, ``lat``, ``lon`` or a
+        GeoDataFrame with ``stop_name`` (or ``name``).
+    area
+        Polygon in ``crs``: events located outside it (and unlocated ones)
+        are dropped, and a street's point is taken on its part inside.
+    municipality_name
+        The municipality the network lies in; None accepts every municipality.
+    crs
+        The working CRS of the result.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per event kept, in ``crs``, with the columns of
+        :data:`COLUMNS` and geometry (None when unlocated). ``attrs["counts"]``
+        holds the number of events per precision class before the area
+        filter, ``attrs["n_in_area"]`` how many were kept.
+    """
+    edges = edges if edges.crs is not None and edges.crs == crs else edges.to_crs(crs)
+    st = None if stations is None else stations_frame(stations, crs=crs)
+    loc = _Locator(edges, st, area, crs)
+    home = None if municipality_name is None else municipality_name.strip().lower()
+    rows = []
+    for ev in events:
+        muni = municipality(ev)
+        county = muni.lower().endswith(" län")
+        if home is not None and not county and muni.lower() != home:
+            rows.append(UNLOCATED)
+            continue
+        rows.append(loc.locate(event_text(ev), county_level=county))
+    gdf = _frame(events, rows, crs)
+    counts = {p: int((gdf["precision"] == p).sum()) for p in PRECISIONS}
+    if area is not None:
+        inside = gdf.geometry.notna().to_numpy() & gdf.geometry.covered_by(area).to_numpy()
+        gdf = gdf[inside].reset_index(drop=True)
+    gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None}
+    logger.info("located %d events: %s", len(events), ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return gdf
+
+
+def _frame(events: Sequence[dict[str, Any]], rows: list[Location], crs: str) -> gpd.GeoDataFrame:
+    data = {
+        "incident_id": [str(e.get("id")) for e in events],
+        "date": _dates(events),
+        "type": [str(e.get("type", "")) for e in events],
+        "category": [category_for(e.get("type")) for e in events],
+        "precision": [r.precision for r in rows],
+        "uncertainty_m": np.array([r.uncertainty_m for r in rows], dtype=float).round(1),
+        "place": [r.place for r in rows],
+        "street": [r.street for r in rows],
+        "matched_text": [r.matched_text for r in rows],
+        "municipality": [municipality(e) for e in events],
+        "weight": np.ones(len(events)),
+        "source": [SOURCE] * len(events),
+        "url": [_url(e.get("url")) for e in events],
+    }
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([r.point for r in rows], crs=crs), crs=crs)

@@ -1,0 +1,117 @@
+"""Streets of a network by name: where a street lies, how long it is, where two streets meet.
+
+>>> import geopandas as gpd
+>>> from shapely.geometry import LineString
+>>> edges = gpd.GeoDataFrame({"name": ["A-gatan", "A-gatan", ["B-gatan", "B-bron"]]}, geometry=[
+...     LineString([(0, 0), (100, 0)]), LineString([(100, 0), (200, 0)]), LineString([(100, -50), (100, 0)])],
+...     crs="EPSG:3011")
+>>> idx = StreetIndex(edges)
+>>> sorted(idx.names)
+['A-gatan', 'B-bron', 'B-gatan']
+>>> idx.meeting_point("A-gatan", "B-gatan")
+(<POINT (100 0)>, 0.0)
+>>> pt, half = idx.street_point("A-gatan")
+>>> (pt.x, pt.y, half)
+(100.0, 0.0, 100.0)
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.ops import nearest_points
+from shapely.geometry import MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["StreetIndex", "MAX_MEETING_SPREAD_M", "MAX_GAP_M"]
+
+logger = logging.getLogger(__name__)
+
+#: Two named streets "meet" where they share a node; nodes further apart than this are different meetings.
+MAX_MEETING_SPREAD_M = 120.0
+#: Streets without a shared node still meet when they come this close (slip lanes, divided roads).
+MAX_GAP_M = 20.0
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value if isinstance(v, str) and v.strip()]
+    return [value] if isinstance(value, str) and value.strip() else []
+
+
+class StreetIndex:
+    """Street segments grouped by name (an edge with a list of names counts for each).
+
+    Parameters
+    ----------
+    edges
+        Street segments with a ``name`` column (str or list of str) in a
+        projected CRS. Directed duplicates (same end points and length) count once.
+    area
+        Optional polygon: :meth:`street_point` uses only the parts inside it.
+    """
+
+    def __init__(self, edges: gpd.GeoDataFrame, *, area: BaseGeometry | None = None) -> None:
+        rows = [(n, geom) for value, geom in zip(edges["name"], edges.geometry) for n in _names(value)
+                if geom is not None and not geom.is_empty]
+        self.area = area
+        self._lines: dict[str, list[BaseGeometry]] = {}
+        seen: set[tuple[str, tuple[float, ...]]] = set()
+        for name, geom in rows:
+            key = (name, _segment_key(geom))
+            if key not in seen:
+                seen.add(key)
+                self._lines.setdefault(name, []).append(geom)
+        self.names = frozenset(self._lines)
+        self._ends = {n: _endpoints(lines) for n, lines in self._lines.items()}
+        self.meeting_point = lru_cache(maxsize=None)(self._meeting_point)  # type: ignore[method-assign]
+        self.street_point = lru_cache(maxsize=None)(self._street_point)  # type: ignore[method-assign]
+
+    def _meeting_point(self, a: str, b: str) -> tuple[Point, float] | None:
+        """Where streets ``a`` and ``b`` meet, and half the spread of their shared nodes (m); None if they do not."""
+        shared = self._ends[a] & self._ends[b]
+        if shared:
+            pts = np.array(sorted(shared), dtype=float)
+            spread = float(np.max(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))))
+            if spread > MAX_MEETING_SPREAD_M:
+                logger.debug("%s and %s meet at %d places up to %.0f m apart", a, b, len(pts), spread)
+                return None
+            return Point(pts.mean(axis=0).round(2)), spread / 2
+        la, lb = MultiLineString(self._lines[a]), MultiLineString(self._lines[b])
+        if la.distance(lb) > MAX_GAP_M:
+            return None
+        pa, pb = nearest_points(la, lb)
+        return Point((pa.x + pb.x) / 2, (pa.y + pb.y) / 2), la.distance(lb) / 2
+
+    def _street_point(self, name: str) -> tuple[Point, float]:
+        """A point on the street near the middle of its part in the area, and half that part's length (m).
+
+        When the street lies wholly outside the area, the whole street is used.
+        """
+        lines = MultiLineString(self._lines[name])
+        part = lines
+        if self.area is not None and lines.intersects(self.area):
+            inside = lines.intersection(self.area)
+            if inside.length > 0:
+                part = inside
+        point = nearest_points(part, part.centroid)[0]
+        return Point(round(point.x, 2), round(point.y, 2)), part.length / 2
+
+
+def _segment_key(geom: BaseGeometry) -> tuple[float, ...]:
+    coords = np.asarray(geom.coords)
+    a, b = tuple(coords[0].round(1)), tuple(coords[-1].round(1))
+    return (*min(a, b), *max(a, b), round(geom.length, 1))
+
+
+def _endpoints(lines: list[BaseGeometry]) -> frozenset[tuple[float, float]]:
+    ends: set[tuple[float, float]] = set()
+    for line in lines:
+        coords = np.asarray(line.coords)
+        ends.add(tuple(coords[0].round(2)))
+        ends.add(tuple(coords[-1].round(2)))
+    return frozenset(ends)
