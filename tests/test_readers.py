@@ -315,7 +315,7 @@ def test_ragged_row_names_row(tmp_path: Path) -> None:
 
 def test_unknown_suffix_and_corrupt_gpkg(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown point file format"):
-        readers.read_points(_write(tmp_path, "a.xlsx", "x"))
+        readers.read_points(_write(tmp_path, "a.dbf", "x"))
     p = tmp_path / "bad.gpkg"
     p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     with pytest.raises(InputError, match="cannot") as exc:
@@ -340,3 +340,36 @@ def test_truncated_geojson(tmp_path: Path) -> None:
 def test_to_number_keeps_numbers() -> None:
     out = readers.to_number(pd.Series([1, 2, 3]))
     assert out.dtype == float and out.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_swapped_geojson_points(tmp_path: Path) -> None:
+    p = _write(tmp_path, "a.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+                                      f'"geometry":{{"type":"Point","coordinates":[{LAT},{LON}]}}}}]}}')
+    with pytest.raises(InputError, match=r"look swapped.*\(lon, lat\)") as exc:
+        readers.read_points(p)
+    assert exc.value.where == "geometry" and exc.value.file == str(p)
+
+
+def test_decimal_commas_in_comma_csv_are_an_error(tmp_path: Path) -> None:
+    # unquoted decimal commas split each number in two: pandas would silently make an index of them
+    p = _write(tmp_path, "a.csv", "lat,lon\n59,33,18,03\n59,34,18,04\n")
+    with pytest.raises(InputError, match="4 fields but the header has 2 .*decimal commas") as exc:
+        readers.read_points(p)
+    assert exc.value.where == "row 2"
+    p = _write(tmp_path, "b.csv", f"sep=,\nlat,lon\n{LAT},{LON}\n59,34,18,04\n")
+    with pytest.raises(InputError, match="4 fields but the header has 2") as exc:
+        readers.read_points(p)
+    assert exc.value.where == "row 4"
+
+
+def test_excel_file_message(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="save the sheet as CSV"):
+        readers.read_points(_write(tmp_path, "a.xlsx", "PK"))
+
+
+def test_utf16_excel_unicode_text(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_bytes(f"lat\tlon\tplats\n{LAT}\t{LON}\tSöder\n".encode("utf-16"))
+    gdf = readers.read_points(p)
+    assert gdf["plats"].iloc[0] == "Söder"
+    _near_fridhemsplan(gdf)

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["read_points", "fitting_crs", "to_number", "CRS_RANGES", "CSV_SUFFIXES", "VECTOR_SUFFIXES", "ROW"]
 
+GEOMETRY_X, GEOMETRY_Y = "geometry x", "geometry y"
+
 #: Name of the column holding each point's source row (CSV) or feature (GeoJSON/GPKG) number.
 ROW = "_row"
 
@@ -197,14 +199,14 @@ def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.Da
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty (no header row)", file=path) from None
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+), saw (\d+)", str(exc))
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if m:
-            line = int(m.group(1)) + dia.skiprows
-            raise InputError(f"has {m.group(2)} fields where the header has fewer (a stray '{dia.sep}' or an "
-                             f"unquoted text with '{dia.sep}'?)", file=path, where=f"row {line}") from None
+            raise _ragged(path, dia, int(m.group(2)), int(m.group(3)), int(m.group(1))) from None
         raise InputError(f"cannot parse as CSV ({_first_line(exc)})", file=path) from None
     except Exception as exc:  # noqa: BLE001 - the C parser raises several types on binary junk
         raise InputError(f"cannot parse as CSV ({type(exc).__name__}: {_first_line(exc)})", file=path) from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas used the extra leading fields as an index
+        raise _ragged(path, dia, 2 + dia.skiprows, len(df.columns) + df.index.nlevels, len(df.columns))
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     rows = np.arange(len(df), dtype=np.int64) + 2 + dia.skiprows
     blank = df.isna().all(axis=1).to_numpy()
@@ -212,6 +214,12 @@ def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.Da
         df, rows = _integers_back(df.loc[~blank].reset_index(drop=True)), rows[~blank]
     logger.debug("%s: %d rows, separator %r, decimal %r, %s", path.name, len(df), dia.sep, dia.decimal, enc)
     return df, rows
+
+
+def _ragged(path: Path, dia: _CsvDialect, row: int, fields: int, expected: int) -> InputError:
+    hint = ("decimal commas in a comma-separated file? Quote the numbers or use ';' as separator"
+            if dia.sep == "," else f"a stray '{dia.sep}' or a text containing '{dia.sep}' without quotes?")
+    return InputError(f"has {fields} fields but the header has {expected} ({hint})", file=path, where=f"row {row}")
 
 
 def _integers_back(df: pd.DataFrame) -> pd.DataFrame:
@@ -315,45 +323,67 @@ def _fits_text(fits: Sequence[str]) -> str:
 def _resolve_crs(x: np.ndarray, y: np.ndarray, *, declared: CRS | None, from_file: bool, cols: tuple[str, str],
                  generic: bool, path: Path) -> tuple[CRS, bool, str]:
     """The source CRS, whether x and y must be swapped, and how the CRS was found."""
-    where = f"columns {cols[0]}, {cols[1]}"
-    fits, swapped = fitting_crs(x, y), fitting_crs(y, x)
     if declared is not None and from_file and declared.is_geographic and _not_degrees(x, y):
         logger.warning("%s says its coordinates are degrees but they are not; detecting the CRS from the values",
                        path.name)
-        declared, from_file = None, False
+        declared = None
     if declared is not None:
-        key = _crs_key(declared)
-        if key is None or key in fits or not (fits or swapped):
-            return declared, False, "file" if from_file else "scenario"
-        if key in swapped:
-            if generic:
-                logger.info("%s: %s holds the northing (Swedish x/y convention); axes swapped", path.name, cols[0])
-                return declared, True, "file" if from_file else "scenario"
-            raise InputError(f"columns {cols[0]!r} and {cols[1]!r} look swapped for {key} ({CRS_NAMES[key]}): "
-                             f"swap the column names or x_column/y_column", file=path, where=where)
-        if fits:
-            raise InputError(f"coordinates are declared {key} ({CRS_NAMES[key]}) but their values look like "
-                             f"{_fits_text(fits)}; fix crs in the scenario", file=path, where=where)
-        return declared, False, "scenario"
+        return _check_declared(x, y, declared, how="file" if from_file else "scenario", cols=cols, generic=generic,
+                               path=path)
+    return _detect(x, y, cols=cols, generic=generic, path=path)
+
+
+def _check_declared(x: np.ndarray, y: np.ndarray, declared: CRS, *, how: str, cols: tuple[str, str], generic: bool,
+                    path: Path) -> tuple[CRS, bool, str]:
+    """Accept a declared CRS unless the values clearly say otherwise (swapped axes, another known CRS)."""
+    fits, swapped = fitting_crs(x, y), fitting_crs(y, x)
+    key = _crs_key(declared)
+    if key is None or key in fits or not (fits or swapped):
+        return declared, False, how
+    if key in swapped and generic:
+        logger.info("%s: %s holds the northing (Swedish x/y convention); axes swapped", path.name, cols[0])
+        return declared, True, how
+    if key in swapped:
+        raise _swapped_error(cols, [key], path)
+    raise InputError(f"coordinates are declared {key} ({CRS_NAMES[key]}) but their values look like "
+                     f"{_fits_text(fits)}; fix crs in the scenario", file=path, where=_where(cols))
+
+
+def _detect(x: np.ndarray, y: np.ndarray, *, cols: tuple[str, str], generic: bool,
+            path: Path) -> tuple[CRS, bool, str]:
+    """The CRS from the value ranges; an error when none or several fit."""
+    fits, swapped = fitting_crs(x, y), fitting_crs(y, x)
     if len(fits) == 1:
         return CRS.from_user_input(fits[0]), False, "detected"
     if len(fits) > 1:
         raise InputError(f"cannot tell the coordinate system: the values fit {_fits_text(fits)}; set crs "
-                         f"(e.g. crs = \"{fits[-1]}\") for this layer in the scenario", file=path, where=where)
+                         f"(e.g. crs = \"{fits[-1]}\") for this layer in the scenario", file=path, where=_where(cols))
     if swapped and generic:
         logger.info("%s: %s holds the northing (Swedish x/y convention); axes swapped", path.name, cols[0])
         return CRS.from_user_input(swapped[0]), True, "detected"
     if swapped:
-        what = ("latitudes", "longitudes") if "EPSG:4326" in swapped else ("northings", "eastings")
-        raise InputError(f"columns look swapped: {cols[0]!r} holds {what[0]} and {cols[1]!r} holds {what[1]}; "
-                         "swap the column names (or x_column/y_column in the scenario)", file=path, where=where)
+        raise _swapped_error(cols, swapped, path)
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():  # no usable row: read_points reports the dropped rows
         return CRS.from_user_input("EPSG:4326"), False, "none"
     xs, ys = x[ok], y[ok]
     raise InputError("cannot tell the coordinate system: the values fit none of WGS84 lon/lat, SWEREF 99 TM "
                      "(EPSG:3006) or SWEREF 99 18 00 (EPSG:3011) in Sweden; set crs for this layer in the scenario "
-                     f"(x {xs.min():.6g}..{xs.max():.6g}, y {ys.min():.6g}..{ys.max():.6g})", file=path, where=where)
+                     f"(x {xs.min():.6g}..{xs.max():.6g}, y {ys.min():.6g}..{ys.max():.6g})", file=path,
+                     where=_where(cols))
+
+
+def _where(cols: tuple[str, str]) -> str:
+    return "geometry" if cols[0] == GEOMETRY_X else f"columns {cols[0]}, {cols[1]}"
+
+
+def _swapped_error(cols: tuple[str, str], crs: Sequence[str], path: Path) -> InputError:
+    if cols[0] == GEOMETRY_X:
+        return InputError("the points' coordinates look swapped: they are written (lat, lon) or (N, E), but "
+                          "GeoJSON and GeoPackage need (lon, lat) or (E, N)", file=path, where="geometry")
+    what = ("latitudes", "longitudes") if "EPSG:4326" in crs else ("northings", "eastings")
+    return InputError(f"columns look swapped: {cols[0]!r} holds {what[0]} and {cols[1]!r} holds {what[1]}; "
+                      "swap the column names (or x_column/y_column in the scenario)", file=path, where=_where(cols))
 
 
 def _not_degrees(x: np.ndarray, y: np.ndarray) -> bool:
@@ -440,6 +470,9 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
         df, rows = _read_csv_frame(path, text_columns)
         df, x, y, raw_empty, cols, generic = _csv_coordinates(df, path, x_column, y_column)
         file_crs = None
+    elif suffix in (".xlsx", ".xls", ".ods"):
+        raise InputError("spreadsheets are not read directly: save the sheet as CSV (in Excel: \"CSV UTF-8\") "
+                         "and point the scenario at the .csv file", file=path)
     else:
         raise InputError(f"unknown point file format {suffix!r} (use .csv, .geojson, .json or .gpkg)", file=path)
     if len(df) == 0:
@@ -456,7 +489,7 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
     n_rows = len(df)
     if not keep.any():
         detail = "; ".join(f"{n} {r}" for r, n in counts.items())
-        raise InputError(f"no row has usable coordinates ({detail})", file=path, where=f"columns {cols[0]}, {cols[1]}")
+        raise InputError(f"no row has usable coordinates ({detail})", file=path, where=_where(cols))
     out = df.loc[keep].copy()
     for c, v in zip(cols, (x, y) if not swap else (y, x)):
         if c in out.columns:
@@ -510,7 +543,7 @@ def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_c
     y = np.full(len(gdf), np.nan)
     x[~missing] = geoms[~missing].x.to_numpy(float)
     y[~missing] = geoms[~missing].y.to_numpy(float)
-    return attrs, x, y, rows, missing, gdf.crs, ("geometry x", "geometry y"), False
+    return attrs, x, y, rows, missing, gdf.crs, (GEOMETRY_X, GEOMETRY_Y), False
 
 
 def _project(x: np.ndarray, y: np.ndarray, src: CRS, target: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
