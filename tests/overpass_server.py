@@ -8,6 +8,10 @@ network, buildings or cameras recording depending on the query,
 Nominatim searches (a known place, else ``[]``). Every request is recorded in
 :attr:`RecordedServer.requests` so a test can count them.
 
+``RecordedServer(fail=500)`` answers every data request with that status
+instead; ``RecordedServer(empty=True)`` answers Overpass queries with no
+elements (an area with nothing mapped).
+
 The server is bounded: it answers at most ``max_requests`` requests (then 503),
 reads at most 1 MB of a request body, and shuts itself down after
 ``lifetime_s`` seconds even if a test forgets to stop it.
@@ -94,6 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(503, "text/plain", b"too many requests for a test server")
         elif path.endswith("/status"):
             self._send(200, "text/plain", STATUS.encode())
+        elif srv.owner.fail:
+            self._send(srv.owner.fail, "text/html", b"<html><body>runtime error: test failure</body></html>")
+        elif path.endswith("/interpreter") and srv.owner.empty:
+            data = json.loads((DATA / "cameras.json").read_text(encoding="utf-8"))
+            self._send(200, "application/json", json.dumps({**data, "elements": []}).encode())
         elif path.endswith("/interpreter"):
             self._send(200, "application/json", (DATA / recording_for(params.get("data", [""])[0])).read_bytes())
         elif path.endswith("/search"):
@@ -127,8 +136,11 @@ class RecordedServer:
         Every request received, in order.
     """
 
-    def __init__(self, *, max_requests: int = 200, lifetime_s: float = 120.0) -> None:
+    def __init__(self, *, max_requests: int = 200, lifetime_s: float = 120.0, fail: int | None = None,
+                 empty: bool = False) -> None:
         self.max_requests = max_requests
+        self.fail = fail
+        self.empty = empty
         self.lifetime_s = lifetime_s
         self.requests: list[Request] = []
         self._server: _Server | None = None

@@ -135,6 +135,36 @@ def test_unreachable_server_is_an_input_error(tmp_path: Path, closed_url: str) -
         fetch_osm(Query(place="Fridhemsplan"), cache_dir=tmp_path, servers=servers)
 
 
+def test_server_error(tmp_path: Path) -> None:
+    with RecordedServer(fail=500) as srv:
+        servers = Servers(overpass_url=srv.overpass_url, nominatim_url=srv.url, timeout_s=5)
+        with pytest.raises(InputError, match=r"the Overpass server at 127\.0\.0\.1:\d+ answered with an error"):
+            fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path, servers=servers)
+
+
+def test_empty_area(tmp_path: Path, servers: Servers) -> None:
+    fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path, servers=servers, buildings=False, cameras=False)
+    with RecordedServer(empty=True) as srv:
+        empty = Servers(overpass_url=srv.overpass_url, nominatim_url=srv.url, timeout_s=5)
+        with pytest.raises(InputError, match="no streets found for bbox"):
+            fetch_osm(Query.from_bbox(BBOX, network_type="walk"), cache_dir=tmp_path, servers=empty)
+        data = fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path, servers=empty)  # network from the cache
+    assert data.from_cache == ("network",)
+    assert len(data.buildings) == 0 and len(data.cameras) == 0
+    written = write_osm(data, tmp_path / "net.graphml")
+    assert set(written) == {"network"} and not (tmp_path / "net_buildings.gpkg").exists()
+
+
+def test_custom_filter_is_sent_and_cached_separately(tmp_path: Path, server: RecordedServer,
+                                                     servers: Servers) -> None:
+    flt = '["highway"~"footway|pedestrian"]'
+    fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path, servers=servers, buildings=False, cameras=False)
+    fetch_osm(Query.from_bbox(BBOX, custom_filter=flt), cache_dir=tmp_path, servers=servers, buildings=False,
+              cameras=False)
+    queries = [r.query for r in server.data_requests()]
+    assert len(queries) == 2 and f"(way{flt}(poly:" in queries[1]
+
+
 @pytest.mark.parametrize("name", ["net.gpkg", "net.graphml", "net.graphml.gz"])
 def test_written_network_loads(tmp_path: Path, servers: Servers, name: str) -> None:
     data = fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path / "cache", servers=servers)
