@@ -155,6 +155,13 @@ def test_empty_area(tmp_path: Path, servers: Servers) -> None:
     assert set(written) == {"network"} and not (tmp_path / "net_buildings.gpkg").exists()
 
 
+def test_unusable_cache_dir(tmp_path: Path, servers: Servers) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputError, match="cannot use the download cache"):
+        fetch_osm(Query.from_bbox(BBOX), cache_dir=blocker / "cache", servers=servers)
+
+
 def test_custom_filter_is_sent_and_cached_separately(tmp_path: Path, server: RecordedServer,
                                                      servers: Servers) -> None:
     flt = '["highway"~"footway|pedestrian"]'

@@ -257,10 +257,16 @@ def fetch_osm(query: Query, *, cache_dir: str | Path | None = None, buildings: b
         for stale in cache.http_files():  # osmnx would answer from its own cache otherwise
             stale.unlink()
     fetcher = _Fetcher(query, cache, servers, refresh)
-    with osmnx_settings(**_settings(cache, servers)):
-        graph, stamp = fetcher.network()
-        bld = fetcher.features("buildings", {"building": True}, BUILDING_TAGS, polygons=True) if buildings else None
-        cam = fetcher.features("cameras", {"man_made": "surveillance"}, CAMERA_TAGS, points=True) if cameras else None
+    try:
+        with osmnx_settings(**_settings(cache, servers)):
+            graph, stamp = fetcher.network()
+            bld = fetcher.features("buildings", {"building": True}, BUILDING_TAGS, polygons=True) if buildings \
+                else None
+            cam = fetcher.features("cameras", {"man_made": "surveillance"}, CAMERA_TAGS, points=True) if cameras \
+                else None
+    except OSError as exc:  # requests' errors are OSErrors too, but network_errors has turned them into InputError
+        raise InputError(f"cannot use the download cache ({exc.strerror or exc}); choose another --cache-dir",
+                         file=cache.dir) from None
     return OsmData(graph=graph, buildings=bld, cameras=cam, osm_timestamp=stamp,
                    place_name=fetcher.place_name, from_cache=tuple(fetcher.from_cache))
 
