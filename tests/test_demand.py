@@ -1,0 +1,170 @@
+"""Demand points: weights preserved through snapping and spreading, street space, footfall, tunnels."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import LineString, Point, box
+
+from camsite import demand as dm
+from camsite.config import loads
+from camsite.network import Network
+
+CRS = "EPSG:3011"
+X0, Y0 = 152000.0, 6580000.0
+
+
+def scenario(extra: str = "") -> object:
+    return loads(f'''name="t"
+[study_area]
+center=[59.333, 18.03]
+radius_m=500
+[network]
+path="n.graphml"
+[[camera_types]]
+name="dome"
+range_m=50
+capex_sek=100
+[optimization]
+budget_sek=1000
+{extra}''', file="/tmp/camsite-test/t.toml")
+
+
+def network() -> Network:
+    """A '+' of two named streets, a tunnel and a motorway, around (X0, Y0)."""
+    lines = [[(-100, 0), (0, 0)], [(0, 0), (100, 0)], [(0, -100), (0, 0)], [(0, 0), (0, 100)],
+             [(100, 0), (100, 100)], [(-100, -50), (100, -50)]]
+    names = ["Fleminggatan", "Fleminggatan", "Sankt Eriksgatan", "Sankt Eriksgatan", "Tunnelgatan", "Motorvägen"]
+    geoms = [LineString([(X0 + x, Y0 + y) for x, y in c]) for c in lines]
+    n = len(geoms)
+    edges = gpd.GeoDataFrame({
+        "edge_id": np.arange(n), "u": [0, 1, 2, 3, 4, 5], "v": [1, 4, 1, 6, 7, 8], "name": names,
+        "highway": ["primary"] * 4 + ["primary", "motorway"], "tunnel": [False] * 4 + [True, False],
+        "bridge": [False] * n, "excluded": [False] * 5 + [True], "length_m": [g.length for g in geoms],
+        "half_width_m": [10.0] * n}, geometry=geoms, crs=CRS)
+    nodes = gpd.GeoDataFrame({"street_count": [1] * 9}, geometry=[Point(X0, Y0)] * 9, crs=CRS)
+    return Network(graph=None, nodes=nodes, edges=edges, crs=CRS)
+
+
+def incidents() -> gpd.GeoDataFrame:
+    rows = [
+        ("a", "vald", 1.0, "2024-01-01", "point", "", (20, 5)),          # snapped
+        ("b", "narkotika", 2.0, "2023-01-01", "intersection", "", (1, 1)),  # snapped
+        ("c", "vald", 1.0, "2024-06-01", "point", "", (50, 60)),          # 50 m from a usable street: a point
+        ("d", "knivlagen", 1.0, "2024-01-01", "street", "Fleminggatan", (0, 0)),   # spread
+        ("e", "vald", 1.0, None, "street", "sankt eriksgatan", (0, 0)),   # spread (case-insensitive)
+        ("f", "vald", 1.0, "2024-01-01", "street", "Okänd gata", (-30, 3)),  # name not found: a point
+        ("g", "hemlig", 1.0, "2024-01-01", "point", "", (-40, -2)),       # unknown category: as ovrigt
+        ("h", "trafik", 1.0, "2024-01-01", "point", "", (-60, 2)),        # weight 0
+        ("i", "vald", 1.0, "2024-01-01", "station", "", (105, 40)),       # near the tunnel only: a point
+    ]
+    return gpd.GeoDataFrame({
+        "incident_id": [r[0] for r in rows], "category": [r[1] for r in rows], "weight": [r[2] for r in rows],
+        "date": pd.to_datetime([r[3] for r in rows]), "precision": [r[4] for r in rows],
+        "street": [r[5] for r in rows], "source": "test"},
+        geometry=[Point(X0 + r[6][0], Y0 + r[6][1]) for r in rows], crs=CRS)
+
+
+def incident_part(d: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return d[d["category"] != dm.STREET_CATEGORY]
+
+
+@pytest.mark.parametrize("extra", ["", "[demand]\nhalf_life_years = 1.5\nreference_date = \"2025-01-01\"",
+                                   "[demand]\nstreet_spacing_m = 0", "[demand]\nstreet_spacing_m = 7\nsnap_distance_m = 5"])
+def test_incident_weight_preserved_through_snapping_and_spreading(extra: str) -> None:
+    s = scenario(extra)
+    inc = incidents()
+    expected = dm.incident_weights(inc, s)
+    d, stats = dm.build_demand(network(), inc, s)
+    part = incident_part(d)
+    assert part["weight"].sum() == pytest.approx(expected.sum(), rel=1e-12)
+    assert stats["incident_weight"] == pytest.approx(expected.sum())
+    # incidents counted: every incident with weight > 0 is one incident in total
+    assert part["incidents"].sum() == pytest.approx(float((expected > 0).sum()))
+
+
+def test_weights_snapping_and_kinds() -> None:
+    s = scenario()
+    inc = incidents()
+    w = dm.incident_weights(inc, s)
+    assert w.tolist() == pytest.approx([1.0, 2.0, 1.0, 0.5, 0.5, 0.5, 0.1, 0.0, 0.75])
+    d, stats = dm.build_demand(network(), inc, s)
+    assert stats["kept_as_point"] == 2 and stats["spread_over_streets"] == 2 and stats["street_not_found"] == 1
+    assert list(d.columns) == list(dm.DEMAND_COLUMNS) and d.index.name == "demand_id"
+    assert d["demand_id"].tolist() == list(range(len(d)))
+    assert (d["weight"] > 0).all()
+    snapped = d[d["kind"].eq("incident") & d["incidents"].eq(1.0)]
+    assert np.allclose(snapped.geometry.y.min(), Y0)  # (20, 5) moved onto Fleminggatan
+    points = d[d["kind"] == "point"]
+    assert (points["edge_id"] == -1).all() and len(points) == 2
+    # a street incident is spread only over its own, usable street
+    spread = d[d["kind"].eq("incident") & d["incidents"].lt(1.0) & d["category"].eq("knivlagen")]
+    assert set(spread["edge_id"]) == {0, 1}
+    assert spread["weight"].sum() == pytest.approx(0.5)
+
+
+def test_recency_half_life() -> None:
+    s = scenario("[demand]\nhalf_life_years = 1.0\nreference_date = \"2024-01-01\"")
+    inc = incidents().iloc[[0, 1, 4]]
+    w = dm.incident_weights(inc, s)
+    assert w.tolist() == pytest.approx([1.0, 2.0 * 0.5 ** (365 / 365.25), 0.5])  # no date: weight kept
+
+
+def test_street_space_every_10_m_not_on_tunnels_or_motorways() -> None:
+    s = scenario()
+    d, stats = dm.build_demand(network(), incidents().iloc[:0], s)
+    assert (d["kind"] == "street").all() and (d["category"] == "gata").all()
+    assert stats["street_points"] == 40  # 4 usable edges of 100 m
+    assert d["weight"].sum() == pytest.approx(400 * 0.01)
+    assert not d["edge_id"].isin([4, 5]).any()
+    off = scenario("[demand]\nstreet_spacing_m = 0")
+    d0, _ = dm.build_demand(network(), incidents().iloc[:0], off)
+    assert d0.empty
+
+
+def test_footfall_spread_over_street_demand_within_radius(tmp_path) -> None:
+    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(X0 + 10, Y0 + 10)
+    far_lon, far_lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(X0 + 2000, Y0)
+    (tmp_path / "ff.csv").write_text(f"stop_name,lat,lon,daily_count\nA,{lat},{lon},100000\nB,{far_lat},{far_lon},"
+                                     "20000\n", encoding="utf-8")
+    s = loads(f'''name="t"
+[study_area]
+center=[59.333, 18.03]
+radius_m=500
+[network]
+path="n.graphml"
+[[camera_types]]
+name="dome"
+range_m=50
+capex_sek=100
+[optimization]
+budget_sek=1000
+[demand.footfall]
+path="ff.csv"
+radius_m=30
+''', file=str(tmp_path / "t.toml"))
+    d, stats = dm.build_demand(network(), incidents().iloc[:0], s)
+    assert stats["footfall_weight"] == pytest.approx(5.0 + 1.0)
+    assert d["weight"].sum() == pytest.approx(4.0 + 6.0)
+    near = d.geometry.distance(Point(X0 + 10, Y0 + 10)) <= 30
+    assert d.loc[near, "weight"].sum() == pytest.approx(near.sum() * 0.1 + 5.0)
+    assert ((d["kind"] == "street") & (d["edge_id"] == -1)).sum() == 1  # B has no street nearby: kept as a point
+
+
+def test_study_area_keeps_spread_weight_inside() -> None:
+    s = scenario()
+    inc = incidents()
+    area = box(X0 - 50, Y0 - 100, X0 + 100, Y0 + 100)
+    d, _ = dm.build_demand(network(), inc, s, study_area=area)
+    spread = d[d["kind"].eq("incident") & d["incidents"].lt(1.0)]
+    assert spread.geometry.within(area.buffer(1e-6)).all()
+    assert spread["weight"].sum() == pytest.approx(1.0)
+
+
+def test_street_points_doctest_shape() -> None:
+    sp = dm.street_points(gpd.GeoSeries([LineString([(0, 0), (25, 0)])]), spacing_m=10.0)
+    assert len(sp.geometry) == 2 and sp.length_m.tolist() == [12.5, 12.5]
+    assert [p.x for p in sp.geometry] == [6.25, 18.75]
