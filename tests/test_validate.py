@@ -157,3 +157,13 @@ def test_cli_bad_scenario_key_and_missing_scenario(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "does not exist" in proc.stderr
     proc = _camsite("validate", _write(tmp_path, _scenario_text(budget=0)))
     assert proc.returncode == 2 and "budget_sek: must be > 0" in proc.stderr
+
+
+def test_working_crs_must_be_metres(tmp_path: Path) -> None:
+    (tmp_path / "inc.csv").write_text(f"id,lat,lon\n1,{LAT},{LON}\n", encoding="utf-8")
+    text = 'crs = "EPSG:4326"\n' + _scenario_text(cameras=None)
+    report = validate_scenario(config.load(_write(tmp_path, text)))
+    assert report.errors == (f"{tmp_path / 's.toml'}: crs: EPSG:4326 is not a projected CRS in metres "
+                             '(use "EPSG:3011")',)
+    text = 'crs = "EPSG:3006"\n' + _scenario_text(cameras=None)
+    assert validate_scenario(config.load(_write(tmp_path, text))).ok

@@ -25,6 +25,8 @@ from typing import Callable, Iterator
 import geopandas as gpd
 import numpy as np
 import pyogrio
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from camsite import areas, layers, readers
@@ -319,6 +321,25 @@ def _check_other_files(scenario: Scenario, area: BaseGeometry | None) -> list[La
 # -- scenario numbers ----------------------------------------------------------------------------------------------
 
 
+def _crs_errors(scenario: Scenario) -> list[str]:
+    """The working CRS must be a projected CRS in metres; a network CRS must be known."""
+    src = scenario.source_file or "scenario"
+    try:
+        crs = CRS.from_user_input(scenario.crs)
+    except CRSError:
+        return [f"{src}: crs: unknown CRS {scenario.crs!r} (use \"EPSG:3011\", SWEREF 99 18 00)"]
+    errors = []
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if not crs.is_projected or unit not in ("metre", "meter"):
+        errors.append(f"{src}: crs: {scenario.crs} is not a projected CRS in metres (use \"EPSG:3011\")")
+    if scenario.network.crs:
+        try:
+            CRS.from_user_input(scenario.network.crs)
+        except CRSError:
+            errors.append(f"{src}: network.crs: unknown CRS {scenario.network.crs!r}")
+    return errors
+
+
 def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
     """Errors and warnings about weights, costs, budget and camera types."""
     errors: list[str] = []
@@ -375,12 +396,16 @@ def validate_scenario(scenario: Scenario) -> ValidationReport:
         outside the study area, warnings, errors) plus all errors and
         warnings; ``report.ok`` is False when a run would fail.
     """
+    num_errors, num_warnings = _check_numbers(scenario)
+    crs_errors = _crs_errors(scenario)
+    if crs_errors:  # no layer can be projected: report the CRS and the numbers only
+        return ValidationReport(scenario=scenario.source_file or scenario.name, layers=(),
+                                errors=tuple(crs_errors + num_errors), warnings=tuple(num_warnings))
     area_check, area = _check_study_area(scenario)
     checks = [area_check, _check_network(scenario, area)]
     checks += _check_incidents(scenario, area)
     checks += _check_cameras(scenario, area)
     checks += _check_other_files(scenario, area)
-    num_errors, num_warnings = _check_numbers(scenario)
     errors = [e for c in checks for e in c.errors] + num_errors
     warnings = [f"{c.layer}: {w}" for c in checks for w in c.warnings] + num_warnings
     report = ValidationReport(scenario=scenario.source_file or scenario.name, layers=tuple(checks),
