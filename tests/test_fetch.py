@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,6 +21,13 @@ from camsite.network import load_graph
 
 BBOX = "59.3315,18.0280,59.3345,18.0340"
 STAMP = "2024-03-01T00:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_for_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests would send 127.0.0.1 through an HTTP(S)_PROXY from the environment (some CI sets one)."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, ",".join(filter(None, ["127.0.0.1", "localhost", os.environ.get(name)])))
 
 
 @pytest.fixture
