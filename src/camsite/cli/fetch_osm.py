@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from camsite.cli._common import handle_errors, main
+
+if TYPE_CHECKING:  # the library imports osmnx: load it only when the command runs
+    from camsite.fetch import OsmData, Query
 
 _EPILOG = """\b
 Examples:
@@ -27,7 +31,7 @@ Data © OpenStreetMap contributors, ODbL 1.0.
 
 
 def _query(place: str | None, bbox: str | None, point: str | None, dist: float | None, network_type: str,
-           custom_filter: str | None):  # noqa: ANN202 - a camsite.fetch.Query
+           custom_filter: str | None) -> "Query":
     from camsite.errors import InputError
     from camsite.fetch import Query
 
@@ -45,7 +49,7 @@ def _query(place: str | None, bbox: str | None, point: str | None, dist: float |
     return Query(place=place, **kwargs)
 
 
-def _summary(data, written: dict[str, Path], cameras_out: Path | None, n_cams: int) -> list[str]:  # noqa: ANN001
+def _summary(data: "OsmData", written: dict[str, Path], cameras_out: Path | None, n_cams: int) -> list[str]:
     lines = []
     if data.place_name:
         lines.append(f"place: {data.place_name}")
