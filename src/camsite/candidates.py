@@ -129,11 +129,11 @@ def _mounts(path: Any, edges: gpd.GeoDataFrame, scenario: Scenario) -> pd.DataFr
     lines = edges.geometry.to_numpy()[near]
     pos = shapely.line_locate_point(lines, geoms)
     length = shapely.length(lines)
-    a = shapely.line_interpolate_point(lines, np.minimum(pos + _LOOK_M, length))
-    b = shapely.line_interpolate_point(lines, np.maximum(pos - _LOOK_M, 0.0))
-    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-    heads = [_dedupe(h) for h in np.column_stack([bearing_deg(x, y, shapely.get_x(a), shapely.get_y(a)),
-                                                  bearing_deg(x, y, shapely.get_x(b), shapely.get_y(b))])]
+    # the street's direction at the nearest point, both ways (the camera looks along the street)
+    a = shapely.line_interpolate_point(lines, np.minimum(pos + 1.0, length))
+    b = shapely.line_interpolate_point(lines, np.maximum(pos - 1.0, 0.0))
+    ax, ay, bx, by = shapely.get_x(a), shapely.get_y(a), shapely.get_x(b), shapely.get_y(b)
+    heads = [_dedupe(h) for h in np.column_stack([bearing_deg(bx, by, ax, ay), bearing_deg(ax, ay, bx, by)])]
     cost = pd.to_numeric(pts["cost_sek"], errors="coerce").to_numpy(float) if "cost_sek" in pts else None
     ids = pts["site_id"].astype(str).to_numpy(object) if "site_id" in pts else None
     return _sites("mount", geoms, edges["name"].to_numpy(object)[near], heads, cost, ids)
