@@ -182,7 +182,7 @@ def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.Da
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", file=path) from None
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise InputError("the file is empty", file=path)
     enc = _encoding(data)
     if enc not in ("utf-8-sig",):
@@ -395,6 +395,20 @@ def _not_degrees(x: np.ndarray, y: np.ndarray) -> bool:
 # -- the reader ----------------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Raw:
+    """A file's attribute table and raw coordinates, before CRS handling."""
+
+    df: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray
+    empty: np.ndarray
+    cols: tuple[str, str]
+    generic: bool
+    file_crs: CRS | None = None
+
+
 def _bad_coordinates(x: np.ndarray, y: np.ndarray, raw_empty: np.ndarray) -> dict[str, np.ndarray]:
     empty = raw_empty
     nan = (np.isnan(x) | np.isnan(y)) & ~empty
@@ -414,9 +428,8 @@ def _drop(reasons: dict[str, np.ndarray], rows: np.ndarray, path: Path) -> tuple
             counts[reason] = n
             examples[reason] = [int(r) for r in rows[mask][:10]]
             keep &= ~mask
-            level = logging.INFO if reason == "blank row" else logging.WARNING
-            logger.log(level, "%s: dropped %d row(s) with %s (rows %s%s)", path.name, n, reason,
-                       ", ".join(map(str, examples[reason][:5])), ", ..." if n > 5 else "")
+            logger.warning("%s: dropped %d row(s) with %s (rows %s%s)", path.name, n, reason,
+                           ", ".join(map(str, examples[reason][:5])), ", ..." if n > 5 else "")
     return keep, counts, examples
 
 
@@ -463,50 +476,56 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
     """
     path = Path(path)
     _check_path(path)
+    raw = _read_raw(path, layer=layer, x_column=x_column, y_column=y_column, text_columns=text_columns)
+    declared = _known_crs(crs, path) if crs else raw.file_crs
+    src, swap, how = _resolve_crs(raw.x, raw.y, declared=declared, from_file=crs is None and raw.file_crs is not None,
+                                  cols=raw.cols, generic=raw.generic, path=path)
+    x, y = (raw.y, raw.x) if swap else (raw.x, raw.y)
+    px, py = _project(x, y, src, target_crs, path)
+    reasons = _bad_coordinates(x, y, raw.empty)
+    reasons["cannot be projected"] = ~np.isfinite(px) | ~np.isfinite(py)
+    keep, counts, examples = _drop(reasons, raw.rows, path)
+    if not keep.any():
+        detail = "; ".join(f"{n} {r}" for r, n in counts.items())
+        raise InputError(f"no row has usable coordinates ({detail})", file=path, where=_where(raw.cols))
+    out = raw.df.loc[keep].copy()
+    for c, v in zip(raw.cols, (raw.x, raw.y)):
+        if c in out.columns:  # the parsed numbers, not the text
+            out[c] = v[keep]
+    out[ROW] = raw.rows[keep]
+    gdf = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=gpd.points_from_xy(px[keep], py[keep]),
+                           crs=target_crs)
+    gdf.attrs.update({
+        "source_file": str(path), "rows": len(raw.df), "dropped": counts, "dropped_rows": examples,
+        "source_crs": src.to_string(), "crs_from": how, "columns": raw.cols,
+        "duplicate_ids": _duplicates(gdf, id_column, path) if id_column else {},
+    })
+    logger.info("%s: %d of %d rows kept, CRS %s (%s)", path.name, len(gdf), len(raw.df), src.to_string(), how)
+    return gdf
+
+
+def _read_raw(path: Path, *, layer: str | None, x_column: str | None, y_column: str | None,
+              text_columns: Sequence[str]) -> _Raw:
     suffix = path.suffix.lower()
     if suffix in VECTOR_SUFFIXES:
-        df, x, y, rows, raw_empty, file_crs, cols, generic = _vector_coordinates(path, layer, x_column, y_column)
+        raw = _vector_coordinates(path, layer, x_column, y_column)
     elif suffix in CSV_SUFFIXES or suffix == "":
         df, rows = _read_csv_frame(path, text_columns)
-        df, x, y, raw_empty, cols, generic = _csv_coordinates(df, path, x_column, y_column)
-        file_crs = None
+        raw = _csv_coordinates(df, rows, path, x_column, y_column)
     elif suffix in (".xlsx", ".xls", ".ods"):
         raise InputError("spreadsheets are not read directly: save the sheet as CSV (in Excel: \"CSV UTF-8\") "
                          "and point the scenario at the .csv file", file=path)
     else:
         raise InputError(f"unknown point file format {suffix!r} (use .csv, .geojson, .json or .gpkg)", file=path)
+    if len(raw.df) == 0:
+        raise InputError("the layer has no rows", file=path)
+    return raw
+
+
+def _csv_coordinates(df: pd.DataFrame, rows: np.ndarray, path: Path, x_column: str | None,
+                     y_column: str | None) -> _Raw:
     if len(df) == 0:
         raise InputError("the layer has no rows", file=path)
-    declared = _known_crs(crs, path) if crs else file_crs
-    src, swap, how = _resolve_crs(x, y, declared=declared, from_file=crs is None and file_crs is not None,
-                                  cols=cols, generic=generic, path=path)
-    if swap:
-        x, y = y, x
-    px, py = _project(x, y, src, target_crs, path)
-    reasons = _bad_coordinates(x, y, raw_empty)
-    reasons["cannot be projected"] = ~np.isfinite(px) | ~np.isfinite(py)
-    keep, counts, examples = _drop(reasons, rows, path)
-    n_rows = len(df)
-    if not keep.any():
-        detail = "; ".join(f"{n} {r}" for r, n in counts.items())
-        raise InputError(f"no row has usable coordinates ({detail})", file=path, where=_where(cols))
-    out = df.loc[keep].copy()
-    for c, v in zip(cols, (x, y) if not swap else (y, x)):
-        if c in out.columns:
-            out[c] = v[keep]
-    out[ROW] = rows[keep]
-    gdf = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=gpd.points_from_xy(px[keep], py[keep]),
-                           crs=target_crs)
-    gdf.attrs.update({
-        "source_file": str(path), "rows": n_rows, "dropped": counts, "dropped_rows": examples,
-        "source_crs": src.to_string(), "crs_from": how, "columns": cols,
-        "duplicate_ids": _duplicates(gdf, id_column, path) if id_column else {},
-    })
-    logger.info("%s: %d of %d rows kept, CRS %s (%s)", path.name, len(gdf), n_rows, src.to_string(), how)
-    return gdf
-
-
-def _csv_coordinates(df: pd.DataFrame, path: Path, x_column: str | None, y_column: str | None):  # noqa: ANN202
     xc, yc, generic = _coordinate_columns(df, path, x_column, y_column)
     raw_empty = (df[xc].isna() | df[yc].isna()).to_numpy(bool, copy=True)
     for c in (xc, yc):
@@ -514,10 +533,10 @@ def _csv_coordinates(df: pd.DataFrame, path: Path, x_column: str | None, y_colum
             blank = df[c].astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
             raw_empty |= blank
     x, y = to_number(df[xc]).to_numpy(float), to_number(df[yc]).to_numpy(float)
-    return df, x, y, raw_empty, (xc, yc), generic
+    return _Raw(df, x, y, rows, raw_empty, (xc, yc), generic)
 
 
-def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_column: str | None):  # noqa: ANN202
+def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_column: str | None) -> _Raw:
     gdf = _read_vector_frame(path, layer)
     if len(gdf) == 0:
         raise InputError("the layer has no features", file=path, where=f"layer {layer}" if layer else None)
@@ -531,8 +550,7 @@ def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_c
     if x_column is not None or y_column is not None or not has_geom:
         if not has_geom and x_column is None and len(gdf):
             logger.info("%s has no point geometry; looking for coordinate columns", path.name)
-        attrs, x, y, raw_empty, cols, generic = _csv_coordinates(attrs, path, x_column, y_column)
-        return attrs, x, y, rows, raw_empty, None, cols, generic
+        return _csv_coordinates(attrs, rows, path, x_column, y_column)
     geoms = gdf.geometry
     types = geoms.geom_type.to_numpy(object)
     bad = ~missing & (types != "Point")
@@ -543,7 +561,7 @@ def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_c
     y = np.full(len(gdf), np.nan)
     x[~missing] = geoms[~missing].x.to_numpy(float)
     y[~missing] = geoms[~missing].y.to_numpy(float)
-    return attrs, x, y, rows, missing, gdf.crs, (GEOMETRY_X, GEOMETRY_Y), False
+    return _Raw(attrs, x, y, rows, missing, (GEOMETRY_X, GEOMETRY_Y), False, gdf.crs)
 
 
 def _project(x: np.ndarray, y: np.ndarray, src: CRS, target: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
