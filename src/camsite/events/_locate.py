@@ -31,11 +31,23 @@ PRECISIONS = ("intersection", "station", "street", "area", "unlocated")
 UNCERTAINTY_M = {"intersection": 25.0, "station": 75.0}
 #: Lower bound of a street's uncertainty (a very short street is still not a point).
 MIN_STREET_UNCERTAINTY_M = 25.0
+#: A street with less of its length than this inside the area is taken to be inside only when the text
+#: names a district of the area (Kungsholmen, Stadshagen, ...).
+MIN_AREA_SHARE = 0.5
 SOURCE = "polisen.se händelser"
 COLUMNS = ("incident_id", "date", "type", "category", "precision", "uncertainty_m", "place", "street",
            "matched_text", "municipality", "weight", "source", "url")
 _ABBREV_FIRST = re.compile(r"(?<![\w:])([A-ZÅÄÖ][\wåäöé]+)-\s*(?:och|&|/|resp\.?)\s*$")
 _ENDINGS = ("gatan", "vägen", "gata", "väg", "strand", "gränd", "plan", "torg")
+# A word that looks like a street name, and the tight connectors of an intersection.
+_STREETLIKE = (r"(?:[A-ZÅÄÖ][\wåäöéü]*\s+){0,2}[A-ZÅÄÖ][\wåäöéü]*(?:gatan|gata|vägen|väg|gränd|gränden|strand|stranden|plan|leden|torg|torget|"
+               r"backe|backen|bron|allé|allén|tunneln|länken|stigen|kajen|esplanaden)s?(?!\w)")
+_TIGHT = (r"\s*(?:/|-|–|&|och|vid|nära|i\s+närheten\s+av|i\s+höjd\s+med|"
+          r"(?:i\s+|vid\s+)?korsning(?:en)?\s+(?:med|mot))\s*")
+_UNKNOWN_AFTER = re.compile(rf"^{_TIGHT}({_STREETLIKE})")
+_UNKNOWN_BEFORE = re.compile(rf"({_STREETLIKE}){_TIGHT}$")
+# "Hagagatan är avspärrad mellan X och Y": X and Y only bound a stretch of another street.
+_BETWEEN = re.compile(rf"({_STREETLIKE})[^.\n]{{0,40}}?\bmellan\s+(?:[^.\n]{{0,40}}?\s+och\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class Location:
     street: str = ""
     matched_text: str = ""
     start: int = 0
+    inside: bool = True
 
 
 UNLOCATED = Location("unlocated")
@@ -67,7 +80,7 @@ class _Locator:
         self.gazetteer = Gazetteer(streets=self.streets.names, stations=self.stations, areas=self.areas)
         self._street_by_key = {normalise_name(n): n for n in self.streets.names}
 
-    # -- candidates -------------------------------------------------------------------------------
+    # -- intersections ----------------------------------------------------------------------------
     def _intersections(self, text: str, streets: list[Mention]) -> list[Location]:
         out = []
         for m1, m2 in zip(streets, streets[1:]):
@@ -91,16 +104,56 @@ class _Locator:
         return [Location("intersection", point, UNCERTAINTY_M["intersection"] + spread, f"{a} / {b}", "",
                          matched, start)]
 
-    def _single(self, text: str, m: Mention) -> Location | None:
+    def _unknown_neighbour(self, text: str, m: Mention, mentions: list[Mention]) -> tuple[str, int, int] | None:
+        """A street-like word that no mention covers, joined to ``m`` as a crossing ("X/Okändgatan",
+        "X vid Okändvägen") or bounding a stretch of it ("Okändgatan mellan X och Y")."""
+        spans = []
+        if after := _UNKNOWN_AFTER.search(text[m.end:m.end + 60]):
+            spans.append((m.end + after.start(1), m.end + after.end(1)))
+        for rx, width in ((_BETWEEN, 120), (_UNKNOWN_BEFORE, 60)):
+            if hit := rx.search(text[max(0, m.start - width):m.start]):
+                base = max(0, m.start - width)
+                spans.append((base + hit.start(1), base + hit.end(1)))
+        for lo, hi in spans:
+            if not any(x.start < hi and lo < x.end for x in mentions):
+                return text[lo:hi], lo, hi
+        return None
+
+    def _check_neighbours(self, text: str, streets: list[Mention], mentions: list[Mention]
+                          ) -> tuple[list[Mention], list[Location]]:
+        """Drop streets named at a crossing with a street the network lacks; mend misspelt crossings.
+
+        The streets kept, and the intersections found by mending a misspelt cross street.
+        """
+        keep, mended = [], []
+        for m in streets:
+            hit = self._unknown_neighbour(text, m, mentions)
+            if hit is None:
+                keep.append(m)
+                continue
+            word, lo, hi = hit
+            close = [] if lo < m.start and text[hi:m.start].find("mellan") >= 0 else \
+                [n for n in self.streets.close_names(word.rstrip("s")) if n != m.roles["street"]]
+            if close:
+                keep.append(m)
+                mended += self._meet(m.roles["street"], close[0], text[min(lo, m.start):max(hi, m.end)],
+                                     min(lo, m.start))
+            else:
+                logger.debug("%r meets %r, which is not in the network: not placed on %s", m.text, word,
+                             m.roles["street"])
+        return keep, mended
+
+    # -- single names -----------------------------------------------------------------------------
+    def _single(self, text: str, m: Mention, *, district_named: bool) -> Location | None:
         roles = m.roles
         station = roles.get("station")
         if station is not None and (near_station_word(text, m) or not ({"area", "street"} & roles.keys())):
             return Location("station", self.stations[station], UNCERTAINTY_M["station"], station, "", m.text,
                             m.start)
         if "street" in roles:
-            point, half = self.streets.street_point(roles["street"])
+            point, half, share = self.streets.street_point(roles["street"])
             return Location("street", point, max(MIN_STREET_UNCERTAINTY_M, half), roles["street"], roles["street"],
-                            m.text, m.start)
+                            m.text, m.start, inside=share >= MIN_AREA_SHARE or district_named)
         if "area" in roles:
             point, radius = self.areas[roles["area"]]
             return Location("area", point, radius, roles["area"], "", m.text, m.start)
@@ -109,30 +162,44 @@ class _Locator:
     # -- one event --------------------------------------------------------------------------------
     def locate(self, text: str, *, county_level: bool) -> Location:
         mentions = self.gazetteer.find(text)
-        targets = [m for m in mentions if {"street", "station", "area"} & m.roles.keys()
+        places = [m for m in mentions if {"street", "station", "area", "other"} & m.roles.keys()]
+        targets = [m for m in places if "other" not in m.roles
                    and not _elsewhere(m, mentions, text, whole_text=county_level)]
-        if not targets:
-            return UNLOCATED
-        streets = [m for m in targets if "street" in m.roles]
-        cands = self._intersections(text, streets) + [c for m in targets if (c := self._single(text, m))]
+        streets, mended = self._check_neighbours(text, [m for m in targets if "street" in m.roles], mentions)
+        targets = [m for m in targets if "street" not in m.roles or m in streets]
+        if not targets or places[0] not in targets and not mended:
+            return UNLOCATED  # the first place named is elsewhere: later names are arrests, hospitals, ...
+        district = any("area" in m.roles for m in targets)
+        crossings = mended + self._intersections(text, streets)
+        crossed = {name for c in crossings for name in c.place.split(" / ")}
+        singles = [c for m in targets if (c := self._single(text, m, district_named=district))
+                   and not (c.precision == "street" and c.place in crossed)]
+        cands = crossings + singles
         if not cands:
             return UNLOCATED
-        return min(cands, key=self._rank)
-
-    def _rank(self, loc: Location) -> tuple[bool, float, int]:
-        outside = self.area is not None and not self.area.covers(loc.point)
-        return outside, loc.uncertainty_m, loc.start
+        # The most precise place named wins, even outside the area (the event is then dropped).
+        return min(cands, key=lambda c: (c.uncertainty_m, c.start))
 
 
 def _elsewhere(m: Mention, mentions: list[Mention], text: str, *, whole_text: bool) -> bool:
-    """Whether the place nearest to ``m`` (same sentence; or whole text) is another municipality or district."""
+    """Whether the place that frames ``m`` is another municipality or district.
+
+    That is the nearest place name in the same sentence; else the places of
+    the sentence before, when all of them are elsewhere ("Krock i Ulvsunda.
+    På Drottningholmsvägen/..."); else (``whole_text``) the nearest anywhere.
+    """
     anchors = [a for a in mentions if a is not m and ({"other", "local", "area"} & a.roles.keys())]
     if not any("other" in a.roles for a in anchors):
         return False
-    for lo, hi in sentence_spans(text):
-        if lo <= m.start < hi + 1:
-            break
-    near = [a for a in anchors if lo <= a.start < hi + 1] or (anchors if whole_text else [])
+    spans = sentence_spans(text)
+    k = next((i for i, (lo, hi) in enumerate(spans) if lo <= m.start <= hi), 0)
+    near = [a for a in anchors if spans[k][0] <= a.start <= spans[k][1]]
+    if not near and k > 0:
+        before = [a for a in anchors if spans[k - 1][0] <= a.start <= spans[k - 1][1]]
+        if before:
+            return all("other" in a.roles for a in before)
+    if not near and whole_text:
+        near = anchors
     if not near:
         return False
     nearest = min(near, key=lambda a: min(abs(a.start - m.end), abs(m.start - a.end)))
@@ -211,7 +278,8 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
     gdf = _frame(events, rows, crs)
     counts = {p: int((gdf["precision"] == p).sum()) for p in PRECISIONS}
     if area is not None:
-        inside = gdf.geometry.notna().to_numpy() & gdf.geometry.covered_by(area).to_numpy()
+        inside = (gdf.geometry.notna().to_numpy() & gdf.geometry.covered_by(area).to_numpy()
+                  & np.array([r.inside for r in rows], dtype=bool))
         gdf = gdf[inside].reset_index(drop=True)
     gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None}
     logger.info("located %d events: %s", len(events), ", ".join(f"{k} {v}" for k, v in counts.items()))

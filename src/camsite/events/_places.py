@@ -58,11 +58,14 @@ OTHER_PLACES = frozenset({
     "Hornstull", "Medborgarplatsen", "Slussen", "Gullmarsplan", "Fruängen", "Vårberg", "Bagarmossen",
     "Hökarängen", "Högdalen", "Västertorp", "Mälarhöjden", "Aspudden", "Midsommarkransen", "Hallonbergen",
     "Råsunda", "Hagalund", "Frösunda", "Bergshamra", "Arlanda", "Gotland", "Uppsala", "Göteborg", "Malmö",
-    "Stora Essingen",
+    "Stora Essingen", "Gröndal", "Karolinska", "Bredäng", "Nockebyhov", "Nockeby", "Långholmen", "Frescati",
+    "Hammarby", "T-centralen", "Centralen", "Centralstationen", "Hötorget", "Sergels torg", "Kungsträdgården",
+    "Stureplan", "Östermalmstorg", "Karlaplan", "Huvudsta", "Ropsten", "Hagastaden",
+    "Tomteboda", "Solna centrum", "Mörby", "Bergshamra", "Norrtull",
 })
 
 #: Places that anchor a mention on Kungsholmen (besides the :data:`AREAS`).
-LOCAL_PLACES = ("Stockholm", "Stockholms stad", "Stockholms innerstad", "Vasastan", "Vasastaden", "city")
+LOCAL_PLACES = ("Stockholm", "Stockholms stad", "Stockholms innerstad", "Vasastan", "Vasastaden", "Smedsudden")
 
 
 def stations_frame(stations: pd.DataFrame, *, crs: str) -> gpd.GeoDataFrame:

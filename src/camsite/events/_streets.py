@@ -10,13 +10,18 @@
 ['A-gatan', 'B-bron', 'B-gatan']
 >>> idx.meeting_point("A-gatan", "B-gatan")
 (<POINT (100 0)>, 0.0)
->>> pt, half = idx.street_point("A-gatan")
->>> (pt.x, pt.y, half)
-(100.0, 0.0, 100.0)
+>>> pt, half, share = idx.street_point("A-gatan")
+>>> (pt.x, pt.y, half, share)
+(100.0, 0.0, 100.0, 1.0)
+>>> sorted(idx.close_names("Scheelagatan"))
+[]
+>>> idx.close_names("A-gatn")
+['A-gatan']
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 from functools import lru_cache
 
@@ -71,6 +76,11 @@ class StreetIndex:
         self.meeting_point = lru_cache(maxsize=None)(self._meeting_point)  # type: ignore[method-assign]
         self.street_point = lru_cache(maxsize=None)(self._street_point)  # type: ignore[method-assign]
 
+    def close_names(self, word: str, *, cutoff: float = 0.88) -> list[str]:
+        """Street names spelled almost like ``word`` (a misspelling such as "Scheelagatan"), best first."""
+        lower = {n.lower(): n for n in self.names}
+        return [lower[m] for m in difflib.get_close_matches(word.lower(), list(lower), n=2, cutoff=cutoff)]
+
     def _meeting_point(self, a: str, b: str) -> tuple[Point, float] | None:
         """Where streets ``a`` and ``b`` meet, and half the spread of their shared nodes (m); None if they do not."""
         shared = self._ends[a] & self._ends[b]
@@ -87,19 +97,21 @@ class StreetIndex:
         pa, pb = nearest_points(la, lb)
         return Point((pa.x + pb.x) / 2, (pa.y + pb.y) / 2), la.distance(lb) / 2
 
-    def _street_point(self, name: str) -> tuple[Point, float]:
-        """A point on the street near the middle of its part in the area, and half that part's length (m).
+    def _street_point(self, name: str) -> tuple[Point, float, float]:
+        """A point on the street near the middle of its part in the area, half that part's length (m),
+        and the share of the street's length inside the area (1 without an area).
 
         When the street lies wholly outside the area, the whole street is used.
         """
         lines = MultiLineString(self._lines[name])
-        part = lines
-        if self.area is not None and lines.intersects(self.area):
-            inside = lines.intersection(self.area)
-            if inside.length > 0:
+        part, share = lines, 1.0
+        if self.area is not None:
+            inside = lines.intersection(self.area) if lines.intersects(self.area) else None
+            share = 0.0 if inside is None or lines.length == 0 else inside.length / lines.length
+            if share > 0:
                 part = inside
         point = nearest_points(part, part.centroid)[0]
-        return Point(round(point.x, 2), round(point.y, 2)), part.length / 2
+        return Point(round(point.x, 2), round(point.y, 2)), part.length / 2, share
 
 
 def _segment_key(geom: BaseGeometry) -> tuple[float, ...]:
