@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
 from camsite.cli._common import handle_errors, main
+
+if TYPE_CHECKING:
+    from camsite.validate import ValidationReport
 
 
 def _short(path: str, width: int = 40) -> str:
@@ -19,18 +25,36 @@ def _cell(value: int | None) -> str:
     return "-" if value is None else f"{value:,}".replace(",", " ")
 
 
-def format_table(report: "object") -> list[str]:
+def format_table(report: ValidationReport) -> list[str]:
     """The report's layers as text lines: layer, file, rows, kept, dropped (why), outside, CRS."""
     head = ("lager/layer", "fil/file", "rader", "kvar", "bortfall (varför)", "utanför", "CRS")
     rows = [head] + [
         (c.layer, _short(c.file), _cell(c.rows), _cell(c.kept), c.dropped_text if c.rows is not None else "-",
          _cell(c.outside), c.crs or "-")
-        for c in report.layers  # type: ignore[attr-defined]
+        for c in report.layers
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
+
+
+class _NoCamsiteWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("camsite") and record.levelno == logging.WARNING)
+
+
+@contextlib.contextmanager
+def _quiet_camsite_warnings() -> Iterator[None]:
+    handlers = list(logging.getLogger().handlers)
+    filt = _NoCamsiteWarnings()
+    for h in handlers:
+        h.addFilter(filt)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            h.removeFilter(filt)
 
 
 @main.command("validate")
@@ -51,7 +75,9 @@ def validate_cmd(scenario: Path) -> None:
     from camsite import config
     from camsite.validate import validate_scenario
 
-    report = validate_scenario(config.load(scenario))
+    scen = config.load(scenario)
+    with _quiet_camsite_warnings():  # they are collected in the report and printed once below
+        report = validate_scenario(scen)
     for line in format_table(report):
         click.echo(line)
     for w in report.warnings:
