@@ -90,11 +90,16 @@ def _kind_text(kind: object, lang: str) -> str:
               lang)
 
 
+def _dec(value: float, lang: str) -> str:
+    text = f"{float(value):.1f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def _description(result: RunResult, row: pd.Series, lang: str) -> str:
     street = str(row.get("street") or "") or tr("unnamed_street", lang)
     text = tr("desc_site", lang, type=type_label(result, str(row["camera_type"])), street=street,
-              kind=_kind_text(row.get("kind", ""), lang), gain=float(row["gain_weight"]),
-              inc=float(row["gain_incidents"]))
+              kind=_kind_text(row.get("kind", ""), lang), gain=_dec(row["gain_weight"], lang),
+              inc=_dec(row["gain_incidents"], lang))
     heading = row.get("heading_deg", np.nan)
     if heading is not None and np.isfinite(heading):
         text += "; " + tr("desc_heading", lang, heading=float(heading))

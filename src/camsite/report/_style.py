@@ -9,7 +9,7 @@ COLORS: dict[str, str] = {
     "street_major": "#7b8188",
     "existing": "#0072B2",
     "proposed": "#D55E00",
-    "suppressed": "#b0b0b0",
+    "suppressed": "#bdbdbd",
     "incident": "#6a3d9a",
     "study_area": "#444444",
     "subarea": "#009E73",

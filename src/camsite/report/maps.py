@@ -16,14 +16,16 @@ matplotlib.use("Agg")
 import geopandas as gpd  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import ListedColormap, Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from camsite.report import _frames, privacy  # noqa: E402
 from camsite.report._i18n import tr  # noqa: E402
+from camsite.report._sections import fmt_num  # noqa: E402
 from camsite.report._style import COLORS, DEMAND_CMAP  # noqa: E402
 from camsite.result import RunResult  # noqa: E402
 
@@ -74,7 +76,7 @@ def _draw_areas(ax: Axes, result: RunResult) -> None:
         for label, geom in zip(subs.get("label", subs.get("name")), subs.geometry):
             p = geom.representative_point()
             ax.text(p.x, geom.bounds[3], str(label), color=COLORS["subarea"], fontsize=7, ha="center", va="top",
-                    zorder=3, alpha=0.9)
+                    zorder=10, path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
 
 
 def demand_cmap() -> ListedColormap:
@@ -92,7 +94,7 @@ def _draw_demand(ax: Axes, result: RunResult, *, include_incidents: bool) -> tup
         shown.plot(ax=ax, column="incidents", cmap=demand_cmap(), norm=norm, lw=5, zorder=3, alpha=0.9)
     sup = agg[agg["suppressed"]]
     if len(sup):
-        sup.plot(ax=ax, color=COLORS["suppressed"], lw=3, ls=":", zorder=2.5)
+        sup.plot(ax=ax, color=COLORS["suppressed"], lw=2.2, ls=":", zorder=2.5)
     if include_incidents and len(result.incidents):
         result.incidents.plot(ax=ax, color=COLORS["incident"], markersize=6, zorder=4, alpha=0.7)
     return norm, bool(len(sup))
@@ -163,8 +165,10 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
     include_incidents
         Draw raw incident points too (internal use only).
     """
-    fig, ax = plt.subplots(figsize=(11, 8.5), dpi=150)
     x0, y0, x1, y1 = _extent(result)
+    aspect = (y1 - y0) / max(x1 - x0, 1e-9)
+    height = float(np.clip(11 * 0.74 * aspect / 0.88, 5.5, 14))
+    fig, ax = plt.subplots(figsize=(11, height), dpi=150)
     edges = result.edges[~result.edges.get("excluded", False)] if "excluded" in result.edges else result.edges
     edges.plot(ax=ax, color=COLORS["street"], lw=1.0, zorder=2)
     _draw_areas(ax, result)
@@ -181,7 +185,7 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
         side.set_color("#bbbbbb")
     if norm is not None:
         sm = plt.cm.ScalarMappable(norm=norm, cmap=demand_cmap())
-        cax = fig.add_axes((0.785, 0.56, 0.17, 0.014))
+        cax = fig.add_axes((0.785, 1 - 3.6 / height, 0.17, 0.12 / height))
         bar = fig.colorbar(sm, cax=cax, orientation="horizontal")
         bar.set_label(tr("legend_demand", lang), fontsize=7)
         bar.locator = MaxNLocator(nbins=5, integer=True)
@@ -193,7 +197,7 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
     s = result.summary
     ax.set_title(f"{tr('map_title', lang)} — {s.get('title') or result.scenario.title or result.scenario.name}\n"
                  f"{tr('mode_raw' if include_incidents else 'mode_aggregated', lang)}", fontsize=10, loc="left")
-    fig.subplots_adjust(left=0.02, right=0.76, top=0.93, bottom=0.05)
+    fig.subplots_adjust(left=0.02, right=0.76, top=1 - 0.75 / height, bottom=0.4 / height)
     _footer(fig, result, lang=lang)
     fig.savefig(path, dpi=150, facecolor="white")
     plt.close(fig)
@@ -215,18 +219,20 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     ax.plot(x, curve["coverage_pct"], "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("coverage_pct", lang))
     before = s.get("coverage_before_pct")
     if before is not None:
-        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2, label=f"{tr('before_line', lang)} ({before:.1f} %)")
+        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2, label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
     budget = float(s.get("budget_sek", result.scenario.optimization.budget_sek))
     after = s.get("coverage_after_pct")
     ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)
     if after is not None:
         ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
-                label=f"{tr('chosen_budget', lang)}: {budget / 1e6:.2f} M, {after:.1f} %")
+                label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
     knee = s.get("budget_curve_knee") or {}
     if knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
         kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
         ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
-                label=f"{tr('knee', lang)}: {kx:.2f} M, {ky:.1f} %")
+                label=f"{tr('knee', lang)}: {fmt_num(kx, 2, lang)} M, {fmt_num(ky, 1, lang)} %")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 2 if v % 1 else 0, lang)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0, lang)))
     ax.set_xlabel(tr("curve_x", lang))
     ax.set_ylabel(tr("curve_y", lang))
     ax.set_ylim(0, min(100, max(float(curve["coverage_pct"].max()), after or 0) * 1.15 + 1))

@@ -97,13 +97,19 @@ def _sites_df(result: RunResult, lang: str) -> pd.DataFrame:
 def _existing_df(result: RunResult) -> pd.DataFrame:
     ex = _frames.existing_cameras(result)
     out = pd.DataFrame(ex.drop(columns="geometry"))
+    if "camera_type" in out:
+        out["camera_type"] = [_frames.type_label(result, str(t)) for t in out["camera_type"]]
     out["easting"] = np.round(ex.geometry.x.to_numpy(), 1) if len(ex) else []
     out["northing"] = np.round(ex.geometry.y.to_numpy(), 1) if len(ex) else []
     return out
 
 
+#: Budget-curve columns shown in the workbook, in order (others, e.g. solver internals, are left out).
+CURVE_COLUMNS: tuple[str, ...] = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "status", "gap")
+
+
 def _curve_df(result: RunResult) -> pd.DataFrame:
-    curve = result.budget_curve.copy()
+    curve = result.budget_curve.loc[:, [c for c in CURVE_COLUMNS if c in result.budget_curve]].copy()
     knee = result.summary.get("budget_curve_knee") or {}
     if knee.get("budget_sek") is not None and "budget_sek" in curve:
         curve["is_knee"] = np.where(np.isclose(curve["budget_sek"], float(knee["budget_sek"])), "●", "")
