@@ -373,3 +373,14 @@ def test_utf16_excel_unicode_text(tmp_path: Path) -> None:
     gdf = readers.read_points(p)
     assert gdf["plats"].iloc[0] == "Söder"
     _near_fridhemsplan(gdf)
+
+
+def test_wkt_column_qgis_export(tmp_path: Path) -> None:
+    p = _write(tmp_path, "a.csv", f'WKT,id\n"POINT ({E3011} {N3011})",1\n"",2\nPOINT EMPTY,3\n')
+    gdf = readers.read_points(p, crs="EPSG:3011")
+    assert gdf["id"].tolist() == [1] and gdf.geometry.x.iloc[0] == pytest.approx(E3011)
+    assert gdf.attrs["dropped"] == {"empty coordinates": 1, "coordinates not a number": 1}
+    p = _write(tmp_path, "b.csv", f'WKT,id\n"POINT ({LON} {LAT})",1\n"LINESTRING (0 0, 1 1)",2\n')
+    with pytest.raises(InputError, match="is not a POINT") as exc:
+        readers.read_points(p)
+    assert exc.value.where == "row 3, column WKT"

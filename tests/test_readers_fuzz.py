@@ -44,14 +44,17 @@ _cell = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.floats(min_value=55, max_value=70).map(lambda v: f"{v:.5f}".replace(".", ",")),
     st.floats(min_value=10, max_value=25).map(lambda v: f"{v:.5f}"),
-    st.sampled_from(["", " ", "NaN", "inf", "-inf", "null", "åäö", '"', ";", ",", "\t", "1e400", "0x10"]),
+    st.sampled_from(["", " ", "NaN", "inf", "-inf", "null", "åäö", '"', ";", ",", "\t", "1e400", "0x10",
+                     "POINT (18.03 59.33)", "POINT EMPTY", "LINESTRING (0 0, 1 1)", "POINT (nan nan)",
+                     "POINT Z (1 2 3)"]),
     st.text(max_size=8),
 )
 
 
 @SETTINGS
 @given(
-    header=st.lists(st.sampled_from(["lat", "lon", "E", "N", "x", "y", "id", "namn", "Latitud", "", "lat"]),
+    header=st.lists(st.sampled_from(["lat", "lon", "E", "N", "x", "y", "id", "namn", "Latitud", "", "lat", "WKT",
+                                     "geometry"]),
                     min_size=1, max_size=5),
     rows=st.lists(st.lists(_cell, min_size=0, max_size=6), max_size=8),
     sep=st.sampled_from([",", ";", "\t"]),

@@ -374,7 +374,9 @@ def _detect(x: np.ndarray, y: np.ndarray, *, cols: tuple[str, str], generic: boo
 
 
 def _where(cols: tuple[str, str]) -> str:
-    return "geometry" if cols[0] == GEOMETRY_X else f"columns {cols[0]}, {cols[1]}"
+    if cols[0] == GEOMETRY_X:
+        return "geometry"
+    return f"column {cols[0]}" if cols[0] == cols[1] else f"columns {cols[0]}, {cols[1]}"
 
 
 def _swapped_error(cols: tuple[str, str], crs: Sequence[str], path: Path) -> InputError:
@@ -490,7 +492,7 @@ def read_points(path: str | Path, *, crs: str | None = None, x_column: str | Non
         raise InputError(f"no row has usable coordinates ({detail})", file=path, where=_where(raw.cols))
     out = raw.df.loc[keep].copy()
     for c, v in zip(raw.cols, (raw.x, raw.y)):
-        if c in out.columns:  # the parsed numbers, not the text
+        if c in out.columns and raw.cols[0] != raw.cols[1]:  # the parsed numbers, not the text
             out[c] = v[keep]
     out[ROW] = raw.rows[keep]
     gdf = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=gpd.points_from_xy(px[keep], py[keep]),
@@ -526,7 +528,13 @@ def _csv_coordinates(df: pd.DataFrame, rows: np.ndarray, path: Path, x_column: s
                      y_column: str | None) -> _Raw:
     if len(df) == 0:
         raise InputError("the layer has no rows", file=path)
-    xc, yc, generic = _coordinate_columns(df, path, x_column, y_column)
+    wkt = _wkt_column(df) if x_column is None and y_column is None else None
+    try:
+        xc, yc, generic = _coordinate_columns(df, path, x_column, y_column)
+    except InputError:
+        if wkt is None:
+            raise
+        return _wkt_coordinates(df, rows, path, wkt)
     raw_empty = (df[xc].isna() | df[yc].isna()).to_numpy(bool, copy=True)
     for c in (xc, yc):
         if not pd.api.types.is_numeric_dtype(df[c]):
@@ -534,6 +542,27 @@ def _csv_coordinates(df: pd.DataFrame, rows: np.ndarray, path: Path, x_column: s
             raw_empty |= blank
     x, y = to_number(df[xc]).to_numpy(float), to_number(df[yc]).to_numpy(float)
     return _Raw(df, x, y, rows, raw_empty, (xc, yc), generic)
+
+
+def _wkt_column(df: pd.DataFrame) -> str | None:
+    return next((str(c) for c in df.columns if _norm(c) in {"wkt", "geometry", "geom", "the_geom"}), None)
+
+
+def _wkt_coordinates(df: pd.DataFrame, rows: np.ndarray, path: Path, col: str) -> _Raw:
+    """Points from a WKT column (QGIS's "AS_WKT" CSV export)."""
+    text = df[col].astype(object).where(df[col].notna(), None).to_numpy(object)
+    text = np.array([t if isinstance(t, str) else None for t in text], dtype=object)
+    geoms = shapely.from_wkt(text, on_invalid="ignore")
+    kind = shapely.get_type_id(geoms)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    bad = ~missing & (kind != 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"is not a POINT ({str(text[i])[:40]!r})", file=path, where=f"row {rows[i]}, column {col}")
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+    x[~missing], y[~missing] = shapely.get_x(geoms[~missing]), shapely.get_y(geoms[~missing])
+    empty = missing & np.array([t is None or not str(t).strip() for t in text], dtype=bool)
+    return _Raw(df, x, y, rows, empty, (col, col), False)
 
 
 def _vector_coordinates(path: Path, layer: str | None, x_column: str | None, y_column: str | None) -> _Raw:
