@@ -124,7 +124,7 @@ _T: dict[str, tuple[str, str]] = {
     "legend_proposed": ("Föreslagen plats (rang)", "Proposed site (rank)"),
     "legend_viewshed_ex": ("Synfält, befintlig", "Viewshed, existing"),
     "legend_viewshed_new": ("Synfält, föreslagen", "Viewshed, proposed"),
-    "legend_demand": ("Händelser per gatusegment", "Incidents per street segment"),
+    "legend_demand": ("Viktade händelser per gatusegment", "Weighted incidents per street segment"),
     "legend_suppressed": ("1–2 händelser (undertryckt)", "1–2 incidents (suppressed)"),
     "legend_incidents": ("Händelse (rå punkt)", "Incident (raw point)"),
     "legend_study_area": ("Studieområde", "Study area"),

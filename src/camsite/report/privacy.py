@@ -32,8 +32,8 @@ __all__ = ["aggregate_demand", "MIN_COUNT"]
 MIN_COUNT: int = 3
 
 
-def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_count: int = MIN_COUNT
-                     ) -> gpd.GeoDataFrame:
+def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_count: int = MIN_COUNT,
+                     weighted_only: bool = True) -> gpd.GeoDataFrame:
     """Demand per street segment, with incident counts under ``min_count`` suppressed.
 
     Parameters
@@ -44,12 +44,16 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
         Street segments (``edge_id``, ``name``, geometry).
     min_count
         Smallest incident count shown; counts in ``(0, min_count)`` become NaN.
+    weighted_only
+        Count only incidents whose weight is above zero (the ones the model
+        tries to cover; traffic events weigh 0 by default).
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per segment that carries demand: ``edge_id``, ``street``,
-        ``incidents`` (rounded to 0.1, NaN if suppressed), ``incident_weight``
+        ``incidents`` (count, rounded to 0.1 since located events may be
+        spread over several segments; NaN if suppressed), ``incident_weight``
         (NaN if suppressed), ``street_weight``, ``suppressed`` and the segment
         line. Demand not snapped to a segment (``edge_id`` -1) is left out.
     """
@@ -58,6 +62,8 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
     is_inc = (demand["kind"].to_numpy() == "incident") | (d["incidents"].to_numpy() > 0)
     d["incident_weight"] = np.where(is_inc, d["weight"], 0.0)
     d["street_weight"] = np.where(is_inc, 0.0, d["weight"])
+    if weighted_only:
+        d["incidents"] = np.where(d["weight"].to_numpy() > 0, d["incidents"], 0.0)
     unsnapped = int((d["edge_id"] < 0).sum())
     if unsnapped:
         logger.info("%d demand points are not on a street segment and are left out of the aggregate", unsnapped)
