@@ -29,12 +29,15 @@ def import_events() -> None:
 @click.option("--municipality", default="Stockholm", show_default=True,
               help="Municipality the network lies in; events filed under another one are not located. "
                    "Give '' to accept every municipality.")
+@click.option("--max-area-radius", "max_area_radius", type=float, default=None, metavar="M",
+              help="Leave out events located only to a district wider than M metres "
+                   "(e.g. 1000 drops 'på Kungsholmen', which would put a 2 km district on one point).")
 @click.option("--crs", default="EPSG:3011", show_default=True, help="Working CRS (metres) for locating.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Output GeoJSON (WGS84); written atomically.")
 @handle_errors
 def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: Path | None, municipality: str,
-                crs: str, out: Path) -> None:
+                max_area_radius: float | None, crs: str, out: Path) -> None:
     """Locate the police events in FILE.json (polisen.se/api/events; .json, .json.xz, .json.gz) from
     their text and write the located ones as incidents.
 
@@ -50,11 +53,14 @@ def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: P
     polygon = None if area is None else read_polygons(area, crs=crs)
     st = None if stations is None else ev.read_stations(stations, crs=crs)
     located = ev.locate_events(feed, edges, stations=st, area=polygon, municipality_name=municipality or None,
-                               crs=crs)
+                               max_area_radius_m=max_area_radius, crs=crs)
     ev.write_geojson(located, out)
     counts = located.attrs["counts"]
     click.echo(f"{len(feed)} händelser: " + ", ".join(f"{_LABELS[k]} {v}" for k, v in counts.items()))
     kept = located[located.geometry.notna()]
+    if located.attrs["n_too_coarse"]:
+        click.echo(f"{located.attrs['n_too_coarse']} händelser med bara ett stadsdelsområde över {max_area_radius:g} m "
+                   "utelämnade")
     if area is not None:
         click.echo(f"{len(kept)} lägesbestämda inom området ({area.name}): "
                    + ", ".join(f"{_LABELS[k]} {int((kept['precision'] == k).sum())}"

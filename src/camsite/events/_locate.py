@@ -18,7 +18,7 @@ from camsite.events._categories import category_for
 from camsite.events._feed import event_text, municipality
 from camsite.events._match import CONNECTOR, Gazetteer, Mention, near_station_word, sentence_spans
 from camsite.events._names import normalise_name
-from camsite.events._places import AREAS, stations_frame
+from camsite.events._places import AREA_ALIASES, AREAS, stations_frame
 from camsite.events._streets import StreetIndex
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ class _Locator:
         self.stations = {} if stations is None else dict(zip(stations["name"], stations.geometry))
         to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         self.areas = {name: (Point(*to_crs.transform(lon, lat)), r) for name, (lat, lon, r) in AREAS.items()}
-        self.gazetteer = Gazetteer(streets=self.streets.names, stations=self.stations, areas=self.areas)
+        self.gazetteer = Gazetteer(streets=self.streets.names, stations=self.stations,
+                                   areas=[*self.areas, *AREA_ALIASES])
         self._street_by_key = {normalise_name(n): n for n in self.streets.names}
 
     # -- intersections ----------------------------------------------------------------------------
@@ -155,8 +156,9 @@ class _Locator:
             return Location("street", point, max(MIN_STREET_UNCERTAINTY_M, half), roles["street"], roles["street"],
                             m.text, m.start, inside=share >= MIN_AREA_SHARE or district_named)
         if "area" in roles:
-            point, radius = self.areas[roles["area"]]
-            return Location("area", point, radius, roles["area"], "", m.text, m.start)
+            name = AREA_ALIASES.get(roles["area"], roles["area"])
+            point, radius = self.areas[name]
+            return Location("area", point, radius, name, "", m.text, m.start)
         return None
 
     # -- one event --------------------------------------------------------------------------------
@@ -219,7 +221,8 @@ def _url(value: object) -> str:
 
 def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
                   stations: pd.DataFrame | None = None, area: BaseGeometry | None = None,
-                  municipality_name: str | None = "Stockholm", crs: str = "EPSG:3011") -> gpd.GeoDataFrame:
+                  municipality_name: str | None = "Stockholm", max_area_radius_m: float | None = None,
+                  crs: str = "EPSG:3011") -> gpd.GeoDataFrame:
     """Locate police events from their text on a street network.
 
     Each event's preamble (or summary) and body are searched for the
@@ -252,6 +255,9 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
         are dropped, and a street's point is taken on its part inside.
     municipality_name
         The municipality the network lies in; None accepts every municipality.
+    max_area_radius_m
+        Drop events located only to a district larger than this radius
+        (e.g. all of Kungsholmen: one point would stand for 2 km around it).
     crs
         The working CRS of the result.
 
@@ -260,8 +266,9 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
     GeoDataFrame
         One row per event kept, in ``crs``, with the columns of
         :data:`COLUMNS` and geometry (None when unlocated). ``attrs["counts"]``
-        holds the number of events per precision class before the area
-        filter, ``attrs["n_in_area"]`` how many were kept.
+        holds the number of events per precision class before any filter,
+        ``attrs["n_in_area"]`` how many were kept, ``attrs["n_too_coarse"]``
+        how many were dropped by ``max_area_radius_m``.
     """
     edges = edges if edges.crs is not None and edges.crs == crs else edges.to_crs(crs)
     st = None if stations is None else stations_frame(stations, crs=crs)
@@ -277,11 +284,16 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
         rows.append(loc.locate(event_text(ev), county_level=county))
     gdf = _frame(events, rows, crs)
     counts = {p: int((gdf["precision"] == p).sum()) for p in PRECISIONS}
+    coarse = np.zeros(len(gdf), dtype=bool)
+    if max_area_radius_m is not None:
+        coarse = (gdf["precision"] == "area").to_numpy() & (gdf["uncertainty_m"] > max_area_radius_m).to_numpy()
+    keep = ~coarse
     if area is not None:
-        inside = (gdf.geometry.notna().to_numpy() & gdf.geometry.covered_by(area).to_numpy()
-                  & np.array([r.inside for r in rows], dtype=bool))
-        gdf = gdf[inside].reset_index(drop=True)
-    gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None}
+        keep &= (gdf.geometry.notna().to_numpy() & gdf.geometry.covered_by(area).to_numpy()
+                 & np.array([r.inside for r in rows], dtype=bool))
+    if max_area_radius_m is not None or area is not None:
+        gdf = gdf[keep].reset_index(drop=True)
+    gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None, "n_too_coarse": int(coarse.sum())}
     logger.info("located %d events: %s", len(events), ", ".join(f"{k} {v}" for k, v in counts.items()))
     return gdf
 

@@ -28,6 +28,8 @@ CONNECTOR = re.compile(
 )
 _STATION_BEFORE = re.compile(rf"(?<!\w){STATION_WORDS}[^.\n]{{0,20}}$", re.IGNORECASE)
 _STATION_AFTER = re.compile(rf"^[^.\n]{{0,12}}(?<!\w){STATION_WORDS}", re.IGNORECASE)
+# "lokalpolisområde Norrmalm" names a police district (which holds Kungsholmen), not a place.
+_ADMIN_BEFORE = re.compile(r"(?:polisområde(?:t|na)?|polisregion(?:en)?|stadsdelsområde(?:t|na)?)\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])|\n+")
 
 
@@ -98,6 +100,8 @@ class Gazetteer:
         for m in self._rx.finditer(text):
             i = int(m.lastgroup[1:])
             if self.keys[i] in COMMON_WORD_NAMES and not m.group()[0].isupper():
+                continue
+            if _ADMIN_BEFORE.search(text[max(0, m.start() - 30):m.start()]):
                 continue
             out.append(Mention(m.start(), m.end(), m.group(), dict(self.roles[i])))
         return out

@@ -17,7 +17,7 @@ import pandas as pd
 
 from camsite.errors import InputError
 
-__all__ = ["AREAS", "OTHER_PLACES", "LOCAL_PLACES", "STATION_WORDS", "read_stations", "stations_frame"]
+__all__ = ["AREAS", "AREA_ALIASES", "OTHER_PLACES", "LOCAL_PLACES", "STATION_WORDS", "read_stations", "stations_frame"]
 
 #: Districts and parks on and around Kungsholmen: approximate centre (lat, lon) and a radius in
 #: metres that covers the place; read off a map by the camsite developers (precision class "area").
@@ -30,11 +30,13 @@ AREAS: Mapping[str, tuple[float, float, float]] = MappingProxyType({
     "Hornsberg": (59.3380, 18.0080, 450.0),
     "Lilla Essingen": (59.3245, 18.0040, 450.0),
     "Rålambshovsparken": (59.3275, 18.0270, 300.0),
-    "Rålis": (59.3275, 18.0270, 300.0),
     "Kronobergsparken": (59.3322, 18.0362, 150.0),
     "Vasaparken": (59.3405, 18.0430, 200.0),
     "Karlberg": (59.3460, 18.0330, 400.0),
 })
+
+#: Other spellings of :data:`AREAS` names.
+AREA_ALIASES: Mapping[str, str] = MappingProxyType({"Kungsholm": "Kungsholmen", "Rålis": "Rålambshovsparken"})
 
 #: Words that make a name nearby a metro station ("tunnelbanestationen Fridhemsplan").
 STATION_WORDS = (
