@@ -139,7 +139,9 @@ def _run(check: _Builder, func: Callable[[], object]) -> object | None:
     return result
 
 
-def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | None, what: str) -> None:
+def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | None, what: str,
+                 spread: np.ndarray | None = None) -> None:
+    """Fill ``check`` from a layer read by :mod:`camsite.readers`; ``spread`` marks rows used even outside."""
     attrs = gdf.attrs
     check.rows = attrs.get("rows", len(gdf))
     check.kept = len(gdf)
@@ -153,10 +155,13 @@ def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | No
     if area is None or len(gdf) == 0:
         return
     dist = gdf.distance(area).to_numpy(float)
-    check.outside = int((dist > NEAR_M).sum())
+    out = dist > NEAR_M
+    check.outside = int(out.sum())
     if check.outside:
+        used = int((out & spread).sum()) if spread is not None else 0
+        note = f"; {used} of them street-level, still spread along their street" if used else ""
         check.warnings.append(f"{check.outside} of {len(gdf)} {what} lie more than {NEAR_M:g} m outside the study "
-                              "area (not used)")
+                              f"area (not used{note})")
     if np.median(dist) > FAR_M:
         check.errors.append(f"{check.file}: most {what} lie more than {FAR_M / 1000:g} km from the study area "
                             f"(median {np.median(dist) / 1000:.1f} km): wrong CRS or wrong file?")
@@ -246,7 +251,7 @@ def _check_incidents(scenario: Scenario, area: BaseGeometry | None) -> list[Laye
         check = _Builder(f"incidents:{layer.name}", _name(path))
         inc = _run(check, lambda layer=layer: layers.read_incidents(layer, scenario))
         if isinstance(inc, gpd.GeoDataFrame):
-            _from_points(check, inc, area, "incidents")
+            _from_points(check, inc, area, "incidents", spread=inc["precision"].eq("street").to_numpy())
             weights = scenario.category_weights
             w = inc["weight"].to_numpy(float) * inc["category"].map(lambda c: weights.get(c, 0.0)).to_numpy(float)
             if len(inc) and not (w > 0).any():
