@@ -24,7 +24,9 @@ DELIVERABLES: tuple[str, ...] = ("inventory.xlsx", "camsite.gpkg", "map.png", "b
 def _writers() -> list[tuple[str, Callable[..., Path]]]:
     from camsite.report import gpkg, xlsx
 
-    writers: list[tuple[str, Callable[..., Path]]] = [("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg)]
+    writers: list[tuple[str, Callable[..., Path]]] = [
+        ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg),
+    ]
     try:
         from camsite.report import maps
     except ImportError:  # pragma: no cover - maps not available yet

@@ -110,8 +110,9 @@ def proposed_sites(result: RunResult, *, lang: str = "sv") -> gpd.GeoDataFrame:
     """The ranked sites (:data:`SITES_COLUMNS`) plus ``address``, ``description``, ``heading_deg`` and points."""
     sites = result.sites.reset_index(drop=True)
     out = sites.loc[:, list(SITES_COLUMNS)].copy()
-    cands = result.candidates.iloc[proposed_index(result)].reset_index(drop=True) if len(sites) else result.candidates.iloc[:0]
-    heading = sites["heading_deg"] if "heading_deg" in sites else cands.get("heading_deg", pd.Series(np.nan, index=out.index))
+    cands = result.candidates.iloc[proposed_index(result) if len(sites) else []].reset_index(drop=True)
+    heading = sites["heading_deg"] if "heading_deg" in sites else cands.get("heading_deg",
+                                                                           pd.Series(np.nan, index=out.index))
     kind = sites["kind"] if "kind" in sites else cands.get("kind", pd.Series("", index=out.index))
     extra = out.assign(heading_deg=np.asarray(heading, float), kind=np.asarray(kind, object))
     out["address"] = [f"{s or tr('unnamed_street', lang)} ({_kind_text(k, lang)})" for s, k in zip(out["street"], kind)]

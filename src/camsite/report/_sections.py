@@ -60,8 +60,8 @@ def key_figures(result: RunResult, *, lang: str) -> str:
         _figure(tr("coverage_before", lang), f"{fmt_num(before, 1, lang)} %"),
         _figure(tr("coverage_after", lang), f"{fmt_num(after, 1, lang)} %",
                 tr("pct_points", lang, d=delta) if delta is not None else "", big=True),
-        _figure(tr("status", lang), esc(tr(f"status_{status}", lang)), f"gap {fmt_num(100 * (s.get('gap') or 0), 2, lang)} %",
-                cls=f"small status-{esc(status)}"),
+        _figure(tr("status", lang), esc(tr(f"status_{status}", lang)),
+                f"gap {fmt_num(100 * (s.get('gap') or 0), 2, lang)} %", cls=f"small status-{esc(status)}"),
     ]
     return (f'<section class="card" id="key-figures"><h2>{esc(tr("key_figures", lang))}</h2>'
             f'<div class="figures">{"".join(cards)}</div><p class="note">{esc(tr("coverage_def", lang))}</p></section>')
@@ -136,7 +136,8 @@ def _sources_table(result: RunResult, *, lang: str) -> str:
 def _cameras_table(result: RunResult, *, lang: str) -> str:
     horizon = result.scenario.optimization.horizon_years
     rows = [f"<tr><td>{esc(c.label or c.name)}</td><td class=\"num\">{fmt_num(c.range_m, 0, lang)}</td>"
-            f"<td class=\"num\">{fmt_num(c.fov_deg, 0, lang)}</td><td class=\"num\">{fmt_num(c.capex_sek, 0, lang)}</td>"
+            f"<td class=\"num\">{fmt_num(c.fov_deg, 0, lang)}</td>"
+            f"<td class=\"num\">{fmt_num(c.capex_sek, 0, lang)}</td>"
             f"<td class=\"num\">{fmt_num(c.opex_sek_per_year, 0, lang)}</td>"
             f"<td class=\"num\">{fmt_num(c.cost_sek(horizon), 0, lang)}</td><td>{esc(c.source)}</td></tr>"
             for c in result.scenario.camera_types]

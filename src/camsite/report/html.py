@@ -55,7 +55,8 @@ def _tiles(url: str, extent: tuple[float, float, float, float], crs: str, zoom: 
     """Web-mercator tiles covering ``extent``, placed by their corners in the working CRS."""
     to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    (lon0, lon1), (lat0, lat1) = zip(*[to_ll.transform(x, y) for x, y in ((extent[0], extent[1]), (extent[2], extent[3]))])
+    corners = ((extent[0], extent[1]), (extent[2], extent[3]))
+    (lon0, lon1), (lat0, lat1) = zip(*[to_ll.transform(x, y) for x, y in corners])
     n = 2 ** zoom
 
     def tile_xy(lon: float, lat: float) -> tuple[int, int]:
@@ -108,7 +109,8 @@ def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = F
         "lang": lang, "locale": "sv-SE" if lang == "sv" else "en-GB", "labels": dict(labels(lang)),
         "crs": result.scenario.crs, "origin": [x0, y1], "size": [round(x1 - x0, 1), round(y1 - y0, 1)],
         "study_area": _svg.path_d(result.study_area, origin=origin),
-        "subareas": [{"label": str(r.label or r.name), "illustrative": _frames.is_illustrative(getattr(r, "source", "")),
+        "subareas": [{"label": str(r.label or r.name),
+                      "illustrative": _frames.is_illustrative(getattr(r, "source", "")),
                       "d": _svg.path_d(r.geometry, origin=origin)} for r in result.subareas.itertuples()],
         "streets": [[str(n or ""), _svg.path_d(g, origin=origin)] for n, g in zip(edges["name"], edges.geometry)],
         "demand": [{"s": str(r.street), "n": None if r.suppressed else r.incidents, "sup": bool(r.suppressed),
@@ -134,7 +136,8 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
     if result.budget_curve is None or result.budget_curve.empty:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
-    svg = _svg.curve_svg(result.budget_curve, budget=float(s.get("budget_sek", result.scenario.optimization.budget_sek)),
+    budget = float(s.get("budget_sek", result.scenario.optimization.budget_sek))
+    svg = _svg.curve_svg(result.budget_curve, budget=budget,
                          after=s.get("coverage_after_pct"), before=s.get("coverage_before_pct"),
                          knee=s.get("budget_curve_knee"), labels=dict(labels(lang)),
                          locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang))
@@ -145,7 +148,8 @@ def _banner(result: RunResult, *, lang: str, include_incidents: bool) -> str:
     parts = []
     layers = _frames.illustrative_layers(result)
     if layers:
-        parts.append(f'<p class="banner illustrative">{_sections.esc(tr("banner_illustrative", lang, layers=", ".join(layers)))}</p>')
+        text = tr("banner_illustrative", lang, layers=", ".join(layers))
+        parts.append(f'<p class="banner illustrative">{_sections.esc(text)}</p>')
     if include_incidents:
         parts.append(f'<p class="banner raw">{_sections.esc(tr("banner_raw", lang))}</p>')
     return "".join(parts)

@@ -219,7 +219,8 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     ax.plot(x, curve["coverage_pct"], "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("coverage_pct", lang))
     before = s.get("coverage_before_pct")
     if before is not None:
-        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2, label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
+        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
+                   label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
     budget = float(s.get("budget_sek", result.scenario.optimization.budget_sek))
     after = s.get("coverage_after_pct")
     ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)

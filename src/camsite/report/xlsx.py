@@ -119,7 +119,8 @@ def _curve_df(result: RunResult) -> pd.DataFrame:
 def _coverage_df(rows: Iterable[dict[str, Any]], key: str, lang: str) -> pd.DataFrame:
     df = pd.DataFrame(list(rows))
     if "category" in df and lang != "sv":
-        df["label"] = [category_label(str(c), lang, str(lbl)) for c, lbl in zip(df["category"], df.get("label", df["category"]))]
+        old = df.get("label", df["category"])
+        df["label"] = [category_label(str(c), lang, str(lbl)) for c, lbl in zip(df["category"], old)]
     cols = [c for c in (key, "label", "weight_total", "incidents_total", "before_pct", "after_pct") if c in df]
     return df.loc[:, cols] if len(df) else pd.DataFrame(columns=[key, "label", "before_pct", "after_pct"])
 
