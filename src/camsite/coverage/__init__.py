@@ -122,23 +122,28 @@ def coverage_matrix(
     sx, sy = shapely.get_x(sites.geometry.to_numpy()), shapely.get_y(sites.geometry.to_numpy())
     pts = demand.geometry.to_numpy()
     px, py = shapely.get_x(pts), shapely.get_y(pts)
-    raster = Raster.from_geometry(open_space, resolution_m=resolution_m) if (method == "raster" or viewsheds) \
-        else None
-    blocked = Raster.from_geometry(buildings, resolution_m=resolution_m) \
-        if buildings is not None and raster is not None else None
-    pairs = _visible_pairs(pts, px, py, sx, sy, types, rng, fov, head, method=method, raster=raster, blocked=blocked,
+    raster = _raster(open_space, buildings, resolution_m) if (method == "raster" or viewsheds) else None
+    pairs = _visible_pairs(pts, px, py, sx, sy, types, rng, fov, head, method=method, raster=raster,
                            space=open_space, buildings=buildings, clearance_m=clearance_m)
     matrix = sp.csr_matrix((np.ones(len(pairs.site), bool), (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
     matrix.sum_duplicates()
-    vs = _viewsheds(sx, sy, types, rng, fov, head, raster, blocked, clearance_m, ray_step_deg) if viewsheds \
+    vs = _viewsheds(sx, sy, types, rng, fov, head, raster, clearance_m, ray_step_deg) if viewsheds \
         else np.full(len(sites), shapely.Polygon(), dtype=object)
     logger.info("coverage: %d demand points × %d sites, %d pairs seen", len(pts), len(sites), matrix.nnz)
     return Coverage(matrix=matrix, viewsheds=gpd.GeoSeries(vs, index=sites.index, crs=sites.crs))
 
 
+def _raster(space: BaseGeometry, buildings: BaseGeometry | None, resolution_m: float) -> Raster:
+    """The open space rasterised, with building cells closed."""
+    raster = Raster.from_geometry(space, resolution_m=resolution_m)
+    if buildings is None or buildings.is_empty:
+        return raster
+    return raster.minus(Raster.from_geometry(buildings, resolution_m=resolution_m, bounds=space.bounds))
+
+
 def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, sx: np.ndarray, sy: np.ndarray,
                    types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray, *, method: str,
-                   raster: Raster | None, blocked: Raster | None, space: BaseGeometry,
+                   raster: Raster | None, space: BaseGeometry,
                    buildings: BaseGeometry | None, clearance_m: float) -> Pairs:
     tree = shapely.STRtree(pts)
     found = []
@@ -146,7 +151,7 @@ def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, sx: np.ndarr
         p = pairs_in_range(tree, sx, sy, np.flatnonzero(rng == r), float(r), px, py)
         p = p.subset(in_view(p, head, fov))
         if method == "raster":
-            clear = raster_clear(p, sx, sy, raster, clearance_m=clearance_m, blocked=blocked)
+            clear = raster_clear(p, sx, sy, raster, clearance_m=clearance_m)
         else:
             clear = exact_clear(p, sx, sy, space, clearance_m=clearance_m, buildings=buildings)
         found.append(p.subset(clear))
@@ -157,7 +162,7 @@ def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, sx: np.ndarr
 
 
 def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray,
-               raster: Raster, blocked: Raster | None, clearance_m: float, ray_step_deg: float) -> np.ndarray:
+               raster: Raster, clearance_m: float, ray_step_deg: float) -> np.ndarray:
     out = np.empty(len(sx), dtype=object)
     for t in np.unique(types):
         ix = np.flatnonzero(types == t)
@@ -165,6 +170,5 @@ def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarra
         for sel, f in ((ix[full], 360.0), (ix[~full], float(fov[ix[0]]))):
             if len(sel):
                 out[sel] = ray_fans(sx[sel], sy[sel], head[sel], range_m=float(rng[ix[0]]), fov_deg=f,
-                                    raster=raster, ray_step_deg=ray_step_deg, clearance_m=clearance_m,
-                                    blocked=blocked)
+                                    raster=raster, ray_step_deg=ray_step_deg, clearance_m=clearance_m)
     return out

@@ -5,7 +5,7 @@
 >>> e = gpd.GeoDataFrame({"tunnel": [False, True], "excluded": [False, False], "half_width_m": [5.0, 5.0]},
 ...                      geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 50), (100, 50)])])
 >>> round(corridors(e).area)  # the tunnel is no open space; round caps at both ends
-1079
+1077
 """
 
 from __future__ import annotations

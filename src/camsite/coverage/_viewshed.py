@@ -21,32 +21,27 @@ from camsite.coverage._raster import Raster
 __all__ = ["ray_fans"]
 
 #: Ray samples per chunk.
-CHUNK_SAMPLES = 8_000_000
+CHUNK_SAMPLES = 4_000_000
 
 
 def _ray_lengths(x: np.ndarray, y: np.ndarray, ang: np.ndarray, range_m: float, step: float, raster: Raster,
-                 clearance_m: float, blocked: Raster | None) -> np.ndarray:
+                 clearance_m: float) -> np.ndarray:
     """Visible length of each ray (site x, y and compass angle in radians)."""
     r = np.arange(clearance_m, range_m + 1e-9, step)
     if len(r) == 0 or r[-1] < range_m:
         r = np.append(r, range_m)
     out = np.empty(len(x))
+    ux, uy = np.sin(ang), np.cos(ang)
     per = max(1, CHUNK_SAMPLES // len(r))
-    for a in range(0, len(x), per):  # chunks of rays, not a loop over pairs
+    for a in range(0, len(x), per):  # chunks of many rays (memory bound), not a loop over pairs
         b = min(len(x), a + per)
-        px = x[a:b, None] + np.sin(ang[a:b, None]) * r[None, :]
-        py = y[a:b, None] + np.cos(ang[a:b, None]) * r[None, :]
-        ok = raster.contains(px.ravel(), py.ravel()).reshape(px.shape)
-        if blocked is not None:
-            ok &= ~blocked.contains(px.ravel(), py.ravel()).reshape(px.shape)
-        bad = ~ok
-        first = np.where(bad.any(axis=1), bad.argmax(axis=1), len(r))
+        first = raster.first_outside(x[a:b], y[a:b], ux[a:b], uy[a:b], r)
         out[a:b] = np.where(first > 0, r[np.maximum(first - 1, 0)], min(clearance_m, range_m))
     return out
 
 
 def ray_fans(x: np.ndarray, y: np.ndarray, heading: np.ndarray, *, range_m: float, fov_deg: float, raster: Raster,
-             ray_step_deg: float, clearance_m: float, blocked: Raster | None = None) -> np.ndarray:
+             ray_step_deg: float, clearance_m: float) -> np.ndarray:
     """Viewshed polygons (one per site) for sites of one camera type.
 
     ``heading`` is the compass heading per site (ignored when ``fov_deg`` >= 360).
@@ -61,7 +56,7 @@ def ray_fans(x: np.ndarray, y: np.ndarray, heading: np.ndarray, *, range_m: floa
     ang = np.radians(base[:, None] + offs[None, :])
     step = min(raster.resolution_m * 2.0, max(range_m / 40.0, raster.resolution_m))
     xs, ys = np.repeat(x, k), np.repeat(y, k)
-    length = _ray_lengths(xs, ys, ang.ravel(), range_m, step, raster, clearance_m, blocked).reshape(n_sites, k)
+    length = _ray_lengths(xs, ys, ang.ravel(), range_m, step, raster, clearance_m).reshape(n_sites, k)
     ex = x[:, None] + np.sin(ang) * length
     ey = y[:, None] + np.cos(ang) * length
     if full:
