@@ -1,0 +1,109 @@
+"""Benchmark: the coverage model (open space + coverage matrix + viewsheds) at district and city scale.
+
+Cases (issue 3, point 12):
+
+``fridhemsplan``
+    The default scenario ``scenarios/fridhemsplan.toml``: its study area,
+    network, incidents, existing cameras, camera types and demand settings;
+    demand and candidates kept inside the study area as the pipeline does.
+``inner_city``
+    The same settings on the whole inner-city network in
+    ``data/osm/stockholm_drive_osmnx2020.tar.gz`` (about 1,000 km of streets,
+    7,000 intersections), no clipping.
+
+Each case runs in a fresh process and prints one JSON line: ``case``,
+``n_demand``, ``n_candidates``, ``nnz``, ``seconds`` (``open_space`` plus
+``coverage_matrix`` for the candidates, viewsheds included), ``peak_mb``
+(the process's peak resident memory from ``resource.getrusage``, so it
+includes reading the network: an upper bound for the coverage step), and
+``prepare_seconds`` (network, demand, candidates; not part of ``seconds``).
+
+Usage::
+
+    python benchmarks/coverage.py                      # both cases
+    python benchmarks/coverage.py --cases inner_city --no-viewsheds --method exact
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "fridhemsplan.toml"
+INNER_CITY = ROOT / "data" / "osm" / "stockholm_drive_osmnx2020.tar.gz"
+CASES = ("fridhemsplan", "inner_city")
+
+
+def _inputs(case: str):  # noqa: ANN202 - returns a tuple of frames and geometry
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from camsite import areas, candidates, config, demand, layers, network
+
+    scenario = config.load(SCENARIO)
+    if case == "inner_city":
+        scenario = scenario.with_overrides(**{"network.path": str(INNER_CITY)})
+        area = box(0, 0, 1e7, 1e8)  # everything
+    else:
+        area = areas.study_area_polygon(scenario)
+    net = network.load_network(scenario, area)
+    frames = [layers.read_incidents(layer, scenario) for layer in scenario.incidents]
+    inc = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=scenario.crs) if frames \
+        else layers.empty_incidents(scenario.crs)
+    existing = layers.read_cameras(scenario.existing_cameras, scenario) if scenario.existing_cameras \
+        else layers.empty_cameras(scenario.crs)
+    dem, _ = demand.build_demand(net, inc, scenario, study_area=area)
+    cands = candidates.build_candidates(net, existing, scenario)
+    if case != "inner_city":
+        dem = dem[dem.geometry.within(area).to_numpy()]
+        cands = cands[cands.geometry.within(area).to_numpy()]
+    return scenario, net, dem.reset_index(drop=True), cands.reset_index(drop=True)
+
+
+def run_case(case: str, viewsheds: bool, method: str) -> dict:
+    """Prepare the inputs, then time open space + coverage matrix."""
+    from camsite import coverage
+
+    t0 = time.perf_counter()
+    scenario, net, dem, cands = _inputs(case)
+    t1 = time.perf_counter()
+    space = coverage.open_space(net, scenario)
+    cov = coverage.coverage_matrix(dem, cands, scenario, open_space=space, viewsheds=viewsheds, method=method)
+    t2 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {"case": case, "n_demand": int(len(dem)), "n_candidates": int(len(cands)), "nnz": int(cov.matrix.nnz),
+            "seconds": round(t2 - t1, 2), "peak_mb": round(peak, 1), "prepare_seconds": round(t1 - t0, 2),
+            "method": method, "viewsheds": viewsheds, "street_km": round(float(net.edges["length_m"].sum()) / 1000, 1)}
+
+
+def _worker(case: str, viewsheds: bool, method: str, queue: mp.Queue) -> None:
+    queue.put(run_case(case, viewsheds, method))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected cases, each in its own process, and print one JSON line per case."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    ap.add_argument("--no-viewsheds", action="store_true", help="skip the viewshed polygons")
+    ap.add_argument("--method", choices=("raster", "exact"), default="raster")
+    args = ap.parse_args(argv)
+    ctx = mp.get_context("spawn")
+    for case in args.cases:
+        queue: mp.Queue = ctx.Queue()
+        proc = ctx.Process(target=_worker, args=(case, not args.no_viewsheds, args.method, queue))
+        proc.start()
+        result = queue.get()
+        proc.join()
+        print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
