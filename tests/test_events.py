@@ -124,6 +124,8 @@ def test_category_table(kind: str, category: str) -> None:
     ("Krock vid Rörstrandsgatan/ St. Eriksgatan.", "Rörstrandsgatan", "Sankt Eriksgatan"),
     ("Man påkörd i korsningen Bergsgatan och Scheelagatan.", "Bergsgatan", "Scheelegatan"),  # misspelt
     ("Stöld på Scheffersgatan vid korsningen med Stagneliusvägen.", "Scheffersgatan", "Stagneliusvägen"),
+    ("Krock i korsningen Fleming- och Scheelegatan.", "Fleminggatan", "Scheelegatan"),  # shared ending
+    ("Bråk i hörnet av Fleminggatan & Fridhemsgatan.", "Fleminggatan", "Fridhemsgatan"),
 ])
 def test_intersections(edges, stations, raw_graph, text: str, a: str, b: str) -> None:
     row = locate_one(text, edges, stations)

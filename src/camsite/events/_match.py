@@ -84,12 +84,17 @@ class Gazetteer:
                 roles.setdefault(normalise_name(name), {})[role] = name
         self.keys = sorted(roles, key=lambda k: (-len(k), k))
         self.roles = [roles[k] for k in self.keys]
-        by_first: dict[str, list[str]] = {}
+        tree: dict[str, dict[str, list[str]]] = {}
         for i, key in enumerate(self.keys):
             pat = name_pattern(key, lookbehind=False) + (r"(?!\s+län)" if "local" in roles[key] else "")
-            by_first.setdefault(key[0], []).append(f"(?P<g{i}>{pat})")
-        # Try names only at word starts, and only those that start with the letter there (fast on long texts).
-        branches = [f"(?={re.escape(c)})(?:{'|'.join(alts)})" for c, alts in sorted(by_first.items())]
+            second = "" if key.startswith("sankt ") or len(key) < 2 else key[1]  # "S:t" does not start "sa"
+            tree.setdefault(key[0], {}).setdefault(second, []).append(f"(?P<g{i}>{pat})")
+        # Try names only at word starts, dispatched on their first two letters (fast with thousands of names).
+        branches = []
+        for c1, subtree in sorted(tree.items()):
+            subs = [(f"(?={re.escape(c1 + c2)})" if c2 else "") + f"(?:{'|'.join(alts)})"
+                    for c2, alts in sorted(subtree.items(), key=lambda kv: kv[0] == "")]
+            branches.append(f"(?={re.escape(c1)})(?:{'|'.join(subs)})")
         self._rx = re.compile(rf"(?<![\w:])(?:{'|'.join(branches)})", re.IGNORECASE) if branches else None
 
     def find(self, text: str) -> list[Mention]:
