@@ -171,3 +171,13 @@ def test_cameras_bad_heading(tmp_path: Path) -> None:
 def test_empty_frames() -> None:
     assert layers.empty_incidents("EPSG:3011").crs.to_epsg() == 3011
     assert len(layers.empty_cameras("EPSG:3011")) == 0
+
+
+def test_cameras_directional_without_heading_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    _csv(tmp_path, "cam.csv", f"camera_id,lat,lon,camera_type,heading_deg\nF1,{LAT},{LON},fixed_1080p,\n"
+                              f"D1,{LAT},{LON},ptz_dome,\n")
+    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\n')
+    with caplog.at_level("WARNING", logger="camsite.layers"):
+        cams = layers.read_cameras(s.existing_cameras, s)
+    assert len(cams) == 2
+    assert "1 directional camera(s) have no heading" in caplog.text and "F1" in caplog.text

@@ -304,6 +304,16 @@ def _headings(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarra
     return np.mod(h, 360.0)
 
 
+def _warn_missing_headings(cams: gpd.GeoDataFrame, scenario: Scenario, path: str) -> None:
+    """Directional cameras without a heading are modelled as seeing all round: say so."""
+    fov = {c.name: c.fov_deg for c in scenario.camera_types}
+    narrow = cams["camera_type"].map(fov).to_numpy(float) < 360
+    missing = narrow & np.isnan(cams["heading_deg"].to_numpy(float))
+    if missing.any():
+        logger.warning("%s: %d directional camera(s) have no heading and are modelled as seeing all round "
+                       "(e.g. %s)", Path(path).name, int(missing.sum()), cams.loc[missing, "camera_id"].iloc[0])
+
+
 def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
     """Read the existing-camera layer into the standard camera columns, in the scenario's CRS.
 
@@ -356,5 +366,6 @@ def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "source": source,
     }
     out = _finish(gdf, data, CAMERA_COLUMNS, scenario.crs)
+    _warn_missing_headings(out, scenario, path)
     logger.info("%s: %d existing cameras", Path(path).name, len(out))
     return out
