@@ -167,3 +167,15 @@ def test_working_crs_must_be_metres(tmp_path: Path) -> None:
                              '(use "EPSG:3011")',)
     text = 'crs = "EPSG:3006"\n' + _scenario_text(cameras=None)
     assert validate_scenario(config.load(_write(tmp_path, text))).ok
+
+
+def test_default_scenario_validates(default_scenario: config.Scenario) -> None:
+    report = validate_scenario(default_scenario)
+    assert report.ok, report.errors
+    names = [c.layer for c in report.layers]
+    assert names[:2] == ["study_area", "network"] and "existing_cameras" in names
+    assert any(n.startswith("incidents:") for n in names)
+    for c in report.layers:
+        if c.rows is not None:
+            assert c.kept is not None and 0 < c.kept <= c.rows
+    assert any("illustrative" in w for w in report.warnings)

@@ -82,8 +82,16 @@ def _norm(name: object) -> str:
 def to_number(values: pd.Series) -> pd.Series:
     """Numbers from a column: decimal commas, spaces as thousands separators, text -> NaN.
 
-    Numeric columns are returned as float; anything that is not a number
-    (empty, text) becomes NaN. Vectorised.
+    Parameters
+    ----------
+    values
+        A column as read from a file (numbers, text or a mix).
+
+    Returns
+    -------
+    pandas.Series
+        Floats on the same index; anything that is not a number (empty,
+        text) is NaN. Vectorised (each distinct text is parsed once).
     """
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
@@ -108,7 +116,20 @@ def _text_to_number(values: pd.Series) -> pd.Series:
 
 def fitting_crs(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
                 share: float = FIT_SHARE) -> list[str]:
-    """The CRSs of :data:`CRS_RANGES` in whose value range at least ``share`` of the points lie."""
+    """The CRSs of :data:`CRS_RANGES` in whose value range at least ``share`` of the points lie.
+
+    Parameters
+    ----------
+    x, y
+        Coordinates (NaN and infinite values are ignored).
+    share
+        Share of the finite points that must lie inside a CRS's range.
+
+    Returns
+    -------
+    list of str
+        ``EPSG:4326``, ``EPSG:3006`` and/or ``EPSG:3011``, in that order; empty when none fits.
+    """
     x, y = np.asarray(x, float), np.asarray(y, float)
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
