@@ -41,6 +41,7 @@ blocked by its own wall.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -56,6 +57,9 @@ from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_r
 from camsite.coverage._viewshed import ray_fans
 
 logger = logging.getLogger(__name__)
+
+#: Largest raster (cells, one byte each) before the cells are made coarser.
+MAX_CELLS = 1_500_000_000
 
 __all__ = ["Coverage", "coverage_matrix", "open_space", "corridors", "read_buildings", "Raster"]
 
@@ -134,7 +138,15 @@ def coverage_matrix(
 
 
 def _raster(space: BaseGeometry, buildings: BaseGeometry | None, resolution_m: float) -> Raster:
-    """The open space rasterised, with building cells closed."""
+    """The open space rasterised, with building cells closed (coarser cells if the area is very large)."""
+    if not space.is_empty:
+        x0, y0, x1, y1 = space.bounds
+        cells = (x1 - x0) * (y1 - y0) / resolution_m**2
+        if cells > MAX_CELLS:
+            coarse = resolution_m * math.sqrt(cells / MAX_CELLS)
+            logger.warning("open space spans %.0f km²: raster cells of %.2f m instead of %.2f m", (x1 - x0) *
+                           (y1 - y0) / 1e6, coarse, resolution_m)
+            resolution_m = coarse
     raster = Raster.from_geometry(space, resolution_m=resolution_m)
     if buildings is None or buildings.is_empty:
         return raster
