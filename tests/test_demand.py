@@ -168,3 +168,35 @@ def test_street_points_doctest_shape() -> None:
     sp = dm.street_points(gpd.GeoSeries([LineString([(0, 0), (25, 0)])]), spacing_m=10.0)
     assert len(sp.geometry) == 2 and sp.length_m.tolist() == [12.5, 12.5]
     assert [p.x for p in sp.geometry] == [6.25, 18.75]
+
+
+def test_street_incident_without_position_is_spread_or_reported() -> None:
+    inc = incidents().iloc[[3, 5]].copy()
+    inc = inc.set_geometry(gpd.GeoSeries([None, None], index=inc.index, crs=CRS))
+    d, stats = dm.build_demand(network(), inc, scenario())
+    part = incident_part(d)
+    assert part["weight"].sum() == pytest.approx(0.5)  # Fleminggatan spread; the unknown street is unplaced
+    assert stats["unplaced"] == 1 and stats["unplaced_weight"] == pytest.approx(0.5)
+
+
+def test_footfall_without_count_column(tmp_path) -> None:
+    from camsite.errors import InputError
+
+    (tmp_path / "ff.csv").write_text("stop_name,lat,lon\nA,59.333,18.03\n", encoding="utf-8")
+    s = loads('name="t"\n[study_area]\ncenter=[59.333, 18.03]\nradius_m=500\n[network]\npath="n"\n'
+              '[[camera_types]]\nname="dome"\nrange_m=50\ncapex_sek=1\n[optimization]\nbudget_sek=5\n'
+              '[demand.footfall]\npath="ff.csv"\n', file=str(tmp_path / "t.toml"))
+    with pytest.raises(InputError, match="daily_count"):
+        dm.build_demand(network(), incidents().iloc[:0], s)
+
+
+def test_street_incident_on_tunnel_or_motorway_only_is_no_demand() -> None:
+    inc = incidents().iloc[[3, 3, 3]].copy()
+    inc["street"] = ["Tunnelgatan", "Motorvägen", "Fleminggatan"]
+    d, stats = dm.build_demand(network(), inc, scenario())
+    part = incident_part(d)
+    assert part["weight"].sum() == pytest.approx(0.5)
+    assert set(part["edge_id"]) == {0, 1}
+    assert stats["on_tunnel_or_excluded"] == 2 and stats["on_tunnel_or_excluded_weight"] == pytest.approx(1.0)
+    # incident weight is preserved except for what is reported as not demand
+    assert part["weight"].sum() + stats["on_tunnel_or_excluded_weight"] == pytest.approx(stats["incident_weight"])

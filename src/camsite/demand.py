@@ -171,18 +171,32 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
                   sp.edge_id[ix], sp.geometry[ix], crs), matched
 
 
-def _incident_demand(incidents: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, spread_edges: gpd.GeoDataFrame,
-                     scenario: Scenario, crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, edges: gpd.GeoDataFrame,
+                     spread_edges: gpd.GeoDataFrame, scenario: Scenario,
+                     crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     dem = scenario.demand
     w = incident_weights(incidents, scenario)
     is_street = incidents["precision"].eq("street").to_numpy() if len(incidents) else np.zeros(0, bool)
     spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs)
     street_unmatched = np.zeros(len(incidents), bool)
     street_unmatched[np.flatnonzero(is_street)[~matched]] = True
+    # a street that exists only as tunnel or excluded highway (a motorway) is no demand: no camera sees it
+    unusable = set(_norm(all_edges["name"])) - set(_norm(edges["name"])) - {""}
+    on_unusable = street_unmatched & _norm(incidents["street"] if "street" in incidents.columns else
+                                           pd.Series([""] * len(incidents), index=incidents.index)).isin(
+                                               unusable).to_numpy()
+    if on_unusable.any():
+        logger.info("%d street-level incidents are on tunnels or excluded highways only: not demand",
+                    int(on_unusable.sum()))
+    street_unmatched &= ~on_unusable
     if street_unmatched.any():
         logger.warning("%d street-level incidents name a street not in the network: used as points",
                        int(street_unmatched.sum()))
     as_point = ~is_street | street_unmatched
+    unplaced = as_point & (incidents.geometry.isna() | incidents.geometry.is_empty).to_numpy()
+    if unplaced.any():
+        logger.warning("%d incidents have no position and no known street: not used", int(unplaced.sum()))
+    as_point &= ~unplaced
     snapped, far = _snap(incidents[as_point], w[as_point], edges, dem.snap_distance_m, crs)
     if far:
         logger.info("%d incidents lie over %.0f m from a usable street: kept as point demand", far,
@@ -190,7 +204,9 @@ def _incident_demand(incidents: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, sprea
     stats = {"incidents": int(len(incidents)), "incident_weight": float(w.sum()),
              "snapped": int(len(snapped) - far), "kept_as_point": far,
              "spread_over_streets": int(matched.sum()), "street_not_found": int(street_unmatched.sum()),
-             "zero_weight_incidents": int((w <= 0).sum())}
+             "zero_weight_incidents": int((w <= 0).sum()), "on_tunnel_or_excluded": int(on_unusable.sum()),
+             "on_tunnel_or_excluded_weight": float(w[on_unusable].sum()), "unplaced": int(unplaced.sum()),
+             "unplaced_weight": float(w[unplaced].sum())}
     return pd.concat([snapped, spread], ignore_index=True), stats
 
 
@@ -202,7 +218,8 @@ def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: Footf
                   crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Add ``count / 1000 × weight_per_1000`` per footfall point, spread over street demand within the radius."""
     if cfg.count_column not in points.columns:
-        raise InputError(f"no column {cfg.count_column!r}", file=cfg.path, where="header")
+        raise InputError(f"no column {cfg.count_column!r} (set [demand.footfall] count_column)",
+                         file=points.attrs.get("source_file", cfg.path), where="header")
     counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
     total = counts / 1000.0 * cfg.weight_per_1000
     tree = shapely.STRtree(street.geometry.to_numpy())
@@ -254,7 +271,7 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, scenario: Scenario, 
     crs = network.edges.crs or scenario.crs
     edges = usable_edges(network.edges)
     spread_edges = edges if study_area is None else _clip_edges(edges, study_area)
-    inc_frame, stats = _incident_demand(incidents, edges, spread_edges, scenario, crs)
+    inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, scenario, crs)
     street = _street_demand(edges, scenario, crs)
     stats["street_points"] = int(len(street))
     stats["street_weight"] = float(street["weight"].sum())
