@@ -72,8 +72,9 @@ def incident_part(d: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return d[d["category"] != dm.STREET_CATEGORY]
 
 
-@pytest.mark.parametrize("extra", ["", "[demand]\nhalf_life_years = 1.5\nreference_date = \"2025-01-01\"",
-                                   "[demand]\nstreet_spacing_m = 0", "[demand]\nstreet_spacing_m = 7\nsnap_distance_m = 5"])
+@pytest.mark.parametrize("extra", [
+    "", "[demand]\nhalf_life_years = 1.5\nreference_date = \"2025-01-01\"", "[demand]\nstreet_spacing_m = 0",
+    "[demand]\nstreet_spacing_m = 7\nsnap_distance_m = 5"])
 def test_incident_weight_preserved_through_snapping_and_spreading(extra: str) -> None:
     s = scenario(extra)
     inc = incidents()
