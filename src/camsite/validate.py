@@ -23,15 +23,16 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
-from camsite import areas, layers, readers
+from camsite import areas, layers, network, readers
 from camsite.config import Scenario
-from camsite.errors import CamsiteError
+from camsite.errors import CamsiteError, InputError
 
 logger = logging.getLogger(__name__)
 
@@ -167,10 +168,6 @@ def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | No
                             f"(median {np.median(dist) / 1000:.1f} km): wrong CRS or wrong file?")
 
 
-def _name(path: Path) -> str:
-    return str(path)
-
-
 # -- layer checks --------------------------------------------------------------------------------------------------
 
 
@@ -201,31 +198,29 @@ def _check_study_area(scenario: Scenario) -> tuple[LayerCheck, BaseGeometry | No
 
 def _check_network(scenario: Scenario, area: BaseGeometry | None) -> LayerCheck:
     path = scenario.resolve(scenario.network.path)
-    check = _Builder("network", _name(path))
-    if area is None:
-        from camsite import network
-
+    check = _Builder("network", str(path))
+    if area is None:  # no study area to clip to: check that the file reads
         graph = _run(check, lambda: network.load_graph(path))
-        if graph is not None:
-            check.rows = graph.number_of_edges()  # type: ignore[attr-defined]
-        return check.freeze()
-    from camsite import network
-
-    net = _run(check, lambda: network.load_network(scenario, area))
-    if net is not None:
-        edges = net.edges  # type: ignore[attr-defined]
-        check.crs = scenario.crs
-        n_excl = int(edges["excluded"].sum()) if "excluded" in edges else 0
-        check.rows, check.kept = len(edges), len(edges) - n_excl
-        if n_excl:
-            check.dropped = {"excluded highway": n_excl}
-        if n_excl == len(edges):
-            check.errors.append(f"{path}: every street in the study area is excluded (network.exclude_highways)")
+        check.rows = graph.number_of_edges() if isinstance(graph, nx.MultiDiGraph) else None
+    else:
+        net = _run(check, lambda: network.load_network(scenario, area))
+        if isinstance(net, network.Network):
+            _network_counts(check, net.edges, scenario.crs)
     for key in ("open_areas", "buildings"):
         extra = getattr(scenario.network, key)
         if extra:
             check.errors.extend(_polygon_file_errors(scenario.resolve(extra), f"network.{key}"))
     return check.freeze()
+
+
+def _network_counts(check: _Builder, edges: gpd.GeoDataFrame, crs: str) -> None:
+    check.crs = crs
+    n_excl = int(edges["excluded"].sum()) if "excluded" in edges else 0
+    check.rows, check.kept = len(edges), len(edges) - n_excl
+    if n_excl:
+        check.dropped = {"excluded highway": n_excl}
+    if n_excl == len(edges):
+        check.errors.append(f"{check.file}: every street in the study area is excluded (network.exclude_highways)")
 
 
 def _polygon_file_errors(path: Path, key: str) -> list[str]:
@@ -248,7 +243,7 @@ def _check_incidents(scenario: Scenario, area: BaseGeometry | None) -> list[Laye
     out = []
     for i, layer in enumerate(scenario.incidents):
         path = scenario.resolve(layer.path)
-        check = _Builder(f"incidents:{layer.name}", _name(path))
+        check = _Builder(f"incidents:{layer.name}", str(path))
         inc = _run(check, lambda layer=layer: layers.read_incidents(layer, scenario))
         if isinstance(inc, gpd.GeoDataFrame):
             _from_points(check, inc, area, "incidents", spread=inc["precision"].eq("street").to_numpy())
@@ -268,7 +263,7 @@ def _check_cameras(scenario: Scenario, area: BaseGeometry | None) -> list[LayerC
     if cam is None:
         return []
     path = scenario.resolve(cam.path)
-    check = _Builder("existing_cameras", _name(path))
+    check = _Builder("existing_cameras", str(path))
     gdf = _run(check, lambda: layers.read_cameras(cam, scenario))
     if isinstance(gdf, gpd.GeoDataFrame):
         _from_points(check, gdf, area, "cameras")
@@ -280,7 +275,7 @@ def _check_cameras(scenario: Scenario, area: BaseGeometry | None) -> list[LayerC
 def _check_points_file(scenario: Scenario, area: BaseGeometry | None, layer: str, path_text: str,
                        numeric: tuple[str, ...] = ()) -> LayerCheck:
     path = scenario.resolve(path_text)
-    check = _Builder(layer, _name(path))
+    check = _Builder(layer, str(path))
 
     def read() -> gpd.GeoDataFrame:
         gdf = readers.read_points(path, target_crs=scenario.crs)
@@ -299,8 +294,6 @@ def _check_points_file(scenario: Scenario, area: BaseGeometry | None, layer: str
 
 
 def _column(gdf: gpd.GeoDataFrame, name: str, path: Path) -> str:
-    from camsite.errors import InputError
-
     for c in gdf.columns:
         if str(c).strip().lower() == name.lower():
             return str(c)
