@@ -32,9 +32,11 @@ __all__ = ["Mip", "Outcome", "SOLVERS"]
 #: camsite solver names -> pulp solver names.
 SOLVERS = {"highs": "HiGHS", "cbc": "COIN_CMD or PULP_CBC_CMD"}
 
-#: HiGHS options for MIPs: the root LP of coverage models is highly degenerate; the interior point
-#: method (with crossover) solves it several times faster than dual simplex (benchmarks/README.md).
-HIGHS_MIP_OPTIONS: dict[str, Any] = {"mip_lp_solver": "ipm"}
+#: HiGHS options for MIPs (measurements in benchmarks/README.md). The root LP of coverage models is
+#: highly degenerate: the interior point method (with crossover) solves it several times faster than
+#: dual simplex. Presolve probing (rule 15, ``presolve_rule_off = 2**15``) can spend minutes on the
+#: cliques a tight budget creates among thousands of site variants, ignoring the time limit.
+HIGHS_MIP_OPTIONS: dict[str, Any] = {"mip_lp_solver": "ipm", "presolve_rule_off": 2**15}
 #: HiGHS options for the LP relaxation (only its value is used, so no crossover to a basis).
 HIGHS_LP_OPTIONS: dict[str, Any] = {"solver": "ipm", "run_crossover": "off"}
 
@@ -56,6 +58,24 @@ class _HighsWarm(_HIGHS_BASE):  # type: ignore[misc, valid-type]
             if status != highspy.HighsStatus.kOk:
                 logger.debug("HiGHS rejected the warm start (%s)", status)
         lp.solverModel.run()
+
+
+class _Problem(pulp.LpProblem):
+    """``LpProblem`` whose ``variables()`` is cached between changes of the model.
+
+    pulp rescans every constraint on each ``variables()`` call, and a solve calls it
+    three times; camsite only adds constraints and replaces the objective (both
+    change the cache key) or edits right-hand sides (which add no variable).
+    """
+
+    _key: tuple[int, int] | None = None
+
+    def variables(self) -> list[Any]:
+        key = (len(self._constraints), id(self.objective))
+        if key != self._key:
+            self._key = key
+            return super().variables()
+        return self._variables
 
 
 @dataclass
@@ -127,7 +147,7 @@ class Mip:
     """A maximisation or minimisation model over binary site variables and continuous helpers."""
 
     def __init__(self, name: str, *, maximize: bool) -> None:
-        self.prob = pulp.LpProblem(name, pulp.LpMaximize if maximize else pulp.LpMinimize)
+        self.prob = _Problem(name, pulp.LpMaximize if maximize else pulp.LpMinimize)
         self.maximize = maximize
         self._count = 0
 
