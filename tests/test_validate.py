@@ -179,3 +179,15 @@ def test_default_scenario_validates(default_scenario: config.Scenario) -> None:
         if c.rows is not None:
             assert c.kept is not None and 0 < c.kept <= c.rows
     assert any("illustrative" in w for w in report.warnings)
+
+
+def test_missing_study_area_file_still_checks_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "inc.csv").write_text(f"id,lat,lon\n1,{LAT},{LON}\n", encoding="utf-8")
+    text = _scenario_text(cameras=None).replace(
+        "polygon=[[18.024,59.330],[18.036,59.330],[18.036,59.336],[18.024,59.336]]", 'path="area.geojson"')
+    report = validate_scenario(config.load(_write(tmp_path, text)))
+    assert any("area.geojson: file does not exist" in e for e in report.errors)
+    net = _layer(report, "network")
+    assert net.rows and net.rows > 500 and net.errors == ()  # read, not clipped
+    inc = _layer(report, "incidents:test")
+    assert inc.kept == 1 and inc.outside is None
