@@ -384,3 +384,10 @@ def test_wkt_column_qgis_export(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a POINT") as exc:
         readers.read_points(p)
     assert exc.value.where == "row 3, column WKT"
+
+
+def test_police_feed_json_gets_a_hint(tmp_path: Path) -> None:
+    p = _write(tmp_path, "events.json", '[{"id": 1, "datetime": "2024-01-01 10:00:00 +01:00", "name": "x", '
+                                        '"location": {"name": "Stockholm", "gps": "59.33,18.06"}}]')
+    with pytest.raises(InputError, match="police events feed.*import-events"):
+        readers.read_points(p)

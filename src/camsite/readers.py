@@ -266,11 +266,25 @@ def _read_vector_frame(path: Path, layer: str | None) -> gpd.GeoDataFrame:
         return _read_vector_quiet(path, layer)
 
 
+def _json_hint(path: Path) -> str:
+    """A hint when a .json file is the police events feed rather than GeoJSON."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return ""
+    if head.lstrip().startswith(b"[") and b'"location"' in head and b'"gps"' in head:
+        return ("; this looks like the police events feed: locate its events with "
+                "`camsite import-events polisen FILE --network GRAPH --out incidents.geojson` and use that file")
+    return ""
+
+
 def _read_vector_quiet(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - GDAL raises DataSourceError and others
-        raise InputError(f"cannot open as GeoJSON/GeoPackage ({_first_line(exc)})", file=path) from None
+        raise InputError(f"cannot open as GeoJSON/GeoPackage ({_first_line(exc)}){_json_hint(path)}",
+                         file=path) from None
     names = [str(n) for n in layers[:, 0]] if len(layers) else []
     if layer is not None and layer not in names:
         raise InputError(f"no layer {layer!r} (layers: {', '.join(names) or 'none'})", file=path,
