@@ -123,11 +123,12 @@ def coverage_matrix(
     if method not in ("raster", "exact"):
         raise ValueError(f"method must be 'raster' or 'exact', not {method!r}")
     types, rng, fov, head = _site_arrays(sites, scenario)
-    sx, sy = shapely.get_x(sites.geometry.to_numpy()), shapely.get_y(sites.geometry.to_numpy())
+    site_geoms = sites.geometry.to_numpy()
+    sx, sy = shapely.get_x(site_geoms), shapely.get_y(site_geoms)
     pts = demand.geometry.to_numpy()
     px, py = shapely.get_x(pts), shapely.get_y(pts)
     raster = _raster(open_space, buildings, resolution_m) if (method == "raster" or viewsheds) else None
-    pairs = _visible_pairs(pts, px, py, sx, sy, types, rng, fov, head, method=method, raster=raster,
+    pairs = _visible_pairs(pts, px, py, site_geoms, sx, sy, types, rng, fov, head, method=method, raster=raster,
                            space=open_space, buildings=buildings, clearance_m=clearance_m)
     matrix = sp.csr_matrix((np.ones(len(pairs.site), bool), (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
     matrix.sum_duplicates()
@@ -153,14 +154,15 @@ def _raster(space: BaseGeometry, buildings: BaseGeometry | None, resolution_m: f
     return raster.minus(Raster.from_geometry(buildings, resolution_m=resolution_m, bounds=space.bounds))
 
 
-def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-                   types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray, *, method: str,
-                   raster: Raster | None, space: BaseGeometry,
-                   buildings: BaseGeometry | None, clearance_m: float) -> Pairs:
+def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, site_geoms: np.ndarray, sx: np.ndarray,
+                   sy: np.ndarray, types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray, *,
+                   method: str, raster: Raster | None, space: BaseGeometry, buildings: BaseGeometry | None,
+                   clearance_m: float) -> Pairs:
+    """The (site, point) pairs within range, inside the field of view and with a clear sight line."""
     tree = shapely.STRtree(pts)
     found = []
     for r in np.unique(rng):  # one query per distinct range (a handful of camera types)
-        p = pairs_in_range(tree, sx, sy, np.flatnonzero(rng == r), float(r), px, py)
+        p = pairs_in_range(tree, site_geoms, sx, sy, np.flatnonzero(rng == r), float(r), px, py)
         p = p.subset(in_view(p, head, fov))
         if method == "raster":
             clear = raster_clear(p, sx, sy, raster, clearance_m=clearance_m)

@@ -47,13 +47,13 @@ def angle_off(bearing: np.ndarray, heading: np.ndarray) -> np.ndarray:
     return np.abs(np.mod(bearing - heading + 180.0, 360.0) - 180.0)
 
 
-def pairs_in_range(tree: shapely.STRtree, sx: np.ndarray, sy: np.ndarray, site_ix: np.ndarray, range_m: float,
-                   px: np.ndarray, py: np.ndarray) -> Pairs:
+def pairs_in_range(tree: shapely.STRtree, site_geoms: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+                   site_ix: np.ndarray, range_m: float, px: np.ndarray, py: np.ndarray) -> Pairs:
     """All (site, point) pairs with distance <= ``range_m`` for the sites ``site_ix``."""
     if len(site_ix) == 0:
         e = np.zeros(0, np.int64)
         return Pairs(e, e, np.zeros(0), np.zeros(0))
-    s_local, p = tree.query(shapely.points(sx[site_ix], sy[site_ix]), predicate="dwithin", distance=range_m)
+    s_local, p = tree.query(site_geoms[site_ix], predicate="dwithin", distance=range_m)
     s = site_ix[s_local]
     dx, dy = px[p] - sx[s], py[p] - sy[s]
     keep = dx * dx + dy * dy <= range_m * range_m
