@@ -269,7 +269,9 @@ def build_report_result():
             out.append({key: name, "label": labels.get(name, name), "weight_total": round(wt, 4),
                         "incidents_total": float(inc[mask].sum()),
                         "before_pct": round(100 * w[mask & before_mask].sum() / wt, 3) if wt > 0 else None,
-                        "after_pct": round(100 * w[mask & after_mask].sum() / wt, 3) if wt > 0 else None})
+                        "after_pct": round(100 * w[mask & after_mask].sum() / wt, 3) if wt > 0 else None,
+                        "incidents_before": float(inc[mask & before_mask].sum()),
+                        "incidents_after": float(inc[mask & after_mask].sum())})
         return out
 
     from camsite.config import CATEGORY_LABELS

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from camsite import report
+from camsite.report import gpkg
 from camsite.result import SITES_COLUMNS
 
 
@@ -90,7 +91,7 @@ def test_xlsx_without_curve(tmp_path, report_result):
 def test_gpkg_layers_crs_rows(report_out, report_result, sites_csv):
     path = report_out / "camsite.gpkg"
     names = [n for n, _ in pyogrio.list_layers(path)]
-    assert names == list(report.gpkg.LAYERS)
+    assert names == list(gpkg.LAYERS)
     for name in names:
         assert pyogrio.read_info(path, layer=name)["crs"] == "EPSG:3011"
     sites = pyogrio.read_dataframe(path, layer="proposed_sites")
@@ -120,8 +121,6 @@ def test_gpkg_demand_is_aggregated_and_suppressed(report_out, report_result):
 
 
 def test_gpkg_raw_incidents_opt_in(tmp_path, report_result):
-    from camsite.report import gpkg
-
     path = gpkg.write_gpkg(report_result, tmp_path / "raw.gpkg", include_incidents=True)
     inc = pyogrio.read_dataframe(path, layer="incidents")
     assert len(inc) == len(report_result.incidents)

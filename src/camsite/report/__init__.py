@@ -22,28 +22,16 @@ DELIVERABLES: tuple[str, ...] = ("inventory.xlsx", "camsite.gpkg", "map.png", "b
 
 
 def _writers() -> list[tuple[str, Callable[..., Path]]]:
-    from camsite.report import gpkg, xlsx
+    from camsite.report import gpkg, html, maps, xlsx
 
-    writers: list[tuple[str, Callable[..., Path]]] = [
-        ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg),
+    return [
+        ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg), ("map.png", maps.write_map),
+        ("budget_curve.png", maps.write_budget_curve), ("report.html", html.write_html),
     ]
-    try:
-        from camsite.report import maps
-    except ImportError:  # pragma: no cover - maps not available yet
-        maps = None
-    if maps is not None:
-        writers += [("map.png", maps.write_map), ("budget_curve.png", maps.write_budget_curve)]
-    try:
-        from camsite.report import html
-    except ImportError:  # pragma: no cover
-        html = None
-    if html is not None:
-        writers.append(("report.html", html.write_html))
-    return writers
 
 
-def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv", include_incidents: bool = False
-                       ) -> list[Path]:
+def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv", include_incidents: bool = False,
+                       tiles_url: str | None = None) -> list[Path]:
     """Write every deliverable of ``result`` into ``out_dir``; return the files written.
 
     Parameters
@@ -58,12 +46,17 @@ def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv", in
         Put raw incident points in the report, map and GeoPackage. By default
         incidents appear only aggregated per street segment, counts under 3
         suppressed.
+    tiles_url
+        Background map tiles for report.html (e.g.
+        ``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``). Off by default:
+        the report then loads nothing from the network.
     """
     out_dir = Path(out_dir)
     written = []
     for name, writer in _writers():
         if name == "budget_curve.png" and result.budget_curve is None:
             continue
-        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents))
+        extra = {"tiles_url": tiles_url} if name == "report.html" and tiles_url else {}
+        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents, **extra))
     logger.info("wrote %d deliverables to %s", len(written), out_dir)
     return written

@@ -280,6 +280,7 @@ _T.update({
     "north": ("Norr är uppåt (SWEREF 99 18 00)", "North is up (SWEREF 99 18 00)"),
     "label_col": ("Kategori / område", "Category / area"),
     "bar": ("Före → efter", "Before → after"),
+    "incidents_seen": ("Händelser sedda efter / totalt", "Incidents seen after / total"),
 })
 
 

@@ -22,7 +22,7 @@ from camsite.report import _frames
 from camsite.report._i18n import category_label, tr
 from camsite.result import RunResult
 
-__all__ = ["fmt_num", "key_figures", "sites_table", "breakdowns", "method_box", "esc"]
+__all__ = ["fmt_num", "fmt_pct", "key_figures", "sites_table", "breakdowns", "method_box", "esc"]
 
 
 def esc(value: object) -> str:
@@ -38,6 +38,16 @@ def fmt_num(value: Any, decimals: int = 0, lang: str = "sv") -> str:
     if lang == "sv":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+def fmt_pct(value: Any, lang: str = "sv", decimals: int = 1) -> str:
+    """A percentage with its sign, or ``–`` when missing.
+
+    >>> fmt_pct(12.345, "sv"), fmt_pct(None, "en")
+    ('12,3 %', '–')
+    """
+    text = fmt_num(value, decimals, lang)
+    return text if text == "–" else f"{text} %"
 
 
 def _figure(label: str, value: str, sub: str = "", *, big: bool = False, cls: str = "") -> str:
@@ -105,11 +115,14 @@ def _breakdown_table(rows: Iterable[dict[str, Any]], *, lang: str, title: str) -
         label = r.get("label") or r.get("category") or r.get("name")
         if "category" in r:
             label = category_label(str(r["category"]), lang, label)
-        body.append(f"<tr><td>{esc(label)}</td><td class=\"num\">{fmt_num(r.get('before_pct'), 1, lang)} %</td>"
-                    f"<td class=\"num\">{fmt_num(r.get('after_pct'), 1, lang)} %</td>"
-                    f"<td>{_bar(r.get('before_pct'), r.get('after_pct'))}</td></tr>")
+        seen = (f"{fmt_num(r.get('incidents_after'), 1, lang)} / {fmt_num(r.get('incidents_total'), 1, lang)}"
+                if r.get("incidents_total") else "–")
+        body.append(f"<tr><td>{esc(label)}</td><td class=\"num\">{fmt_pct(r.get('before_pct'), lang)}</td>"
+                    f"<td class=\"num\">{fmt_pct(r.get('after_pct'), lang)}</td>"
+                    f"<td>{_bar(r.get('before_pct'), r.get('after_pct'))}</td><td class=\"num\">{seen}</td></tr>")
     head = (f"<tr><th>{esc(tr('label_col', lang))}</th><th class=\"num\">{esc(tr('before_pct', lang))}</th>"
-            f"<th class=\"num\">{esc(tr('after_pct', lang))}</th><th>{esc(tr('bar', lang))}</th></tr>")
+            f"<th class=\"num\">{esc(tr('after_pct', lang))}</th><th>{esc(tr('bar', lang))}</th>"
+            f"<th class=\"num\">{esc(tr('incidents_seen', lang))}</th></tr>")
     return f"<div><h3>{esc(title)}</h3><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
