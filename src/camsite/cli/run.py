@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -82,7 +83,7 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     if overrides:
         scen = scen.with_overrides(**overrides)
     out_dir = out or scen.output_dir()
-    show = not no_progress and click.get_text_stream("stderr").isatty()
+    show = not no_progress and sys.stderr.isatty()  # click.get_text_stream is deprecated (click 9)
     callback, close = _progress_bar(show)
     try:
         result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
