@@ -214,7 +214,7 @@ def test_area_filter_and_columns(edges, stations) -> None:
     row = kept.iloc[0]
     assert (row["weight"], row["source"]) == (1.0, "polisen.se händelser")
     assert row["url"] == "https://polisen.se/aktuellt/handelser/2/"
-    assert row["date"] == pd.Timestamp("2025-05-01 12:00:00")
+    assert row["date"] == pd.Timestamp("2025-05-01 11:00:00")  # from the name, not the publication time
 
 
 def test_max_area_radius_drops_coarse_districts(edges, stations) -> None:

@@ -13,12 +13,12 @@ for the method and the category table).
 from __future__ import annotations
 
 from camsite.events._categories import TYPE_CATEGORIES, category_for
-from camsite.events._feed import event_text, load_polisen, municipality
+from camsite.events._feed import event_text, event_time, load_polisen, municipality
 from camsite.events._io import street_edges, write_geojson
 from camsite.events._locate import COLUMNS, PRECISIONS, SOURCE, UNCERTAINTY_M, locate_events
 from camsite.events._places import AREAS, read_stations
 
 __all__ = [
-    "load_polisen", "locate_events", "read_stations", "street_edges", "write_geojson", "category_for", "event_text", "municipality",
+    "load_polisen", "locate_events", "read_stations", "street_edges", "write_geojson", "category_for", "event_text", "event_time", "municipality",
     "TYPE_CATEGORIES", "PRECISIONS", "UNCERTAINTY_M", "SOURCE", "COLUMNS", "AREAS",
 ]

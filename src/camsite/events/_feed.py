@@ -19,15 +19,20 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["load_polisen", "event_text", "municipality", "REQUIRED_FIELDS"]
+__all__ = ["load_polisen", "event_text", "municipality", "event_time", "REQUIRED_FIELDS"]
 
 #: Fields every event must have (``location`` and the report text may be missing).
 REQUIRED_FIELDS = ("id", "datetime", "name", "type")
 
+_MONTHS = {m: i for i, m in enumerate(("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                                         "september", "oktober", "november", "december"), start=1)}
+_NAME_TIME = re.compile(r"^\s*(\d{1,2})\s+([a-zåäö]+)\s+(\d{1,2})[.:](\d{2})", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<\s*/?\s*(?:br|p|li|div|tr|td|h\d)\b[^>]*>", re.IGNORECASE)
 
@@ -120,3 +125,35 @@ def event_text(event: dict[str, Any]) -> str:
 def municipality(event: dict[str, Any]) -> str:
     """The municipality (or ``Stockholms län``) that ends the event's ``name``."""
     return str(event.get("name", "")).rsplit(",", 1)[-1].strip()
+
+
+def _published(event: dict[str, Any]) -> pd.Timestamp:
+    stamp = pd.to_datetime(event.get("datetime"), format="%Y-%m-%d %H:%M:%S %z", errors="coerce", utc=True)
+    return pd.NaT if pd.isna(stamp) else stamp.tz_convert("Europe/Stockholm").tz_localize(None)
+
+
+def event_time(event: dict[str, Any]) -> pd.Timestamp:
+    """When the event happened (Stockholm local time), read from ``name`` ("12 augusti 01.19, ...").
+
+    The year is the publication's (``datetime``), or the year before for an
+    event in late December published in January. Falls back to the
+    publication time when ``name`` gives no day and time; NaT when neither parses.
+
+    >>> event_time({"name": "31 december 23.40, Brand, Solna", "datetime": "2025-01-01 01:10:00 +01:00"})
+    Timestamp('2024-12-31 23:40:00')
+    >>> event_time({"name": "Sammanfattning natt", "datetime": "2025-05-01 07:00:00 +02:00"})
+    Timestamp('2025-05-01 07:00:00')
+    """
+    published = _published(event)
+    m = _NAME_TIME.match(str(event.get("name", "")))
+    if m is None or pd.isna(published) or m.group(2).lower() not in _MONTHS:
+        return published
+    day, month, hour, minute = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3)), int(m.group(4))
+    for year in (published.year, published.year - 1):
+        try:
+            stamp = pd.Timestamp(year=year, month=month, day=day, hour=hour, minute=minute)
+        except ValueError:
+            return published
+        if stamp <= published + pd.Timedelta(days=1):
+            return stamp
+    return published

@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from camsite.events._categories import category_for
-from camsite.events._feed import event_text, municipality
+from camsite.events._feed import event_text, event_time, municipality
 from camsite.events._match import CONNECTOR, Gazetteer, Mention, near_station_word, sentence_spans
 from camsite.events._names import normalise_name
 from camsite.events._places import AREA_ALIASES, AREAS, stations_frame
@@ -209,9 +209,7 @@ def _elsewhere(m: Mention, mentions: list[Mention], text: str, *, whole_text: bo
 
 
 def _dates(events: Sequence[dict[str, Any]]) -> pd.Series:
-    raw = pd.Series([e.get("datetime") for e in events], dtype=object)
-    parsed = pd.to_datetime(raw, format="%Y-%m-%d %H:%M:%S %z", errors="coerce", utc=True)
-    return parsed.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None)
+    return pd.Series([event_time(e) for e in events], dtype="datetime64[ns]")
 
 
 def _url(value: object) -> str:
