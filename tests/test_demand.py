@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 
@@ -201,3 +202,22 @@ def test_street_incident_on_tunnel_or_motorway_only_is_no_demand() -> None:
     assert stats["on_tunnel_or_excluded"] == 2 and stats["on_tunnel_or_excluded_weight"] == pytest.approx(1.0)
     # incident weight is preserved except for what is reported as not demand
     assert part["weight"].sum() + stats["on_tunnel_or_excluded_weight"] == pytest.approx(stats["incident_weight"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["vald", "narkotika", "trafik", "okand", "skadegorelse"]),
+                               st.sampled_from(["point", "intersection", "street", "station", "area"]),
+                               st.sampled_from(["Fleminggatan", "Sankt Eriksgatan", "Ingen gata", ""]),
+                               st.floats(-150, 150), st.floats(-150, 150), st.floats(0, 5)),
+                     min_size=1, max_size=30),
+       spacing=st.sampled_from([0.0, 5.0, 10.0, 33.0]), snap=st.sampled_from([0.0, 10.0, 30.0, 100.0]))
+def test_weight_preserved_property(rows, spacing, snap) -> None:
+    inc = gpd.GeoDataFrame({
+        "incident_id": [str(i) for i in range(len(rows))], "category": [r[0] for r in rows],
+        "weight": [r[5] for r in rows], "date": pd.NaT, "precision": [r[1] for r in rows],
+        "street": [r[2] for r in rows], "source": "h"},
+        geometry=[Point(X0 + r[3], Y0 + r[4]) for r in rows], crs=CRS)
+    s = scenario(f"[demand]\nstreet_spacing_m = {spacing}\nsnap_distance_m = {snap}")
+    d, stats = dm.build_demand(network(), inc, s)
+    assert incident_part(d)["weight"].sum() == pytest.approx(dm.incident_weights(inc, s).sum(), rel=1e-9, abs=1e-12)
+    assert stats["snapped"] + stats["kept_as_point"] + stats["spread_over_streets"] == len(rows)

@@ -135,7 +135,7 @@ def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, s
     """Move point incidents onto the nearest usable edge within ``snap_m``; the rest stay point demand."""
     pts = inc.geometry.to_numpy()
     edge_ix = np.full(len(pts), -1, np.int64)
-    if len(pts) and len(edges):
+    if len(pts) and len(edges) and snap_m > 0:  # 0 turns snapping off
         tree = shapely.STRtree(edges.geometry.to_numpy())
         (pi, ei) = tree.query_nearest(pts, max_distance=snap_m, all_matches=False)
         edge_ix[pi] = ei
