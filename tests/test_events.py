@@ -235,3 +235,29 @@ def test_edges_in_wgs84_are_projected(edges, stations) -> None:
                         stations=stations).iloc[0]
     assert row.geometry.distance(station_point("Fridhemsplan")) < 1.0
     assert np.isfinite(row["uncertainty_m"])
+
+
+def test_read_stations_errors(tmp_path: Path) -> None:
+    path = tmp_path / "st.csv"
+    path.write_text("stop_name,lat\nFridhemsplan,59.33\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"st\.csv: has no lon column"):
+        read_stations(path)
+    path.write_text("stop_name,lat,lon\nFridhemsplan,59.33,18.03\nX,nord,18.0\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"st\.csv: row 3: lat/lon is not a WGS84 coordinate"):
+        read_stations(path)
+
+
+def test_street_edges_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        street_edges(tmp_path / "none.graphml")
+
+
+def test_street_edges_keep_every_name(edges) -> None:
+    listed = edges[edges["name"].map(lambda n: isinstance(n, list))]
+    assert len(listed) > 0 and edges.crs == "EPSG:3011"
+    assert (edges["name"].map(lambda n: isinstance(n, (str, list)))).all()
+
+
+def test_no_events(edges, stations) -> None:
+    empty = locate_events([], edges, stations=stations)
+    assert len(empty) == 0 and "precision" in empty.columns and empty.crs == "EPSG:3011"

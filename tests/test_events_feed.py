@@ -129,3 +129,13 @@ def test_cli_error_on_malformed_event(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == f"error: {bad}: event 0: has no type"
     assert not (tmp_path / "o.geojson").exists()
+
+
+def test_cli_error_on_missing_output_folder(tmp_path: Path) -> None:
+    events = tmp_path / "e.json"
+    events.write_text("[]", encoding="utf-8")
+    out = tmp_path / "no" / "such" / "o.geojson"
+    result = CliRunner().invoke(main, ["import-events", "polisen", str(events), "--network", str(GRAPH),
+                                       "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {out.parent}: output folder does not exist"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from camsite.cli._common import handle_errors, main
+from camsite.errors import InputError
 
 _LABELS = {"intersection": "korsning", "station": "station", "street": "gata", "area": "område",
            "unlocated": "ej lägesbestämda"}
@@ -48,6 +49,8 @@ def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: P
     from camsite import events as ev
     from camsite.areas import read_polygons
 
+    if not out.parent.is_dir():
+        raise InputError("output folder does not exist", file=out.parent)
     feed = ev.load_polisen(events_file)
     edges = ev.street_edges(network, crs=crs)
     polygon = None if area is None else read_polygons(area, crs=crs)
