@@ -161,3 +161,13 @@ def test_time_limit_reports_gap() -> None:
     assert sol.status == "time_limit"
     assert sol.n_sites > 0 and sol.spent <= 40
     assert sol.bound >= sol.objective and sol.gap >= 0
+
+
+@pytest.mark.parametrize("tie_break", ["local", "lexicographic"])
+def test_ties_give_the_same_sites_with_both_solvers(tie_break: str) -> None:
+    # Six sites each covering two points of weight 1 (disjoint), unit costs, budget 3: every 3-subset is optimal
+    # (objective 6). Both rules end at the lowest indices {0, 1, 2}, whichever solver found the optimum.
+    cov = sp.csr_matrix(np.kron(np.eye(6, dtype=bool), np.ones((2, 1), dtype=bool)))
+    picks = {s: max_coverage(cov, np.ones(12), np.ones(6), 3, solver=s, tie_break=tie_break).selected.tolist()
+             for s in SOLVERS}
+    assert picks == {"highs": [0, 1, 2], "cbc": [0, 1, 2]}

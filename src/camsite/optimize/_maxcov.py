@@ -169,7 +169,7 @@ class MaxCoverageModel:
                              start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
             return self._infeasible(t0, info)
-        local = self._chosen() if out.has_solution else (g_local if g_local is not None else np.zeros(0, int))
+        local = self._chosen() if out.has_solution else (warm if warm is not None else np.zeros(0, np.int64))
         mode = tie_break_mode(tie_break)
         if out.status == "optimal" and mode == "lexicographic":
             local = self._tie_break(local, solver, deadline)
