@@ -103,15 +103,15 @@ def incident_weights(incidents: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     (0 if that is missing too), and is logged.
     """
     cw = dict(scenario.category_weights)
-    cats = incidents["category"].astype(str)
+    codes, cats = pd.factorize(incidents["category"].astype(str))  # look up each distinct category once
     unknown = sorted(set(cats) - set(cw))
     if unknown:
         logger.warning("categories without a weight (weighted as 'ovrigt' = %s): %s", cw.get("ovrigt", 0.0),
                        ", ".join(unknown))
-    cat_w = cats.map(lambda c: cw.get(c, cw.get("ovrigt", 0.0))).to_numpy(float)
+    cat_w = np.array([cw.get(c, cw.get("ovrigt", 0.0)) for c in cats] + [0.0], float)[codes]
     pf = dict(scenario.demand.precision_factors)
-    prec = incidents["precision"].fillna("point").astype(str)
-    prec_w = prec.map(lambda p: pf.get(p, 1.0)).to_numpy(float)
+    codes, precs = pd.factorize(incidents["precision"].fillna("point").astype(str))
+    prec_w = np.array([pf.get(p, 1.0) for p in precs] + [1.0], float)[codes]
     raw = pd.to_numeric(incidents["weight"], errors="coerce").fillna(1.0).to_numpy(float) \
         if "weight" in incidents.columns else np.ones(len(incidents))
     dem = scenario.demand
