@@ -58,11 +58,10 @@ from __future__ import annotations
 
 from camsite.optimize._api import make_model, max_coverage, min_cost_cover
 from camsite.optimize._constraints import side_constraints
-from camsite.optimize._greedy import greedy_cover, greedy_max
 from camsite.optimize._sweep import budget_sweep, knee, staged_plan
 from camsite.optimize.solution import STATUSES, Solution
 
 __all__ = [
     "Solution", "STATUSES", "max_coverage", "min_cost_cover", "side_constraints", "budget_sweep", "knee",
-    "staged_plan", "make_model", "greedy_max", "greedy_cover",
+    "staged_plan", "make_model",
 ]

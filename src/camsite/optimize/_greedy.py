@@ -8,7 +8,7 @@ The marginal weight of a point is its weight when nothing covers it yet and
 ``backup_weight`` times its weight when exactly one camera (existing or new)
 covers it. As in Khuller, Moss & Naor (1999), the result is compared with the
 best single affordable site (plus the forced ones) and the better is kept,
-which guarantees at least ``(1 - 1/sqrt(e))`` of the optimum without side
+which guarantees at least ``(1 - 1/sqrt(e))`` of the optimum without backup reward or side
 constraints.
 
 Minimum-cost cover: repeatedly add the site with the largest ratio *newly
