@@ -30,7 +30,7 @@ __all__ = ["budget_sweep", "knee", "staged_plan", "CURVE_COLUMNS", "STAGE_COLUMN
 
 #: Columns of :func:`budget_sweep`'s table.
 CURVE_COLUMNS = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "objective", "bound",
-                 "status", "gap", "runtime_s", "sites")
+                 "status", "gap", "sites")
 #: Columns of :func:`staged_plan`'s table.
 STAGE_COLUMNS = ("stage", "budget_sek", "cumulative_budget_sek", "spent_sek", "n_sites", "n_new_sites",
                  "coverage_pct", "backup_pct", "optimum_coverage_pct", "shortfall_pct", "status", "gap",
@@ -55,7 +55,8 @@ def budget_sweep(coverage: Any, weights: Any, costs: Any, budgets: Iterable[floa
     -------
     pandas.DataFrame
         Columns :data:`CURVE_COLUMNS`, one row per budget; ``sites`` lists the
-        chosen site indices separated by ``;``.
+        chosen site indices separated by ``;``. No timings, so the table is the
+        same on every run.
     """
     model = make_model(coverage, weights, costs, existing=existing, backup_weight=backup_weight, **side)
     rows, prev = [], None
@@ -72,7 +73,7 @@ def _curve_row(budget: float, sol: Solution) -> dict[str, Any]:
     return {"budget_sek": budget, "spent_sek": sol.spent, "n_sites": sol.n_sites,
             "coverage_pct": round(sol.coverage_pct, 6), "backup_pct": round(sol.backup_pct, 6),
             "objective": sol.objective, "bound": sol.bound, "status": sol.status, "gap": sol.gap,
-            "runtime_s": round(sol.runtime_s, 4), "sites": _join(sol.selected)}
+            "sites": _join(sol.selected)}
 
 
 def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct") -> dict[str, Any] | None:
