@@ -168,6 +168,9 @@ def test_viewsheds_aligned_and_inside_range() -> None:
         assert np.hypot(xy[:, 0] - x, xy[:, 1] - y).max() <= r + 1e-6
     # the cross-shaped viewshed keeps to the corridors (ray ends stop at the corridor edge)
     assert vs.iloc[0].difference(space.buffer(8)).area < 0.05 * vs.iloc[0].area
+    # the same polygons for chosen sites alone
+    alone = coverage.viewsheds(cams.iloc[[1]], scen, open_space=space)
+    assert list(alone.index) == [9] and alone.iloc[0].equals(vs.iloc[1])
 
 
 def test_raster_cells_by_centre() -> None:

@@ -61,7 +61,7 @@ logger = logging.getLogger(__name__)
 #: Largest raster (cells, one byte each) before the cells are made coarser.
 MAX_CELLS = 1_500_000_000
 
-__all__ = ["Coverage", "coverage_matrix", "open_space", "corridors", "read_buildings", "Raster"]
+__all__ = ["Coverage", "coverage_matrix", "viewsheds", "open_space", "corridors", "read_buildings", "Raster"]
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,36 @@ def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarra
                 out[sel] = ray_fans(sx[sel], sy[sel], head[sel], range_m=float(rng[ix[0]]), fov_deg=f,
                                     raster=raster, ray_step_deg=ray_step_deg, clearance_m=clearance_m)
     return out
+
+
+def viewsheds(
+    sites: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    open_space: BaseGeometry,
+    buildings: BaseGeometry | None = None,
+    resolution_m: float = 0.5,
+    clearance_m: float = 1.0,
+    ray_step_deg: float = 7.5,
+) -> gpd.GeoSeries:
+    """Viewshed polygons of ``sites`` alone (e.g. only the chosen sites, after ``viewsheds=False`` above).
+
+    Same polygons as :func:`coverage_matrix` gives for the same sites and settings.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> from camsite.config import loads
+    >>> s = loads('name="c"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
+    ...           '[[camera_types]]\\nname="dome"\\nrange_m=30\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+    >>> space = LineString([(0, 0), (100, 0)]).buffer(5)
+    >>> cams = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(50, 0)])
+    >>> vs = viewsheds(cams, s, open_space=space)
+    >>> 0.8 < vs.iloc[0].area / (60 * 10) <= 1.0   # about the corridor within range
+    True
+    """
+    types, rng, fov, head = _site_arrays(sites, scenario)
+    geoms = sites.geometry.to_numpy()
+    raster = _raster(open_space, buildings, resolution_m)
+    vs = _viewsheds(shapely.get_x(geoms), shapely.get_y(geoms), types, rng, fov, head, raster, clearance_m,
+                    ray_step_deg)
+    return gpd.GeoSeries(vs, index=sites.index, crs=sites.crs)
