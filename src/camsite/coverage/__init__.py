@@ -23,7 +23,14 @@ the sight-line test runs on whole arrays. Two methods:
 
 In both, the first ``clearance_m`` (default 1 m) of a sight line is not
 tested, so a camera mounted at the edge of the open space (a façade) is not
-blocked by its own wall.
+blocked by its own wall. Headings are compass bearings (0 = north, 90 = east).
+
+Viewsheds (for maps) are ray fans: rays every ``ray_step_deg`` (7.5°) across
+the field of view, each cut at its first raster sample outside the open
+space; the polygon joins the ray ends (and the site, for a sector). Between
+two rays it is a straight chord, so a side street narrower than the ray
+spacing may be cut off or a corner overdrawn; the matrix does not use them.
+:func:`viewsheds` computes them for a subset of sites only.
 
 >>> import geopandas as gpd
 >>> from shapely.geometry import LineString, Point
