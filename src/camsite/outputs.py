@@ -129,17 +129,23 @@ def write_run(
 ) -> list[Path]:
     """Write every output of ``result`` into ``out_dir`` atomically; return the final paths."""
     out_dir = Path(out_dir)
-    with atomic_output_dir(out_dir) as tmp:
-        write_sites_csv(result.sites, tmp / "sites.csv")
-        write_sites_geojson(result.sites, tmp / "sites.geojson")
-        _write_table(result.budget_curve, tmp / "budget_curve.csv")
-        _write_table(result.stages, tmp / "stages.csv")
-        if deliverables:
-            from camsite import report  # formatting only; imported late to keep the core light
+    try:
+        with atomic_output_dir(out_dir) as tmp:
+            write_sites_csv(result.sites, tmp / "sites.csv")
+            write_sites_geojson(result.sites, tmp / "sites.geojson")
+            _write_table(result.budget_curve, tmp / "budget_curve.csv")
+            _write_table(result.stages, tmp / "stages.csv")
+            if deliverables:
+                from camsite import report  # formatting only; imported late to keep the core light
 
-            report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
-        summary = dict(result.summary, outputs=sorted(p.name for p in tmp.iterdir()) + [MARKER])
-        write_summary(summary, tmp / MARKER)  # written last: its presence marks a complete run
-        names = sorted(p.name for p in tmp.iterdir())
+                report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
+            summary = dict(result.summary, outputs=sorted(p.name for p in tmp.iterdir()) + [MARKER])
+            write_summary(summary, tmp / MARKER)  # written last: its presence marks a complete run
+            names = sorted(p.name for p in tmp.iterdir())
+    except OSError as exc:  # disk full, permissions, a vanished folder: the earlier run is left as it was
+        name = Path(exc.filename).name if exc.filename else None
+        raise InputError(f"cannot write the output folder ({exc.strerror or exc}"
+                         + (f", writing {name}" if name else "") + "); the earlier output is unchanged",
+                         file=out_dir) from None
     logger.info("wrote %d files to %s", len(names), out_dir)
     return [out_dir / n for n in names]

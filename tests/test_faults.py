@@ -1,0 +1,228 @@
+"""Faults during ``camsite run`` (issue 7, point 2): time limit, missing solver, unwritable output, Ctrl-C.
+
+In every case an earlier run's output folder is left exactly as it was and no
+temporary folder (``.NAME.tmp-*``, ``.NAME.old-*``) or half-written file is
+left behind. Most cases run the click command in-process (``CliRunner``,
+exceptions not caught); the Ctrl-C case is a real process sent SIGINT.
+
+Running as root (as in the CI container) means file permissions are not
+enforced, so an unwritable output folder is produced in two realistic ways
+instead of ``chmod``: ``--out`` below a regular file (a mistyped path), and
+the operating system refusing to create or fill files there (``EACCES`` on
+a read-only share, ``ENOSPC`` on a full disk), injected at the ``os`` /
+``tempfile`` level that camsite calls.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pulp
+import pytest
+from click.testing import CliRunner, Result
+
+from camsite.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPHML = ROOT / "data" / "osm" / "fridhemsplan_drive_osmnx2020.graphml.gz"
+CAMERAS = ROOT / "data" / "cameras" / "existing_cameras_illustrative.csv"
+INCIDENTS = ROOT / "data" / "incidents" / "polisen_kungsholmen.geojson"
+
+PREVIOUS = {"summary.json": b'{"scenario": "previous run"}\n', "sites.csv": b"rank,site_id\n1,old\n"}
+
+
+def scenario_text(radius_m: float = 300, extra: str = "") -> str:
+    """A small scenario around Fridhemsplan on the shipped data (no budget sweep)."""
+    return (
+        'name = "fault"\n'
+        f"[study_area]\ncenter = [59.3330, 18.0308]\nradius_m = {radius_m}\n"
+        f'[network]\npath = "{GRAPHML}"\n'
+        f'[[incidents]]\nname = "polisen"\npath = "{INCIDENTS}"\n'
+        f'[existing_cameras]\npath = "{CAMERAS}"\ndefault_type = "ptz_dome"\n'
+        '[[camera_types]]\nname = "fixed_1080p"\nrange_m = 30\nfov_deg = 60\ncapex_sek = 60000\n'
+        "opex_sek_per_year = 12000\n"
+        '[[camera_types]]\nname = "ptz_dome"\nrange_m = 60\ncapex_sek = 90000\nopex_sek_per_year = 15000\n'
+        f"[optimization]\nbudget_sek = 1500000\ntime_limit_s = 60\n{extra}"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+@pytest.fixture
+def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip the report files (slow, and beside the point here)."""
+    from camsite import report
+
+    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: None)
+
+
+@pytest.fixture
+def scen(tmp_path: Path) -> Path:
+    p = tmp_path / "s.toml"
+    p.write_text(scenario_text(), encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    """An earlier run's output folder (it holds summary.json, so camsite may replace it)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in PREVIOUS.items():
+        (out / name).write_bytes(data)
+    return out
+
+
+def assert_untouched(out: Path) -> None:
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == PREVIOUS
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == []
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["run", *map(str, args), "--no-progress"], catch_exceptions=False)
+
+
+def one_error(result: Result, code: int, *fragments: str) -> str:
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+    for frag in fragments:
+        assert frag in lines[0], lines[0]
+    return lines[0]
+
+
+# -- solver time limit ----------------------------------------------------------------------------------------------
+
+
+def test_time_limit_writes_best_solution_with_gap(tmp_path: Path, previous: Path, no_deliverables: None) -> None:
+    """1 km around Fridhemsplan (thousands of candidate variants) cannot be solved in 10 ms."""
+    p = tmp_path / "big.toml"
+    p.write_text(scenario_text(radius_m=1000), encoding="utf-8")
+    res = invoke(p, "--out", previous, "--time-limit", "0.01")
+    assert res.exit_code == 0, res.stderr
+    warnings = [ln for ln in res.stderr.splitlines() if "time limit" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING:") and "gap" in warnings[0], res.stderr
+    assert "status time_limit" in res.stdout
+    summary = json.loads((previous / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "time_limit"
+    assert summary["gap"] is not None and summary["gap"] > 0
+    assert summary["bound"] >= summary["objective"] > 0  # a feasible best solution and a valid upper bound
+    assert summary["n_new_sites"] > 0 and summary["spent_sek"] <= summary["budget_sek"]
+    sites = (previous / "sites.csv").read_text(encoding="utf-8").splitlines()
+    assert len(sites) == summary["n_new_sites"] + 1
+    assert not list(tmp_path.glob(".out.*"))
+
+
+# -- solver not installed ---------------------------------------------------------------------------------------------
+
+
+def test_highs_not_installed_names_cbc(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
+    one_error(invoke(scen, "--out", previous), 3, "HiGHS", "not installed", "cbc")
+    assert_untouched(previous)
+
+
+def test_cbc_not_installed_names_highs(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
+    monkeypatch.setattr(pulp.PULP_CBC_CMD, "available", lambda self: False)
+    one_error(invoke(scen, "--out", previous, "--solver", "cbc"), 3, "CBC is not available", "highs")
+    assert_untouched(previous)
+
+
+# -- output folder not writable ---------------------------------------------------------------------------------------
+
+
+def test_out_below_a_regular_file(scen: Path, tmp_path: Path) -> None:
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    one_error(invoke(scen, "--out", tmp_path / "report.pdf" / "run"), 2, "report.pdf", "cannot create output folder")
+    assert (tmp_path / "report.pdf").read_bytes() == b"%PDF-1.4"
+
+
+def test_output_folder_refuses_new_files(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only share: creating the temporary folder fails with EACCES."""
+    real = tempfile.mkdtemp
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        if Path(str(kwargs.get("dir", ""))) == previous.parent.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", str(previous.parent))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    one_error(invoke(scen, "--out", previous), 2, str(previous.parent.resolve()), "Permission denied")
+    assert_untouched(previous)
+
+
+def test_disk_full_while_writing(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch,
+                                 no_deliverables: None) -> None:
+    """ENOSPC half-way through the files: one error line, the earlier run intact, the partial folder gone."""
+    from camsite import outputs
+
+    def full(sites: object, path: Path) -> None:
+        path.write_bytes(b'{"type": "FeatureCollection", "feat')  # half a file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(outputs, "write_sites_geojson", full)
+    one_error(invoke(scen, "--out", previous), 2, f"{previous}: cannot write", "No space left on device, writing sites.geojson")
+    assert_untouched(previous)
+
+
+def test_interrupt_while_writing(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the report files are being written: exit 130, the earlier run intact."""
+    from camsite import report
+
+    def interrupted(result: object, folder: Path, **kwargs: object) -> None:
+        (folder / "report.html").write_text("<html><body>half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "write_deliverables", interrupted)
+    one_error(invoke(scen, "--out", previous), 130, "interrupted")
+    assert_untouched(previous)
+
+
+# -- Ctrl-C in a real process -----------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_mid_run(tmp_path: Path, previous: Path) -> None:
+    """SIGINT once the network is read (the run is computing): exit 130, one error line, nothing changed."""
+    p = tmp_path / "big.toml"
+    p.write_text(scenario_text(radius_m=1000), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "camsite", "-v", "run", str(p), "--out", str(previous),
+                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 240
+    for line in proc.stderr:  # wait until the network is loaded: demand, candidates and coverage follow
+        lines.append(line)
+        if "network in study area" in line or time.monotonic() > deadline:
+            break
+    assert any("network in study area" in ln for ln in lines), "".join(lines)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    stderr = "".join(lines) + err
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    errors = [ln for ln in stderr.splitlines() if ln.startswith("error:")]
+    assert errors == ["error: interrupted; no output was changed"], stderr
+    assert "nya platser" not in out  # it did not finish before the signal
+    assert_untouched(previous)
