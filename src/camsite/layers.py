@@ -264,7 +264,7 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "source": np.full(len(gdf), layer.source or layer.name, object),
     }
     out = _finish(gdf, data, INCIDENT_COLUMNS, scenario.crs)
-    unused = sorted(set(out["category"]) - set(scenario.category_weights))
+    unused = sorted(set(pd.unique(out["category"])) - set(scenario.category_weights))
     if unused:
         logger.warning("%s: categories not in [category_weights]: %s", Path(path).name, ", ".join(unused[:10]))
     logger.info("%s: %d incidents", Path(path).name, len(out))
