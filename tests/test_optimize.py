@@ -171,3 +171,20 @@ def test_ties_give_the_same_sites_with_both_solvers(tie_break: str) -> None:
     picks = {s: max_coverage(cov, np.ones(12), np.ones(6), 3, solver=s, tie_break=tie_break).selected.tolist()
              for s in SOLVERS}
     assert picks == {"highs": [0, 1, 2], "cbc": [0, 1, 2]}
+
+
+@pytest.mark.parametrize("side", [
+    {"site_type": ["dome", "bullet", "dome"], "max_per_type": {"dome": 1}},
+    {"groups": [0, -1, 0]},
+    {"conflicts": [[0, 2]]},
+])
+def test_dominance_respects_side_constraints(side: dict) -> None:
+    # Site 0 covers points {0, 1}, site 1 covers {0} (a subset, same cost), site 2 covers {2} (w 5). Budget 2.
+    # Without side constraints site 1 is dominated by site 0 and {0, 2} = 7 is optimal. But when sites 0 and 2
+    # cannot be chosen together (one dome allowed, one variant per group, or a conflict), the optimum is
+    # {1, 2} = 1 + 5 = 6, so site 1 must not be dropped as dominated.
+    cov = M([[1, 1, 0], [1, 0, 0], [0, 0, 1]])
+    w, c = np.array([1.0, 1.0, 5.0]), np.ones(3)
+    assert max_coverage(cov, w, c, 2).selected.tolist() == [0, 2]
+    sol = max_coverage(cov, w, c, 2, **side)
+    assert sol.selected.tolist() == [1, 2] and sol.objective == 6.0

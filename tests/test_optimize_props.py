@@ -34,12 +34,17 @@ def instances(draw: st.DrawFn, *, side: bool = True) -> dict:
         "budget": float(draw(st.integers(0, 15))),
         "existing": rng.random(n_dem) < 0.2 if draw(st.booleans()) else None,
         "backup_weight": draw(st.sampled_from([0.0, 0.0, 0.5])),
-        "groups": None, "conflicts": None,
+        "groups": None, "conflicts": None, "forced": None, "site_type": None, "max_per_type": None,
     }
     if side and draw(st.booleans()):
         inst["groups"] = rng.integers(-1, 3, n_sites)
     if side and n_sites > 1 and draw(st.booleans()):
         inst["conflicts"] = rng.integers(0, n_sites, (2, 2))
+    if side and draw(st.booleans()):
+        inst["forced"] = np.arange(n_sites) == rng.integers(0, n_sites)
+    if side and draw(st.booleans()):
+        inst["site_type"] = rng.choice(["dome", "bullet"], n_sites)
+        inst["max_per_type"] = {"dome": int(rng.integers(0, 3))}
     return inst
 
 
@@ -55,6 +60,12 @@ def feasible(inst: dict, subset: tuple[int, ...], budget: float) -> bool:
         for a, b in inst["conflicts"]:
             if a != b and a in subset and b in subset:
                 return False
+    if inst["forced"] is not None and not set(np.flatnonzero(inst["forced"])) <= set(subset):
+        return False
+    if inst["site_type"] is not None:
+        n_dome = sum(inst["site_type"][j] == "dome" for j in subset)
+        if n_dome > inst["max_per_type"]["dome"]:
+            return False
     return True
 
 
@@ -65,28 +76,35 @@ def value(inst: dict, subset: tuple[int, ...]) -> float:
     return float(w @ (count >= 1) + inst["backup_weight"] * (w @ (count >= 2)))
 
 
-def brute_max(inst: dict, budget: float) -> float:
+def brute_max(inst: dict, budget: float) -> float | None:
+    """The optimum by enumeration, or None when no subset is feasible."""
     m = inst["dense"].shape[1]
-    return max(value(inst, s) for r in range(m + 1) for s in itertools.combinations(range(m), r)
-               if feasible(inst, s, budget))
+    vals = [value(inst, s) for r in range(m + 1) for s in itertools.combinations(range(m), r)
+            if feasible(inst, s, budget)]
+    return max(vals) if vals else None
 
 
 def solve(inst: dict, budget: float | None = None, **kw: object):
     return max_coverage(inst["coverage"], inst["weights"], inst["costs"],
                         inst["budget"] if budget is None else budget, existing=inst["existing"],
-                        backup_weight=inst["backup_weight"], groups=inst["groups"], conflicts=inst["conflicts"], **kw)
+                        backup_weight=inst["backup_weight"], groups=inst["groups"], conflicts=inst["conflicts"],
+                        forced=inst["forced"], site_type=inst["site_type"], max_per_type=inst["max_per_type"], **kw)
 
 
 @SETTINGS
 @given(instances())
 def test_max_coverage_matches_brute_force(inst: dict) -> None:
     sol = solve(inst)
+    best = brute_max(inst, inst["budget"])
+    if best is None:  # e.g. the forced site costs more than the budget
+        assert sol.status == "infeasible" and sol.selected.size == 0
+        return
     sel = tuple(sol.selected.tolist())
     assert sol.status == "optimal" and sol.gap == 0.0
     assert list(sel) == sorted(sel)
     assert feasible(inst, sel, inst["budget"])  # budget and side constraints respected
     assert sol.objective == pytest.approx(value(inst, sel), abs=1e-9)  # recomputed independently
-    assert sol.objective == pytest.approx(brute_max(inst, inst["budget"]), abs=1e-9)
+    assert sol.objective == pytest.approx(best, abs=1e-9)
     assert sol.spent == pytest.approx(inst["costs"][list(sel)].sum())
     # exact >= greedy; LP bound >= exact
     assert sol.greedy_objective is not None and sol.greedy_objective <= sol.objective + 1e-9
@@ -98,6 +116,9 @@ def test_max_coverage_matches_brute_force(inst: dict) -> None:
 @given(instances())
 def test_reductions_keep_the_optimum_and_runs_repeat(inst: dict) -> None:
     full = solve(inst, reduce=False, tie_break="none")
+    if full.status == "infeasible":
+        assert solve(inst).status == "infeasible"
+        return
     red = solve(inst)
     assert red.objective == pytest.approx(full.objective, abs=1e-9)
     again = solve(inst)
@@ -112,7 +133,9 @@ def test_reductions_keep_the_optimum_and_runs_repeat(inst: dict) -> None:
 def test_highs_and_cbc_agree(inst: dict) -> None:
     a = solve(inst, solver="highs")
     b = solve(inst, solver="cbc")
-    assert b.status == "optimal"
+    assert a.status == b.status
+    if a.status == "infeasible":
+        return
     assert a.objective == pytest.approx(b.objective, abs=1e-9)
 
 

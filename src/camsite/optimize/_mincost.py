@@ -46,7 +46,7 @@ class _Cover:
         sub = csr[:, idx]
         coverable = np.diff(sub.indptr) > 0
         total = float(w.sum())
-        want = (w >= hotspot) if hotspot is not None else (np.ones(len(w), bool) if target >= 1 else np.zeros(len(w), bool))
+        want = (w >= hotspot) if hotspot is not None else np.full(len(w), target >= 1)
         self.uncoverable = np.flatnonzero(~coverable & ~e & (want | (target < 1)))
         required = want & coverable & ~e
         self.need = target * total - float(w[e].sum()) - float(w[required].sum()) if target < 1 else 0.0
