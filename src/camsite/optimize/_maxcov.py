@@ -169,7 +169,11 @@ class MaxCoverageModel:
                              start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
             return self._infeasible(t0, info)
-        local = self._chosen() if out.has_solution else (warm if warm is not None else np.zeros(0, np.int64))
+        if out.has_solution:
+            local = self._chosen()
+        else:  # stopped before finding a solution: the start, if feasible (greedy always is)
+            cands = [w_ for w_ in (warm, g_local) if w_ is not None and self._feasible(w_, budget)]
+            local = cands[0] if cands else np.zeros(0, np.int64)
         mode = tie_break_mode(tie_break)
         if out.status == "optimal" and mode == "lexicographic":
             local = self._tie_break(local, solver, deadline)
@@ -182,6 +186,23 @@ class MaxCoverageModel:
         red = self.red
         return greedy_max(red.rows, red.weights, red.existing, self.c[red.sites], budget, self.cons, red.sites,
                           self.beta)
+
+    def _feasible(self, local: np.ndarray, budget: float) -> bool:
+        """Whether local sites satisfy the budget and every side constraint."""
+        cons, sites = self.cons, self.red.sites[local]
+        if self.c[sites].sum() > budget + 1e-9 * max(1.0, budget) or cons.forced[sites].sum() < cons.forced.sum():
+            return False
+        g = cons.groups[sites]
+        g = g[g >= 0]
+        if len(np.unique(g)) < len(g) or not all(np.isin(r, sites).any() for r in cons.require_any):
+            return False
+        if cons.any_conflicts and (np.isin(cons.conflicts, sites).all(axis=1)).any():
+            return False
+        if cons.type_codes.size:
+            counts = np.bincount(cons.type_codes[sites], minlength=len(cons.type_caps))
+            if (counts > cons.type_caps).any():
+                return False
+        return True
 
     def _local(self, selected: np.ndarray) -> np.ndarray:
         return np.flatnonzero(np.isin(self.red.sites, np.asarray(selected, dtype=np.int64)))
