@@ -143,3 +143,28 @@ def test_no_budget_curve_png_without_curve(tmp_path, report_result):
     files = report.write_deliverables(dataclasses.replace(report_result, budget_curve=None), tmp_path)
     names = {p.name for p in files}
     assert "budget_curve.png" not in names and "map.png" in names
+
+
+@pytest.mark.parametrize("kind", ["per_site", "none"])
+def test_viewsheds_for_chosen_sites_only_or_none(tmp_path, report_result, kind):
+    import dataclasses
+
+    import geopandas as gpd
+
+    from camsite.report import _frames
+
+    if kind == "per_site":
+        views = report_result.candidate_viewsheds.iloc[report_result.sites["candidate_index"]].reset_index(drop=True)
+    else:
+        views = gpd.GeoSeries([], crs="EPSG:3011")
+    result = dataclasses.replace(report_result, candidate_viewsheds=views)
+    files = report.write_deliverables(result, tmp_path)
+    assert len(files) == 5
+    got = pyogrio.read_dataframe(tmp_path / "camsite.gpkg", layer="viewsheds")
+    proposed = got[got["status"] == "proposed"]
+    assert len(proposed) == len(report_result.sites)
+    if kind == "per_site":
+        assert proposed.geometry.notna().all()
+        assert _frames.proposed_viewsheds(result)[0].equals(_frames.proposed_viewsheds(report_result)[0])
+    else:
+        assert proposed.geometry.isna().all()

@@ -19,7 +19,8 @@ from camsite.result import SITES_COLUMNS, RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["proposed_index", "proposed_sites", "existing_cameras", "viewsheds", "is_illustrative",
+__all__ = ["proposed_index", "proposed_sites", "existing_cameras", "viewsheds", "proposed_viewsheds",
+           "existing_viewsheds", "is_illustrative",
            "illustrative_layers", "jsonable", "type_label"]
 
 _ILLUSTRATIVE = ("illustrative", "illustrativ", "synthetic", "syntetisk")
@@ -138,6 +139,31 @@ def existing_cameras(result: RunResult) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=ex.geometry.to_numpy(), crs=result.scenario.crs)
 
 
+def proposed_viewsheds(result: RunResult) -> list[Any]:
+    """Viewshed polygons of the proposed sites in rank order (None where unknown).
+
+    ``candidate_viewsheds`` is normally aligned with the candidates; one aligned
+    with the ranked sites instead (viewsheds computed only for the chosen ones)
+    is accepted too.
+    """
+    views, n = result.candidate_viewsheds, len(result.sites)
+    if views is None or len(views) == 0:
+        return [None] * n
+    if len(views) == len(result.candidates):
+        return list(views.iloc[proposed_index(result)])
+    if len(views) == n:
+        return list(views)
+    logger.warning("candidate viewsheds (%d) match neither the candidates (%d) nor the sites (%d); not drawn",
+                   len(views), len(result.candidates), n)
+    return [None] * n
+
+
+def existing_viewsheds(result: RunResult) -> list[Any]:
+    """Viewshed polygons of the existing cameras (None where unknown)."""
+    views, n = result.existing_viewsheds, len(result.existing)
+    return list(views) if views is not None and len(views) == n else [None] * n
+
+
 def viewsheds(result: RunResult) -> gpd.GeoDataFrame:
     """One polygon per camera, existing and proposed: ``status``, ``camera_id``, ``rank``, ``camera_type``."""
     idx = proposed_index(result)
@@ -150,5 +176,5 @@ def viewsheds(result: RunResult) -> gpd.GeoDataFrame:
         "camera_type": list(ex.get("camera_type", pd.Series(dtype=str)).astype(str))
         + list(cands["camera_type"].iloc[idx].astype(str)),
     })
-    geoms = list(result.existing_viewsheds.reset_index(drop=True)) + list(result.candidate_viewsheds.iloc[idx])
+    geoms = existing_viewsheds(result) + proposed_viewsheds(result)
     return gpd.GeoDataFrame(frames, geometry=gpd.GeoSeries(geoms, crs=result.scenario.crs), crs=result.scenario.crs)

@@ -79,14 +79,13 @@ def _tiles(url: str, extent: tuple[float, float, float, float], crs: str, zoom: 
 
 def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict], list[dict]]:
     ex = _frames.existing_cameras(result)
-    ex_vs = list(result.existing_viewsheds.reset_index(drop=True))
+    ex_vs = _frames.existing_viewsheds(result)
     existing = [{"id": str(r.camera_id), "type": _frames.type_label(result, str(r.camera_type)),
                  "x": round(g.x - origin[0], 1), "y": round(origin[1] - g.y, 1), "w": r.covered_weight,
                  "inc": r.covered_incidents, "src": str(getattr(r, "source", "")),
                  "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
                 for r, g, v in zip(ex.itertuples(), ex.geometry, ex_vs)]
-    idx = _frames.proposed_index(result)
-    views = list(result.candidate_viewsheds.iloc[idx])
+    views = _frames.proposed_viewsheds(result)
     sites = [{"rank": int(r.rank), "id": str(r.site_id), "street": str(r.street or ""),
               "type": _frames.type_label(result, str(r.camera_type)), "x": round(r.easting - origin[0], 1),
               "y": round(origin[1] - r.northing, 1), "cost": r.cost_sek, "gain": r.gain_weight,
