@@ -186,7 +186,8 @@ def test_mixed_delimiters_drop_rows_with_a_count(case: Case, no_deliverables: No
     text = csv_text(rows[:10], sep=";") + "".join(f"{i};{a};{b},{c}\n" for i, a, b, c in rows[10:])
     case.write("inc.csv", text)
     res = case.run()
-    assert ok(res, case)["incident_stats"]["read"] == 10
+    assert ok(res, case)["incident_stats"] == {"read": 10, "outside_study_area": 0,
+                                               "dropped": {"coordinates not a number": 20}}
     assert any("inc.csv: dropped 20 row(s) with coordinates not a number (rows 12, 13, 14, 15, 16, ...)" in w
                for w in warnings_of(res))
 
@@ -256,6 +257,8 @@ def test_nan_empty_inf_coordinates_dropped_with_counts(case: Case, no_deliverabl
     res = case.run()
     s = ok(res, case)
     assert s["incident_stats"]["read"] == N - 5
+    assert s["incident_stats"]["dropped"] == {"empty coordinates": 2, "coordinates not a number": 1,
+                                              "infinite coordinates": 2}
     text = "\n".join(warnings_of(res))
     assert "inc.csv: dropped 2 row(s) with empty coordinates (rows 4, 6)" in text  # 'nan' reads as empty
     assert "dropped 1 row(s) with coordinates not a number (rows 12)" in text
@@ -274,7 +277,7 @@ def test_points_far_outside_the_study_area(case: Case, no_deliverables: None) ->
     case.write("inc.csv", csv_text(rows))
     res = case.run()
     s = ok(res, case)
-    assert s["incident_stats"] == {"read": N, "outside_study_area": 2}
+    assert s["incident_stats"] == {"read": N, "outside_study_area": 2, "dropped": {}}
     assert any("2 incidents lie outside the study area" in w for w in warnings_of(res))
 
 

@@ -63,13 +63,17 @@ def _apply_layer_overrides(scenario: Scenario, incidents: str | Path | None, cam
 def _read_incidents(scenario: Scenario, study_area: Any) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     frames = [layers.read_incidents(layer, scenario) for layer in scenario.incidents]
     if not frames:
-        return layers.empty_incidents(scenario.crs), {"read": 0, "outside_study_area": 0}
+        return layers.empty_incidents(scenario.crs), {"read": 0, "outside_study_area": 0, "dropped": {}}
+    dropped: dict[str, int] = {}  # rows the readers left out, by reason (each was also logged as a warning)
+    for frame in frames:
+        for reason, n in frame.attrs.get("dropped", {}).items():
+            dropped[reason] = dropped.get(reason, 0) + int(n)
     inc = pd.concat(frames, ignore_index=True)
     inc = gpd.GeoDataFrame(inc, geometry="geometry", crs=scenario.crs)
     inside = inc.geometry.within(study_area.buffer(scenario.demand.snap_distance_m)).to_numpy()
     street_level = inc["precision"].eq("street").to_numpy()  # a street event is spread along its street
     keep = inside | street_level
-    stats = {"read": int(len(inc)), "outside_study_area": int((~keep).sum())}
+    stats = {"read": int(len(inc)), "outside_study_area": int((~keep).sum()), "dropped": dropped}
     if stats["outside_study_area"]:
         logger.warning("%d incidents lie outside the study area and are not used", stats["outside_study_area"])
     return inc[keep].reset_index(drop=True), stats
