@@ -404,6 +404,33 @@ def test_network_path_is_a_directory(case: Case) -> None:
     error_line(case.run(network=case.dir / "osm"), 2, "osm: folder holds no nodes.shp and edges.shp")
 
 
+_CIRCLE = "center = [59.333, 18.0308]\nradius_m = 300"
+
+
+@pytest.mark.parametrize(("edit", "name"), [
+    (lambda t: t.replace(_CIRCLE, 'path = "area.geojson"'), "area.geojson"),
+    (lambda t: t.replace("[network]\n", '[network]\nbuildings = "hus.gpkg"\n'), "hus.gpkg"),
+    (lambda t: t.replace("[network]", '[candidates]\nmounting_points = "stolpar.csv"\n[network]'), "stolpar.csv"),
+    (lambda t: t.replace("[network]", '[demand.footfall]\npath = "flode.csv"\n[network]'), "flode.csv"),
+    (lambda t: t.replace("[network]", '[[subareas]]\nname = "x"\npath = "sub.geojson"\n[network]'), "sub.geojson"),
+    (lambda t: t.replace("[network]", '[[candidates.exclusions]]\nname = "x"\npath = "zon.geojson"\n[network]'),
+     "zon.geojson"),
+], ids=["study_area", "buildings", "mounting_points", "footfall", "subarea", "exclusion"])
+def test_every_other_named_file_missing(case: Case, edit: object, name: str) -> None:
+    case.write("inc.csv", csv_text(points()))
+    text = scenario_text(incidents="inc.csv")
+    assert _CIRCLE in text
+    case.write("s.toml", edit(text))  # type: ignore[operator]
+    res = CliRunner().invoke(main, ["run", str(case.dir / "s.toml"), "--out", str(case.out)], catch_exceptions=False)
+    error_line(res, 2, f"{case.dir / name}:", "does not exist")
+
+
+def test_truncated_geojson_incidents(case: Case) -> None:
+    case.write("inc.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+                              '{"type": "Point", "coord')
+    error_line(case.run(incidents="inc.geojson"), 2, "inc.geojson:", "cannot open as GeoJSON")
+
+
 # -- networks -------------------------------------------------------------------------------------------------------
 
 
