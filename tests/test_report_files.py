@@ -168,3 +168,23 @@ def test_viewsheds_for_chosen_sites_only_or_none(tmp_path, report_result, kind):
         assert _frames.proposed_viewsheds(result)[0].equals(_frames.proposed_viewsheds(report_result)[0])
     else:
         assert proposed.geometry.isna().all()
+
+
+def test_suppression_uses_exact_counts_and_ignores_zero_weight():
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from camsite.report.privacy import aggregate_demand
+
+    edges = gpd.GeoDataFrame({"edge_id": [0, 1, 2], "name": ["A", "B", "C"]},
+                             geometry=[LineString([(0, i), (10, i)]) for i in range(3)], crs="EPSG:3011")
+    demand = gpd.GeoDataFrame({
+        "kind": ["incident"] * 7, "category": ["vald"] * 3 + ["trafik"] * 3 + ["vald"],
+        "weight": [1.0, 1.0, 0.98, 0.0, 0.0, 0.0, 1.0], "incidents": [1.0, 1.0, 0.98, 1, 1, 1, 1],
+        "edge_id": [0, 0, 0, 1, 1, 1, 2]}, geometry=[Point(1, 0)] * 7, crs="EPSG:3011")
+    agg = aggregate_demand(demand, edges).set_index("edge_id")
+    assert agg.loc[0, "suppressed"] and np.isnan(agg.loc[0, "incidents"])  # 2.98 < 3 although it rounds to 3.0
+    assert not agg.loc[1, "suppressed"] and agg.loc[1, "incidents"] == 0  # traffic weighs 0: not counted
+    assert agg.loc[2, "suppressed"]
+    counted_all = aggregate_demand(demand, edges, weighted_only=False).set_index("edge_id")
+    assert counted_all.loc[1, "incidents"] == 3

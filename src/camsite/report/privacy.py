@@ -68,8 +68,8 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
     if unsnapped:
         logger.info("%d demand points are not on a street segment and are left out of the aggregate", unsnapped)
     g = d[d["edge_id"] >= 0].groupby("edge_id")[["incidents", "incident_weight", "street_weight"]].sum()
+    suppressed = (g["incidents"] > 1e-9) & (g["incidents"] < min_count)  # on the exact sums, before rounding
     g["incidents"] = g["incidents"].round(1)
-    suppressed = (g["incidents"] > 0) & (g["incidents"] < min_count)
     g.loc[suppressed, ["incidents", "incident_weight"]] = np.nan
     g["suppressed"] = suppressed
     e = edges.set_index("edge_id", drop=False)
