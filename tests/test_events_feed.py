@@ -41,11 +41,11 @@ TOO_COARSE = 93
 #: event id -> ("station", stop name) or ("crossing", street a, street b), checked by hand against the text.
 HAND_CHECKED = {
     "626583": ("crossing", "Drottningholmsvägen", "Fridhemsgatan"),  # "korsningen Drottningholmsvägen-Fridhemsgatan"
-    "640642": ("crossing", "Drottningholmsvägen", "Fridhemsgatan"),  # "korsningen Drottningholmsvägen och Fridhemsgatan"
+    "640642": ("crossing", "Drottningholmsvägen", "Fridhemsgatan"),  # "... Drottningholmsvägen och Fridhemsgatan"
     "555430": ("crossing", "Sankt Eriksgatan", "Alströmergatan"),  # "S:t Eriksgatan vid Alströmergatan"
     "426380": ("crossing", "Fleminggatan", "Inedalsgatan"),  # "Vid korsningen Fleminggatan och Inedalsgatan"
     "581949": ("crossing", "Rörstrandsgatan", "Sankt Eriksgatan"),  # "vid Rörstrandsgatan/ Sankt Eriksgatan"
-    "450184": ("crossing", "Scheffersgatan", "Stagneliusvägen"),  # "Scheffersgatan vid korsningen med Stagneliusvägen"
+    "450184": ("crossing", "Scheffersgatan", "Stagneliusvägen"),  # "... vid korsningen med Stagneliusvägen"
     "442642": ("station", "Fridhemsplan"),  # "Ordningsvakt vid tunnelbanestationen Fridhemsplan"
     "592839": ("station", "Fridhemsplan"),  # "Vid Fridhemsplans tunnelbanestation"
     "443268": ("station", "Stadshagen"),  # "på Stadshagens tunnelbanestation"

@@ -62,8 +62,8 @@ def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: P
     click.echo(f"{len(feed)} händelser: " + ", ".join(f"{_LABELS[k]} {v}" for k, v in counts.items()))
     kept = located[located.geometry.notna()]
     if located.attrs["n_too_coarse"]:
-        click.echo(f"{located.attrs['n_too_coarse']} händelser med bara ett stadsdelsområde över {max_area_radius:g} m "
-                   "utelämnade")
+        click.echo(f"{located.attrs['n_too_coarse']} händelser med bara ett stadsdelsområde "
+                   f"över {max_area_radius:g} m utelämnade")
     if area is not None:
         click.echo(f"{len(kept)} lägesbestämda inom området ({area.name}): "
                    + ", ".join(f"{_LABELS[k]} {int((kept['precision'] == k).sum())}"

@@ -19,6 +19,7 @@ from camsite.events._locate import COLUMNS, PRECISIONS, SOURCE, UNCERTAINTY_M, l
 from camsite.events._places import AREAS, read_stations
 
 __all__ = [
-    "load_polisen", "locate_events", "read_stations", "street_edges", "write_geojson", "category_for", "event_text", "event_time", "municipality",
+    "load_polisen", "locate_events", "read_stations", "street_edges", "write_geojson", "category_for",
+    "event_text", "event_time", "municipality",
     "TYPE_CATEGORIES", "PRECISIONS", "UNCERTAINTY_M", "SOURCE", "COLUMNS", "AREAS",
 ]

@@ -91,7 +91,8 @@ def load_polisen(path: str | Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(_open_text(path))
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", file=path, where=f"line {exc.lineno}, column {exc.colno}") from None
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InputError(f"not valid JSON ({exc.msg})", file=path, where=where) from None
     except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read events ({type(exc).__name__}: {exc})", file=path) from None
     if isinstance(data, dict) and isinstance(data.get("events"), list):

@@ -40,7 +40,8 @@ COLUMNS = ("incident_id", "date", "type", "category", "precision", "uncertainty_
 _ABBREV_FIRST = re.compile(r"(?<![\w:])([A-ZÅÄÖ][\wåäöé]+)-\s*(?:och|&|/|resp\.?)\s*$")
 _ENDINGS = ("gatan", "vägen", "gata", "väg", "strand", "gränd", "plan", "torg")
 # A word that looks like a street name, and the tight connectors of an intersection.
-_STREETLIKE = (r"(?:[A-ZÅÄÖ][\wåäöéü]*\s+){0,2}[A-ZÅÄÖ][\wåäöéü]*(?:gatan|gata|vägen|väg|gränd|gränden|strand|stranden|plan|leden|torg|torget|"
+_STREETLIKE = (r"(?:[A-ZÅÄÖ][\wåäöéü]*\s+){0,2}[A-ZÅÄÖ][\wåäöéü]*"
+               r"(?:gatan|gata|vägen|väg|gränd|gränden|strand|stranden|plan|leden|torg|torget|"
                r"backe|backen|bron|allé|allén|tunneln|länken|stigen|kajen|esplanaden)s?(?!\w)")
 _TIGHT = (r"\s*(?:/|-|–|&|och|vid|nära|i\s+närheten\s+av|i\s+höjd\s+med|"
           r"(?:i\s+|vid\s+)?korsning(?:en)?\s+(?:med|mot))\s*")
@@ -291,7 +292,8 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
                  & np.array([r.inside for r in rows], dtype=bool))
     if max_area_radius_m is not None or area is not None:
         gdf = gdf[keep].reset_index(drop=True)
-    gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None, "n_too_coarse": int(coarse.sum())}
+    gdf.attrs = {"counts": counts, "n_in_area": len(gdf) if area is not None else None,
+                 "n_too_coarse": int(coarse.sum())}
     logger.info("located %d events: %s", len(events), ", ".join(f"{k} {v}" for k, v in counts.items()))
     return gdf
 
