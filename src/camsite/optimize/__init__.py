@@ -13,7 +13,9 @@ objective coefficients (``q/2`` with ``q = 1`` for integer weights, ``0.01`` for
 weights with two decimals, down to ``1e-6``): two solutions' objectives differ by
 0 or by at least ``q``, so closing the gap to ``q/2`` proves optimality. Weights
 without such a quantum get ``1e-9 * sum(weights)`` (optimal to one part in a
-billion). ``status="optimal"`` is only reported when the solver closed that gap.
+billion). The coefficients are the weights (and ``backup_weight`` times the
+weights) in :func:`max_coverage`, the costs in :func:`min_cost_cover`.
+``status="optimal"`` is only reported when the solver closed that gap.
 
 Reductions and verification
 ---------------------------
@@ -29,7 +31,8 @@ Determinism and ties
 The same inputs always give the same sites: HiGHS runs single-threaded (it is
 then deterministic), CBC is deterministic, the reductions and the greedy
 heuristic are deterministic (greedy ties go to the lower index), and ties among
-optimal solutions are broken by a documented exact rule (``tie_break``):
+optimal solutions are broken by a documented exact rule (``tie_break``). Only a
+run stopped by ``time_limit`` depends on timing (on how far the solver got).
 
 * ``"local"`` (default): from the solver's optimum, repeatedly drop a site
   whose removal keeps the optimum, or swap a chosen site for the lowest-numbered
