@@ -121,12 +121,12 @@ def test_time_limit_writes_best_solution_with_gap(tmp_path: Path, previous: Path
     assert res.exit_code == 0, res.stderr
     warnings = [ln for ln in res.stderr.splitlines() if "time limit" in ln]
     assert len(warnings) == 1 and warnings[0].startswith("WARNING:") and "gap" in warnings[0], res.stderr
-    assert "status time_limit" in res.stdout
     summary = json.loads((previous / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "time_limit"
     assert summary["gap"] is not None and summary["gap"] > 0
     assert summary["bound"] >= summary["objective"] > 0  # a feasible best solution and a valid upper bound
     assert summary["n_new_sites"] > 0 and summary["spent_sek"] <= summary["budget_sek"]
+    assert f"(status time_limit, gap {100 * summary['gap']:.2f} %)" in res.stdout  # the gap in per cent
     sites = (previous / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert len(sites) == summary["n_new_sites"] + 1
     assert not list(tmp_path.glob(".out.*"))

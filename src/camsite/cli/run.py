@@ -32,6 +32,11 @@ def _progress_bar(enabled: bool):  # noqa: ANN202 - returns a (callback, closer)
     return callback, bar.close
 
 
+def _sek(value: float) -> str:
+    """Whole kronor with a space as thousands separator: ``1 500 000``."""
+    return f"{value:,.0f}".replace(",", " ")
+
+
 @main.command("run")
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -93,9 +98,9 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
         close()
     s = result.summary
     click.echo(
-        f"{s['n_new_sites']} nya platser för {s['spent_sek']:,.0f} av {s['budget_sek']:,.0f} kr; "
+        f"{s['n_new_sites']} nya platser för {_sek(s['spent_sek'])} av {_sek(s['budget_sek'])} kr; "
         f"täckning {s['coverage_before_pct']:.1f} % -> {s['coverage_after_pct']:.1f} % "
-        f"(status {s['status']}, gap {s['gap']:.2g}). Resultat i {out_dir}/".replace(",", " ")
+        f"(status {s['status']}, gap {100 * s['gap']:.2f} %). Resultat i {out_dir}/"
     )
     for layer in s.get("illustrative_layers", []):
         click.echo(f"obs: lagret {layer} är illustrativt (påhittat), inte verkliga data.", err=True)
