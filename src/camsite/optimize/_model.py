@@ -189,14 +189,14 @@ class Mip:
 
     # -- solving -------------------------------------------------------------------------------
     def _solver(self, solver: str, *, mip: bool, time_limit: float | None, abs_gap: float,
-                start: dict[Any, float] | None) -> Any:
+                start: dict[Any, float] | None, options: dict[str, Any] | None = None) -> Any:
         if solver not in SOLVERS:
             raise SolverError(f"unknown solver {solver!r}; use \"highs\" or \"cbc\"")
         tl = None if time_limit is None else max(float(time_limit), 0.01)
         if solver == "highs":
             if not _highs_available():
                 raise SolverError("HiGHS (highspy) is not installed; install highspy or use solver=\"cbc\"")
-            opts = HIGHS_MIP_OPTIONS if mip else HIGHS_LP_OPTIONS
+            opts = options if options is not None else (HIGHS_MIP_OPTIONS if mip else HIGHS_LP_OPTIONS)
             s = _HighsWarm(mip=mip, msg=False, gapRel=0.0, gapAbs=abs_gap, timeLimit=tl, threads=1, **opts)
             s.start = start if mip else None
             return s
@@ -212,7 +212,25 @@ class Mip:
     def solve(self, solver: str = "highs", *, mip: bool = True, time_limit: float | None = None,
               abs_gap: float = 1e-9, start: dict[Any, float] | None = None) -> Outcome:
         """Solve; ``status`` is ``optimal``, ``time_limit`` or ``infeasible``."""
-        s = self._solver(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start)
+        out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start)
+        if start and out.status == "optimal" and abs(out.bound - out.objective) > abs_gap + 1e-9 * abs(out.bound):
+            # HiGHS 1.16 can report "optimal" with the start's values when presolve alone solves the model:
+            # the values then disagree with the proven bound. Solve again without the start.
+            logger.debug("%s returned the start (%.9g) with bound %.9g: solving again cold", solver,
+                         out.objective, out.bound)
+            out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=None)
+        if out.status == "unknown" and solver == "highs":
+            # The interior point method without crossover can end with small dual infeasibilities that
+            # HiGHS flags as status Unknown after postsolve: solve again with HiGHS's default settings.
+            logger.debug("HiGHS status Unknown: solving again with default settings")
+            out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start, options={})
+        if out.status == "unknown":
+            raise SolverError(f"{solver} stopped with an unknown status")
+        return out
+
+    def _solve_once(self, solver: str, *, mip: bool, time_limit: float | None, abs_gap: float,
+                    start: dict[Any, float] | None, options: dict[str, Any] | None = None) -> Outcome:
+        s = self._solver(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start, options=options)
         t0 = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -249,6 +267,8 @@ class Mip:
             return Outcome("optimal", obj, obj if not np.isfinite(bound) else bound, runtime, has)
         if st in (ms.kTimeLimit, ms.kInterrupt, ms.kIterationLimit, ms.kSolutionLimit):
             return Outcome("time_limit", obj, bound, runtime, has)
+        if st == ms.kUnknown:
+            return Outcome("unknown", obj, bound, runtime, has)
         raise SolverError(f"HiGHS stopped with status {h.modelStatusToString(st)}")
 
     def _cbc_outcome(self, runtime: float) -> Outcome:
