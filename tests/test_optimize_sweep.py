@@ -87,3 +87,27 @@ def test_solution_percentages() -> None:
     # Both sites: point 0 covered twice (backup 3), point 1 once: objective 4 + 0.5 * 3 = 5.5.
     assert sol.objective == 5.5 and sol.coverage_pct == 100.0 and sol.backup_pct == 75.0
     assert "objective=5.5" in repr(sol)
+
+
+def test_sweep_warm_start_never_hides_the_optimum() -> None:
+    # Found by hypothesis: HiGHS 1.16 reported "optimal" with the warm start's values (13.5 at budget 7) when its
+    # presolve solved the model. Row 0 (w 4) is covered by sites 2, 5; row 1 (w 9) by sites 0, 3, 4; costs
+    # 5, 5, 1, 2, 2, 5, 3; backup weight 0.5. Budget 7: sites 2, 3, 4 (cost 5) -> 4 + 9 + 0.5 * 9 = 17.5.
+    # Budget 11: add site 5 (cost 10) -> both rows twice: 13 + 6.5 = 19.5.
+    cov = sp.csr_matrix(np.array([[0, 0, 1, 0, 0, 1, 0], [1, 0, 0, 1, 1, 0, 0]], dtype=bool))
+    curve = budget_sweep(cov, np.array([4.0, 9.0]), np.array([5.0, 5, 1, 2, 2, 5, 3]), [0, 2, 4, 7, 11, 16],
+                         backup_weight=0.5)
+    assert curve["objective"].tolist() == [0.0, 9.0, 13.5, 17.5, 19.5, 19.5]
+
+
+def test_lp_bound_survives_an_unknown_ipm_status() -> None:
+    # Found by hypothesis: the LP relaxation by IPM without crossover ended with HiGHS status Unknown. The optimum
+    # (31, checked by enumeration) must still come back with an LP bound.
+    rows = [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0],
+            [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 0], [1, 0, 0, 1], [1, 0, 0, 0]]
+    ex = np.zeros(12, dtype=bool)
+    ex[[6, 11]] = True
+    sol = max_coverage(sp.csr_matrix(np.array(rows, dtype=bool)), np.array([5.0, 6, 10, 8, 3, 1, 4, 2, 2, 3, 1, 6]),
+                       np.array([1.0, 2, 3, 2]), 8, existing=ex, groups=[1, 0, -1, 2], conflicts=[[3, 2]],
+                       forced=[False, True, False, False])
+    assert sol.objective == 31.0 and sol.status == "optimal" and sol.lp_bound is not None
