@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,9 @@ class MaxCoverageModel:
             if lp.status == "infeasible":
                 return self._infeasible(t0, info)
         warm = self._local(start) if start is not None else g_local
+        if start is not None and self._feasible(warm, budget):
+            filled = self._greedy(budget, seed=warm)  # spend what the start leaves, greedily
+            warm = filled if filled is not None else warm
         out = self.mip.solve(solver, time_limit=_left(deadline), abs_gap=self.tol,
                              start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
@@ -182,9 +186,14 @@ class MaxCoverageModel:
                               budget=float(budget), tol=1e-9 * max(1.0, float(budget)))
         return self._solution(local, out, info, solver, t0)
 
-    def _greedy(self, budget: float) -> np.ndarray | None:
-        red = self.red
-        return greedy_max(red.rows, red.weights, red.existing, self.c[red.sites], budget, self.cons, red.sites,
+    def _greedy(self, budget: float, seed: np.ndarray | None = None) -> np.ndarray | None:
+        """Greedy on the reduced model; ``seed`` (local indices) are kept, as if forced."""
+        red, cons = self.red, self.cons
+        if seed is not None and len(seed):
+            forced = cons.forced.copy()
+            forced[red.sites[seed]] = True
+            cons = replace(cons, forced=forced)
+        return greedy_max(red.rows, red.weights, red.existing, self.c[red.sites], budget, cons, red.sites,
                           self.beta)
 
     def _feasible(self, local: np.ndarray, budget: float) -> bool:
