@@ -188,3 +188,12 @@ def test_dominance_respects_side_constraints(side: dict) -> None:
     assert max_coverage(cov, w, c, 2).selected.tolist() == [0, 2]
     sol = max_coverage(cov, w, c, 2, **side)
     assert sol.selected.tolist() == [1, 2] and sol.objective == 6.0
+
+
+def test_spacing_conflicts_skip_variants_of_one_site() -> None:
+    from camsite.optimize._constraints import build_constraints
+
+    # Sites 0 and 1 are two headings at one mast (same group, same point); site 2 stands 5 m away, site 3 50 m.
+    xy = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 0.0], [50.0, 0.0]])
+    cons = build_constraints(4, xy=xy, min_spacing_m=10, groups=[7, 7, -1, -1])
+    assert cons.conflicts.tolist() == [[0, 2], [1, 2]]  # the group rule, not spacing, separates 0 and 1
