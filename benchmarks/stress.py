@@ -83,7 +83,7 @@ def step(name: str, sampler: _Sampler, extra: dict[str, Any]) -> Iterator[None]:
     peak = max(sampler.peak, _rss_mb())
     line = {"step": name, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_mb": round(peak, 1), "rss_mb": round(_rss_mb(), 1),
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), **extra}
-    print(json.dumps(line), flush=True)
+    print(json.dumps(line, default=str), flush=True)
 
 
 def write_incidents(edges: Any, n: int, path: Path, *, seed: int, scatter_m: float, crs: str) -> None:
@@ -194,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             sol = pipeline._solve(scenario, cands, cov.matrix, weights, existing_mask, args.budget)
             info.update(status=sol.status, gap=None if not np.isfinite(sol.gap) else round(float(sol.gap), 6),
                         n_selected=int(len(sol.selected)), objective=round(float(sol.objective), 3),
-                        solve_seconds=round(float(sol.runtime_s), 2))
+                        solve_seconds=round(float(sol.runtime_s), 2),
+                        lp_bound=None if sol.lp_bound is None else round(float(sol.lp_bound), 3),
+                        greedy_objective=None if sol.greedy_objective is None else round(float(sol.greedy_objective), 3),
+                        reduction={k: getattr(v, "item", lambda: v)() for k, v in dict(sol.reduction).items()})
     sampler.stop()
     return 0
 
