@@ -70,7 +70,8 @@ def test_sites_table(default_result) -> None:
 def test_breakdowns_add_up(default_result) -> None:
     s = default_result.summary
     cats = s["coverage_by_category"]
-    assert sum(c["weight_total"] for c in cats) == pytest.approx(s["weight_total"], rel=1e-6)
+    # each row is rounded to 4 decimals: the sum may differ by up to 0.5e-4 per category
+    assert sum(c["weight_total"] for c in cats) == pytest.approx(s["weight_total"], abs=1e-4 * len(cats))
     for row in cats + s["coverage_by_subarea"]:
         if row["before_pct"] is not None:
             assert row["after_pct"] >= row["before_pct"] - 1e-9

@@ -106,7 +106,8 @@ def _solve(scenario: Scenario, cands: gpd.GeoDataFrame, cov: Any, weights: np.nd
     )
     return optimize.max_coverage(
         cov, weights, cands["cost_sek"].to_numpy(float), budget, existing=existing_mask, solver=opt.solver,
-        time_limit=opt.time_limit_s, backup_weight=opt.backup_weight, **kwargs,
+        time_limit=opt.time_limit_s, backup_weight=opt.backup_weight, greedy=opt.greedy, lp_bound=opt.lp_bound,
+        **kwargs,
     )
 
 
@@ -235,7 +236,7 @@ def run(
                 else layers.empty_cameras(scenario.crs))
 
     step("demand", 3)
-    demand, demand_stats = demand_mod.build_demand(net, inc, scenario)
+    demand, demand_stats = demand_mod.build_demand(net, inc, scenario, study_area=study_area)
     demand = _renumber_demand(_inside(demand, study_area))
     if demand.empty or demand["weight"].sum() <= 0:
         raise InputError("no demand with weight > 0 inside the study area (check incident layers, category weights "
