@@ -77,11 +77,13 @@ def test_rerun_is_byte_identical(first_run: Path, tmp_path: Path) -> None:
 
 def test_budget_override_and_cbc(tmp_path: Path) -> None:
     out = tmp_path / "cbc"
-    proc = camsite("run", SCENARIO, "--out", out, "--budget", "500000", "--solver", "cbc", "--no-progress")
+    proc = camsite("run", SCENARIO, "--out", out, "--budget", "500000", "--solver", "cbc", "--no-progress",
+                   "--no-curve")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["budget_sek"] == 500_000 and summary["spent_sek"] <= 500_000
     assert summary["solver"] == "cbc" and summary["status"] == "optimal"
+    assert not (out / "budget_curve.csv").exists()  # --no-curve skips the sweep
 
 
 def _scenario_variant(tmp_path: Path, old: str, new: str) -> Path:

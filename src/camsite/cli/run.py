@@ -57,11 +57,13 @@ def _sek(value: float) -> str:
 @click.option("--include-incidents", is_flag=True, default=False,
               help="Put raw incident points in the report, maps and GeoPackage (internal use only). "
                    "By default incidents are aggregated per street segment and counts under 3 suppressed.")
+@click.option("--no-curve", is_flag=True, default=False,
+              help="Skip the budget curve and staged plan (a quicker run: one exact solve).")
 @click.option("--no-progress", is_flag=True, default=False, help="Do not draw a progress bar.")
 @handle_errors
 def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str | None, time_limit: float | None,
             incidents: Path | None, cameras: Path | None, lang: str | None, include_incidents: bool,
-            no_progress: bool) -> None:
+            no_curve: bool, no_progress: bool) -> None:
     """Run SCENARIO (a TOML file) and write the proposed sites to an output folder.
 
     Writes sites.csv (ranked sites), sites.geojson, summary.json and, where the
@@ -85,6 +87,9 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
         overrides["output.lang"] = lang
     if include_incidents:
         overrides["output.include_incidents"] = True
+    if no_curve:
+        overrides["optimization.budget_sweep"] = None
+        overrides["optimization.stages"] = ()
     if overrides:
         scen = scen.with_overrides(**overrides)
     out_dir = out or scen.output_dir()
