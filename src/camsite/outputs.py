@@ -26,13 +26,14 @@ from camsite.result import SITES_COLUMNS, RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["atomic_output_dir", "write_run", "write_sites_csv", "write_sites_geojson", "write_summary", "MARKER"]
+__all__ = ["check_output_dir", "atomic_output_dir", "write_run", "write_sites_csv", "write_sites_geojson", "write_summary", "MARKER"]
 
 #: File that marks a folder as a camsite output folder (safe to replace).
 MARKER = "summary.json"
 
 
-def _check_target(target: Path) -> None:
+def check_output_dir(target: Path) -> None:
+    """Raise :class:`InputError` now if ``target`` cannot receive a run (checked again when writing)."""
     if target.exists() and not target.is_dir():
         raise InputError("output path exists and is not a folder", file=target)
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
@@ -55,7 +56,7 @@ def atomic_output_dir(target: str | Path) -> Iterator[Path]:
     removed and ``target`` is left untouched.
     """
     target = Path(target)
-    _check_target(target)
+    check_output_dir(target)
     parent = target.resolve().parent
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))

@@ -93,6 +93,7 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     if overrides:
         scen = scen.with_overrides(**overrides)
     out_dir = out or scen.output_dir()
+    outputs.check_output_dir(out_dir)  # fail before minutes of work, not after
     show = not no_progress and sys.stderr.isatty()  # click.get_text_stream is deprecated (click 9)
     callback, close = _progress_bar(show)
     try:
