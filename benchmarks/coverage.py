@@ -40,31 +40,36 @@ INNER_CITY = ROOT / "data" / "osm" / "stockholm_drive_osmnx2020.tar.gz"
 CASES = ("fridhemsplan", "inner_city")
 
 
-def _inputs(case: str):  # noqa: ANN202 - returns a tuple of frames and geometry
-    import geopandas as gpd
-    import pandas as pd
+def _inputs(case: str):
+    from dataclasses import replace
+
     from shapely.geometry import box
 
-    from camsite import areas, candidates, config, demand, layers, network
+    from camsite import candidates, config, demand, stages
+    from camsite.stages import inputs as readers
 
     scenario = config.load(SCENARIO)
     if case == "inner_city":
-        scenario = scenario.with_overrides(**{"network.path": str(INNER_CITY)})
+        scenario = config.override(scenario, network=replace(scenario.network, path=str(INNER_CITY)))
         area = box(0, 0, 1e7, 1e8)  # everything
     else:
-        area = areas.study_area_polygon(scenario)
-    net = network.load_network(scenario, area)
-    frames = [layers.read_incidents(layer, scenario) for layer in scenario.incidents]
-    inc = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=scenario.crs) if frames \
-        else layers.empty_incidents(scenario.crs)
-    existing = layers.read_cameras(scenario.existing_cameras, scenario) if scenario.existing_cameras \
-        else layers.empty_cameras(scenario.crs)
-    dem, _ = demand.build_demand(net, inc, scenario, study_area=area)
-    cands = candidates.build_candidates(net, existing, scenario)
+        area, _ = readers.read_study_area(scenario)
+    net, _ = readers.read_network(scenario, area)
+    inc, _, _ = readers.read_incidents(scenario, area)
+    existing, _ = readers.read_cameras(scenario, area)
+    extras = readers.read_extras(scenario, area, net)
+    opt = scenario.optimization
+    cams = stages.CameraModels.from_types(scenario.camera_types, horizon_years=opt.horizon_years,
+                                          offered=scenario.candidates.camera_types)
+    dem, _ = demand.build_demand(net, inc, scenario.demand, category_weights=scenario.category_weights,
+                                 footfall=extras["footfall"], study_area=area)
+    cands = candidates.build_candidates(net, existing, scenario.candidates, cameras=cams, crs=scenario.crs,
+                                        mounting_points=extras["mounting_points"],
+                                        exclusion_zones=extras["exclusion_zones"])
     if case != "inner_city":
         dem = dem[dem.geometry.within(area).to_numpy()]
         cands = cands[cands.geometry.within(area).to_numpy()]
-    return scenario, net, dem.reset_index(drop=True), cands.reset_index(drop=True)
+    return scenario, cams, net, dem.reset_index(drop=True), cands.reset_index(drop=True)
 
 
 def run_case(case: str, viewsheds: bool, method: str) -> dict:
@@ -72,13 +77,13 @@ def run_case(case: str, viewsheds: bool, method: str) -> dict:
     from camsite import coverage
 
     t0 = time.perf_counter()
-    scenario, net, dem, cands = _inputs(case)
+    _scenario, cams, net, dem, cands = _inputs(case)
     t1 = time.perf_counter()
-    space = coverage.open_space(net, scenario)
-    cov = coverage.coverage_matrix(dem, cands, scenario, open_space=space, viewsheds=viewsheds, method=method)
+    space = coverage.open_space(net)
+    cov = coverage.coverage_matrix(dem, cands, cams, open_space=space, viewsheds=viewsheds, method=method)
     t2 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"case": case, "n_demand": int(len(dem)), "n_candidates": int(len(cands)), "nnz": int(cov.matrix.nnz),
+    return {"case": case, "n_demand": len(dem), "n_candidates": len(cands), "nnz": int(cov.matrix.nnz),
             "seconds": round(t2 - t1, 2), "peak_mb": round(peak, 1), "prepare_seconds": round(t1 - t0, 2),
             "method": method, "viewsheds": viewsheds, "street_km": round(float(net.edges["length_m"].sum()) / 1000, 1)}
 

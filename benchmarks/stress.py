@@ -32,10 +32,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -124,13 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     from pyproj import Transformer
     from shapely.geometry import box
 
-    from camsite import candidates, config, coverage, layers, network, pipeline
-    from camsite import demand as demand_mod
+    from camsite import config, network, stages
     from camsite.config import Area, PointLayer
+    from camsite.stages import inputs as readers
 
     base = config.load(SCENARIO)
-    base = base.with_overrides(**{"network.path": str(INNER_CITY), "optimization.budget_sek": args.budget,
-                                  "optimization.time_limit_s": args.time_limit, "optimization.solver": args.solver})
+    base = config.override(base, network=replace(base.network, path=str(INNER_CITY)),
+                           optimization=replace(base.optimization, budget_sek=args.budget,
+                                                time_limit_s=args.time_limit, solver=args.solver))
     sampler = _Sampler()
     print(json.dumps({"step": "start", "incidents": args.incidents, "seed": args.seed, "budget_sek": args.budget,
                       "time_limit_s": args.time_limit, "solver": args.solver, "cpus": os.cpu_count(),
@@ -138,15 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="camsite-stress-") as tmp:
         info: dict[str, Any] = {}
         with step("network", sampler, info):
-            net = network.load_network(base, box(-1e8, -1e8, 1e8, 1e8))
-            x0, y0, x1, y1 = net.edges.total_bounds
+            whole = network.load_network(base, box(-1e8, -1e8, 1e8, 1e8))
+            x0, y0, x1, y1 = whole.edges.total_bounds
             lon, lat = Transformer.from_crs(base.crs, "EPSG:4326", always_xy=True).transform(
                 [x0, x1, x1, x0], [y0, y0, y1, y1])
             corners = tuple((float(a), float(b)) for a, b in zip(lon, lat))
-            scenario = replace(base, study_area=Area(polygon=corners), subareas=())
-            area = pipeline.areas.study_area_polygon(scenario)
-            net = network.load_network(scenario, area)  # as the pipeline does: clipped to the study area
-            info.update(edges=int(len(net.edges)), street_km=round(float(net.edges["length_m"].sum()) / 1000, 1),
+            scenario = config.override(base, study_area=Area(polygon=corners), subareas=())
+            area, _ = readers.read_study_area(scenario)
+            net, _ = readers.read_network(scenario, area)  # as a run does: clipped to the study area
+            info.update(edges=len(net.edges), street_km=round(float(net.edges["length_m"].sum()) / 1000, 1),
                         area_km2=round(area.area / 1e6, 2))
 
         csv = Path(tmp) / "incidents.csv"
@@ -155,49 +157,46 @@ def main(argv: list[str] | None = None) -> int:
             write_incidents(net.edges, args.incidents, csv, seed=args.seed, scatter_m=args.scatter, crs=base.crs)
             info.update(rows=args.incidents, csv_mb=round(csv.stat().st_size / 2**20, 1))
 
-        scenario = replace(scenario, incidents=(PointLayer(path=str(csv), name="stress", source="synthetic",
-                                                           id_column="id", date_column="date"),))
+        scenario = config.override(scenario, incidents=(PointLayer(path=str(csv), name="stress", source="synthetic",
+                                                                   id_column="id", date_column="date"),))
         info = {}
         with step("read_incidents", sampler, info):
-            inc, inc_stats = pipeline._read_incidents(scenario, area)
-            info.update(rows=int(len(inc)), **inc_stats)
+            inc, inc_stats, _ = readers.read_incidents(scenario, area)
+            info.update(rows=len(inc), **inc_stats)
 
         info = {}
-        with step("existing_cameras", sampler, info):
-            existing = layers.read_cameras(scenario.existing_cameras, scenario)
-            info.update(rows=int(len(existing)))
-
-        info = {}
-        with step("demand", sampler, info):
-            dem, _ = demand_mod.build_demand(net, inc, scenario, study_area=area)
-            dem = pipeline._renumber_demand(pipeline._inside(dem, area))
-            info.update(demand_points=int(len(dem)))
+        with step("existing_cameras_and_open_space", sampler, info):
+            existing, _ = readers.read_cameras(scenario, area)
+            extras = readers.read_extras(scenario, area, net)
+            info.update(rows=len(existing))
+        inputs = stages.Inputs(crs=scenario.crs, study_area=area, subareas=readers.read_study_area(scenario)[1],
+                               network=net, incidents=inc, existing=existing, open_space=extras["open_space"],
+                               footfall=extras["footfall"], mounting_points=extras["mounting_points"],
+                               exclusion_zones=extras["exclusion_zones"], stats=(), incident_stats=inc_stats)
         del inc
 
         info = {}
-        with step("candidates", sampler, info):
-            cands = pipeline._inside(candidates.build_candidates(net, existing, scenario), area)
-            info.update(candidates=int(len(cands)), sites=int(cands["site_id"].nunique()))
-
-        info = {}
-        with step("coverage", sampler, info):
-            space = coverage.open_space(net, scenario)
-            cov = coverage.coverage_matrix(dem, cands, scenario, open_space=space)
-            ex_cov = coverage.coverage_matrix(dem, existing, scenario, open_space=space)
-            existing_mask = np.asarray(ex_cov.matrix.sum(axis=1)).ravel() > 0
-            info.update(nnz=int(cov.matrix.nnz), matrix_mb=round((cov.matrix.data.nbytes + cov.matrix.indices.nbytes
-                                                                   + cov.matrix.indptr.nbytes) / 2**20, 1))
+        with step("instance", sampler, info):  # demand, candidates and the coverage matrix
+            opt = scenario.optimization
+            cams = stages.CameraModels.from_types(scenario.camera_types, horizon_years=opt.horizon_years,
+                                                  offered=scenario.candidates.camera_types)
+            instance = stages.build_instance(inputs, scenario.demand, scenario.candidates, cams,
+                                             category_weights=scenario.category_weights)
+            cov = instance.coverage
+            info.update(demand_points=len(instance.demand), candidates=len(instance.candidates),
+                        sites=int(instance.candidates["site_id"].nunique()), nnz=int(cov.nnz),
+                        matrix_mb=round((cov.data.nbytes + cov.indices.nbytes + cov.indptr.nbytes) / 2**20, 1))
 
         info = {}
         with step("optimise", sampler, info):
-            weights = dem["weight"].to_numpy(float)
-            sol = pipeline._solve(scenario, cands, cov.matrix, weights, existing_mask, args.budget)
+            sol = stages.solve(instance, stages.MaxCoverage(args.budget), stages.constraints_for(instance, opt),
+                               stages.solver_options(opt))
             info.update(status=sol.status, gap=None if not np.isfinite(sol.gap) else round(float(sol.gap), 6),
-                        n_selected=int(len(sol.selected)), objective=round(float(sol.objective), 3),
+                        n_selected=len(sol.selected), objective=round(float(sol.objective), 3),
                         solve_seconds=round(float(sol.runtime_s), 2),
                         lp_bound=None if sol.lp_bound is None else round(float(sol.lp_bound), 3),
                         greedy_objective=None if sol.greedy_objective is None else round(float(sol.greedy_objective), 3),
-                        reduction={k: getattr(v, "item", lambda: v)() for k, v in dict(sol.reduction).items()})
+                        reduction={k: v.item() if hasattr(v, "item") else v for k, v in dict(sol.reduction).items()})
     sampler.stop()
     return 0
 

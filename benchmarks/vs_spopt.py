@@ -30,6 +30,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from camsite.vocab import SOLVER_NAMES
+
 SIDE_M = 10_000.0
 SITES_IN_RANGE = 8.0
 DEFAULT_SIZES = ("2000x1000", "5000x2000", "20000x5000")
@@ -49,14 +51,14 @@ def instance(n_demand: int, n_sites: int, seed: int = 0) -> dict:
 
 
 def run_camsite(inst: dict, solver: str) -> tuple[float, float, int, str]:
-    from camsite.optimize import max_coverage
+    from camsite.optimize import SolverOptions, max_coverage
 
     t0 = time.perf_counter()
     pairs = cKDTree(inst["demand"]).sparse_distance_matrix(cKDTree(inst["sites"]), inst["radius"],
                                                            output_type="coo_matrix")
     cov = sp.csr_matrix((np.ones(pairs.nnz, dtype=bool), (pairs.row, pairs.col)),
                         shape=(len(inst["demand"]), len(inst["sites"])))
-    sol = max_coverage(cov, inst["weights"], np.ones(cov.shape[1]), inst["p"], solver=solver)
+    sol = max_coverage(cov, inst["weights"], np.ones(cov.shape[1]), inst["p"], solver=SolverOptions(name=solver))
     return time.perf_counter() - t0, sol.objective, sol.n_sites, sol.status
 
 
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-spopt", action="store_true", help="time camsite only")
     ap.add_argument("--spopt-max-sites", type=int, default=None,
                     help="run spopt only on instances with at most this many sites")
-    ap.add_argument("--solver", default="highs", choices=["highs", "cbc"], help="camsite's solver")
+    ap.add_argument("--solver", default=SOLVER_NAMES[0], choices=SOLVER_NAMES, help="camsite's solver")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     have_spopt = not args.skip_spopt and sys.version_info >= (3, 12)

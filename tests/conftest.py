@@ -1,13 +1,30 @@
-"""Shared fixtures: the default scenario run once per test session."""
+"""Shared fixtures: the default scenario run once per session, and a hand-made RunResult for the report writers.
+
+The default Fridhemsplan run (about 20 s with its budget curve) is computed
+exactly once: :func:`default_out` runs the real command ``camsite run
+scenarios/fridhemsplan.toml --out <tmp>`` in this process, and
+:func:`default_result` is the :class:`~camsite.result.RunResult` that very run
+computed (taken from ``pipeline.run`` as the command called it). Tests using
+either are end-to-end and marked ``slow``.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = ROOT / "scenarios" / "fridhemsplan.toml"
+import factory
+from factory import DEFAULT_SCENARIO
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored():
+    """Every test leaves logging as it found it (the CLI installs its own stderr handler)."""
+    with factory.logging_restored():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -18,124 +35,139 @@ def default_scenario():
 
 
 @pytest.fixture(scope="session")
-def default_result(default_scenario):
-    """The default Fridhemsplan scenario, run end to end once (a few seconds)."""
+def _default_cli_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """``camsite run scenarios/fridhemsplan.toml --out <tmp> --no-progress`` from the repository root, once,
+    keeping its RunResult."""
     from camsite import pipeline
 
-    return pipeline.run(default_scenario)
+    out = tmp_path_factory.mktemp("default") / "fridhemsplan"
+    captured = []
+    real_run = pipeline.run
+
+    def spy(*args, **kwargs):
+        result = real_run(*args, **kwargs)
+        captured.append(result)
+        return result
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(pipeline, "run", spy)
+    mp.chdir(factory.ROOT)  # as the README runs it: the scenario path (in summary.json) is relative
+    try:
+        cli = factory.invoke("run", DEFAULT_SCENARIO.relative_to(factory.ROOT), "--out", out, "--no-progress",
+                             catch_exceptions=True)
+    finally:
+        mp.undo()
+    return SimpleNamespace(out=out, cli=cli, result=captured[0] if captured else None)
 
 
-# --- report (issue 5): a small synthetic RunResult near Fridhemsplan, no pipeline needed -------------
+@pytest.fixture(scope="session")
+def default_out(_default_cli_run: SimpleNamespace) -> Path:
+    """The output folder of the default run, written once by the real ``camsite run`` command (read-only)."""
+    cli = _default_cli_run.cli
+    if cli.exit_code != 0:
+        import traceback
 
-REPORT_SCENARIO_TOML = '''
-name = "syntetisk"
-title = "Kameraövervakning Fridhemsplan (syntetiskt testfall)"
-description = "Syntetiskt rutnät av gator runt Fridhemsplan för tester av rapporten."
-[study_area]
-polygon = [[18.024, 59.330], [18.036, 59.330], [18.036, 59.336], [18.024, 59.336]]
-[[subareas]]
-name = "fridhemsplan"
-label = "Fridhemsplan (platssamverkan)"
-source = "illustrative"
-polygon = [[18.024, 59.330], [18.030, 59.330], [18.030, 59.336], [18.024, 59.336]]
-[[subareas]]
-name = "stadshagen"
-label = "Stadshagen (platssamverkan)"
-source = "illustrative"
-polygon = [[18.030, 59.330], [18.036, 59.330], [18.036, 59.336], [18.030, 59.336]]
-[network]
-path = "net.graphml"
-source = "synthetic grid"
-[[incidents]]
-name = "syntetiska"
-path = "incidents.csv"
-source = "synthetic"
-[existing_cameras]
-path = "cameras.csv"
-source = "illustrative"
-default_type = "ptz_dome"
-[[camera_types]]
-name = "fixed_1080p"
-label = "Fast kamera 1080p, 60° (observera ~30 m)"
-range_m = 30
-fov_deg = 60
-capex_sek = 60000
-opex_sek_per_year = 12000
-source = "EN 62676-4; Huddinge 2019"
-[[camera_types]]
-name = "ptz_dome"
-label = "PTZ-dom 360° (observera ~60 m)"
-range_m = 60
-fov_deg = 360
-capex_sek = 90000
-opex_sek_per_year = 15000
-source = "EN 62676-4; Huddinge 2019"
-[optimization]
-budget_sek = 1000000
-horizon_years = 4
-[optimization.budget_sweep]
-start = 250000
-stop = 2000000
-step = 250000
-'''
+        tb = "".join(traceback.format_exception(*cli.exc_info)) if cli.exc_info else ""
+        pytest.fail(f"camsite run of the default scenario failed ({cli.exit_code}):\n{cli.stderr}\n{tb}")
+    return _default_cli_run.out
+
+
+@pytest.fixture(scope="session")
+def default_cli(default_out: Path, _default_cli_run: SimpleNamespace):
+    """The click Result of the default run (stdout: the summary line; stderr: warnings)."""
+    return _default_cli_run.cli
+
+
+@pytest.fixture(scope="session")
+def default_result(_default_cli_run: SimpleNamespace):
+    """The default Fridhemsplan scenario's RunResult: the one ``default_out`` computed (read-only)."""
+    if _default_cli_run.result is not None:
+        return _default_cli_run.result
+    from camsite import config, pipeline  # the command failed before running: fail here with the real error
+
+    return pipeline.run(config.load(DEFAULT_SCENARIO))
+
+
+# --- report: a small synthetic RunResult near Fridhemsplan, no pipeline needed ---------------------------------------
+
+_SOURCE = "EN 62676-4; Huddinge 2019"
+REPORT_SCENARIO = {
+    "name": "syntetisk",
+    "title": "Kameraövervakning Fridhemsplan (syntetiskt testfall)",
+    "description": "Syntetiskt rutnät av gator runt Fridhemsplan för tester av rapporten.",
+    "study_area": {"polygon": [[18.024, 59.330], [18.036, 59.330], [18.036, 59.336], [18.024, 59.336]]},
+    "subareas": [
+        {"name": "fridhemsplan", "label": "Fridhemsplan (platssamverkan)", "source": "illustrative",
+         "polygon": [[18.024, 59.330], [18.030, 59.330], [18.030, 59.336], [18.024, 59.336]]},
+        {"name": "stadshagen", "label": "Stadshagen (platssamverkan)", "source": "illustrative",
+         "polygon": [[18.030, 59.330], [18.036, 59.330], [18.036, 59.336], [18.030, 59.336]]},
+    ],
+    "network": {"path": "net.graphml", "source": "synthetic grid"},
+    "incidents": [{"name": "syntetiska", "path": "incidents.csv", "source": "synthetic"}],
+    "existing_cameras": {"path": "cameras.csv", "source": "illustrative", "default_type": "ptz_dome"},
+    "camera_types": [
+        dict(factory.FIXED_1080P, label="Fast kamera 1080p, 60° (observera ~30 m)", source=_SOURCE),
+        dict(factory.PTZ_DOME, label="PTZ-dom 360° (observera ~60 m)", source=_SOURCE),
+    ],
+    "optimization": {"budget_sek": 1000000, "horizon_years": 4,
+                     "budget_sweep": {"start": 250000, "stop": 2000000, "step": 250000}},
+}
 
 _REPORT_STREETS_EW = ("Fleminggatan", "Sankt Eriksgatan norra", "Kronobergsgatan", "Hantverkargatan", "Garvargatan")
 _REPORT_STREETS_NS = ("Mariebergsgatan", "Polhemsgatan", "Sankt Eriksgatan", "Celsiusgatan", "Arbetargatan")
 
 
-def _report_edges(x0: float, y0: float, step: float):
-    import geopandas as gpd
-    from shapely.geometry import LineString
-
-    rows = []
+def _report_network(x0: float, y0: float, step: float):
+    """A 5 × 5 grid of named streets (east-west row i and north-south column i, alternately)."""
+    lines, names = [], []
     n = len(_REPORT_STREETS_EW)
     for i in range(n):
-        for j in range(n - 1):  # east-west, row i
-            rows.append((i * n + j, i * n + j + 1, _REPORT_STREETS_EW[i],
-                         LineString([(x0 + j * step, y0 + i * step), (x0 + (j + 1) * step, y0 + i * step)])))
-            rows.append((j * n + i, (j + 1) * n + i, _REPORT_STREETS_NS[i],  # north-south, column i
-                         LineString([(x0 + i * step, y0 + j * step), (x0 + i * step, y0 + (j + 1) * step)])))
-    edges = gpd.GeoDataFrame({
-        "edge_id": range(len(rows)), "u": [r[0] for r in rows], "v": [r[1] for r in rows],
-        "name": [r[2] for r in rows], "highway": ["secondary" if "Sankt" in r[2] else "residential" for r in rows],
-        "tunnel": False, "bridge": False, "excluded": False,
-    }, geometry=[r[3] for r in rows], crs="EPSG:3011")
-    edges["length_m"] = edges.length
-    edges["half_width_m"] = [12.0 if h == "secondary" else 8.0 for h in edges["highway"]]
-    return edges
+        for j in range(n - 1):
+            lines.append([(j * step, i * step), ((j + 1) * step, i * step)])
+            names.append(_REPORT_STREETS_EW[i])
+            lines.append([(i * step, j * step), (i * step, (j + 1) * step)])
+            names.append(_REPORT_STREETS_NS[i])
+    highway = ["secondary" if "Sankt" in nm else "residential" for nm in names]
+    return factory.network(lines, names=names, highway=highway, origin=(x0, y0),
+                           half_width=[12.0 if h == "secondary" else 8.0 for h in highway])
 
 
-def _report_viewshed(point, camera, heading, corridor):
-    import math
-
+def _report_viewshed(point, range_m, fov_deg, heading, corridor):
     from shapely.geometry import Polygon
 
-    disc = point.buffer(camera.range_m, quad_segs=16)
-    if camera.fov_deg < 360 and heading == heading:
-        a0, a1 = math.radians(90 - heading - camera.fov_deg / 2), math.radians(90 - heading + camera.fov_deg / 2)
-        arc = [(point.x + 2 * camera.range_m * math.cos(a0 + (a1 - a0) * k / 12),
-                point.y + 2 * camera.range_m * math.sin(a0 + (a1 - a0) * k / 12)) for k in range(13)]
+    disc = point.buffer(range_m, quad_segs=16)
+    if fov_deg < 360 and heading == heading:
+        a0, a1 = math.radians(90 - heading - fov_deg / 2), math.radians(90 - heading + fov_deg / 2)
+        arc = [(point.x + 2 * range_m * math.cos(a0 + (a1 - a0) * k / 12),
+                point.y + 2 * range_m * math.sin(a0 + (a1 - a0) * k / 12)) for k in range(13)]
         disc = disc.intersection(Polygon([(point.x, point.y), *arc]))
     return disc.intersection(corridor)
 
 
 def build_report_result():
-    """A RunResult with the pipeline's shapes, built by hand on a 5 × 5 street grid (EPSG:3011)."""
+    """A RunResult with the pipeline's shapes, built by hand on a 5 × 5 street grid (EPSG:3011).
+
+    Coverage is a plain point-in-viewshed test and the plan a cost-effectiveness
+    greedy, both computed here, independently of camsite's coverage and
+    optimisation code; the solution is reported as stopped at the time limit.
+    """
     import geopandas as gpd
     import numpy as np
     import pandas as pd
     import scipy.sparse as sp
-    from types import SimpleNamespace
     from pyproj import Transformer
     from shapely.geometry import Point, box
 
-    from camsite import config
+    from camsite.cameras import CameraModels
+    from camsite.optimize import Solution
     from camsite.result import RunResult
+    from camsite.stages import CameraTypeRow, CoverageRow, DataSource, Inputs, Instance, Summary
 
-    scen = config.loads(REPORT_SCENARIO_TOML, file="syntetisk.toml")
+    scen = factory.scenario(REPORT_SCENARIO, file="syntetisk.toml")
     rng = np.random.default_rng(5)
     x0, y0, step = 151500.0, 6579500.0, 120.0
-    edges = _report_edges(x0, y0, step)
+    net = _report_network(x0, y0, step)
+    edges = net.edges
     corridor = edges.buffer(edges["half_width_m"]).union_all()
     study = box(x0 - 40, y0 - 40, x0 + 4 * step + 40, y0 + 4 * step + 40)
     to_wgs = Transformer.from_crs("EPSG:3011", "EPSG:4326", always_xy=True)
@@ -183,6 +215,7 @@ def build_report_result():
                     cand_rows.append((f"M{i}{j}", f"M{i}{j}:fixed_1080p:{h:.0f}", "fixed_1080p", h, "street",
                                       _REPORT_STREETS_EW[i], Point(x0 + (j + 0.5) * step, y0 + i * step + 6)))
     horizon = scen.optimization.horizon_years
+    cams = CameraModels.from_types(scen.camera_types, horizon_years=horizon)
     candidates = gpd.GeoDataFrame({
         "site_id": [r[0] for r in cand_rows], "variant": [r[1] for r in cand_rows],
         "camera_type": [r[2] for r in cand_rows], "heading_deg": [r[3] for r in cand_rows],
@@ -196,7 +229,8 @@ def build_report_result():
         crs="EPSG:3011")
 
     def views(frame):
-        return gpd.GeoSeries([_report_viewshed(g, scen.camera_type(t), h, corridor) for g, t, h in
+        cam = {c.name: c for c in scen.camera_types}
+        return gpd.GeoSeries([_report_viewshed(g, cam[t].range_m, cam[t].fov_deg, h, corridor) for g, t, h in
                               zip(frame.geometry, frame["camera_type"], frame["heading_deg"])], crs="EPSG:3011")
 
     def matrix(vs):
@@ -210,15 +244,17 @@ def build_report_result():
     inc = demand["incidents"].to_numpy(float)
     costs = candidates["cost_sek"].to_numpy(float)
     budget = scen.optimization.budget_sek
+    site_of = candidates["site_id"].to_numpy()
 
-    def greedy(limit):  # cost-effectiveness greedy, one variant per site; returns picks in order and gains
+    def greedy(limit):
         covered = np.asarray(ex_cov.sum(axis=1)).ravel() > 0
         picked, gains, spent = [], [], 0.0
         csc = cov.tocsc()
         while True:
             best, best_ratio = -1, 0.0
+            used = {site_of[k] for k in picked}
             for j in range(cov.shape[1]):
-                if spent + costs[j] > limit or candidates["site_id"].iat[j] in {candidates["site_id"].iat[k] for k in picked}:
+                if spent + costs[j] > limit or site_of[j] in used:
                     continue
                 rows = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
                 g = w[rows][~covered[rows]].sum()
@@ -251,8 +287,9 @@ def build_report_result():
         "kind": chosen["kind"].to_numpy(), "candidate_index": np.asarray(order),
     })
     objective = float(w[after_mask].sum())
-    solution = SimpleNamespace(selected=np.sort(np.asarray(order)), objective=objective, bound=objective * 1.004,
-                               gap=0.004, status="time_limit", runtime_s=1.7, solver="highs")
+    solution = Solution(selected=np.sort(np.asarray(order, dtype=np.int64)), objective=objective,
+                        bound=objective * 1.004, gap=0.004, status="time_limit", runtime_s=1.7, solver="highs",
+                        spent=float(costs[order].sum()), covered_weight=objective, total_weight=float(total))
     curve_rows = []
     for b in scen.optimization.budget_sweep.values():
         o, _, m = greedy(b)
@@ -260,55 +297,57 @@ def build_report_result():
                            "coverage_pct": round(100 * w[m].sum() / total, 3), "backup_pct": 0.0,
                            "status": "optimal", "gap": 0.0})
     curve = pd.DataFrame(curve_rows)
-    knee = {"budget_sek": 750000.0, "coverage_pct": float(curve.loc[curve["budget_sek"] == 750000, "coverage_pct"].iat[0])}
+    knee = {"budget_sek": 750000.0,
+            "coverage_pct": float(curve.loc[curve["budget_sek"] == 750000, "coverage_pct"].iat[0])}
 
-    def breakdown(groups, labels, key):
+    def breakdown(groups, labels):
         out = []
         for name, mask in groups.items():
             wt = float(w[mask].sum())
-            out.append({key: name, "label": labels.get(name, name), "weight_total": round(wt, 4),
-                        "incidents_total": float(inc[mask].sum()),
-                        "before_pct": round(100 * w[mask & before_mask].sum() / wt, 3) if wt > 0 else None,
-                        "after_pct": round(100 * w[mask & after_mask].sum() / wt, 3) if wt > 0 else None,
-                        "incidents_before": float(inc[mask & before_mask].sum()),
-                        "incidents_after": float(inc[mask & after_mask].sum())})
-        return out
+            out.append(CoverageRow(
+                name=name, label=None if labels is None else labels.get(name, name), weight_total=round(wt, 4),
+                incidents_total=float(inc[mask].sum()),
+                before_pct=round(100 * w[mask & before_mask].sum() / wt, 3) if wt > 0 else None,
+                after_pct=round(100 * w[mask & after_mask].sum() / wt, 3) if wt > 0 else None,
+                incidents_before=float(inc[mask & before_mask].sum()),
+                incidents_after=float(inc[mask & after_mask].sum())))
+        return tuple(out)
 
-    from camsite.config import CATEGORY_LABELS
     cat_groups = {c: demand["category"].eq(c).to_numpy() for c in sorted(demand["category"].unique())}
     sub_groups = {r.name: demand.geometry.within(r.geometry).to_numpy() for r in subareas.itertuples()}
-    summary = {
-        "scenario": scen.name, "title": scen.title, "scenario_file": "scenarios/syntetisk.toml",
-        "date": "2026-11-26", "crs": "EPSG:3011",
-        "budget_sek": budget, "spent_sek": float(sites["cost_sek"].sum()), "n_new_sites": int(len(sites)),
-        "coverage_before_pct": round(100 * w[before_mask].sum() / total, 4),
-        "coverage_after_pct": round(100 * objective / total, 4),
-        "objective": objective, "bound": solution.bound, "gap": solution.gap, "status": solution.status,
-        "solver": "highs", "runtime_s": 2.1, "solve_runtime_s": 1.7, "n_demand": int(len(demand)),
-        "n_candidates": int(len(candidates)), "n_candidate_sites": int(candidates["site_id"].nunique()),
-        "n_existing_cameras": 3, "n_incidents": n_inc, "weight_total": round(float(total), 4),
-        "horizon_years": horizon,
-        "coverage_by_category": breakdown(cat_groups, dict(CATEGORY_LABELS, gata="Gatumiljö (gatuyta och flöde)"),
-                                          "category"),
-        "coverage_by_subarea": breakdown(sub_groups, dict(zip(subareas["name"], subareas["label"])), "name"),
-        "budget_curve_knee": knee,
-        "camera_types": [{"name": c.name, "label": c.label, "range_m": c.range_m, "fov_deg": c.fov_deg,
-                          "capex_sek": c.capex_sek, "opex_sek_per_year": c.opex_sek_per_year,
-                          "cost_sek": c.cost_sek(horizon), "source": c.source} for c in scen.camera_types],
-        "category_weights": dict(scen.category_weights),
-        "data_sources": [
-            {"layer": "network", "file": "data/osm/net.graphml", "source": "synthetic grid",
-             "provenance": "synthetic 5 × 5 grid (tests)", "rows": int(len(edges)),
-             "attribution": "© OpenStreetMap contributors, ODbL 1.0"},
-            {"layer": "incidents:syntetiska", "file": "incidents.csv", "source": "synthetic",
-             "provenance": "synthetic", "rows": n_inc},
-            {"layer": "existing_cameras", "file": "cameras.csv", "source": "illustrative",
-             "provenance": "illustrative", "rows": 3}],
-        "illustrative_layers": ["incidents:syntetiska", "existing_cameras"],
-    }
-    return RunResult(scenario=scen, study_area=study, subareas=subareas, edges=edges, incidents=incidents,
-                     demand=demand, candidates=candidates, existing=existing, coverage=cov, existing_coverage=ex_cov,
-                     candidate_viewsheds=cand_views, existing_viewsheds=ex_views, solution=solution, sites=sites,
+    inputs = Inputs(
+        crs="EPSG:3011", study_area=study, subareas=subareas, network=net, incidents=incidents, existing=existing,
+        open_space=corridor, footfall=None, mounting_points=None,
+        exclusion_zones=gpd.GeoDataFrame({"name": [], "penalty_sek": []}, geometry=gpd.GeoSeries([], crs="EPSG:3011")),
+        stats=(), incident_stats={"read": n_inc, "outside_study_area": 0, "dropped": {}})
+    instance = Instance(
+        demand=demand, candidates=candidates, existing=existing, coverage=cov, existing_coverage=ex_cov,
+        candidate_viewsheds=cand_views, existing_viewsheds=ex_views, weights=w, costs=costs,
+        existing_mask=before_mask, cameras=cams, demand_stats={"demand_points": len(demand)})
+    summary = Summary(
+        scenario=scen.name, title=scen.title, scenario_file="scenarios/syntetisk.toml", date="2026-11-26",
+        crs="EPSG:3011", budget_sek=budget, spent_sek=float(sites["cost_sek"].sum()), n_new_sites=len(sites),
+        coverage_before_pct=round(100 * w[before_mask].sum() / total, 4),
+        coverage_after_pct=round(100 * objective / total, 4), objective=objective, bound=solution.bound,
+        gap=solution.gap, status=solution.status, solver="highs", runtime_s=2.1, solve_runtime_s=1.7,
+        n_demand=len(demand), n_candidates=len(candidates),
+        n_candidate_sites=int(candidates["site_id"].nunique()), n_existing_cameras=3, n_incidents=n_inc,
+        weight_total=round(float(total), 4), horizon_years=horizon, greedy_objective=objective, lp_bound=None,
+        coverage_by_category=breakdown(cat_groups, None),
+        coverage_by_subarea=breakdown(sub_groups, dict(zip(subareas["name"], subareas["label"]))),
+        budget_curve_knee=knee,
+        camera_types=tuple(CameraTypeRow(c.name, c.label, c.range_m, c.fov_deg, c.capex_sek, c.opex_sek_per_year,
+                                         c.cost_sek(horizon), c.source) for c in scen.camera_types),
+        category_weights=dict(scen.category_weights), incident_stats=dict(inputs.incident_stats),
+        demand_stats=dict(instance.demand_stats),
+        data_sources=(
+            DataSource("network", "data/osm/net.graphml", "synthetic grid", "synthetic 5 × 5 grid (tests)",
+                       len(edges), "© OpenStreetMap contributors, ODbL 1.0"),
+            DataSource("incidents:syntetiska", "incidents.csv", "synthetic", "synthetic", n_inc),
+            DataSource("existing_cameras", "cameras.csv", "illustrative", "illustrative", 3)),
+        illustrative_layers=("incidents:syntetiska", "existing_cameras"),
+    )
+    return RunResult(scenario=scen, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=curve)
 
 
@@ -325,6 +364,6 @@ def report_out(report_result, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("report_out")
     outputs.write_sites_csv(report_result.sites, out / "sites.csv")
-    outputs.write_summary(report_result.summary, out / "summary.json")
+    outputs.write_summary(report.summary_data(report_result.summary), out / "summary.json")
     report.write_deliverables(report_result, out)
     return out

@@ -75,16 +75,16 @@ def recording_for(query: str) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet during tests
+    def log_message(self, format: str, *args: object) -> None:  # quiet during tests
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         parts = urlsplit(self.path)
         self._answer("GET", parts.path, parse_qs(parts.query))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
         body = self.rfile.read(length).decode("utf-8", "replace")
         self._answer("POST", urlsplit(self.path).path, parse_qs(body))
@@ -122,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     lock: threading.Lock
-    owner: "RecordedServer"
+    owner: RecordedServer
 
 
 class RecordedServer:
@@ -162,7 +162,7 @@ class RecordedServer:
         """The Overpass data queries and Nominatim searches (not status checks)."""
         return [r for r in self.requests if not r.path.endswith("/status")]
 
-    def start(self) -> "RecordedServer":
+    def start(self) -> RecordedServer:
         """Bind a free port on 127.0.0.1 and serve from a daemon thread."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.lock = threading.Lock()
@@ -182,7 +182,7 @@ class RecordedServer:
             server.shutdown()
             server.server_close()
 
-    def __enter__(self) -> "RecordedServer":
+    def __enter__(self) -> RecordedServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

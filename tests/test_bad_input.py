@@ -11,45 +11,43 @@ files written per test. Each case has a defined outcome:
   (or not used), and the counts in summary.json.
 
 The report deliverables (HTML, PNG, XLSX, GPKG) are switched off in the
-tolerated runs to keep the tests fast; they play no part in reading input.
+tolerated runs, and the shipped street network is read once per study area
+(``factory.network_cache``), to keep the tests fast; neither plays a part in
+reading incident and camera files. Broken network files are read every time.
 One case also runs as a real subprocess, as a user would start it.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-import logging
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from pyproj import Transformer
 
-from camsite.cli import main
+from factory import CAMERAS_CSV as CAMERAS
+from factory import (
+    DROP,
+    FIXED_1080P,
+    GRAPHML,
+    LAT,
+    LON,
+    OSM_XML,
+    PTZ_DOME,
+    fridhemsplan_data,
+    invoke,
+    merge,
+    network_cache,
+    one_error_line,
+    run_process,
+    toml,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-GRAPHML = ROOT / "data" / "osm" / "fridhemsplan_drive_osmnx2020.graphml.gz"
-CAMERAS = ROOT / "data" / "cameras" / "existing_cameras_illustrative.csv"
-LAT, LON = 59.3330, 18.0308
 N = 30  # incidents in a good file
-
-OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<osm version="0.6" generator="hand">
-  <node id="1" lat="59.3330" lon="18.0280"/>
-  <node id="2" lat="59.3330" lon="18.0308"/>
-  <node id="3" lat="59.3330" lon="18.0336"/>
-  <node id="4" lat="59.3345" lon="18.0308"/>
-  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
-    <tag k="highway" v="secondary"/><tag k="name" v="Fleminggatan"/></way>
-  <way id="11"><nd ref="2"/><nd ref="4"/>
-    <tag k="highway" v="residential"/><tag k="name" v="Sankt Eriksgatan"/></way>
-</osm>
-"""
 
 
 def points(n: int = N, seed: int = 7) -> list[tuple[int, float, float, str]]:
@@ -65,32 +63,25 @@ def csv_text(rows: list[tuple[object, ...]], header: str = "id,lat,lon,category"
     return "\n".join([header.replace(",", sep)] + [sep.join(str(v) for v in r) for r in rows]) + "\n"
 
 
-def scenario_text(*, incidents: Path | str, cameras: Path | str | None = CAMERAS, network: Path | str = GRAPHML,
-                  budget: float = 500_000, center: tuple[float, float] = (LAT, LON), layer: str = "",
-                  camera_layer: str = 'default_type = "ptz_dome"', top: str = "", extra: str = "") -> str:
-    cam = f'[existing_cameras]\npath = "{cameras}"\n{camera_layer}\n' if cameras is not None else ""
-    return (
-        f'name = "small"\n{top}\n'
-        f"[study_area]\ncenter = [{center[0]}, {center[1]}]\nradius_m = 300\n"
-        f'[network]\npath = "{network}"\n'
-        f'[[incidents]]\nname = "inc"\npath = "{incidents}"\n{layer}\n'
-        f"{cam}"
-        '[[camera_types]]\nname = "fixed_1080p"\nrange_m = 30\nfov_deg = 60\ncapex_sek = 60000\n'
-        "opex_sek_per_year = 12000\n"
-        '[[camera_types]]\nname = "ptz_dome"\nrange_m = 60\ncapex_sek = 90000\nopex_sek_per_year = 15000\n'
-        f"[optimization]\nbudget_sek = {budget}\ntime_limit_s = 30\n{extra}"
-    )
+def scenario(*, incidents: Path | str, cameras: Path | str | None = CAMERAS, network: Path | str = GRAPHML,
+             budget: float = 500_000, center: tuple[float, float] = (LAT, LON), layer: dict | None = None,
+             camera_layer: dict | None = None, **overrides: Any) -> dict[str, Any]:
+    """A 300 m circle around Fridhemsplan with one incident layer (``layer``: its extra keys) and the cameras."""
+    data = fridhemsplan_data(
+        name="small", study_area={"center": list(center)}, network={"path": str(network)},
+        incidents=[{"name": "inc", "path": str(incidents), **(layer or {})}], existing_cameras=DROP,
+        optimization={"budget_sek": budget, "time_limit_s": 30})
+    if cameras is not None:
+        data["existing_cameras"] = {"path": str(cameras),
+                                    **({"default_type": "ptz_dome"} if camera_layer is None else camera_layer)}
+    return merge(data, overrides)
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """The CLI reconfigures the root logger onto CliRunner's stream: put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
+@pytest.fixture(scope="module", autouse=True)
+def _network_read_once() -> Iterator[None]:
+    """The shipped network is read once per study area here (its reading is tested in test_network.py)."""
+    with network_cache():
+        yield
 
 
 @pytest.fixture
@@ -98,7 +89,7 @@ def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the report files (slow, and beside the point of reading input)."""
     from camsite import report
 
-    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: None)
+    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
 
 
 class Case:
@@ -116,10 +107,13 @@ class Case:
             p.write_text(text, encoding=encoding, newline="")
         return p
 
-    def run(self, *args: str, incidents: str | Path = "inc.csv", **scenario: object) -> Result:
-        self.write("s.toml", scenario_text(incidents=incidents, **scenario))  # type: ignore[arg-type]
-        return CliRunner().invoke(main, ["run", str(self.dir / "s.toml"), "--out", str(self.out), "--no-progress",
-                                         *args], catch_exceptions=False)
+    def run(self, *args: str, incidents: str | Path = "inc.csv", **kw: Any) -> Result:
+        """Write s.toml from :func:`scenario` (``kw``) and run it."""
+        return self.run_data(scenario(incidents=incidents, **kw), *args)
+
+    def run_data(self, data: dict[str, Any], *args: str) -> Result:
+        self.write("s.toml", toml(data))
+        return invoke("run", self.dir / "s.toml", "--out", self.out, "--no-progress", *args)
 
     def summary(self) -> dict:
         return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
@@ -131,14 +125,8 @@ def case(tmp_path: Path) -> Case:
 
 
 def error_line(result: Result, code: int = 2, *fragments: str) -> str:
-    """The one ``error:`` line; checks the exit code, the fragments and that nothing was written."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1, result.stderr
-    for frag in fragments:
-        assert frag in lines[0], lines[0]
-    return lines[0]
+    """The one ``error:`` line; checks the exit code and the fragments."""
+    return one_error_line(result.stderr, result.exit_code, code, *fragments)
 
 
 def ok(result: Result, case: Case) -> dict:
@@ -162,21 +150,29 @@ def test_missing_coordinate_columns(case: Case) -> None:
     assert "x_column" in line  # says what to do
 
 
-def test_missing_named_column(case: Case) -> None:
+def test_missing_optional_named_column_is_a_warning(case: Case, no_deliverables: None) -> None:
+    """A weight column the scenario names but the file lacks: every incident weighs 1, and the user is told."""
     case.write("inc.csv", csv_text(points()))
-    error_line(case.run(layer='weight_column = "vikt"'), 2, "inc.csv: column vikt:", "'vikt' not found")
+    res = case.run(layer={"weight_column": "vikt"})
+    s = ok(res, case)
+    assert s["incident_stats"]["read"] == N
+    assert "WARNING: inc.csv has no column 'vikt' (named in the scenario): every incident weighs 1" in warnings_of(res)
+    # with weight 1 each, the incidents' demand weight is the category weights' sum: 10 vald + 10 narkotika
+    # (1.0 each) + 10 skadegorelse (0.3 each)
+    assert sum(r["weight_total"] for r in s["coverage_by_category"] if r["category"] != "gata") == pytest.approx(
+        10 * 1.0 + 10 * 1.0 + 10 * 0.3, abs=1e-3)
 
 
 def test_camera_type_column_missing_without_default(case: Case) -> None:
     case.write("inc.csv", csv_text(points()))
     cams = case.write("cams.csv", "camera_id,lat,lon\nK1,59.3332,18.0310\n")
-    error_line(case.run(cameras=cams, camera_layer=""), 2, "cams.csv: column camera_type:", "not found")
+    error_line(case.run(cameras=cams, camera_layer={}), 2, "cams.csv: column camera_type:", "not found")
 
 
 def test_semicolon_delimiter_and_decimal_comma_tolerated(case: Case, no_deliverables: None) -> None:
     rows = [(i, str(a).replace(".", ","), str(b).replace(".", ","), c) for i, a, b, c in points()]
     case.write("inc.csv", csv_text(rows, sep=";"))
-    s = ok(case.run(layer='id_column = "id"'), case)
+    s = ok(case.run(layer={"id_column": "id"}), case)
     assert s["incident_stats"]["read"] == N
 
 
@@ -206,7 +202,7 @@ def test_pipe_delimiter_tolerated(case: Case, no_deliverables: None) -> None:
 def test_utf8_bom(case: Case, no_deliverables: None) -> None:
     case.write("inc.csv", csv_text(points()), encoding="utf-8-sig")
     assert (case.dir / "inc.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    s = ok(case.run(layer='id_column = "id"'), case)  # the BOM is not part of the first column's name
+    s = ok(case.run(layer={"id_column": "id"}), case)  # the BOM is not part of the first column's name
     assert s["incident_stats"]["read"] == N
 
 
@@ -237,13 +233,13 @@ def _sweref(rows: list[tuple[int, float, float, str]]) -> list[tuple[object, ...
 
 def test_declared_wgs84_but_values_are_sweref(case: Case) -> None:
     case.write("inc.csv", csv_text(_sweref(points()), "id,x,y,category"))
-    error_line(case.run(layer='crs = "EPSG:4326"'), 2, "inc.csv: columns x, y:", "declared EPSG:4326",
+    error_line(case.run(layer={"crs": "EPSG:4326"}), 2, "inc.csv: columns x, y:", "declared EPSG:4326",
                "EPSG:3011")
 
 
 def test_declared_sweref99tm_but_values_are_sweref_18_00(case: Case) -> None:
     case.write("inc.csv", csv_text(_sweref(points()), "id,easting,northing,category"))
-    error_line(case.run(layer='crs = "EPSG:3006"'), 2, "inc.csv: columns easting, northing:", "declared EPSG:3006")
+    error_line(case.run(layer={"crs": "EPSG:3006"}), 2, "inc.csv: columns easting, northing:", "declared EPSG:3006")
 
 
 def test_nan_empty_inf_coordinates_dropped_with_counts(case: Case, no_deliverables: None) -> None:
@@ -283,9 +279,9 @@ def test_points_far_outside_the_study_area(case: Case, no_deliverables: None) ->
 
 def test_duplicate_incident_ids_warned(case: Case, no_deliverables: None) -> None:
     rows: list[tuple[object, ...]] = list(points())
-    rows[5] = (1,) + rows[5][1:]
+    rows[5] = (1, *rows[5][1:])
     case.write("inc.csv", csv_text(rows))
-    res = case.run(layer='id_column = "id"')
+    res = case.run(layer={"id_column": "id"})
     assert ok(res, case)["incident_stats"]["read"] == N  # kept: two events may share a case number
     assert any("occur more than once" in w and "rows 2, 7" in w for w in warnings_of(res))
 
@@ -345,29 +341,27 @@ def test_unknown_camera_type_in_camera_file(case: Case) -> None:
 
 def test_unknown_camera_type_in_candidates(case: Case) -> None:
     case.write("inc.csv", csv_text(points()))
-    error_line(case.run(top='[candidates]\ncamera_types = ["ptz_dome", "lidar"]'), 2,
+    error_line(case.run(candidates={"camera_types": ["ptz_dome", "lidar"]}), 2,
                "s.toml: candidates.camera_types[1]:", "unknown camera type 'lidar'")
 
 
 # -- scenario keys --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("top", "extra", "key"), [
-    ("budget = 5", "", "budget"),
-    ("", "horizon = 4", "optimization.horizon"),
-    ("[incident]\npath = 'x.csv'", "", "incident"),
+@pytest.mark.parametrize(("overrides", "key"), [
+    ({"budget": 5}, "budget"),
+    ({"optimization": {"horizon": 4}}, "optimization.horizon"),
+    ({"incident": {"path": "x.csv"}}, "incident"),
 ])
-def test_unknown_scenario_keys(case: Case, top: str, extra: str, key: str) -> None:
+def test_unknown_scenario_keys(case: Case, overrides: dict, key: str) -> None:
     case.write("inc.csv", csv_text(points()))
-    error_line(case.run(top=top, extra=extra), 2, f"s.toml: {key}:", "unknown key")
+    error_line(case.run_data(merge(scenario(incidents="inc.csv"), overrides)), 2, f"s.toml: {key}:", "unknown key")
 
 
 def test_unknown_key_in_an_array_table(case: Case) -> None:
     case.write("inc.csv", csv_text(points()))
-    text = scenario_text(incidents="inc.csv").replace("range_m = 60", "range = 60")
-    case.write("s.toml", text)
-    res = CliRunner().invoke(main, ["run", str(case.dir / "s.toml"), "--out", str(case.out)], catch_exceptions=False)
-    error_line(res, 2, "s.toml: camera_types[1].range")
+    ptz = {("range" if k == "range_m" else k): v for k, v in PTZ_DOME.items()}
+    error_line(case.run(camera_types=[FIXED_1080P, ptz]), 2, "s.toml: camera_types[1].range")
 
 
 # -- paths ----------------------------------------------------------------------------------------------------------
@@ -404,25 +398,18 @@ def test_network_path_is_a_directory(case: Case) -> None:
     error_line(case.run(network=case.dir / "osm"), 2, "osm: folder holds no nodes.shp and edges.shp")
 
 
-_CIRCLE = "center = [59.333, 18.0308]\nradius_m = 300"
-
-
-@pytest.mark.parametrize(("edit", "name"), [
-    (lambda t: t.replace(_CIRCLE, 'path = "area.geojson"'), "area.geojson"),
-    (lambda t: t.replace("[network]\n", '[network]\nbuildings = "hus.gpkg"\n'), "hus.gpkg"),
-    (lambda t: t.replace("[network]", '[candidates]\nmounting_points = "stolpar.csv"\n[network]'), "stolpar.csv"),
-    (lambda t: t.replace("[network]", '[demand.footfall]\npath = "flode.csv"\n[network]'), "flode.csv"),
-    (lambda t: t.replace("[network]", '[[subareas]]\nname = "x"\npath = "sub.geojson"\n[network]'), "sub.geojson"),
-    (lambda t: t.replace("[network]", '[[candidates.exclusions]]\nname = "x"\npath = "zon.geojson"\n[network]'),
-     "zon.geojson"),
+@pytest.mark.parametrize(("overrides", "name"), [
+    ({"study_area": {"center": DROP, "radius_m": DROP, "path": "area.geojson"}}, "area.geojson"),
+    ({"network": {"buildings": "hus.gpkg"}}, "hus.gpkg"),
+    ({"candidates": {"mounting_points": "stolpar.csv"}}, "stolpar.csv"),
+    ({"demand": {"footfall": {"path": "flode.csv"}}}, "flode.csv"),
+    ({"subareas": [{"name": "x", "path": "sub.geojson"}]}, "sub.geojson"),
+    ({"candidates": {"exclusions": [{"name": "x", "path": "zon.geojson"}]}}, "zon.geojson"),
 ], ids=["study_area", "buildings", "mounting_points", "footfall", "subarea", "exclusion"])
-def test_every_other_named_file_missing(case: Case, edit: object, name: str) -> None:
+def test_every_other_named_file_missing(case: Case, overrides: dict, name: str) -> None:
     case.write("inc.csv", csv_text(points()))
-    text = scenario_text(incidents="inc.csv")
-    assert _CIRCLE in text
-    case.write("s.toml", edit(text))  # type: ignore[operator]
-    res = CliRunner().invoke(main, ["run", str(case.dir / "s.toml"), "--out", str(case.out)], catch_exceptions=False)
-    error_line(res, 2, f"{case.dir / name}:", "does not exist")
+    error_line(case.run_data(merge(scenario(incidents="inc.csv"), overrides)), 2, f"{case.dir / name}:",
+               "does not exist")
 
 
 def test_truncated_geojson_incidents(case: Case) -> None:
@@ -484,18 +471,15 @@ def test_osm_network_elsewhere(case: Case) -> None:
 def test_every_demand_point_uncoverable(case: Case) -> None:
     """Cameras that see 5 cm, candidates only at crossings, no street-space demand: nothing can be seen."""
     case.write("inc.csv", csv_text([(i, LAT + 0.0004, LON + 0.0004, c) for i, _, _, c in points()]))
-    text = scenario_text(incidents="inc.csv", cameras=None, extra="").replace("range_m = 30", "range_m = 0.05") \
-        .replace("range_m = 60", "range_m = 0.05")
-    text = text.replace('[network]', '[demand]\nstreet_spacing_m = 0\n[candidates]\nspacing_m = 0\n[network]')
-    case.write("s.toml", text)
-    res = CliRunner().invoke(main, ["run", str(case.dir / "s.toml"), "--out", str(case.out)], catch_exceptions=False)
+    res = case.run(cameras=None, camera_types=[dict(FIXED_1080P, range_m=0.05), dict(PTZ_DOME, range_m=0.05)],
+                   demand={"street_spacing_m": 0}, candidates={"spacing_m": 0})
     error_line(res, 2, "s.toml: camera_types:", "can be seen from any candidate site")
 
 
 def test_no_demand_with_weight(case: Case) -> None:
     """Only traffic incidents (weight 0) and street space switched off: nothing is worth seeing."""
     case.write("inc.csv", csv_text([(i, a, b, "trafik") for i, a, b, _ in points()]))
-    res = case.run(top="[demand]\nstreet_weight_per_m = 0")
+    res = case.run(demand={"street_weight_per_m": 0})
     error_line(res, 2, "s.toml: demand:", "no demand with weight > 0")
 
 
@@ -505,9 +489,8 @@ def test_no_demand_with_weight(case: Case) -> None:
 def test_subprocess_swapped_columns(tmp_path: Path) -> None:
     """The same contract in a real process: exit code 2, one line, no traceback, nothing written."""
     (tmp_path / "inc.csv").write_text(csv_text([(i, b, a, c) for i, a, b, c in points()]), encoding="utf-8")
-    (tmp_path / "s.toml").write_text(scenario_text(incidents="inc.csv"), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "camsite", "run", str(tmp_path / "s.toml"), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    (tmp_path / "s.toml").write_text(toml(scenario(incidents="inc.csv")), encoding="utf-8")
+    proc = run_process("run", tmp_path / "s.toml", "--out", tmp_path / "out")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("error: ")

@@ -5,18 +5,21 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
-import numpy as np
 import pytest
 from pyproj import Transformer
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from camsite import candidates as cd
-from camsite.config import loads
-from camsite.network import Network
+from camsite import readers
+from camsite.cameras import CameraModels
+from factory import CRS, scenario
 
-CRS = "EPSG:3011"
 X0, Y0 = 152000.0, 6580000.0
 TO_WGS = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+
+#: 100,000 + 4 × 10,000 = 140,000 SEK over the horizon; 50,000 SEK.
+CAMERA_TYPES = [{"name": "dome", "range_m": 50, "capex_sek": 100000, "opex_sek_per_year": 10000},
+                {"name": "fixed", "range_m": 30, "fov_deg": 60, "capex_sek": 50000}]
 
 
 def latlon(x: float, y: float) -> tuple[float, float]:
@@ -24,52 +27,39 @@ def latlon(x: float, y: float) -> tuple[float, float]:
     return lat, lon
 
 
-def scenario(extra: str = "", *, folder: str = "/tmp/camsite-test") -> object:
-    return loads(f'''name="t"
-[study_area]
-center=[59.333, 18.03]
-radius_m=500
-[network]
-path="n.graphml"
-[[camera_types]]
-name="dome"
-range_m=50
-capex_sek=100000
-opex_sek_per_year=10000
-[[camera_types]]
-name="fixed"
-range_m=30
-fov_deg=60
-capex_sek=50000
-[optimization]
-budget_sek=1000
-horizon_years=4
-{extra}''', file=f"{folder}/t.toml")
+def scen(folder=None, **candidates):
+    return scenario(folder=folder, camera_types=CAMERA_TYPES, optimization={"horizon_years": 4},
+                    candidates=candidates)
 
 
-def network() -> Network:
+def build(s, existing=None):
+    """Candidates as the instance stage builds them: the scenario's [candidates], camera models and zones."""
+    cams = CameraModels.from_types(s.camera_types, horizon_years=s.optimization.horizon_years,
+                                   offered=s.candidates.camera_types)
+    zones = cd.exclusion_zones(s.candidates.exclusions, crs=s.crs, resolve=s.resolve)
+    mp = s.candidates.mounting_points
+    mounts = readers.read_points(s.resolve(mp), target_crs=s.crs) if mp else None
+    return cd.build_candidates(network(), existing, s.candidates, cameras=cams, crs=s.crs, mounting_points=mounts,
+                               exclusion_zones=zones)
+
+
+def network():
     """A '+' crossing at (X0, Y0) with 100 m arms; a tunnel and a motorway (crossing over, no node) further out."""
-    ends = {0: (0, 0), 1: (-100, 0), 2: (100, 0), 3: (0, -100), 4: (0, 100), 5: (100, 100), 6: (-100, -50),
-            7: (100, -50)}
-    pairs = [(1, 0), (0, 2), (3, 0), (0, 4), (2, 5), (6, 7)]
-    geoms = [LineString([(X0 + ends[u][0], Y0 + ends[u][1]), (X0 + ends[v][0], Y0 + ends[v][1])]) for u, v in pairs]
-    n = len(pairs)
-    edges = gpd.GeoDataFrame({
-        "edge_id": np.arange(n), "u": [p[0] for p in pairs], "v": [p[1] for p in pairs],
-        "name": ["Fleminggatan", "Fleminggatan", "Sankt Eriksgatan", "Sankt Eriksgatan", "Tunneln", "Motorvägen"],
-        "highway": ["primary"] * 5 + ["motorway"], "tunnel": [False] * 4 + [True, False], "bridge": [False] * n,
-        "excluded": [False] * 5 + [True], "length_m": [g.length for g in geoms], "half_width_m": [10.0] * n},
-        geometry=geoms, crs=CRS)
-    count = [1, 1, 2, 1, 1, 1, 1, 1]
-    count[0] = 4
-    nodes = gpd.GeoDataFrame({"street_count": count}, geometry=[Point(X0 + x, Y0 + y) for x, y in ends.values()],
-                             index=list(ends), crs=CRS)
-    nodes.index.name = "osmid"
-    return Network(graph=None, nodes=nodes, edges=edges, crs=CRS)
+    import factory
+
+    lines = [[(-100, 0), (0, 0)], [(0, 0), (100, 0)], [(0, -100), (0, 0)], [(0, 0), (0, 100)],
+             [(100, 0), (100, 100)], [(-100, -50), (100, -50)]]
+    net = factory.network(lines, names=["Fleminggatan", "Fleminggatan", "Sankt Eriksgatan", "Sankt Eriksgatan",
+                                        "Tunneln", "Motorvägen"], highway=["primary"] * 5 + ["motorway"],
+                          tunnel=[False] * 4 + [True, False], excluded=[False] * 5 + [True], half_width=10.0,
+                          origin=(X0, Y0))
+    # the crossing is where four streets meet; (100, 0) joins Fleminggatan and the tunnel
+    assert net.nodes["street_count"].tolist() == [1, 4, 1, 2, 1, 1, 1, 1]
+    return net
 
 
 def test_columns_variants_headings_and_costs() -> None:
-    c = cd.build_candidates(network(), None, scenario())
+    c = build(scen())
     assert list(c.columns) == list(cd.CANDIDATE_COLUMNS)
     assert c["variant"].is_unique
     cross = c[c["kind"] == "intersection"]
@@ -87,8 +77,8 @@ def test_columns_variants_headings_and_costs() -> None:
 
 
 def test_site_ids_stable() -> None:
-    a = cd.build_candidates(network(), None, scenario())
-    b = cd.build_candidates(network(), None, scenario())
+    a = build(scen())
+    b = build(scen())
     assert a["site_id"].tolist() == b["site_id"].tolist() and a["variant"].tolist() == b["variant"].tolist()
     x, y = a.geometry.x.round().astype(int).astype(str), a.geometry.y.round().astype(int).astype(str)
     assert (a["site_id"] == x + "_" + y).all()
@@ -96,7 +86,7 @@ def test_site_ids_stable() -> None:
 
 def test_tunnels_and_motorways_never_sites() -> None:
     net = network()
-    c = cd.build_candidates(net, None, scenario())
+    c = build(scen())
     bad = net.edges[net.edges["tunnel"] | net.edges["excluded"]]
     interior = bad.geometry.buffer(1.0).difference(Point(X0 + 100, Y0).buffer(2.0))  # node shared with Fleminggatan
     assert not c.geometry.intersects(interior.union_all()).any()
@@ -105,18 +95,9 @@ def test_tunnels_and_motorways_never_sites() -> None:
 def test_exclusions_remove_or_penalise() -> None:
     lat, lon = latlon(0, 0)
     lat2, lon2 = latlon(0, 60)
-    s = scenario(f'''[candidates]
-[[candidates.exclusions]]
-name = "klinik"
-point = [{lat}, {lon}]
-buffer_m = 25
-[[candidates.exclusions]]
-name = "boende"
-point = [{lat2}, {lon2}]
-buffer_m = 5
-penalty_sek = 7000
-''')
-    c = cd.build_candidates(network(), None, s)
+    s = scen(exclusions=[{"name": "klinik", "point": [lat, lon], "buffer_m": 25},
+                         {"name": "boende", "point": [lat2, lon2], "buffer_m": 5, "penalty_sek": 7000}])
+    c = build(s)
     d = c.geometry.distance(Point(X0, Y0))
     assert d.min() > 25
     pen = c[c["penalty_sek"] > 0]
@@ -127,11 +108,10 @@ penalty_sek = 7000
 
 def test_exclusion_polygon_and_min_distance_to_existing() -> None:
     corners = [latlon(*p)[::-1] for p in [(-110, -10), (-50, -10), (-50, 10), (-110, 10)]]
-    s = scenario("[candidates]\nmin_distance_to_existing_m = 30\n[[candidates.exclusions]]\nname = \"p\"\n"
-                 f"polygon = {[list(c) for c in corners]}\n")
+    s = scen(min_distance_to_existing_m=30, exclusions=[{"name": "p", "polygon": [list(c) for c in corners]}])
     existing = gpd.GeoDataFrame({"camera_id": ["k1"], "camera_type": ["dome"], "heading_deg": [math.nan]},
                                 geometry=[Point(X0 + 100, Y0)], crs=CRS)
-    c = cd.build_candidates(network(), existing, s)
+    c = build(s, existing)
     assert not ((c.geometry.x < X0 - 50 + 1e-6) & (abs(c.geometry.y - Y0) < 10)).any()
     assert c.geometry.distance(Point(X0 + 100, Y0)).min() > 30
 
@@ -141,8 +121,8 @@ def test_mounting_points_with_cost_override(tmp_path) -> None:
     lat2, lon2 = latlon(-12, 50)
     (tmp_path / "mounts.csv").write_text(f"site_id,lat,lon,cost_sek\nlykta1,{lat},{lon},12345\nfasad2,{lat2},{lon2},\n",
                                          encoding="utf-8")
-    s = scenario("[candidates]\nmounting_points = \"mounts.csv\"\ncamera_types = [\"fixed\"]\n", folder=str(tmp_path))
-    c = cd.build_candidates(network(), None, s)
+    s = scen(tmp_path, mounting_points="mounts.csv", camera_types=["fixed"])
+    c = build(s)
     m = c[c["kind"] == "mount"]
     assert set(m["site_id"]) == {"lykta1", "fasad2"}
     assert (m.loc[m["site_id"] == "lykta1", "cost_sek"] == 12345).all()
@@ -154,5 +134,5 @@ def test_mounting_points_with_cost_override(tmp_path) -> None:
 
 
 def test_spacing_zero_gives_intersections_only() -> None:
-    c = cd.build_candidates(network(), None, scenario("[candidates]\nspacing_m = 0\n"))
+    c = build(scen(spacing_m=0))
     assert set(c["kind"]) == {"intersection"}

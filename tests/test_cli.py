@@ -1,156 +1,280 @@
-"""The command line as a user meets it: help, a real run, and every error path."""
+"""The command line as a user meets it: help, a real run, and every error path.
+
+The default scenario's full run is the session's ``default_out`` (written once
+by ``camsite run`` in this process). One run of a small scenario starts a real
+process (``--no-curve --lang en``); the rest run the command in-process on
+small scenarios (``factory.invoke``), the shipped network read once per study
+area (``factory.network_cache``).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "fridhemsplan.toml"
+from factory import (
+    DEFAULT_SCENARIO,
+    default_data,
+    fridhemsplan_data,
+    invoke,
+    network_cache,
+    one_error_line,
+    run_process,
+    scenario_data,
+    write_scenario,
+)
 
 
-def camsite(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "camsite", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *fragments: str) -> str:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1, proc.stderr
-    for frag in fragments:
-        assert frag in lines[0], lines[0]
-    return lines[0]
+def assert_one_line_error(result, code: int, *fragments: str) -> str:
+    return one_error_line(result.stderr, result.exit_code, code, *fragments)
 
 
 def test_help_explains_every_option() -> None:
-    top = camsite("--help")
-    assert top.returncode == 0 and "run" in top.stdout
-    run = camsite("run", "--help")
+    top = invoke("--help")
+    assert top.exit_code == 0 and "run" in top.stdout
+    run = invoke("run", "--help")
     for opt in ("--out", "--budget", "--solver", "--time-limit", "--incidents", "--cameras", "--lang",
-                "--include-incidents"):
+                "--include-incidents", "--no-curve", "--no-progress"):
         assert opt in run.stdout
 
 
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("cli") / "fridhemsplan"
-    proc = camsite("run", SCENARIO, "--out", out, "--no-progress")
-    assert proc.returncode == 0, proc.stderr
-    assert "nya platser" in proc.stdout
-    assert "illustrativt" in proc.stderr  # the illustrative camera layer is flagged
-    return out
+@pytest.fixture(scope="module", autouse=True)
+def _network_read_once() -> Iterator[None]:
+    with network_cache():
+        yield
 
 
-def test_run_writes_the_three_files(first_run: Path) -> None:
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A 300 m circle around Fridhemsplan on the shipped data (a run of a few seconds)."""
+    return write_scenario(tmp_path, fridhemsplan_data(name="small"))
+
+
+# -- the default run ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_run_prints_a_swedish_summary_line(default_cli, default_out: Path) -> None:
+    s = json.loads((default_out / "summary.json").read_text(encoding="utf-8"))
+    spent = f"{s['spent_sek']:,.0f}".replace(",", " ")
+    before = f"{s['coverage_before_pct']:.1f}".replace(".", ",")
+    after = f"{s['coverage_after_pct']:.1f}".replace(".", ",")
+    assert default_cli.stdout.startswith(f"{s['n_new_sites']} nya platser för {spent} av 1 500 000 kr; "
+                                         f"täckning {before} % -> {after} % (status optimal, gap 0,00 %).")
+    assert str(default_out) in default_cli.stdout
+    n_points = len(pd.read_csv(default_out / "budget_curve.csv"))
+    assert default_cli.stdout.rstrip().endswith(f"Alla {n_points} punkter i budgetkurvan är bevisat optimala.")
+    assert "illustrativt" in default_cli.stderr  # the illustrative camera layer is flagged
+
+
+@pytest.mark.slow
+def test_run_writes_the_three_files(default_out: Path) -> None:
     for name in ("sites.csv", "sites.geojson", "summary.json"):
-        assert (first_run / name).is_file()
-    summary = json.loads((first_run / "summary.json").read_text(encoding="utf-8"))
+        assert (default_out / name).is_file()
+    summary = json.loads((default_out / "summary.json").read_text(encoding="utf-8"))
     for key in ("scenario", "budget_sek", "spent_sek", "n_new_sites", "coverage_before_pct", "coverage_after_pct",
                 "objective", "bound", "gap", "status", "solver", "runtime_s", "n_demand", "n_candidates",
                 "data_sources"):
         assert key in summary
     assert summary["status"] == "optimal"
-    with open(first_run / "sites.csv", encoding="utf-8") as fh:
+    with open(default_out / "sites.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == summary["n_new_sites"]
     assert sum(float(r["cost_sek"]) for r in rows) == pytest.approx(summary["spent_sek"])
-    geo = json.loads((first_run / "sites.geojson").read_text(encoding="utf-8"))
+    geo = json.loads((default_out / "sites.geojson").read_text(encoding="utf-8"))
     assert len(geo["features"]) == len(rows)
     assert geo["features"][0]["geometry"]["coordinates"] == [float(rows[0]["lon"]), float(rows[0]["lat"])]
-    assert not list(first_run.parent.glob(".fridhemsplan.*"))  # no temporary folder left
+    assert not list(default_out.parent.glob(".fridhemsplan.*"))  # no temporary folder left
 
 
-def test_rerun_is_byte_identical(first_run: Path, tmp_path: Path) -> None:
-    out = tmp_path / "again"
-    proc = camsite("run", SCENARIO, "--out", out, "--no-progress")
+def test_real_process_in_english(small: Path, tmp_path: Path) -> None:
+    """A real process, as a user starts it: English summary line, no curve, the files written, exit 0.
+
+    (That a rerun gives the same bytes is pinned by test_golden.py and test_determinism.py.)
+    """
+    out = tmp_path / "en"
+    proc = run_process("run", small, "--out", out, "--no-progress", "--no-curve", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    assert (out / "sites.csv").read_bytes() == (first_run / "sites.csv").read_bytes()
+    assert not (out / "budget_curve.csv").exists() and not (out / "budget_curve.png").exists()
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["budget_curve_knee"] is None and s["status"] == "optimal"
+    assert {r["category"]: r["label"] for r in s["coverage_by_category"]}["narkotika"] == "Drug offences"
+    spent = f"{s['spent_sek']:,.0f}"
+    assert proc.stdout.startswith(f"{s['n_new_sites']} new sites for {spent} of 500,000 SEK; coverage "
+                                  f"{s['coverage_before_pct']:.1f} % -> {s['coverage_after_pct']:.1f} % "
+                                  "(status optimal, gap 0.00 %).")
+    assert "note: the layer existing cameras is illustrative" in proc.stderr and "Traceback" not in proc.stderr
+    with open(out / "sites.csv", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == s["n_new_sites"] > 0
 
 
-def test_budget_override_and_cbc(tmp_path: Path) -> None:
+def test_budget_override_and_cbc(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "cbc"
-    proc = camsite("run", SCENARIO, "--out", out, "--budget", "500000", "--solver", "cbc", "--no-progress",
-                   "--no-curve")
-    assert proc.returncode == 0, proc.stderr
+    res = invoke("run", small, "--out", out, "--budget", "300000", "--solver", "cbc", "--no-progress", "--no-curve")
+    assert res.exit_code == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["budget_sek"] == 500_000 and summary["spent_sek"] <= 500_000
+    assert summary["budget_sek"] == 300_000 and 0 < summary["spent_sek"] <= 300_000
     assert summary["solver"] == "cbc" and summary["status"] == "optimal"
     assert not (out / "budget_curve.csv").exists()  # --no-curve skips the sweep
 
 
-def _scenario_variant(tmp_path: Path, old: str, new: str) -> Path:
-    text = SCENARIO.read_text(encoding="utf-8")
-    assert old in text
-    p = tmp_path / "variant.toml"
-    p.write_text(text.replace(old, new).replace('"../data/', f'"{ROOT}/data/'), encoding="utf-8")
-    return p
+def test_unproven_points_are_marked_everywhere(tmp_path: Path) -> None:
+    """CBC with a 0.01 s limit per solve cannot prove the small budgets: every output says which points and how many.
+
+    The counts in the terminal line, the warning, summary.json, the report's chart and the workbook are all
+    compared with the status column of the CSV files, and the curve's ``sites`` are the sites' variant ids.
+    """
+    scen = write_scenario(tmp_path, fridhemsplan_data(radius_m=400, name="proof", optimization={
+        "budget_sek": 500000, "budget_sweep": {"start": 250000, "stop": 1000000, "step": 250000},
+        "stages": [250000, 250000]}))
+    out = tmp_path / "out"
+    res = invoke("run", scen, "--out", out, "--solver", "cbc", "--time-limit", "0.01", "--no-progress")
+    assert res.exit_code == 0, res.stderr
+    curve = pd.read_csv(out / "budget_curve.csv")
+    staged = pd.read_csv(out / "stages.csv")
+    for table in (curve, staged):
+        assert table["proven_optimal"].tolist() == (table["status"] == "optimal").tolist()
+    n_curve, n_stages = int((~curve["proven_optimal"]).sum()), int((~staged["proven_optimal"]).sum())
+    assert n_curve >= 1  # 250 000 kr cannot be proven in 0.01 s
+    total = len(curve) + len(staged)
+    assert (f"OBS: {n_curve + n_stages} av {total} punkter i budgetkurvan och etapper är inte bevisat optimala"
+            in res.stdout)
+    assert f"{n_curve} of {len(curve)} budget-curve points not proven optimal" in res.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["curve_not_proven"], summary["stages_not_proven"]) == (n_curve, n_stages)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('class="not-proven"') == n_curve and 'id="curve-not-proven"' in page
+    sheet = openpyxl.load_workbook(out / "inventory.xlsx")["Budgetkurva"]
+    header = [c.value for c in sheet[1]]
+    proven = [r[header.index("Bevisat optimal")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert proven.count("nej") == n_curve and proven.count("ja") == len(curve) - n_curve
+    sites = pd.read_csv(out / "sites.csv")
+    variants = curve.loc[curve["budget_sek"] == 500000, "sites"].item().split(";")
+    assert all(re.fullmatch(r"\d+_\d+:[a-z0-9_]+(:\d+)?", v) for v in variants)
+    assert sorted(v.split(":")[0] for v in variants) == sorted(sites["site_id"])
+
+
+def _published_counts(out: Path) -> dict[str, list[float | None]]:
+    """Every incident count a run folder publishes: per site, per category and sub-area, per existing camera."""
+    sites = pd.read_csv(out / "sites.csv")
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    rows = s["coverage_by_category"] + s["coverage_by_subarea"]
+    book = openpyxl.load_workbook(out / "inventory.xlsx")
+
+    def column(sheet: str, title: str) -> list[float | None]:
+        header = [c.value for c in book[sheet][1]]
+        return [None if r[header.index(title)] == "färre än 3" else r[header.index(title)]
+                for r in book[sheet].iter_rows(min_row=2, values_only=True)]
+
+    return {"sites.csv": [None if pd.isna(v) else float(v) for v in sites["gain_incidents"]],
+            "summary.json": [r[k] for r in rows for k in ("incidents_total", "incidents_before", "incidents_after")],
+            "inventory.xlsx sites": column("Föreslagna platser", "Tillskott täckta händelser"),
+            "inventory.xlsx cameras": column("Befintliga kameror", "Täckta händelser")}
+
+
+def test_one_privacy_rule_for_every_shareable_output(small: Path, tmp_path: Path) -> None:
+    """Counts of one or two incidents are not published (blank / "färre än 3"), unless asked for.
+
+    The same run with --include-incidents gives the true counts: every suppressed value is one in (0, 3),
+    and every value shown is the true one.
+    """
+    shared, internal = tmp_path / "shared", tmp_path / "internal"
+    assert invoke("run", small, "--out", shared, "--no-progress", "--no-curve").exit_code == 0
+    assert invoke("run", small, "--out", internal, "--no-progress", "--no-curve", "--include-incidents").exit_code == 0
+    published, true = _published_counts(shared), _published_counts(internal)
+    n_suppressed = 0
+    for name, values in published.items():
+        assert len(values) == len(true[name]) and None not in true[name], name
+        for shown, real in zip(values, true[name], strict=True):
+            if shown is None:
+                assert 0 < real < 3, (name, real)
+                n_suppressed += 1
+            else:
+                assert shown == real and not 0 < shown < 3, (name, shown)
+    assert n_suppressed >= 3  # the small area has sites and categories with one or two incidents
+    page = (shared / "report.html").read_text(encoding="utf-8")
+    assert "färre än 3" in page
+
+
+# -- errors -------------------------------------------------------------------------------------------------------
 
 
 def test_error_missing_scenario(tmp_path: Path) -> None:
-    assert_one_line_error(camsite("run", tmp_path / "nope.toml"), 2, "nope.toml", "does not exist")
+    assert_one_line_error(invoke("run", tmp_path / "nope.toml"), 2, "nope.toml", "does not exist")
 
 
 def test_error_directory_as_scenario(tmp_path: Path) -> None:
-    assert_one_line_error(camsite("run", tmp_path), 2, "is a directory")
+    assert_one_line_error(invoke("run", tmp_path), 2, "is a directory")
 
 
 def test_error_unknown_key(tmp_path: Path) -> None:
-    p = _scenario_variant(tmp_path, "budget_sek = 1500000", "budget_sek = 1500000\nbudgett = 2")
-    assert_one_line_error(camsite("run", p, "--out", tmp_path / "o"), 2, "variant.toml", "optimization.budgett",
+    p = write_scenario(tmp_path, fridhemsplan_data(optimization={"budgett": 2}), name="variant.toml")
+    assert_one_line_error(invoke("run", p, "--out", tmp_path / "o"), 2, "variant.toml", "optimization.budgett",
                           "unknown key")
 
 
-def test_error_negative_budget_option(tmp_path: Path) -> None:
-    assert_one_line_error(camsite("run", SCENARIO, "--budget", "-5", "--out", tmp_path / "o"), 2,
+def test_error_negative_budget_option(small: Path, tmp_path: Path) -> None:
+    assert_one_line_error(invoke("run", small, "--budget", "-5", "--out", tmp_path / "o"), 2,
                           "optimization.budget_sek", "must be > 0")
 
 
-def test_error_budget_below_cheapest_camera(tmp_path: Path) -> None:
-    assert_one_line_error(camsite("run", SCENARIO, "--budget", "1000", "--out", tmp_path / "o"), 2,
-                          "optimization.budget_sek", "below the cheapest")
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_error_non_finite_budget_option(small: Path, tmp_path: Path, value: str) -> None:
+    assert_one_line_error(invoke("run", small, "--budget", value, "--out", tmp_path / "o"), 2,
+                          "optimization.budget_sek", "expected a finite number")
+
+
+def test_error_budget_below_cheapest_camera(small: Path, tmp_path: Path) -> None:
+    # the cheapest camera costs 60,000 + 4 × 12,000 = 108,000 SEK over the horizon
+    assert_one_line_error(invoke("run", small, "--budget", "1000", "--out", tmp_path / "o"), 2,
+                          "optimization.budget_sek", "below the cheapest candidate (108,000 SEK)")
+    assert not (tmp_path / "o").exists()
 
 
 def test_error_unknown_camera_type(tmp_path: Path) -> None:
-    p = _scenario_variant(tmp_path, 'default_type = "ptz_dome"', 'default_type = "laser"')
-    assert_one_line_error(camsite("run", p, "--out", tmp_path / "o"), 2, "existing_cameras.default_type",
+    p = write_scenario(tmp_path, fridhemsplan_data(existing_cameras={"default_type": "laser"}))
+    assert_one_line_error(invoke("run", p, "--out", tmp_path / "o"), 2, "existing_cameras.default_type",
                           "unknown camera type 'laser'")
 
 
 def test_error_corrupt_network(tmp_path: Path) -> None:
     bad = tmp_path / "bad.graphml"
     bad.write_text("<graphml><graph edgedefault=", encoding="utf-8")
-    p = _scenario_variant(tmp_path, 'path = "../data/osm/fridhemsplan_drive_osmnx2020.graphml.gz"',
-                          f'path = "{bad}"')
-    assert_one_line_error(camsite("run", p, "--out", tmp_path / "o"), 2, "bad.graphml", "cannot read street network")
+    p = write_scenario(tmp_path, fridhemsplan_data(network={"path": str(bad)}))
+    assert_one_line_error(invoke("run", p, "--out", tmp_path / "o"), 2, "bad.graphml", "cannot read street network")
 
 
-def test_error_missing_incident_file_keeps_earlier_run(first_run: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_error_missing_incident_file_keeps_earlier_run(default_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "keep"
-    shutil.copytree(first_run, out)
+    shutil.copytree(default_out, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert_one_line_error(camsite("run", SCENARIO, "--out", out, "--incidents", tmp_path / "missing.csv"), 2,
+    assert_one_line_error(invoke("run", DEFAULT_SCENARIO, "--out", out, "--incidents", tmp_path / "missing.csv"), 2,
                           "missing.csv")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not list(tmp_path.glob(".keep.*"))
 
 
-def test_error_output_is_a_file(tmp_path: Path) -> None:
+def test_error_output_is_a_file(small: Path, tmp_path: Path) -> None:
     f = tmp_path / "taken"
     f.write_text("x")
-    assert_one_line_error(camsite("run", SCENARIO, "--out", f), 2, "taken", "not a folder")
+    assert_one_line_error(invoke("run", small, "--out", f), 2, "taken", "not a folder")
 
 
-def test_infeasible_forced_sites_exit_3(first_run: Path, tmp_path: Path) -> None:
-    with open(first_run / "sites.csv", encoding="utf-8") as fh:
+@pytest.mark.slow
+def test_infeasible_forced_sites_exit_3(default_out: Path, tmp_path: Path) -> None:
+    with open(default_out / "sites.csv", encoding="utf-8") as fh:
         ids = [r["site_id"] for r in csv.DictReader(fh)][:3]
-    forced = ", ".join(f'"{i}"' for i in ids)
-    p = _scenario_variant(tmp_path, "budget_sek = 1500000", f"budget_sek = 200000\nforced_sites = [{forced}]")
-    assert_one_line_error(camsite("run", p, "--out", tmp_path / "o"), 3, "infeasible")
+    # three forced sites cost at least 3 × 108,000 SEK: more than a budget of 200,000
+    data = scenario_data(default_data(), optimization={"budget_sek": 200000, "forced_sites": ids})
+    p = write_scenario(tmp_path, data, name="variant.toml")
+    assert_one_line_error(invoke("run", p, "--out", tmp_path / "o", "--no-curve"), 3, "variant.toml", "infeasible")
+    assert not (tmp_path / "o").exists()

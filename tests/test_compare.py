@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import Result
 
 from camsite.errors import InputError
 from camsite.report import compare
-
-
-def camsite(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "camsite", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+from factory import invoke, one_error_line
 
 
 @pytest.fixture()
@@ -52,8 +46,8 @@ def test_table_has_a_column_per_run(two_runs):
 
 def test_cli_prints_and_writes(two_runs, tmp_path):
     out = tmp_path / "cmp"
-    proc = camsite("compare", *two_runs, "--out", out)
-    assert proc.returncode == 0, proc.stderr
+    proc = invoke("compare", *two_runs, "--out", out)
+    assert proc.exit_code == 0, proc.stderr
     assert "budget_1M" in proc.stdout and "Täckning efter (%)" in proc.stdout
     assert "1 000 000" in proc.stdout.replace("\u00a0", " ")
     csv = pd.read_csv(out / "compare.csv")
@@ -63,29 +57,25 @@ def test_cli_prints_and_writes(two_runs, tmp_path):
 
 
 def test_cli_english(two_runs, tmp_path):
-    proc = camsite("compare", *two_runs, "--out", tmp_path, "--lang", "en")
-    assert proc.returncode == 0, proc.stderr
+    proc = invoke("compare", *two_runs, "--out", tmp_path, "--lang", "en")
+    assert proc.exit_code == 0, proc.stderr
     assert "Coverage after (%)" in proc.stdout and "Drug offences" in proc.stdout
 
 
-def _one_error(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
+def _one_error(proc: Result) -> str:
+    return one_error_line(proc.stderr, proc.exit_code, 2)
 
 
 def test_missing_summary_names_the_file(two_runs, tmp_path):
     empty = tmp_path / "not_a_run"
     empty.mkdir()
-    line = _one_error(camsite("compare", two_runs[0], empty, "--out", tmp_path))
+    line = _one_error(invoke("compare", two_runs[0], empty, "--out", tmp_path))
     assert str(empty / "summary.json") in line
 
 
 def test_invalid_summary_names_the_file(two_runs, tmp_path):
     (two_runs[1] / "summary.json").write_text("{not json", encoding="utf-8")
-    line = _one_error(camsite("compare", *two_runs, "--out", tmp_path))
+    line = _one_error(invoke("compare", *two_runs, "--out", tmp_path))
     assert str(two_runs[1] / "summary.json") in line and "not valid JSON" in line
 
 

@@ -4,72 +4,29 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings, strategies as st
-from shapely.geometry import LineString, Point, box
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
 
 from camsite import coverage
-from camsite.config import loads
 from camsite.coverage import Raster
-from camsite.network import Network
+from factory import network, points, sites
 
-CRS = "EPSG:3011"
 METHODS = ("raster", "exact")
 
 
-def scenario(*, dome_range: float = 50.0, fixed_range: float = 30.0, fixed_fov: float = 60.0):
-    return loads(f'''name="t"
-[study_area]
-center=[59.333, 18.03]
-radius_m=500
-[network]
-path="n.graphml"
-[[camera_types]]
-name="dome"
-range_m={dome_range}
-capex_sek=100
-[[camera_types]]
-name="fixed"
-range_m={fixed_range}
-fov_deg={fixed_fov}
-capex_sek=50
-[optimization]
-budget_sek=1000
-''')
+def cameras(*, dome_range: float = 50.0, fixed_range: float = 30.0, fixed_fov: float = 60.0):
+    """A dome (all round) and a fixed camera with a sector."""
+    import factory
+
+    return factory.cameras({"dome": (dome_range, 360.0, 100.0), "fixed": (fixed_range, fixed_fov, 50.0)})
 
 
-def network(lines: list[list[tuple[float, float]]], *, tunnel: list[bool] | None = None,
-            half_width: float = 5.0) -> Network:
-    """A Network from polylines; nodes are the end points (shared when equal)."""
-    ids: dict[tuple[float, float], int] = {}
-    u = [ids.setdefault(tuple(c[0]), len(ids)) for c in lines]
-    v = [ids.setdefault(tuple(c[-1]), len(ids)) for c in lines]
-    geoms = [LineString(c) for c in lines]
-    n = len(lines)
-    edges = gpd.GeoDataFrame({
-        "edge_id": np.arange(n), "u": u, "v": v, "name": [f"gata {i}" for i in range(n)],
-        "highway": ["residential"] * n, "tunnel": tunnel or [False] * n, "bridge": [False] * n,
-        "excluded": [False] * n, "length_m": [g.length for g in geoms], "half_width_m": [half_width] * n,
-    }, geometry=geoms, crs=CRS)
-    deg = np.bincount(u + v, minlength=len(ids))
-    nodes = gpd.GeoDataFrame({"street_count": deg}, geometry=[Point(p) for p in ids], crs=CRS)
-    nodes.index.name = "osmid"
-    return Network(graph=None, nodes=nodes, edges=edges, crs=CRS)
-
-
-def points(xy: list[tuple[float, float]]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(geometry=[Point(p) for p in xy], crs=CRS)
-
-
-def sites(xy: list[tuple[float, float]], types: list[str], headings: list[float]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"camera_type": types, "heading_deg": headings}, geometry=[Point(p) for p in xy], crs=CRS)
-
-
-def seen(demand, cams, scen, space, *, method, buildings=None) -> np.ndarray:
-    cov = coverage.coverage_matrix(demand, cams, scen, open_space=space, buildings=buildings, method=method,
+def seen(demand, cams, models, space, *, method, buildings=None) -> np.ndarray:
+    cov = coverage.coverage_matrix(demand, cams, models, open_space=space, buildings=buildings, method=method,
                                    viewsheds=False)
     return cov.matrix.toarray()
 
@@ -77,12 +34,12 @@ def seen(demand, cams, scen, space, *, method, buildings=None) -> np.ndarray:
 @pytest.mark.parametrize("method", METHODS)
 def test_straight_street_seen_to_range_and_not_beyond(method: str) -> None:
     net = network([[(0, 0), (200, 0)]])
-    space = coverage.open_space(net, scenario())
+    space = coverage.open_space(net)
     xs = np.arange(0, 201, 1.0)
-    m = seen(points([(x, 0) for x in xs]), sites([(0, 0)], ["dome"], [math.nan]), scenario(), space, method=method)
+    m = seen(points([(x, 0) for x in xs]), sites([(0, 0)], ["dome"], [math.nan]), cameras(), space, method=method)
     assert m[:, 0].tolist() == (xs <= 50).tolist()
     # and at the corridor's side, still within range
-    m2 = seen(points([(30, 4.0), (30, -4.0)]), sites([(0, 0)], ["dome"], [math.nan]), scenario(), space,
+    m2 = seen(points([(30, 4.0), (30, -4.0)]), sites([(0, 0)], ["dome"], [math.nan]), cameras(), space,
               method=method)
     assert m2.all()
 
@@ -90,12 +47,12 @@ def test_straight_street_seen_to_range_and_not_beyond(method: str) -> None:
 @pytest.mark.parametrize("method", METHODS)
 def test_l_corner_not_seen_around(method: str) -> None:
     net = network([[(0, 0), (100, 0)], [(100, 0), (100, 100)]])
-    space = coverage.open_space(net, scenario())
+    space = coverage.open_space(net)
     demand = points([(100, 3), (100, 30), (100, 60), (70, 0)])
-    m = seen(demand, sites([(50, 0)], ["dome"], [math.nan]), scenario(dome_range=100), space, method=method)
+    m = seen(demand, sites([(50, 0)], ["dome"], [math.nan]), cameras(dome_range=100), space, method=method)
     assert m[:, 0].tolist() == [True, False, False, True]
     # a camera at the corner sees both legs
-    m = seen(demand, sites([(100, 0)], ["dome"], [math.nan]), scenario(dome_range=100), space, method=method)
+    m = seen(demand, sites([(100, 0)], ["dome"], [math.nan]), cameras(dome_range=100), space, method=method)
     assert m[:, 0].all()
 
 
@@ -105,16 +62,16 @@ def test_building_between_site_and_point_blocks(method: str) -> None:
     building = box(40, 40, 60, 60)
     demand = points([(90, 50), (90, 10), (50, 90)])
     cams = sites([(10, 50)], ["dome"], [math.nan])
-    scen = scenario(dome_range=100)
+    models = cameras(dome_range=100)
     # buildings cut from the open space
-    m = seen(demand, cams, scen, square.difference(building), method=method)
+    m = seen(demand, cams, models, square.difference(building), method=method)
     assert m[:, 0].tolist() == [False, True, True]
     # or given separately
-    m = seen(demand, cams, scen, square, method=method, buildings=building)
+    m = seen(demand, cams, models, square, method=method, buildings=building)
     assert m[:, 0].tolist() == [False, True, True]
     # through open_space(..., buildings=...)
     net = network([[(0, 50), (100, 50)]], half_width=50.0)
-    m = seen(demand, cams, scen, coverage.open_space(net, scen, buildings=building), method=method)
+    m = seen(demand, cams, models, coverage.open_space(net, buildings=building), method=method)
     assert m[:, 0].tolist() == [False, True, True]
 
 
@@ -124,11 +81,11 @@ def test_field_of_view_sector_edges(method: str) -> None:
     # heading 90 (east), 60° lens: sees compass bearings 60..120, edges included
     bearings = [59.0, 60.0, 61.0, 90.0, 119.0, 120.0, 121.0, 270.0]
     demand = points([(20 * math.sin(math.radians(b)), 20 * math.cos(math.radians(b))) for b in bearings])
-    m = seen(demand, sites([(0, 0)], ["fixed"], [90.0]), scenario(), space, method=method)
+    m = seen(demand, sites([(0, 0)], ["fixed"], [90.0]), cameras(), space, method=method)
     assert m[:, 0].tolist() == [False, True, True, True, True, True, False, False]
     # across north: heading 0 sees bearings 330..30
     demand = points([(20 * math.sin(math.radians(b)), 20 * math.cos(math.radians(b))) for b in (329, 331, 0, 29, 31)])
-    m = seen(demand, sites([(0, 0)], ["fixed"], [0.0]), scenario(), space, method=method)
+    m = seen(demand, sites([(0, 0)], ["fixed"], [0.0]), cameras(), space, method=method)
     assert m[:, 0].tolist() == [False, True, True, True, False]
 
 
@@ -136,10 +93,10 @@ def test_field_of_view_sector_edges(method: str) -> None:
 def test_tunnel_edge_never_covered(method: str) -> None:
     # a street along x, and a tunnel crossing beneath it along y
     net = network([[(-100, 0), (100, 0)], [(0, -100), (0, 100)]], tunnel=[False, True])
-    space = coverage.open_space(net, scenario())
+    space = coverage.open_space(net)
     demand = points([(0, 20), (0, -40), (0, 90), (30, 0)])
     cams = sites([(0, 0), (0, 30)], ["dome", "dome"], [math.nan, math.nan])
-    m = seen(demand, cams, scenario(dome_range=200), space, method=method)
+    m = seen(demand, cams, cameras(dome_range=200), space, method=method)
     assert not m[:3].any()
     assert m[3, 0]
 
@@ -147,19 +104,19 @@ def test_tunnel_edge_never_covered(method: str) -> None:
 def test_nan_heading_sees_all_round_and_empty_inputs() -> None:
     space = box(-50, -50, 50, 50)
     demand = points([(0, 20), (0, -20), (20, 0)])
-    m = seen(demand, sites([(0, 0)], ["fixed"], [math.nan]), scenario(), space, method="raster")
+    m = seen(demand, sites([(0, 0)], ["fixed"], [math.nan]), cameras(), space, method="raster")
     assert m.all()
-    empty = coverage.coverage_matrix(points([]), sites([], [], []), scenario(), open_space=space)
+    empty = coverage.coverage_matrix(points([]), sites([], [], []), cameras(), open_space=space)
     assert empty.matrix.shape == (0, 0) and len(empty.viewsheds) == 0
 
 
 def test_viewsheds_aligned_and_inside_range() -> None:
     net = network([[(0, 0), (200, 0)], [(100, -100), (100, 100)]])
-    scen = scenario()
-    space = coverage.open_space(net, scen)
+    models = cameras()
+    space = coverage.open_space(net)
     cams = sites([(100, 0), (20, 0)], ["dome", "fixed"], [math.nan, 90.0])
     cams.index = [7, 9]
-    cov = coverage.coverage_matrix(points([(110, 0)]), cams, scen, open_space=space)
+    cov = coverage.coverage_matrix(points([(110, 0)]), cams, models, open_space=space)
     vs = cov.viewsheds
     assert list(vs.index) == [7, 9] and vs.is_valid.all()
     assert vs.iloc[0].area > 0 and vs.iloc[1].area > 0
@@ -169,7 +126,7 @@ def test_viewsheds_aligned_and_inside_range() -> None:
     # the cross-shaped viewshed keeps to the corridors (ray ends stop at the corridor edge)
     assert vs.iloc[0].difference(space.buffer(8)).area < 0.05 * vs.iloc[0].area
     # the same polygons for chosen sites alone
-    alone = coverage.viewsheds(cams.iloc[[1]], scen, open_space=space)
+    alone = coverage.viewsheds(cams.iloc[[1]], models, open_space=space)
     assert list(alone.index) == [9] and alone.iloc[0].equals(vs.iloc[1])
 
 
@@ -184,7 +141,7 @@ def test_raster_cells_by_centre() -> None:
 
 def test_unknown_method() -> None:
     with pytest.raises(ValueError):
-        coverage.coverage_matrix(points([]), sites([], [], []), scenario(), open_space=box(0, 0, 1, 1),
+        coverage.coverage_matrix(points([]), sites([], [], []), cameras(), open_space=box(0, 0, 1, 1),
                                  method="magic")
 
 
@@ -200,9 +157,9 @@ def test_coverage_never_grows_when_range_shrinks(pts, cams, heads, r1, shrink, m
     demand = points(pts)
     n = len(cams)
     cams_df = sites(cams + cams, ["dome"] * n + ["fixed"] * n, [math.nan] * n + heads[:n])
-    big = seen(demand, cams_df, scenario(dome_range=r1, fixed_range=r1), space, method=method)
+    big = seen(demand, cams_df, cameras(dome_range=r1, fixed_range=r1), space, method=method)
     r2 = r1 * shrink
-    small = seen(demand, cams_df, scenario(dome_range=r2, fixed_range=r2), space, method=method)
+    small = seen(demand, cams_df, cameras(dome_range=r2, fixed_range=r2), space, method=method)
     assert not (small & ~big).any()
     # no covered point is farther than the range, and a fixed camera sees only inside its sector
     for m, r in ((big, r1), (small, r2)):
@@ -221,13 +178,13 @@ def test_raster_agrees_with_exact_on_a_street_grid() -> None:
     xs = np.arange(0, 301, 75.0)
     lines = [[(x, 0.0), (x, 300.0)] for x in xs] + [[(0.0, y), (300.0, y)] for y in xs]
     net = network(lines, half_width=6.0)
-    scen = scenario(dome_range=80)
-    space = coverage.open_space(net, scen)
+    models = cameras(dome_range=80)
+    space = coverage.open_space(net)
     rng = np.random.default_rng(1)
     demand = points([tuple(p) for p in rng.uniform(0, 300, (600, 2))])
     grid = [(x, y) for x in xs for y in np.arange(0, 301, 25.0)]
     cams = sites(grid, ["dome"] * len(grid), [math.nan] * len(grid))
-    exact = seen(demand, cams, scen, space, method="exact")
-    fast = seen(demand, cams, scen, space, method="raster")
+    exact = seen(demand, cams, models, space, method="exact")
+    fast = seen(demand, cams, models, space, method="raster")
     assert exact.sum() > 500
     assert (exact != fast).sum() <= 0.01 * exact.sum()

@@ -6,48 +6,38 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
-from pyproj import Transformer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from camsite import demand as dm
-from camsite.config import loads
-from camsite.network import Network
+from camsite.config import DemandConfig
+from camsite.errors import InputError
+from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS as WEIGHTS
+from factory import CRS, scenario
 
-CRS = "EPSG:3011"
 X0, Y0 = 152000.0, 6580000.0
 
 
-def scenario(extra: str = "") -> object:
-    return loads(f'''name="t"
-[study_area]
-center=[59.333, 18.03]
-radius_m=500
-[network]
-path="n.graphml"
-[[camera_types]]
-name="dome"
-range_m=50
-capex_sek=100
-[optimization]
-budget_sek=1000
-{extra}''', file="/tmp/camsite-test/t.toml")
+def cfg(**demand: object) -> DemandConfig:
+    """A [demand] section, validated as in a scenario file."""
+    return scenario(demand=demand).demand
 
 
-def network() -> Network:
+def build(net, inc, c: DemandConfig | None = None, **kw):
+    return dm.build_demand(net, inc, c or cfg(), category_weights=WEIGHTS, **kw)
+
+
+def network():
     """A '+' of two named streets, a tunnel and a motorway, around (X0, Y0)."""
+    import factory
+
     lines = [[(-100, 0), (0, 0)], [(0, 0), (100, 0)], [(0, -100), (0, 0)], [(0, 0), (0, 100)],
              [(100, 0), (100, 100)], [(-100, -50), (100, -50)]]
     names = ["Fleminggatan", "Fleminggatan", "Sankt Eriksgatan", "Sankt Eriksgatan", "Tunnelgatan", "Motorvägen"]
-    geoms = [LineString([(X0 + x, Y0 + y) for x, y in c]) for c in lines]
-    n = len(geoms)
-    edges = gpd.GeoDataFrame({
-        "edge_id": np.arange(n), "u": [0, 1, 2, 3, 4, 5], "v": [1, 4, 1, 6, 7, 8], "name": names,
-        "highway": ["primary"] * 4 + ["primary", "motorway"], "tunnel": [False] * 4 + [True, False],
-        "bridge": [False] * n, "excluded": [False] * 5 + [True], "length_m": [g.length for g in geoms],
-        "half_width_m": [10.0] * n}, geometry=geoms, crs=CRS)
-    nodes = gpd.GeoDataFrame({"street_count": [1] * 9}, geometry=[Point(X0, Y0)] * 9, crs=CRS)
-    return Network(graph=None, nodes=nodes, edges=edges, crs=CRS)
+    return factory.network(lines, names=names, highway=["primary"] * 5 + ["motorway"],
+                           tunnel=[False] * 4 + [True, False], excluded=[False] * 5 + [True], half_width=10.0,
+                           origin=(X0, Y0))
 
 
 def incidents() -> gpd.GeoDataFrame:
@@ -73,14 +63,14 @@ def incident_part(d: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return d[d["category"] != dm.STREET_CATEGORY]
 
 
-@pytest.mark.parametrize("extra", [
-    "", "[demand]\nhalf_life_years = 1.5\nreference_date = \"2025-01-01\"", "[demand]\nstreet_spacing_m = 0",
-    "[demand]\nstreet_spacing_m = 7\nsnap_distance_m = 5"])
-def test_incident_weight_preserved_through_snapping_and_spreading(extra: str) -> None:
-    s = scenario(extra)
+@pytest.mark.parametrize("demand", [
+    {}, {"half_life_years": 1.5, "reference_date": "2025-01-01"}, {"street_spacing_m": 0},
+    {"street_spacing_m": 7, "snap_distance_m": 5}])
+def test_incident_weight_preserved_through_snapping_and_spreading(demand: dict) -> None:
+    c = cfg(**demand)
     inc = incidents()
-    expected = dm.incident_weights(inc, s)
-    d, stats = dm.build_demand(network(), inc, s)
+    expected = dm.incident_weights(inc, c, WEIGHTS)
+    d, stats = build(network(), inc, c)
     part = incident_part(d)
     assert part["weight"].sum() == pytest.approx(expected.sum(), rel=1e-12)
     assert stats["incident_weight"] == pytest.approx(expected.sum())
@@ -89,11 +79,10 @@ def test_incident_weight_preserved_through_snapping_and_spreading(extra: str) ->
 
 
 def test_weights_snapping_and_kinds() -> None:
-    s = scenario()
     inc = incidents()
-    w = dm.incident_weights(inc, s)
+    w = dm.incident_weights(inc, cfg(), WEIGHTS)
     assert w.tolist() == pytest.approx([1.0, 2.0, 1.0, 0.5, 0.5, 0.5, 0.1, 0.0, 0.75])
-    d, stats = dm.build_demand(network(), inc, s)
+    d, stats = build(network(), inc)
     assert stats["kept_as_point"] == 2 and stats["spread_over_streets"] == 2 and stats["street_not_found"] == 1
     assert list(d.columns) == list(dm.DEMAND_COLUMNS) and d.index.name == "demand_id"
     assert d["demand_id"].tolist() == list(range(len(d)))
@@ -109,46 +98,32 @@ def test_weights_snapping_and_kinds() -> None:
 
 
 def test_recency_half_life() -> None:
-    s = scenario("[demand]\nhalf_life_years = 1.0\nreference_date = \"2024-01-01\"")
     inc = incidents().iloc[[0, 1, 4]]
-    w = dm.incident_weights(inc, s)
+    w = dm.incident_weights(inc, cfg(half_life_years=1.0, reference_date="2024-01-01"), WEIGHTS)
     assert w.tolist() == pytest.approx([1.0, 2.0 * 0.5 ** (365 / 365.25), 0.5])  # no date: weight kept
 
 
 def test_street_space_every_10_m_not_on_tunnels_or_motorways() -> None:
-    s = scenario()
-    d, stats = dm.build_demand(network(), incidents().iloc[:0], s)
+    d, stats = build(network(), incidents().iloc[:0])
     assert (d["kind"] == "street").all() and (d["category"] == "gata").all()
     assert stats["street_points"] == 40  # 4 usable edges of 100 m
     assert d["weight"].sum() == pytest.approx(400 * 0.01)
     assert not d["edge_id"].isin([4, 5]).any()
-    off = scenario("[demand]\nstreet_spacing_m = 0")
-    d0, _ = dm.build_demand(network(), incidents().iloc[:0], off)
+    d0, _ = build(network(), incidents().iloc[:0], cfg(street_spacing_m=0))
     assert d0.empty
 
 
-def test_footfall_spread_over_street_demand_within_radius(tmp_path) -> None:
-    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(X0 + 10, Y0 + 10)
-    far_lon, far_lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(X0 + 2000, Y0)
-    (tmp_path / "ff.csv").write_text(f"stop_name,lat,lon,daily_count\nA,{lat},{lon},100000\nB,{far_lat},{far_lon},"
-                                     "20000\n", encoding="utf-8")
-    s = loads(f'''name="t"
-[study_area]
-center=[59.333, 18.03]
-radius_m=500
-[network]
-path="n.graphml"
-[[camera_types]]
-name="dome"
-range_m=50
-capex_sek=100
-[optimization]
-budget_sek=1000
-[demand.footfall]
-path="ff.csv"
-radius_m=30
-''', file=str(tmp_path / "t.toml"))
-    d, stats = dm.build_demand(network(), incidents().iloc[:0], s)
+def footfall(*rows: tuple[float, float, float]) -> gpd.GeoDataFrame:
+    """Footfall points ``(x, y, daily_count)`` around (X0, Y0), as the stage reads them."""
+    return gpd.GeoDataFrame({"stop_name": [f"S{i}" for i in range(len(rows))],
+                             "daily_count": [r[2] for r in rows]},
+                            geometry=[Point(X0 + r[0], Y0 + r[1]) for r in rows], crs=CRS)
+
+
+def test_footfall_spread_over_street_demand_within_radius() -> None:
+    c = cfg(footfall={"path": "ff.csv", "radius_m": 30})
+    d, stats = build(network(), incidents().iloc[:0], c, footfall=footfall((10, 10, 100000), (2000, 0, 20000)))
+    # 100,000 / 1000 × 0.05 = 5.0 and 20,000 / 1000 × 0.05 = 1.0; street space 4 × 100 m × 0.01 = 4.0
     assert stats["footfall_weight"] == pytest.approx(5.0 + 1.0)
     assert d["weight"].sum() == pytest.approx(4.0 + 6.0)
     near = d.geometry.distance(Point(X0 + 10, Y0 + 10)) <= 30
@@ -156,11 +131,15 @@ radius_m=30
     assert ((d["kind"] == "street") & (d["edge_id"] == -1)).sum() == 1  # B has no street nearby: kept as a point
 
 
+def test_footfall_config_without_points_adds_nothing() -> None:
+    d, stats = build(network(), incidents().iloc[:0], cfg(footfall={"path": "ff.csv"}))
+    assert d["weight"].sum() == pytest.approx(4.0) and "footfall_weight" not in stats
+
+
 def test_study_area_keeps_spread_weight_inside() -> None:
-    s = scenario()
     inc = incidents()
     area = box(X0 - 50, Y0 - 100, X0 + 100, Y0 + 100)
-    d, _ = dm.build_demand(network(), inc, s, study_area=area)
+    d, _ = build(network(), inc, study_area=area)
     spread = d[d["kind"].eq("incident") & d["incidents"].lt(1.0)]
     assert spread.geometry.within(area.buffer(1e-6)).all()
     assert spread["weight"].sum() == pytest.approx(1.0)
@@ -175,27 +154,33 @@ def test_street_points_doctest_shape() -> None:
 def test_street_incident_without_position_is_spread_or_reported() -> None:
     inc = incidents().iloc[[3, 5]].copy()
     inc = inc.set_geometry(gpd.GeoSeries([None, None], index=inc.index, crs=CRS))
-    d, stats = dm.build_demand(network(), inc, scenario())
+    d, stats = build(network(), inc)
     part = incident_part(d)
     assert part["weight"].sum() == pytest.approx(0.5)  # Fleminggatan spread; the unknown street is unplaced
     assert stats["unplaced"] == 1 and stats["unplaced_weight"] == pytest.approx(0.5)
 
 
-def test_footfall_without_count_column(tmp_path) -> None:
-    from camsite.errors import InputError
-
-    (tmp_path / "ff.csv").write_text("stop_name,lat,lon\nA,59.333,18.03\n", encoding="utf-8")
-    s = loads('name="t"\n[study_area]\ncenter=[59.333, 18.03]\nradius_m=500\n[network]\npath="n"\n'
-              '[[camera_types]]\nname="dome"\nrange_m=50\ncapex_sek=1\n[optimization]\nbudget_sek=5\n'
-              '[demand.footfall]\npath="ff.csv"\n', file=str(tmp_path / "t.toml"))
+def test_footfall_without_count_column() -> None:
+    ff = footfall((10, 10, 100)).rename(columns={"daily_count": "antal"})
     with pytest.raises(InputError, match="daily_count"):
-        dm.build_demand(network(), incidents().iloc[:0], s)
+        build(network(), incidents().iloc[:0], cfg(footfall={"path": "ff.csv"}), footfall=ff)
+
+
+def test_footfall_file_without_count_column_is_named_by_the_stage(tmp_path) -> None:
+    from camsite.stages import inputs as stage
+
+    s = scenario(folder=tmp_path, files={"ff.csv": "stop_name,lat,lon\nA,59.333,18.03\n"},
+                 demand={"footfall": {"path": "ff.csv"}})
+    area = Point(X0, Y0).buffer(5000)
+    with pytest.raises(InputError, match="daily_count") as info:
+        stage.read_point_file(s, "ff.csv", "footfall", area, ("daily_count",))
+    assert info.value.file.endswith("ff.csv")
 
 
 def test_street_incident_on_tunnel_or_motorway_only_is_no_demand() -> None:
     inc = incidents().iloc[[3, 3, 3]].copy()
     inc["street"] = ["Tunnelgatan", "Motorvägen", "Fleminggatan"]
-    d, stats = dm.build_demand(network(), inc, scenario())
+    d, stats = build(network(), inc)
     part = incident_part(d)
     assert part["weight"].sum() == pytest.approx(0.5)
     assert set(part["edge_id"]) == {0, 1}
@@ -217,7 +202,8 @@ def test_weight_preserved_property(rows, spacing, snap) -> None:
         "weight": [r[5] for r in rows], "date": pd.NaT, "precision": [r[1] for r in rows],
         "street": [r[2] for r in rows], "source": "h"},
         geometry=[Point(X0 + r[3], Y0 + r[4]) for r in rows], crs=CRS)
-    s = scenario(f"[demand]\nstreet_spacing_m = {spacing}\nsnap_distance_m = {snap}")
-    d, stats = dm.build_demand(network(), inc, s)
-    assert incident_part(d)["weight"].sum() == pytest.approx(dm.incident_weights(inc, s).sum(), rel=1e-9, abs=1e-12)
+    c = cfg(street_spacing_m=spacing, snap_distance_m=snap)
+    d, stats = build(network(), inc, c)
+    assert incident_part(d)["weight"].sum() == pytest.approx(dm.incident_weights(inc, c, WEIGHTS).sum(), rel=1e-9,
+                                                             abs=1e-12)
     assert stats["snapped"] + stats["kept_as_point"] + stats["spread_over_streets"] == len(rows)

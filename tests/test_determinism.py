@@ -5,8 +5,9 @@ and cameras, no budget sweep) is run three times through ``camsite run``:
 twice with HiGHS and once with CBC. sites.csv must be byte-identical,
 summary.json identical except for the timings, the date and (across solvers)
 the solver's name, and the GeoPackage's layers must hold the same rows,
-columns and geometries (compared as read with pyogrio, since a GeoPackage
-file carries its own write timestamps).
+columns and geometries (compared as read with pyogrio). Between the two HiGHS
+runs inventory.xlsx and camsite.gpkg are byte-identical too (written with
+fixed time stamps), and report.html differs only in its run-info element.
 
 Across solvers the comparison is only meaningful when the optimum is unique;
 :func:`test_the_optimum_is_unique` proves that for this instance, so the
@@ -15,88 +16,67 @@ cross-solver test cannot pass by luck nor fail on a legitimate tie.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import logging
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from click.testing import CliRunner
 
-from camsite.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-GRAPHML = ROOT / "data" / "osm" / "fridhemsplan_drive_osmnx2020.graphml.gz"
-CAMERAS = ROOT / "data" / "cameras" / "existing_cameras_illustrative.csv"
-INCIDENTS = ROOT / "data" / "incidents" / "polisen_kungsholmen.geojson"
+from factory import fridhemsplan_data, invoke, network_cache, write_scenario
 
 #: summary.json fields that may differ between runs: wall-clock timings and the date.
 VOLATILE = ("runtime_s", "solve_runtime_s", "date")
 
-SCENARIO = f"""
-name = "determinism"
-[study_area]
-center = [59.3330, 18.0308]
-radius_m = 250
-[[subareas]]
-name = "fridhemsplan"
-polygon = [[18.0285, 59.3315], [18.0335, 59.3315], [18.0335, 59.3345], [18.0285, 59.3345]]
-[network]
-path = "{GRAPHML}"
-[[incidents]]
-name = "polisen"
-path = "{INCIDENTS}"
-[existing_cameras]
-path = "{CAMERAS}"
-default_type = "ptz_dome"
-[[camera_types]]
-name = "fixed_1080p"
-range_m = 30
-fov_deg = 60
-capex_sek = 60000
-opex_sek_per_year = 12000
-[[camera_types]]
-name = "ptz_dome"
-range_m = 60
-capex_sek = 90000
-opex_sek_per_year = 15000
-[optimization]
-budget_sek = 600000
-time_limit_s = 120
-"""
+SCENARIO = fridhemsplan_data(
+    250, name="determinism",
+    subareas=[{"name": "fridhemsplan",
+               "polygon": [[18.0285, 59.3315], [18.0335, 59.3315], [18.0335, 59.3345], [18.0285, 59.3345]]}],
+    optimization={"budget_sek": 600000, "time_limit_s": 120})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _network_read_once() -> Iterator[None]:
+    """The runs differ in the solver, not in reading the network: it is read once."""
+    with network_cache():
+        yield
 
 
 @pytest.fixture(scope="module")
 def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("det") / "s.toml"
-    p.write_text(SCENARIO, encoding="utf-8")
-    return p
+    return write_scenario(tmp_path_factory.mktemp("det"), SCENARIO)
 
 
 def _run(scenario: Path, out: Path, *args: str) -> Path:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        res = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out), "--no-progress", *args],
-                                 catch_exceptions=False)
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        logging.captureWarnings(False)
+    res = invoke("run", scenario, "--out", out, "--no-progress", *args)
     assert res.exit_code == 0, res.stderr
     return out
 
 
 @pytest.fixture(scope="module")
-def runs(scenario_file: Path) -> dict[str, Path]:
+def runs(scenario_file: Path) -> dict[str, Any]:
+    """Two HiGHS runs and one CBC run of the same scenario; the first run's RunResult is kept."""
+    from camsite import pipeline
+
     base = scenario_file.parent
+    captured = []
+    real_run = pipeline.run
+    mp = pytest.MonkeyPatch()
+    mp.setattr(pipeline, "run", lambda *a, **k: captured.append(real_run(*a, **k)) or captured[-1])
+    try:
+        first = _run(scenario_file, base / "highs")
+    finally:
+        mp.undo()
     return {
-        "highs": _run(scenario_file, base / "highs"),
+        "highs": first,
         "highs_again": _run(scenario_file, base / "highs_again"),
         "cbc": _run(scenario_file, base / "cbc", "--solver", "cbc"),
+        "result": captured[0],
     }
 
 
@@ -137,24 +117,36 @@ def test_rerun_geopackage_content_identical(runs: dict[str, Path]) -> None:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
 
 
-def test_the_optimum_is_unique(scenario_file: Path) -> None:
-    """Every optimal solution contains each chosen variant, and no further camera fits in the budget."""
-    from camsite import config, optimize, pipeline
+def test_rerun_deliverables_byte_identical(runs: dict[str, Any]) -> None:
+    """inventory.xlsx and camsite.gpkg carry fixed stamps; report.html differs only in its run-info element."""
+    first, again = runs["highs"], runs["highs_again"]
+    for name in ("inventory.xlsx", "camsite.gpkg", "sites.geojson"):
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
 
-    scen = config.load(scenario_file)
-    res = pipeline.run(scen)
-    sol, cands = res.solution, res.candidates
+    def html(folder: Path) -> tuple[str, int]:
+        return re.subn(r'<span id="run-info"[^>]*>.*?</span>', "", (folder / "report.html").read_text(encoding="utf-8"))
+
+    (a, n_a), (b, n_b) = html(first), html(again)
+    assert n_a == n_b == 1 and a == b
+
+
+def test_the_optimum_is_unique(runs: dict[str, Any]) -> None:
+    """Every optimal solution contains each chosen variant, and no further camera fits in the budget."""
+    from camsite import stages
+
+    res = runs["result"]
+    scen, sol, inst = res.scenario, res.solution, res.instance
     assert sol.status == "optimal" and len(sol.selected) > 0
-    cov, w = res.coverage, res.demand["weight"].to_numpy(float)
-    existing = np.asarray(res.existing_coverage.sum(axis=1)).ravel() > 0
-    costs = cands["cost_sek"].to_numpy(float)
-    kw = optimize.side_constraints(site_ids=cands["site_id"].to_numpy())
+    cons = stages.constraints_for(inst, scen.optimization)
     budget = scen.optimization.budget_sek
+    solver = stages.solver_options(scen.optimization)
     for j in sol.selected:
-        forbidden = np.asarray(kw["forbidden"]).copy()
+        forbidden = cons.forbidden.copy()
         forbidden[j] = True
-        other = optimize.max_coverage(cov, w, costs, budget, existing=existing, **{**kw, "forbidden": forbidden})
+        other = stages.solve(inst, stages.MaxCoverage(budget), dataclasses.replace(cons, forbidden=forbidden), solver)
         assert other.objective < sol.objective - 1e-6, f"variant {j} can be left out at the same optimum"
+    costs = inst.candidates["cost_sek"].to_numpy(float)
+    assert np.array_equal(costs, inst.costs)
     left = budget - costs[sol.selected].sum()
     assert left < costs.min()  # so no optimal superset of the chosen sites exists either
 

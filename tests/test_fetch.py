@@ -12,12 +12,12 @@ import osmnx as ox
 import pyogrio
 import pytest
 from click.testing import CliRunner
-from overpass_server import RecordedServer
 
 from camsite.cli import main
 from camsite.errors import InputError
 from camsite.fetch import Query, Servers, fetch_osm, osmnx_settings, write_osm
 from camsite.network import load_graph
+from overpass_server import RecordedServer
 
 BBOX = "59.3315,18.0280,59.3345,18.0340"
 STAMP = "2024-03-01T00:00:00Z"
@@ -103,7 +103,7 @@ def test_point_query(tmp_path: Path, server: RecordedServer, servers: Servers) -
     data = fetch_osm(Query.from_point("59.3330,18.0308", 120), cache_dir=tmp_path, servers=servers)
     ys = [y for _, y in data.graph.nodes(data="y")]
     assert data.graph.number_of_nodes() > 3
-    assert 59.3330 - 0.0012 < min(ys) and max(ys) < 59.3330 + 0.0012  # truncated to the 240 m square
+    assert min(ys) > 59.3330 - 0.0012 and max(ys) < 59.3330 + 0.0012  # truncated to the 240 m square
     assert len(data.cameras) == 2
 
 
@@ -130,14 +130,13 @@ def test_osmnx_settings_are_restored(tmp_path: Path, servers: Servers) -> None:
     assert (ox.settings.overpass_url, ox.settings.use_cache, ox.settings.cache_folder,
             ox.settings.requests_timeout, ox.settings.overpass_rate_limit) == before
     assert socket.getaddrinfo is getaddrinfo
-    with pytest.raises(AttributeError, match="no attribute 'overpas_url'"):
-        with osmnx_settings(overpas_url="x"):
-            pass
+    with pytest.raises(AttributeError, match="no attribute 'overpas_url'"), osmnx_settings(overpas_url="x"):
+        pass
 
 
 def test_unreachable_server_is_an_input_error(tmp_path: Path, closed_url: str) -> None:
     servers = Servers(overpass_url=closed_url + "/api", nominatim_url=closed_url, timeout_s=5)
-    with pytest.raises(InputError, match="could not reach the Overpass server .*camsite runs offline"):
+    with pytest.raises(InputError, match=r"could not reach the Overpass server .*camsite runs offline"):
         fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path, servers=servers)
     with pytest.raises(InputError, match="could not reach the Nominatim geocoder"):
         fetch_osm(Query(place="Fridhemsplan"), cache_dir=tmp_path, servers=servers)
@@ -210,9 +209,10 @@ def test_written_gpkg_loads_as_scenario_network(tmp_path: Path, servers: Servers
     area = Point(*_projected(59.3330, 18.0308)).buffer(100)
     net = load_network(scenario, area)
     assert len(net.edges) > 5 and "footway" in set(net.edges["highway"])
-    from camsite.coverage import read_buildings
+    from camsite.areas import read_polygons
 
-    assert read_buildings(scenario).area > 1000  # two footprints, m² in EPSG:3011
+    buildings = read_polygons(scenario.resolve(scenario.network.buildings), crs=scenario.crs)
+    assert buildings.area > 1000  # two footprints, m² in EPSG:3011
 
 
 def _projected(lat: float, lon: float) -> tuple[float, float]:
@@ -238,7 +238,7 @@ def test_cli_prints_what_it_fetched(tmp_path: Path, server: RecordedServer) -> N
     assert "nodes" in result.output and "edges" in result.output
     rows = (tmp_path / "cams.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("camera_id,lat,lon,camera_type,heading_deg")
-    assert rows[1].startswith("osm:node/9203000001,59.3330500,18.0307500,ptz_dome,90.0")
+    assert rows[1].startswith("osm:node/9203000001,59.33305,18.03075,ptz_dome,90.0")
     assert ",fixed_1080p,90.0," in rows[2]
     n = len(server.requests)
     again = _cli(*common, "--out", str(tmp_path / "net2.graphml"), "--no-buildings")

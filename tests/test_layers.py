@@ -10,19 +10,20 @@ import pytest
 
 from camsite import config, layers
 from camsite.errors import InputError
+from factory import scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 LAT, LON = 59.3330, 18.0308
 
 
-def _scenario(tmp_path: Path, extra: str) -> config.Scenario:
-    text = ('name="t"\n[study_area]\ncenter=[59.333,18.031]\nradius_m=800\n[network]\npath="n.graphml"\n'
-            '[[camera_types]]\nname="ptz_dome"\nrange_m=60\ncapex_sek=90000\n'
-            '[[camera_types]]\nname="fixed_1080p"\nrange_m=30\nfov_deg=60\ncapex_sek=60000\n'
-            '[optimization]\nbudget_sek=500000\n' + extra)
-    p = tmp_path / "s.toml"
-    p.write_text(text, encoding="utf-8")
-    return config.load(p)
+def _scenario(tmp_path: Path, *, incidents: dict | None = None, cameras: dict | None = None) -> config.Scenario:
+    """Two camera types (ptz_dome, fixed_1080p), radius 800 m, and one incident or camera layer."""
+    return scenario(folder=tmp_path, study_area={"center": [59.333, 18.031], "radius_m": 800},
+                    camera_types=[{"name": "ptz_dome", "range_m": 60, "capex_sek": 90000},
+                                  {"name": "fixed_1080p", "range_m": 30, "fov_deg": 60, "capex_sek": 60000}],
+                    optimization={"budget_sek": 500000},
+                    **({"incidents": [incidents]} if incidents else {}),
+                    **({"existing_cameras": cameras} if cameras else {}))
 
 
 def _csv(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> str:
@@ -39,8 +40,8 @@ def test_incidents_standard_columns(tmp_path: Path) -> None:
                               f"18;{LAT};{LON};narkotika;;2024-03-02;\n"
                               f"19;{LAT};{LON};;1;inte ett datum;Sankt Eriksgatan\n"
                               f"20;{LAT};{LON};Klotter;0;2024-03-04T10:00:00+01:00;\n")
-    s = _scenario(tmp_path, '[[incidents]]\nname="test"\npath="inc.csv"\nsource="prov"\ncategory_column="kategori"\n'
-                            'weight_column="vikt"\ndate_column="datum"\nid_column="nr"\n')
+    s = _scenario(tmp_path, incidents={"name": "test", "path": "inc.csv", "source": "prov", "id_column": "nr",
+                                       "category_column": "kategori", "weight_column": "vikt", "date_column": "datum"})
     inc = layers.read_incidents(s.incidents[0], s)
     assert tuple(inc.columns) == layers.INCIDENT_COLUMNS
     assert inc["incident_id"].tolist() == ["17", "18", "19", "20"]
@@ -57,7 +58,7 @@ def test_incidents_standard_columns(tmp_path: Path) -> None:
 
 def test_incidents_defaults_without_optional_columns(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", f"lat,lon\n{LAT},{LON}\n{LAT},{LON}\n")
-    s = _scenario(tmp_path, '[[incidents]]\nname="x"\npath="inc.csv"\n')
+    s = _scenario(tmp_path, incidents={"name": "x", "path": "inc.csv"})
     inc = layers.read_incidents(s.incidents[0], s)
     assert inc["incident_id"].tolist() == ["x-2", "x-3"]
     assert inc["category"].tolist() == ["ovrigt", "ovrigt"] and inc["weight"].tolist() == [1.0, 1.0]
@@ -66,7 +67,7 @@ def test_incidents_defaults_without_optional_columns(tmp_path: Path) -> None:
 
 def test_incidents_unlocated_precision_dropped(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", f"lat,lon,precision\n{LAT},{LON},street\n{LAT},{LON},unlocated\n{LAT},{LON},\n")
-    s = _scenario(tmp_path, '[[incidents]]\npath="inc.csv"\nprecision_column="precision"\n')
+    s = _scenario(tmp_path, incidents={"path": "inc.csv", "precision_column": "precision"})
     inc = layers.read_incidents(s.incidents[0], s)
     assert inc["precision"].tolist() == ["street", "point"]
     (reason,) = [r for r in inc.attrs["dropped"] if r.startswith("precision")]
@@ -75,7 +76,7 @@ def test_incidents_unlocated_precision_dropped(tmp_path: Path) -> None:
 
 def test_incidents_negative_weight_names_row(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", f"lat,lon,w\n{LAT},{LON},1\n{LAT},{LON},-2\n")
-    s = _scenario(tmp_path, '[[incidents]]\npath="inc.csv"\nweight_column="w"\n')
+    s = _scenario(tmp_path, incidents={"path": "inc.csv", "weight_column": "w"})
     with pytest.raises(InputError, match="negative") as exc:
         layers.read_incidents(s.incidents[0], s)
     assert exc.value.where == "row 3, column w" and exc.value.file.endswith("inc.csv")
@@ -83,7 +84,7 @@ def test_incidents_negative_weight_names_row(tmp_path: Path) -> None:
 
 def test_incidents_text_weight_names_row(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", f"lat,lon,w\n{LAT},{LON},hög\n")
-    s = _scenario(tmp_path, '[[incidents]]\npath="inc.csv"\nweight_column="w"\n')
+    s = _scenario(tmp_path, incidents={"path": "inc.csv", "weight_column": "w"})
     with pytest.raises(InputError, match="'hög' is not a number") as exc:
         layers.read_incidents(s.incidents[0], s)
     assert exc.value.where == "row 2, column w"
@@ -91,7 +92,7 @@ def test_incidents_text_weight_names_row(tmp_path: Path) -> None:
 
 def test_incidents_missing_named_column(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", f"lat,lon\n{LAT},{LON}\n")
-    s = _scenario(tmp_path, '[[incidents]]\npath="inc.csv"\ncategory_column="brottstyp"\n')
+    s = _scenario(tmp_path, incidents={"path": "inc.csv", "category_column": "brottstyp"})
     with pytest.raises(InputError, match="column 'brottstyp' not found") as exc:
         layers.read_incidents(s.incidents[0], s)
     assert exc.value.where == "column brottstyp"
@@ -99,8 +100,8 @@ def test_incidents_missing_named_column(tmp_path: Path) -> None:
 
 def test_incidents_geojson_x_y_mapping(tmp_path: Path) -> None:
     _csv(tmp_path, "inc.csv", "Xkoord;Ykoord;typ\n151752;6579740;vald\n")
-    s = _scenario(tmp_path, '[[incidents]]\npath="inc.csv"\nx_column="Xkoord"\ny_column="Ykoord"\n'
-                            'crs="EPSG:3011"\ncategory_column="typ"\n')
+    s = _scenario(tmp_path, incidents={"path": "inc.csv", "x_column": "Xkoord", "y_column": "Ykoord",
+                                       "crs": "EPSG:3011", "category_column": "typ"})
     inc = layers.read_incidents(s.incidents[0], s)
     assert inc.geometry.x.iloc[0] == pytest.approx(151752) and inc["category"].iloc[0] == "vald"
 
@@ -127,8 +128,9 @@ def test_cameras_column_mapping(tmp_path: Path) -> None:
                               "K1;151752;6579740;PTZ_DOME;\n"
                               "K2;151800;6579800;fixed_1080p;370\n"
                               "K3;151850;6579850;;90\n", "cp1252")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\nid_column="Kamera"\ntype_column="Modell"\n'
-                            'heading_column="Riktning"\ndefault_type="fixed_1080p"\nsource="inventering"\n')
+    s = _scenario(tmp_path, cameras={"path": "cam.csv", "id_column": "Kamera", "type_column": "Modell",
+                                     "heading_column": "Riktning", "default_type": "fixed_1080p",
+                                     "source": "inventering"})
     cams = layers.read_cameras(s.existing_cameras, s)
     assert cams["camera_id"].tolist() == ["K1", "K2", "K3"]
     assert cams["camera_type"].tolist() == ["ptz_dome", "fixed_1080p", "fixed_1080p"]
@@ -138,15 +140,15 @@ def test_cameras_column_mapping(tmp_path: Path) -> None:
 
 def test_cameras_unknown_type_names_row_and_known_types(tmp_path: Path) -> None:
     _csv(tmp_path, "cam.csv", f"lat,lon,camera_type\n{LAT},{LON},ptz_dome\n{LAT},{LON},thermal\n")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\n')
-    with pytest.raises(InputError, match="unknown camera type 'thermal' .*known: ptz_dome, fixed_1080p") as exc:
+    s = _scenario(tmp_path, cameras={"path": "cam.csv"})
+    with pytest.raises(InputError, match=r"unknown camera type 'thermal' .*known: ptz_dome, fixed_1080p") as exc:
         layers.read_cameras(s.existing_cameras, s)
     assert exc.value.where == "row 3, column camera_type" and exc.value.file.endswith("cam.csv")
 
 
 def test_cameras_missing_type_column_without_default(tmp_path: Path) -> None:
     _csv(tmp_path, "cam.csv", f"lat,lon\n{LAT},{LON}\n")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\n')
+    s = _scenario(tmp_path, cameras={"path": "cam.csv"})
     with pytest.raises(InputError, match="column 'camera_type' not found") as exc:
         layers.read_cameras(s.existing_cameras, s)
     assert exc.value.where == "column camera_type"
@@ -154,7 +156,7 @@ def test_cameras_missing_type_column_without_default(tmp_path: Path) -> None:
 
 def test_cameras_duplicate_id(tmp_path: Path) -> None:
     _csv(tmp_path, "cam.csv", f"camera_id,lat,lon\nA,{LAT},{LON}\nA,{LAT},{LON}\n")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\ndefault_type="ptz_dome"\n')
+    s = _scenario(tmp_path, cameras={"path": "cam.csv", "default_type": "ptz_dome"})
     with pytest.raises(InputError, match="camera id 'A' occurs more than once") as exc:
         layers.read_cameras(s.existing_cameras, s)
     assert exc.value.where == "row 3, column camera_id"
@@ -162,7 +164,7 @@ def test_cameras_duplicate_id(tmp_path: Path) -> None:
 
 def test_cameras_bad_heading(tmp_path: Path) -> None:
     _csv(tmp_path, "cam.csv", f"lat,lon,heading_deg\n{LAT},{LON},north\n")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\ndefault_type="ptz_dome"\n')
+    s = _scenario(tmp_path, cameras={"path": "cam.csv", "default_type": "ptz_dome"})
     with pytest.raises(InputError, match="'north' is not a number") as exc:
         layers.read_cameras(s.existing_cameras, s)
     assert exc.value.where == "row 2, column heading_deg"
@@ -176,7 +178,7 @@ def test_empty_frames() -> None:
 def test_cameras_directional_without_heading_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     _csv(tmp_path, "cam.csv", f"camera_id,lat,lon,camera_type,heading_deg\nF1,{LAT},{LON},fixed_1080p,\n"
                               f"D1,{LAT},{LON},ptz_dome,\n")
-    s = _scenario(tmp_path, '[existing_cameras]\npath="cam.csv"\n')
+    s = _scenario(tmp_path, cameras={"path": "cam.csv"})
     with caplog.at_level("WARNING", logger="camsite.layers"):
         cams = layers.read_cameras(s.existing_cameras, s)
     assert len(cams) == 2

@@ -12,31 +12,15 @@ import pytest
 
 from camsite import areas, config, network
 from camsite.errors import InputError
+from factory import DROP, INNER_CITY, OSM_XML, scenario
+from factory import GRAPHML as GRAPHML_GZ
 
-ROOT = Path(__file__).resolve().parents[1]
-GRAPHML_GZ = ROOT / "data" / "osm" / "fridhemsplan_drive_osmnx2020.graphml.gz"
-INNER_CITY = ROOT / "data" / "osm" / "stockholm_drive_osmnx2020.tar.gz"
-
-# A tiny OSM XML file: two streets crossing at node 2 (Fridhemsplan-ish coordinates).
-OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<osm version="0.6" generator="hand">
-  <node id="1" lat="59.3330" lon="18.0280"/>
-  <node id="2" lat="59.3330" lon="18.0308"/>
-  <node id="3" lat="59.3330" lon="18.0336"/>
-  <node id="4" lat="59.3345" lon="18.0308"/>
-  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
-    <tag k="highway" v="secondary"/><tag k="name" v="Fleminggatan"/></way>
-  <way id="11"><nd ref="2"/><nd ref="4"/>
-    <tag k="highway" v="residential"/><tag k="name" v="Sankt Eriksgatan"/></way>
-</osm>
-"""
+FRIDHEMSPLAN = [[18.025, 59.330], [18.036, 59.330], [18.036, 59.336], [18.025, 59.336]]
 
 
-def _scenario(path: Path, *, polygon: str = "[[18.025,59.330],[18.036,59.330],[18.036,59.336],[18.025,59.336]]",
-              extra: str = "") -> config.Scenario:
-    return config.loads(
-        f'name="t"\n[study_area]\npolygon={polygon}\n[network]\npath="{path}"\n{extra}\n'
-        '[[camera_types]]\nname="d"\nrange_m=30\ncapex_sek=1\n[optimization]\nbudget_sek=5\n', file="t.toml")
+def _scenario(path: Path, *, polygon: list[list[float]] = FRIDHEMSPLAN) -> config.Scenario:
+    return scenario(study_area={"polygon": polygon, "center": DROP, "radius_m": DROP}, network={"path": str(path)},
+                    file="t.toml")
 
 
 def test_graphml_gz_projects_and_clips() -> None:
@@ -128,7 +112,7 @@ def test_missing_file_and_empty_area(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         network.load_graph(tmp_path / "nope.graphml")
     # a study area in Gothenburg has no edge of the Stockholm network
-    s = _scenario(GRAPHML_GZ, polygon="[[11.96,57.70],[11.98,57.70],[11.98,57.71],[11.96,57.71]]")
+    s = _scenario(GRAPHML_GZ, polygon=[[11.96, 57.70], [11.98, 57.70], [11.98, 57.71], [11.96, 57.71]])
     with pytest.raises(InputError, match="no street edge lies inside the study area"):
         network.load_network(s, areas.study_area_polygon(s))
 

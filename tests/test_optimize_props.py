@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from camsite.optimize import budget_sweep, max_coverage, min_cost_cover
+from camsite.optimize import Constraints, SolverOptions, budget_sweep, max_coverage, min_cost_cover
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -84,11 +84,13 @@ def brute_max(inst: dict, budget: float) -> float | None:
     return max(vals) if vals else None
 
 
-def solve(inst: dict, budget: float | None = None, **kw: object):
+def solve(inst: dict, budget: float | None = None, *, reduce: bool = True, **opts: object):
+    cons = Constraints.build(inst["dense"].shape[1], groups=inst["groups"], conflicts=inst["conflicts"],
+                             forced=inst["forced"], site_type=inst["site_type"], max_per_type=inst["max_per_type"])
     return max_coverage(inst["coverage"], inst["weights"], inst["costs"],
                         inst["budget"] if budget is None else budget, existing=inst["existing"],
-                        backup_weight=inst["backup_weight"], groups=inst["groups"], conflicts=inst["conflicts"],
-                        forced=inst["forced"], site_type=inst["site_type"], max_per_type=inst["max_per_type"], **kw)
+                        backup_weight=inst["backup_weight"], constraints=cons, solver=SolverOptions(**opts),
+                        reduce=reduce)
 
 
 @SETTINGS
@@ -131,8 +133,8 @@ def test_reductions_keep_the_optimum_and_runs_repeat(inst: dict) -> None:
 @settings(max_examples=15, deadline=None)
 @given(instances())
 def test_highs_and_cbc_agree(inst: dict) -> None:
-    a = solve(inst, solver="highs")
-    b = solve(inst, solver="cbc")
+    a = solve(inst, name="highs")
+    b = solve(inst, name="cbc")
     assert a.status == b.status
     if a.status == "infeasible":
         return

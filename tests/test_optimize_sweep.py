@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from camsite.optimize import budget_sweep, knee, max_coverage, staged_plan
+from camsite.optimize import Constraints, SolverOptions, budget_sweep, knee, max_coverage, staged_plan
 from camsite.optimize._data import abs_tolerance
 
 # Points A (w 4), B (w 4), C (w 5). Site 0 covers {C} at cost 1; site 1 covers {A, B} at cost 2.
@@ -62,7 +62,7 @@ def test_time_limit_status() -> None:
     rng = np.random.default_rng(1)
     cov = sp.random(3000, 600, density=0.02, random_state=rng, format="csr") > 0
     w = rng.integers(1, 11, 3000).astype(float)
-    sol = max_coverage(cov, w, np.ones(600), 40, time_limit=0.05)
+    sol = max_coverage(cov, w, np.ones(600), 40, solver=SolverOptions(time_limit_s=0.05))
     assert sol.status == "time_limit"
     assert 0 < sol.n_sites <= 40 and sol.bound >= sol.objective and sol.gap > 0
     assert sol.objective >= sol.greedy_objective
@@ -107,7 +107,108 @@ def test_lp_bound_survives_an_unknown_ipm_status() -> None:
             [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 0], [1, 0, 0, 1], [1, 0, 0, 0]]
     ex = np.zeros(12, dtype=bool)
     ex[[6, 11]] = True
+    cons = Constraints.build(4, groups=[1, 0, -1, 2], conflicts=[[3, 2]], forced=[False, True, False, False])
     sol = max_coverage(sp.csr_matrix(np.array(rows, dtype=bool)), np.array([5.0, 6, 10, 8, 3, 1, 4, 2, 2, 3, 1, 6]),
-                       np.array([1.0, 2, 3, 2]), 8, existing=ex, groups=[1, 0, -1, 2], conflicts=[[3, 2]],
-                       forced=[False, True, False, False])
+                       np.array([1.0, 2, 3, 2]), 8, existing=ex, constraints=cons)
     assert sol.objective == 31.0 and sol.status == "optimal" and sol.lp_bound is not None
+
+
+# --- parallel sweeps, known budgets, labels -------------------------------------------------------------------------
+
+
+def _random_instance(seed: int = 3) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    cov = sp.csr_matrix(sp.random(300, 80, density=0.04, random_state=rng, format="csr") > 0)
+    return cov, rng.integers(1, 11, 300).astype(float), rng.integers(1, 4, 80).astype(float)
+
+
+SWEEP_BUDGETS = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
+
+
+def test_sweep_chains_do_not_depend_on_workers() -> None:
+    from camsite.optimize._sweep import CHAIN_LENGTH, _chains
+
+    assert CHAIN_LENGTH == 4
+    # 10 budgets, none known: 3 chains of 4, 3, 3, each starting from the greedy solution.
+    chains = _chains([float(b) for b in SWEEP_BUDGETS], {})
+    assert [len(c[0]) for c in chains] == [4, 3, 3] and all(c[1] is None for c in chains)
+    # Budget 8 known: split there; the chain after it starts from the known solution.
+    known = max_coverage(*_random_instance(), 8, solver=SolverOptions(greedy=False, lp_bound=False))
+    chains = _chains([float(b) for b in SWEEP_BUDGETS if b != 8], {8.0: known})
+    assert [c[0] for c in chains] == [(2.0, 4.0, 6.0), (10.0, 12.0, 14.0), (16.0, 18.0, 20.0)]
+    assert chains[0][1] is None and chains[1][1] is known.selected and chains[2][1] is None
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_sweep_is_the_same_with_two_workers(solver: str) -> None:
+    cov, w, c = _random_instance()
+    one = budget_sweep(cov, w, c, SWEEP_BUDGETS, solver=SolverOptions(name=solver, greedy=False, lp_bound=False))
+    two = budget_sweep(cov, w, c, SWEEP_BUDGETS[::-1],
+                       solver=SolverOptions(name=solver, greedy=False, lp_bound=False, workers=2))
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    assert one["budget_sek"].tolist() == [float(b) for b in SWEEP_BUDGETS]  # ascending whatever the input order
+    assert (one["status"] == "optimal").all() and np.all(np.diff(one["objective"]) >= 0)
+    # Every point is the exact optimum: the same objective as a single max_coverage solve.
+    for b, obj in zip(one["budget_sek"], one["objective"]):
+        assert obj == max_coverage(cov, w, c, b, solver=SolverOptions(name=solver)).objective
+
+
+def test_known_budget_is_not_solved_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from camsite.optimize import CoverageModel
+
+    cov, w, c = _random_instance()
+    plain = budget_sweep(cov, w, c, SWEEP_BUDGETS)
+    main = max_coverage(cov, w, c, 10)
+    solved: list[float] = []
+    original = CoverageModel.solve
+
+    def spy(self: CoverageModel, budget: float, **kw: object) -> object:
+        solved.append(budget)
+        return original(self, budget, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CoverageModel, "solve", spy)
+    with_known = budget_sweep(cov, w, c, SWEEP_BUDGETS, known={10: main, 99: main})  # 99: not a budget, ignored
+    assert 10.0 not in solved and sorted(solved) == [float(b) for b in SWEEP_BUDGETS if b != 10]
+    row = with_known.set_index("budget_sek").loc[10.0]
+    assert row["objective"] == main.objective and row["sites"] == ";".join(map(str, main.selected))
+    assert row["status"] == main.status and row["bound"] == main.bound
+    pd.testing.assert_frame_equal(plain, with_known, check_exact=True)  # same rows as solving it again
+    assert len(with_known) == len(SWEEP_BUDGETS)
+
+
+def test_site_labels_in_tables() -> None:
+    cov = sp.csr_matrix(np.eye(8, dtype=bool))
+    w = np.arange(8, 0, -1, dtype=float)
+    labels = [f"S{k}" for k in range(8)]
+    curve = budget_sweep(cov, w, np.ones(8), [0, 2, 3], site_labels=labels)
+    assert curve["sites"].tolist() == ["", "S0;S1", "S0;S1;S2"]
+    assert budget_sweep(cov, w, np.ones(8), [2])["sites"].tolist() == ["0;1"]
+    with pytest.raises(ValueError, match="site_labels has length 3"):
+        budget_sweep(cov, w, np.ones(8), [2], site_labels=labels[:3])
+    plan = staged_plan(STAGED_COV, STAGED_W, STAGED_C, [1, 1, 1], site_labels=["north", "south"])
+    assert plan["new_sites"].tolist() == ["north", "", "south"]
+
+
+def test_staged_plan_keeps_forced_sites_and_uses_workers() -> None:
+    # Site 1 forced from the start (constraints.forced): stage 1 (budget 2) takes it (8 of 13); stage 2 adds site 0.
+    cons = Constraints.build(2, forced=[1])
+    plan = staged_plan(STAGED_COV, STAGED_W, STAGED_C, [2, 1], constraints=cons,
+                       solver=SolverOptions(greedy=False, lp_bound=False, workers=2))
+    assert plan["new_sites"].tolist() == ["1", "0"]
+    assert plan["coverage_pct"].round(2).tolist() == [61.54, 100.0]
+    assert plan["shortfall_pct"].tolist() == [0.0, 0.0]
+
+
+def test_sweep_time_limit_applies_to_each_budget() -> None:
+    import time
+
+    # The 3000 x 600 instance is not solved to optimality in 0.2 s at these budgets: each point gets 0.2 s, so the
+    # sweep of three budgets on one worker ends within 3 x (0.2 s + slack).
+    rng = np.random.default_rng(1)
+    cov = sp.random(3000, 600, density=0.02, random_state=rng, format="csr") > 0
+    w = rng.integers(1, 11, 3000).astype(float)
+    t0 = time.perf_counter()
+    curve = budget_sweep(cov, w, np.ones(600), [30, 35, 40], solver=SolverOptions(time_limit_s=0.2))
+    assert time.perf_counter() - t0 <= 3 * (0.2 + 0.3)
+    assert (curve["status"] == "time_limit").all() and (curve["bound"] >= curve["objective"]).all()
+    assert (curve["gap"] > 0).all()

@@ -14,7 +14,12 @@ from shapely.geometry import Point, Polygon
 
 from camsite.errors import InputError
 from camsite.osm_cameras import (
-    CAMERA_COLUMNS, cameras_from_osm, parse_direction, parse_type_map, read_osm_cameras, write_cameras,
+    CAMERA_COLUMNS,
+    cameras_from_osm,
+    parse_direction,
+    parse_type_map,
+    read_osm_cameras,
+    write_cameras,
 )
 
 
@@ -104,7 +109,7 @@ def test_write_csv_and_geojson(tmp_path: Path) -> None:
     cams = cameras_from_osm(_features(**{"camera:type": ["dome", "fixed"], "camera:direction": ["90", None]}))
     csv = write_cameras(cams, tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
     assert csv[0] == "camera_id,lat,lon,camera_type,heading_deg,operator,surveillance_type,osm_camera_type,source"
-    assert csv[1] == "osm:node/1,59.3330000,18.0300000,ptz_dome,90.0,,,dome,OpenStreetMap"
+    assert csv[1] == "osm:node/1,59.333,18.03,ptz_dome,90.0,,,dome,OpenStreetMap"
     assert csv[2].split(",")[4] == ""
     gj = gpd.read_file(write_cameras(cams.to_crs("EPSG:3011"), tmp_path / "c.geojson"))
     assert gj.crs.to_epsg() == 4326 and gj.geometry.iloc[0].distance(Point(18.03, 59.333)) < 1e-7

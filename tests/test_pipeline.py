@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 from pyproj import Transformer
 
 from camsite.result import SITES_COLUMNS
 
+pytestmark = pytest.mark.slow
+
 
 def test_budget_respected_and_status(default_result) -> None:
     r = default_result
     s = r.summary
-    assert s["status"] == "optimal" and s["gap"] <= 1e-9
-    assert 0 < s["spent_sek"] <= s["budget_sek"] == 1_500_000
+    assert s.status == "optimal" and s.gap <= 1e-9
+    assert 0 < s.spent_sek <= s.budget_sek == 1_500_000
     # spent = sum of the chosen candidates' costs, looked up in the candidate table
     idx = r.sites["candidate_index"].to_numpy()
-    assert r.candidates["cost_sek"].to_numpy()[idx].sum() == pytest.approx(s["spent_sek"])
-    assert s["n_new_sites"] == len(r.sites) > 0
+    assert r.candidates["cost_sek"].to_numpy()[idx].sum() == pytest.approx(s.spent_sek)
+    assert s.n_new_sites == len(r.sites) > 0
+    assert sorted(idx.tolist()) == r.solution.selected.tolist()
 
 
 def test_reported_coverage_equals_recomputed(default_result) -> None:
@@ -32,10 +38,10 @@ def test_reported_coverage_equals_recomputed(default_result) -> None:
     ex = r.existing_coverage.toarray().any(axis=1)
     before = 100 * w[ex].sum() / w.sum()
     after = 100 * w[ex | seen_new].sum() / w.sum()
-    assert r.summary["coverage_before_pct"] == pytest.approx(before, abs=1e-3)
-    assert r.summary["coverage_after_pct"] == pytest.approx(after, abs=1e-3)
+    assert r.summary.coverage_before_pct == pytest.approx(before, abs=1e-3)
+    assert r.summary.coverage_after_pct == pytest.approx(after, abs=1e-3)
     assert after >= before
-    assert r.summary["objective"] == pytest.approx(w[ex | seen_new].sum(), rel=1e-9)
+    assert r.summary.objective == pytest.approx(w[ex | seen_new].sum(), rel=1e-9)
     # the ranked table's last cumulative coverage is the total after
     assert r.sites["cumulative_coverage_pct"].iloc[-1] == pytest.approx(after, abs=1e-2)
 
@@ -69,12 +75,57 @@ def test_sites_table(default_result) -> None:
 
 def test_breakdowns_add_up(default_result) -> None:
     s = default_result.summary
-    cats = s["coverage_by_category"]
+    cats = s.coverage_by_category
     # each row is rounded to 4 decimals: the sum may differ by up to 0.5e-4 per category
-    assert sum(c["weight_total"] for c in cats) == pytest.approx(s["weight_total"], abs=1e-4 * len(cats))
-    for row in cats + s["coverage_by_subarea"]:
-        if row["before_pct"] is not None:
-            assert row["after_pct"] >= row["before_pct"] - 1e-9
-    names = {row["name"] for row in s["coverage_by_subarea"]}
+    assert sum(c.weight_total for c in cats) == pytest.approx(s.weight_total, abs=1e-4 * len(cats))
+    for row in cats + s.coverage_by_subarea:
+        if row.before_pct is not None:
+            assert row.after_pct >= row.before_pct - 1e-9
+    assert all(c.label is None for c in cats)  # categories are labelled by the report, in the run's language
+    names = {row.name for row in s.coverage_by_subarea}
     assert names == {"fridhemsplan", "stadshagen", "drogscen_2023", "drogscen_2024"}
-    assert "existing_cameras" in s["illustrative_layers"]
+    labels = {sub.name: sub.label or sub.name for sub in default_result.scenario.subareas}
+    assert {row.name: row.label for row in s.coverage_by_subarea} == labels
+    assert "existing_cameras" in s.illustrative_layers
+    assert s.data_sources[0].layer == "network"
+
+
+def test_summary_json_is_the_summary_with_labels(default_result, default_out) -> None:
+    """summary.json holds the Summary's fields in order, category labels added in Swedish, plus the file list."""
+    from camsite.i18n import category_label
+
+    data = json.loads((default_out / "summary.json").read_text(encoding="utf-8"))
+    fields = [f.name for f in dataclasses.fields(default_result.summary)]
+    assert list(data)[: len(fields)] == fields and list(data)[len(fields):] == ["outputs"]
+    for row, got in zip(default_result.summary.coverage_by_category, data["coverage_by_category"], strict=True):
+        assert got["category"] == row.name and got["label"] == category_label(row.name, "sv")
+        assert got["after_pct"] == row.after_pct
+    assert data["n_new_sites"] == default_result.summary.n_new_sites
+    assert data["data_sources"][0]["layer"] == "network" and "attribution" in data["data_sources"][0]
+
+
+def test_result_shortcuts_are_read_only_views(default_result) -> None:
+    r = default_result
+    assert r.demand is r.instance.demand and r.candidates is r.instance.candidates
+    assert r.coverage is r.instance.coverage and r.existing is r.instance.existing
+    assert r.edges is r.inputs.network.edges and r.incidents is r.inputs.incidents
+    assert r.study_area is r.inputs.study_area and r.subareas is r.inputs.subareas
+    with pytest.raises(AttributeError):
+        r.demand = r.demand  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.sites = r.sites  # type: ignore[misc]
+    assert not hasattr(r, "extras")
+
+
+def test_budget_curve_contains_the_main_solve(default_result) -> None:
+    """The curve at the scenario's budget is the main solve (given to the sweep, not solved again)."""
+    r = default_result
+    curve = r.budget_curve
+    assert curve is not None and curve["budget_sek"].is_monotonic_increasing
+    row = curve[curve["budget_sek"] == r.summary.budget_sek]
+    assert len(row) == 1
+    assert row["coverage_pct"].iat[0] == pytest.approx(r.summary.coverage_after_pct, abs=1e-3)
+    variants = r.candidates["variant"].to_numpy()  # the curve names sites by variant id, not row number
+    assert row["sites"].iat[0] == ";".join(variants[r.solution.selected])
+    # more money never covers less
+    assert (np.diff(curve["coverage_pct"].to_numpy()) >= -1e-9).all()

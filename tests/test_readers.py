@@ -194,7 +194,7 @@ def test_swapped_with_declared_crs(tmp_path: Path) -> None:
 
 def test_declared_crs_contradicted_by_values(tmp_path: Path) -> None:
     p = _write(tmp_path, "a.csv", f"E,N\n{E3011},{N3011}\n")
-    with pytest.raises(InputError, match="declared EPSG:3006.*look like EPSG:3011"):
+    with pytest.raises(InputError, match=r"declared EPSG:3006.*look like EPSG:3011"):
         readers.read_points(p, crs="EPSG:3006")
 
 
@@ -285,14 +285,14 @@ def test_empty_file_and_header_only(tmp_path: Path) -> None:
 
 
 def test_no_usable_row(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no row has usable coordinates .*2 empty coordinates") as exc:
+    with pytest.raises(InputError, match=r"no row has usable coordinates .*2 empty coordinates") as exc:
         readers.read_points(_write(tmp_path, "a.csv", "lat,lon,id\n,,1\n,,2\n"))
     assert exc.value.where == "columns lon, lat"
 
 
 def test_missing_coordinate_columns(tmp_path: Path) -> None:
     p = _write(tmp_path, "a.csv", "a,b\n1,2\n")
-    with pytest.raises(InputError, match="no coordinate columns found.*columns are: a, b") as exc:
+    with pytest.raises(InputError, match=r"no coordinate columns found.*columns are: a, b") as exc:
         readers.read_points(p)
     assert exc.value.file == str(p) and exc.value.where == "columns"
 
@@ -353,7 +353,7 @@ def test_swapped_geojson_points(tmp_path: Path) -> None:
 def test_decimal_commas_in_comma_csv_are_an_error(tmp_path: Path) -> None:
     # unquoted decimal commas split each number in two: pandas would silently make an index of them
     p = _write(tmp_path, "a.csv", "lat,lon\n59,33,18,03\n59,34,18,04\n")
-    with pytest.raises(InputError, match="4 fields but the header has 2 .*decimal commas") as exc:
+    with pytest.raises(InputError, match=r"4 fields but the header has 2 .*decimal commas") as exc:
         readers.read_points(p)
     assert exc.value.where == "row 2"
     p = _write(tmp_path, "b.csv", f"sep=,\nlat,lon\n{LAT},{LON}\n59,34,18,04\n")
@@ -389,5 +389,5 @@ def test_wkt_column_qgis_export(tmp_path: Path) -> None:
 def test_police_feed_json_gets_a_hint(tmp_path: Path) -> None:
     p = _write(tmp_path, "events.json", '[{"id": 1, "datetime": "2024-01-01 10:00:00 +01:00", "name": "x", '
                                         '"location": {"name": "Stockholm", "gps": "59.33,18.06"}}]')
-    with pytest.raises(InputError, match="police events feed.*import-events"):
+    with pytest.raises(InputError, match=r"police events feed.*import-events"):
         readers.read_points(p)

@@ -51,5 +51,5 @@ def test_swapped_file() -> None:
 
 
 def test_ambiguous_file() -> None:
-    with pytest.raises(InputError, match="fit EPSG:3006 .* and EPSG:3011"):
+    with pytest.raises(InputError, match=r"fit EPSG:3006 .* and EPSG:3011"):
         readers.read_points(DATA / "incidents_ambiguous.csv")

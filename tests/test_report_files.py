@@ -66,8 +66,8 @@ def test_xlsx_assumptions(report_out, report_result):
         assert cam.name in text and cam.source in text
     assert "Planeringshorisont (år)" in text and "EPSG:3011" in text
     assert "Aggregerat per gatusegment" in text
-    for src in report_result.summary["data_sources"]:
-        assert src["layer"] in text
+    for src in report_result.summary.data_sources:
+        assert src.layer in text
 
 
 def test_xlsx_english(tmp_path, report_result):
@@ -157,7 +157,8 @@ def test_viewsheds_for_chosen_sites_only_or_none(tmp_path, report_result, kind):
         views = report_result.candidate_viewsheds.iloc[report_result.sites["candidate_index"]].reset_index(drop=True)
     else:
         views = gpd.GeoSeries([], crs="EPSG:3011")
-    result = dataclasses.replace(report_result, candidate_viewsheds=views)
+    result = dataclasses.replace(report_result,
+                                 instance=dataclasses.replace(report_result.instance, candidate_viewsheds=views))
     files = report.write_deliverables(result, tmp_path)
     assert len(files) == 5
     got = pyogrio.read_dataframe(tmp_path / "camsite.gpkg", layer="viewsheds")
@@ -174,7 +175,7 @@ def test_suppression_uses_exact_counts_and_ignores_zero_weight():
     import geopandas as gpd
     from shapely.geometry import LineString, Point
 
-    from camsite.report.privacy import aggregate_demand
+    from camsite.privacy import aggregate_demand
 
     edges = gpd.GeoDataFrame({"edge_id": [0, 1, 2], "name": ["A", "B", "C"]},
                              geometry=[LineString([(0, i), (10, i)]) for i in range(3)], crs="EPSG:3011")
@@ -188,3 +189,26 @@ def test_suppression_uses_exact_counts_and_ignores_zero_weight():
     assert agg.loc[2, "suppressed"]
     counted_all = aggregate_demand(demand, edges, weighted_only=False).set_index("edge_id")
     assert counted_all.loc[1, "incidents"] == 3
+
+
+def test_summary_data_labels_in_the_run_language(report_result):
+    """summary.json is the typed Summary with category labels added in the run's language."""
+    import dataclasses
+
+    from camsite import report
+
+    sv, en = (report.summary_data(report_result.summary, lang=lang) for lang in ("sv", "en"))
+    assert list(sv) == [f.name for f in dataclasses.fields(report_result.summary)]
+    cats_sv = {r["category"]: r["label"] for r in sv["coverage_by_category"]}
+    cats_en = {r["category"]: r["label"] for r in en["coverage_by_category"]}
+    assert cats_sv["narkotika"] == "Narkotikabrott" and cats_en["narkotika"] == "Drug offences"
+    assert cats_sv["gata"] == "Gatumiljö (gatuyta och flöde)"
+    # sub-areas keep the scenario's own labels in both languages
+    assert [r["label"] for r in en["coverage_by_subarea"]] == ["Fridhemsplan (platssamverkan)",
+                                                               "Stadshagen (platssamverkan)"]
+    assert list(sv["coverage_by_subarea"][0])[:2] == ["name", "label"]
+    # numbers are the Summary's, unchanged
+    row = report_result.summary.coverage_by_category[0]
+    assert sv["coverage_by_category"][0]["after_pct"] == row.after_pct
+    # a data source without attribution has no attribution key
+    assert "attribution" in sv["data_sources"][0] and "attribution" not in sv["data_sources"][1]

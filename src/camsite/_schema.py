@@ -21,14 +21,22 @@ camsite.errors.ConfigError: s.toml: camera_types[0].rnage_m: unknown key (allowe
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import math
 import types
 import typing
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from camsite.errors import ConfigError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+
+#: Origins of the type hints read as a TOML table: ``dict[K, V]`` and ``Mapping[K, V]``.
+_TABLE_ORIGINS = (dict, collections.abc.Mapping)
 
 __all__ = ["build", "fail"]
 
@@ -51,7 +59,7 @@ def _type_name(tp: Any) -> str:
     origin = get_origin(tp)
     if origin in (tuple, list):
         return "a list"
-    if origin is dict:
+    if origin in _TABLE_ORIGINS:
         return "a table"
     if dataclasses.is_dataclass(tp):
         return "a table"
@@ -61,16 +69,18 @@ def _type_name(tp: Any) -> str:
 def _convert(tp: Any, value: Any, *, file: str | None, key: str) -> Any:
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
+        options = [a for a in get_args(tp) if a is not type(None)]
         if value is None:
             return None
-        errors = []
-        for arg in args:
+        if len(options) == 1:
+            # ``X | None``: X's own error (an unknown key, a failed check) says more than "expected X".
+            return _convert(options[0], value, file=file, key=key)
+        for arg in options:
             try:
                 return _convert(arg, value, file=file, key=key)
-            except ConfigError as exc:
-                errors.append(exc)
-        fail(f"expected {' or '.join(_type_name(a) for a in args)}, got {value!r}", file=file, key=key)
+            except ConfigError:
+                pass
+        fail(f"expected {' or '.join(_type_name(a) for a in options)}, got {value!r}", file=file, key=key)
     if tp is Any:
         return value
     if tp is bool:
@@ -84,6 +94,8 @@ def _convert(tp: Any, value: Any, *, file: str | None, key: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             fail(f"expected a number, got {value!r}", file=file, key=key)
+        if not math.isfinite(value):
+            fail(f"expected a finite number, got {value!r}", file=file, key=key)
         return float(value)
     if tp is str:
         if not isinstance(value, str):
@@ -98,14 +110,14 @@ def _convert(tp: Any, value: Any, *, file: str | None, key: str) -> Any:
         if len(args) != len(value):
             fail(f"expected a list of {len(args)} values, got {len(value)}", file=file, key=key)
         return tuple(_convert(a, v, file=file, key=_join(key, i)) for i, (a, v) in enumerate(zip(args, value)))
-    if origin is dict:
+    if origin in _TABLE_ORIGINS:
         if not isinstance(value, dict):
             fail(f"expected a table, got {value!r}", file=file, key=key)
         ktp, vtp = get_args(tp)
         return types.MappingProxyType(
             {_convert(ktp, k, file=file, key=key): _convert(vtp, v, file=file, key=_join(key, k)) for k, v in value.items()}
         )
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value, file=file, key=key)
     raise TypeError(f"unsupported schema type {tp!r} at {key}")  # pragma: no cover - programming error
 
@@ -136,7 +148,7 @@ def build(cls: type[T], data: Any, *, file: str | None = None, key: str = "") ->
     unknown = sorted(set(data) - set(fields))
     if unknown:
         fail(f"unknown key (allowed: {', '.join(fields)})", file=file, key=_join(key, unknown[0]))
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name in data:
             kwargs[name] = _convert(hints[name], data[name], file=file, key=_join(key, name))

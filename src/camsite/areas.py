@@ -8,8 +8,8 @@ True
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import shapely
@@ -17,12 +17,13 @@ from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from camsite import readers
 from camsite.config import Area, Scenario, SubArea
 from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["polygon_from_lonlat", "point_from_latlon", "read_polygons", "study_area_polygon", "subareas_frame"]
+__all__ = ["point_from_latlon", "polygon_from_lonlat", "read_polygons", "study_area_polygon", "subareas_frame"]
 
 WGS84 = "EPSG:4326"
 
@@ -31,8 +32,11 @@ def _transformer(crs: str) -> Transformer:
     return Transformer.from_crs(WGS84, crs, always_xy=True)
 
 
-def polygon_from_lonlat(corners: Sequence[tuple[float, float]], *, crs: str) -> Polygon:
-    """A polygon from WGS84 ``(lon, lat)`` corners, projected to ``crs``."""
+def polygon_from_lonlat(corners: Sequence[tuple[float, float]], *, crs: str) -> BaseGeometry:
+    """A polygon from WGS84 ``(lon, lat)`` corners, projected to ``crs``.
+
+    The ring is made valid, so a self-crossing ring comes back as a MultiPolygon.
+    """
     xs, ys = _transformer(crs).transform([c[0] for c in corners], [c[1] for c in corners])
     return shapely.make_valid(Polygon(list(zip(xs, ys))))
 
@@ -49,6 +53,7 @@ def read_polygons(path: Path, *, crs: str) -> BaseGeometry:
         raise InputError("file does not exist", file=path)
     if path.is_dir():
         raise InputError("is a directory, not a polygon file", file=path)
+    readers.refuse_remote_crs(path)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
@@ -63,14 +68,17 @@ def read_polygons(path: Path, *, crs: str) -> BaseGeometry:
         row = int(bad.to_numpy().argmax()) + 1
         raise InputError(f"feature is a {gdf.geometry.geom_type.iloc[row - 1]}, expected a polygon", file=path,
                          where=f"feature {row}")
-    return shapely.make_valid(gdf.to_crs(crs).geometry.union_all())
+    merged: BaseGeometry = gdf.to_crs(crs).geometry.union_all()
+    return shapely.make_valid(merged)
 
 
 def _area_geometry(area: Area | SubArea, scenario: Scenario) -> BaseGeometry:
     if area.polygon is not None:
         return polygon_from_lonlat(area.polygon, crs=scenario.crs)
-    if getattr(area, "center", None) is not None:
+    if isinstance(area, Area) and area.center is not None:
+        assert area.radius_m is not None  # Area.validate requires radius_m with center
         return point_from_latlon(area.center, crs=scenario.crs).buffer(area.radius_m, quad_segs=32)
+    assert area.path is not None  # validate() requires exactly one of polygon, center or path
     return read_polygons(scenario.resolve(area.path), crs=scenario.crs)
 
 

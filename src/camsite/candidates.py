@@ -15,22 +15,25 @@ array(['152000_6580001'], dtype=object)
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from camsite import areas, readers
-from camsite.config import Exclusion, Scenario
+from camsite.cameras import CameraModels
+from camsite.config import CandidateConfig, Exclusion
 from camsite.demand import usable_edges
 from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_candidates", "exclusion_zones", "bearing_deg", "site_ids", "CANDIDATE_COLUMNS"]
+__all__ = ["CANDIDATE_COLUMNS", "bearing_deg", "build_candidates", "exclusion_zones", "site_ids"]
 
 #: Columns of the candidate frame, in order (docs/architecture.md).
 CANDIDATE_COLUMNS: tuple[str, ...] = ("site_id", "variant", "camera_type", "heading_deg", "cost_sek", "penalty_sek",
@@ -41,9 +44,10 @@ _LOOK_M = 10.0
 _SAME_HEADING_DEG = 15.0
 
 
-def bearing_deg(x0: Any, y0: Any, x1: Any, y1: Any) -> np.ndarray:
+def bearing_deg(x0: Any, y0: Any, x1: Any, y1: Any) -> npt.NDArray[np.float64]:
     """Compass bearing from (x0, y0) to (x1, y1) in degrees, 0 = north (+y), clockwise, in [0, 360)."""
-    return np.mod(np.degrees(np.arctan2(np.asarray(x1) - x0, np.asarray(y1) - y0)), 360.0)
+    deg: npt.NDArray[np.float64] = np.mod(np.degrees(np.arctan2(np.asarray(x1) - x0, np.asarray(y1) - y0)), 360.0)
+    return deg
 
 
 def site_ids(x: np.ndarray, y: np.ndarray, *, prefix: str) -> np.ndarray:
@@ -81,9 +85,36 @@ def _intersections(network: Any, edges: gpd.GeoDataFrame) -> pd.DataFrame:
     nx_, ny_ = sel.geometry.x.reindex(ends_df["node"]).to_numpy(), sel.geometry.y.reindex(ends_df["node"]).to_numpy()
     ends_df["b"] = bearing_deg(nx_, ny_, ends_df["x"].to_numpy(), ends_df["y"].to_numpy())
     g = ends_df.groupby("node")
-    heads = g["b"].agg(lambda b: _dedupe(b.to_numpy())).reindex(sel.index)
+    # every selected node ends at least one usable edge, so each has a group
+    heads_by_node = {node: _dedupe(b.to_numpy()) for node, b in g["b"]}
     names = g["name"].agg(lambda n: " / ".join(sorted({str(v) for v in n if v}))).reindex(sel.index).fillna("")
-    return _sites("intersection", sel.geometry.to_numpy(), names.to_numpy(object), list(heads.to_numpy()))
+    return _sites("intersection", sel.geometry.to_numpy(), names.to_numpy(object),
+                  [heads_by_node[n] for n in sel.index])
+
+
+def nearest_street(points: np.ndarray, edge_ix: np.ndarray, edges: gpd.GeoDataFrame) -> np.ndarray:
+    """The street name for points lying on edges ``edge_ix``.
+
+    An edge OSM merged from several streets (``names`` such as ``"Norr
+    Mälarstrand; Sysslomansgatan"``) is named after the one whose other
+    segments lie nearest the point, so a site at the Sysslomansgatan end is
+    labelled Sysslomansgatan. When one of the streets has no segment of its own
+    (a bridge merged with the street it carries), the first name is kept.
+    """
+    names: np.ndarray = np.array(edges["name"].to_numpy(object)[edge_ix], dtype=object)
+    if "names" not in edges.columns or len(names) == 0:
+        return names
+    multi = edges["names"].astype(str).to_numpy(object)
+    several = np.flatnonzero(np.char.find(multi[edge_ix].astype(str), ";") >= 0)
+    if not len(several):
+        return names
+    single = edges[np.char.find(multi.astype(str), ";") < 0]
+    by_name = {n: shapely.union_all(g.geometry.to_numpy()) for n, g in single.groupby("name") if n}
+    for i in several:
+        parts = str(multi[edge_ix[i]]).split("; ")
+        if all(n in by_name for n in parts):  # comparable only when every street has segments of its own
+            names[i] = min((by_name[n].distance(points[i]), n) for n in parts)[1]
+    return names
 
 
 def _dedupe(b: np.ndarray) -> np.ndarray:
@@ -115,12 +146,11 @@ def _along_streets(edges: gpd.GeoDataFrame, spacing_m: float) -> pd.DataFrame:
     fwd = bearing_deg(x, y, shapely.get_x(ahead), shapely.get_y(ahead))
     back = bearing_deg(x, y, shapely.get_x(behind), shapely.get_y(behind))
     heads = list(np.round(np.column_stack([fwd, back]), 1))
-    return _sites("street", pts, edges["name"].to_numpy(object)[rep], heads)
+    return _sites("street", pts, nearest_street(pts, rep, edges), heads)
 
 
-def _mounts(path: Any, edges: gpd.GeoDataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Mounting points from a file; optional columns ``cost_sek`` (overrides the type's cost) and ``site_id``."""
-    pts = _read_points(scenario.resolve(path), scenario)
+def _mounts(pts: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Mounting points; optional columns ``cost_sek`` (overrides the type's cost) and ``site_id``."""
     geoms = pts.geometry.to_numpy()
     tree = shapely.STRtree(edges.geometry.to_numpy())
     pi, ei = tree.query_nearest(geoms, all_matches=False)
@@ -136,47 +166,49 @@ def _mounts(path: Any, edges: gpd.GeoDataFrame, scenario: Scenario) -> pd.DataFr
     heads = [_dedupe(h) for h in np.column_stack([bearing_deg(bx, by, ax, ay), bearing_deg(ax, ay, bx, by)])]
     cost = pd.to_numeric(pts["cost_sek"], errors="coerce").to_numpy(float) if "cost_sek" in pts else None
     ids = pts["site_id"].astype(str).to_numpy(object) if "site_id" in pts else None
-    return _sites("mount", geoms, edges["name"].to_numpy(object)[near], heads, cost, ids)
+    return _sites("mount", geoms, nearest_street(geoms, near, edges), heads, cost, ids)
 
 
-def _read_points(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
-    return readers.read_points(path, target_crs=scenario.crs)
-
-
-def _read_zone_file(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
+def _read_zone_file(path: Path, crs: str) -> gpd.GeoDataFrame:
     """Zones from a file: a point CSV, or any vector file (GeoJSON, GeoPackage) of points or polygons."""
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        return _read_points(path, scenario)
+        return readers.read_points(path, target_crs=crs)
     if not path.is_file():
         raise InputError("exclusion file does not exist", file=path)
+    readers.refuse_remote_crs(path)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise InputError(f"cannot read exclusion zones: {str(exc).splitlines()[0]}", file=path) from None
     gdf = gdf[gdf.geometry.notna()]
-    return gdf.set_crs("EPSG:4326").to_crs(scenario.crs) if gdf.crs is None else gdf.to_crs(scenario.crs)
+    return gdf.set_crs("EPSG:4326").to_crs(crs) if gdf.crs is None else gdf.to_crs(crs)
 
 
-def exclusion_zones(exclusions: tuple[Exclusion, ...], scenario: Scenario) -> gpd.GeoDataFrame:
-    """The exclusion zones in the working CRS: columns ``name``, ``penalty_sek`` (NaN = remove), geometry.
+def exclusion_zones(exclusions: tuple[Exclusion, ...], *, crs: str,
+                    resolve: Callable[[str], Path] = Path) -> gpd.GeoDataFrame:
+    """The exclusion zones in ``crs``: columns ``name``, ``penalty_sek`` (NaN = remove), geometry.
 
     A point is buffered by ``buffer_m``; a polygon is used as given; a file's
-    points and lines are buffered, its polygons used as given.
+    points and lines are buffered, its polygons used as given. ``resolve``
+    turns a zone's ``path`` into a file path (the scenario's :meth:`resolve`).
     """
     rows = []
     for ex in exclusions:
         if ex.polygon is not None:
-            geom = areas.polygon_from_lonlat(ex.polygon, crs=scenario.crs)
+            geom = areas.polygon_from_lonlat(ex.polygon, crs=crs)
         elif ex.point is not None:
-            geom = areas.point_from_latlon(ex.point, crs=scenario.crs).buffer(ex.buffer_m)
+            geom = areas.point_from_latlon(ex.point, crs=crs).buffer(ex.buffer_m)
         else:
-            gdf = _read_zone_file(scenario.resolve(ex.path), scenario)
+            gdf = _read_zone_file(Path(resolve(str(ex.path))), crs)
             polys = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
             geoms = gdf.geometry.to_numpy()
             geom = shapely.union_all(np.where(polys, geoms, shapely.buffer(geoms, ex.buffer_m)))
         rows.append({"name": ex.name, "penalty_sek": np.nan if ex.penalty_sek is None else ex.penalty_sek,
                      "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["name", "penalty_sek", "geometry"], geometry="geometry", crs=scenario.crs)
+    return gpd.GeoDataFrame(rows, columns=["name", "penalty_sek", "geometry"], geometry="geometry", crs=crs)
+
+
+_NO_ZONES = gpd.GeoDataFrame({"name": [], "penalty_sek": []}, geometry=gpd.GeoSeries([]))
 
 
 def _apply_exclusions(sites: pd.DataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -202,26 +234,25 @@ def _near_existing(sites: pd.DataFrame, existing: gpd.GeoDataFrame, min_m: float
     return out
 
 
-def _variants(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    names = scenario.candidates.camera_types or tuple(c.name for c in scenario.camera_types)
-    horizon = scenario.optimization.horizon_years
+def _variants(sites: pd.DataFrame, cameras: CameraModels) -> pd.DataFrame:
     frames = []
-    for name in names:
-        ct = scenario.camera_type(name)
-        if ct.fov_deg >= 360:
+    for name in cameras.offered:
+        if cameras.lookup([name], "fov_deg")[0] >= 360:
             v = sites.assign(heading_deg=np.nan)
             v["variant"] = v["site_id"] + ":" + name
         else:
             v = sites.explode("headings").dropna(subset=["headings"])
             v["heading_deg"] = v["headings"].astype(float)
             v["variant"] = v["site_id"] + ":" + name + ":" + np.round(v["heading_deg"]).astype(int).astype(str)
-        base = np.where(np.isnan(v["cost_override"].to_numpy(float)), ct.cost_sek(horizon), v["cost_override"])
+        base = np.where(np.isnan(v["cost_override"].to_numpy(float)), cameras.cost(name), v["cost_override"])
         frames.append(v.assign(camera_type=name, cost_sek=base + v["penalty_sek"].to_numpy(float)))
     out = pd.concat(frames, ignore_index=True) if frames else sites.iloc[:0]
     return out.drop_duplicates("variant").sort_values(["site_id", "variant"], kind="stable")
 
 
-def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, scenario: Scenario) -> gpd.GeoDataFrame:
+def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, cfg: CandidateConfig, *,
+                     cameras: CameraModels, crs: str, mounting_points: gpd.GeoDataFrame | None = None,
+                     exclusion_zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Candidate site variants: one row per (site, camera type, heading).
 
     Parameters
@@ -229,9 +260,17 @@ def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, scenario: 
     network
         A :class:`camsite.network.Network` (``nodes`` and ``edges``).
     existing
-        Existing cameras; sites within ``candidates.min_distance_to_existing_m`` are dropped.
-    scenario
-        Supplies ``candidates``, ``camera_types`` and the planning horizon.
+        Existing cameras; sites within ``cfg.min_distance_to_existing_m`` are dropped.
+    cfg
+        Where sites go: intersections, spacing along streets, distance to existing cameras.
+    cameras
+        Camera types offered at each site (:attr:`CameraModels.offered`) and their costs.
+    crs
+        The working CRS of the frames.
+    mounting_points
+        Extra sites (points; optional ``cost_sek`` and ``site_id`` columns).
+    exclusion_zones
+        From :func:`exclusion_zones`: sites inside are removed or penalised.
 
     Returns
     -------
@@ -239,21 +278,21 @@ def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, scenario: 
         Columns :data:`CANDIDATE_COLUMNS`, sorted by ``site_id`` then ``variant``;
         tunnels and excluded highways never carry a site.
     """
-    cfg = scenario.candidates
     edges = usable_edges(network.edges)
     parts = [_intersections(network, edges)] if cfg.intersections else []
-    if cfg.mounting_points:
-        parts.append(_mounts(cfg.mounting_points, edges, scenario))
+    if mounting_points is not None:
+        parts.append(_mounts(mounting_points, edges))
     parts.append(_along_streets(edges, cfg.spacing_m))
     sites = pd.concat(parts, ignore_index=True).drop_duplicates("site_id")
     near = _near_existing(sites, existing, cfg.min_distance_to_existing_m)
     if near.any():
         logger.info("%d candidate sites within %.0f m of an existing camera dropped", int(near.sum()),
                     cfg.min_distance_to_existing_m)
-    sites = _apply_exclusions(sites[~near], exclusion_zones(cfg.exclusions, scenario))
-    out = _variants(sites, scenario)
+    zones = exclusion_zones if exclusion_zones is not None else _NO_ZONES
+    sites = _apply_exclusions(sites[~near], zones)
+    out = _variants(sites, cameras)
     logger.info("candidates: %d sites, %d variants", out["site_id"].nunique(), len(out))
     gdf = gpd.GeoDataFrame(out[list(CANDIDATE_COLUMNS[:-1])].reset_index(drop=True),
-                           geometry=gpd.GeoSeries(out["geometry"].to_numpy(), crs=scenario.crs), crs=scenario.crs)
+                           geometry=gpd.GeoSeries(out["geometry"].to_numpy(), crs=crs), crs=crs)
     gdf["street"] = gdf["street"].fillna("").astype(str)
     return gdf

@@ -28,39 +28,51 @@ them off a web map.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any
 
 from camsite._schema import build, fail
 from camsite.errors import ConfigError
+from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS, SOLVER_NAMES
 
 __all__ = [
-    "Scenario", "Area", "SubArea", "NetworkConfig", "PointLayer", "CameraLayer", "CameraType",
-    "DemandConfig", "FootfallConfig", "CandidateConfig", "Exclusion", "OptimizationConfig",
-    "SweepConfig", "OutputConfig", "load", "loads", "CATEGORY_LABELS", "DEFAULT_CATEGORY_WEIGHTS",
+    "Area",
+    "CameraLayer",
+    "CameraType",
+    "CandidateConfig",
+    "DemandConfig",
+    "Exclusion",
+    "FootfallConfig",
+    "NetworkConfig",
+    "OptimizationConfig",
+    "OutputConfig",
+    "PointLayer",
+    "Scenario",
+    "SubArea",
+    "SweepConfig",
+    "load",
+    "loads",
+    "override",
+    "revalidate",
+    "to_data",
 ]
 
-#: Incident categories and their Swedish labels (the report's wording).
-CATEGORY_LABELS: Mapping[str, str] = MappingProxyType({
-    "vald": "Våld (misshandel, rån, olaga hot, mord/dråp)",
-    "narkotika": "Narkotikabrott",
-    "knivlagen": "Brott mot knivlagen och vapenbrott",
-    "skadegorelse": "Skadegörelse och stöld",
-    "trafik": "Trafikhändelser",
-    "ovrigt": "Övrigt",
-})
-
-#: Category weights used when a scenario gives none (traffic weighs 0).
-DEFAULT_CATEGORY_WEIGHTS: Mapping[str, float] = MappingProxyType({
-    "vald": 1.0, "narkotika": 1.0, "knivlagen": 1.0, "skadegorelse": 0.3, "trafik": 0.0, "ovrigt": 0.1,
-})
-
 LonLat = tuple[float, float]
+
+#: Smallest spacing (metres) of street-space samples and along-street candidates (0 turns them off).
+MIN_SPACING_M = 1.0
+#: Largest category or street weight: weights are relative, and larger ones overflow the solver's tolerances.
+MAX_WEIGHT = 1e6
+#: Most budgets in one sweep (each is an exact solve) and most stages in a staged plan.
+MAX_SWEEP_POINTS = 200
 
 
 def _check(cond: bool, message: str, *, file: str | None, key: str) -> None:
@@ -128,7 +140,7 @@ class NetworkConfig:
     clip_buffer_m: float = 150.0
     exclude_highways: tuple[str, ...] = ("motorway", "motorway_link")
     default_half_width_m: float = 8.0
-    half_width_m: dict[str, float] = field(default_factory=lambda: MappingProxyType({
+    half_width_m: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
         "trunk": 14.0, "primary": 13.0, "secondary": 12.0, "tertiary": 10.0, "unclassified": 8.0,
         "residential": 8.0, "living_street": 6.0, "pedestrian": 8.0, "service": 5.0, "footway": 3.0,
     }))
@@ -228,16 +240,18 @@ class DemandConfig:
     street_weight_per_m: float = 0.01
     half_life_years: float | None = None
     reference_date: str | None = None
-    precision_factors: dict[str, float] = field(default_factory=lambda: MappingProxyType({
+    precision_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
         "point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25,
     }))
     footfall: FootfallConfig | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.snap_distance_m >= 0, "must be >= 0", file=file, key=f"{key}.snap_distance_m")
-        _check(self.street_spacing_m >= 0, "must be >= 0 (0 turns street space off)", file=file,
-               key=f"{key}.street_spacing_m")
-        _check(self.street_weight_per_m >= 0, "must be >= 0", file=file, key=f"{key}.street_weight_per_m")
+        _check(self.street_spacing_m == 0 or self.street_spacing_m >= MIN_SPACING_M,
+               f"must be 0 (street space off) or at least {MIN_SPACING_M:g} m: finer sampling adds points "
+               "a camera cannot tell apart and may not fit in memory", file=file, key=f"{key}.street_spacing_m")
+        _check(0 <= self.street_weight_per_m <= MAX_WEIGHT, f"must be in [0, {MAX_WEIGHT:g}]", file=file,
+               key=f"{key}.street_weight_per_m")
         if self.half_life_years is not None:
             _check(self.half_life_years > 0, "must be > 0", file=file, key=f"{key}.half_life_years")
         for k, v in self.precision_factors.items():
@@ -278,7 +292,9 @@ class CandidateConfig:
     exclusions: tuple[Exclusion, ...] = ()
 
     def validate(self, *, file: str | None, key: str) -> None:
-        _check(self.spacing_m >= 0, "must be >= 0 (0: intersections and mounting points only)", file=file,
+        _check(self.spacing_m == 0 or self.spacing_m >= MIN_SPACING_M,
+               f"must be 0 (intersections and mounting points only) or at least {MIN_SPACING_M:g} m: finer spacing "
+               "adds candidates a camera mount cannot tell apart and may not fit in memory", file=file,
                key=f"{key}.spacing_m")
         _check(self.min_distance_to_existing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_distance_to_existing_m")
 
@@ -293,23 +309,26 @@ class SweepConfig:
     step: float | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
-        rng = [self.start, self.stop, self.step]
-        if any(v is not None for v in rng):
-            _check(all(v is not None for v in rng), "give start, stop and step together", file=file, key=key)
-            _check(self.step > 0 and self.stop >= self.start >= 0, "need 0 <= start <= stop and step > 0",
-                   file=file, key=key)
+        start, stop, step = self.start, self.stop, self.step
+        if start is not None or stop is not None or step is not None:
+            if start is None or stop is None or step is None:
+                fail("give start, stop and step together", file=file, key=key)
+            _check(step > 0 and stop >= start >= 0, "need 0 <= start <= stop and step > 0", file=file, key=key)
         else:
             _check(len(self.budgets) > 0, "give budgets or start/stop/step", file=file, key=key)
         for i, b in enumerate(self.budgets):
             _check(b >= 0, "must be >= 0", file=file, key=f"{key}.budgets[{i}]")
+        n = len(self.values())
+        _check(n <= MAX_SWEEP_POINTS, f"gives {n:,} budgets; at most {MAX_SWEEP_POINTS} (each is an exact solve: "
+               "use a larger step)", file=file, key=key)
 
     def values(self) -> tuple[float, ...]:
         """The budgets, sorted ascending and without repeats."""
         vals = list(self.budgets)
-        if self.start is not None:
-            n = int(math.floor((self.stop - self.start) / self.step + 1e-9))
+        if self.start is not None and self.stop is not None and self.step is not None:
+            n = math.floor((self.stop - self.start) / self.step + 1e-9)
             vals += [self.start + i * self.step for i in range(n + 1)]
-        return tuple(sorted(set(float(v) for v in vals)))
+        return tuple(sorted({float(v) for v in vals}))
 
 
 @dataclass(frozen=True)
@@ -324,7 +343,7 @@ class OptimizationConfig:
     min_spacing_m: float = 0.0
     forced_sites: tuple[str, ...] = ()
     forbidden_sites: tuple[str, ...] = ()
-    max_per_type: dict[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    max_per_type: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     budget_sweep: SweepConfig | None = None
     stages: tuple[float, ...] = ()
     greedy: bool = True
@@ -333,7 +352,8 @@ class OptimizationConfig:
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
         _check(self.horizon_years >= 0, "must be >= 0", file=file, key=f"{key}.horizon_years")
-        _check(self.solver in ("highs", "cbc"), "must be \"highs\" or \"cbc\"", file=file, key=f"{key}.solver")
+        _check(self.solver in SOLVER_NAMES, "must be " + " or ".join(f'"{n}"' for n in SOLVER_NAMES), file=file,
+               key=f"{key}.solver")
         if self.time_limit_s is not None:
             _check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
         _check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
@@ -342,6 +362,8 @@ class OptimizationConfig:
             _check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
         for i, b in enumerate(self.stages):
             _check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
+        _check(len(self.stages) <= MAX_SWEEP_POINTS, f"at most {MAX_SWEEP_POINTS} stages", file=file,
+               key=f"{key}.stages")
 
 
 @dataclass(frozen=True)
@@ -370,7 +392,7 @@ class Scenario:
     crs: str = "EPSG:3011"
     subareas: tuple[SubArea, ...] = ()
     incidents: tuple[PointLayer, ...] = ()
-    category_weights: dict[str, float] = field(default_factory=lambda: DEFAULT_CATEGORY_WEIGHTS)
+    category_weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_CATEGORY_WEIGHTS)
     existing_cameras: CameraLayer | None = None
     demand: DemandConfig = field(default_factory=DemandConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
@@ -384,7 +406,8 @@ class Scenario:
         for i, n in enumerate(names):
             _check(names.index(n) == i, f"camera type {n!r} is defined twice", file=file, key=f"camera_types[{i}].name")
         for k, v in self.category_weights.items():
-            _check(v >= 0 and math.isfinite(v), "must be >= 0", file=file, key=f"category_weights.{k}")
+            _check(0 <= v <= MAX_WEIGHT, f"must be in [0, {MAX_WEIGHT:g}] (weights are relative: 1 is an ordinary "
+                   "incident)", file=file, key=f"category_weights.{k}")
         offered = self.candidates.camera_types or ()
         for i, n in enumerate(offered):
             _check(n in names, f"unknown camera type {n!r} (known: {', '.join(names)})", file=file,
@@ -420,34 +443,65 @@ class Scenario:
                           file=self.source_file, where="camera_types")
 
     def output_dir(self) -> Path:
-        """The output folder: ``output.dir``, or ``out/<name>`` in the working directory."""
-        return Path(self.output.dir) if self.output.dir else Path("out") / self.name
+        """The output folder: ``output.dir``, or ``out/<name>`` in the working directory.
 
-    def with_overrides(self, **changes: object) -> "Scenario":
-        """A copy with dotted keys replaced, e.g. ``{"optimization.budget_sek": 5e5}``.
+        The name is made safe as one folder name (no separators, no ``..``), so
+        ``name = "../../x"`` cannot write outside ``out/``:
 
-        >>> s = loads('name="x"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
-        ...           '[[camera_types]]\\nname="a"\\nrange_m=1\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
-        >>> s.with_overrides(**{"optimization.budget_sek": 7.0}).optimization.budget_sek
-        7.0
+        >>> Scenario.__new__(Scenario).__class__.safe_name("../../x y")
+        'x_y'
         """
-        obj: Scenario = self
-        for dotted, value in changes.items():
-            obj = _replace_dotted(obj, dotted.split("."), value)
-        data_file = self.source_file
-        obj.validate(file=data_file, key="")
-        for sec in (obj.optimization, obj.output):
-            sec.validate(file=data_file, key="optimization" if sec is obj.optimization else "output")
-        return obj
+        return Path(self.output.dir) if self.output.dir else Path("out") / self.safe_name(self.name)
+
+    @staticmethod
+    def safe_name(name: str) -> str:
+        """``name`` as one safe folder or file name: letters, digits, ``.``, ``_`` and ``-``; never empty."""
+        safe = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._-")
+        return safe or "scenario"
 
 
-def _replace_dotted(obj: object, parts: list[str], value: object) -> object:
-    if len(parts) == 1:
-        return replace(obj, **{parts[0]: value})
-    return replace(obj, **{parts[0]: _replace_dotted(getattr(obj, parts[0]), parts[1:], value)})
+def to_data(obj: object) -> Any:
+    """A scenario (or one of its sections) as plain TOML-like data: tables, lists, numbers, strings.
+
+    Keys whose value is None are left out (a missing key means its default).
+    """
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if f.metadata.get("toml", True) and getattr(obj, f.name) is not None}
+    if isinstance(obj, Mapping):
+        return {str(k): to_data(v) for k, v in obj.items()}
+    if isinstance(obj, (tuple, list)):
+        return [to_data(v) for v in obj]
+    return obj
 
 
-def _merge(base: dict, over: dict) -> dict:
+def revalidate(scenario: Scenario) -> Scenario:
+    """Validate a changed scenario exactly as if it had been read from its file.
+
+    Use it after :func:`dataclasses.replace` on a section (a command-line
+    override): unknown values, wrong types, non-finite numbers and impossible
+    values raise :class:`~camsite.errors.ConfigError` naming the key.
+    """
+    return replace(build(Scenario, to_data(scenario), file=scenario.source_file, key=""),
+                   source_file=scenario.source_file)
+
+
+def override(scenario: Scenario, **sections: Any) -> Scenario:
+    """A copy with whole sections replaced, validated in full.
+
+    >>> s = loads('name="x"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
+    ...           '[[camera_types]]\\nname="a"\\nrange_m=1\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+    >>> override(s, optimization=replace(s.optimization, budget_sek=7.0)).optimization.budget_sek
+    7.0
+    >>> override(s, demand=replace(s.demand, snap_distance_m=-5.0))
+    Traceback (most recent call last):
+    ...
+    camsite.errors.ConfigError: demand.snap_distance_m: must be >= 0
+    """
+    return revalidate(replace(scenario, **sections))
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``over`` into ``base``: tables merge, everything else (arrays too) is replaced."""
     out = dict(base)
     for k, v in over.items():
@@ -455,7 +509,7 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict:
+def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -471,25 +525,34 @@ def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict:
         fail(f"{parent} extends itself (directly or through another file)", file=file, key="extends")
     if not base.is_file():
         fail(f"scenario file {parent} does not exist", file=file, key="extends")
-    base_data = _parse(base.read_text(encoding="utf-8-sig"), str(base), seen + (str(base),))
+    try:
+        base_text = base.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{parent} is not UTF-8 text ({exc.reason} at byte {exc.start})", file=file, key="extends")
+    base_data = _parse(base_text, str(base), (*seen, str(base)))
     base_data = _rebase_paths(base_data, base.parent, base_dir)
     return _merge(base_data, data)
 
 
-def _rebase_paths(data: object, src: Path, dst: Path) -> object:
+def _rebase_paths(data: dict[str, Any], src: Path, dst: Path) -> dict[str, Any]:
     """Rewrite relative ``path`` values of an extended file so they stay right from ``dst``."""
-    if isinstance(data, dict):
-        out = {}
-        for k, v in data.items():
-            if k in ("path", "mounting_points", "open_areas", "buildings") and isinstance(v, str) \
-                    and not Path(v).is_absolute():
-                out[k] = os.path.relpath(src / v, dst)
-            else:
-                out[k] = _rebase_paths(v, src, dst)
-        return out
-    if isinstance(data, list):
-        return [_rebase_paths(v, src, dst) for v in data]
-    return data
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if k in ("path", "mounting_points", "open_areas", "buildings") and isinstance(v, str) \
+                and not Path(v).is_absolute():
+            out[k] = os.path.relpath(src / v, dst)
+        else:
+            out[k] = _rebase_value(v, src, dst)
+    return out
+
+
+def _rebase_value(value: object, src: Path, dst: Path) -> object:
+    """:func:`_rebase_paths` on the tables inside ``value`` (a table, an array or a plain value)."""
+    if isinstance(value, dict):
+        return _rebase_paths(value, src, dst)
+    if isinstance(value, list):
+        return [_rebase_value(v, src, dst) for v in value]
+    return value
 
 
 def loads(text: str, *, file: str | None = None) -> Scenario:

@@ -12,9 +12,6 @@ spread evenly over sample points of that street's usable segments.
 
 >>> import geopandas as gpd
 >>> from shapely.geometry import LineString
->>> from camsite.config import loads
->>> s = loads('name="d"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
-...           '[[camera_types]]\\nname="a"\\nrange_m=1\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
 >>> pts = street_points(gpd.GeoSeries([LineString([(0, 0), (100, 0)])]), spacing_m=10.0)
 >>> len(pts.geometry), float(pts.length_m.sum())
 (10, 100.0)
@@ -23,27 +20,27 @@ spread evenly over sample points of that street's usable segments.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite import readers
-from camsite.config import FootfallConfig, Scenario
+from camsite.config import DemandConfig, FootfallConfig
 from camsite.errors import InputError
+from camsite.vocab import STREET_CATEGORY
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_demand", "incident_weights", "street_points", "usable_edges", "DEMAND_COLUMNS", "STREET_CATEGORY"]
+__all__ = ["DEMAND_COLUMNS", "build_demand", "incident_weights", "street_points", "usable_edges"]
 
 #: Columns of the demand frame, in order (docs/architecture.md).
 DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "geometry")
-#: Category of street-space demand (including footfall).
-STREET_CATEGORY = "gata"
 _DAYS_PER_YEAR = 365.25
 
 
@@ -81,7 +78,7 @@ def street_points(lines: gpd.GeoSeries, *, spacing_m: float, edge_ids: np.ndarra
     return StreetPoints(source=rep, edge_id=ids[rep], geometry=pts, length_m=piece)
 
 
-def _recency(dates: pd.Series, half_life_years: float | None, reference: str | None) -> np.ndarray:
+def _recency(dates: pd.Series, half_life_years: float | None, reference: str | None) -> npt.NDArray[np.float64]:
     if half_life_years is None or len(dates) == 0:
         return np.ones(len(dates))
     d = pd.to_datetime(dates, errors="coerce", utc=True)
@@ -96,25 +93,26 @@ def _recency(dates: pd.Series, half_life_years: float | None, reference: str | N
     return np.where(missing, 1.0, 0.5 ** (np.clip(age, 0, None) / half_life_years))
 
 
-def incident_weights(incidents: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+def incident_weights(incidents: pd.DataFrame, cfg: DemandConfig,
+                     category_weights: Mapping[str, float]) -> npt.NDArray[np.float64]:
     """Final weight per incident: raw weight × category weight × recency × precision factor.
 
     A category missing from ``category_weights`` gets the weight of ``ovrigt``
     (0 if that is missing too), and is logged.
     """
-    cw = dict(scenario.category_weights)
+    cw = dict(category_weights)
     codes, cats = pd.factorize(incidents["category"].astype(str))  # look up each distinct category once
     unknown = sorted(set(cats) - set(cw))
     if unknown:
         logger.warning("categories without a weight (weighted as 'ovrigt' = %s): %s", cw.get("ovrigt", 0.0),
                        ", ".join(unknown))
-    cat_w = np.array([cw.get(c, cw.get("ovrigt", 0.0)) for c in cats] + [0.0], float)[codes]
-    pf = dict(scenario.demand.precision_factors)
+    cat_w: npt.NDArray[np.float64] = np.array([cw.get(c, cw.get("ovrigt", 0.0)) for c in cats] + [0.0], float)[codes]
+    pf = dict(cfg.precision_factors)
     codes, precs = pd.factorize(incidents["precision"].fillna("point").astype(str))
-    prec_w = np.array([pf.get(p, 1.0) for p in precs] + [1.0], float)[codes]
-    raw = pd.to_numeric(incidents["weight"], errors="coerce").fillna(1.0).to_numpy(float) \
+    prec_w: npt.NDArray[np.float64] = np.array([pf.get(p, 1.0) for p in precs] + [1.0], float)[codes]
+    raw: npt.NDArray[np.float64] = pd.to_numeric(incidents["weight"], errors="coerce").fillna(1.0).to_numpy(float) \
         if "weight" in incidents.columns else np.ones(len(incidents))
-    dem = scenario.demand
+    dem = cfg
     return raw * cat_w * prec_w * _recency(incidents.get("date", pd.Series([pd.NaT] * len(incidents))),
                                           dem.half_life_years, dem.reference_date)
 
@@ -172,10 +170,9 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
 
 
 def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, edges: gpd.GeoDataFrame,
-                     spread_edges: gpd.GeoDataFrame, scenario: Scenario,
+                     spread_edges: gpd.GeoDataFrame, dem: DemandConfig, category_weights: Mapping[str, float],
                      crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    dem = scenario.demand
-    w = incident_weights(incidents, scenario)
+    w = incident_weights(incidents, dem, category_weights)
     is_street = incidents["precision"].eq("street").to_numpy() if len(incidents) else np.zeros(0, bool)
     spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs)
     street_unmatched = np.zeros(len(incidents), bool)
@@ -201,17 +198,13 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
     if far:
         logger.info("%d incidents lie over %.0f m from a usable street: kept as point demand", far,
                     dem.snap_distance_m)
-    stats = {"incidents": int(len(incidents)), "incident_weight": float(w.sum()),
+    stats = {"incidents": len(incidents), "incident_weight": float(w.sum()),
              "snapped": int(len(snapped) - far), "kept_as_point": far,
              "spread_over_streets": int(matched.sum()), "street_not_found": int(street_unmatched.sum()),
              "zero_weight_incidents": int((w <= 0).sum()), "on_tunnel_or_excluded": int(on_unusable.sum()),
              "on_tunnel_or_excluded_weight": float(w[on_unusable].sum()), "unplaced": int(unplaced.sum()),
              "unplaced_weight": float(w[unplaced].sum())}
     return pd.concat([snapped, spread], ignore_index=True), stats
-
-
-def _read_footfall(cfg: FootfallConfig, scenario: Scenario) -> gpd.GeoDataFrame:
-    return readers.read_points(scenario.resolve(cfg.path), target_crs=scenario.crs)
 
 
 def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
@@ -233,19 +226,19 @@ def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: Footf
     if lonely.any():
         logger.warning("%d footfall points have no street demand within %.0f m: kept as points", int(lonely.sum()),
                        cfg.radius_m)
-    return pd.concat([street, extra], ignore_index=True), {"footfall_points": int(len(points)),
+    return pd.concat([street, extra], ignore_index=True), {"footfall_points": len(points),
                                                            "footfall_weight": float(total.sum())}
 
 
-def _street_demand(edges: gpd.GeoDataFrame, scenario: Scenario, crs: Any) -> gpd.GeoDataFrame:
-    dem = scenario.demand
+def _street_demand(edges: gpd.GeoDataFrame, dem: DemandConfig, crs: Any) -> gpd.GeoDataFrame:
     if dem.street_spacing_m <= 0:
         return _frame([], [], [], [], [], [], crs)
     sp = street_points(edges.geometry, spacing_m=dem.street_spacing_m, edge_ids=edges["edge_id"].to_numpy())
     return _frame("street", STREET_CATEGORY, sp.length_m * dem.street_weight_per_m, 0.0, sp.edge_id, sp.geometry, crs)
 
 
-def build_demand(network: Any, incidents: gpd.GeoDataFrame, scenario: Scenario, *,
+def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *,
+                 category_weights: Mapping[str, float], footfall: gpd.GeoDataFrame | None = None,
                  study_area: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Demand points from incidents, street space and footfall.
 
@@ -255,8 +248,12 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, scenario: Scenario, 
         A :class:`camsite.network.Network` (only ``edges`` and ``crs`` are used).
     incidents
         Standard incident columns (docs/architecture.md), in the working CRS.
-    scenario
-        Supplies ``demand``, ``category_weights`` and the footfall file.
+    cfg
+        Snapping, street space, precision factors, recency and the footfall settings.
+    category_weights
+        Weight per incident category.
+    footfall
+        Footfall points (the file ``cfg.footfall`` names), or None.
     study_area
         If given, street-level incidents are spread only over the parts of
         their street inside it, so no weight is lost when the caller keeps
@@ -268,22 +265,22 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, scenario: Scenario, 
         Demand points (columns :data:`DEMAND_COLUMNS`, index ``demand_id``)
         and counts for the run summary. Points with weight 0 are dropped.
     """
-    crs = network.edges.crs or scenario.crs
+    crs = network.edges.crs or network.crs
     edges = usable_edges(network.edges)
     spread_edges = edges if study_area is None else _clip_edges(edges, study_area)
-    inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, scenario, crs)
-    street = _street_demand(edges, scenario, crs)
-    stats["street_points"] = int(len(street))
+    inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, cfg, category_weights, crs)
+    street = _street_demand(edges, cfg, crs)
+    stats["street_points"] = len(street)
     stats["street_weight"] = float(street["weight"].sum())
-    ff = scenario.demand.footfall
-    if ff is not None and len(street):
-        street, ff_stats = _add_footfall(street, _read_footfall(ff, scenario), ff, crs)
+    ff = cfg.footfall
+    if ff is not None and footfall is not None and len(street):
+        street, ff_stats = _add_footfall(street, footfall, ff, crs)
         stats.update(ff_stats)
     out = pd.concat([inc_frame, street], ignore_index=True)
     out = out[out["weight"].to_numpy() > 0].reset_index(drop=True)
     out.insert(0, "demand_id", np.arange(len(out), dtype=np.int64))
     out.index = pd.RangeIndex(len(out), name="demand_id")
-    stats["demand_points"] = int(len(out))
+    stats["demand_points"] = len(out)
     logger.info("demand: %d points (%d snapped, %d kept as points, %d street points)", len(out), stats["snapped"],
                 stats["kept_as_point"], stats["street_points"])
     return gpd.GeoDataFrame(out[list(DEMAND_COLUMNS)], geometry="geometry", crs=crs), stats

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CamsiteError", "InputError", "ConfigError", "SolverError", "EXIT_INPUT", "EXIT_SOLVER"]
+__all__ = ["EXIT_INPUT", "EXIT_SOLVER", "CamsiteError", "ConfigError", "InputError", "SolverError"]
 
 #: Exit code for bad input (a file, a key, a row).
 EXIT_INPUT = 2
@@ -30,6 +30,12 @@ class CamsiteError(Exception):
         self.file = None if file is None else str(file)
         self.where = where
         super().__init__(self.__str__())
+
+    def in_file(self, file: str | Path | None) -> CamsiteError:
+        """This error, naming ``file`` if it names none yet (a stage that knows no file name raised it)."""
+        if self.file is not None or file is None:
+            return self
+        return type(self)(self.message, file=file, where=self.where)
 
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.where) if p]

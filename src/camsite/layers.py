@@ -17,25 +17,36 @@ added here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from camsite import readers
-from camsite.config import CATEGORY_LABELS, CameraLayer, PointLayer, Scenario
+from camsite.config import MAX_WEIGHT, CameraLayer, PointLayer, Scenario
 from camsite.errors import InputError
+from camsite.vocab import CATEGORIES, INCIDENT_PRECISIONS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_incidents", "read_cameras", "empty_incidents", "empty_cameras", "as_text",
-           "INCIDENT_COLUMNS", "CAMERA_COLUMNS", "PRECISIONS"]
+__all__ = [
+    "CAMERA_COLUMNS",
+    "INCIDENT_COLUMNS",
+    "PRECISIONS",
+    "as_text",
+    "empty_cameras",
+    "empty_incidents",
+    "read_cameras",
+    "read_incidents",
+]
 
 INCIDENT_COLUMNS = ("incident_id", "category", "weight", "date", "precision", "street", "source", "geometry")
 CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "source", "geometry")
 #: Precision classes of an incident's position.
-PRECISIONS = ("point", "intersection", "street", "station", "area")
+PRECISIONS = INCIDENT_PRECISIONS
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 _ID_NAMES = ("id", "incident_id", "event_id", "handelse_id", "nr", "camera_id", "kamera_id")
@@ -90,6 +101,29 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, path: str, *, required: boo
     return None
 
 
+def _check_scalars(gdf: gpd.GeoDataFrame, columns: tuple[str | None, ...], path: str) -> None:
+    """A text column holding a JSON object or list (from a GeoJSON property) is an error naming the row."""
+    for col in columns:
+        if col is None or col not in gdf.columns or gdf[col].dtype != object:
+            continue
+        bad = gdf[col].map(lambda v: isinstance(v, (dict, list, tuple))).to_numpy(bool)
+        if bad.any():
+            row = gdf[readers.ROW].to_numpy()[np.argmax(bad)]
+            raise InputError("expected a text or a number, got a JSON object or list", file=path,
+                             where=f"row {row}, column {col}")
+
+
+def _optional(gdf: gpd.GeoDataFrame, name: str | None, default: str | None, path: str, consequence: str) -> str | None:
+    """An optional column: the one the scenario names (a warning, not an error, when the file lacks it), or
+    ``default`` when present. A scenario's column mapping never makes another file (``--incidents``) unusable."""
+    if name is not None:
+        col = _column(gdf, name, path, required=False)
+        if col is None:
+            logger.warning("%s has no column %r (named in the scenario): %s", Path(path).name, name, consequence)
+        return col
+    return _column(gdf, default, path, required=False) if default else None
+
+
 def _first_present(gdf: gpd.GeoDataFrame, names: tuple[str, ...]) -> str | None:
     low = {str(c).strip().lower(): str(c) for c in gdf.columns}
     return next((low[n] for n in names if n in low), None)
@@ -102,7 +136,7 @@ def _row_error(gdf: gpd.GeoDataFrame, mask: np.ndarray, message: str, path: str,
     return InputError(message + more, file=path, where=f"row {int(gdf[readers.ROW].iloc[i])}, column {column}")
 
 
-def _finish(gdf: gpd.GeoDataFrame, data: dict[str, object], columns: tuple[str, ...],
+def _finish(gdf: gpd.GeoDataFrame, data: Mapping[str, object], columns: tuple[str, ...],
             crs: str) -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame(pd.DataFrame(data, index=gdf.index), geometry=gdf.geometry.to_numpy(), crs=crs)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
@@ -145,7 +179,7 @@ def _categories(values: pd.Series, default: str) -> np.ndarray:
     mapped = []
     for u in uniques:
         folded = str(u).lower().translate(_FOLD)
-        mapped.append(default if u == "" else folded if folded in CATEGORY_LABELS else u)
+        mapped.append(default if u == "" else folded if folded in CATEGORIES else u)
     return np.array(mapped, dtype=object)[codes] if len(uniques) else np.full(len(values), default, object)
 
 
@@ -168,6 +202,9 @@ def _weights(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> np.ndarray:
         raise _row_error(gdf, ~np.isfinite(w) & ~missing, "weight is infinite", path, col)
     if (w < 0).any():
         raise _row_error(gdf, w < 0, f"weight {w[w < 0][0]:g} is negative (weights must be >= 0)", path, col)
+    if (w > MAX_WEIGHT).any():
+        raise _row_error(gdf, w > MAX_WEIGHT, f"weight {w[w > MAX_WEIGHT][0]:g} is larger than {MAX_WEIGHT:g} "
+                         "(weights are relative: 1 is an ordinary incident)", path, col)
     if missing.any():
         logger.warning("%s: %d row(s) with no weight get weight 1", Path(path).name, int(missing.sum()))
     return np.where(missing, 1.0, w)
@@ -188,7 +225,7 @@ def _dates(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> pd.Series:
     """Dates as naive Stockholm local time; times with a UTC offset are converted."""
     if col is None:
         return pd.Series(pd.NaT, index=gdf.index, dtype="datetime64[ns]")
-    raw = gdf[col]
+    raw: pd.Series = gdf[col]
     if pd.api.types.is_datetime64_any_dtype(raw):
         tz = getattr(raw.dt, "tz", None)
         return (raw.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None) if tz else raw).astype("datetime64[ns]")
@@ -244,7 +281,8 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
     if cat_col is None:
         logger.info("%s has no column %r: every incident is %r", Path(path).name, layer.category_column,
                     layer.default_category)
-    prec_col = _column(gdf, layer.precision_column or "precision", path, required=layer.precision_column is not None)
+    prec_col = _optional(gdf, layer.precision_column, "precision", path, "every incident is precision 'point'")
+    _check_scalars(gdf, (cat_col, prec_col, layer.id_column, _first_present(gdf, _STREET_NAMES)), path)
     precision = _lower_or(gdf[prec_col], "point") if prec_col else np.full(len(gdf), "point", object)
     known = set(scenario.demand.precision_factors) | set(PRECISIONS)
     unknown = ~np.isin(precision, list(known))
@@ -257,8 +295,8 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "incident_id": _ids(gdf, id_col, layer.name),
         "category": _categories(gdf[cat_col], layer.default_category) if cat_col
         else np.full(len(gdf), layer.default_category, object),
-        "weight": _weights(gdf, _column(gdf, layer.weight_column, path, required=True), path),
-        "date": _dates(gdf, _column(gdf, layer.date_column, path, required=True), path).to_numpy(),
+        "weight": _weights(gdf, _optional(gdf, layer.weight_column, None, path, "every incident weighs 1"), path),
+        "date": _dates(gdf, _optional(gdf, layer.date_column, None, path, "incidents are undated"), path).to_numpy(),
         "precision": precision,
         "street": as_text(gdf[street_col]).to_numpy(object) if street_col else np.full(len(gdf), "", object),
         "source": np.full(len(gdf), layer.source or layer.name, object),
@@ -297,7 +335,7 @@ def _headings(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarra
     col = _column(gdf, layer.heading_column, path, required=layer.heading_column != "heading_deg")
     if col is None:
         return np.full(len(gdf), np.nan)
-    h = readers.to_number(gdf[col]).to_numpy(float)
+    h: npt.NDArray[np.float64] = readers.to_number(gdf[col]).to_numpy(float)
     bad = np.isnan(h) & (as_text(gdf[col]).to_numpy(object) != "") | np.isinf(h)
     if bad.any():
         raise _row_error(gdf, bad, f"heading {as_text(gdf[col])[bad].iloc[0]!r} is not a number of degrees", path, col)

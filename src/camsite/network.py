@@ -8,12 +8,16 @@ one, holding ``nodes.shp`` and ``edges.shp``).
 
 from __future__ import annotations
 
+import ast
 import gzip
 import logging
 import lzma
+import math
+import re
 import shutil
 import tarfile
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
+from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from camsite.config import NetworkConfig, Scenario
@@ -29,7 +34,7 @@ from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Network", "load_graph", "load_network", "edges_frame", "TUNNEL_VALUES"]
+__all__ = ["TUNNEL_VALUES", "Network", "edges_frame", "load_graph", "load_network"]
 
 #: OSM ``tunnel`` values that put a street underground or inside a building.
 TUNNEL_VALUES = frozenset({"yes", "true", "1", "building_passage", "culvert", "avalanche_protector"})
@@ -49,11 +54,33 @@ def _suffixes(path: Path) -> str:
     return "".join(path.suffixes[-2:]).lower()
 
 
+_NODE_ID = re.compile(r'<node\s+id="([^"]*)"')
+
+
 def _read_graphml(path: Path) -> nx.MultiDiGraph:
+    """A GraphML file (gzipped or not); a node id given twice is an error (networkx would merge them silently)."""
     if path.suffix.lower() == ".gz":
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return ox.load_graphml(graphml_str=fh.read())
-    return ox.load_graphml(path)
+            text = fh.read()
+    else:
+        text = path.read_text(encoding="utf-8")
+    ids = _NODE_ID.findall(text)
+    if len(ids) != len(set(ids)):
+        dup = next(i for i, n in Counter(ids).items() if n > 1)
+        raise InputError(f"node id {dup!r} is defined twice", file=path, where=f"node {dup}")
+    return ox.load_graphml(graphml_str=text)
+
+
+def _check_nodes(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Every node needs finite x and y (an edge to a node that is not defined creates one without them)."""
+    for node, data in graph.nodes(data=True):
+        try:
+            ok = math.isfinite(float(data["x"])) and math.isfinite(float(data["y"]))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError("node has no finite x/y coordinates (a node without them, a NaN, or an edge to a node "
+                             "that is not defined)", file=path, where=f"node {node}")
 
 
 def _read_osm_xml(path: Path) -> nx.MultiDiGraph:
@@ -149,12 +176,25 @@ def load_graph(path: str | Path) -> nx.MultiDiGraph:
                      "a nodes/edges shapefile folder or a .tar.gz of one)", file=path)
 
 
-def _first(value: object) -> str:
+def _all(value: object) -> list[str]:
+    """Every value of an OSM tag: a list (GraphML through osmnx), a list written as text
+    (``"['Norr Mälarstrand', 'Sysslomansgatan']"`` in shapefiles and GeoPackages) or one value."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value
+        value = parsed if isinstance(parsed, list) else value
     if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
+        return [str(v) for v in value if v is not None and str(v) != ""]
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
+        return []
+    return [str(value)]
+
+
+def _first(value: object) -> str:
+    values = _all(value)
+    return values[0] if values else ""
 
 
 def _flag(series: pd.Series, truthy: frozenset[str]) -> np.ndarray:
@@ -176,6 +216,7 @@ def edges_frame(graph: nx.MultiDiGraph, cfg: NetworkConfig) -> gpd.GeoDataFrame:
         {
             "u": raw["u"].to_numpy(), "v": raw["v"].to_numpy(),
             "name": cols["name"].map(_first).to_numpy(object),
+            "names": cols["name"].map(lambda v: "; ".join(_all(v))).to_numpy(object),
             "highway": highway.to_numpy(object),
             "tunnel": _flag(cols["tunnel"], TUNNEL_VALUES),
             "bridge": _flag(cols["bridge"], frozenset({"yes", "true", "1", "viaduct"})),
@@ -211,8 +252,14 @@ def load_network(scenario: Scenario, study_area: BaseGeometry) -> Network:
         raise InputError("street network has no CRS; set [network] crs in the scenario", file=path)
     if graph.number_of_edges() == 0:
         raise InputError("street network has no edges", file=path)
+    _check_nodes(graph, path)
     logger.info("read %s: %d nodes, %d edges", path.name, graph.number_of_nodes(), graph.number_of_edges())
-    graph = ox.project_graph(graph, to_crs=scenario.crs)
+    try:
+        graph = ox.project_graph(graph, to_crs=scenario.crs)
+    except (CRSError, ValueError, TypeError) as exc:
+        raise InputError(f"cannot project the street network from its CRS {graph.graph.get('crs')!r} "
+                         f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); set [network] crs",
+                         file=path, where="crs") from None
     edges = edges_frame(graph, cfg)
     keep = edges.intersects(study_area.buffer(cfg.clip_buffer_m)).to_numpy()
     if not keep.any():

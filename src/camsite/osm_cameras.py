@@ -27,10 +27,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from camsite import readers
 from camsite.errors import InputError
+from camsite.tables import write_csv
 
-__all__ = ["cameras_from_osm", "read_osm_cameras", "write_cameras", "parse_direction", "parse_type_map",
-           "DEFAULT_TYPE_MAP", "DEFAULT_TYPE", "CAMERA_COLUMNS", "SOURCE"]
+__all__ = [
+    "CAMERA_COLUMNS",
+    "DEFAULT_TYPE",
+    "DEFAULT_TYPE_MAP",
+    "SOURCE",
+    "cameras_from_osm",
+    "parse_direction",
+    "parse_type_map",
+    "read_osm_cameras",
+    "write_cameras",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +62,7 @@ CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "operator", "survei
 SOURCE = "OpenStreetMap"
 
 _COMPASS = {name: i * 22.5 for i, name in enumerate(
-    "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())}
+    ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"])}
 #: surveillance:type values that are not cameras.
 _NOT_CAMERAS = frozenset({"guard"})
 
@@ -112,7 +123,8 @@ def parse_type_map(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 def _column(gdf: gpd.GeoDataFrame, name: str) -> pd.Series:
     if name in gdf.columns:
-        return gdf[name].where(gdf[name].notna(), None).reset_index(drop=True)
+        values: pd.Series = gdf[name].where(gdf[name].notna(), None).reset_index(drop=True)
+        return values
     return pd.Series([None] * len(gdf), dtype=object)
 
 
@@ -227,6 +239,7 @@ def read_osm_cameras(path: str | Path, *, layer: str = "cameras", **kwargs: obje
     if not path.exists():
         raise InputError("file does not exist", file=path)
     try:
+        readers.refuse_remote_crs(path)
         features = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several types for a missing layer or a corrupt file
         raise InputError(f"cannot read layer {layer!r} ({type(exc).__name__}: {str(exc).splitlines()[0]})",
@@ -246,7 +259,7 @@ def write_cameras(cameras: gpd.GeoDataFrame, path: str | Path) -> Path:
     ...                                          crs="EPSG:4326"))
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     print(write_cameras(cams, Path(tmp) / "c.csv").read_text().splitlines()[1])
-    osm:node/7,59.3300000,18.0300000,ptz_dome,,,,,OpenStreetMap
+    osm:node/7,59.33,18.03,ptz_dome,,,,,OpenStreetMap
     """
     path = Path(path)
     wgs = cameras.to_crs("EPSG:4326") if cameras.crs is not None else cameras.set_crs("EPSG:4326")
@@ -255,9 +268,9 @@ def write_cameras(cameras: gpd.GeoDataFrame, path: str | Path) -> Path:
     try:
         if suffix == ".csv":
             table = pd.DataFrame(wgs.drop(columns="geometry"))
-            table.insert(1, "lat", wgs.geometry.y.map(lambda v: f"{v:.7f}"))
-            table.insert(2, "lon", wgs.geometry.x.map(lambda v: f"{v:.7f}"))
-            table.to_csv(path, index=False, encoding="utf-8")
+            table.insert(1, "lat", wgs.geometry.y.round(7).to_numpy())  # numbers: never taken for formulas
+            table.insert(2, "lon", wgs.geometry.x.round(7).to_numpy())
+            write_csv(table, path)
         elif suffix in (".geojson", ".json"):
             path.write_text(wgs.to_json(drop_id=True, na="null"), encoding="utf-8")
         elif suffix == ".gpkg":

@@ -1,80 +1,34 @@
-"""Write a run's output folder atomically.
+"""Write a run's output folder: sites.csv, sites.geojson, the tables, the deliverables, summary.json.
 
-Everything is written into a temporary folder beside the target and renamed
-into place only when every file is complete. An earlier run's folder stays
-intact until then; a failed or interrupted run leaves it as it was and removes
-its own temporary folder.
+The folder is written atomically through :mod:`camsite.runfolder`: an earlier
+run stays intact until the new one is complete, and a folder camsite did not
+write is never replaced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
-import os
-import shutil
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from camsite import privacy
 from camsite.errors import InputError
 from camsite.result import SITES_COLUMNS, RunResult
+from camsite.runfolder import atomic_run_folder
+from camsite.tables import write_csv
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["check_output_dir", "atomic_output_dir", "write_run", "write_sites_csv", "write_sites_geojson", "write_summary", "MARKER"]
+__all__ = ["write_run", "write_sites_csv", "write_sites_geojson", "write_summary"]
 
-#: File that marks a folder as a camsite output folder (safe to replace).
-MARKER = "summary.json"
-
-
-def check_output_dir(target: Path) -> None:
-    """Raise :class:`InputError` now if ``target`` cannot receive a run (checked again when writing)."""
-    if target.exists() and not target.is_dir():
-        raise InputError("output path exists and is not a folder", file=target)
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
-        raise InputError("output folder exists, is not empty and holds no camsite run (no summary.json); "
-                         "choose another --out", file=target)
-    parent = target.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create output folder ({exc.strerror})", file=parent) from None
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError("output folder is not writable", file=parent)
-
-
-@contextlib.contextmanager
-def atomic_output_dir(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces ``target`` in one rename.
-
-    On any exception (including KeyboardInterrupt) the temporary folder is
-    removed and ``target`` is left untouched.
-    """
-    target = Path(target)
-    check_output_dir(target)
-    parent = target.resolve().parent
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise InputError(f"cannot write in output folder ({exc.strerror})", file=parent) from None
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            os.replace(target, old / "previous")
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
+#: summary.json is written last of the run's own files; the run folder's marker follows it.
+SUMMARY = "summary.json"
 
 def _clean(value: Any) -> Any:
     """JSON-safe: numpy scalars to Python, NaN/inf to None, recursively."""
@@ -92,13 +46,13 @@ def _clean(value: Any) -> Any:
 
 
 def write_summary(summary: dict[str, Any], path: Path) -> None:
-    """Write summary.json (UTF-8, sorted keys kept in insertion order, 2-space indent)."""
+    """Write summary.json (UTF-8, keys in insertion order, 2-space indent)."""
     path.write_text(json.dumps(_clean(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def write_sites_csv(sites: pd.DataFrame, path: Path) -> None:
     """Write sites.csv: the :data:`SITES_COLUMNS`, fixed decimals, so reruns are byte-identical."""
-    sites.loc[:, list(SITES_COLUMNS)].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    write_csv(sites.loc[:, list(SITES_COLUMNS)], path)
 
 
 def write_sites_geojson(sites: pd.DataFrame, path: Path) -> None:
@@ -116,7 +70,7 @@ def write_sites_geojson(sites: pd.DataFrame, path: Path) -> None:
 
 def _write_table(df: pd.DataFrame | None, path: Path) -> None:
     if df is not None:
-        df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(df, path)
 
 
 def write_run(
@@ -125,23 +79,28 @@ def write_run(
     *,
     lang: str = "sv",
     include_incidents: bool = False,
-    deliverables: bool = True,
-    on_file: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[Path]:
-    """Write every output of ``result`` into ``out_dir`` atomically; return the final paths."""
+    """Write every output of ``result`` into ``out_dir`` atomically; return the final paths.
+
+    ``cancelled`` is asked just before the earlier run is replaced; True
+    abandons the write with KeyboardInterrupt and leaves ``out_dir`` as it was.
+    """
     out_dir = Path(out_dir)
+    if not include_incidents:  # one privacy rule for every shareable file
+        result = privacy.shareable(result)
     try:
-        with atomic_output_dir(out_dir) as tmp:
+        with atomic_run_folder(out_dir, cancelled=cancelled) as tmp:
             write_sites_csv(result.sites, tmp / "sites.csv")
             write_sites_geojson(result.sites, tmp / "sites.geojson")
             _write_table(result.budget_curve, tmp / "budget_curve.csv")
             _write_table(result.stages, tmp / "stages.csv")
-            if deliverables:
-                from camsite import report  # formatting only; imported late to keep the core light
+            from camsite import report  # formatting only; imported late to keep the core light
 
-                report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
-            summary = dict(result.summary, outputs=sorted(p.name for p in tmp.iterdir()) + [MARKER])
-            write_summary(summary, tmp / MARKER)  # written last: its presence marks a complete run
+            report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
+            summary = dict(report.summary_data(result.summary, lang=lang),
+                           outputs=[*sorted(p.name for p in tmp.iterdir()), SUMMARY])
+            write_summary(summary, tmp / SUMMARY)
             names = sorted(p.name for p in tmp.iterdir())
     except OSError as exc:  # disk full, permissions, a vanished folder: the earlier run is left as it was
         name = Path(exc.filename).name if exc.filename else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["covered_mask", "rank_by_marginal_gain", "coverage_pct"]
+__all__ = ["coverage_pct", "covered_mask", "rank_by_marginal_gain"]
 
 
 def covered_mask(coverage: sp.spmatrix, selected: np.ndarray, existing: np.ndarray | None = None) -> np.ndarray:

@@ -27,9 +27,10 @@ import io
 import logging
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +44,8 @@ from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_points", "fitting_crs", "to_number", "CRS_RANGES", "CSV_SUFFIXES", "VECTOR_SUFFIXES", "ROW"]
+__all__ = ["CRS_RANGES", "CSV_SUFFIXES", "ROW", "VECTOR_SUFFIXES", "fitting_crs", "read_points", "refuse_remote_crs",
+           "to_number"]
 
 GEOMETRY_X, GEOMETRY_Y = "geometry x", "geometry y"
 
@@ -130,14 +132,14 @@ def fitting_crs(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
     list of str
         ``EPSG:4326``, ``EPSG:3006`` and/or ``EPSG:3011``, in that order; empty when none fits.
     """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if len(x) == 0:
+    xa, ya = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(xa) & np.isfinite(ya)
+    xa, ya = xa[ok], ya[ok]
+    if len(xa) == 0:
         return []
     fits = []
     for crs, ((x0, x1), (y0, y1)) in CRS_RANGES.items():
-        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        inside = (xa >= x0) & (xa <= x1) & (ya >= y0) & (ya <= y1)
         if inside.mean() >= share:
             fits.append(crs)
     return fits
@@ -151,16 +153,31 @@ def _check_path(path: Path) -> None:
         raise InputError("file does not exist", file=path)
     if path.is_dir():
         raise InputError("is a directory, not a point file (give the file inside it)", file=path)
+    if not path.is_file():  # a device (/dev/zero), a pipe or a socket: reading it may never end
+        raise InputError("is not a regular file", file=path)
 
 
-def _encoding(data: bytes) -> str:
+#: A multi-byte UTF-8 sequence (an "ä" is C3 A4): evidence that a file was meant as UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _encoding(data: bytes, path: Path | None = None) -> str:
+    """The file's encoding, from evidence: UTF-16 by its BOM, UTF-8 if it decodes, else cp1252 or Latin-1.
+
+    A file with valid multi-byte UTF-8 sequences *and* invalid bytes is an
+    error naming the row: re-decoding it all as cp1252 would silently change
+    every "ä" and with it the category names.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     try:
         data.decode("utf-8")
         return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _UTF8_SEQUENCE.search(data):
+            row = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(f"the file is UTF-8 but byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8; "
+                             "save the file again as UTF-8", file=path, where=f"row {row}") from None
     try:
         data.decode("cp1252")
         return "cp1252"
@@ -205,12 +222,13 @@ def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.Da
         raise InputError(f"cannot read the file ({exc.strerror})", file=path) from None
     if not data[:65536].strip() and not data.strip():
         raise InputError("the file is empty", file=path)
-    enc = _encoding(data)
+    enc = _encoding(data, path)
     if enc not in ("utf-8-sig",):
         logger.info("%s is not UTF-8: read as %s", path.name, enc)
     head = data[:65536].decode(enc, errors="replace").lstrip("\ufeff")
     dia = _dialect(head)
-    opts = {"sep": dia.sep, "encoding": enc, "skiprows": dia.skiprows, "engine": "c", "encoding_errors": "replace"}
+    opts: dict[str, Any] = {"sep": dia.sep, "encoding": enc, "skiprows": dia.skiprows, "engine": "c",
+                            "encoding_errors": "replace"}
     try:
         wanted = {_norm(c) for c in text_columns if c}
         header = pd.read_csv(io.BytesIO(data), nrows=0, **opts).columns if wanted else []
@@ -224,7 +242,7 @@ def _read_csv_frame(path: Path, text_columns: Sequence[str] = ()) -> tuple[pd.Da
         if m:
             raise _ragged(path, dia, int(m.group(2)), int(m.group(3)), int(m.group(1))) from None
         raise InputError(f"cannot parse as CSV ({_first_line(exc)})", file=path) from None
-    except Exception as exc:  # noqa: BLE001 - the C parser raises several types on binary junk
+    except Exception as exc:  # the C parser raises several types on binary junk
         raise InputError(f"cannot parse as CSV ({type(exc).__name__}: {_first_line(exc)})", file=path) from None
     if not isinstance(df.index, pd.RangeIndex):  # pandas used the extra leading fields as an index
         raise _ragged(path, dia, 2 + dia.skiprows, len(df.columns) + df.index.nlevels, len(df.columns))
@@ -259,7 +277,32 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
+def refuse_remote_crs(path: Path) -> None:
+    """Raise :class:`InputError` if a GeoJSON file's ``crs`` member points at a URL.
+
+    GDAL resolves a ``{"type": "link"}`` (or a URL-valued ``name``) crs member by
+    downloading it; camsite opens no network connection outside ``fetch-osm``.
+    """
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return
+    if b'"crs"' not in head:
+        return
+    for match in re.finditer(rb'"crs"\s*:\s*\{(?:[^{}]|\{[^{}]*\})*\}', head):
+        member = match.group(0)
+        if re.search(rb'"type"\s*:\s*"link"', member) or re.search(rb'"(?:href|name)"\s*:\s*"(?:https?|ftp)://',
+                                                                     member):
+            raise InputError("its \"crs\" member links to a URL, which camsite does not follow (it works offline); "
+                             "remove the member (GeoJSON is WGS84) or give the CRS as a name such as EPSG:3006",
+                             file=path, where="crs")
+
+
 def _read_vector_frame(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    refuse_remote_crs(path)
     with warnings.catch_warnings():  # GDAL's warnings on odd files become InputErrors or are harmless
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", UserWarning)
@@ -282,7 +325,7 @@ def _json_hint(path: Path) -> str:
 def _read_vector_quiet(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     try:
         layers = pyogrio.list_layers(path)
-    except Exception as exc:  # noqa: BLE001 - GDAL raises DataSourceError and others
+    except Exception as exc:  # GDAL raises DataSourceError and others
         raise InputError(f"cannot open as GeoJSON/GeoPackage ({_first_line(exc)}){_json_hint(path)}",
                          file=path) from None
     names = [str(n) for n in layers[:, 0]] if len(layers) else []
@@ -296,7 +339,7 @@ def _read_vector_quiet(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                        ", ".join(names), layer)
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InputError(f"cannot read ({type(exc).__name__}: {_first_line(exc)})", file=path) from None
 
 
@@ -634,7 +677,7 @@ def _project(x: np.ndarray, y: np.ndarray, src: CRS, target: str, path: Path) ->
     try:
         tr = Transformer.from_crs(src, target, always_xy=True)
         px, py = tr.transform(x, y, errcheck=False)
-    except Exception as exc:  # noqa: BLE001 - pyproj raises ProjError on impossible transformations
+    except Exception as exc:  # pyproj raises ProjError on impossible transformations
         raise InputError(f"cannot transform from {src.to_string()} to {target} ({_first_line(exc)})", file=path,
                          where="crs") from None
     return np.asarray(px, float), np.asarray(py, float)

@@ -7,8 +7,7 @@ scenario's working CRS (EPSG:3011 unless the scenario overrides it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -16,8 +15,10 @@ import scipy.sparse as sp
 from shapely.geometry.base import BaseGeometry
 
 from camsite.config import Scenario
+from camsite.optimize import Solution
+from camsite.stages import Inputs, Instance, Summary
 
-__all__ = ["RunResult", "SITES_COLUMNS"]
+__all__ = ["SITES_COLUMNS", "RunResult"]
 
 #: Columns of sites.csv, in order (issue: end-to-end run).
 SITES_COLUMNS: tuple[str, ...] = (
@@ -26,7 +27,7 @@ SITES_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RunResult:
     """Everything one ``camsite run`` computed.
 
@@ -34,56 +35,87 @@ class RunResult:
     ----------
     scenario
         The validated scenario (with command-line overrides applied).
-    study_area
-        The study-area polygon.
-    subareas
-        Named reporting areas: columns ``name``, ``label``, ``source``, geometry.
-    edges
-        Street segments (one row per undirected edge): ``edge_id``, ``u``, ``v``,
-        ``name``, ``highway``, ``tunnel``, ``excluded``, ``length_m``,
-        ``half_width_m``, geometry.
-    incidents
-        Incident points as read (sensitive): ``incident_id``, ``category``,
-        ``weight``, ``precision``, ``source``, geometry.
-    demand
-        Demand points (rows of the coverage matrix): ``demand_id``, ``kind``,
-        ``category``, ``weight``, ``incidents``, ``edge_id``, geometry.
-    candidates
-        Candidate site variants (columns of the coverage matrix): ``site_id``,
-        ``variant``, ``camera_type``, ``heading_deg``, ``cost_sek``, ``kind``,
-        ``street``, geometry.
-    existing
-        Existing cameras: ``camera_id``, ``camera_type``, ``heading_deg``,
-        ``source``, geometry.
-    coverage, existing_coverage
-        Sparse boolean matrices, demand × candidates and demand × existing.
-    candidate_viewsheds, existing_viewsheds
-        Viewshed polygons aligned with ``candidates`` and ``existing``.
+    inputs
+        The inputs as read (:class:`camsite.stages.Inputs`).
+    instance
+        Demand, candidates and coverage (:class:`camsite.stages.Instance`).
     solution
-        The optimisation result (:class:`camsite.optimize.Solution`).
+        The optimisation result.
     sites
-        The ranked proposed sites: :data:`SITES_COLUMNS` plus extras.
+        The ranked proposed sites: :data:`SITES_COLUMNS` plus ``variant``,
+        ``heading_deg``, ``kind`` and ``candidate_index``.
     summary
-        The content of summary.json.
+        The run's figures (summary.json is written from it).
     budget_curve, stages
         The coverage-budget curve and the staged plan, when asked for.
+    min_incident_count
+        Incident counts in ``(0, min_incident_count)`` are suppressed by every
+        writer that derives counts itself (0: none; :func:`camsite.privacy.shareable`
+        sets it to :data:`camsite.privacy.MIN_COUNT`).
     """
 
     scenario: Scenario
-    study_area: BaseGeometry
-    subareas: gpd.GeoDataFrame
-    edges: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    demand: gpd.GeoDataFrame
-    candidates: gpd.GeoDataFrame
-    existing: gpd.GeoDataFrame
-    coverage: sp.csr_matrix
-    existing_coverage: sp.csr_matrix
-    candidate_viewsheds: gpd.GeoSeries
-    existing_viewsheds: gpd.GeoSeries
-    solution: Any
+    inputs: Inputs
+    instance: Instance
+    solution: Solution
     sites: pd.DataFrame
-    summary: dict[str, Any]
+    summary: Summary
     budget_curve: pd.DataFrame | None = None
     stages: pd.DataFrame | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    min_incident_count: int = 0
+
+    # -- shortcuts the writers use ------------------------------------------------------------
+    @property
+    def study_area(self) -> BaseGeometry:
+        """The study-area polygon."""
+        return self.inputs.study_area
+
+    @property
+    def subareas(self) -> gpd.GeoDataFrame:
+        """Named reporting areas: ``name``, ``label``, ``source``, geometry."""
+        return self.inputs.subareas
+
+    @property
+    def edges(self) -> gpd.GeoDataFrame:
+        """Street segments, one row per undirected edge."""
+        return self.inputs.network.edges
+
+    @property
+    def incidents(self) -> gpd.GeoDataFrame:
+        """Incident points used (sensitive)."""
+        return self.inputs.incidents
+
+    @property
+    def existing(self) -> gpd.GeoDataFrame:
+        """Existing cameras (sensitive)."""
+        return self.instance.existing
+
+    @property
+    def demand(self) -> gpd.GeoDataFrame:
+        """Demand points (rows of :attr:`coverage`)."""
+        return self.instance.demand
+
+    @property
+    def candidates(self) -> gpd.GeoDataFrame:
+        """Candidate site variants (columns of :attr:`coverage`)."""
+        return self.instance.candidates
+
+    @property
+    def coverage(self) -> sp.csr_matrix:
+        """Demand × candidates, boolean."""
+        return self.instance.coverage
+
+    @property
+    def existing_coverage(self) -> sp.csr_matrix:
+        """Demand × existing cameras, boolean."""
+        return self.instance.existing_coverage
+
+    @property
+    def candidate_viewsheds(self) -> gpd.GeoSeries:
+        """Viewsheds aligned with :attr:`candidates`."""
+        return self.instance.candidate_viewsheds
+
+    @property
+    def existing_viewsheds(self) -> gpd.GeoSeries:
+        """Viewsheds aligned with :attr:`existing`."""
+        return self.instance.existing_viewsheds

@@ -16,32 +16,29 @@ them all in one go.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
-import geopandas as gpd
 import networkx as nx
-import numpy as np
 import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
-from camsite import areas, layers, network, readers
+from camsite import layers, network, readers
 from camsite.config import Scenario
-from camsite.errors import CamsiteError, InputError
+from camsite.errors import CamsiteError
+from camsite.stages import inputs
+from camsite.stages.inputs import LayerStats
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ValidationReport", "LayerCheck", "validate_scenario", "NEAR_M", "FAR_M", "MAX_PLAUSIBLE_RANGE_M"]
+__all__ = ["MAX_PLAUSIBLE_RANGE_M", "LayerCheck", "ValidationReport", "validate_scenario"]
 
-#: Points within this distance (metres) of the study area count as "near" (kept by a run's snapping).
-NEAR_M = 30.0
-#: A layer with most points farther than this from the study area probably has the wrong CRS.
-FAR_M = 5_000.0
 #: Camera ranges above this are flagged as implausible for identifying people.
 MAX_PLAUSIBLE_RANGE_M = 250.0
 
@@ -140,32 +137,11 @@ def _run(check: _Builder, func: Callable[[], object]) -> object | None:
     return result
 
 
-def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | None, what: str,
-                 spread: np.ndarray | None = None) -> None:
-    """Fill ``check`` from a layer read by :mod:`camsite.readers`; ``spread`` marks rows used even outside."""
-    attrs = gdf.attrs
-    check.rows = attrs.get("rows", len(gdf))
-    check.kept = len(gdf)
-    check.dropped = dict(attrs.get("dropped", {}))
-    src = attrs.get("source_crs", "")
-    check.crs = f"{src} ({attrs.get('crs_from', '')})" if src else ""
-    dups = attrs.get("duplicate_ids") or {}
-    if dups:
-        first, rows = next(iter(dups.items()))
-        check.warnings.append(f"{len(dups)} duplicate id(s), e.g. {first!r} in rows {', '.join(map(str, rows[:5]))}")
-    if area is None or len(gdf) == 0:
-        return
-    dist = gdf.distance(area).to_numpy(float)
-    out = dist > NEAR_M
-    check.outside = int(out.sum())
-    if check.outside:
-        used = int((out & spread).sum()) if spread is not None else 0
-        note = f"; {used} of them street-level, still spread along their street" if used else ""
-        check.warnings.append(f"{check.outside} of {len(gdf)} {what} lie more than {NEAR_M:g} m outside the study "
-                              f"area (not used{note})")
-    if np.median(dist) > FAR_M:
-        check.errors.append(f"{check.file}: most {what} lie more than {FAR_M / 1000:g} km from the study area "
-                            f"(median {np.median(dist) / 1000:.1f} km): wrong CRS or wrong file?")
+def _from_stats(check: _Builder, stats: LayerStats) -> None:
+    """Fill ``check`` from the stats a stage reader returned (the same counts a run uses)."""
+    check.rows, check.kept, check.dropped, check.outside = stats.rows, stats.kept, dict(stats.dropped), stats.outside
+    check.crs = stats.crs
+    check.warnings.extend(stats.warnings)
 
 
 # -- layer checks --------------------------------------------------------------------------------------------------
@@ -173,27 +149,19 @@ def _from_points(check: _Builder, gdf: gpd.GeoDataFrame, area: BaseGeometry | No
 
 def _check_study_area(scenario: Scenario) -> tuple[LayerCheck, BaseGeometry | None]:
     check = _Builder("study_area", scenario.study_area.path or "(in scenario)")
-    area = _run(check, lambda: areas.study_area_polygon(scenario))
-    if isinstance(area, BaseGeometry):
-        if area.is_empty or area.area <= 0:
-            check.errors.append(f"{scenario.source_file}: study_area: the study area is empty")
-            area = None
-        else:
-            check.rows = check.kept = 1
-            check.crs = scenario.crs
-            km2 = area.area / 1e6
-            if km2 > 50:
-                check.warnings.append(f"the study area is {km2:.0f} km²: a run may be slow")
-    subs = _Builder("subareas", "(in scenario)")
-    frame = _run(subs, lambda: areas.subareas_frame(scenario))
-    if isinstance(frame, gpd.GeoDataFrame) and isinstance(area, BaseGeometry):
-        subs.rows = subs.kept = len(frame)
-        apart = [str(n) for n, g in zip(frame["name"], frame.geometry) if not g.intersects(area)]
-        if apart:
-            subs.warnings.append(f"sub-area(s) outside the study area: {', '.join(apart)}")
-    check.warnings.extend(subs.warnings)
-    check.errors.extend(subs.errors)
-    return check.freeze(), area if isinstance(area, BaseGeometry) else None
+    got = _run(check, lambda: inputs.read_study_area(scenario))
+    if not isinstance(got, tuple):
+        return check.freeze(), None
+    area, frame = got
+    check.rows = check.kept = 1
+    check.crs = scenario.crs
+    km2 = area.area / 1e6
+    if km2 > 50:
+        check.warnings.append(f"the study area is {km2:.0f} km²: a run may be slow")
+    apart = [str(n) for n, g in zip(frame["name"], frame.geometry) if not g.intersects(area)]
+    if apart:
+        check.warnings.append(f"sub-area(s) outside the study area: {', '.join(apart)}")
+    return check.freeze(), area
 
 
 def _check_network(scenario: Scenario, area: BaseGeometry | None) -> LayerCheck:
@@ -203,24 +171,14 @@ def _check_network(scenario: Scenario, area: BaseGeometry | None) -> LayerCheck:
         graph = _run(check, lambda: network.load_graph(path))
         check.rows = graph.number_of_edges() if isinstance(graph, nx.MultiDiGraph) else None
     else:
-        net = _run(check, lambda: network.load_network(scenario, area))
-        if isinstance(net, network.Network):
-            _network_counts(check, net.edges, scenario.crs)
+        got = _run(check, lambda: inputs.read_network(scenario, area))
+        if isinstance(got, tuple):
+            _from_stats(check, got[1])
     for key in ("open_areas", "buildings"):
         extra = getattr(scenario.network, key)
         if extra:
             check.errors.extend(_polygon_file_errors(scenario.resolve(extra), f"network.{key}"))
     return check.freeze()
-
-
-def _network_counts(check: _Builder, edges: gpd.GeoDataFrame, crs: str) -> None:
-    check.crs = crs
-    n_excl = int(edges["excluded"].sum()) if "excluded" in edges else 0
-    check.rows, check.kept = len(edges), len(edges) - n_excl
-    if n_excl:
-        check.dropped = {"excluded highway": n_excl}
-    if n_excl == len(edges):
-        check.errors.append(f"{check.file}: every street in the study area is excluded (network.exclude_highways)")
 
 
 def _polygon_file_errors(path: Path, key: str) -> list[str]:
@@ -229,8 +187,12 @@ def _polygon_file_errors(path: Path, key: str) -> list[str]:
     if path.is_dir() and path.suffix.lower() not in (".gdb",):
         return [f"{path}: {key}: is a directory, not a polygon file"]
     try:
+        readers.refuse_remote_crs(path)
+    except CamsiteError as exc:
+        return [str(exc)]
+    try:
         info = pyogrio.read_info(path)
-    except Exception as exc:  # noqa: BLE001 - GDAL raises several types for unreadable files
+    except Exception as exc:
         return [f"{path}: {key}: cannot read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
     if not info.get("features"):
         return [f"{path}: {key}: contains no features"]
@@ -241,16 +203,14 @@ def _polygon_file_errors(path: Path, key: str) -> list[str]:
 
 def _check_incidents(scenario: Scenario, area: BaseGeometry | None) -> list[LayerCheck]:
     out = []
-    for i, layer in enumerate(scenario.incidents):
-        path = scenario.resolve(layer.path)
-        check = _Builder(f"incidents:{layer.name}", str(path))
-        inc = _run(check, lambda layer=layer: layers.read_incidents(layer, scenario))
-        if isinstance(inc, gpd.GeoDataFrame):
-            _from_points(check, inc, area, "incidents", spread=inc["precision"].eq("street").to_numpy())
-            weights = scenario.category_weights
-            w = inc["weight"].to_numpy(float) * inc["category"].map(lambda c: weights.get(c, 0.0)).to_numpy(float)
-            if len(inc) and not (w > 0).any():
-                check.warnings.append("every incident weighs 0 (check category_weights and the category column)")
+    for layer in scenario.incidents:
+        check = _Builder(f"incidents:{layer.name}", str(scenario.resolve(layer.path)))
+        if area is None:
+            _run(check, functools.partial(layers.read_incidents, layer, scenario))
+        else:
+            got = _run(check, functools.partial(inputs.read_incident_layer, scenario, layer, area))
+            if isinstance(got, tuple):
+                _from_stats(check, got[1])
         out.append(check.freeze())
     if not scenario.incidents:
         out.append(LayerCheck("incidents", "(none)", warnings=("no [[incidents]] layer: only street space and "
@@ -262,42 +222,26 @@ def _check_cameras(scenario: Scenario, area: BaseGeometry | None) -> list[LayerC
     cam = scenario.existing_cameras
     if cam is None:
         return []
-    path = scenario.resolve(cam.path)
-    check = _Builder("existing_cameras", str(path))
-    gdf = _run(check, lambda: layers.read_cameras(cam, scenario))
-    if isinstance(gdf, gpd.GeoDataFrame):
-        _from_points(check, gdf, area, "cameras")
-    if cam.source == "illustrative":
-        check.warnings.append("this layer is illustrative (made up), not the police's cameras")
+    check = _Builder("existing_cameras", str(scenario.resolve(cam.path)))
+    if area is None:
+        _run(check, lambda: layers.read_cameras(cam, scenario))
+    else:
+        got = _run(check, lambda: inputs.read_cameras(scenario, area))
+        if isinstance(got, tuple) and got[1] is not None:
+            _from_stats(check, got[1])
     return [check.freeze()]
 
 
 def _check_points_file(scenario: Scenario, area: BaseGeometry | None, layer: str, path_text: str,
                        numeric: tuple[str, ...] = ()) -> LayerCheck:
-    path = scenario.resolve(path_text)
-    check = _Builder(layer, str(path))
-
-    def read() -> gpd.GeoDataFrame:
-        gdf = readers.read_points(path, target_crs=scenario.crs)
-        for col in numeric:
-            values = readers.to_number(gdf[_column(gdf, col, path)]).to_numpy(float)
-            bad = ~np.isfinite(values) | (values < 0)
-            if bad.any():
-                row = int(gdf[readers.ROW].to_numpy()[np.argmax(bad)])
-                check.errors.append(f"{path}: row {row}, column {col}: must be a number >= 0")
-        return gdf
-
-    gdf = _run(check, read)
-    if isinstance(gdf, gpd.GeoDataFrame):
-        _from_points(check, gdf, area, "points")
+    check = _Builder(layer, str(scenario.resolve(path_text)))
+    if area is None:
+        _run(check, lambda: readers.read_points(scenario.resolve(path_text), target_crs=scenario.crs))
+    else:
+        got = _run(check, lambda: inputs.read_point_file(scenario, path_text, layer, area, numeric))
+        if isinstance(got, tuple):
+            _from_stats(check, got[1])
     return check.freeze()
-
-
-def _column(gdf: gpd.GeoDataFrame, name: str, path: Path) -> str:
-    for c in gdf.columns:
-        if str(c).strip().lower() == name.lower():
-            return str(c)
-    raise InputError(f"column {name!r} not found", file=path, where=f"column {name}")
 
 
 def _check_other_files(scenario: Scenario, area: BaseGeometry | None) -> list[LayerCheck]:

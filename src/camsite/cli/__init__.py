@@ -14,8 +14,8 @@ from camsite.cli._common import main
 __all__ = ["main"]
 
 # Subcommands register themselves on import (one line each).
-from camsite.cli import run as _run  # noqa: E402,F401
-from camsite.cli import validate as _validate  # noqa: E402,F401
-from camsite.cli import fetch_osm as _fetch_osm  # noqa: E402,F401
-from camsite.cli import import_events as _import_events  # noqa: E402,F401
-from camsite.cli import compare as _compare  # noqa: E402,F401
+from camsite.cli import compare as _compare  # noqa: F401
+from camsite.cli import fetch_osm as _fetch_osm  # noqa: F401
+from camsite.cli import import_events as _import_events  # noqa: F401
+from camsite.cli import run as _run  # noqa: F401
+from camsite.cli import validate as _validate  # noqa: F401

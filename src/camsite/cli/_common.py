@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
-from typing import Any, Callable, TypeVar
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -15,7 +18,31 @@ from camsite.errors import CamsiteError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The command group; a usage error (unknown option, bad value) is one ``error:`` line, exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = f"{exc.ctx.command_path}: " if exc.ctx else ""
+            click.echo(f"error: {where}{exc.format_message()} (see --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: interrupted; no output was changed", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="camsite")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
@@ -27,20 +54,77 @@ def main(verbose: int, quiet: bool) -> None:
     asked to.
     """
     level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    configure_logging(level)
+
+
+class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The CLI's one stderr handler (replaced, never stacked, when the CLI is invoked again in one process)."""
+
+
+def configure_logging(level: int) -> None:
+    """Send camsite's log records (and Python warnings) to stderr as ``LEVEL: message``.
+
+    Only the ``camsite`` and ``py.warnings`` loggers are touched; the root
+    logger and other libraries' loggers are left as they are.
+    """
+    handler = _CliHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     logging.captureWarnings(True)
+    for name in ("camsite", "py.warnings"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
+
+
+class _Interrupts:
+    """Remembers a Ctrl-C even when the KeyboardInterrupt it raises is swallowed.
+
+    Python reports an exception raised inside ``__del__`` or a C callback as
+    "Exception ignored" and carries on; the run would then finish and replace
+    the earlier output although the user pressed Ctrl-C. The CLI asks
+    :meth:`seen` before it replaces anything.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def handler(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        raise KeyboardInterrupt
+
+    def seen(self) -> bool:
+        return self.count > 0
+
+
+_META_KEY = "camsite.interrupts"
+
+
+def interrupted() -> bool:
+    """True when Ctrl-C was pressed during the current command (even if a library swallowed it)."""
+    ctx = click.get_current_context(silent=True)
+    record = ctx.meta.get(_META_KEY) if ctx is not None else None
+    return bool(record is not None and record.seen())
 
 
 def handle_errors(func: F) -> F:
     """Turn camsite errors into one ``error:`` line on stderr and their exit code.
 
     Ctrl-C exits with 130 and a one-line message; nothing else is caught, so a
-    real bug still shows its traceback.
+    real bug still shows its traceback. A command asks :func:`interrupted`
+    before it replaces earlier output.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        interrupts = _Interrupts()
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, interrupts.handler) if main_thread else None
         try:
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                ctx.meta[_META_KEY] = interrupts
             return func(*args, **kwargs)
         except CamsiteError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -48,5 +132,8 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("error: interrupted; no output was changed", err=True)
             sys.exit(130)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
 
     return wrapper  # type: ignore[return-value]

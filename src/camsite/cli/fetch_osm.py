@@ -31,7 +31,7 @@ Data © OpenStreetMap contributors, ODbL 1.0.
 
 
 def _query(place: str | None, bbox: str | None, point: str | None, dist: float | None, network_type: str,
-           custom_filter: str | None) -> "Query":
+           custom_filter: str | None) -> Query:
     from camsite.errors import InputError
     from camsite.fetch import Query
 
@@ -39,17 +39,16 @@ def _query(place: str | None, bbox: str | None, point: str | None, dist: float |
     if len(given) != 1:
         raise InputError("give exactly one of --place, --bbox or --point (with --dist)"
                          + (f"; got {' and '.join(given)}" if given else ""))
-    kwargs = {"network_type": network_type, "custom_filter": custom_filter}
     if bbox is not None:
-        return Query.from_bbox(bbox, **kwargs)
+        return Query.from_bbox(bbox, network_type=network_type, custom_filter=custom_filter)
     if point is not None:
-        return Query.from_point(point, dist, **kwargs)
+        return Query.from_point(point, dist, network_type=network_type, custom_filter=custom_filter)
     if dist is not None:
         raise InputError("--dist goes with --point", where="--dist")
-    return Query(place=place, **kwargs)
+    return Query(place=place, network_type=network_type, custom_filter=custom_filter)
 
 
-def _summary(data: "OsmData", written: dict[str, Path], cameras_out: Path | None, n_cams: int) -> list[str]:
+def _summary(data: OsmData, written: dict[str, Path], cameras_out: Path | None, n_cams: int) -> list[str]:
     lines = []
     if data.place_name:
         lines.append(f"place: {data.place_name}")

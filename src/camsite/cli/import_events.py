@@ -9,8 +9,11 @@ import click
 from camsite.cli._common import handle_errors, main
 from camsite.errors import InputError
 
-_LABELS = {"intersection": "korsning", "station": "station", "street": "gata", "area": "område",
-           "unlocated": "ej lägesbestämda"}
+
+def _label(precision: str) -> str:
+    from camsite.i18n import tr
+
+    return tr(f"prec_{precision}", "sv")
 
 
 @main.group("import-events")
@@ -59,13 +62,13 @@ def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: P
                                max_area_radius_m=max_area_radius, crs=crs)
     ev.write_geojson(located, out)
     counts = located.attrs["counts"]
-    click.echo(f"{len(feed)} händelser: " + ", ".join(f"{_LABELS[k]} {v}" for k, v in counts.items()))
+    click.echo(f"{len(feed)} händelser: " + ", ".join(f"{_label(k)} {v}" for k, v in counts.items()))
     kept = located[located.geometry.notna()]
     if located.attrs["n_too_coarse"]:
         click.echo(f"{located.attrs['n_too_coarse']} händelser med bara ett stadsdelsområde "
                    f"över {max_area_radius:g} m utelämnade")
     if area is not None:
         click.echo(f"{len(kept)} lägesbestämda inom området ({area.name}): "
-                   + ", ".join(f"{_LABELS[k]} {int((kept['precision'] == k).sum())}"
+                   + ", ".join(f"{_label(k)} {int((kept['precision'] == k).sum())}"
                                for k in ev.PRECISIONS[:-1]))
     click.echo(f"skrev {len(kept)} händelser till {out}")

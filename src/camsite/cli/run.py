@@ -3,38 +3,75 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from camsite.cli._common import handle_errors, main
+from camsite.cli._common import handle_errors, interrupted, main
+from camsite.vocab import SOLVER_NAMES
+
+if TYPE_CHECKING:
+    from camsite.config import Scenario
+    from camsite.result import RunResult
 
 
-def _progress_bar(enabled: bool):  # noqa: ANN202 - returns a (callback, closer) pair
+def _progress_bar(enabled: bool, lang: str) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+    """A (callback, closer) pair drawing the run's steps on stderr, or doing nothing."""
     if not enabled:
         return (lambda name, i: None), (lambda: None)
     from tqdm import tqdm
 
+    from camsite.i18n import tr
     from camsite.pipeline import STEPS
 
-    labels = {
-        "network": "gatunät", "incidents": "händelser", "cameras": "befintliga kameror", "demand": "efterfrågan",
-        "candidates": "kandidatplatser", "coverage": "siktlinjer", "optimise": "optimering",
-        "curve": "budgetkurva", "rank": "rangordning",
-    }
-    bar = tqdm(total=len(STEPS) + 1, desc="camsite", unit="steg", leave=False, mininterval=0.2,
-               bar_format="{desc}: {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+    bar = tqdm(total=len(STEPS) + 1, desc="camsite", unit="steg" if lang == "sv" else "step", leave=False,
+               mininterval=0.2, bar_format="{desc}: {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
 
     def callback(name: str, index: int) -> None:
-        bar.set_description_str(labels.get(name, name))
+        bar.set_description_str(tr(f"step_{name}", lang))
         bar.update(index + 1 - bar.n)
 
     return callback, bar.close
 
 
-def _sek(value: float) -> str:
-    """Whole kronor with a space as thousands separator: ``1 500 000``."""
-    return f"{value:,.0f}".replace(",", " ")
+def _overrides(scen: Scenario, *, budget: float | None, solver: str | None, time_limit: float | None,
+               lang: str | None, include_incidents: bool, no_curve: bool) -> Scenario:
+    """The scenario with the command-line options applied to its sections, validated in full."""
+    from camsite import config
+
+    opt, out = scen.optimization, scen.output
+    if budget is not None:
+        opt = replace(opt, budget_sek=budget)
+    if solver is not None:
+        opt = replace(opt, solver=solver)
+    if time_limit is not None:
+        opt = replace(opt, time_limit_s=time_limit)
+    if no_curve:
+        opt = replace(opt, budget_sweep=None, stages=())
+    if lang is not None:
+        out = replace(out, lang=lang)
+    if include_incidents:
+        out = replace(out, include_incidents=True)
+    if opt is scen.optimization and out is scen.output:
+        return scen
+    return config.override(scen, optimization=opt, output=out)
+
+
+def _proof_note(result: RunResult, lang: str) -> str:
+    """How many budget-curve and stage points were proven optimal (empty without a curve or stages)."""
+    from camsite.i18n import tr
+
+    curve, staged = (len(t) if t is not None else 0 for t in (result.budget_curve, result.stages))
+    total = curve + staged
+    if total == 0:
+        return ""
+    what = tr("points_both" if curve and staged else "points_curve" if curve else "points_stages", lang)
+    n = result.summary.curve_not_proven + result.summary.stages_not_proven
+    return tr("run_not_proven", lang, n=n, total=total, what=what) if n else \
+        tr("run_all_proven", lang, total=total, what=what)
 
 
 @main.command("run")
@@ -44,7 +81,7 @@ def _sek(value: float) -> str:
                    "An earlier run there is replaced only when the new run is complete.")
 @click.option("--budget", type=float, default=None, metavar="SEK",
               help="Budget in SEK for new cameras (overrides optimization.budget_sek).")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
+@click.option("--solver", type=click.Choice(SOLVER_NAMES), default=None,
               help="MIP solver: highs (default) or cbc.")
 @click.option("--time-limit", type=float, default=None, metavar="S",
               help="Solver time limit in seconds; the best solution so far is written with its gap.")
@@ -73,40 +110,27 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     Exit codes: 0 done (also when the solver hit its time limit: see the
     warning and the gap), 2 bad input, 3 infeasible model or solver failure.
     """
-    from camsite import config, outputs, pipeline
+    from camsite import config, outputs, pipeline, runfolder
+    from camsite.i18n import fmt_num, fmt_pct, layer_label, tr
 
-    scen = config.load(scenario)
-    overrides: dict[str, object] = {}
-    if budget is not None:
-        overrides["optimization.budget_sek"] = budget
-    if solver is not None:
-        overrides["optimization.solver"] = solver
-    if time_limit is not None:
-        overrides["optimization.time_limit_s"] = time_limit
-    if lang is not None:
-        overrides["output.lang"] = lang
-    if include_incidents:
-        overrides["output.include_incidents"] = True
-    if no_curve:
-        overrides["optimization.budget_sweep"] = None
-        overrides["optimization.stages"] = ()
-    if overrides:
-        scen = scen.with_overrides(**overrides)
+    scen = _overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
+                      include_incidents=include_incidents, no_curve=no_curve)
     out_dir = out or scen.output_dir()
-    outputs.check_output_dir(out_dir)  # fail before minutes of work, not after
+    runfolder.check_run_folder(out_dir)  # fail before minutes of work, not after
     show = not no_progress and sys.stderr.isatty()  # click.get_text_stream is deprecated (click 9)
-    callback, close = _progress_bar(show)
+    ui = scen.output.lang
+    callback, close = _progress_bar(show, ui)
     try:
         result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
         callback("write", len(pipeline.STEPS))
-        outputs.write_run(result, out_dir, lang=scen.output.lang, include_incidents=scen.output.include_incidents)
+        outputs.write_run(result, out_dir, lang=ui, include_incidents=scen.output.include_incidents,
+                          cancelled=interrupted)
     finally:
         close()
     s = result.summary
-    click.echo(
-        f"{s['n_new_sites']} nya platser för {_sek(s['spent_sek'])} av {_sek(s['budget_sek'])} kr; "
-        f"täckning {s['coverage_before_pct']:.1f} % -> {s['coverage_after_pct']:.1f} % "
-        f"(status {s['status']}, gap {100 * s['gap']:.2f} %). Resultat i {out_dir}/"
-    )
-    for layer in s.get("illustrative_layers", []):
-        click.echo(f"obs: lagret {layer} är illustrativt (påhittat), inte verkliga data.", err=True)
+    click.echo(tr("run_done", ui, n=s.n_new_sites, spent=fmt_num(s.spent_sek, 0, ui).replace("\u00a0", " "),
+                  budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "),
+                  before=fmt_pct(s.coverage_before_pct, ui), after=fmt_pct(s.coverage_after_pct, ui),
+                  status=s.status, gap=fmt_pct(100 * s.gap, ui, 2), folder=out_dir) + _proof_note(result, ui))
+    for layer in s.illustrative_layers:
+        click.echo(tr("run_illustrative", ui, layer=layer_label(layer, ui)), err=True)

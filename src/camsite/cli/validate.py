@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -46,7 +47,7 @@ class _NoCamsiteWarnings(logging.Filter):
 
 @contextlib.contextmanager
 def _quiet_camsite_warnings() -> Iterator[None]:
-    handlers = list(logging.getLogger().handlers)
+    handlers = list(logging.getLogger("camsite").handlers)
     filt = _NoCamsiteWarnings()
     for h in handlers:
         h.addFilter(filt)

@@ -34,13 +34,12 @@ spacing may be cut off or a corner overdrawn; the matrix does not use them.
 
 >>> import geopandas as gpd
 >>> from shapely.geometry import LineString, Point
->>> from camsite.config import loads
->>> s = loads('name="c"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
-...           '[[camera_types]]\\nname="dome"\\nrange_m=30\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+>>> from camsite.cameras import CameraModels
+>>> cams = CameraModels.of(["dome"], range_m=[30], fov_deg=[360], cost_sek=[1])
 >>> space = LineString([(0, 0), (100, 0)]).buffer(5)
 >>> demand = gpd.GeoDataFrame(geometry=[Point(x, 0) for x in (10, 29, 31, 60)])
 >>> sites = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(0, 0)])
->>> cov = coverage_matrix(demand, sites, s, open_space=space)
+>>> cov = coverage_matrix(demand, sites, cams, open_space=space)
 >>> cov.matrix.toarray().ravel().tolist()
 [True, True, False, False]
 """
@@ -57,8 +56,8 @@ import scipy.sparse as sp
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite.config import Scenario
-from camsite.coverage._openspace import corridors, open_space, read_buildings
+from camsite.cameras import CameraModels
+from camsite.coverage._openspace import corridors, open_space
 from camsite.coverage._raster import Raster
 from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_range, raster_clear
 from camsite.coverage._viewshed import ray_fans
@@ -68,7 +67,7 @@ logger = logging.getLogger(__name__)
 #: Largest raster (cells, one byte each) before the cells are made coarser.
 MAX_CELLS = 1_500_000_000
 
-__all__ = ["Coverage", "coverage_matrix", "viewsheds", "open_space", "corridors", "read_buildings", "Raster"]
+__all__ = ["Coverage", "Raster", "corridors", "coverage_matrix", "open_space", "viewsheds"]
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,10 @@ class Coverage:
     viewsheds: gpd.GeoSeries
 
 
-def _site_arrays(sites: gpd.GeoDataFrame, scenario: Scenario) -> tuple[np.ndarray, ...]:
+def _site_arrays(sites: gpd.GeoDataFrame, cameras: CameraModels) -> tuple[np.ndarray, ...]:
     types = sites["camera_type"].astype(str).to_numpy() if len(sites) else np.zeros(0, object)
-    rng = np.array([scenario.camera_type(t).range_m for t in types], float)
-    fov = np.array([scenario.camera_type(t).fov_deg for t in types], float)
+    rng = cameras.lookup(types, "range_m")
+    fov = cameras.lookup(types, "fov_deg")
     head = sites["heading_deg"].to_numpy(float) if "heading_deg" in sites else np.full(len(sites), np.nan)
     return types, rng, fov, head
 
@@ -90,7 +89,7 @@ def _site_arrays(sites: gpd.GeoDataFrame, scenario: Scenario) -> tuple[np.ndarra
 def coverage_matrix(
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
-    scenario: Scenario,
+    cameras: CameraModels,
     *,
     open_space: BaseGeometry,
     buildings: BaseGeometry | None = None,
@@ -109,8 +108,8 @@ def coverage_matrix(
     sites
         Candidate variants or existing cameras: ``camera_type`` (a scenario
         camera type) and ``heading_deg`` (compass degrees, NaN = all round).
-    scenario
-        Supplies the camera types' ``range_m`` and ``fov_deg``.
+    cameras
+        The camera types' ``range_m`` and ``fov_deg``.
     open_space
         From :func:`open_space`; a sight line must stay inside it.
     buildings
@@ -129,7 +128,7 @@ def coverage_matrix(
     """
     if method not in ("raster", "exact"):
         raise ValueError(f"method must be 'raster' or 'exact', not {method!r}")
-    types, rng, fov, head = _site_arrays(sites, scenario)
+    types, rng, fov, head = _site_arrays(sites, cameras)
     site_geoms = sites.geometry.to_numpy()
     sx, sy = shapely.get_x(site_geoms), shapely.get_y(site_geoms)
     pts = demand.geometry.to_numpy()
@@ -139,8 +138,11 @@ def coverage_matrix(
                            space=open_space, buildings=buildings, clearance_m=clearance_m)
     matrix = sp.csr_matrix((np.ones(len(pairs.site), bool), (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
     matrix.sum_duplicates()
-    vs = _viewsheds(sx, sy, types, rng, fov, head, raster, clearance_m, ray_step_deg) if viewsheds \
-        else np.full(len(sites), shapely.Polygon(), dtype=object)
+    if viewsheds:
+        assert raster is not None  # built above whenever viewsheds are asked for
+        vs = _viewsheds(sx, sy, types, rng, fov, head, raster, clearance_m, ray_step_deg)
+    else:
+        vs = np.full(len(sites), shapely.Polygon(), dtype=object)
     logger.info("coverage: %d demand points × %d sites, %d pairs seen", len(pts), len(sites), matrix.nnz)
     return Coverage(matrix=matrix, viewsheds=gpd.GeoSeries(vs, index=sites.index, crs=sites.crs))
 
@@ -172,6 +174,7 @@ def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, site_geoms: 
         p = pairs_in_range(tree, site_geoms, sx, sy, np.flatnonzero(rng == r), float(r), px, py)
         p = p.subset(in_view(p, head, fov))
         if method == "raster":
+            assert raster is not None  # coverage() builds the raster for the raster method
             clear = raster_clear(p, sx, sy, raster, clearance_m=clearance_m)
         else:
             clear = exact_clear(p, sx, sy, space, clearance_m=clearance_m, buildings=buildings)
@@ -197,7 +200,7 @@ def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarra
 
 def viewsheds(
     sites: gpd.GeoDataFrame,
-    scenario: Scenario,
+    cameras: CameraModels,
     *,
     open_space: BaseGeometry,
     buildings: BaseGeometry | None = None,
@@ -211,16 +214,15 @@ def viewsheds(
 
     >>> import geopandas as gpd
     >>> from shapely.geometry import LineString, Point
-    >>> from camsite.config import loads
-    >>> s = loads('name="c"\\n[study_area]\\ncenter=[59.3,18.0]\\nradius_m=100\\n[network]\\npath="n"\\n'
-    ...           '[[camera_types]]\\nname="dome"\\nrange_m=30\\ncapex_sek=1\\n[optimization]\\nbudget_sek=5')
+    >>> from camsite.cameras import CameraModels
+    >>> cams = CameraModels.of(["dome"], range_m=[30], fov_deg=[360], cost_sek=[1])
     >>> space = LineString([(0, 0), (100, 0)]).buffer(5)
-    >>> cams = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(50, 0)])
-    >>> vs = viewsheds(cams, s, open_space=space)
+    >>> sites = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(50, 0)])
+    >>> vs = viewsheds(sites, cams, open_space=space)
     >>> 0.8 < vs.iloc[0].area / (60 * 10) <= 1.0   # about the corridor within range
     True
     """
-    types, rng, fov, head = _site_arrays(sites, scenario)
+    types, rng, fov, head = _site_arrays(sites, cameras)
     geoms = sites.geometry.to_numpy()
     raster = _raster(open_space, buildings, resolution_m)
     vs = _viewsheds(shapely.get_x(geoms), shapely.get_y(geoms), types, rng, fov, head, raster, clearance_m,

@@ -17,13 +17,11 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite import areas
-from camsite.config import Scenario
 from camsite.demand import usable_edges
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["corridors", "open_space", "read_buildings"]
+__all__ = ["corridors", "open_space"]
 
 
 def corridors(edges: gpd.GeoDataFrame, *, quad_segs: int = 4) -> BaseGeometry:
@@ -35,30 +33,23 @@ def corridors(edges: gpd.GeoDataFrame, *, quad_segs: int = 4) -> BaseGeometry:
     return shapely.union_all(bufs)
 
 
-def read_buildings(scenario: Scenario) -> BaseGeometry | None:
-    """The scenario's building footprints (``network.buildings``), or None."""
-    path = scenario.network.buildings
-    return None if not path else areas.read_polygons(scenario.resolve(path), crs=scenario.crs)
-
-
-def open_space(network: Any, scenario: Scenario, *, buildings: BaseGeometry | None = None) -> BaseGeometry:
-    """Street corridors plus ``network.open_areas``, minus building footprints.
+def open_space(network: Any, *, open_areas: BaseGeometry | None = None,
+               buildings: BaseGeometry | None = None) -> BaseGeometry:
+    """Street corridors plus ``open_areas``, minus ``buildings``.
 
     Parameters
     ----------
     network
         A :class:`camsite.network.Network` (``edges`` with ``half_width_m``).
-    scenario
-        Supplies the optional ``network.open_areas`` and ``network.buildings`` files.
+    open_areas
+        Squares, plazas and parks a camera can see across (polygons), or None.
     buildings
-        Footprints to subtract; default: the scenario's ``network.buildings`` file if any.
+        Footprints a sight line cannot cross, or None.
     """
     space = corridors(network.edges)
-    if scenario.network.open_areas:
-        extra = areas.read_polygons(scenario.resolve(scenario.network.open_areas), crs=scenario.crs)
-        space = shapely.union(space, extra)
-    blds = buildings if buildings is not None else read_buildings(scenario)
-    if blds is not None and not blds.is_empty:
-        space = shapely.difference(space, blds)
+    if open_areas is not None and not open_areas.is_empty:
+        space = shapely.union(space, open_areas)
+    if buildings is not None and not buildings.is_empty:
+        space = shapely.difference(space, buildings)
     logger.info("open space: %.1f ha", space.area / 1e4)
     return space

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -51,7 +52,7 @@ class Raster:
 
     @classmethod
     def from_geometry(cls, geom: BaseGeometry, *, resolution_m: float,
-                      bounds: tuple[float, float, float, float] | None = None) -> "Raster":
+                      bounds: tuple[float, float, float, float] | None = None) -> Raster:
         """Rasterise the polygons of ``geom`` (other geometry types are ignored).
 
         ``bounds`` (default: the geometry's) is widened by one cell on each side.
@@ -59,8 +60,8 @@ class Raster:
         if bounds is None:
             bounds = geom.bounds if not geom.is_empty else (0.0, 0.0, 1.0, 1.0)
         x0, y0 = bounds[0] - resolution_m, bounds[1] - resolution_m
-        nx = int(math.ceil((bounds[2] + resolution_m - x0) / resolution_m)) + 1
-        ny = int(math.ceil((bounds[3] + resolution_m - y0) / resolution_m)) + 1
+        nx = math.ceil((bounds[2] + resolution_m - x0) / resolution_m) + 1
+        ny = math.ceil((bounds[3] + resolution_m - y0) / resolution_m) + 1
         a, b = _segments(geom) if not geom.is_empty else (np.zeros((0, 2)), np.zeros((0, 2)))
         cells = _scanline(a, b, x0, y0, nx, ny, resolution_m)
         return cls(cells=cells, origin=(x0, y0), resolution_m=resolution_m)
@@ -81,14 +82,15 @@ class Raster:
     def _lookup(self, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
         """Cell values at cell-unit coordinates; off the raster -> a border cell, which is outside."""
         ny, nx = self.cells.shape
-        itype = np.int32 if ny * nx < 2**31 else np.int64
+        itype: type[np.signedinteger[Any]] = np.int32 if ny * nx < 2**31 else np.int64
         col = cx.astype(itype)
         row = cy.astype(itype)
         np.clip(col, 0, nx - 1, out=col)
         np.clip(row, 0, ny - 1, out=row)
         row *= nx
         row += col
-        return self.cells.reshape(-1)[row]
+        values: np.ndarray = self.cells.reshape(-1)[row]
+        return values
 
     def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Whether each point (x, y) falls in an inside cell (points off the raster are outside)."""
@@ -100,7 +102,8 @@ class Raster:
         cx0, cy0 = self._cx(x0), self._cy(y0)
         cx = cx0[:, None] + (self._cx(x1) - cx0)[:, None] * t
         cy = cy0[:, None] + (self._cy(y1) - cy0)[:, None] * t
-        return self._lookup(cx, cy).all(axis=1)
+        inside: np.ndarray = np.all(self._lookup(cx, cy), axis=1)
+        return inside
 
     def first_outside(self, x0: np.ndarray, y0: np.ndarray, ux: np.ndarray, uy: np.ndarray,
                       r: np.ndarray) -> np.ndarray:
@@ -112,7 +115,7 @@ class Raster:
         bad = ~self._lookup(cx, cy)
         return np.where(bad.any(axis=1), bad.argmax(axis=1), len(r))
 
-    def minus(self, other: "Raster") -> "Raster":
+    def minus(self, other: Raster) -> Raster:
         """Cells inside this raster and not inside ``other`` (same grid)."""
         if other.cells.shape != self.cells.shape or other.origin != self.origin:
             raise ValueError("rasters are not on the same grid")

@@ -11,13 +11,15 @@ camera type, and the sight-line test works on whole arrays (in chunks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from camsite.coverage._raster import Raster
 
-__all__ = ["Pairs", "pairs_in_range", "in_view", "raster_clear", "exact_clear", "angle_off"]
+__all__ = ["Pairs", "angle_off", "exact_clear", "in_view", "pairs_in_range", "raster_clear"]
 
 #: Sample points per chunk of the raster test (bounds the memory: ~40 bytes per sample).
 CHUNK_SAMPLES = 4_000_000
@@ -35,16 +37,18 @@ class Pairs:
     @property
     def distance(self) -> np.ndarray:
         """Site-to-point distance (metres)."""
-        return np.hypot(self.dx, self.dy)
+        d: np.ndarray = np.hypot(self.dx, self.dy)
+        return d
 
-    def subset(self, mask: np.ndarray) -> "Pairs":
+    def subset(self, mask: np.ndarray) -> Pairs:
         """The pairs where ``mask`` is true."""
         return Pairs(self.site[mask], self.point[mask], self.dx[mask], self.dy[mask])
 
 
 def angle_off(bearing: np.ndarray, heading: np.ndarray) -> np.ndarray:
     """Absolute angle (degrees, 0..180) between compass bearings and headings."""
-    return np.abs(np.mod(bearing - heading + 180.0, 360.0) - 180.0)
+    off: np.ndarray = np.abs(np.mod(bearing - heading + 180.0, 360.0) - 180.0)
+    return off
 
 
 def pairs_in_range(tree: shapely.STRtree, site_geoms: np.ndarray, sx: np.ndarray, sy: np.ndarray,
@@ -68,7 +72,8 @@ def in_view(pairs: Pairs, heading: np.ndarray, fov_deg: np.ndarray) -> np.ndarra
     h, f = heading[pairs.site], fov_deg[pairs.site]
     bearing = np.degrees(np.arctan2(pairs.dx, pairs.dy))
     ok = angle_off(bearing, np.nan_to_num(h)) <= f / 2.0 + 1e-9
-    return ok | np.isnan(h) | (f >= 360.0) | ((pairs.dx == 0) & (pairs.dy == 0))
+    seen: np.ndarray = ok | np.isnan(h) | (f >= 360.0) | ((pairs.dx == 0) & (pairs.dy == 0))
+    return seen
 
 
 def raster_clear(pairs: Pairs, sx: np.ndarray, sy: np.ndarray, raster: Raster, *, clearance_m: float,
@@ -103,8 +108,8 @@ def raster_clear(pairs: Pairs, sx: np.ndarray, sy: np.ndarray, raster: Raster, *
     return out
 
 
-def exact_clear(pairs: Pairs, sx: np.ndarray, sy: np.ndarray, space: object, *, clearance_m: float,
-                buildings: object | None = None) -> np.ndarray:
+def exact_clear(pairs: Pairs, sx: np.ndarray, sy: np.ndarray, space: BaseGeometry, *, clearance_m: float,
+                buildings: BaseGeometry | None = None) -> np.ndarray:
     """Exact sight-line test: the segment (from ``clearance_m`` beyond the site) is covered by the open space
     and does not cross a building's interior."""
     d = pairs.distance
@@ -116,7 +121,8 @@ def exact_clear(pairs: Pairs, sx: np.ndarray, sy: np.ndarray, space: object, *, 
     f = clearance_m / d[far]
     x0, y0 = sx[p.site] + p.dx * f, sy[p.site] + p.dy * f
     coords = np.stack([np.column_stack([x0, y0]), np.column_stack([sx[p.site] + p.dx, sy[p.site] + p.dy])], axis=1)
-    lines = shapely.linestrings(coords)
+    # coords is (pair, 2, xy), so shapely returns an array of lines; its stubs cannot tell that from a 2-D array.
+    lines = cast(np.ndarray, shapely.linestrings(coords))
     shapely.prepare(space)
     ok = shapely.covered_by(lines, space)
     if buildings is not None:

@@ -12,6 +12,7 @@ coverage matrix is computed point by point.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import shapely
@@ -50,7 +51,7 @@ def ray_fans(x: np.ndarray, y: np.ndarray, heading: np.ndarray, *, range_m: floa
     if n_sites == 0:
         return np.empty(0, dtype=object)
     full = fov_deg >= 360.0
-    k = max(3 if full else 2, int(math.ceil(fov_deg / ray_step_deg)) + (0 if full else 1))
+    k = max(3 if full else 2, math.ceil(fov_deg / ray_step_deg) + (0 if full else 1))
     offs = np.linspace(0.0, 360.0, k, endpoint=False) if full else np.linspace(-fov_deg / 2, fov_deg / 2, k)
     base = np.zeros(n_sites) if full else np.nan_to_num(heading)
     ang = np.radians(base[:, None] + offs[None, :])
@@ -65,4 +66,5 @@ def ray_fans(x: np.ndarray, y: np.ndarray, heading: np.ndarray, *, range_m: floa
         apex = np.stack([x, y], axis=1)[:, None, :]
         ring = np.concatenate([apex, np.stack([ex, ey], axis=2)], axis=1)
     ring = np.concatenate([ring, ring[:, :1, :]], axis=1)
-    return shapely.polygons(ring)
+    # ring is (site, vertex, xy), so shapely returns an array of polygons; its stubs cannot tell that from a 2-D array.
+    return cast(np.ndarray, shapely.polygons(ring))

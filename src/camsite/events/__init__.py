@@ -19,7 +19,19 @@ from camsite.events._locate import COLUMNS, PRECISIONS, SOURCE, UNCERTAINTY_M, l
 from camsite.events._places import AREAS, read_stations
 
 __all__ = [
-    "load_polisen", "locate_events", "read_stations", "street_edges", "write_geojson", "category_for",
-    "event_text", "event_time", "municipality",
-    "TYPE_CATEGORIES", "PRECISIONS", "UNCERTAINTY_M", "SOURCE", "COLUMNS", "AREAS",
+    "AREAS",
+    "COLUMNS",
+    "PRECISIONS",
+    "SOURCE",
+    "TYPE_CATEGORIES",
+    "UNCERTAINTY_M",
+    "category_for",
+    "event_text",
+    "event_time",
+    "load_polisen",
+    "locate_events",
+    "municipality",
+    "read_stations",
+    "street_edges",
+    "write_geojson",
 ]

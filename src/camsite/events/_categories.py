@@ -16,8 +16,8 @@ are the same type.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["TYPE_CATEGORIES", "category_for", "normalise_type"]
 

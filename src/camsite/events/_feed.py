@@ -16,16 +16,20 @@ import json
 import logging
 import lzma
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
 from camsite.errors import InputError
 
+if TYPE_CHECKING:
+    from pandas._libs.tslibs.nattype import NaTType
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["load_polisen", "event_text", "municipality", "event_time", "REQUIRED_FIELDS"]
+__all__ = ["REQUIRED_FIELDS", "event_text", "event_time", "load_polisen", "municipality"]
 
 #: Fields every event must have (``location`` and the report text may be missing).
 REQUIRED_FIELDS = ("id", "datetime", "name", "type")
@@ -39,7 +43,8 @@ _BREAK = re.compile(r"<\s*/?\s*(?:br|p|li|div|tr|td|h\d)\b[^>]*>", re.IGNORECASE
 
 def _open_text(path: Path) -> str:
     suffix = path.suffix.lower()
-    opener = {".xz": lzma.open, ".gz": gzip.open}.get(suffix)
+    openers: dict[str, Callable[..., IO[str]]] = {".xz": lzma.open, ".gz": gzip.open}
+    opener = openers.get(suffix)
     if opener is None:
         return path.read_text(encoding="utf-8-sig")
     with opener(path, "rt", encoding="utf-8-sig") as fh:
@@ -128,12 +133,15 @@ def municipality(event: dict[str, Any]) -> str:
     return str(event.get("name", "")).rsplit(",", 1)[-1].strip()
 
 
-def _published(event: dict[str, Any]) -> pd.Timestamp:
-    stamp = pd.to_datetime(event.get("datetime"), format="%Y-%m-%d %H:%M:%S %z", errors="coerce", utc=True)
+def _published(event: dict[str, Any]) -> pd.Timestamp | NaTType:
+    raw = event.get("datetime")
+    if raw is None:
+        return pd.NaT
+    stamp = pd.to_datetime(raw, format="%Y-%m-%d %H:%M:%S %z", errors="coerce", utc=True)
     return pd.NaT if pd.isna(stamp) else stamp.tz_convert("Europe/Stockholm").tz_localize(None)
 
 
-def event_time(event: dict[str, Any]) -> pd.Timestamp:
+def event_time(event: dict[str, Any]) -> pd.Timestamp | NaTType:
     """When the event happened (Stockholm local time), read from ``name`` ("12 augusti 01.19, ...").
 
     The year is the publication's (``datetime``), or the year before for an

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +12,7 @@ import osmnx as ox
 import pandas as pd
 
 from camsite.errors import InputError
+from camsite.tables import write_text_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +80,6 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=None)
     if not path.parent.exists():
         raise InputError("output folder does not exist", file=path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text.replace('}, {"type": "Feature"', '},\n{"type": "Feature"'))
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text.replace('}, {"type": "Feature"', '},\n{"type": "Feature"') + "\n")
     logger.info("wrote %d incidents to %s", len(features), path)
     return path

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from itertools import pairwise
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,13 +22,14 @@ from camsite.events._match import CONNECTOR, Gazetteer, Mention, near_station_wo
 from camsite.events._names import normalise_name
 from camsite.events._places import AREA_ALIASES, AREAS, stations_frame
 from camsite.events._streets import StreetIndex
+from camsite.vocab import EVENT_PRECISIONS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["locate_events", "PRECISIONS", "UNCERTAINTY_M", "SOURCE", "COLUMNS"]
+__all__ = ["COLUMNS", "PRECISIONS", "SOURCE", "UNCERTAINTY_M", "locate_events"]
 
-#: Precision classes, best first.
-PRECISIONS = ("intersection", "station", "street", "area", "unlocated")
+#: Precision classes, best first (:data:`camsite.vocab.EVENT_PRECISIONS`).
+PRECISIONS = EVENT_PRECISIONS
 #: Uncertainty (m) of an intersection and of a station; a street's is half its length, an area's its radius.
 UNCERTAINTY_M = {"intersection": 25.0, "station": 75.0}
 #: Lower bound of a street's uncertainty (a very short street is still not a point).
@@ -85,7 +88,7 @@ class _Locator:
     # -- intersections ----------------------------------------------------------------------------
     def _intersections(self, text: str, streets: list[Mention]) -> list[Location]:
         out = []
-        for m1, m2 in zip(streets, streets[1:]):
+        for m1, m2 in pairwise(streets):
             a, b = m1.roles["street"], m2.roles["street"]
             if a != b and CONNECTOR.fullmatch(text[m1.end:m2.start]):
                 out += self._meet(a, b, text[m1.start:m2.end], m1.start)
@@ -170,7 +173,7 @@ class _Locator:
                    and not _elsewhere(m, mentions, text, whole_text=county_level)]
         streets, mended = self._check_neighbours(text, [m for m in targets if "street" in m.roles], mentions)
         targets = [m for m in targets if "street" not in m.roles or m in streets]
-        if not targets or places[0] not in targets and not mended:
+        if not targets or (places[0] not in targets and not mended):
             return UNLOCATED  # the first place named is elsewhere: later names are arrests, hospitals, ...
         district = any("area" in m.roles for m in targets)
         crossings = mended + self._intersections(text, streets)
@@ -282,7 +285,7 @@ def locate_events(events: Sequence[dict[str, Any]], edges: gpd.GeoDataFrame, *,
             continue
         rows.append(loc.locate(event_text(ev), county_level=county))
     gdf = _frame(events, rows, crs)
-    counts = {p: int((gdf["precision"] == p).sum()) for p in PRECISIONS}
+    counts = {p: int((gdf["precision"] == p).sum()) for p in EVENT_PRECISIONS}
     coarse = np.zeros(len(gdf), dtype=bool)
     if max_area_radius_m is not None:
         coarse = (gdf["precision"] == "area").to_numpy() & (gdf["uncertainty_m"] > max_area_radius_m).to_numpy()

@@ -12,13 +12,13 @@ street and a station, or a station and a district).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from camsite.events._names import COMMON_WORD_NAMES, name_pattern, normalise_name
 from camsite.events._places import LOCAL_PLACES, OTHER_PLACES, STATION_WORDS
 
-__all__ = ["Gazetteer", "Mention", "sentence_spans", "CONNECTOR", "near_station_word"]
+__all__ = ["CONNECTOR", "Gazetteer", "Mention", "near_station_word", "sentence_spans"]
 
 #: What may stand between two street names that name an intersection ("X och Y", "X/Y", "X-Y", ...).
 CONNECTOR = re.compile(
@@ -103,7 +103,9 @@ class Gazetteer:
             return []
         out = []
         for m in self._rx.finditer(text):
-            i = int(m.lastgroup[1:])
+            group = m.lastgroup
+            assert group is not None  # every alternative of the pattern is a named group "g<i>"
+            i = int(group[1:])
             if self.keys[i] in COMMON_WORD_NAMES and not m.group()[0].isupper():
                 continue
             if _ADMIN_BEFORE.search(text[max(0, m.start() - 30):m.start()]):

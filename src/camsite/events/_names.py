@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["name_pattern", "normalise_name", "SANKT", "COMMON_WORD_NAMES"]
+__all__ = ["COMMON_WORD_NAMES", "SANKT", "name_pattern", "normalise_name"]
 
 #: Ways to write "Sankt" in a name.
 SANKT = r"(?:sankt|s:ta?\.?|s\.t\.?|st\.|st(?=[\s-]))"

@@ -8,16 +8,16 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
 
 from camsite.errors import InputError
 
-__all__ = ["AREAS", "AREA_ALIASES", "OTHER_PLACES", "LOCAL_PLACES", "STATION_WORDS", "read_stations", "stations_frame"]
+__all__ = ["AREAS", "AREA_ALIASES", "LOCAL_PLACES", "OTHER_PLACES", "STATION_WORDS", "read_stations", "stations_frame"]
 
 #: Districts and parks on and around Kungsholmen: approximate centre (lat, lon) and a radius in
 #: metres that covers the place; read off a map by the camsite developers (precision class "area").
@@ -63,7 +63,7 @@ OTHER_PLACES = frozenset({
     "Stora Essingen", "Gröndal", "Karolinska", "Bredäng", "Nockebyhov", "Nockeby", "Långholmen", "Frescati",
     "Hammarby", "T-centralen", "Centralen", "Centralstationen", "Hötorget", "Sergels torg", "Kungsträdgården",
     "Stureplan", "Östermalmstorg", "Karlaplan", "Huvudsta", "Ropsten", "Hagastaden",
-    "Tomteboda", "Solna centrum", "Mörby", "Bergshamra", "Norrtull",
+    "Tomteboda", "Solna centrum", "Mörby", "Norrtull",
 })
 
 #: Places that anchor a mention on Kungsholmen (besides the :data:`AREAS`).

@@ -27,12 +27,11 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
-import shapely
-from shapely.ops import nearest_points
-from shapely.geometry import MultiLineString, Point
+from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
-__all__ = ["StreetIndex", "MAX_MEETING_SPREAD_M", "MAX_GAP_M"]
+__all__ = ["MAX_GAP_M", "MAX_MEETING_SPREAD_M", "StreetIndex"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class StreetIndex:
         rows = [(n, geom) for value, geom in zip(edges["name"], edges.geometry) for n in _names(value)
                 if geom is not None and not geom.is_empty]
         self.area = area
-        self._lines: dict[str, list[BaseGeometry]] = {}
+        self._lines: dict[str, list[LineString]] = {}
         seen: set[tuple[str, tuple[float, ...]]] = set()
         for name, geom in rows:
             key = (name, _segment_key(geom))
@@ -73,8 +72,8 @@ class StreetIndex:
                 self._lines.setdefault(name, []).append(geom)
         self.names = frozenset(self._lines)
         self._ends = {n: _endpoints(lines) for n, lines in self._lines.items()}
-        self.meeting_point = lru_cache(maxsize=None)(self._meeting_point)  # type: ignore[method-assign]
-        self.street_point = lru_cache(maxsize=None)(self._street_point)  # type: ignore[method-assign]
+        self.meeting_point = lru_cache(maxsize=None)(self._meeting_point)
+        self.street_point = lru_cache(maxsize=None)(self._street_point)
 
     def close_names(self, word: str, *, cutoff: float = 0.88) -> list[str]:
         """Street names spelled almost like ``word`` (a misspelling such as "Scheelagatan"), best first."""
@@ -104,12 +103,15 @@ class StreetIndex:
         When the street lies wholly outside the area, the whole street is used.
         """
         lines = MultiLineString(self._lines[name])
-        part, share = lines, 1.0
+        part: BaseGeometry = lines
+        share = 1.0
         if self.area is not None:
-            inside = lines.intersection(self.area) if lines.intersects(self.area) else None
-            share = 0.0 if inside is None or lines.length == 0 else inside.length / lines.length
-            if share > 0:
-                part = inside
+            share = 0.0
+            if lines.intersects(self.area) and lines.length != 0:
+                inside = lines.intersection(self.area)
+                share = inside.length / lines.length
+                if share > 0:
+                    part = inside
         point = nearest_points(part, part.centroid)[0]
         return Point(round(point.x, 2), round(point.y, 2)), part.length / 2, share
 
@@ -120,7 +122,7 @@ def _segment_key(geom: BaseGeometry) -> tuple[float, ...]:
     return (*min(a, b), *max(a, b), round(geom.length, 1))
 
 
-def _endpoints(lines: list[BaseGeometry]) -> frozenset[tuple[float, float]]:
+def _endpoints(lines: list[LineString]) -> frozenset[tuple[float, float]]:
     ends: set[tuple[float, float]] = set()
     for line in lines:
         coords = np.asarray(line.coords)

@@ -12,5 +12,14 @@ from camsite.fetch.download import OsmData, Servers, default_cache_dir, fetch_os
 from camsite.fetch.output import companion_path, write_osm
 from camsite.fetch.query import NETWORK_TYPES, Query
 
-__all__ = ["Query", "NETWORK_TYPES", "OsmData", "Servers", "fetch_osm", "default_cache_dir", "write_osm",
-           "companion_path", "osmnx_settings"]
+__all__ = [
+    "NETWORK_TYPES",
+    "OsmData",
+    "Query",
+    "Servers",
+    "companion_path",
+    "default_cache_dir",
+    "fetch_osm",
+    "osmnx_settings",
+    "write_osm",
+]

@@ -26,7 +26,7 @@ import requests
 
 from camsite.errors import InputError
 
-__all__ = ["osmnx_settings", "network_errors", "OFFLINE_HINT"]
+__all__ = ["OFFLINE_HINT", "network_errors", "osmnx_settings"]
 
 _MISSING = object()
 

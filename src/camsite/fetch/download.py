@@ -15,24 +15,31 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import networkx as nx
 import osmnx as ox
-from shapely.geometry import Polygon
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import MultiPolygon, Polygon
 
 from camsite import __version__
 from camsite.errors import InputError
 from camsite.fetch._osmnx import network_errors, osmnx_settings
 from camsite.fetch.features import (
-    BUILDING_TAGS, CAMERA_TAGS, empty_features, features_from_geojson, features_to_geojson, tidy_features,
+    BUILDING_TAGS,
+    CAMERA_TAGS,
+    empty_features,
+    features_from_geojson,
+    features_to_geojson,
+    tidy_features,
 )
 from camsite.fetch.query import Query
 
-__all__ = ["OsmData", "Servers", "fetch_osm", "default_cache_dir", "OVERPASS_URL", "NOMINATIM_URL"]
+__all__ = ["NOMINATIM_URL", "OVERPASS_URL", "OsmData", "Servers", "default_cache_dir", "fetch_osm"]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 OVERPASS_URL = "https://overpass-api.de/api"
 NOMINATIM_URL = "https://nominatim.openstreetmap.org/"
@@ -90,9 +97,10 @@ class _Cache:
         self.network_file = self.dir / f"network-{query.network_key()}.graphml"
         self.query = query
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         try:
-            return json.loads(self.meta_file.read_text(encoding="utf-8"))
+            meta: dict[str, Any] = json.loads(self.meta_file.read_text(encoding="utf-8"))
+            return meta
         except (OSError, ValueError):
             return {}
 
@@ -145,19 +153,20 @@ class _Fetcher:
     def __init__(self, query: Query, cache: _Cache, servers: Servers, refresh: bool) -> None:
         self.query, self.cache, self.servers, self.refresh = query, cache, servers, refresh
         self.from_cache: list[str] = []
-        self._polygon: BaseGeometry | None = None
+        self._polygon: Polygon | MultiPolygon | None = None
         self.place_name: str | None = cache.meta().get("place_name")
 
-    def polygon(self) -> BaseGeometry:
+    def polygon(self) -> Polygon | MultiPolygon:
         if self._polygon is None:
             self._polygon = self._resolve_polygon()
         return self._polygon
 
-    def _resolve_polygon(self) -> BaseGeometry:
+    def _resolve_polygon(self) -> Polygon | MultiPolygon:
         q = self.query
         polygon = area_polygon(q)
         if polygon is not None:
             return polygon
+        assert q.place is not None  # a Query without a bbox or a point has a place
         with network_errors(self.servers.nominatim_url, what="the Nominatim geocoder"):
             try:
                 place = ox.geocode_to_gdf(q.place)
@@ -166,9 +175,10 @@ class _Fetcher:
                                  "or --bbox", where="--place") from None
         self.place_name = str(place["display_name"].iloc[0]) if "display_name" in place.columns else q.place
         self.cache.update_meta(place_name=self.place_name)
-        return place.geometry.union_all()
+        area: Polygon | MultiPolygon = place.geometry.union_all()  # geocode_to_gdf gives (multi)polygons only
+        return area
 
-    def _downloading(self, part: str, func: Callable[[], object]) -> tuple[object, str | None]:
+    def _downloading(self, part: str, func: Callable[[], _T]) -> tuple[_T, str | None]:
         before = self.cache.http_files()
         self.cache.dir.mkdir(parents=True, exist_ok=True)
         logger.info("downloading %s for %s", part, self.query.describe())
@@ -197,7 +207,7 @@ class _Fetcher:
         except ox._errors.InsufficientResponseError as exc:
             raise InputError(f"no streets found for {q.describe()} ({exc})") from None
 
-    def features(self, name: str, tags: dict[str, bool | str], keep: tuple[str, ...],
+    def features(self, name: str, tags: dict[str, bool | str | list[str]], keep: tuple[str, ...],
                  **tidy: bool) -> gpd.GeoDataFrame:
         path = self.cache.part_file(name)
         if path.is_file() and not self.refresh:
@@ -281,5 +291,6 @@ def area_polygon(query: Query) -> Polygon | None:
         s, w, n, e = query.bbox
         return ox.utils_geo.bbox_to_poly((w, s, e, n))
     if query.point is not None:
+        assert query.dist_m is not None  # Query checks that a point comes with a distance
         return ox.utils_geo.bbox_to_poly(ox.utils_geo.bbox_from_point(query.point, dist=query.dist_m))
     return None

@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["tidy_features", "empty_features", "features_to_geojson", "features_from_geojson",
-           "BUILDING_TAGS", "CAMERA_TAGS"]
+__all__ = [
+    "BUILDING_TAGS",
+    "CAMERA_TAGS",
+    "empty_features",
+    "features_from_geojson",
+    "features_to_geojson",
+    "tidy_features",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +48,14 @@ def empty_features(tags: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
 
 def _osm_ids(gdf: gpd.GeoDataFrame) -> list[str]:
     if "osm_id" in gdf.columns:
-        return gdf["osm_id"].astype(str).tolist()
+        ids: list[str] = gdf["osm_id"].astype(str).tolist()
+        return ids
     if gdf.index.nlevels == 2:
         return [f"{kind}/{ident}" for kind, ident in gdf.index]
     return [str(i) for i in gdf.index]
 
 
-def _text(value: object) -> object:
+def _text(value: object) -> str | None:
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(value) if isinstance(value, dict) else ";".join(str(v) for v in value)
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -70,7 +78,7 @@ def tidy_features(gdf: gpd.GeoDataFrame, tags: tuple[str, ...], *, points: bool 
     """
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
-    data = {"osm_id": _osm_ids(gdf)}
+    data: dict[str, Sequence[str | None]] = {"osm_id": _osm_ids(gdf)}
     data.update({t: [_text(v) for v in gdf[t]] for t in tags if t in gdf.columns})
     geometry = gdf.geometry.reset_index(drop=True)
     out = gpd.GeoDataFrame(data, geometry=geometry.to_numpy(), crs="EPSG:4326")
@@ -87,7 +95,8 @@ def tidy_features(gdf: gpd.GeoDataFrame, tags: tuple[str, ...], *, points: bool 
 
 def features_to_geojson(gdf: gpd.GeoDataFrame) -> str:
     """A tidy frame as GeoJSON text (for the cache; empty frames too)."""
-    return gdf.to_json(drop_id=True, na="null")
+    text: str = gdf.to_json(drop_id=True, na="null")
+    return text
 
 
 def features_from_geojson(text: str, tags: tuple[str, ...]) -> gpd.GeoDataFrame:

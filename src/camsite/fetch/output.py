@@ -23,7 +23,7 @@ import osmnx as ox
 from camsite.errors import InputError
 from camsite.fetch.download import OsmData
 
-__all__ = ["write_osm", "companion_path"]
+__all__ = ["companion_path", "write_osm"]
 
 logger = logging.getLogger(__name__)
 

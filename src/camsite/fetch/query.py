@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from camsite.errors import InputError
 
-__all__ = ["Query", "NETWORK_TYPES", "parse_floats"]
+__all__ = ["NETWORK_TYPES", "Query", "parse_floats"]
 
 #: osmnx's network types ("all" includes footways and pedestrian streets).
 NETWORK_TYPES = ("all", "all_public", "bike", "drive", "drive_service", "walk")
@@ -49,7 +50,7 @@ def parse_floats(text: str, *, count: int, option: str) -> tuple[float, ...]:
 
 
 def _digest(data: object) -> str:
-    return hashlib.sha1(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:16]  # noqa: S324
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:16]  # a cache key, not security
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,16 @@ class Query:
             raise InputError("give --dist in metres (> 0) with --point", where="--dist")
 
     @classmethod
-    def from_bbox(cls, text: str, **kwargs: object) -> "Query":
+    def from_bbox(cls, text: str, **kwargs: Any) -> Query:
         """A query for ``"S,W,N,E"`` (as given to ``--bbox``)."""
-        return cls(bbox=parse_floats(text, count=4, option="--bbox"), **kwargs)  # type: ignore[arg-type]
+        s, w, n, e = parse_floats(text, count=4, option="--bbox")
+        return cls(bbox=(s, w, n, e), **kwargs)
 
     @classmethod
-    def from_point(cls, text: str, dist_m: float | None, **kwargs: object) -> "Query":
+    def from_point(cls, text: str, dist_m: float | None, **kwargs: Any) -> Query:
         """A query for ``"LAT,LON"`` (as given to ``--point``) and a distance in metres."""
-        return cls(point=parse_floats(text, count=2, option="--point"), dist_m=dist_m, **kwargs)  # type: ignore[arg-type]
+        lat, lon = parse_floats(text, count=2, option="--point")
+        return cls(point=(lat, lon), dist_m=dist_m, **kwargs)
 
     def area(self) -> dict[str, object]:
         """The area part of the query, as plain data."""

@@ -1,10 +1,15 @@
-"""Exact site selection: array-level integer programs solved through pulp.
+"""Exact site selection: array-level integer programs solved with HiGHS (``highspy``) or CBC.
 
-This package is the only part of camsite that imports pulp; no pulp object
-appears in its signatures. Models: budgeted maximal coverage with backup reward
-and side constraints (:func:`max_coverage`), minimum-cost cover
-(:func:`min_cost_cover`), budget sweeps with a knee (:func:`budget_sweep`,
-:func:`knee`) and nested staged plans (:func:`staged_plan`).
+No solver object appears in the signatures: the functions take a scipy.sparse
+coverage matrix and numpy arrays, :class:`Constraints` and
+:class:`SolverOptions`, and return a :class:`Solution` or a table. Models:
+budgeted maximal coverage with backup reward and side constraints
+(:func:`max_coverage`, or :func:`make_model` to reduce an instance once and
+re-solve it), minimum-cost cover (:func:`min_cost_cover`), budget sweeps with a
+knee (:func:`budget_sweep`, :func:`knee`) and nested staged plans
+(:func:`staged_plan`). HiGHS gets the model as arrays once and is re-solved in
+place (:mod:`camsite.optimize._highs`); CBC runs through pulp
+(:mod:`camsite.optimize._cbc`, the only module that imports pulp).
 
 Exactness
 ---------
@@ -15,7 +20,9 @@ weights with two decimals, down to ``1e-6``): two solutions' objectives differ b
 without such a quantum get ``1e-9 * sum(weights)`` (optimal to one part in a
 billion). The coefficients are the weights (and ``backup_weight`` times the
 weights) in :func:`max_coverage`, the costs in :func:`min_cost_cover`.
-``status="optimal"`` is only reported when the solver closed that gap.
+``status="optimal"`` is only reported when the solver closed that gap; a solve
+stopped by ``SolverOptions.time_limit_s`` reports ``"time_limit"`` with the
+solver's proven bound and the gap.
 
 Reductions and verification
 ---------------------------
@@ -29,10 +36,12 @@ the reduced model's value (a mismatch raises :class:`~camsite.errors.SolverError
 Determinism and ties
 --------------------
 The same inputs always give the same sites: HiGHS runs single-threaded (it is
-then deterministic), CBC is deterministic, the reductions and the greedy
-heuristic are deterministic (greedy ties go to the lower index), and ties among
-optimal solutions are broken by a documented exact rule (``tie_break``). Only a
-run stopped by ``time_limit`` depends on timing (on how far the solver got).
+then deterministic) and every solve starts from a clean solver state, CBC is
+deterministic, the reductions and the greedy heuristic are deterministic
+(greedy ties go to the lower index), budget sweeps give the same table with any
+number of workers, and ties among optimal solutions are broken by a documented
+exact rule (``SolverOptions.tie_break``). Only a run stopped by the time limit
+depends on timing (on how far the solver got).
 
 * ``"local"`` (default): from the solver's optimum, repeatedly drop a site
   whose removal keeps the optimum, or swap a chosen site for the lowest-numbered
@@ -55,16 +64,35 @@ when its index is lower.
 >>> cov = sp.csr_matrix(np.eye(3, dtype=bool))
 >>> max_coverage(cov, np.ones(3), np.ones(3), 1).selected.tolist()  # three equal sites: lowest index
 [0]
+>>> cons = Constraints.build(3, forbidden=[0])
+>>> max_coverage(cov, np.ones(3), np.ones(3), 1, constraints=cons, solver=SolverOptions(name="cbc")).selected.tolist()
+[1]
 """
 
 from __future__ import annotations
 
 from camsite.optimize._api import make_model, max_coverage, min_cost_cover
-from camsite.optimize._constraints import side_constraints
-from camsite.optimize._sweep import budget_sweep, knee, staged_plan
+from camsite.optimize._constraints import Constraints, side_constraints
+from camsite.optimize._maxcov import CoverageModel
+from camsite.optimize._options import TIE_BREAKS, SolverOptions
+from camsite.optimize._sweep import CURVE_COLUMNS, STAGE_COLUMNS, budget_sweep, knee, solve_budgets, staged_plan
 from camsite.optimize.solution import STATUSES, Solution
 
 __all__ = [
-    "Solution", "STATUSES", "max_coverage", "min_cost_cover", "side_constraints", "budget_sweep", "knee",
-    "staged_plan", "make_model",
+    "CURVE_COLUMNS",
+    "STAGE_COLUMNS",
+    "STATUSES",
+    "TIE_BREAKS",
+    "Constraints",
+    "CoverageModel",
+    "Solution",
+    "SolverOptions",
+    "budget_sweep",
+    "knee",
+    "make_model",
+    "max_coverage",
+    "min_cost_cover",
+    "side_constraints",
+    "solve_budgets",
+    "staged_plan",
 ]

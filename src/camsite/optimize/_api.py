@@ -1,42 +1,54 @@
-"""The public model functions :func:`max_coverage` and :func:`min_cost_cover`."""
+"""The public model functions :func:`max_coverage`, :func:`min_cost_cover` and :func:`make_model`."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Mapping
+import time
 
-import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
 
-from camsite.optimize._constraints import build_constraints
-from camsite.optimize._maxcov import MaxCoverageModel
+from camsite.optimize._constraints import Constraints
+from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._mincost import solve_min_cost_cover
+from camsite.optimize._options import DEFAULT_SOLVER, SolverOptions
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["max_coverage", "min_cost_cover", "make_model"]
+__all__ = ["make_model", "max_coverage", "min_cost_cover"]
+
+Matrix = sp.spmatrix | sp.sparray
 
 
-def make_model(coverage: Any, weights: Any, costs: Any, *, existing: Any = None, backup_weight: float = 0.0,
-               groups: Any = None, conflicts: Any = None, xy: Any = None, min_spacing_m: float = 0.0,
-               forced: Any = None, forbidden: Any = None, require_any: Iterable[Any] = (), site_type: Any = None,
-               max_per_type: Mapping[Any, int] | None = None, reduce: bool = True) -> MaxCoverageModel:
-    """Reduce an instance once and build a re-solvable max-coverage model (used by sweeps)."""
-    n_sites = coverage.shape[1]
-    cons = build_constraints(n_sites, groups=groups, conflicts=conflicts, xy=xy, min_spacing_m=min_spacing_m,
-                             forced=forced, forbidden=forbidden, require_any=require_any, site_type=site_type,
-                             max_per_type=max_per_type)
-    return MaxCoverageModel(coverage, weights, costs, existing=existing, backup_weight=backup_weight, cons=cons,
-                            reduce=reduce)
+def make_model(coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, *,
+               existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+               backup_weight: float = 0.0, reduce: bool = True) -> CoverageModel:
+    """Check and reduce a max-coverage instance once, for many solves (:meth:`CoverageModel.solve`).
+
+    The arguments are those of :func:`max_coverage`. The MIP is built on the
+    first solve and handed to each solver once; a solve for another budget only
+    changes the budget row. :meth:`CoverageModel.with_sites` gives the same
+    instance with other forced/forbidden sites.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> model = make_model(sp.csr_matrix(np.eye(3, dtype=bool)), [3.0, 2.0, 1.0], np.ones(3))
+    >>> [model.solve(b).objective for b in (1, 2)]
+    [3.0, 5.0]
+    >>> model.with_sites(forbidden=[0]).solve(1).selected.tolist()
+    [1]
+    """
+    return CoverageModel(coverage, weights, costs, existing=existing, constraints=constraints,
+                         backup_weight=backup_weight, reduce=reduce)
 
 
 def max_coverage(
-    coverage: Any, weights: Any, costs: Any, budget: float, *, existing: Any = None, solver: str = "highs",
-    time_limit: float | None = None, backup_weight: float = 0.0, groups: Any = None, conflicts: Any = None,
-    xy: Any = None, min_spacing_m: float = 0.0, forced: Any = None, forbidden: Any = None,
-    require_any: Iterable[Any] = (), site_type: Any = None, max_per_type: Mapping[Any, int] | None = None,
-    warm_start: Any = None, greedy: bool = True, lp_bound: bool = True, reduce: bool = True,
-    tie_break: str | bool = "local",
+    coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, budget: float, *,
+    existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+    solver: SolverOptions = DEFAULT_SOLVER, backup_weight: float = 0.0, warm_start: npt.ArrayLike | None = None,
+    reduce: bool = True,
 ) -> Solution:
     """Choose sites within ``budget`` that cover the most demand weight, exactly.
 
@@ -51,36 +63,18 @@ def max_coverage(
     existing
         Boolean mask of demand points existing cameras already cover; they count
         in the objective at no cost (and once towards backup coverage).
+    constraints
+        Side constraints (:class:`Constraints`: groups, conflicts, spacing,
+        forced/forbidden sites, type caps); default none.
     solver
-        ``"highs"`` (default, in-process) or ``"cbc"``.
-    time_limit
-        Seconds for the whole call; on expiry the best solution is returned with
-        ``status="time_limit"`` and its gap.
+        Solver settings (:class:`SolverOptions`); ``solver.time_limit_s`` limits
+        this whole call.
     backup_weight
         Reward for weight covered twice or more (Murray et al. 2007); 0 = off.
-    groups
-        Group id per site (``-1`` = none); at most one site per group (variants of
-        one physical site).
-    conflicts, xy, min_spacing_m
-        Pairs of sites that may not both be chosen, and/or site coordinates with a
-        minimum spacing in metres between chosen sites of different groups.
-    forced, forbidden
-        Boolean masks (or index lists) of sites that must / must not be chosen.
-    require_any
-        Index arrays; at least one site of each is chosen.
-    site_type, max_per_type
-        A type label per site and a cap of chosen sites per type.
     warm_start
         Site indices of a feasible solution to start from (default: the greedy one).
-    greedy, lp_bound
-        Also compute the greedy heuristic's and the LP relaxation's values.
     reduce
         Apply the presolve reductions (:mod:`camsite.optimize._reduce`).
-    tie_break
-        How to choose among optimal solutions: ``"local"`` (default: drop and
-        swap moves towards lower site indices, :mod:`camsite.optimize._ties`),
-        ``"lexicographic"`` (a second exact MIP: smallest sum of site indices among
-        all optimal solutions) or ``"none"``.
 
     Returns
     -------
@@ -93,22 +87,19 @@ def max_coverage(
     >>> sol = max_coverage(cov, np.array([3.0, 1, 1, 3]), np.ones(3), 2)
     >>> sol.selected.tolist(), sol.objective, sol.status
     ([0, 2], 8.0, 'optimal')
+    >>> max_coverage(cov, np.array([3.0, 1, 1, 3]), np.ones(3), 2, solver=SolverOptions(name="cbc")).objective
+    8.0
     """
-    model = make_model(coverage, weights, costs, existing=existing, backup_weight=backup_weight, groups=groups,
-                       conflicts=conflicts, xy=xy, min_spacing_m=min_spacing_m, forced=forced, forbidden=forbidden,
-                       require_any=require_any, site_type=site_type, max_per_type=max_per_type, reduce=reduce)
-    start = None if warm_start is None else np.asarray(warm_start, dtype=np.int64)
-    return model.solve(float(budget), solver=solver, time_limit=time_limit, start=start, greedy=greedy,
-                       lp_bound=lp_bound, tie_break=tie_break)
+    t0 = time.perf_counter()
+    model = make_model(coverage, weights, costs, existing=existing, constraints=constraints,
+                       backup_weight=backup_weight, reduce=reduce)
+    return model._solve(float(budget), solver, warm_start, t0)
 
 
 def min_cost_cover(
-    coverage: Any, costs: Any, *, weights: Any = None, target: float = 1.0, solver: str = "highs",
-    time_limit: float | None = None, existing: Any = None, hotspot_threshold: float | None = None,
-    groups: Any = None, conflicts: Any = None, xy: Any = None, min_spacing_m: float = 0.0, forced: Any = None,
-    forbidden: Any = None, require_any: Iterable[Any] = (), site_type: Any = None,
-    max_per_type: Mapping[Any, int] | None = None, greedy: bool = True, lp_bound: bool = True,
-    reduce: bool = True, tie_break: str | bool = "local",
+    coverage: Matrix, costs: npt.ArrayLike, *, weights: npt.ArrayLike | None = None, target: float = 1.0,
+    hotspot_threshold: float | None = None, existing: npt.ArrayLike | None = None,
+    constraints: Constraints | None = None, solver: SolverOptions = DEFAULT_SOLVER, reduce: bool = True,
 ) -> Solution:
     """The cheapest set of sites that meets a coverage requirement, exactly.
 
@@ -117,8 +108,8 @@ def min_cost_cover(
     ``target < 1`` the covered weight (existing coverage included) is at least
     ``target`` times the total weight. With ``hotspot_threshold``, every
     coverable point of weight >= the threshold is covered (and ``target < 1``
-    adds the share requirement). ``objective`` is the total cost. The side
-    constraint keywords are those of :func:`max_coverage`.
+    adds the share requirement). ``objective`` is the total cost. ``existing``,
+    ``constraints``, ``solver`` and ``reduce`` are as in :func:`max_coverage`.
 
     Examples
     --------
@@ -128,9 +119,5 @@ def min_cost_cover(
     >>> sol.selected.tolist(), sol.objective, sol.uncoverable.tolist()
     ([0, 2], 4.0, [3])
     """
-    cons = build_constraints(coverage.shape[1], groups=groups, conflicts=conflicts, xy=xy,
-                             min_spacing_m=min_spacing_m, forced=forced, forbidden=forbidden,
-                             require_any=require_any, site_type=site_type, max_per_type=max_per_type)
-    return solve_min_cost_cover(coverage, costs, weights, existing, cons, target=target,
-                                hotspot_threshold=hotspot_threshold, solver=solver, time_limit=time_limit,
-                                greedy=greedy, lp_bound=lp_bound, reduce=reduce, tie_break=tie_break)
+    return solve_min_cost_cover(coverage, costs, weights, existing, constraints, target=float(target),
+                                hotspot_threshold=hotspot_threshold, solver=solver, reduce=reduce)

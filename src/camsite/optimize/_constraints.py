@@ -1,4 +1,4 @@
-"""Side constraints on the chosen sites, normalised to arrays over site indices.
+"""Side constraints on the chosen sites: :class:`Constraints`, and :func:`side_constraints` from table columns.
 
 * ``groups``: at most one site per group id (the variants of one physical site);
   ``-1`` means "no group".
@@ -11,38 +11,143 @@
   physical site with several variants).
 * ``site_type`` plus ``max_per_type``: at most ``cap`` chosen sites of a type.
 
->>> c = build_constraints(3, xy=np.array([[0, 0], [5, 0], [30, 0]]), min_spacing_m=10)
+>>> c = Constraints.build(3, xy=np.array([[0, 0], [5, 0], [30, 0]]), min_spacing_m=10)
 >>> c.conflicts.tolist()
 [[0, 1]]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from camsite.errors import ConfigError
 
-__all__ = ["Constraints", "build_constraints", "side_constraints"]
+__all__ = ["Constraints", "side_constraints"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+
+def _empty_int() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _empty_float() -> FloatArray:
+    return np.zeros(0, dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
 class Constraints:
-    """Side constraints over ``n`` sites (see module docs)."""
+    """Side constraints over ``n_sites`` candidate sites, as arrays (module docs).
 
-    n: int
-    groups: np.ndarray
-    conflicts: np.ndarray
-    forced: np.ndarray
-    forbidden: np.ndarray
-    require_any: tuple[np.ndarray, ...] = ()
-    type_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    type_caps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    Build it with :meth:`build` (or :func:`side_constraints` from candidate-table
+    columns); the fields are normalised arrays.
+
+    Attributes
+    ----------
+    n_sites
+        Number of sites (columns of the coverage matrix).
+    groups
+        ``int64`` group id per site, ``-1`` = none; at most one site per group.
+    conflicts
+        ``(k, 2)`` ``int64`` array of site pairs (``a < b``, unique) that may not
+        both be chosen.
+    forced, forbidden
+        Boolean masks of sites that must / must not be chosen.
+    require_any
+        Sorted index arrays; at least one site of each is chosen.
+    type_codes, type_caps
+        A type code per site (empty when no type has a cap) and the cap per code
+        (``inf`` = uncapped).
+    """
+
+    n_sites: int
+    groups: IntArray
+    conflicts: IntArray
+    forced: BoolArray
+    forbidden: BoolArray
+    require_any: tuple[IntArray, ...] = ()
+    type_codes: IntArray = field(default_factory=_empty_int)
+    type_caps: FloatArray = field(default_factory=_empty_float)
+
+    @classmethod
+    def build(
+        cls, n_sites: int, *, groups: npt.ArrayLike | None = None, conflicts: npt.ArrayLike | None = None,
+        xy: npt.ArrayLike | None = None, min_spacing_m: float = 0.0, forced: npt.ArrayLike | None = None,
+        forbidden: npt.ArrayLike | None = None, require_any: Iterable[npt.ArrayLike] = (),
+        site_type: npt.ArrayLike | None = None, max_per_type: Mapping[str, int] | None = None,
+    ) -> Constraints:
+        """Normalise side constraints over ``n_sites`` sites into arrays.
+
+        Parameters
+        ----------
+        n_sites
+            Number of candidate sites.
+        groups
+            Group id per site (``-1`` = none); at most one site per group (variants
+            of one physical site).
+        conflicts
+            Pairs of site indices that may not both be chosen.
+        xy, min_spacing_m
+            Site coordinates (metres) and a minimum spacing between chosen sites of
+            different groups (pairs closer than that become conflicts).
+        forced, forbidden
+            Boolean masks (or index lists) of sites that must / must not be chosen.
+        require_any
+            Index arrays; at least one site of each is chosen.
+        site_type, max_per_type
+            A type label per site and a cap of chosen sites per type.
+
+        Examples
+        --------
+        >>> c = Constraints.build(4, groups=[0, 0, -1, -1], forced=[3], site_type=["a", "a", "b", "b"],
+        ...                       max_per_type={"a": 1})
+        >>> c.forced.tolist(), c.type_caps.tolist()
+        ([False, False, False, True], [1.0, inf])
+        """
+        n = int(n_sites)
+        grp = np.full(n, -1, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64).ravel()
+        if grp.shape != (n,):
+            raise ValueError(f"groups has length {grp.size}, expected {n}")
+        pairs = _pairs(conflicts, n)
+        if xy is not None and min_spacing_m > 0:
+            pairs = np.vstack([pairs, _spacing_pairs(np.asarray(xy, dtype=np.float64).reshape(n, 2),
+                                                     float(min_spacing_m), grp)])
+        if len(pairs):
+            pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+        codes, caps = _empty_int(), _empty_float()
+        if site_type is not None and max_per_type:
+            labels, uniq = pd.factorize(pd.Series(np.asarray(site_type, dtype=object).ravel()), sort=True)
+            if labels.shape != (n,):
+                raise ValueError(f"site_type has length {labels.size}, expected {n}")
+            codes = labels.astype(np.int64)
+            caps = np.array([float(max_per_type.get(t, np.inf)) for t in uniq], dtype=np.float64)
+        req = tuple(np.unique(np.asarray(r, dtype=np.int64)) for r in require_any)
+        for r in req:
+            if r.size and (r.min() < 0 or r.max() >= n):
+                raise ValueError("require_any: site index out of range")
+        return cls(n_sites=n, groups=grp, conflicts=pairs.astype(np.int64), forced=_mask(forced, n, "forced"),
+                   forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes, type_caps=caps)
+
+    def with_sites(self, *, forced: npt.ArrayLike | None = None, forbidden: npt.ArrayLike | None = None
+                   ) -> Constraints:
+        """A copy with other ``forced`` and/or ``forbidden`` sites (masks or index lists; None: unchanged).
+
+        >>> c = Constraints.build(3).with_sites(forbidden=[1])
+        >>> c.forbidden.tolist(), c.forced.tolist()
+        ([False, True, False], [False, False, False])
+        """
+        return replace(self, forced=self.forced if forced is None else _mask(forced, self.n_sites, "forced"),
+                       forbidden=self.forbidden if forbidden is None else
+                       _mask(forbidden, self.n_sites, "forbidden"))
 
     @property
     def any_conflicts(self) -> bool:
@@ -50,88 +155,72 @@ class Constraints:
         return len(self.conflicts) > 0
 
     def conflict_matrix(self) -> sp.csr_matrix:
-        """Symmetric boolean ``n x n`` matrix of conflicting pairs."""
+        """Symmetric boolean ``n_sites x n_sites`` matrix of conflicting pairs."""
         a, b = self.conflicts[:, 0], self.conflicts[:, 1]
         data = np.ones(2 * len(a), dtype=bool)
-        return sp.csr_matrix((data, (np.r_[a, b], np.r_[b, a])), shape=(self.n, self.n))
+        return sp.csr_matrix((data, (np.r_[a, b], np.r_[b, a])), shape=(self.n_sites, self.n_sites))
 
-    def capped(self) -> np.ndarray:
+    def capped(self) -> BoolArray:
         """Boolean mask of sites whose type has a cap."""
         if self.type_codes.size == 0:
-            return np.zeros(self.n, dtype=bool)
-        return np.isfinite(self.type_caps[self.type_codes])
+            return np.zeros(self.n_sites, dtype=bool)
+        return np.asarray(np.isfinite(self.type_caps[self.type_codes]), dtype=bool)
 
-    def group_sizes(self) -> np.ndarray:
+    def group_sizes(self) -> IntArray:
         """For each site, how many sites share its group (1 when ungrouped)."""
-        sizes = np.ones(self.n, dtype=np.int64)
+        sizes = np.ones(self.n_sites, dtype=np.int64)
         has = self.groups >= 0
         if has.any():
             _, inv, counts = np.unique(self.groups[has], return_inverse=True, return_counts=True)
             sizes[has] = counts[inv]
         return sizes
 
+    def required(self) -> BoolArray:
+        """Boolean mask of sites in some ``require_any`` set."""
+        req = np.zeros(self.n_sites, dtype=bool)
+        for r in self.require_any:
+            req[r] = True
+        return req
 
-def _mask(values: object | None, n: int, name: str) -> np.ndarray:
+
+def _mask(values: npt.ArrayLike | None, n: int, name: str) -> BoolArray:
     if values is None:
         return np.zeros(n, dtype=bool)
     arr = np.asarray(values)
     if arr.dtype != bool:  # index list
+        idx = arr.astype(np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError(f"{name}: site index out of range")
         mask = np.zeros(n, dtype=bool)
-        mask[arr.astype(np.int64)] = True
+        mask[idx] = True
         return mask
     if arr.shape != (n,):
         raise ValueError(f"{name} has length {arr.size}, expected {n}")
-    return arr.copy()
+    return arr.astype(bool, copy=True)
 
 
-def _spacing_pairs(xy: np.ndarray, min_spacing_m: float, groups: np.ndarray) -> np.ndarray:
-    xy = np.asarray(xy, dtype=np.float64)
-    pairs = cKDTree(xy).query_pairs(r=float(min_spacing_m), output_type="ndarray")
+def _spacing_pairs(xy: FloatArray, min_spacing_m: float, groups: IntArray) -> IntArray:
+    pairs = np.asarray(cKDTree(xy).query_pairs(r=min_spacing_m, output_type="ndarray"), dtype=np.int64)
     if len(pairs) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     d = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
     same = (groups[pairs[:, 0]] == groups[pairs[:, 1]]) & (groups[pairs[:, 0]] >= 0)
-    return pairs[(d < min_spacing_m) & ~same]
+    out: IntArray = pairs[(d < min_spacing_m) & ~same]
+    return out
 
 
-def _pairs(conflicts: object | None, n: int) -> np.ndarray:
+def _pairs(conflicts: npt.ArrayLike | None, n: int) -> IntArray:
     if conflicts is None:
         return np.zeros((0, 2), dtype=np.int64)
     arr = np.asarray(conflicts, dtype=np.int64).reshape(-1, 2)
     if arr.size and (arr.min() < 0 or arr.max() >= n):
         raise ValueError("conflicts: site index out of range")
-    return arr[arr[:, 0] != arr[:, 1]]
+    out: IntArray = arr[arr[:, 0] != arr[:, 1]]
+    return out
 
 
-def build_constraints(
-    n: int, *, groups: object | None = None, conflicts: object | None = None, xy: object | None = None,
-    min_spacing_m: float = 0.0, forced: object | None = None, forbidden: object | None = None,
-    require_any: Iterable[object] = (), site_type: object | None = None,
-    max_per_type: Mapping[object, int] | None = None,
-) -> Constraints:
-    """Normalise the side-constraint keywords of the public functions into :class:`Constraints`."""
-    grp = np.full(n, -1, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64).ravel()
-    if grp.shape != (n,):
-        raise ValueError(f"groups has length {grp.size}, expected {n}")
-    pairs = _pairs(conflicts, n)
-    if xy is not None and min_spacing_m > 0:
-        pairs = np.vstack([pairs, _spacing_pairs(np.asarray(xy).reshape(n, 2), min_spacing_m, grp)])
-    if len(pairs):
-        pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    codes, caps = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    if site_type is not None and max_per_type:
-        labels, uniq = pd.factorize(pd.Series(np.asarray(site_type, dtype=object).ravel()), sort=True)
-        if labels.shape != (n,):
-            raise ValueError(f"site_type has length {labels.size}, expected {n}")
-        codes = labels.astype(np.int64)
-        caps = np.array([float(max_per_type.get(t, np.inf)) for t in uniq], dtype=np.float64)
-    req = tuple(np.unique(np.asarray(r, dtype=np.int64)) for r in require_any)
-    return Constraints(n=n, groups=grp, conflicts=pairs, forced=_mask(forced, n, "forced"),
-                       forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes,
-                       type_caps=caps)
-
-
-def _lookup(ids: Sequence[str], site_ids: np.ndarray, variants: np.ndarray | None, key: str) -> list[np.ndarray]:
+def _lookup(ids: Sequence[str], site_ids: npt.NDArray[np.object_], variants: npt.NDArray[np.object_] | None,
+            key: str) -> list[IntArray]:
     out = []
     for sid in ids:
         hit = np.flatnonzero(site_ids == sid)
@@ -139,26 +228,29 @@ def _lookup(ids: Sequence[str], site_ids: np.ndarray, variants: np.ndarray | Non
             hit = np.flatnonzero(variants == sid)
         if hit.size == 0:
             raise ConfigError(f"unknown site id {sid!r} (not among the candidate sites)", where=key)
-        out.append(hit)
+        out.append(hit.astype(np.int64))
     return out
 
 
 def side_constraints(
-    *, site_ids: Sequence[str] | np.ndarray, camera_types: Sequence[str] | np.ndarray | None = None,
-    xy: np.ndarray | None = None, min_spacing_m: float = 0.0, forced: Sequence[str] = (),
+    *, site_ids: Sequence[str] | npt.NDArray[np.str_] | npt.NDArray[np.object_],
+    camera_types: Sequence[str] | npt.NDArray[np.str_] | npt.NDArray[np.object_] | None = None,
+    xy: npt.ArrayLike | None = None, min_spacing_m: float = 0.0, forced: Sequence[str] = (),
     forbidden: Sequence[str] = (), max_per_type: Mapping[str, int] | None = None,
-    variants: Sequence[str] | np.ndarray | None = None,
-) -> dict[str, object]:
-    """Keyword arguments for :func:`max_coverage` & co. from candidate-table columns.
+    variants: Sequence[str] | npt.NDArray[np.str_] | npt.NDArray[np.object_] | None = None,
+) -> Constraints:
+    """:class:`Constraints` from candidate-table columns.
 
     ``site_ids`` names the physical site of each variant (column): variants of one
     site form a group (at most one is chosen). ``forced`` and ``forbidden`` list
     site ids (or variant names when ``variants`` is given): a forced physical site
     gets at least one of its variants; every variant of a forbidden site is
-    excluded. Raises :class:`~camsite.errors.ConfigError` for an unknown id.
+    excluded. ``xy`` with ``min_spacing_m > 0`` adds spacing conflicts;
+    ``camera_types`` with ``max_per_type`` caps the chosen sites per type. Raises
+    :class:`~camsite.errors.ConfigError` for an unknown id.
 
-    >>> kw = side_constraints(site_ids=["a", "a", "b"], forced=["b"], forbidden=["a"])
-    >>> kw["groups"].tolist(), kw["forbidden"].tolist(), [r.tolist() for r in kw["require_any"]]
+    >>> c = side_constraints(site_ids=["a", "a", "b"], forced=["b"], forbidden=["a"])
+    >>> c.groups.tolist(), c.forbidden.tolist(), [r.tolist() for r in c.require_any]
     ([0, 0, 1], [True, True, False], [[2]])
     """
     sids = np.asarray(site_ids, dtype=object)
@@ -168,12 +260,11 @@ def side_constraints(
     forbid = np.zeros(n, dtype=bool)
     for hit in _lookup(forbidden, sids, var, "optimization.forbidden_sites"):
         forbid[hit] = True
-    kwargs: dict[str, object] = {
-        "groups": groups, "forbidden": forbid,
-        "require_any": _lookup(forced, sids, var, "optimization.forced_sites"),
-    }
-    if xy is not None and min_spacing_m > 0:
-        kwargs.update(xy=np.asarray(xy, dtype=np.float64), min_spacing_m=float(min_spacing_m))
-    if max_per_type and camera_types is not None:
-        kwargs.update(site_type=np.asarray(camera_types, dtype=object), max_per_type=dict(max_per_type))
-    return kwargs
+    require = _lookup(forced, sids, var, "optimization.forced_sites")
+    spaced = xy is not None and min_spacing_m > 0
+    typed = bool(max_per_type) and camera_types is not None
+    return Constraints.build(
+        n, groups=groups, forbidden=forbid, require_any=require, xy=xy if spaced else None,
+        min_spacing_m=float(min_spacing_m) if spaced else 0.0,
+        site_type=np.asarray(camera_types, dtype=object) if typed else None,
+        max_per_type=dict(max_per_type) if typed and max_per_type else None)

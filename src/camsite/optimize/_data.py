@@ -26,26 +26,34 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["as_csr", "as_vector", "as_mask", "quantum", "abs_tolerance", "coverage_counts"]
+__all__ = ["BoolArray", "FloatArray", "IntArray", "abs_tolerance", "as_csr", "as_mask", "as_vector",
+           "coverage_counts", "quantum"]
+
+#: Array types used throughout the package.
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
-def as_csr(coverage: object) -> sp.csr_matrix:
+def as_csr(coverage: sp.spmatrix | sp.sparray) -> sp.csr_matrix:
     """The coverage matrix as a canonical boolean CSR matrix (explicit zeros removed)."""
     if not sp.issparse(coverage):
         raise TypeError("coverage must be a scipy.sparse matrix (demand points x sites)")
-    csr = sp.csr_matrix(coverage, copy=True)
+    # scipy-stubs type spmatrix/sparray as bare mixins, without the methods csr_matrix's overloads want
+    csr: sp.csr_matrix = sp.csr_matrix(coverage, copy=True)  # type: ignore[call-overload]
     csr.eliminate_zeros()
-    csr = sp.csr_matrix(csr, dtype=bool)
+    csr = csr.astype(bool)
     csr.sum_duplicates()
     csr.sort_indices()
     return csr
 
 
-def as_vector(values: object, n: int, name: str, *, nonneg: bool = True) -> np.ndarray:
+def as_vector(values: npt.ArrayLike, n: int, name: str, *, nonneg: bool = True) -> FloatArray:
     """A finite float vector of length ``n`` (``>= 0`` when ``nonneg``)."""
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.shape != (n,):
@@ -57,7 +65,7 @@ def as_vector(values: object, n: int, name: str, *, nonneg: bool = True) -> np.n
     return arr
 
 
-def as_mask(values: object | None, n: int, name: str) -> np.ndarray:
+def as_mask(values: npt.ArrayLike | None, n: int, name: str) -> BoolArray:
     """A boolean vector of length ``n`` (all False when ``values`` is None)."""
     if values is None:
         return np.zeros(n, dtype=bool)
@@ -67,7 +75,7 @@ def as_mask(values: object | None, n: int, name: str) -> np.ndarray:
     return arr
 
 
-def quantum(values: np.ndarray, *, max_digits: int = 6) -> float | None:
+def quantum(values: npt.ArrayLike, *, max_digits: int = 6) -> float | None:
     """The largest ``10**-k`` (``k <= max_digits``) that divides every value, or None."""
     vals = np.abs(np.asarray(values, dtype=np.float64))
     vals = vals[vals > 0]
@@ -80,7 +88,7 @@ def quantum(values: np.ndarray, *, max_digits: int = 6) -> float | None:
     return None
 
 
-def abs_tolerance(coefficients: np.ndarray) -> float:
+def abs_tolerance(coefficients: npt.ArrayLike) -> float:
     """The absolute MIP gap that proves optimality for these objective coefficients (module docs)."""
     q = quantum(coefficients)
     if q is not None:
@@ -88,7 +96,7 @@ def abs_tolerance(coefficients: np.ndarray) -> float:
     return 1e-9 * max(1.0, float(np.abs(coefficients).sum()))
 
 
-def coverage_counts(csc: sp.csc_matrix, selected: np.ndarray) -> np.ndarray:
+def coverage_counts(csc: sp.csc_matrix, selected: IntArray) -> IntArray:
     """How many of the ``selected`` sites cover each demand point (computed directly from the matrix)."""
     counts = np.zeros(csc.shape[0], dtype=np.int64)
     for j in np.asarray(selected, dtype=np.int64):

@@ -22,14 +22,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from camsite.optimize._constraints import Constraints
+from camsite.optimize._data import BoolArray, FloatArray, IntArray
 
-__all__ = ["greedy_max", "greedy_cover"]
+__all__ = ["greedy_cover", "greedy_max"]
 
 
 class _State:
     """Chosen sites and what they block (groups, conflicts, type caps, budget)."""
 
-    def __init__(self, cons: Constraints, idx: np.ndarray, costs: np.ndarray, budget: float) -> None:
+    def __init__(self, cons: Constraints, idx: IntArray, costs: FloatArray, budget: float) -> None:
         self.cons, self.idx, self.costs = cons, idx, costs
         self.left = float(budget)
         self.chosen: list[int] = []
@@ -38,7 +39,7 @@ class _State:
         self.kmat = cons.conflict_matrix().tocsr() if cons.any_conflicts else None
         self.type_left = cons.type_caps.copy() if cons.type_codes.size else None
 
-    def feasible(self) -> np.ndarray:
+    def feasible(self) -> BoolArray:
         ok = ~self.blocked & (self.costs <= self.left + 1e-9 * max(1.0, abs(self.left)))
         if self.type_left is not None:
             ok &= self.type_left[self.cons.type_codes[self.idx]] >= 1
@@ -60,13 +61,13 @@ class _State:
             self.type_left[self.cons.type_codes[g]] -= 1
 
 
-def _ratio(gain: np.ndarray, costs: np.ndarray) -> np.ndarray:
+def _ratio(gain: FloatArray, costs: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(costs > 0, gain / np.where(costs > 0, costs, 1.0), np.inf)
     return np.where(gain > 0, r, -np.inf)
 
 
-def _pick(gain: np.ndarray, costs: np.ndarray, ok: np.ndarray) -> int:
+def _pick(gain: FloatArray, costs: FloatArray, ok: BoolArray) -> int:
     """Best ratio, then larger gain, then lower index; -1 when nothing useful is feasible."""
     cand = np.flatnonzero(ok & (gain > 0))
     if cand.size == 0:
@@ -76,19 +77,19 @@ def _pick(gain: np.ndarray, costs: np.ndarray, ok: np.ndarray) -> int:
     return int(cand[order[0]])
 
 
-def _marginal(counts: np.ndarray, weights: np.ndarray, backup_weight: float) -> np.ndarray:
+def _marginal(counts: IntArray, weights: FloatArray, backup_weight: float) -> FloatArray:
     return np.where(counts == 0, weights, np.where(counts == 1, backup_weight * weights, 0.0))
 
 
-def _start(state: _State, csc: sp.csc_matrix, counts: np.ndarray, weights: np.ndarray,
+def _start(state: _State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray,
            backup_weight: float) -> bool:
     """Add forced sites and one member of each ``require_any`` set; False when that is infeasible."""
     cons, idx = state.cons, state.idx
-    for k in np.flatnonzero(cons.forced[idx]):
-        if not state.feasible()[k]:
+    for f in np.flatnonzero(cons.forced[idx]).tolist():
+        if not state.feasible()[f]:
             return False
-        state.add(int(k))
-        counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+        state.add(f)
+        counts[csc.indices[csc.indptr[f]:csc.indptr[f + 1]]] += 1
     for req in cons.require_any:
         members = np.flatnonzero(np.isin(idx, req))
         if np.isin(members, state.chosen).any():
@@ -98,25 +99,25 @@ def _start(state: _State, csc: sp.csc_matrix, counts: np.ndarray, weights: np.nd
         ok &= state.feasible()
         if not ok.any():
             return False
-        gain = csc.T @ _marginal(counts, weights, backup_weight) + 1e-300
+        gain = np.asarray(csc.T @ _marginal(counts, weights, backup_weight)).ravel() + 1e-300
         k = _pick(gain, state.costs, ok)
         state.add(k)
         counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
     return True
 
 
-def greedy_max(rows: sp.csr_matrix, weights: np.ndarray, existing: np.ndarray, costs: np.ndarray, budget: float,
-               cons: Constraints, idx: np.ndarray, backup_weight: float) -> np.ndarray | None:
+def greedy_max(rows: sp.csr_matrix, weights: FloatArray, existing: BoolArray, costs: FloatArray, budget: float,
+               cons: Constraints, idx: IntArray, backup_weight: float) -> IntArray | None:
     """Greedy for (backup) maximal coverage on local columns; None when forced sites are infeasible."""
     csc = sp.csc_matrix(rows, dtype=np.float64)
 
-    def run(single: bool) -> tuple[np.ndarray, float] | None:
+    def run(single: bool) -> tuple[IntArray, float] | None:
         state = _State(cons, idx, costs, budget)
         counts = existing.astype(np.int64).copy()
         if not _start(state, csc, counts, weights, backup_weight):
             return None
         while True:
-            gain = csc.T @ _marginal(counts, weights, backup_weight)
+            gain = np.asarray(csc.T @ _marginal(counts, weights, backup_weight), dtype=np.float64).ravel()
             k = _pick(gain, costs, state.feasible()) if not single else _best_single(gain, state.feasible())
             if k < 0:
                 break
@@ -136,15 +137,15 @@ def greedy_max(rows: sp.csr_matrix, weights: np.ndarray, existing: np.ndarray, c
     return best[0]
 
 
-def _best_single(gain: np.ndarray, ok: np.ndarray) -> int:
+def _best_single(gain: FloatArray, ok: BoolArray) -> int:
     cand = np.flatnonzero(ok & (gain > 0))
     if cand.size == 0:
         return -1
     return int(cand[np.lexsort((cand, -gain[cand]))[0]])
 
 
-def greedy_cover(rows: sp.csr_matrix, required: np.ndarray, weights: np.ndarray, need: float, costs: np.ndarray,
-                 cons: Constraints, idx: np.ndarray) -> np.ndarray | None:
+def greedy_cover(rows: sp.csr_matrix, required: BoolArray, weights: FloatArray, need: float, costs: FloatArray,
+                 cons: Constraints, idx: IntArray) -> IntArray | None:
     """Greedy for minimum-cost cover on local columns; None when it cannot meet the requirement."""
     csc = sp.csc_matrix(rows, dtype=np.float64)
     state = _State(cons, idx, costs, np.inf)

@@ -1,4 +1,4 @@
-"""Budgeted maximal coverage with an optional backup reward, exact through pulp.
+"""Budgeted maximal coverage with an optional backup reward: :class:`CoverageModel`.
 
 Model (after the reductions of :mod:`camsite.optimize._reduce`), over kept
 sites ``j`` and reduced demand rows ``i`` with weight ``w_i``::
@@ -12,60 +12,105 @@ sites ``j`` and reduced demand rows ``i`` with weight ``w_i``::
 for binary ``x`` an optimum has them integral. Rows covered by existing cameras
 have ``y_i = 1`` as a constant. A row that only one site covers adds its weight
 to that site's objective coefficient instead of getting a variable.
+
+The model is built once per instance; a new budget only changes the budget
+row's upper bound, so a sweep re-solves the same model in place.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from camsite.errors import SolverError
+from camsite.optimize._common import add_side_rows, bound_gap
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
 from camsite.optimize._greedy import greedy_max
-from camsite.optimize._model import Mip
+from camsite.optimize._model import (
+    Backend,
+    BoolArray,
+    Deadline,
+    FloatArray,
+    IntArray,
+    LinearModel,
+    ModelBuilder,
+    Outcome,
+    open_backend,
+    solve_lp,
+    solve_mip,
+)
+from camsite.optimize._options import DEFAULT_SOLVER, SolverOptions
 from camsite.optimize._reduce import Reduced, merge_rows, reduce_sites
-from camsite.optimize._ties import canonical
+from camsite.optimize._ties import Moves, canonical
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MaxCoverageModel"]
+__all__ = ["CoverageModel"]
 
 
-def _reduce(csr: sp.csr_matrix, w: np.ndarray, e: np.ndarray, c: np.ndarray, cons: Constraints, beta: float,
-            reduce: bool) -> tuple[Reduced, np.ndarray]:
-    idx = np.flatnonzero(~cons.forbidden)
-    sub = csr[:, idx]
+def _reduce(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
+            reduce: bool) -> tuple[Reduced, IntArray]:
+    idx = np.flatnonzero(~cons.forbidden).astype(np.int64)
+    sub = sp.csr_matrix(csr[:, idx])
     coverable = np.diff(sub.indptr) > 0
     keep = coverable & (~e | (beta > 0))
     if reduce:
         keep &= w > 0
     stats = {"rows": int(csr.shape[0]), "sites": int(csr.shape[1]), "forbidden_sites": int(cons.forbidden.sum()),
              "uncoverable_rows": int((~coverable).sum()), "existing_rows_dropped": int((e & coverable & ~keep).sum())}
-    rows, wr, er = sub[keep], w[keep], e[keep]
+    rows, wr, er = sp.csr_matrix(sub[keep]), w[keep], e[keep]
     if reduce:
         rows, wr, er = merge_rows(rows, wr, er)
         local, s2 = reduce_sites(rows, c[idx], idx, cons, dominance=beta == 0)
         stats.update(s2)
-        rows, idx = rows[:, local], idx[local]
+        rows, idx = sp.csr_matrix(rows[:, local]), idx[local]
         rows, wr, er = merge_rows(rows, wr, er)
-    stats.update(rows_reduced=int(rows.shape[0]), sites_reduced=int(len(idx)))
+    stats.update(rows_reduced=int(rows.shape[0]), sites_reduced=len(idx))
     red = Reduced(rows=sp.csr_matrix(rows), weights=wr, existing=er, sites=idx, constant=float(w[e].sum()),
                   stats=stats)
-    return red, np.flatnonzero(~coverable & ~e)
+    return red, np.flatnonzero(~coverable & ~e).astype(np.int64)
 
 
-class MaxCoverageModel:
-    """Reduced data and a pulp model for one instance, re-solvable for several budgets."""
+@dataclass(frozen=True, eq=False)
+class _Mip:
+    """The max-coverage MIP as arrays, with where its parts are."""
 
-    def __init__(self, coverage: Any, weights: Any, costs: Any, *, existing: Any, backup_weight: float,
-                 cons: Constraints, reduce: bool = True) -> None:
+    model: LinearModel
+    x: IntArray  # column of each kept site
+    y: IntArray  # column per row of ``cover`` (-1: none)
+    u: IntArray  # column per row of ``multi`` (empty without backup reward)
+    multi: IntArray  # reduced rows covered by two or more sites
+    budget_row: int
+    infeasible: bool  # the side constraints alone are infeasible
+
+
+@dataclass(eq=False)
+class _Backends:
+    """The solvers of one model copy (one per solver name), created on first use."""
+
+    by_name: dict[str, Backend] = field(default_factory=dict)
+
+
+class CoverageModel:
+    """A reduced max-coverage instance and its MIP, re-solvable for many budgets.
+
+    Built by :func:`camsite.optimize.make_model` (or :meth:`with_sites`): the
+    inputs are checked and reduced once, the MIP is built on the first solve and
+    handed to each solver once; :meth:`solve` then only changes the budget.
+    """
+
+    def __init__(self, coverage: sp.spmatrix | sp.sparray, weights: npt.ArrayLike, costs: npt.ArrayLike, *,
+                 existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+                 backup_weight: float = 0.0, reduce: bool = True) -> None:
         t0 = time.perf_counter()
         self.csr = as_csr(coverage)
         n_dem, n_sites = self.csr.shape
@@ -76,117 +121,173 @@ class MaxCoverageModel:
         if not np.isfinite(backup_weight) or backup_weight < 0:
             raise ValueError("backup_weight must be >= 0")
         self.beta = float(backup_weight)
-        self.cons = cons
-        self.red, self.uncoverable = _reduce(self.csr, self.w, self.e, self.c, cons, self.beta, reduce)
+        self.cons = Constraints.build(n_sites) if constraints is None else constraints
+        if self.cons.n_sites != n_sites:
+            raise ValueError(f"constraints are for {self.cons.n_sites} sites, the coverage matrix has {n_sites}")
+        self.reduce = bool(reduce)
+        self._setup(t0)
+
+    def _setup(self, t0: float) -> None:
+        self.red, self.uncoverable = _reduce(self.csr, self.w, self.e, self.c, self.cons, self.beta, self.reduce)
         self.tol = abs_tolerance(np.r_[self.red.weights, self.beta * self.red.weights])
+        self._mip: _Mip | None = None
+        self._solvers = _Backends()
         self.prep_s = time.perf_counter() - t0
-        self.mip: Mip | None = None
         logger.debug("max coverage reduced %s in %.3f s", self.red.stats, self.prep_s)
 
+    @property
+    def n_sites(self) -> int:
+        """Number of candidate sites (columns of the coverage matrix)."""
+        return int(self.csr.shape[1])
+
+    def with_sites(self, *, forced: npt.ArrayLike | None = None, forbidden: npt.ArrayLike | None = None
+                   ) -> CoverageModel:
+        """The same instance with other forced and/or forbidden sites (masks or index lists; None: unchanged).
+
+        The checked inputs are shared; the reductions and the MIP are redone
+        (a forbidden site can undo a dominance, a forced one must stay in the
+        model).
+        """
+        other = copy.copy(self)
+        other.cons = self.cons.with_sites(forced=forced, forbidden=forbidden)
+        other._setup(time.perf_counter())
+        return other
+
+    def fork(self) -> CoverageModel:
+        """A copy sharing the data and the built MIP but with solvers of its own (one per thread)."""
+        other = copy.copy(self)
+        other._solvers = _Backends()
+        return other
+
     # -- model ----------------------------------------------------------------------------------
-    def _build(self) -> Mip:
+    def _build(self) -> _Mip:
+        if self._mip is not None:
+            return self._mip
         red, beta = self.red, self.beta
-        mip = Mip("max_coverage", maximize=True)
-        m = len(red.sites)
-        x = mip.binaries("x", m)
-        obj_x = np.zeros(m)
         rows = red.rows
+        m = len(red.sites)
         sizes = np.diff(rows.indptr)
         single = sizes == 1
+        obj_x = np.zeros(m)
         first = rows.indices[rows.indptr[:-1][single]]
         np.add.at(obj_x, first, np.where(red.existing[single], beta, 1.0) * red.weights[single])
-        terms: list[tuple[Any, float]] = [(x[j], float(obj_x[j])) for j in np.flatnonzero(obj_x)]
-        multi = np.flatnonzero(~single)
-        cover = multi[~red.existing[multi]]
-        y = mip.continuous("y", len(cover))
-        u = mip.continuous("u", len(multi)) if beta > 0 else []
-        yk = dict(zip(cover.tolist(), y))
-        ind, ptr = rows.indices, rows.indptr
-        for k, i in enumerate(multi.tolist()):
-            lhs = [(x[j], 1.0) for j in ind[ptr[i]:ptr[i + 1]]]
-            if i in yk:
-                lhs.append((yk[i], -1.0))
-                terms.append((yk[i], float(red.weights[i])))
-            if beta > 0:
-                lhs.append((u[k], -1.0))
-                terms.append((u[k], beta * float(red.weights[i])))
-                if i in yk:
-                    mip.add([(u[k], 1.0), (yk[i], -1.0)], "<=", 0.0)
-            mip.add(lhs, ">=", 0.0)
-        mip.set_objective(terms, maximize=True)
-        self._x, self._y, self._u, self._multi, self._terms = x, yk, u, multi, terms
-        self._budget = mip.add(zip(x, self.c[red.sites].tolist()), "<=", 0.0)
-        self.infeasible_structure = add_side_constraints(mip, x, red.sites, self.cons)
-        self._tie = None
-        return mip
+        multi = np.flatnonzero(~single).astype(np.int64)
+        cover = ~red.existing[multi]  # multi rows that get a coverage variable
+        b = ModelBuilder()
+        x = b.add_columns(m, cost=obj_x, integer=True)
+        y = np.full(len(multi), -1, dtype=np.int64)
+        y[cover] = b.add_columns(int(cover.sum()), cost=red.weights[multi[cover]])
+        u = b.add_columns(len(multi), cost=beta * red.weights[multi]) if beta > 0 else np.zeros(0, dtype=np.int64)
+        sub = sp.coo_matrix(rows[multi])
+        k = np.arange(len(multi))
+        parts_r: list[IntArray] = [sub.row.astype(np.int64), k[cover]]
+        parts_c: list[IntArray] = [x[sub.col], y[cover]]
+        parts_v: list[FloatArray] = [np.ones(sub.nnz), -np.ones(int(cover.sum()))]
+        if beta > 0:
+            parts_r.append(k)
+            parts_c.append(u)
+            parts_v.append(-np.ones(len(multi)))
+        b.add_rows(len(multi), np.concatenate(parts_r), np.concatenate(parts_c), np.concatenate(parts_v), lower=0.0)
+        if beta > 0:  # u_i <= y_i
+            kc = np.flatnonzero(cover)
+            b.add_rows(len(kc), np.repeat(np.arange(len(kc)), 2), np.column_stack([u[kc], y[kc]]).ravel(),
+                       np.tile([1.0, -1.0], len(kc)), upper=0.0)
+        budget_row = b.add_row(x, self.c[red.sites], upper=0.0)
+        infeasible = add_side_rows(b, x, red.sites, self.cons)
+        self._mip = _Mip(model=b.build(maximize=True), x=x, y=y, u=u, multi=multi, budget_row=budget_row,
+                         infeasible=infeasible)
+        logger.debug("max coverage MIP: %d columns, %d rows, %d nonzeros", self._mip.model.n_cols,
+                     self._mip.model.n_rows, self._mip.model.matrix.nnz)
+        return self._mip
 
-    def _start_values(self, local: np.ndarray) -> dict[Any, float]:
+    def _backend(self, name: str) -> Backend:
+        if name not in self._solvers.by_name:
+            self._solvers.by_name[name] = open_backend(name, self._build().model)
+        return self._solvers.by_name[name]
+
+    def _start_values(self, local: IntArray) -> FloatArray:
         """A complete MIP start (x, y, u) from a set of local site indices."""
+        mip = self._build()
         xs = np.zeros(len(self.red.sites))
         xs[local] = 1.0
-        counts = self.red.rows @ xs
-        start = dict(zip(self._x, xs.tolist()))
-        for k, i in enumerate(self._multi.tolist()):
-            if i in self._y:
-                start[self._y[i]] = float(min(1.0, counts[i]))
-                if self._u:
-                    start[self._u[k]] = float(counts[i] >= 2)
-            elif self._u:
-                start[self._u[k]] = float(counts[i] >= 1)
-        return start
+        counts = np.asarray(self.red.rows @ xs).ravel()[mip.multi]
+        full = np.zeros(mip.model.n_cols)
+        full[mip.x] = xs
+        has_y = mip.y >= 0
+        full[mip.y[has_y]] = np.minimum(1.0, counts[has_y])
+        if mip.u.size:
+            full[mip.u] = np.where(has_y, counts >= 2, counts >= 1)
+        return full
 
-    def evaluate(self, selected: np.ndarray) -> tuple[float, float, float]:
+    def evaluate(self, selected: npt.ArrayLike) -> tuple[float, float, float]:
         """(objective, covered weight, backup weight) of original site indices, from the original matrix."""
-        counts = coverage_counts(self.csc, selected) + self.e
+        counts = coverage_counts(self.csc, np.asarray(selected, dtype=np.int64)) + self.e
         covered = float(self.w[counts >= 1].sum())
         backup = float(self.w[counts >= 2].sum())
         return covered + self.beta * backup, covered, backup
 
     # -- solving --------------------------------------------------------------------------------
-    def solve(self, budget: float, *, solver: str = "highs", time_limit: float | None = None,
-              start: np.ndarray | None = None, greedy: bool = True, lp_bound: bool = True,
-              tie_break: str | bool = "local") -> Solution:
-        """Solve for one budget; ``start`` (original site indices) is an optional warm start."""
-        t0 = time.perf_counter()
+    def solve(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER, start: npt.ArrayLike | None = None
+              ) -> Solution:
+        """Solve for one budget.
+
+        Parameters
+        ----------
+        budget
+            Upper limit on the total cost of the chosen sites.
+        solver
+            Solver settings; ``solver.time_limit_s`` is this solve's limit.
+        start
+            Original site indices of a solution to start from (kept if feasible
+            and filled greedily with what the budget leaves); default: the greedy
+            solution.
+
+        Returns
+        -------
+        Solution
+        """
+        return self._solve(float(budget), solver, start, time.perf_counter())
+
+    def _solve(self, budget: float, opts: SolverOptions, start: npt.ArrayLike | None, t0: float) -> Solution:
         if not np.isfinite(budget) or budget < 0:
             raise ValueError("budget must be a finite number >= 0")
-        if self.mip is None:
-            self.mip = self._build()
-        self._budget.constant = -float(budget)
-        deadline = None if time_limit is None else t0 + float(time_limit)
-        info: dict[str, Any] = {"budget": float(budget)}
-        g_local = self._greedy(budget) if (greedy or start is None) else None
-        if greedy and g_local is not None:
+        deadline = Deadline.after(opts.time_limit_s, t0)
+        start_sites = None if start is None else np.asarray(start, dtype=np.int64).ravel()
+        mip = self._build()
+        info: dict[str, Any] = {"budget": budget}
+        g_local = self._greedy(budget) if (opts.greedy or start_sites is None) else None
+        if opts.greedy and g_local is not None:
             info["greedy"] = self.red.sites[g_local]
-        if self.infeasible_structure:
-            return self._infeasible(t0, info)
-        if lp_bound:
-            lp = self.mip.solve(solver, mip=False, time_limit=_left(deadline), abs_gap=self.tol)
+        if mip.infeasible:
+            return self._infeasible(t0, info, opts.name)
+        backend = self._backend(opts.name)
+        backend.set_row_bounds(mip.budget_row, -np.inf, budget)
+        if opts.lp_bound:
+            lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)
             info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
             if lp.status == "infeasible":
-                return self._infeasible(t0, info)
-        warm = self._local(start) if start is not None else g_local
-        if start is not None and self._feasible(warm, budget):
+                return self._infeasible(t0, info, opts.name)
+        warm = self._local(start_sites) if start_sites is not None else g_local
+        if start_sites is not None and warm is not None and self._feasible(warm, budget):
             filled = self._greedy(budget, seed=warm)  # spend what the start leaves, greedily
             warm = filled if filled is not None else warm
-        out = self.mip.solve(solver, time_limit=_left(deadline), abs_gap=self.tol,
-                             start=None if warm is None else self._start_values(warm))
+        out = solve_mip(backend, deadline=deadline, abs_gap=self.tol,
+                        start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
-            return self._infeasible(t0, info)
-        if out.has_solution:
-            local = self._chosen()
+            return self._infeasible(t0, info, opts.name)
+        if out.values is not None:
+            local = np.flatnonzero(out.values[mip.x] > 0.5).astype(np.int64)
         else:  # stopped before finding a solution: the start, if feasible (greedy always is)
             cands = [w_ for w_ in (warm, g_local) if w_ is not None and self._feasible(w_, budget)]
             local = cands[0] if cands else np.zeros(0, np.int64)
-        mode = tie_break_mode(tie_break)
-        if out.status == "optimal" and mode == "lexicographic":
-            local = self._tie_break(local, solver, deadline)
-        elif out.status == "optimal" and mode == "local" and len(local):
+        if out.status == "optimal" and opts.tie_break == "lexicographic":
+            local = self._tie_break(backend, local, deadline)
+        elif out.status == "optimal" and opts.tie_break == "local" and len(local):
             local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=self._moves(),
-                              budget=float(budget), tol=1e-9 * max(1.0, float(budget)))
-        return self._solution(local, out, info, solver, t0)
+                              budget=budget, tol=1e-9 * max(1.0, budget))
+        return self._solution(local, out, info, opts.name, t0)
 
-    def _greedy(self, budget: float, seed: np.ndarray | None = None) -> np.ndarray | None:
+    def _greedy(self, budget: float, seed: IntArray | None = None) -> IntArray | None:
         """Greedy on the reduced model; ``seed`` (local indices) are kept, as if forced."""
         red, cons = self.red, self.cons
         if seed is not None and len(seed):
@@ -196,7 +297,7 @@ class MaxCoverageModel:
         return greedy_max(red.rows, red.weights, red.existing, self.c[red.sites], budget, cons, red.sites,
                           self.beta)
 
-    def _feasible(self, local: np.ndarray, budget: float) -> bool:
+    def _feasible(self, local: IntArray, budget: float) -> bool:
         """Whether local sites satisfy the budget and every side constraint."""
         cons, sites = self.cons, self.red.sites[local]
         if self.c[sites].sum() > budget + 1e-9 * max(1.0, budget) or cons.forced[sites].sum() < cons.forced.sum():
@@ -213,69 +314,68 @@ class MaxCoverageModel:
                 return False
         return True
 
-    def _local(self, selected: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(np.isin(self.red.sites, np.asarray(selected, dtype=np.int64)))
+    def _local(self, selected: IntArray) -> IntArray:
+        return np.flatnonzero(np.isin(self.red.sites, selected)).astype(np.int64)
 
-    def _chosen(self) -> np.ndarray:
-        return np.flatnonzero(Mip.values(self._x) > 0.5)
-
-    def _tie_break(self, local: np.ndarray, solver: str, deadline: float | None) -> np.ndarray:
+    def _tie_break(self, backend: Backend, local: IntArray, deadline: Deadline) -> IntArray:
         """Among optimal solutions, the one with the smallest sum of (original index + 1); see package docs."""
-        mip = self.mip
+        mip = self._build()
         z = self._reduced_objective(local)
-        if self._tie is None:
-            self._tie = mip.add(self._terms, ">=", 0.0)
-        self._tie.constant = -(z - self.tol)
-        mip.set_objective(zip(self._x, (self.red.sites + 1.0).tolist()), maximize=False)
+        cost = mip.model.cost
+        cols = np.flatnonzero(cost).astype(np.int64)
+        backend.add_row(cols, cost[cols], z - self.tol, np.inf)
+        index_cost = np.zeros(mip.model.n_cols)
+        index_cost[mip.x] = self.red.sites + 1.0
+        backend.set_objective(index_cost, maximize=False)
         try:
-            out = mip.solve(solver, time_limit=_left(deadline), abs_gap=0.5, start=self._start_values(local))
-            if out.has_solution and out.status in ("optimal", "time_limit"):
-                cand = self._chosen()
+            out = solve_mip(backend, deadline=deadline, abs_gap=0.5, start=self._start_values(local))
+            if out.values is not None and out.status in ("optimal", "time_limit"):
+                cand = np.flatnonzero(out.values[mip.x] > 0.5).astype(np.int64)
                 if self._reduced_objective(cand) >= z - self.tol:
                     local = cand
         finally:
-            self._tie.constant = 0.0
-            mip.set_objective(self._terms, maximize=True)
+            backend.delete_last_row()
+            backend.set_objective(cost, maximize=True)
         return local
 
-    def _moves(self) -> Any:
+    def _moves(self) -> Moves:
         """Drop/swap tests for :func:`~camsite.optimize._ties.canonical` on the reduced model."""
         red, beta, tol = self.red, self.beta, self.tol
         csc = sp.csc_matrix(red.rows, dtype=np.float64)
         w, ex = red.weights, red.existing.astype(np.int64)
 
-        def value(c: np.ndarray, ww: np.ndarray) -> float:
+        def value(c: IntArray, ww: FloatArray) -> float:
             return float(ww @ ((c >= 1) + beta * (c >= 2)))
 
-        def moves(chosen: np.ndarray, j: int) -> tuple[bool, np.ndarray]:
-            cnt = ex + red.rows @ chosen.astype(np.int64)
+        def moves(chosen: BoolArray, j: int) -> tuple[bool, BoolArray]:
+            cnt = ex + np.asarray(red.rows @ chosen.astype(np.int64)).ravel()
             rj = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
             cm = cnt.copy()
             cm[rj] -= 1
             loss = value(cnt[rj], w[rj]) - value(cm[rj], w[rj])
-            gain = csc.T @ np.where(cm == 0, w, np.where(cm == 1, beta * w, 0.0))
+            gain = np.asarray(csc.T @ np.where(cm == 0, w, np.where(cm == 1, beta * w, 0.0))).ravel()
             return loss <= tol, gain >= loss - tol
 
         return moves
 
-    def _reduced_objective(self, local: np.ndarray) -> float:
+    def _reduced_objective(self, local: IntArray) -> float:
         """The reduced model's objective (without constant) for local sites."""
         xs = np.zeros(len(self.red.sites))
         xs[local] = 1.0
-        cnt = self.red.rows @ xs
+        cnt = np.asarray(self.red.rows @ xs).ravel()
         red = self.red
         cov = np.where(red.existing, 0.0, np.minimum(cnt, 1.0))
         back = np.where(red.existing, np.minimum(cnt, 1.0), cnt >= 2)
         return float(red.weights @ (cov + self.beta * back))
 
-    def _infeasible(self, t0: float, info: dict[str, Any]) -> Solution:
+    def _infeasible(self, t0: float, info: dict[str, Any], solver: str) -> Solution:
         nan = float("nan")
         return Solution(selected=np.zeros(0, dtype=np.int64), objective=nan, bound=nan, gap=nan,
-                        status="infeasible", runtime_s=time.perf_counter() - t0 + self.prep_s, model="max_coverage",
+                        status="infeasible", runtime_s=time.perf_counter() - t0, solver=solver, model="max_coverage",
                         total_weight=float(self.w.sum()), lp_bound=info.get("lp_bound"),
                         uncoverable=self.uncoverable, tolerance=self.tol, reduction=dict(self.red.stats))
 
-    def _solution(self, local: np.ndarray, out: Any, info: dict[str, Any], solver: str, t0: float) -> Solution:
+    def _solution(self, local: IntArray, out: Outcome, info: dict[str, Any], solver: str, t0: float) -> Solution:
         selected = np.sort(self.red.sites[local]).astype(np.int64)
         objective, covered, backup = self.evaluate(selected)
         expect = self._reduced_objective(local) + self.red.constant
@@ -284,64 +384,13 @@ class MaxCoverageModel:
         if out.has_solution and abs(out.objective + self.red.constant - expect) > 1e-5 * max(1.0, abs(expect)):
             logger.warning("solver objective %.9g differs from the recomputed %.9g", out.objective, expect)
         trivial = float(self.w.sum() * (1.0 + self.beta))
-        bound, gap = _bound_gap(out, objective, self.red.constant, info.get("lp_bound") or trivial)
+        bound, gap = bound_gap(out, objective, self.red.constant, info.get("lp_bound") or trivial, maximize=True)
         g_sel = info.get("greedy")
         return Solution(
             selected=selected, objective=objective, bound=bound, gap=gap, status=out.status,
-            runtime_s=time.perf_counter() - t0 + self.prep_s, solver=solver, model="max_coverage",
+            runtime_s=time.perf_counter() - t0, solver=solver, model="max_coverage",
             spent=float(self.c[selected].sum()), covered_weight=covered, total_weight=float(self.w.sum()),
             backup_covered_weight=backup, lp_bound=info.get("lp_bound"),
             greedy_objective=None if g_sel is None else self.evaluate(g_sel)[0],
             greedy_selected=None if g_sel is None else np.sort(g_sel), uncoverable=self.uncoverable,
             tolerance=self.tol, reduction=dict(self.red.stats))
-
-
-def tie_break_mode(tie_break: str | bool) -> str:
-    """Normalise the ``tie_break`` option: ``"local"`` (True), ``"lexicographic"`` or ``"none"`` (False)."""
-    mode = {True: "local", False: "none"}.get(tie_break, tie_break) if isinstance(tie_break, bool) else tie_break
-    if mode not in ("local", "lexicographic", "none"):
-        raise ValueError(f"tie_break must be 'local', 'lexicographic' or 'none', not {tie_break!r}")
-    return str(mode)
-
-
-def _bound_gap(out: Any, objective: float, constant: float, lp_bound: float | None) -> tuple[float, float]:
-    if out.status == "optimal":
-        return objective, 0.0
-    bound = out.bound + constant if np.isfinite(out.bound) else (lp_bound if lp_bound is not None else np.inf)
-    bound = max(bound, objective)
-    return float(bound), float((bound - objective) / max(abs(objective), 1e-12))
-
-
-def _left(deadline: float | None) -> float | None:
-    return None if deadline is None else max(deadline - time.perf_counter(), 0.01)
-
-
-def add_side_constraints(mip: Mip, x: list[Any], sites: np.ndarray, cons: Constraints) -> bool:
-    """Add groups, conflicts, forced, require_any and type caps over kept ``sites``; True if trivially infeasible."""
-    pos = {int(g): k for k, g in enumerate(sites)}
-    for k in np.flatnonzero(cons.forced[sites]):
-        mip.fix_lower(x[k], 1.0)
-    grp = cons.groups[sites]
-    if (grp >= 0).any():
-        order = np.argsort(grp, kind="stable")
-        bounds = np.flatnonzero(np.diff(grp[order])) + 1
-        for members in np.split(order, bounds):
-            if len(members) > 1 and grp[members[0]] >= 0:
-                mip.add([(x[k], 1.0) for k in members], "<=", 1.0)
-    for a, b in cons.conflicts.tolist():
-        if a in pos and b in pos:
-            mip.add([(x[pos[a]], 1.0), (x[pos[b]], 1.0)], "<=", 1.0)
-    infeasible = bool(cons.forced[cons.forbidden].any())
-    for req in cons.require_any:
-        members = [pos[int(g)] for g in req if int(g) in pos]
-        if not members:
-            infeasible = True
-        else:
-            mip.add([(x[k], 1.0) for k in members], ">=", 1.0)
-    if cons.type_codes.size:
-        codes = cons.type_codes[sites]
-        for t, cap in enumerate(cons.type_caps.tolist()):
-            members = np.flatnonzero(codes == t)
-            if np.isfinite(cap) and len(members) > cap:
-                mip.add([(x[k], 1.0) for k in members], "<=", float(cap))
-    return infeasible

@@ -1,285 +1,260 @@
-"""A thin layer over pulp: the only module of camsite that imports pulp.
+"""Solver-neutral integer programs as arrays, and the solve protocol every backend follows.
 
-:class:`Mip` builds a model from index/coefficient arrays (never from a dense
-matrix) and solves it with HiGHS in-process (``highspy``; pulp's ``HiGHS``
-interface) or with CBC (pulp's bundled ``PULP_CBC_CMD``), with the relative gap
-set to 0 and the absolute gap chosen by the caller (see
-:mod:`camsite.optimize._data`).
+A :class:`LinearModel` is a MIP in arrays: objective, column bounds and
+integrality, a sparse row matrix with row bounds. It is built with
+:class:`ModelBuilder` from index/coefficient arrays (never from a dense matrix)
+and handed to a backend (:func:`open_backend`):
 
-HiGHS in-process is used rather than ``HiGHS_CMD``: it needs no ``highs``
-executable (``highspy`` ships none) and avoids writing and parsing an MPS file.
-A warm start is passed to HiGHS with ``Highs.setSolution`` just before the run,
-to CBC with pulp's ``warmStart`` (an MIP start file).
+* ``"highs"``: :mod:`camsite.optimize._highs`, HiGHS in-process through
+  ``highspy``; the model is passed once and edited in place (row bounds,
+  objective) between solves.
+* ``"cbc"``: :mod:`camsite.optimize._cbc`, CBC through pulp (the only module of
+  camsite that imports pulp).
+
+:func:`solve_mip` and :func:`solve_lp` add the safeguards that do not depend on
+the backend: one deadline for a solve and its retries, and the two HiGHS 1.16
+guards (see their docstrings).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import warnings
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Protocol
 
 import numpy as np
-import pulp
+import numpy.typing as npt
+import scipy.sparse as sp
 
 from camsite.errors import SolverError
+from camsite.optimize._data import BoolArray, FloatArray, IntArray
+from camsite.vocab import check_solver
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Mip", "Outcome", "SOLVERS"]
+__all__ = ["Backend", "BoolArray", "Deadline", "FloatArray", "IntArray", "LinearModel", "ModelBuilder", "Outcome",
+           "open_backend", "solve_lp", "solve_mip"]
 
-#: camsite solver names -> pulp solver names.
-SOLVERS = {"highs": "HiGHS", "cbc": "COIN_CMD or PULP_CBC_CMD"}
-
-#: HiGHS options for MIPs (measurements in benchmarks/README.md). The root LP of coverage models is
-#: highly degenerate: the interior point method (with crossover) solves it several times faster than
-#: dual simplex. Presolve probing (rule 15, ``presolve_rule_off = 2**15``) can spend minutes on the
-#: cliques a tight budget creates among thousands of site variants, ignoring the time limit.
-HIGHS_MIP_OPTIONS: dict[str, Any] = {"mip_lp_solver": "ipm", "presolve_rule_off": 2**15}
-#: HiGHS options for the LP relaxation (only its value is used, so no crossover to a basis).
-HIGHS_LP_OPTIONS: dict[str, Any] = {"solver": "ipm", "run_crossover": "off"}
-
-_HIGHS_BASE: Any = type(pulp.getSolver("HiGHS", msg=False))
+#: Shortest time a solve is given once its deadline has passed (it then returns what it has at once).
+MIN_SOLVE_S = 0.01
 
 
-class _HighsWarm(_HIGHS_BASE):  # type: ignore[misc, valid-type]
-    """pulp's in-process HiGHS interface, plus a MIP start set just before the run."""
+@dataclass(frozen=True, eq=False)
+class LinearModel:
+    """``max/min cost @ x`` s.t. ``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``."""
 
-    start: dict[Any, float] | None = None
+    maximize: bool
+    cost: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    integer: BoolArray
+    matrix: sp.csr_matrix
+    row_lower: FloatArray
+    row_upper: FloatArray
 
-    def callSolver(self, lp: Any) -> None:  # noqa: N802 (pulp's name)
-        if self.start:
-            import highspy
+    @property
+    def n_cols(self) -> int:
+        """Number of columns (variables)."""
+        return len(self.cost)
 
-            idx = np.fromiter((v.index for v in self.start), dtype=np.int32, count=len(self.start))
-            val = np.fromiter(self.start.values(), dtype=np.float64, count=len(self.start))
-            status = lp.solverModel.setSolution(len(idx), idx, val)
-            if status != highspy.HighsStatus.kOk:
-                logger.debug("HiGHS rejected the warm start (%s)", status)
-        lp.solverModel.run()
-
-
-class _Problem(pulp.LpProblem):
-    """``LpProblem`` whose ``variables()`` is cached between changes of the model.
-
-    pulp rescans every constraint on each ``variables()`` call, and a solve calls it
-    three times; camsite only adds constraints and replaces the objective (both
-    change the cache key) or edits right-hand sides (which add no variable).
-    """
-
-    _key: tuple[int, int] | None = None
-
-    def variables(self) -> list[Any]:
-        key = (len(self._constraints), id(self.objective))
-        if key != self._key:
-            self._key = key
-            return super().variables()
-        return self._variables
+    @property
+    def n_rows(self) -> int:
+        """Number of rows (constraints)."""
+        return len(self.row_lower)
 
 
-@dataclass
+class ModelBuilder:
+    """Collects column and row blocks, then assembles a :class:`LinearModel`."""
+
+    def __init__(self) -> None:
+        self._cols: list[tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = []
+        self._rows: list[tuple[IntArray, IntArray, FloatArray]] = []
+        self._bounds: list[tuple[FloatArray, FloatArray]] = []
+        self.n_cols = 0
+        self.n_rows = 0
+
+    def add_columns(self, n: int, *, cost: float | FloatArray = 0.0, lower: float | FloatArray = 0.0,
+                    upper: float | FloatArray = 1.0, integer: bool = False) -> IntArray:
+        """Add ``n`` columns; returns their indices."""
+        self._cols.append((np.broadcast_to(np.asarray(cost, dtype=np.float64), (n,)).copy(),
+                           np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy(),
+                           np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy(),
+                           np.full(n, integer, dtype=np.bool_)))
+        idx = np.arange(self.n_cols, self.n_cols + n, dtype=np.int64)
+        self.n_cols += n
+        return idx
+
+    def set_lower(self, cols: npt.ArrayLike, value: float) -> None:
+        """Set the lower bound of columns already added (e.g. 1 for forced sites)."""
+        idx = np.asarray(cols, dtype=np.int64).ravel()
+        start = 0
+        for lo in (p[1] for p in self._cols):
+            hit = idx[(idx >= start) & (idx < start + len(lo))]
+            lo[hit - start] = value
+            start += len(lo)
+
+    def add_rows(self, n: int, row: npt.ArrayLike, col: npt.ArrayLike, val: npt.ArrayLike, *,
+                 lower: float | FloatArray = -np.inf, upper: float | FloatArray = np.inf) -> IntArray:
+        """Add ``n`` rows from triplets (``row`` counts from 0 within the block); returns their indices."""
+        r, c = np.asarray(row, dtype=np.int64).ravel(), np.asarray(col, dtype=np.int64).ravel()
+        v = np.broadcast_to(np.asarray(val, dtype=np.float64), r.shape).copy()
+        if r.size and (r.min() < 0 or r.max() >= n):
+            raise ValueError("row index out of the block")
+        self._rows.append((r + self.n_rows, c, v))
+        self._bounds.append((np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy(),
+                             np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy()))
+        idx = np.arange(self.n_rows, self.n_rows + n, dtype=np.int64)
+        self.n_rows += n
+        return idx
+
+    def add_row(self, cols: npt.ArrayLike, vals: npt.ArrayLike, *, lower: float = -np.inf,
+                upper: float = np.inf) -> int:
+        """Add one row ``lower <= sum vals * x[cols] <= upper``; returns its index."""
+        c = np.asarray(cols, dtype=np.int64).ravel()
+        return int(self.add_rows(1, np.zeros(len(c), dtype=np.int64), c, vals, lower=lower, upper=upper)[0])
+
+    def build(self, *, maximize: bool) -> LinearModel:
+        """The assembled model (duplicate entries of a row and column are summed)."""
+
+        def floats(parts: list[FloatArray]) -> FloatArray:
+            return np.concatenate(parts).astype(np.float64) if parts else np.zeros(0, dtype=np.float64)
+
+        def ints(parts: list[IntArray]) -> IntArray:
+            return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+        r, c = ints([p[0] for p in self._rows]), ints([p[1] for p in self._rows])
+        if c.size and (c.min() < 0 or c.max() >= self.n_cols):
+            raise ValueError("column index out of range")
+        matrix: sp.csr_matrix = sp.coo_matrix((floats([p[2] for p in self._rows]), (r, c)),
+                                              shape=(self.n_rows, self.n_cols)).tocsr()
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+        integer = np.concatenate([p[3] for p in self._cols]) if self._cols else np.zeros(0, dtype=np.bool_)
+        return LinearModel(maximize=maximize, cost=floats([p[0] for p in self._cols]),
+                           col_lower=floats([p[1] for p in self._cols]), col_upper=floats([p[2] for p in self._cols]),
+                           integer=integer.astype(np.bool_), matrix=matrix,
+                           row_lower=floats([b[0] for b in self._bounds]),
+                           row_upper=floats([b[1] for b in self._bounds]))
+
+
+@dataclass(frozen=True, eq=False)
 class Outcome:
-    """Status, objective, bound and time of one solve (objective in the model's own sense)."""
+    """Status, objective, bound, time and column values of one solve (objective in the model's own sense).
+
+    ``status`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"unknown"``
+    (HiGHS could not tell; :func:`solve_mip` retries). ``bound`` is nan when the
+    solver proved none.
+    """
 
     status: str
     objective: float
     bound: float
     runtime_s: float
-    has_solution: bool
+    values: FloatArray | None = None
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether the solver returned a feasible solution."""
+        return self.values is not None
 
 
-_BANNER_DONE = False
+class Backend(Protocol):
+    """A solver holding one :class:`LinearModel`, editable in place between solves."""
 
+    name: str
 
-def _silence_banner() -> None:
-    """Create the process's first ``highspy.Highs`` with stdout closed: HiGHS prints a banner once per process."""
-    global _BANNER_DONE
-    if _BANNER_DONE:
-        return
-    _BANNER_DONE = True
-    import os
-    import sys
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        """Change one row's bounds."""
 
-    import highspy
-
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no file descriptor 1
-        highspy.Highs()
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def _highs_available() -> bool:
-    try:
-        ok = bool(pulp.getSolver("HiGHS", msg=False).available())
-    except pulp.PulpSolverError:
-        return False
-    if ok:
-        _silence_banner()
-    return ok
-
-
-def _cbc(**kwargs: Any) -> Any:
-    """CBC: a ``cbc`` on the PATH through ``COIN_CMD``, else the binary bundled with pulp.
-
-    pulp 3.3 flags its bundled-CBC interface ``PULP_CBC_CMD`` as deprecated for
-    pulp 4.0; that one warning is silenced here (camsite turns its own
-    DeprecationWarnings into errors in tests).
-    """
-    coin = pulp.getSolver("COIN_CMD", **kwargs)
-    if coin.available():
-        return coin
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
-        return pulp.getSolver("PULP_CBC_CMD", **kwargs)
-
-
-class Mip:
-    """A maximisation or minimisation model over binary site variables and continuous helpers."""
-
-    def __init__(self, name: str, *, maximize: bool) -> None:
-        self.prob = _Problem(name, pulp.LpMaximize if maximize else pulp.LpMinimize)
-        self.maximize = maximize
-        self._count = 0
-
-    # -- building ------------------------------------------------------------------------------
-    def binaries(self, name: str, n: int) -> list[Any]:
-        """``n`` binary variables."""
-        d = self.prob.add_variable_dicts(name, range(n), 0, 1, pulp.LpBinary)
-        return [d[i] for i in range(n)]
-
-    def continuous(self, name: str, n: int, upper: float = 1.0) -> list[Any]:
-        """``n`` continuous variables in ``[0, upper]``."""
-        d = self.prob.add_variable_dicts(name, range(n), 0, upper, pulp.LpContinuous)
-        return [d[i] for i in range(n)]
-
-    @staticmethod
-    def fix_lower(var: Any, value: float) -> None:
-        """Raise a variable's lower bound (a forced site)."""
-        var.lowBound = value
-
-    def add(self, terms: Iterable[tuple[Any, float]], sense: str, rhs: float) -> Any:
-        """Add ``sum(coef * var) (<=|>=|==) rhs``; returns the constraint."""
-        senses = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
-        self._count += 1
-        con = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense=senses[sense], rhs=float(rhs),
-                                name=f"c{self._count}")
-        self.prob.addConstraint(con)
-        return con
-
-    def set_objective(self, terms: Iterable[tuple[Any, float]], *, maximize: bool) -> None:
+    def set_objective(self, cost: FloatArray, *, maximize: bool) -> None:
         """Replace the objective."""
-        self.prob.sense = pulp.LpMaximize if maximize else pulp.LpMinimize
-        self.maximize = maximize
-        self.prob.setObjective(pulp.LpAffineExpression(terms))
 
-    @staticmethod
-    def values(variables: Sequence[Any]) -> np.ndarray:
-        """The variables' values after a solve (0 where the solver gave none)."""
-        return np.array([v.varValue if v.varValue is not None else 0.0 for v in variables], dtype=np.float64)
+    def add_row(self, cols: IntArray, vals: FloatArray, lower: float, upper: float) -> int:
+        """Add a row; returns its index (the last one)."""
 
-    # -- solving -------------------------------------------------------------------------------
-    def _solver(self, solver: str, *, mip: bool, time_limit: float | None, abs_gap: float,
-                start: dict[Any, float] | None, options: dict[str, Any] | None = None) -> Any:
-        if solver not in SOLVERS:
-            raise SolverError(f"unknown solver {solver!r}; use \"highs\" or \"cbc\"")
-        tl = None if time_limit is None else max(float(time_limit), 0.01)
-        if solver == "highs":
-            if not _highs_available():
-                raise SolverError("HiGHS (highspy) is not installed; install highspy or use solver=\"cbc\"")
-            opts = options if options is not None else (HIGHS_MIP_OPTIONS if mip else HIGHS_LP_OPTIONS)
-            s = _HighsWarm(mip=mip, msg=False, gapRel=0.0, gapAbs=abs_gap, timeLimit=tl, threads=1, **opts)
-            s.start = start if mip else None
-            return s
-        s = _cbc(mip=mip, msg=False, gapRel=0.0, gapAbs=abs_gap, timeLimit=tl,
-                           warmStart=bool(start) and mip, threads=1)
-        if not s.available():
-            raise SolverError("CBC is not available; use solver=\"highs\"")
-        if start and mip:
-            for var, val in start.items():
-                var.setInitialValue(val)
-        return s
+    def delete_last_row(self) -> None:
+        """Remove the row :meth:`add_row` added last."""
 
-    def solve(self, solver: str = "highs", *, mip: bool = True, time_limit: float | None = None,
-              abs_gap: float = 1e-9, start: dict[Any, float] | None = None) -> Outcome:
-        """Solve; ``status`` is ``optimal``, ``time_limit`` or ``infeasible``."""
-        out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start)
-        if start and out.status == "optimal" and abs(out.bound - out.objective) > abs_gap + 1e-9 * abs(out.bound):
-            # HiGHS 1.16 can report "optimal" with the start's values when presolve alone solves the model:
-            # the values then disagree with the proven bound. Solve again without the start.
-            logger.debug("%s returned the start (%.9g) with bound %.9g: solving again cold", solver,
-                         out.objective, out.bound)
-            out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=None)
-        if out.status == "unknown" and solver == "highs":
-            # The interior point method without crossover can end with small dual infeasibilities that
-            # HiGHS flags as status Unknown after postsolve: solve again with HiGHS's default settings.
-            logger.debug("HiGHS status Unknown: solving again with default settings")
-            out = self._solve_once(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start, options={})
-        if out.status == "unknown":
-            raise SolverError(f"{solver} stopped with an unknown status")
-        return out
+    def solve(self, *, mip: bool, time_limit: float | None, abs_gap: float, start: FloatArray | None,
+              defaults: bool = False) -> Outcome:
+        """Solve the model (``mip=False``: its LP relaxation) from a clean state.
 
-    def _solve_once(self, solver: str, *, mip: bool, time_limit: float | None, abs_gap: float,
-                    start: dict[Any, float] | None, options: dict[str, Any] | None = None) -> Outcome:
-        s = self._solver(solver, mip=mip, time_limit=time_limit, abs_gap=abs_gap, start=start, options=options)
-        t0 = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
-                                        category=DeprecationWarning)
-                self.prob.solve(s)
-        except pulp.PulpSolverError as exc:
-            raise SolverError(f"{solver} failed: {exc}") from exc
-        runtime = time.perf_counter() - t0
-        out = self._highs_outcome(runtime) if solver == "highs" else self._cbc_outcome(runtime)
-        logger.debug("%s %s: %s objective %.6g bound %.6g in %.3f s", solver, "MIP" if mip else "LP",
-                     out.status, out.objective, out.bound, runtime)
-        return out
+        ``start`` is a full column vector to start the MIP from; ``defaults`` uses
+        the solver's default algorithm settings instead of camsite's.
+        """
 
-    def _objective(self) -> float:
-        val = pulp.value(self.prob.objective)
-        return float("nan") if val is None else float(val)
 
-    def _highs_outcome(self, runtime: float) -> Outcome:
-        import highspy
+def open_backend(name: str, model: LinearModel) -> Backend:
+    """A backend for solver ``name`` (see :data:`camsite.vocab.SOLVER_NAMES`) holding ``model``."""
+    check_solver(name)
+    if name == "highs":
+        from camsite.optimize._highs import HighsBackend
 
-        h = self.prob.solverModel
-        st = h.getModelStatus()
-        ms = highspy.HighsModelStatus
-        if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-            return Outcome("infeasible", float("nan"), float("nan"), runtime, False)
-        info = h.getInfo()
-        has = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        obj = self._objective() if has else float("nan")
-        sign = -1.0 if self.maximize else 1.0
-        bound = sign * float(info.mip_dual_bound) if info.mip_node_count >= 0 else obj
-        if st == ms.kOptimal:
-            return Outcome("optimal", obj, obj if not np.isfinite(bound) else bound, runtime, has)
-        if st in (ms.kTimeLimit, ms.kInterrupt, ms.kIterationLimit, ms.kSolutionLimit):
-            return Outcome("time_limit", obj, bound, runtime, has)
-        if st == ms.kUnknown:
-            return Outcome("unknown", obj, bound, runtime, has)
-        raise SolverError(f"HiGHS stopped with status {h.modelStatusToString(st)}")
+        return HighsBackend(model)
+    from camsite.optimize._cbc import CbcBackend
 
-    def _cbc_outcome(self, runtime: float) -> Outcome:
-        st, sol = self.prob.status, self.prob.sol_status
-        if st == pulp.LpStatusInfeasible or sol == pulp.LpSolutionInfeasible:
-            return Outcome("infeasible", float("nan"), float("nan"), runtime, False)
-        if st == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
-            obj = self._objective()
-            return Outcome("optimal", obj, obj, runtime, True)
-        if st == pulp.LpStatusOptimal and sol == pulp.LpSolutionIntegerFeasible:
-            return Outcome("time_limit", self._objective(), float("nan"), runtime, True)
-        if st == pulp.LpStatusNotSolved:
-            return Outcome("time_limit", float("nan"), float("nan"), runtime, False)
-        raise SolverError(f"CBC stopped with status {pulp.LpStatus.get(st, st)}")
+    return CbcBackend(model)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The wall-clock end of one solve (``None``: no limit); every step and retry of the solve shares it."""
+
+    at: float | None
+
+    @classmethod
+    def after(cls, seconds: float | None, t0: float | None = None) -> Deadline:
+        """The deadline ``seconds`` after ``t0`` (default: now)."""
+        if seconds is None:
+            return cls(None)
+        return cls((time.perf_counter() if t0 is None else t0) + float(seconds))
+
+    def left(self) -> float | None:
+        """Seconds left (at least :data:`MIN_SOLVE_S`), or None without a limit."""
+        return None if self.at is None else max(self.at - time.perf_counter(), MIN_SOLVE_S)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the deadline is over."""
+        return self.at is not None and time.perf_counter() >= self.at
+
+
+def _start_disagrees(out: Outcome, abs_gap: float) -> bool:
+    return out.status == "optimal" and abs(out.bound - out.objective) > abs_gap + 1e-9 * abs(out.bound)
+
+
+def solve_mip(backend: Backend, *, deadline: Deadline, abs_gap: float, start: FloatArray | None) -> Outcome:
+    """Solve the MIP within ``deadline``, with the HiGHS 1.16 guards; status never ``"unknown"``.
+
+    * HiGHS 1.16 can report "optimal" with the start's values when presolve alone
+      solves the model: the values then disagree with the proven bound. The model
+      is solved again without the start.
+    * The interior point method can end with status Unknown (small dual
+      infeasibilities after postsolve): solved again with HiGHS's defaults.
+
+    Each retry only gets the time left until ``deadline``, so a solve and its
+    retries together take at most the time limit.
+    """
+    out = backend.solve(mip=True, time_limit=deadline.left(), abs_gap=abs_gap, start=start)
+    if start is not None and _start_disagrees(out, abs_gap):
+        logger.debug("%s returned the start (%.9g) with bound %.9g: solving again cold", backend.name,
+                     out.objective, out.bound)
+        out = backend.solve(mip=True, time_limit=deadline.left(), abs_gap=abs_gap, start=None)
+    if out.status == "unknown":
+        logger.debug("%s status Unknown: solving again with default settings", backend.name)
+        out = backend.solve(mip=True, time_limit=deadline.left(), abs_gap=abs_gap, start=start, defaults=True)
+    if out.status == "unknown":
+        raise SolverError(f"{backend.name} stopped with an unknown status")
+    return out
+
+
+def solve_lp(backend: Backend, *, deadline: Deadline, abs_gap: float) -> Outcome:
+    """Solve the LP relaxation within ``deadline`` (retried with default settings on status Unknown)."""
+    out = backend.solve(mip=False, time_limit=deadline.left(), abs_gap=abs_gap, start=None)
+    if out.status == "unknown":
+        logger.debug("%s LP status Unknown: solving again with default settings", backend.name)
+        out = backend.solve(mip=False, time_limit=deadline.left(), abs_gap=abs_gap, start=None, defaults=True)
+    if out.status == "unknown":
+        raise SolverError(f"{backend.name} stopped with an unknown status")
+    return out

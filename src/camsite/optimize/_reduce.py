@@ -33,6 +33,7 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from camsite.optimize._constraints import Constraints
@@ -47,15 +48,15 @@ class Reduced:
     """A reduced model: rows x kept sites, with the map back to original site indices."""
 
     rows: sp.csr_matrix
-    weights: np.ndarray
-    existing: np.ndarray
-    sites: np.ndarray
+    weights: npt.NDArray[np.float64]
+    existing: npt.NDArray[np.bool_]
+    sites: npt.NDArray[np.int64]
     constant: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
 
 
-def merge_rows(rows: sp.csr_matrix, weights: np.ndarray, existing: np.ndarray
-               ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+def merge_rows(rows: sp.csr_matrix, weights: npt.NDArray[np.float64], existing: npt.NDArray[np.bool_]
+               ) -> tuple[sp.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Merge rows with the same site set and existing flag, summing weights (first occurrence order)."""
     rows = sp.csr_matrix(rows)
     rows.sort_indices()
@@ -70,21 +71,18 @@ def merge_rows(rows: sp.csr_matrix, weights: np.ndarray, existing: np.ndarray
         return rows, weights, existing
     first = np.full(k, rows.shape[0], dtype=np.int64)
     np.minimum.at(first, target, np.arange(rows.shape[0]))
-    new_w = np.bincount(target, weights=weights, minlength=k)
-    return rows[first], new_w, existing[first]
+    new_w = np.bincount(target, weights=weights, minlength=k).astype(np.float64)
+    return sp.csr_matrix(rows[first]), new_w, existing[first]
 
 
-def _pair_ok(a: np.ndarray, b: np.ndarray, cost: np.ndarray, size: np.ndarray, cons: Constraints,
-             idx: np.ndarray) -> np.ndarray:
+def _pair_ok(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], cost: npt.NDArray[np.float64],
+             size: npt.NDArray[np.int64], cons: Constraints, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Which candidate pairs (a subset of b, local indices) let ``b`` replace ``a`` (module docs, step 6)."""
     ga, gb = idx[a], idx[b]  # original indices
     better = (cost[b] < cost[a]) | ((cost[b] == cost[a]) & ((size[b] > size[a]) | (b < a)))
     ok = better & (cost[b] <= cost[a]) & ~cons.forced[ga]
     if cons.require_any:
-        req = np.zeros(cons.n, dtype=bool)
-        for r in cons.require_any:
-            req[r] = True
-        ok &= ~req[ga]
+        ok &= ~cons.required()[ga]
     groups, gsize = cons.groups, cons.group_sizes()
     ok &= (gsize[gb] == 1) | (groups[gb] == groups[ga])
     if cons.type_codes.size:
@@ -96,11 +94,11 @@ def _pair_ok(a: np.ndarray, b: np.ndarray, cost: np.ndarray, size: np.ndarray, c
         both = np.asarray((k @ k)[ga, gb]).ravel()
         kab = np.asarray(k[ga, gb]).ravel()
         ok &= deg[gb] - kab <= both
-    return ok
+    return np.asarray(ok, dtype=bool)
 
 
-def reduce_sites(rows: sp.csr_matrix, cost: np.ndarray, idx: np.ndarray, cons: Constraints, *,
-                 dominance: bool) -> tuple[np.ndarray, dict[str, int]]:
+def reduce_sites(rows: sp.csr_matrix, cost: npt.NDArray[np.float64], idx: npt.NDArray[np.int64], cons: Constraints,
+                 *, dominance: bool) -> tuple[npt.NDArray[np.int64], dict[str, int]]:
     """Local column indices to keep: drop empty sites, and dominated ones when ``dominance``."""
     csc = sp.csc_matrix(rows, dtype=np.int64)
     size = np.diff(csc.indptr)
@@ -117,5 +115,5 @@ def reduce_sites(rows: sp.csr_matrix, cost: np.ndarray, idx: np.ndarray, cons: C
         ok = _pair_ok(a, b, cost, size, cons, idx)
         drop_dom[a[ok]] = True
         drop_dom &= ~drop_empty
-    keep = np.flatnonzero(~(drop_empty | drop_dom))
+    keep = np.flatnonzero(~(drop_empty | drop_dom)).astype(np.int64)
     return keep, {"empty_sites": int(drop_empty.sum()), "dominated_sites": int(drop_dom.sum())}

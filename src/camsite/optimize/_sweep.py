@@ -1,4 +1,24 @@
-"""Budget sweeps, the knee of the coverage-budget curve, and nested staged plans.
+"""Budget sweeps (in parallel), the knee of the coverage-budget curve, and nested staged plans.
+
+Sweeps
+------
+The instance is reduced and the MIP built once (:func:`~camsite.optimize.make_model`);
+each budget only changes the budget row. Budgets are solved in ascending order
+in *chains* of at most :data:`CHAIN_LENGTH` consecutive budgets: the first of a
+chain starts from the greedy solution (or, right after a ``known`` budget, from
+that solution), each next one from the previous optimum filled greedily (still
+feasible, since the budget only grows). Chains are split at ``known`` budgets
+and then evenly into pieces of at most :data:`CHAIN_LENGTH` budgets; the
+split depends only on the budgets and ``known``, never on the number of
+workers. Every solve starts from a clean solver state (its result depends only
+on its budget and its start), so the table is identical whatever
+``SolverOptions.workers`` is.
+
+Chains run on ``workers`` processes (forked, so the model is not copied;
+threads where ``fork`` is not available). ``highspy`` releases the GIL, but two
+budgets taking 5.6-5.8 s one after the other took 3.6-4.5 s on two processes
+and 4.1-5.7 s on two threads (default scenario, 2 cores), and separate
+processes share no solver state.
 
 Knee rule
 ---------
@@ -16,64 +36,201 @@ No knee is reported for fewer than three points or a flat curve.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Sequence
+import math
+import multiprocessing as mp
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from camsite.optimize._api import make_model
+from camsite.optimize._api import Matrix, make_model
+from camsite.optimize._constraints import Constraints
+from camsite.optimize._data import IntArray
+from camsite.optimize._maxcov import CoverageModel
+from camsite.optimize._options import DEFAULT_SOLVER, SWEEP_SOLVER, SolverOptions
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["budget_sweep", "knee", "staged_plan", "CURVE_COLUMNS", "STAGE_COLUMNS"]
+__all__ = ["CHAIN_LENGTH", "CURVE_COLUMNS", "STAGE_COLUMNS", "budget_sweep", "knee", "solve_budgets", "staged_plan"]
 
 #: Columns of :func:`budget_sweep`'s table.
 CURVE_COLUMNS = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "objective", "bound",
-                 "status", "gap", "sites")
+                 "status", "gap", "proven_optimal", "sites")
 #: Columns of :func:`staged_plan`'s table.
 STAGE_COLUMNS = ("stage", "budget_sek", "cumulative_budget_sek", "spent_sek", "n_sites", "n_new_sites",
                  "coverage_pct", "backup_pct", "optimum_coverage_pct", "shortfall_pct", "status", "gap",
-                 "new_sites")
+                 "proven_optimal", "new_sites")
+#: Most budgets solved one after the other with warm starts (module docs). On the default scenario
+#: (8 budgets) a warm start saves about 40 % of a cold solve; chains of 4 give two workers a
+#: balanced load at the cost of one extra cold start.
+CHAIN_LENGTH = 4
+
+_Chain = tuple[tuple[float, ...], IntArray | None]  # budgets, start of the first one
+_WORKER_MODEL: list[CoverageModel] = []
 
 
-def _join(idx: Iterable[int]) -> str:
-    return ";".join(str(int(i)) for i in idx)
+def _chains(budgets: Sequence[float], known: Mapping[float, Solution]) -> list[_Chain]:
+    """Split sorted ``budgets`` (none of them known) into warm-start chains (module docs)."""
+    everything = sorted(set(budgets) | set(known))
+    out: list[_Chain] = []
+    segment: list[float] = []
+    anchor: IntArray | None = None
+
+    def flush() -> None:
+        n = len(segment)
+        if n == 0:
+            return
+        pieces = math.ceil(n / CHAIN_LENGTH)
+        sizes = [n // pieces + (1 if k < n % pieces else 0) for k in range(pieces)]
+        pos = 0
+        for k, size in enumerate(sizes):
+            out.append((tuple(segment[pos:pos + size]), anchor if k == 0 else None))
+            pos += size
+
+    for b in everything:
+        if b in known:
+            flush()
+            segment = []
+            sol = known[b]
+            anchor = sol.selected if sol.status != "infeasible" else None
+        else:
+            segment.append(b)
+    flush()
+    return out
 
 
-def budget_sweep(coverage: Any, weights: Any, costs: Any, budgets: Iterable[float], *, existing: Any = None,
-                 solver: str = "highs", time_limit: float | None = None, backup_weight: float = 0.0,
-                 greedy: bool = False, lp_bound: bool = False, **side: Any) -> pd.DataFrame:
-    """The exact coverage-budget curve: one :func:`max_coverage` solve per budget.
+def _solve_chain(model: CoverageModel, chain: _Chain, solver: SolverOptions) -> list[Solution]:
+    budgets, prev = chain
+    own = model.fork()  # a solver of its own: the same state in every process and thread
+    sols = []
+    for b in budgets:
+        sol = own.solve(b, solver=solver, start=prev)
+        if sol.status != "infeasible":
+            prev = sol.selected
+        logger.info("budget %.0f: %s, coverage %.3f%%", b, sol.status, sol.coverage_pct)
+        sols.append(sol)
+    return sols
 
-    The instance is reduced and the model built once; budgets are solved in
-    ascending order, each warm-started from the previous optimum (feasible, since
-    the budget only grows). ``time_limit`` applies to each budget. ``side`` takes
-    the side-constraint keywords of :func:`max_coverage`.
+
+def _init_worker(model: CoverageModel) -> None:
+    _WORKER_MODEL[:] = [model]
+
+
+def _chain_task(chain: _Chain, solver: SolverOptions) -> list[Solution]:
+    return _solve_chain(_WORKER_MODEL[0], chain, solver)
+
+
+def _executor(model: CoverageModel, workers: int) -> Executor:
+    if "fork" in mp.get_all_start_methods():
+        return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_init_worker,
+                                   initargs=(model,))
+    _init_worker(model)
+    return ThreadPoolExecutor(workers)
+
+
+def solve_budgets(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = DEFAULT_SOLVER,
+                  known: Mapping[float, Solution] | None = None) -> dict[float, Solution]:
+    """Solve ``model`` for each budget (module docs); ``known`` budgets are not solved again.
+
+    A ``known`` budget that is not in ``budgets`` is not returned, but the next
+    budget still starts from its solution. ``solver.time_limit_s`` applies to
+    each budget, ``solver.workers`` sets how many chains run at once.
+
+    Returns
+    -------
+    dict
+        Budget -> :class:`Solution`, in ascending budget order (known budgets included).
+    """
+    wanted = sorted({float(b) for b in budgets})
+    for b in wanted:
+        if not np.isfinite(b) or b < 0:
+            raise ValueError("budgets must be finite numbers >= 0")
+    given = {float(b): s for b, s in (known or {}).items()}
+    chains = _chains([b for b in wanted if b not in given], given)
+    workers = min(solver.n_workers, len(chains))
+    if workers <= 1:
+        results = [_solve_chain(model, ch, solver) for ch in chains]
+    else:
+        model._build()  # once, before the workers fork
+        order = sorted(range(len(chains)), key=lambda k: -chains[k][0][-1])  # largest budgets (slowest) first
+        with _executor(model, workers) as pool:
+            futures = {k: pool.submit(_chain_task, chains[k], solver) for k in order}
+            results = [futures[k].result() for k in range(len(chains))]
+    found: dict[float, Solution] = {b: s for ch, sols in zip(chains, results, strict=True)
+                                   for b, s in zip(ch[0], sols, strict=True)}
+    return {b: given[b] if b in given else found[b] for b in wanted}
+
+
+def _join(idx: Iterable[int], labels: Sequence[str] | None) -> str:
+    return ";".join(str(int(i)) if labels is None else str(labels[int(i)]) for i in idx)
+
+
+def _curve_row(budget: float, sol: Solution, labels: Sequence[str] | None) -> dict[str, Any]:
+    return {"budget_sek": budget, "spent_sek": sol.spent, "n_sites": sol.n_sites,
+            "coverage_pct": round(sol.coverage_pct, 6), "backup_pct": round(sol.backup_pct, 6),
+            "objective": sol.objective, "bound": sol.bound, "status": sol.status, "gap": sol.gap,
+            "proven_optimal": sol.status == "optimal", "sites": _join(sol.selected, labels)}
+
+
+def _labels(site_labels: Sequence[str] | None, n_sites: int) -> Sequence[str] | None:
+    if site_labels is not None and len(site_labels) != n_sites:
+        raise ValueError(f"site_labels has length {len(site_labels)}, expected {n_sites}")
+    return site_labels
+
+
+def budget_sweep(
+    coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, budgets: Iterable[float], *,
+    existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+    solver: SolverOptions = SWEEP_SOLVER, backup_weight: float = 0.0,
+    known: Mapping[float, Solution] | None = None, site_labels: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The exact coverage-budget curve: one exact max-coverage solve per budget.
+
+    Parameters
+    ----------
+    coverage, weights, costs, existing, constraints, backup_weight
+        As in :func:`max_coverage`.
+    budgets
+        The budgets (duplicates are solved once).
+    solver
+        Solver settings; ``time_limit_s`` applies to each budget, ``workers`` sets
+        how many budgets are solved at once (the table does not depend on it).
+        Default: no greedy or LP bound per budget.
+    known
+        Budgets already solved (e.g. the main budget, by :func:`max_coverage` with
+        the same inputs): not solved again, their rows are made from the given
+        solutions, and the next budget starts from them. Budgets not in
+        ``budgets`` are ignored.
+    site_labels
+        A label per site index, used in the ``sites`` column instead of the index.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CURVE_COLUMNS`, one row per budget; ``sites`` lists the
-        chosen site indices separated by ``;``. No timings, so the table is the
-        same on every run.
+        Columns :data:`CURVE_COLUMNS`, one row per budget in ascending order;
+        ``proven_optimal`` is False where the solver stopped before proving
+        optimality (time limit: ``gap`` says how far it may be from the best);
+        ``sites`` lists the chosen sites separated by ``;``. No timings, so the
+        table is the same on every run.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> cov = sp.csr_matrix(np.eye(3, dtype=bool))
+    >>> budget_sweep(cov, [3.0, 2.0, 1.0], np.ones(3), [1, 2], site_labels=["a", "b", "c"])["sites"].tolist()
+    ['a', 'a;b']
     """
-    model = make_model(coverage, weights, costs, existing=existing, backup_weight=backup_weight, **side)
-    rows, prev = [], None
-    for b in sorted(set(float(v) for v in budgets)):
-        sol = model.solve(b, solver=solver, time_limit=time_limit, start=prev, greedy=greedy, lp_bound=lp_bound)
-        if sol.status != "infeasible":
-            prev = sol.selected
-        rows.append(_curve_row(b, sol))
-        logger.info("budget %.0f: %s, coverage %.3f%%", b, sol.status, sol.coverage_pct)
-    return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
-
-
-def _curve_row(budget: float, sol: Solution) -> dict[str, Any]:
-    return {"budget_sek": budget, "spent_sek": sol.spent, "n_sites": sol.n_sites,
-            "coverage_pct": round(sol.coverage_pct, 6), "backup_pct": round(sol.backup_pct, 6),
-            "objective": sol.objective, "bound": sol.bound, "status": sol.status, "gap": sol.gap,
-            "sites": _join(sol.selected)}
+    model = make_model(coverage, weights, costs, existing=existing, constraints=constraints,
+                       backup_weight=backup_weight)
+    labels = _labels(site_labels, model.n_sites)
+    budget_list = [float(b) for b in budgets]
+    sols = solve_budgets(model, budget_list, solver=solver,
+                         known={float(b): s for b, s in (known or {}).items() if float(b) in set(budget_list)})
+    return pd.DataFrame([_curve_row(b, s, labels) for b, s in sols.items()], columns=list(CURVE_COLUMNS))
 
 
 def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct") -> dict[str, Any] | None:
@@ -92,51 +249,57 @@ def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct")
     if dist[k] <= 0:
         return None
     row = df.iloc[k]
-    out = {"budget_sek": float(row[x]), y: float(row[y]), "distance": round(float(dist[k]), 6),
-           "rule": "max distance above the chord from first to last point (budget, coverage scaled to [0, 1])"}
+    out: dict[str, Any] = {
+        "budget_sek": float(row[x]), y: float(row[y]), "distance": round(float(dist[k]), 6),
+        "rule": "max distance above the chord from first to last point (budget, coverage scaled to [0, 1])"}
     for col in ("n_sites", "spent_sek"):
         if col in df:
             out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
     return out
 
 
-def staged_plan(coverage: Any, weights: Any, costs: Any, stage_budgets: Sequence[float], *, existing: Any = None,
-                solver: str = "highs", time_limit: float | None = None, backup_weight: float = 0.0,
-                forced: Any = None, **side: Any) -> pd.DataFrame:
+def staged_plan(
+    coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, stage_budgets: Sequence[float], *,
+    existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+    solver: SolverOptions = SWEEP_SOLVER, backup_weight: float = 0.0,
+    site_labels: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """A nested rollout: stage ``k`` spends up to the sum of the first ``k`` budgets and keeps stage ``k-1``'s sites.
 
-    Each stage is solved exactly with the earlier stages' sites forced; its
-    coverage is compared with the unconstrained optimum for the same cumulative
-    budget (``shortfall_pct``: percentage points lost by nesting).
+    Each stage is solved exactly with the earlier stages' sites forced (on top of
+    ``constraints.forced``); its coverage is compared with the unconstrained
+    optimum for the same cumulative budget (``shortfall_pct``: percentage points
+    lost by nesting). Those optima are a :func:`budget_sweep` (on
+    ``solver.workers``); the stages themselves run one after the other. The other
+    arguments are as in :func:`budget_sweep`; ``time_limit_s`` applies to each
+    solve.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`STAGE_COLUMNS`, one row per stage; ``new_sites`` lists the
-        site indices added in that stage separated by ``;``.
+        sites added in that stage separated by ``;``.
     """
-    n_sites = coverage.shape[1]
-    base = np.zeros(n_sites, dtype=bool)
-    if forced is not None:
-        f = np.asarray(forced)
-        base[f if f.dtype == bool else f.astype(np.int64)] = True
-    free = make_model(coverage, weights, costs, existing=existing, backup_weight=backup_weight, forced=base, **side)
-    rows, prev, cum = [], np.zeros(0, dtype=np.int64), 0.0
-    for k, b in enumerate(stage_budgets, start=1):
-        cum += float(b)
-        best = free.solve(cum, solver=solver, time_limit=time_limit, greedy=False, lp_bound=False)
+    free = make_model(coverage, weights, costs, existing=existing, constraints=constraints,
+                      backup_weight=backup_weight)
+    labels = _labels(site_labels, free.n_sites)
+    cumulative = np.cumsum([float(b) for b in stage_budgets]).tolist()
+    best = solve_budgets(free, cumulative, solver=solver)
+    base = free.cons.forced
+    rows: list[dict[str, Any]] = []
+    prev = np.zeros(0, dtype=np.int64)
+    for k, (b, cum) in enumerate(zip(stage_budgets, cumulative, strict=True), start=1):
         force = base.copy()
         force[prev] = True
-        model = make_model(coverage, weights, costs, existing=existing, backup_weight=backup_weight, forced=force,
-                           **side)
-        sol = model.solve(cum, solver=solver, time_limit=time_limit, greedy=False, lp_bound=False,
-                          start=prev if len(prev) else None)
+        model = free.with_sites(forced=force) if len(prev) else free.fork()
+        sol = model.solve(cum, solver=solver, start=prev if len(prev) else None)
         new = np.setdiff1d(sol.selected, prev)
+        opt = best[cum]
         rows.append({"stage": k, "budget_sek": float(b), "cumulative_budget_sek": cum, "spent_sek": sol.spent,
-                     "n_sites": sol.n_sites, "n_new_sites": int(len(new)), "coverage_pct": round(sol.coverage_pct, 6),
-                     "backup_pct": round(sol.backup_pct, 6), "optimum_coverage_pct": round(best.coverage_pct, 6),
-                     "shortfall_pct": round(best.coverage_pct - sol.coverage_pct, 6), "status": sol.status,
-                     "gap": sol.gap, "new_sites": _join(new)})
+                     "n_sites": sol.n_sites, "n_new_sites": len(new), "coverage_pct": round(sol.coverage_pct, 6),
+                     "backup_pct": round(sol.backup_pct, 6), "optimum_coverage_pct": round(opt.coverage_pct, 6),
+                     "shortfall_pct": round(opt.coverage_pct - sol.coverage_pct, 6), "status": sol.status,
+                     "gap": sol.gap, "proven_optimal": sol.status == "optimal", "new_sites": _join(new, labels)})
         if sol.status != "infeasible":
             prev = sol.selected
     return pd.DataFrame(rows, columns=list(STAGE_COLUMNS))

@@ -22,26 +22,27 @@ independent up to equal sums, but often slower than the first solve).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
 from camsite.optimize._constraints import Constraints
+from camsite.optimize._data import BoolArray, FloatArray, IntArray
 
-__all__ = ["canonical"]
+__all__ = ["Moves", "canonical"]
 
 
 class _Feasible:
     """Which unchosen sites may replace a chosen one under the side constraints."""
 
-    def __init__(self, cons: Constraints, idx: np.ndarray) -> None:
+    def __init__(self, cons: Constraints, idx: IntArray) -> None:
         self.cons, self.idx = cons, idx
         self.groups = cons.groups[idx]
         local = {int(g): k for k, g in enumerate(idx)}
         self.kmat = None
         if cons.any_conflicts:
-            keep = np.array([local.get(int(g), -1) for g in range(cons.n)])
+            keep = np.array([local.get(int(g), -1) for g in range(cons.n_sites)])
             k = cons.conflict_matrix().tocoo()
             m = (keep[k.row] >= 0) & (keep[k.col] >= 0)
             self.kmat = sp.csr_matrix((np.ones(m.sum()), (keep[k.row[m]], keep[k.col[m]])),
@@ -50,7 +51,7 @@ class _Feasible:
         self.req = [np.isin(idx, r) for r in cons.require_any]
         self.forced = cons.forced[idx]
 
-    def replacements(self, chosen: np.ndarray, j: int) -> np.ndarray | None:
+    def replacements(self, chosen: BoolArray, j: int) -> BoolArray | None:
         """Mask of sites that may replace ``j`` (None: ``j`` must stay); includes the empty move via the caller."""
         if self.forced[j]:
             return None
@@ -69,7 +70,7 @@ class _Feasible:
             ok &= counts[self.codes] < self.cons.type_caps[self.codes]
         return ok
 
-    def droppable(self, chosen: np.ndarray, j: int) -> bool:
+    def droppable(self, chosen: BoolArray, j: int) -> bool:
         if self.forced[j]:
             return False
         rest = chosen.copy()
@@ -77,11 +78,12 @@ class _Feasible:
         return all(not r[j] or (r & rest).any() for r in self.req)
 
 
-Moves = Callable[[np.ndarray, int], tuple[bool, np.ndarray]]
+#: ``moves(chosen, j)``: whether dropping ``j`` keeps the objective, and which swaps for ``j`` keep it.
+Moves = Callable[[BoolArray, int], tuple[bool, BoolArray]]
 
 
-def canonical(local: np.ndarray, costs: np.ndarray, cons: Constraints, idx: np.ndarray, *, moves: Moves,
-              budget: float, tol: float) -> np.ndarray:
+def canonical(local: IntArray, costs: FloatArray, cons: Constraints, idx: IntArray, *, moves: Moves,
+              budget: float, tol: float) -> IntArray:
     """Apply drop and swap moves (module docs) to ``local`` (local site indices); returns the new set.
 
     ``moves(chosen, j)`` returns whether dropping ``j`` keeps the objective and a

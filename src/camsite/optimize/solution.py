@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Solution", "STATUSES"]
+from camsite.optimize._data import IntArray
+from camsite.vocab import STATUSES
 
-#: The values :attr:`Solution.status` takes.
-STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible")
+__all__ = ["STATUSES", "Solution"]
+
+
+def _no_sites() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,11 +37,14 @@ class Solution:
         ``|bound - objective| / max(|objective|, 1e-12)`` (0 when optimal).
     status
         ``"optimal"`` (gap closed, see :mod:`camsite.optimize`), ``"time_limit"``
-        (best solution found when time ran out) or ``"infeasible"``.
+        (best solution found when time ran out) or ``"infeasible"``
+        (:data:`camsite.vocab.STATUSES`).
     runtime_s
-        Wall-clock seconds for the whole call (reduction, greedy, LP bound, MIP).
+        Wall-clock seconds of the solve (for :func:`max_coverage` and
+        :func:`min_cost_cover` the whole call: reductions, greedy, LP bound, MIP,
+        tie-break).
     solver
-        ``"highs"`` or ``"cbc"``.
+        The solver's name (:data:`camsite.vocab.SOLVER_NAMES`).
     model
         ``"max_coverage"`` or ``"min_cost_cover"``.
     spent
@@ -58,7 +66,7 @@ class Solution:
         Statistics of the presolve reductions (rows merged, sites dropped, ...).
     """
 
-    selected: np.ndarray
+    selected: IntArray
     objective: float
     bound: float
     gap: float
@@ -72,15 +80,15 @@ class Solution:
     backup_covered_weight: float = 0.0
     lp_bound: float | None = None
     greedy_objective: float | None = None
-    greedy_selected: np.ndarray | None = None
-    uncoverable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    greedy_selected: IntArray | None = None
+    uncoverable: IntArray = field(default_factory=_no_sites)
     tolerance: float = 0.0
     reduction: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def n_sites(self) -> int:
         """Number of selected sites."""
-        return int(len(self.selected))
+        return len(self.selected)
 
     @property
     def coverage_pct(self) -> float:

@@ -8,17 +8,15 @@ is what ``camsite run`` calls inside its temporary output folder.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
+from camsite.report._summary import summary_data
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_deliverables", "DELIVERABLES"]
-
-#: Files :func:`write_deliverables` writes (budget_curve.png only when a curve was computed).
-DELIVERABLES: tuple[str, ...] = ("inventory.xlsx", "camsite.gpkg", "map.png", "budget_curve.png", "report.html")
+__all__ = ["summary_data", "write_deliverables"]
 
 
 def _writers() -> list[tuple[str, Callable[..., Path]]]:
@@ -30,8 +28,8 @@ def _writers() -> list[tuple[str, Callable[..., Path]]]:
     ]
 
 
-def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv", include_incidents: bool = False,
-                       tiles_url: str | None = None) -> list[Path]:
+def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv",
+                       include_incidents: bool = False) -> list[Path]:
     """Write every deliverable of ``result`` into ``out_dir``; return the files written.
 
     Parameters
@@ -46,17 +44,12 @@ def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv", in
         Put raw incident points in the report, map and GeoPackage. By default
         incidents appear only aggregated per street segment, counts under 3
         suppressed.
-    tiles_url
-        Background map tiles for report.html (e.g.
-        ``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``). Off by default:
-        the report then loads nothing from the network.
     """
     out_dir = Path(out_dir)
     written = []
     for name, writer in _writers():
         if name == "budget_curve.png" and result.budget_curve is None:
             continue
-        extra = {"tiles_url": tiles_url} if name == "report.html" and tiles_url else {}
-        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents, **extra))
+        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents))
     logger.info("wrote %d deliverables to %s", len(written), out_dir)
     return written

@@ -14,14 +14,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from camsite.report._i18n import tr
+from camsite import privacy
+from camsite.i18n import tr
 from camsite.result import SITES_COLUMNS, RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["proposed_index", "proposed_sites", "existing_cameras", "viewsheds", "proposed_viewsheds",
-           "existing_viewsheds", "is_illustrative",
-           "illustrative_layers", "jsonable", "type_label"]
+__all__ = [
+    "existing_cameras",
+    "existing_viewsheds",
+    "illustrative_layers",
+    "is_illustrative",
+    "jsonable",
+    "proposed_index",
+    "proposed_sites",
+    "proposed_viewsheds",
+    "type_label",
+    "viewsheds",
+]
 
 _ILLUSTRATIVE = ("illustrative", "illustrativ", "synthetic", "syntetisk")
 
@@ -38,8 +48,8 @@ def is_illustrative(source: object) -> bool:
 
 def illustrative_layers(result: RunResult) -> list[str]:
     """Names of the illustrative or synthetic layers: data sources, sub-areas, existing cameras."""
-    names = [str(d.get("layer")) for d in result.summary.get("data_sources", []) if is_illustrative(d.get("source"))]
-    names += [str(n) for n in result.summary.get("illustrative_layers", []) if str(n) not in names]
+    names = [d.layer for d in result.summary.data_sources if is_illustrative(d.source)]
+    names += [n for n in result.summary.illustrative_layers if n not in names]
     if len(result.subareas) and result.subareas.get("source", pd.Series(dtype=str)).map(is_illustrative).any():
         names.append("subareas")
     return names
@@ -92,6 +102,8 @@ def _kind_text(kind: object, lang: str) -> str:
 
 
 def _dec(value: float, lang: str) -> str:
+    if not np.isfinite(value):
+        return tr("suppressed", lang)
     text = f"{float(value):.1f}"
     return text.replace(".", ",") if lang == "sv" else text
 
@@ -134,7 +146,8 @@ def existing_cameras(result: RunResult) -> gpd.GeoDataFrame:
     cols = [c for c in ("camera_id", "camera_type", "heading_deg", "source") if c in ex]
     out = ex.loc[:, cols].copy()
     out["covered_weight"] = np.round(m.T @ w, 3) if len(ex) else []
-    out["covered_incidents"] = np.round(m.T @ inc, 2) if len(ex) else []
+    seen = np.round(m.T @ inc, 2) if len(ex) else np.zeros(0)
+    out["covered_incidents"] = privacy.suppress(seen, min_count=result.min_incident_count)
     out["only_this_weight"] = np.round(m.T @ (w * only), 3) if len(ex) else []
     return gpd.GeoDataFrame(out, geometry=ex.geometry.to_numpy(), crs=result.scenario.crs)
 

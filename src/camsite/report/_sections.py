@@ -13,41 +13,21 @@ Every value is escaped; numbers follow the language's conventions.
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
 
-import numpy as np
-
+from camsite.i18n import category_label, fmt_num, fmt_pct, layer_label, source_label, tr
 from camsite.report import _frames
-from camsite.report._i18n import category_label, tr
 from camsite.result import RunResult
+from camsite.stages import CoverageRow
 
-__all__ = ["fmt_num", "fmt_pct", "key_figures", "sites_table", "breakdowns", "method_box", "esc"]
+__all__ = ["breakdowns", "esc", "fmt_num", "fmt_pct", "key_figures", "method_box", "sites_table"]
 
 
 def esc(value: object) -> str:
     """HTML-escaped text of ``value``."""
     return html.escape("" if value is None else str(value))
-
-
-def fmt_num(value: Any, decimals: int = 0, lang: str = "sv") -> str:
-    """A number as a planner reads it: Swedish ``1 234,5``, English ``1,234.5``; missing values as ``–``."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
-
-
-def fmt_pct(value: Any, lang: str = "sv", decimals: int = 1) -> str:
-    """A percentage with its sign, or ``–`` when missing.
-
-    >>> fmt_pct(12.345, "sv"), fmt_pct(None, "en")
-    ('12,3 %', '–')
-    """
-    text = fmt_num(value, decimals, lang)
-    return text if text == "–" else f"{text} %"
 
 
 def _figure(label: str, value: str, sub: str = "", *, big: bool = False, cls: str = "") -> str:
@@ -59,19 +39,19 @@ def key_figures(result: RunResult, *, lang: str) -> str:
     """The key-figure cards: budget, spent, sites, coverage before and after, solver status."""
     s = result.summary
     kr = tr("kr", lang)
-    before, after = s.get("coverage_before_pct"), s.get("coverage_after_pct")
-    delta = (after - before) if before is not None and after is not None else None
-    status = str(s.get("status", ""))
+    before, after = s.coverage_before_pct, s.coverage_after_pct
+    delta = after - before
+    status = s.status
     cards = [
-        _figure(tr("budget", lang), f"{fmt_num(s.get('budget_sek'), 0, lang)} {kr}"),
-        _figure(tr("spent", lang), f"{fmt_num(s.get('spent_sek'), 0, lang)} {kr}",
-                tr("of_budget", lang, budget=fmt_num(s.get("budget_sek"), 0, lang))),
-        _figure(tr("new_sites", lang), esc(s.get("n_new_sites")), big=True),
+        _figure(tr("budget", lang), f"{fmt_num(s.budget_sek, 0, lang)} {kr}"),
+        _figure(tr("spent", lang), f"{fmt_num(s.spent_sek, 0, lang)} {kr}",
+                tr("of_budget", lang, budget=fmt_num(s.budget_sek, 0, lang))),
+        _figure(tr("new_sites", lang), esc(s.n_new_sites), big=True),
         _figure(tr("coverage_before", lang), f"{fmt_num(before, 1, lang)} %"),
         _figure(tr("coverage_after", lang), f"{fmt_num(after, 1, lang)} %",
-                tr("pct_points", lang, d=delta) if delta is not None else "", big=True),
+                tr("pct_points", lang, d=delta), big=True),
         _figure(tr("status", lang), esc(tr(f"status_{status}", lang)),
-                f"gap {fmt_num(100 * (s.get('gap') or 0), 2, lang)} %", cls=f"small status-{esc(status)}"),
+                f"gap {fmt_num(100 * (s.gap or 0), 2, lang)} %", cls=f"small status-{esc(status)}"),
     ]
     return (f'<section class="card" id="key-figures"><h2>{esc(tr("key_figures", lang))}</h2>'
             f'<div class="figures">{"".join(cards)}</div><p class="note">{esc(tr("coverage_def", lang))}</p></section>')
@@ -95,7 +75,8 @@ def sites_table(result: RunResult, *, lang: str) -> str:
             elif dec is None:
                 cells.append(f"<td>{esc(v or tr('unnamed_street', lang) if col == 'street' else v)}</td>")
             else:
-                cells.append(f'<td class="num">{fmt_num(v, dec, lang)}</td>')
+                text = _count(v, lang) if col == "gain_incidents" else fmt_num(v, dec, lang)
+                cells.append(f'<td class="num">{esc(text)}</td>')
         rows.append(f'<tr data-rank="{int(rec.rank)}" title="{esc(rec.description)}">{"".join(cells)}</tr>')
     body = "".join(rows) or f'<tr><td colspan="{len(cols)}">{esc(tr("no_sites", lang))}</td></tr>'
     return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>'
@@ -109,17 +90,19 @@ def _bar(before: float | None, after: float | None) -> str:
             f'<span class="before" style="width:{b:.1f}%"></span></div>')
 
 
-def _breakdown_table(rows: Iterable[dict[str, Any]], *, lang: str, title: str) -> str:
+def _count(value: float, lang: str) -> str:
+    """An incident count; NaN means suppressed by the privacy rule (a count under 3)."""
+    return tr("suppressed", lang) if not math.isfinite(value) else fmt_num(value, 1, lang)
+
+
+def _breakdown_table(rows: Iterable[CoverageRow], *, lang: str, title: str) -> str:
     body = []
     for r in rows:
-        label = r.get("label") or r.get("category") or r.get("name")
-        if "category" in r:
-            label = category_label(str(r["category"]), lang, label)
-        seen = (f"{fmt_num(r.get('incidents_after'), 1, lang)} / {fmt_num(r.get('incidents_total'), 1, lang)}"
-                if r.get("incidents_total") else "–")
-        body.append(f"<tr><td>{esc(label)}</td><td class=\"num\">{fmt_pct(r.get('before_pct'), lang)}</td>"
-                    f"<td class=\"num\">{fmt_pct(r.get('after_pct'), lang)}</td>"
-                    f"<td>{_bar(r.get('before_pct'), r.get('after_pct'))}</td><td class=\"num\">{seen}</td></tr>")
+        label = r.label if r.label is not None else category_label(r.name, lang)
+        seen = f"{_count(r.incidents_after, lang)} / {_count(r.incidents_total, lang)}" if r.incidents_total else "–"
+        body.append(f"<tr><td>{esc(label or r.name)}</td><td class=\"num\">{fmt_pct(r.before_pct, lang)}</td>"
+                    f"<td class=\"num\">{fmt_pct(r.after_pct, lang)}</td>"
+                    f"<td>{_bar(r.before_pct, r.after_pct)}</td><td class=\"num\">{seen}</td></tr>")
     head = (f"<tr><th>{esc(tr('label_col', lang))}</th><th class=\"num\">{esc(tr('before_pct', lang))}</th>"
             f"<th class=\"num\">{esc(tr('after_pct', lang))}</th><th>{esc(tr('bar', lang))}</th>"
             f"<th class=\"num\">{esc(tr('incidents_seen', lang))}</th></tr>")
@@ -129,19 +112,19 @@ def _breakdown_table(rows: Iterable[dict[str, Any]], *, lang: str, title: str) -
 def breakdowns(result: RunResult, *, lang: str) -> str:
     """Coverage before and after, by incident category and by sub-area."""
     s = result.summary
-    cats = _breakdown_table(s.get("coverage_by_category", []), lang=lang, title=tr("by_category", lang))
-    subs = _breakdown_table(s.get("coverage_by_subarea", []), lang=lang, title=tr("by_subarea", lang))
+    cats = _breakdown_table(s.coverage_by_category, lang=lang, title=tr("by_category", lang))
+    subs = _breakdown_table(s.coverage_by_subarea, lang=lang, title=tr("by_subarea", lang))
     return f'<section class="card" id="breakdowns"><div class="two">{cats}{subs}</div></section>'
 
 
 def _sources_table(result: RunResult, *, lang: str) -> str:
     rows = []
-    for d in result.summary.get("data_sources", []):
+    for d in result.summary.data_sources:
         flag = f' <span class="warn">{esc(tr("illustrative_flag", lang))}</span>' \
-            if _frames.is_illustrative(d.get("source")) else ""
-        rows.append(f"<tr><td>{esc(d.get('layer'))}{flag}</td><td>{esc(d.get('source'))}</td>"
-                    f"<td>{esc(d.get('provenance'))}</td><td>{esc(Path(str(d.get('file', ''))).name)}</td>"
-                    f"<td class=\"num\">{fmt_num(d.get('rows'), 0, lang)}</td></tr>")
+            if _frames.is_illustrative(d.source) else ""
+        rows.append(f"<tr><td>{esc(layer_label(d.layer, lang))}{flag}</td><td>{esc(source_label(d.source, lang))}</td>"
+                    f"<td>{esc(d.provenance)}</td><td>{esc(Path(d.file).name)}</td>"
+                    f"<td class=\"num\">{fmt_num(d.rows, 0, lang)}</td></tr>")
     head = "".join(f"<th>{esc(tr(k, lang))}</th>" for k in ("layer", "source", "provenance", "file", "rows"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -162,10 +145,10 @@ def _cameras_table(result: RunResult, *, lang: str) -> str:
 
 def _solver_text(result: RunResult, *, lang: str) -> str:
     s = result.summary
-    text = tr("m_solver_text", lang, solver=s.get("solver", ""), status=tr(f"status_{s.get('status')}", lang),
-              gap=f"{fmt_num(100 * (s.get('gap') or 0), 3, lang)} %", objective=fmt_num(s.get("objective"), 2, lang),
-              bound=fmt_num(s.get("bound"), 2, lang), runtime=fmt_num(s.get("runtime_s"), 1, lang))
-    warn = f' <span class="warn">{esc(tr("m_time_limit", lang))}</span>' if s.get("status") == "time_limit" else ""
+    text = tr("m_solver_text", lang, solver=s.solver, status=tr(f"status_{s.status}", lang),
+              gap=f"{fmt_num(100 * (s.gap or 0), 3, lang)} %", objective=fmt_num(s.objective, 2, lang),
+              bound=fmt_num(s.bound, 2, lang))
+    warn = f' <span class="warn">{esc(tr("m_time_limit", lang))}</span>' if s.status == "time_limit" else ""
     return esc(text) + warn
 
 
@@ -176,11 +159,11 @@ def method_box(result: RunResult, *, lang: str, include_incidents: bool) -> str:
     existing = tr("m_existing_text", lang, n=len(result.existing), source=", ".join(sources),
                   dist=scen.candidates.min_distance_to_existing_m)
     layers = _frames.illustrative_layers(result)
-    illus = esc(", ".join(layers)) if layers else esc(tr("m_illustrative_none", lang))
+    illus = esc(", ".join(layer_label(n, lang) for n in layers)) if layers else esc(tr("m_illustrative_none", lang))
     privacy = tr("m_privacy_raw" if include_incidents else "m_privacy_agg", lang)
     items = [
         (tr("m_data", lang), _sources_table(result, lang=lang)),
-        (tr("m_crs", lang), esc(tr("m_crs_text", lang, crs=s.get("crs", scen.crs)))),
+        (tr("m_crs", lang), esc(tr("m_crs_text", lang, crs=s.crs))),
         (tr("m_cameras", lang), _cameras_table(result, lang=lang)),
         (tr("m_existing", lang), esc(existing)),
         (tr("m_solver", lang), _solver_text(result, lang=lang)),

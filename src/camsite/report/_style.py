@@ -15,6 +15,7 @@ COLORS: dict[str, str] = {
     "subarea": "#009E73",
     "text": "#222222",
     "knee": "#CC79A7",
+    "warning": "#B00020",  # points not proven optimal (drawn hollow, so shape tells them apart too)
 }
 
 #: Matplotlib colormap for incidents per street segment (and its stops for the HTML legend).

@@ -11,13 +11,17 @@ map's top-left corner is (0, 0) and flipped so y grows downwards, as SVG wants.
 from __future__ import annotations
 
 import html
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import GeometryCollection, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["path_d", "curve_svg"]
+from camsite.report._style import COLORS
+
+__all__ = ["curve_svg", "path_d"]
 
 
 def _num(v: float) -> str:
@@ -38,12 +42,11 @@ def path_d(geom: BaseGeometry | None, *, origin: tuple[float, float]) -> str:
     """An SVG path ``d`` for a (multi)line or (multi)polygon; ``origin`` is the map's (min x, max y)."""
     if geom is None or geom.is_empty:
         return ""
-    kind = geom.geom_type
-    if kind == "LineString":
+    if geom.geom_type == "LineString":  # not a LinearRing, which is a LineString too
         return _coords_d(geom.coords, origin, False)
-    if kind == "Polygon":
+    if isinstance(geom, Polygon):
         return "".join(_coords_d(r.coords, origin, True) for r in (geom.exterior, *geom.interiors))
-    if kind in ("MultiLineString", "MultiPolygon", "GeometryCollection"):
+    if isinstance(geom, (MultiLineString, MultiPolygon, GeometryCollection)):
         return "".join(path_d(g, origin=origin) for g in geom.geoms)
     return ""
 
@@ -60,7 +63,7 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before: float | None,
-              knee: dict[str, Any] | None, labels: dict[str, str], locale_fmt: Any,
+              knee: Mapping[str, Any] | None, labels: dict[str, str], locale_fmt: Any,
               size: Sequence[int] = (760, 360)) -> str:
     """The coverage-budget curve as an inline SVG chart (budget in million SEK against coverage %)."""
     w, h = size
@@ -98,8 +101,14 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
     out.append(f'<polyline points="{pts}" fill="none" stroke="#D55E00" stroke-width="2.5"/>')
     for x, y, row in zip(xs, ys, curve.itertuples()):
         n = getattr(row, "n_sites", "")
-        out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#D55E00"><title>{locale_fmt(x, 2)} M: '
-                   f'{locale_fmt(y, 1)} % ({n} {html.escape(labels["n_sites"].lower())})</title></circle>')
+        tip = f'{locale_fmt(x, 2)} M: {locale_fmt(y, 1)} % ({n} {html.escape(labels["n_sites"].lower())})'
+        if not getattr(row, "proven_optimal", True):  # hollow, in the warning colour, its gap in the tooltip
+            gap = f'{locale_fmt(100 * float(getattr(row, "gap", float("nan"))), 1)} %'
+            note = html.escape(labels["not_proven_point"].replace("{gap}", gap))
+            out.append(f'<circle class="not-proven" cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="6" fill="#fff" '
+                       f'stroke="{COLORS["warning"]}" stroke-width="2.5"><title>{tip}; {note}</title></circle>')
+        else:
+            out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#D55E00"><title>{tip}</title></circle>')
     out.append(f'<line x1="{sx(budget / 1e6):.1f}" x2="{sx(budget / 1e6):.1f}" y1="{top}" y2="{h - bottom}" '
                f'stroke="#555" stroke-dasharray="5 4"/>')
     if after is not None:

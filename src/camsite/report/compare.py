@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from camsite.errors import InputError
-from camsite.report._i18n import category_label, tr
-from camsite.report._sections import esc, fmt_num
+from camsite.i18n import category_label, fmt_num, tr
+from camsite.report._sections import esc
+from camsite.tables import write_csv, write_text_atomic
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Run", "read_run", "compare_table", "format_table", "write_compare"]
+__all__ = ["Run", "compare_table", "format_table", "read_run", "write_compare"]
 
 _REQUIRED = ("budget_sek", "spent_sek", "n_new_sites", "coverage_before_pct", "coverage_after_pct", "status")
 
@@ -82,7 +84,7 @@ def read_run(folder: str | Path) -> Run:
                site_ids=_read_site_ids(folder / "sites.csv"))
 
 
-def _breakdown_rows(runs: Sequence[Run], key: str, field_name: str, lang: str) -> list[tuple[str, str, list]]:
+def _breakdown_rows(runs: Sequence[Run], key: str, field_name: str, lang: str) -> list[tuple[str, str, list[Any]]]:
     labels: dict[str, str] = {}
     for run in runs:
         for r in run.summary.get(key, []) or []:
@@ -203,8 +205,8 @@ def write_compare(runs: Sequence[Run], out_dir: str | Path, *, lang: str = "sv")
     table = compare_table(runs, lang=lang)
     csv_path, html_path = out_dir / "compare.csv", out_dir / "compare.html"
     try:
-        table.to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
-        html_path.write_text(_html(table, runs, lang=lang), encoding="utf-8")
+        write_csv(table, csv_path)
+        write_text_atomic(html_path, _html(table, runs, lang=lang))
     except OSError as exc:
         raise InputError(f"cannot write ({exc.strerror})", file=out_dir) from None
     logger.info("wrote %s and %s", csv_path, html_path)

@@ -2,7 +2,7 @@
 
 Layers: ``proposed_sites``, ``existing_cameras``, ``viewsheds`` (one polygon
 per camera, existing and proposed), ``demand`` (aggregated per street segment,
-see :mod:`camsite.report.privacy`), ``candidates``, ``study_area`` and
+see :mod:`camsite.privacy`), ``candidates``, ``study_area`` and
 ``subareas``; ``incidents`` (raw points) only with ``include_incidents``.
 """
 
@@ -18,12 +18,14 @@ import pyogrio
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from camsite.report import _frames, privacy
+from camsite import privacy
+from camsite.report import _frames
+from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_gpkg", "LAYERS"]
+__all__ = ["LAYERS", "write_gpkg"]
 
 #: The layers always written, in order.
 LAYERS: tuple[str, ...] = (
@@ -122,5 +124,6 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         layers.append(("incidents", _raw_incidents(result), "Point"))
     for name, gdf, gtype in layers:
         _write(gdf, path, name, gtype)
+    stable_gpkg(path)
     logger.info("wrote %s (%d layers)", path, len(layers))
     return path

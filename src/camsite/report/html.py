@@ -1,33 +1,26 @@
 """report.html: one self-contained file that works offline.
 
 CSS, JavaScript, the map data (JSON) and the budget-curve chart (SVG) are all
-inline; a Content-Security-Policy forbids the page from loading anything, unless
-the caller asks for background tiles with ``tiles_url``.
+inline; a Content-Security-Policy forbids the page from loading anything.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import math
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
-from urllib.parse import urlparse
 
-import numpy as np
-from pyproj import Transformer
-
-from camsite import __version__
-from camsite.report import _frames, _sections, _svg, privacy
-from camsite.report._i18n import labels, tr
+from camsite import __version__, privacy
+from camsite.i18n import labels, layer_label, tr
+from camsite.report import _frames, _sections, _svg
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_html", "render_html", "map_data"]
+__all__ = ["map_data", "render_html", "write_html"]
 
 _CSP_OFFLINE = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
@@ -51,33 +44,7 @@ def _extent(result: RunResult) -> tuple[float, float, float, float]:
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
-def _tiles(url: str, extent: tuple[float, float, float, float], crs: str, zoom: int) -> list[dict[str, Any]]:
-    """Web-mercator tiles covering ``extent``, placed by their corners in the working CRS."""
-    to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    corners = ((extent[0], extent[1]), (extent[2], extent[3]))
-    (lon0, lon1), (lat0, lat1) = zip(*[to_ll.transform(x, y) for x, y in corners])
-    n = 2 ** zoom
-
-    def tile_xy(lon: float, lat: float) -> tuple[int, int]:
-        r = math.radians(lat)
-        return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)
-
-    def corner(tx: int, ty: int) -> tuple[float, float]:
-        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
-        return to_xy.transform(tx / n * 360 - 180, lat)
-
-    (tx0, ty0), (tx1, ty1) = tile_xy(lon0, lat1), tile_xy(lon1, lat0)
-    out = []
-    for tx in range(tx0, tx1 + 1):
-        for ty in range(ty0, ty1 + 1):
-            (ax, ay), (bx, by) = corner(tx, ty), corner(tx + 1, ty + 1)
-            out.append({"url": url.format(z=zoom, x=tx, y=ty), "x": ax - extent[0], "y": extent[3] - ay,
-                        "w": bx - ax, "h": ay - by})
-    return out
-
-
-def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict], list[dict]]:
+def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     ex = _frames.existing_cameras(result)
     ex_vs = _frames.existing_viewsheds(result)
     existing = [{"id": str(r.camera_id), "type": _frames.type_label(result, str(r.camera_type)),
@@ -86,17 +53,17 @@ def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict]
                  "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
                 for r, g, v in zip(ex.itertuples(), ex.geometry, ex_vs)]
     views = _frames.proposed_viewsheds(result)
-    sites = [{"rank": int(r.rank), "id": str(r.site_id), "street": str(r.street or ""),
-              "type": _frames.type_label(result, str(r.camera_type)), "x": round(r.easting - origin[0], 1),
-              "y": round(origin[1] - r.northing, 1), "cost": r.cost_sek, "gain": r.gain_weight,
-              "inc": r.gain_incidents, "cum": r.cumulative_coverage_pct,
+    # rows as records (Python scalars, as itertuples gives them) so each field keeps its column's type
+    sites = [{"rank": int(r["rank"]), "id": str(r["site_id"]), "street": str(r["street"] or ""),
+              "type": _frames.type_label(result, str(r["camera_type"])), "x": round(r["easting"] - origin[0], 1),
+              "y": round(origin[1] - r["northing"], 1), "cost": r["cost_sek"], "gain": r["gain_weight"],
+              "inc": r["gain_incidents"], "cum": r["cumulative_coverage_pct"],
               "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
-             for r, v in zip(result.sites.itertuples(), views)]
+             for r, v in zip(result.sites.to_dict("records"), views)]
     return existing, sites
 
 
-def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = False,
-             tiles_url: str | None = None, tiles_zoom: int = 16) -> dict[str, Any]:
+def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = False) -> dict[str, Any]:
     """Everything the report's map script draws, in map coordinates shifted to the map's top-left corner."""
     x0, y0, x1, y1 = _extent(result)
     origin = (x0, y1)
@@ -118,14 +85,12 @@ def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = F
         "demand_min": float(shown["incidents"].min()) if len(shown) else 0.0,
         "demand_max": float(shown["incidents"].max()) if len(shown) else 0.0,
         "has_suppressed": bool(agg["suppressed"].any()),
-        "existing": existing, "sites": sites, "incidents": None, "tiles": None,
+        "existing": existing, "sites": sites, "incidents": None,
     }
     if include_incidents and len(result.incidents):
         inc = result.incidents
         data["incidents"] = [[round(g.x - x0, 1), round(y1 - g.y, 1), str(c)]
                              for g, c in zip(inc.geometry, inc["category"])]
-    if tiles_url:
-        data["tiles"] = _tiles(tiles_url, (x0, y0, x1, y1), result.scenario.crs, tiles_zoom)
     return data
 
 
@@ -135,55 +100,60 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
     if result.budget_curve is None or result.budget_curve.empty:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
-    budget = float(s.get("budget_sek", result.scenario.optimization.budget_sek))
-    svg = _svg.curve_svg(result.budget_curve, budget=budget,
-                         after=s.get("coverage_after_pct"), before=s.get("coverage_before_pct"),
-                         knee=s.get("budget_curve_knee"), labels=dict(labels(lang)),
+    svg = _svg.curve_svg(result.budget_curve, budget=s.budget_sek, after=s.coverage_after_pct,
+                         before=s.coverage_before_pct,
+                         knee=s.budget_curve_knee, labels=dict(labels(lang)),
                          locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang))
-    return f'<section class="card" id="curve">{title}{svg}<p class="note">{esc(tr("curve_note", lang))}</p></section>'
+    warn = ""
+    if s.curve_not_proven:
+        warn = (f'<p class="warn-box" id="curve-not-proven">'
+                f'{esc(tr("curve_not_proven", lang, n=s.curve_not_proven, total=len(result.budget_curve)))}</p>')
+    return (f'<section class="card" id="curve">{title}{warn}{svg}'
+            f'<p class="note">{esc(tr("curve_note", lang))}</p></section>')
+
+
+def _run_info(result: RunResult, *, lang: str) -> str:
+    """The run's date and runtime: the only part of the report that changes when a run is repeated."""
+    s = result.summary
+    text = tr("run_info", lang, date=s.date, runtime=_sections.fmt_num(s.runtime_s, 1, lang))
+    return f' <span id="run-info" class="runtime">{_sections.esc(text)}</span>'
 
 
 def _banner(result: RunResult, *, lang: str, include_incidents: bool) -> str:
     parts = []
     layers = _frames.illustrative_layers(result)
     if layers:
-        text = tr("banner_illustrative", lang, layers=", ".join(layers))
+        text = tr("banner_illustrative", lang, layers=", ".join(layer_label(n, lang) for n in layers))
         parts.append(f'<p class="banner illustrative">{_sections.esc(text)}</p>')
     if include_incidents:
         parts.append(f'<p class="banner raw">{_sections.esc(tr("banner_raw", lang))}</p>')
     return "".join(parts)
 
 
-def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool = False,
-                tiles_url: str | None = None) -> str:
+def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool = False) -> str:
     """The whole report as one HTML string (see :func:`write_html`)."""
     esc, s = _sections.esc, result.summary
-    title = s.get("title") or result.scenario.title or result.scenario.name
-    date = s.get("date") or dt.date.today().isoformat()
+    title = s.title or s.scenario
     mode = tr("mode_raw" if include_incidents else "mode_aggregated", lang)
     csp = _CSP_OFFLINE
     map_note = tr("map_note", lang)
-    if tiles_url:
-        host = urlparse(tiles_url.replace("{", "").replace("}", "")).netloc
-        csp = csp.replace("img-src data:", f"img-src data: https://{host}")
-        map_note = tr("map_note_tiles", lang, host=host)
     return Template(_template("report.html")).substitute(
         lang=esc(lang), csp=csp, version=esc(__version__), title=esc(title), kicker=esc(tr("kicker", lang)),
-        meta=esc(f"{tr('made_on', lang, scenario=s.get('scenario', result.scenario.name), date=date)} · {mode}"),
+        meta=esc(f"{tr('made_on', lang, scenario=s.scenario)} · {mode}"),
         banner=_banner(result, lang=lang, include_incidents=include_incidents),
         key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
         attribution=esc(tr("attribution", lang)), north_title=esc(tr("north", lang)), map_note=esc(map_note),
         sites_table=_sections.sites_table(result, lang=lang), curve=_curve_section(result, lang=lang),
         breakdowns=_sections.breakdowns(result, lang=lang),
         method=_sections.method_box(result, lang=lang, include_incidents=include_incidents),
-        footer=esc(tr("footer", lang, version=__version__)),
-        data=_json_for_script(map_data(result, lang=lang, include_incidents=include_incidents, tiles_url=tiles_url)),
+        footer=esc(tr("footer", lang, version=__version__))
+        + _run_info(result, lang=lang),
+        data=_json_for_script(map_data(result, lang=lang, include_incidents=include_incidents)),
         css=_template("report.css"), js=_template("report.js"),
     )
 
 
-def write_html(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False,
-               tiles_url: str | None = None) -> Path:
+def write_html(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
     """Write report.html for ``result`` to ``path``; return ``path``.
 
     Parameters
@@ -196,11 +166,8 @@ def write_html(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         ``"sv"`` (default) or ``"en"``.
     include_incidents
         Draw raw incident points (internal use only); the report states the mode either way.
-    tiles_url
-        Optional background tiles, e.g. ``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``. Off by
-        default: the report then loads nothing from the network.
     """
-    text = render_html(result, lang=lang, include_incidents=include_incidents, tiles_url=tiles_url)
+    text = render_html(result, lang=lang, include_incidents=include_incidents)
     Path(path).write_text(text, encoding="utf-8")
     logger.info("wrote %s (%.0f kB)", path, len(text.encode("utf-8")) / 1024)
     return Path(path)

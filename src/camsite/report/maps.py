@@ -1,7 +1,9 @@
 """Static maps: map.png (sites, viewsheds, aggregated demand) and budget_curve.png.
 
-Drawn with matplotlib's Agg backend (no display needed). Coordinates are the
-working CRS (metres), so the scale bar is exact.
+Drawn with matplotlib's object-oriented API (``Figure`` rendered by the Agg
+canvas), so no pyplot state and no global backend choice: nothing needs a
+display and importing this module changes nothing. Coordinates are the working
+CRS (metres), so the scale bar is exact.
 """
 
 from __future__ import annotations
@@ -9,29 +11,27 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import matplotlib
+import geopandas as gpd
+import numpy as np
+from matplotlib import colormaps, patheffects
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")
-
-import geopandas as gpd  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import ListedColormap, Normalize  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from camsite.report import _frames, privacy  # noqa: E402
-from camsite.report._i18n import tr  # noqa: E402
-from camsite.report._sections import fmt_num  # noqa: E402
-from camsite.report._style import COLORS, DEMAND_CMAP  # noqa: E402
-from camsite.result import RunResult  # noqa: E402
+from camsite import privacy
+from camsite.i18n import fmt_num, layer_label, tr
+from camsite.report import _frames
+from camsite.report._style import COLORS, DEMAND_CMAP
+from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_map", "write_budget_curve", "nice_length"]
+__all__ = ["nice_length", "write_budget_curve", "write_map"]
 
 
 def nice_length(span: float) -> float:
@@ -55,7 +55,7 @@ def _scale_bar(ax: Axes, *, lang: str) -> None:
     bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     h = 0.008 * (y1 - y0)
     for k in range(2):
-        ax.add_patch(plt.Rectangle((bx + k * length / 2, by), length / 2, h, facecolor="black" if k == 0 else "white",
+        ax.add_patch(Rectangle((bx + k * length / 2, by), length / 2, h, facecolor="black" if k == 0 else "white",
                                    edgecolor="black", lw=0.8, zorder=20))
     for frac, text in ((0, "0"), (1, f"{length:.0f} m")):
         ax.text(bx + frac * length, by + 2.2 * h, text, ha="center", va="bottom", fontsize=8, zorder=20)
@@ -64,7 +64,7 @@ def _scale_bar(ax: Axes, *, lang: str) -> None:
 def _north_arrow(ax: Axes) -> None:
     ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.87), xycoords="axes fraction", ha="center", va="center",
                 fontsize=12, fontweight="bold", zorder=20,
-                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.5, mutation_scale=16))
+                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5, "mutation_scale": 16})
 
 
 def _draw_areas(ax: Axes, result: RunResult) -> None:
@@ -81,7 +81,7 @@ def _draw_areas(ax: Axes, result: RunResult) -> None:
 
 def demand_cmap() -> ListedColormap:
     """The demand colormap without its near-white low end (so 3 incidents still show)."""
-    base = plt.get_cmap(DEMAND_CMAP)
+    base = colormaps[DEMAND_CMAP]
     return ListedColormap(base(np.linspace(0.35, 1.0, 256)), name="camsite_demand")
 
 
@@ -136,12 +136,13 @@ def _legend(ax: Axes, *, lang: str, has_suppressed: bool, include_incidents: boo
               borderaxespad=0)
 
 
-def _footer(fig: plt.Figure, result: RunResult, *, lang: str) -> None:
+def _footer(fig: Figure, result: RunResult, *, lang: str) -> None:
     fig.text(0.99, 0.01, tr("attribution", lang) + f" · {result.scenario.crs}", ha="right", va="bottom", fontsize=7,
              color="#555555")
     layers = _frames.illustrative_layers(result)
     if layers:
-        fig.text(0.01, 0.01, tr("illustrative_note", lang, layers=", ".join(layers)), ha="left", va="bottom",
+        fig.text(0.01, 0.01, tr("illustrative_note", lang, layers=", ".join(layer_label(n, lang) for n in layers)),
+                 ha="left", va="bottom",
                  fontsize=7, color="#a33", wrap=True)
 
 
@@ -168,7 +169,9 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
     x0, y0, x1, y1 = _extent(result)
     aspect = (y1 - y0) / max(x1 - x0, 1e-9)
     height = float(np.clip(11 * 0.74 * aspect / 0.88, 5.5, 14))
-    fig, ax = plt.subplots(figsize=(11, height), dpi=150)
+    fig = Figure(figsize=(11, height), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     edges = result.edges[~result.edges.get("excluded", False)] if "excluded" in result.edges else result.edges
     edges.plot(ax=ax, color=COLORS["street"], lw=1.0, zorder=2)
     _draw_areas(ax, result)
@@ -184,7 +187,7 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
     for side in ax.spines.values():
         side.set_color("#bbbbbb")
     if norm is not None:
-        sm = plt.cm.ScalarMappable(norm=norm, cmap=demand_cmap())
+        sm = ScalarMappable(norm=norm, cmap=demand_cmap())
         cax = fig.add_axes((0.785, 1 - 3.6 / height, 0.17, 0.12 / height))
         bar = fig.colorbar(sm, cax=cax, orientation="horizontal")
         bar.set_label(tr("legend_demand", lang), fontsize=7)
@@ -195,12 +198,11 @@ def write_map(result: RunResult, path: Path, *, lang: str = "sv", include_incide
     _scale_bar(ax, lang=lang)
     _north_arrow(ax)
     s = result.summary
-    ax.set_title(f"{tr('map_title', lang)} — {s.get('title') or result.scenario.title or result.scenario.name}\n"
+    ax.set_title(f"{tr('map_title', lang)} — {s.title or s.scenario}\n"
                  f"{tr('mode_raw' if include_incidents else 'mode_aggregated', lang)}", fontsize=10, loc="left")
     fig.subplots_adjust(left=0.02, right=0.76, top=1 - 0.75 / height, bottom=0.4 / height)
     _footer(fig, result, lang=lang)
     fig.savefig(path, dpi=150, facecolor="white")
-    plt.close(fig)
     logger.info("wrote %s", path)
     return path
 
@@ -214,20 +216,25 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     if curve is None:
         raise ValueError("result has no budget curve")
     s = result.summary
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=150)
+    fig = Figure(figsize=(8, 5), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     x = curve["budget_sek"].to_numpy(float) / 1e6
     ax.plot(x, curve["coverage_pct"], "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("coverage_pct", lang))
-    before = s.get("coverage_before_pct")
-    if before is not None:
-        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
-                   label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
-    budget = float(s.get("budget_sek", result.scenario.optimization.budget_sek))
-    after = s.get("coverage_after_pct")
+    bad = ~curve["proven_optimal"].to_numpy(bool) if "proven_optimal" in curve else np.zeros(len(curve), bool)
+    if bad.any():  # points the solver did not prove optimal: hollow, in the warning colour, with the worst gap
+        gap = fmt_num(100 * float(np.nanmax(curve["gap"].to_numpy(float)[bad])), 1, lang) + " %"
+        ax.plot(x[bad], curve["coverage_pct"].to_numpy(float)[bad], ls="", marker="o", ms=9, mfc="white",
+                mec=COLORS["warning"], mew=2.2, zorder=4, label=tr("not_proven_points", lang, gap=gap))
+    before = s.coverage_before_pct
+    ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
+               label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
+    budget = s.budget_sek
+    after = s.coverage_after_pct
     ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)
-    if after is not None:
-        ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
-                label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
-    knee = s.get("budget_curve_knee") or {}
+    ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
+            label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
+    knee = s.budget_curve_knee or {}
     if knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
         kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
         ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
@@ -241,11 +248,10 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     ax.grid(True, color="#e5e5e5")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"{tr('curve_title', lang)} — {s.get('title') or result.scenario.name}", fontsize=10, loc="left")
+    ax.set_title(f"{tr('curve_title', lang)} — {s.title or s.scenario}", fontsize=10, loc="left")
     ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="#dddddd", borderpad=0.8,
               labelspacing=1.0)
     fig.tight_layout()
     fig.savefig(path, dpi=150, facecolor="white")
-    plt.close(fig)
     logger.info("wrote %s", path)
     return path

@@ -7,9 +7,11 @@ numbers with number formats, never as text.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,13 +20,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from camsite.i18n import category_label, tr
 from camsite.report import _frames
-from camsite.report._i18n import category_label, tr
+from camsite.report._stable import stable_zip
 from camsite.result import SITES_COLUMNS, RunResult
+from camsite.stages import CoverageRow
+from camsite.tables import FORMULA_STARTS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_xlsx", "NUMBER_FORMATS"]
+__all__ = ["NUMBER_FORMATS", "write_xlsx"]
 
 #: Number format per column name (Excel shows the thousands separator of the user's locale).
 NUMBER_FORMATS: dict[str, str] = {
@@ -39,6 +44,8 @@ NUMBER_FORMATS: dict[str, str] = {
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _TITLE_FONT = Font(bold=True, size=12, color="1F4E79")
+#: Incident counts; an empty one was suppressed (:func:`camsite.privacy.suppress`) and says so.
+COUNT_COLUMNS = frozenset({"gain_incidents", "covered_incidents", "incidents_total"})
 _WIDE = {"description": 60, "address": 30, "label": 42, "file": 40, "provenance": 40, "source": 34, "value": 44}
 
 
@@ -64,7 +71,12 @@ def _table(ws: Worksheet, df: pd.DataFrame, *, lang: str, row: int = 1, title: s
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, rec in enumerate(df.itertuples(index=False), start=row + 1):
         for j, (col, val) in enumerate(zip(df.columns, rec), start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(val))
+            value = _cell_value(val)
+            if col in COUNT_COLUMNS and value is None:
+                value = tr("suppressed", lang)  # the privacy rule: a count under 3 is not shown
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # text from a user's file, never a live formula (formula injection)
             if col in NUMBER_FORMATS and isinstance(cell.value, (int, float)):
                 cell.number_format = NUMBER_FORMATS[col]
     return row + len(df) + 2
@@ -105,22 +117,25 @@ def _existing_df(result: RunResult) -> pd.DataFrame:
 
 
 #: Budget-curve columns shown in the workbook, in order (others, e.g. solver internals, are left out).
-CURVE_COLUMNS: tuple[str, ...] = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "status", "gap")
+CURVE_COLUMNS: tuple[str, ...] = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "status", "gap",
+                                  "proven_optimal")
 
 
-def _curve_df(result: RunResult) -> pd.DataFrame:
-    curve = result.budget_curve.loc[:, [c for c in CURVE_COLUMNS if c in result.budget_curve]].copy()
-    knee = result.summary.get("budget_curve_knee") or {}
+def _curve_df(result: RunResult, budget_curve: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """``budget_curve`` (the run's, when computed) with the :data:`CURVE_COLUMNS` present and the knee marked."""
+    curve = budget_curve.loc[:, [c for c in CURVE_COLUMNS if c in budget_curve]].copy()
+    if "proven_optimal" in curve:
+        curve["proven_optimal"] = [tr("yes" if v else "no", lang) for v in curve["proven_optimal"].astype(bool)]
+    knee = result.summary.budget_curve_knee or {}
     if knee.get("budget_sek") is not None and "budget_sek" in curve:
         curve["is_knee"] = np.where(np.isclose(curve["budget_sek"], float(knee["budget_sek"])), "●", "")
     return curve
 
 
-def _coverage_df(rows: Iterable[dict[str, Any]], key: str, lang: str) -> pd.DataFrame:
-    df = pd.DataFrame(list(rows))
-    if "category" in df and lang != "sv":
-        old = df.get("label", df["category"])
-        df["label"] = [category_label(str(c), lang, str(lbl)) for c, lbl in zip(df["category"], old)]
+def _coverage_df(rows: Iterable[CoverageRow], key: str, lang: str) -> pd.DataFrame:
+    df = pd.DataFrame([{key: r.name, "label": r.label if r.label is not None else category_label(r.name, lang),
+                        "weight_total": r.weight_total, "incidents_total": r.incidents_total,
+                        "before_pct": r.before_pct, "after_pct": r.after_pct} for r in rows])
     cols = [c for c in (key, "label", "weight_total", "incidents_total", "before_pct", "after_pct") if c in df]
     return df.loc[:, cols] if len(df) else pd.DataFrame(columns=[key, "label", "before_pct", "after_pct"])
 
@@ -128,13 +143,12 @@ def _coverage_df(rows: Iterable[dict[str, Any]], key: str, lang: str) -> pd.Data
 def _key_values(result: RunResult, lang: str, include_incidents: bool) -> pd.DataFrame:
     s, opt = result.summary, result.scenario.optimization
     rows = [
-        ("scenario", f"{s.get('scenario', result.scenario.name)} — {s.get('title') or result.scenario.title}"),
-        ("date", s.get("date", "")), ("budget", opt.budget_sek), ("spent", s.get("spent_sek")),
-        ("new_sites", s.get("n_new_sites")), ("coverage_before", s.get("coverage_before_pct")),
-        ("coverage_after", s.get("coverage_after_pct")), ("horizon_years", opt.horizon_years),
-        ("cost_rule", ""), ("crs", s.get("crs", result.scenario.crs)),
-        ("solver", s.get("solver", opt.solver)), ("status", s.get("status")), ("gap", s.get("gap")),
-        ("runtime_s", s.get("runtime_s")), ("n_demand", s.get("n_demand")), ("n_candidates", s.get("n_candidates")),
+        ("scenario", f"{s.scenario} — {s.title}"),
+        ("date", s.date), ("budget", s.budget_sek), ("spent", s.spent_sek),
+        ("new_sites", s.n_new_sites), ("coverage_before", s.coverage_before_pct),
+        ("coverage_after", s.coverage_after_pct), ("horizon_years", opt.horizon_years),
+        ("cost_rule", ""), ("crs", s.crs), ("solver", s.solver), ("status", s.status), ("gap", s.gap),
+        ("n_demand", s.n_demand), ("n_candidates", s.n_candidates),
         ("mode", tr("mode_raw" if include_incidents else "mode_aggregated", lang)),
         ("illustrative_layers", ", ".join(_frames.illustrative_layers(result)) or "—"),
     ]
@@ -153,7 +167,7 @@ def _assumptions(wb: Workbook, result: RunResult, lang: str, include_incidents: 
     weights = pd.DataFrame({"category": list(result.scenario.category_weights),
                             "weight": [float(v) for v in result.scenario.category_weights.values()]})
     row = _table(ws, weights, lang=lang, row=row, title=tr("weights", lang))
-    src = pd.DataFrame(result.summary.get("data_sources", []))
+    src = pd.DataFrame([vars(d) for d in result.summary.data_sources])
     src = src.loc[:, [c for c in ("layer", "source", "provenance", "file", "rows") if c in src]]
     _table(ws, src, lang=lang, row=row, title=tr("data_sources", lang))
     for j, width in enumerate((34, 44, 14, 12, 16, 16, 18, 40), start=1):
@@ -180,17 +194,19 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     _sheet(wb, tr("sites", lang), _sites_df(result, lang), lang=lang)
     _sheet(wb, tr("existing", lang), _existing_df(result), lang=lang)
     cov = wb.create_sheet(tr("key_figures", lang)[:31])
-    row = _table(cov, _coverage_df(result.summary.get("coverage_by_category", []), "category", lang), lang=lang,
+    row = _table(cov, _coverage_df(result.summary.coverage_by_category, "category", lang), lang=lang,
                  title=tr("by_category", lang))
-    _table(cov, _coverage_df(result.summary.get("coverage_by_subarea", []), "name", lang), lang=lang, row=row,
+    _table(cov, _coverage_df(result.summary.coverage_by_subarea, "name", lang), lang=lang, row=row,
            title=tr("by_subarea", lang))
     for j, width in enumerate((18, 46, 14, 14, 16, 16), start=1):
         cov.column_dimensions[get_column_letter(j)].width = width
     if result.budget_curve is not None:
-        _sheet(wb, tr("curve", lang), _curve_df(result), lang=lang)
+        _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
-    wb.properties.title = result.summary.get("title") or result.scenario.title or result.scenario.name
+    wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
+    wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)
     wb.save(path)
+    stable_zip(Path(path))
     logger.info("wrote %s", path)
     return path

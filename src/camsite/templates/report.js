@@ -1,5 +1,5 @@
 /* camsite report map: draws the embedded data as SVG (EPSG:3011 metres, shifted to the map's corner).
-   No network: everything comes from the JSON block in this file (background tiles only if the run asked). */
+   No network: everything comes from the JSON block in this file. */
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("camsite-data").textContent);
@@ -21,6 +21,7 @@
     if (v === null || v === undefined) return "–";
     return Number(v).toLocaleString(D.locale, { minimumFractionDigits: d || 0, maximumFractionDigits: d || 0 });
   }
+  function count(v) { return v === null || v === undefined ? L.suppressed : fmt(v, 1); }  // null: under 3
   function tipText(e, text) { e.setAttribute("data-tip", text); return e; }
   function ramp(t) {  // light to dark purple, t in [0, 1]
     var a = [188, 176, 218], b = [63, 0, 125];
@@ -28,7 +29,6 @@
     return "rgb(" + c.join(",") + ")";
   }
 
-  var gTiles = el("g", { "class": "tiles" }, svg);
   var gAreas = el("g", { "class": "areas" }, svg);
   var gStreets = el("g", { "class": "streets" }, svg);
   var gDemand = el("g", { "class": "demand" }, svg);
@@ -37,10 +37,6 @@
   var gCams = el("g", { "class": "cameras" }, svg);
   var gSites = el("g", { "class": "sites" }, svg);
 
-  (D.tiles || []).forEach(function (t) {
-    el("image", { href: t.url, x: t.x, y: t.y, width: t.w, height: t.h, preserveAspectRatio: "none", opacity: 0.6 },
-       gTiles);
-  });
   if (D.study_area) {
     px(el("path", { d: D.study_area, fill: "none", stroke: "#444", "stroke-dasharray": "6 4",
                     "vector-effect": "non-scaling-stroke" }, gAreas), "stroke-width", 1.2);
@@ -78,7 +74,7 @@
     m.dataset.x = c.x; m.dataset.y = c.y;
     scaled.push([m, "square", 11]);
     tipText(m, L.legend_existing + " " + c.id + " (" + c.type + ")\n" + L.covered_weight + ": " + fmt(c.w, 1) +
-            "\n" + L.covered_incidents + ": " + fmt(c.inc, 1) + "\n" + L.source + ": " + c.src);
+            "\n" + L.covered_incidents + ": " + count(c.inc) + "\n" + L.source + ": " + c.src);
   });
   var markers = {};
   D.sites.forEach(function (s) {
@@ -92,7 +88,7 @@
     t.textContent = s.rank;
     tipText(g, "#" + s.rank + " " + s.id + " – " + (s.street || L.unnamed_street) + "\n" + s.type + "\n" +
             L.cost_sek + ": " + fmt(s.cost, 0) + "\n" + L.gain_weight + ": " + fmt(s.gain, 2) + "\n" +
-            L.gain_incidents + ": " + fmt(s.inc, 1) + "\n" + L.cumulative_coverage_pct + ": " + fmt(s.cum, 1));
+            L.gain_incidents + ": " + count(s.inc) + "\n" + L.cumulative_coverage_pct + ": " + fmt(s.cum, 1));
     markers[s.rank] = g;
     void c;
   });

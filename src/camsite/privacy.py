@@ -18,15 +18,22 @@ above zero) is suppressed: shown as "fewer than 3", never as a number.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from camsite.result import RunResult
+    from camsite.stages.summary import CoverageRow
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["aggregate_demand", "MIN_COUNT"]
+__all__ = ["MIN_COUNT", "aggregate_demand", "shareable", "suppress"]
 
 #: Smallest incident count shown per street segment; smaller counts above zero are suppressed.
 MIN_COUNT: int = 3
@@ -80,3 +87,44 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
         "street_weight": g["street_weight"].round(3).to_numpy(), "suppressed": g["suppressed"].to_numpy(bool),
     }, geometry=e.loc[g.index].geometry.to_numpy(), crs=edges.crs)
     return out.reset_index(drop=True)
+
+
+def suppress(counts: ArrayLike, *, min_count: int = MIN_COUNT) -> NDArray[np.float64]:
+    """Incident counts with every value in ``(0, min_count)`` replaced by NaN.
+
+    The one rule every shareable output follows: a count of one or two
+    incidents (or a fraction of one, for an incident spread over several
+    streets) could point at a person or a single event, so it is not shown.
+
+    >>> suppress([0, 0.4, 2.99, 3, 7.5]).tolist()
+    [0.0, nan, nan, 3.0, 7.5]
+    """
+    a = np.asarray(counts, dtype=np.float64)
+    return np.where((a > 1e-9) & (a < min_count), np.nan, a)
+
+
+def _row(row: CoverageRow, min_count: int) -> CoverageRow:
+    total, before, after = suppress([row.incidents_total, row.incidents_before, row.incidents_after],
+                                    min_count=min_count).tolist()
+    return dataclasses.replace(row, incidents_total=total, incidents_before=before, incidents_after=after)
+
+
+def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
+    """``result`` with every incident count that a shareable output shows passed through :func:`suppress`.
+
+    Covers the per-site ``gain_incidents`` (sites.csv, sites.geojson, the
+    spreadsheet, the report) and the incident counts of the coverage by
+    category and by sub-area (summary.json, spreadsheet, report), and sets
+    ``min_incident_count`` so that counts a writer derives itself (incidents
+    seen by each existing camera) follow the same rule. The
+    demand itself is aggregated per street segment by each writer with
+    :func:`aggregate_demand`, which applies the same threshold.
+    """
+    sites = result.sites.copy()
+    if "gain_incidents" in sites:
+        sites["gain_incidents"] = suppress(sites["gain_incidents"], min_count=min_count)
+    s = result.summary
+    summary = dataclasses.replace(
+        s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),
+        coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea))
+    return dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count)

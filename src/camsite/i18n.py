@@ -1,4 +1,7 @@
-"""Every heading and label of the deliverables, in Swedish (default) and English.
+"""Every text a user reads, in Swedish (default) and English: deliverables and terminal alike.
+
+Names (category keys, statuses, precision classes) are in :mod:`camsite.vocab`;
+this module gives what each of them reads as.
 
 >>> tr("sites", "sv")
 'Föreslagna platser'
@@ -10,12 +13,11 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+import math
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["tr", "labels", "category_label", "LANGS"]
-
-#: Supported languages; the first is the default.
-LANGS: tuple[str, ...] = ("sv", "en")
+__all__ = ["category_label", "fmt_num", "fmt_pct", "labels", "layer_label", "source_label", "tr"]
 
 _T: dict[str, tuple[str, str]] = {
     # sheet / layer / section titles
@@ -62,6 +64,7 @@ _T: dict[str, tuple[str, str]] = {
     "backup_pct": ("Dubbeltäckning (%)", "Covered twice (%)"),
     "status": ("Lösarstatus", "Solver status"),
     "gap": ("Optimalitetsgap", "Optimality gap"),
+    "proven_optimal": ("Bevisat optimal", "Proven optimal"),
     "knee": ("Knäpunkt", "Knee"),
     "is_knee": ("Knäpunkt", "Knee"),
     "name": ("Namn", "Name"),
@@ -167,6 +170,51 @@ def category_label(category: str, lang: str = "sv", default: str | None = None) 
     return default if default is not None else category
 
 
+def layer_label(layer: str, lang: str = "sv") -> str:
+    """A layer's name as a reader sees it; ``incidents:NAME`` keeps its own name.
+
+    >>> layer_label("existing_cameras"), layer_label("incidents:polisen", "en"), layer_label("x")
+    ('befintliga kameror', 'incidents: polisen', 'x')
+    """
+    kind, _, own = layer.partition(":")
+    text = tr(f"layer_{kind}", lang) if f"layer_{kind}" in _T else kind
+    return f"{text}: {own}" if own else text
+
+
+def source_label(source: str, lang: str = "sv") -> str:
+    """A layer's stated source, with camsite's own words (illustrative, synthetic) in ``lang``.
+
+    >>> source_label("illustrative"), source_label("polisen.se", "en")
+    ('illustrativ', 'polisen.se')
+    """
+    key = f"source_{source.strip().lower()}"
+    return tr(key, lang) if key in _T else source
+
+
+def fmt_num(value: Any, decimals: int = 0, lang: str = "sv") -> str:
+    """A number as a planner reads it: Swedish ``1 234,5``, English ``1,234.5``; missing values as ``–``.
+
+    >>> fmt_num(1234.56, 1, "sv"), fmt_num(1234.56, 1, "en"), fmt_num(None)
+    ('1\xa0234,6', '1,234.6', '–')
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def fmt_pct(value: Any, lang: str = "sv", decimals: int = 1) -> str:
+    """A percentage, or ``–`` when missing.
+
+    >>> fmt_pct(12.345, "sv"), fmt_pct(None, "en")
+    ('12,3 %', '–')
+    """
+    text = fmt_num(value, decimals, lang)
+    return text if text == "–" else f"{text} %"
+
+
 def labels(lang: str = "sv") -> Mapping[str, str]:
     """All texts in ``lang`` as one mapping (embedded in the HTML report).
 
@@ -179,7 +227,7 @@ def labels(lang: str = "sv") -> Mapping[str, str]:
 
 _T.update({
     "kicker": ("camsite · beslutsunderlag för kameraövervakning", "camsite · decision support for camera surveillance"),
-    "made_on": ("Scenario {scenario} · körning {date}", "Scenario {scenario} · run {date}"),
+    "made_on": ("Scenario {scenario}", "Scenario {scenario}"),
     "banner_illustrative": ("Obs: lagren {layers} är illustrativa eller syntetiska (påhittade), inte verkliga data. "
                             "Resultatet visar metoden, inte var kameror faktiskt behövs.",
                             "Note: the layers {layers} are illustrative or synthetic (made up), not real data. "
@@ -190,8 +238,6 @@ _T.update({
                  "för detaljer. Kartan ritas ur rapportens egna data (SWEREF 99 18 00) och hämtar ingenting från nätet.",
                  "Drag to pan, scroll or use the buttons to zoom, hover over an object for details. The map is drawn "
                  "from the report's own data (SWEREF 99 18 00) and loads nothing from the network."),
-    "map_note_tiles": ("Bakgrundskartan hämtas från {host} när rapporten öppnas (begärt vid körningen).",
-                       "Background tiles are loaded from {host} when the report is opened (asked for at run time)."),
     "sites_table_note": ("Rangordnade efter marginell nytta: varje plats tillför det som ännu inte täcks av befintliga "
                          "kameror och platserna före den. Klicka på en rad för att visa platsen på kartan.",
                          "Ranked by marginal gain: each site adds what is not yet covered by existing cameras and the "
@@ -200,6 +246,15 @@ _T.update({
                    "pengar efter den köper mindre täckning per krona.",
                    "Each point is a separate optimisation at that budget. The knee is where the curve flattens: "
                    "money beyond it buys less coverage per krona."),
+    "not_proven_points": ("ej bevisat optimal (tidsgräns), gap upp till {gap}",
+                          "not proven optimal (time limit), gap up to {gap}"),
+    "not_proven_point": ("ej bevisat optimal, gap {gap}", "not proven optimal, gap {gap}"),
+    "curve_not_proven": ("{n} av {total} punkter är inte bevisat optimala: lösaren nådde tidsgränsen, och den "
+                         "bästa möjliga täckningen vid den budgeten kan vara högre (se gap). Kör med längre "
+                         "tidsgräns (--time-limit) eller med HiGHS för att få dem bevisade.",
+                         "{n} of {total} points are not proven optimal: the solver hit its time limit and the best "
+                         "possible coverage at that budget may be higher (see gap). Run with a longer time limit "
+                         "(--time-limit) or with HiGHS to have them proven."),
     "no_curve": ("Ingen budgetkurva beräknades (lägg till [optimization.budget_sweep] i scenariot).",
                  "No budget curve was computed (add [optimization.budget_sweep] to the scenario)."),
     "coverage_def": ("Täckning = andel av den viktade efterfrågan (händelser viktade per kategori, plus gatumiljö) "
@@ -216,15 +271,16 @@ _T.update({
     "m_existing": ("Befintliga kameror", "Existing cameras"),
     "m_existing_text": ("{n} befintliga kameror (källa: {source}). Det de ser räknas som redan täckt innan nya "
                         "platser väljs, så förslagen kompletterar dem i stället för att dubblera dem. Nya platser "
-                        "närmare än {dist:g} m en befintlig kamera prövas inte.",
+                        "närmare än {dist:g} m från en befintlig kamera prövas inte.",
                         "{n} existing cameras (source: {source}). What they see counts as already covered before new "
                         "sites are chosen, so the proposals complement rather than duplicate them. New sites closer "
                         "than {dist:g} m to an existing camera are not considered."),
     "m_solver": ("Optimering", "Optimisation"),
     "m_solver_text": ("Maximal täckning inom budget (heltalsprogram), lösare {solver}. Status: {status}; "
-                      "gap {gap}; målvärde {objective} (övre gräns {bound}); körtid {runtime} s.",
+                      "gap {gap}; målvärde {objective} (övre gräns {bound}).",
                       "Maximal coverage within the budget (integer programme), solver {solver}. Status: {status}; "
-                      "gap {gap}; objective {objective} (upper bound {bound}); runtime {runtime} s."),
+                      "gap {gap}; objective {objective} (upper bound {bound})."),
+    "run_info": ("Körning {date}, körtid {runtime} s.", "Run on {date}, runtime {runtime} s."),
     "m_time_limit": ("Lösaren stoppades av tidsgränsen: lösningen är den bästa som hittades och kan vara upp till "
                      "gapet från optimum.",
                      "The solver stopped at its time limit: the solution is the best found and may be up to the gap "
@@ -299,4 +355,48 @@ _T.update({
                      "körningar med samma efterfrågan (samma händelser, vikter och studieområde).",
                      "Each column is one camsite run (an output folder). Coverage is comparable only between runs "
                      "with the same demand (same incidents, weights and study area)."),
+})
+
+
+_T.update({
+    # terminal: progress steps of `camsite run`
+    "step_inputs": ("läser indata", "reading inputs"),
+    "step_instance": ("siktlinjer", "sight lines"),
+    "step_optimise": ("optimering", "optimising"),
+    "step_curve": ("budgetkurva", "budget curve"),
+    "step_rank": ("rangordning", "ranking"),
+    "step_write": ("skriver filer", "writing files"),
+    "run_done": ("{n} nya platser för {spent} av {budget} kr; täckning {before} -> {after} (status {status}, "
+                 "gap {gap}). Resultat i {folder}/",
+                 "{n} new sites for {spent} of {budget} SEK; coverage {before} -> {after} (status {status}, "
+                 "gap {gap}). Output in {folder}/"),
+    "points_curve": ("punkter i budgetkurvan", "budget-curve points"),
+    "points_stages": ("etapper", "stages"),
+    "points_both": ("punkter i budgetkurvan och etapper", "budget-curve points and stages"),
+    "run_all_proven": (" Alla {total} {what} är bevisat optimala.", " All {total} {what} are proven optimal."),
+    "run_not_proven": (" OBS: {n} av {total} {what} är inte bevisat optimala (tidsgräns; se kolumnen "
+                       "proven_optimal).",
+                       " NOTE: {n} of {total} {what} are not proven optimal (time limit; see the proven_optimal "
+                       "column)."),
+    "run_illustrative": ("obs: lagret {layer} är illustrativt (påhittat), inte verkliga data.",
+                         "note: the layer {layer} is illustrative (made up), not real data."),
+    # terminal: import-events precision classes
+    "prec_intersection": ("korsning", "intersection"),
+    "prec_station": ("station", "station"),
+    "prec_street": ("gata", "street"),
+    "prec_area": ("område", "area"),
+    "prec_unlocated": ("ej lägesbestämda", "not located"),
+})
+
+
+_T.update({
+    "layer_network": ("gatunät", "street network"),
+    "layer_incidents": ("händelser", "incidents"),
+    "layer_existing_cameras": ("befintliga kameror", "existing cameras"),
+    "layer_subareas": ("delområden", "sub-areas"),
+    "layer_study_area": ("studieområde", "study area"),
+    "layer_footfall": ("flöden", "footfall"),
+    "layer_mounting_points": ("monteringspunkter", "mounting points"),
+    "source_illustrative": ("illustrativ", "illustrative"),
+    "source_synthetic": ("syntetisk", "synthetic"),
 })

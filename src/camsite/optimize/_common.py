@@ -1,0 +1,69 @@
+"""Helpers the max-coverage and min-cost models share: side-constraint rows and the bound/gap rule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from camsite.optimize._constraints import Constraints
+from camsite.optimize._model import IntArray, ModelBuilder, Outcome
+
+__all__ = ["add_side_rows", "bound_gap"]
+
+
+def add_side_rows(builder: ModelBuilder, x: IntArray, sites: IntArray, cons: Constraints) -> bool:
+    """Add groups, conflicts, forced, require_any and type caps over kept ``sites`` (columns ``x``).
+
+    Returns True when the constraints are infeasible on their own (a forced site
+    forbidden, or a ``require_any`` set with no allowed site).
+    """
+    pos = np.full(cons.n_sites, -1, dtype=np.int64)
+    pos[sites] = np.arange(len(sites))
+    builder.set_lower(x[cons.forced[sites]], 1.0)
+    grp = cons.groups[sites]
+    members = np.flatnonzero(grp >= 0)
+    if members.size:
+        _, code, size = np.unique(grp[members], return_inverse=True, return_counts=True)
+        big = size[code] > 1
+        members, code = members[big], code[big]
+        _, row = np.unique(code, return_inverse=True)
+        n_rows = int(row.max()) + 1 if row.size else 0
+        builder.add_rows(n_rows, row, x[members], 1.0, upper=1.0)
+    if cons.any_conflicts:
+        a, b = pos[cons.conflicts[:, 0]], pos[cons.conflicts[:, 1]]
+        both = (a >= 0) & (b >= 0)
+        k = int(both.sum())
+        rows = np.repeat(np.arange(k), 2)
+        builder.add_rows(k, rows, x[np.column_stack([a[both], b[both]]).ravel()], 1.0, upper=1.0)
+    infeasible = bool(cons.forced[cons.forbidden].any())
+    for req in cons.require_any:
+        kept = pos[req]
+        kept = kept[kept >= 0]
+        if kept.size == 0:
+            infeasible = True
+        else:
+            builder.add_row(x[kept], np.ones(kept.size), lower=1.0)
+    if cons.type_codes.size:
+        codes = cons.type_codes[sites]
+        for t, cap in enumerate(cons.type_caps.tolist()):
+            kept = np.flatnonzero(codes == t)
+            if np.isfinite(cap) and len(kept) > cap:
+                builder.add_row(x[kept], np.ones(kept.size), upper=float(cap))
+    return infeasible
+
+
+def bound_gap(out: Outcome, objective: float, constant: float, fallback: float | None, *,
+              maximize: bool) -> tuple[float, float]:
+    """The proven bound and relative gap of a solution (``objective`` recomputed, ``constant`` added to the solver's).
+
+    Optimal: ``(objective, 0)``. Otherwise the tighter of the solver's bound (plus
+    ``constant``) and ``fallback`` (the LP bound or a trivial bound), never better
+    than the objective itself; the gap is ``|bound - objective| / max(|objective|, 1e-12)``.
+    """
+    if out.status == "optimal":
+        return objective, 0.0
+    candidates = [b for b in (out.bound + constant, fallback) if b is not None and np.isfinite(b)]
+    trivial = np.inf if maximize else 0.0
+    tightest = min if maximize else max
+    bound = tightest(candidates) if candidates else trivial
+    bound = max(bound, objective) if maximize else min(bound, objective)
+    return float(bound), float(abs(bound - objective) / max(abs(objective), 1e-12))

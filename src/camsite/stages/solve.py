@@ -1,0 +1,102 @@
+"""Stage 3, :func:`solve`: the optimisation questions asked of an :class:`~camsite.stages.Instance`.
+
+The objective is a small value object (:class:`MaxCoverage` or
+:class:`MinCost`); the side constraints are built once per instance
+(:func:`constraints_for`) and shared by the main solve, the budget curve and
+the staged plan; solver settings travel as one
+:class:`~camsite.optimize.SolverOptions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from camsite import optimize
+from camsite.config import OptimizationConfig
+from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages.instance import Instance
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "MaxCoverage",
+    "MinCost",
+    "Objective",
+    "budget_curve",
+    "constraints_for",
+    "solve",
+    "solver_options",
+    "staged_plan",
+]
+
+
+@dataclass(frozen=True)
+class MaxCoverage:
+    """Cover the most demand weight within ``budget_sek`` (plus ``backup_weight`` × weight covered twice)."""
+
+    budget_sek: float
+    backup_weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class MinCost:
+    """The cheapest plan covering ``target`` of the weight (and every hotspot of weight >= ``hotspot_threshold``)."""
+
+    target: float = 1.0
+    hotspot_threshold: float | None = None
+
+
+#: The questions :func:`solve` answers.
+Objective = MaxCoverage | MinCost
+
+
+def solver_options(opt: OptimizationConfig, *, greedy: bool | None = None, lp_bound: bool | None = None,
+                   workers: int = 1) -> SolverOptions:
+    """The solver settings of a scenario's ``[optimization]`` section."""
+    return SolverOptions(name=opt.solver, time_limit_s=opt.time_limit_s,
+                         greedy=opt.greedy if greedy is None else greedy,
+                         lp_bound=opt.lp_bound if lp_bound is None else lp_bound, workers=workers)
+
+
+def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
+    """The side constraints of ``opt`` over the instance's candidates (built once, used by every solve)."""
+    cands = instance.candidates
+    return optimize.side_constraints(
+        site_ids=cands["site_id"].to_numpy(), camera_types=cands["camera_type"].to_numpy(), xy=instance.xy,
+        min_spacing_m=opt.min_spacing_m, forced=opt.forced_sites, forbidden=opt.forbidden_sites,
+        max_per_type=dict(opt.max_per_type))
+
+
+def solve(instance: Instance, objective: Objective, constraints: Constraints, solver: SolverOptions) -> Solution:
+    """Solve one question exactly (or to the time limit, with its gap)."""
+    if isinstance(objective, MinCost):
+        return optimize.min_cost_cover(instance.coverage, instance.costs, weights=instance.weights,
+                                       target=objective.target, hotspot_threshold=objective.hotspot_threshold,
+                                       existing=instance.existing_mask, constraints=constraints, solver=solver)
+    return optimize.max_coverage(instance.coverage, instance.weights, instance.costs, objective.budget_sek,
+                                 existing=instance.existing_mask, constraints=constraints, solver=solver,
+                                 backup_weight=objective.backup_weight)
+
+
+def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Constraints, solver: SolverOptions, *,
+                 backup_weight: float = 0.0,
+                 known: Mapping[float, Solution] | None = None) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """The exact coverage-budget curve and its knee; budgets in ``known`` are not solved again."""
+    curve = optimize.budget_sweep(instance.coverage, instance.weights, instance.costs, budgets,
+                                  existing=instance.existing_mask, constraints=constraints, solver=solver,
+                                  backup_weight=backup_weight, known=known,
+                                  site_labels=instance.candidates["variant"].tolist())
+    return curve, optimize.knee(curve)
+
+
+def staged_plan(instance: Instance, stage_budgets: Sequence[float], constraints: Constraints, solver: SolverOptions,
+                *, backup_weight: float = 0.0) -> pd.DataFrame:
+    """A nested rollout over ``stage_budgets`` (see :func:`camsite.optimize.staged_plan`)."""
+    return optimize.staged_plan(instance.coverage, instance.weights, instance.costs, list(stage_budgets),
+                                existing=instance.existing_mask, constraints=constraints, solver=solver,
+                                backup_weight=backup_weight, site_labels=instance.candidates["variant"].tolist())
