@@ -41,7 +41,7 @@ from typing import Any
 
 from camsite._schema import build, fail
 from camsite.errors import ConfigError
-from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS, SOLVER_NAMES
+from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS, SOLVER_NAMES, category_key
 
 __all__ = [
     "Area",
@@ -399,6 +399,18 @@ class Scenario:
     output: OutputConfig = field(default_factory=OutputConfig)
     #: The file this scenario was read from (not a TOML key).
     source_file: str | None = field(default=None, metadata={"toml": False})
+
+    def __post_init__(self) -> None:
+        """Category keys as incidents get them: ``Våld`` and ``vald`` are one category."""
+        folded: dict[str, float] = {}
+        for k, v in self.category_weights.items():
+            ck = category_key(k)
+            if ck in folded:
+                fail(f"category {ck!r} is given twice (as {ck!r} and {k!r})", file=self.source_file,
+                     key=f"category_weights.{k}")
+            folded[ck] = v
+        if list(folded) != list(self.category_weights):
+            object.__setattr__(self, "category_weights", MappingProxyType(folded))
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(len(self.camera_types) > 0, "give at least one [[camera_types]]", file=file, key="camera_types")

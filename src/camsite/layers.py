@@ -16,6 +16,7 @@ added here.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +29,7 @@ import pandas as pd
 from camsite import readers
 from camsite.config import MAX_WEIGHT, CameraLayer, PointLayer, Scenario
 from camsite.errors import InputError
-from camsite.vocab import CATEGORIES, INCIDENT_PRECISIONS
+from camsite.vocab import INCIDENT_PRECISIONS, category_key
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "source", "geometry
 #: Precision classes of an incident's position.
 PRECISIONS = INCIDENT_PRECISIONS
 
-_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 _ID_NAMES = ("id", "incident_id", "event_id", "handelse_id", "nr", "camera_id", "kamera_id")
 _STREET_NAMES = ("street", "gata", "gatunamn", "street_name")
 
@@ -101,12 +101,25 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, path: str, *, required: boo
     return None
 
 
+def _is_structured(value: object) -> bool:
+    """A JSON object or list: as Python objects, or as the JSON text GDAL makes of a GeoJSON object property."""
+    if isinstance(value, (dict, list, tuple)):
+        return True
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            return isinstance(json.loads(value), dict)
+        except ValueError:
+            return False
+    return False
+
+
 def _check_scalars(gdf: gpd.GeoDataFrame, columns: tuple[str | None, ...], path: str) -> None:
     """A text column holding a JSON object or list (from a GeoJSON property) is an error naming the row."""
     for col in columns:
-        if col is None or col not in gdf.columns or gdf[col].dtype != object:
+        if col is None or col not in gdf.columns or not (gdf[col].dtype == object
+                                                          or pd.api.types.is_string_dtype(gdf[col].dtype)):
             continue
-        bad = gdf[col].map(lambda v: isinstance(v, (dict, list, tuple))).to_numpy(bool)
+        bad = gdf[col].map(_is_structured).to_numpy(bool)
         if bad.any():
             row = gdf[readers.ROW].to_numpy()[np.argmax(bad)]
             raise InputError("expected a text or a number, got a JSON object or list", file=path,
@@ -178,8 +191,7 @@ def _categories(values: pd.Series, default: str) -> np.ndarray:
     codes, uniques = pd.factorize(as_text(values))
     mapped = []
     for u in uniques:
-        folded = str(u).lower().translate(_FOLD)
-        mapped.append(default if u == "" else folded if folded in CATEGORIES else u)
+        mapped.append(default if u == "" else category_key(str(u)))
     return np.array(mapped, dtype=object)[codes] if len(uniques) else np.full(len(values), default, object)
 
 

@@ -76,8 +76,12 @@ def _listed_files(folder: Path) -> set[str] | None:
     return None
 
 
-def recover(target: Path) -> None:
-    """Undo what an interrupted run left beside ``target``: restore a run moved aside, remove dead temp folders."""
+def recover(target: str | Path) -> None:
+    """Undo what an interrupted run left beside ``target``: restore a run moved aside, remove dead temp folders.
+
+    A symbolic link is followed: the leftovers are beside the folder it points to.
+    """
+    target = _real(Path(target))
     parent, name = target.parent, target.name
     if not parent.is_dir():
         return

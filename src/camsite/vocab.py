@@ -24,6 +24,7 @@ __all__ = [
     "SOLVER_NAMES",
     "STATUSES",
     "STREET_CATEGORY",
+    "category_key",
     "check_solver",
 ]
 
@@ -34,6 +35,19 @@ CATEGORIES: tuple[str, ...] = ("vald", "narkotika", "knivlagen", "skadegorelse",
 DEFAULT_CATEGORY_WEIGHTS: Mapping[str, float] = MappingProxyType({
     "vald": 1.0, "narkotika": 1.0, "knivlagen": 1.0, "skadegorelse": 0.3, "trafik": 0.0, "ovrigt": 0.1,
 })
+
+_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+
+
+def category_key(name: str) -> str:
+    """The key of a category: a standard one however it is spelt, others as given.
+
+    >>> category_key("Våld"), category_key("Skadegörelse"), category_key("Klotter")
+    ('vald', 'skadegorelse', 'Klotter')
+    """
+    folded = name.strip().lower().translate(_FOLD)
+    return folded if folded in CATEGORIES else name
+
 
 #: The demand category of street space and footfall (not an incident category).
 STREET_CATEGORY = "gata"

@@ -113,6 +113,8 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     from camsite import config, outputs, pipeline, runfolder
     from camsite.i18n import fmt_num, fmt_pct, layer_label, tr
 
+    if out is not None:
+        runfolder.recover(out)  # an earlier run killed mid-swap: put it back even if this run fails early
     scen = _overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
                       include_incidents=include_incidents, no_curve=no_curve)
     out_dir = out or scen.output_dir()

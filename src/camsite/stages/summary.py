@@ -221,7 +221,7 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
     sources = data_sources(scenario, inputs)
     lp = solution.lp_bound
     return Summary(
-        scenario=scenario.name, title=scenario.title, scenario_file=scenario.source_file,
+        scenario=scenario.name, title=scenario.title, scenario_file=Path(scenario.source_file).name if scenario.source_file else None,
         date=dt.date.today().isoformat(), crs=scenario.crs, budget_sek=opt.budget_sek,
         spent_sek=round(float(sites["cost_sek"].sum()), 2), n_new_sites=len(sites),
         coverage_before_pct=round(ranking.coverage_pct(weights, ex), 4),
