@@ -283,6 +283,10 @@ def build_report_result():
         "gain_weight": np.round([g[0] for g in gains], 4), "gain_incidents": np.round([g[1] for g in gains], 3),
         "cumulative_cost_sek": np.cumsum(chosen["cost_sek"].to_numpy(float)),
         "cumulative_coverage_pct": np.round(100 * (w[before_mask].sum() + np.cumsum([g[0] for g in gains])) / total, 3),
+        # why each site: fixed texts (camsite.evidence computes them in a real run; test_district_plan.py tests it)
+        "why_categories": "narkotika 4, vald <3", "why_precision": "gata 4, korsning <3",
+        "streets_seen": chosen["street"].to_numpy(), "alternative_site_id": "S999",
+        "alternative_gain_weight": np.round([g[0] * 0.9 for g in gains], 4),
         "variant": chosen["variant"].to_numpy(), "heading_deg": chosen["heading_deg"].to_numpy(float),
         "kind": chosen["kind"].to_numpy(), "candidate_index": np.asarray(order),
     })

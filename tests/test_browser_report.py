@@ -127,3 +127,52 @@ def test_english_raw_mode_renders(browser, report_result, tmp_path):
     finally:
         page.close()
     assert requests == [] and errors == []
+
+
+def _overlapping(rects: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of labels whose on-screen boxes overlap by more than 2 pixels each way."""
+    out = []
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            dx = min(a["right"], b["right"]) - max(a["left"], b["left"])
+            dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if dx > 2 and dy > 2:
+                out.append((a["text"], b["text"]))
+    return out
+
+
+def test_map_draws_the_base_layers_and_their_legend(browser, report_result, tmp_path):
+    """Water, districts and their names, main-street and station names, zones, every camera's view, and a
+    legend of exactly those layers (issue 12, part 7)."""
+    from camsite.report import html
+    from test_maps import ALL_KEYS, with_base_layers
+
+    result = with_base_layers(report_result)
+    path = html.write_html(result, tmp_path / "report.html")
+    page, requests, errors = _open(browser, path)
+    try:
+        assert page.locator("#map g.water path").count() == 1
+        assert page.locator("#map g.districts path.district-lines").count() == 1
+        texts = {k: page.locator(f"#map text.label-{k}").all_text_contents()
+                 for k in ("district", "street", "station", "zone")}
+        assert {"KUNGSHOLMEN", "STADSHAGEN"} <= set(texts["district"])
+        assert "Fleminggatan" in texts["street"] and texts["station"] == ["Fridhemsplan"]
+        assert {"Skolgården", "Vårdboendets entré"} <= set(texts["zone"])
+        assert page.locator("#map circle.entrance").count() == 3
+        assert page.locator("#map path.zone-exclusion").count() == 2
+        assert page.locator("#map path.zone-no_view").count() == 1
+        assert page.locator("#map path.site-viewshed").count() == len(result.sites)
+        assert page.locator("#map g.viewsheds path").count() == len(result.sites) + len(result.existing)
+        assert page.locator("#map path.street-main").count() > 0
+        keys = page.eval_on_selector_all("#legend [data-key]", "rows => rows.map(r => r.dataset.key)")
+        assert keys == ALL_KEYS
+        assert "Stadsdelar och vatten: Stockholms stad (CC0)" in page.inner_text(".attribution")
+        rects = page.eval_on_selector_all(
+            "#map text.map-label", "ts => ts.map(t => { const r = t.getBoundingClientRect(); "
+            "return {text: t.textContent, angle: t.getAttribute('transform').includes('rotate'), left: r.left, "
+            "right: r.right, top: r.top, bottom: r.bottom}; })")
+        level = [r for r in rects if not r["angle"]]  # rotated names have loose boxes on screen
+        assert len(level) >= 6 and _overlapping(level) == []
+    finally:
+        page.close()
+    assert requests == [] and errors == []

@@ -65,10 +65,19 @@ def small(tmp_path: Path) -> Path:
 def test_run_prints_a_swedish_summary_line(default_cli, default_out: Path) -> None:
     s = json.loads((default_out / "summary.json").read_text(encoding="utf-8"))
     spent = f"{s['spent_sek']:,.0f}".replace(",", " ")
-    before = f"{s['coverage_before_pct']:.1f}".replace(".", ",")
-    after = f"{s['coverage_after_pct']:.1f}".replace(".", ",")
-    assert default_cli.stdout.startswith(f"{s['n_new_sites']} nya platser för {spent} av 1 500 000 kr; "
-                                         f"täckning {before} % -> {after} % (status optimal, gap 0,00 %).")
+    def sv(value: float) -> str:
+        return f"{value:.1f}".replace(".", ",")
+
+    kinds = {r["kind"]: r for r in s["coverage_by_kind"]}
+    # the headline is the incidents; the other kinds and the objective's blend follow
+    assert default_cli.stdout.startswith(
+        f"{s['n_new_sites']} nya platser för {spent} av 1 500 000 kr; händelser sedda "
+        f"{sv(s['incident_coverage_before_pct'])} % -> {sv(s['incident_coverage_after_pct'])} % "
+        "(status optimal, gap 0,00 %).")
+    assert (f"Resandes ytor {sv(kinds['footfall']['before_pct'])} % -> {sv(kinds['footfall']['after_pct'])} %; "
+            f"gatumeter {sv(kinds['street']['before_pct'])} % -> {sv(kinds['street']['after_pct'])} %; "
+            f"målfunktionen (viktad blandning) {sv(s['coverage_before_pct'])} % -> "
+            f"{sv(s['coverage_after_pct'])} %.") in default_cli.stdout
     assert str(default_out) in default_cli.stdout
     n_points = len(pd.read_csv(default_out / "budget_curve.csv"))
     assert default_cli.stdout.rstrip().endswith(f"Alla {n_points} punkter i budgetkurvan är bevisat optimala.")
@@ -108,9 +117,10 @@ def test_real_process_in_english(small: Path, tmp_path: Path) -> None:
     assert s["budget_curve_knee"] is None and s["status"] == "optimal"
     assert {r["category"]: r["label"] for r in s["coverage_by_category"]}["narkotika"] == "Drug offences"
     spent = f"{s['spent_sek']:,.0f}"
-    assert proc.stdout.startswith(f"{s['n_new_sites']} new sites for {spent} of 500,000 SEK; coverage "
-                                  f"{s['coverage_before_pct']:.1f} % -> {s['coverage_after_pct']:.1f} % "
-                                  "(status optimal, gap 0.00 %).")
+    assert proc.stdout.startswith(f"{s['n_new_sites']} new sites for {spent} of 500,000 SEK; incidents seen "
+                                  f"{s['incident_coverage_before_pct']:.1f} % -> "
+                                  f"{s['incident_coverage_after_pct']:.1f} % (status optimal, gap 0.00 %).")
+    assert f"objective (weighted blend) {s['coverage_before_pct']:.1f} % -> " in proc.stdout
     assert "note: the layer existing cameras is illustrative" in proc.stderr and "Traceback" not in proc.stderr
     with open(out / "sites.csv", encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == s["n_new_sites"] > 0

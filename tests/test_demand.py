@@ -206,4 +206,5 @@ def test_weight_preserved_property(rows, spacing, snap) -> None:
     d, stats = build(network(), inc, c)
     assert incident_part(d)["weight"].sum() == pytest.approx(dm.incident_weights(inc, c, WEIGHTS).sum(), rel=1e-9,
                                                              abs=1e-12)
-    assert stats["snapped"] + stats["kept_as_point"] + stats["spread_over_streets"] == len(rows)
+    assert stats["snapped"] + stats["kept_as_point"] + stats["spread_over_streets"] \
+        + stats["placed_by_area_or_station"] == len(rows)

@@ -3,6 +3,8 @@
 Expected points are computed independently of the code under test: an
 intersection is the graph node where edges of both named streets meet (read
 with networkx from the GraphML), a station is its row in the stations CSV.
+The rules (indoors, scene elsewhere, duplicates, districts, the places file)
+are checked on hand-made events whose outcome was worked out by hand.
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from camsite.errors import InputError
-from camsite.events import category_for, load_polisen, locate_events, read_stations, street_edges
+from camsite.cli import main
+from camsite.errors import ConfigError, InputError
+from camsite.events import (
+    DEFAULT_PLACES_FILE,
+    category_for,
+    load_places,
+    load_polisen,
+    locate_events,
+    read_stations,
+    street_edges,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = ROOT / "data" / "osm" / "fridhemsplan_drive_osmnx2020.graphml.gz"
@@ -66,8 +77,8 @@ def crossing(graph: nx.MultiDiGraph, a: str, b: str) -> list[Point]:
 
 
 def event(text: str, *, muni: str = "Stockholm", i: int = 1, kind: str = "Misshandel",
-          body: str = "") -> dict:
-    return {"id": i, "datetime": "2025-05-01 12:00:00 +02:00", "name": f"1 maj 11.00, {kind}, {muni}",
+          body: str = "", when: str = "11.00") -> dict:
+    return {"id": i, "datetime": "2025-05-01 23:00:00 +02:00", "name": f"1 maj {when}, {kind}, {muni}",
             "summary": text, "url": f"/aktuellt/handelser/{i}/", "type": kind,
             "location": {"name": muni, "gps": "59.3,18.0"}, "html_preamble": text, "html_body": body}
 
@@ -261,3 +272,204 @@ def test_street_edges_keep_every_name(edges) -> None:
 def test_no_events(edges, stations) -> None:
     empty = locate_events([], edges, stations=stations)
     assert len(empty) == 0 and "precision" in empty.columns and empty.crs == "EPSG:3011"
+
+
+# --- rule: indoors ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,indoor", [
+    ("Inbrott i en lägenhet på Fleminggatan.", True),
+    ("Snatteri i butiken på Fleminggatan.", True),
+    ("En kvinna kastade glas på en restaurang på Sankt Eriksgatan.", True),
+    ("Stol kastad mot personalen i en hotellreception på Torsgatan.", True),
+    ("Två män slogs ombord på en båt vid Norr Mälarstrand.", True),
+    ("Brand i trapphuset på Fleminggatan.", True),
+    ("Rån i en matbutik vid Fridhemsplan.", True),  # a compound of "butik"
+    ("Bråk utanför en restaurang på Sankt Eriksgatan.", False),
+    ("Bråk utanför butiken på Fleminggatan.", False),
+    ("Rån vid butiken på Fleminggatan.", False),
+    ("En tjuv greps på bar gärning på Fleminggatan.", False),
+    ("Klotter på huset på Fleminggatan.", False),  # on the front of the house
+    ("En man med kniv sprang in i ett trapphus på Fleminggatan.", False),  # fled indoors after the event
+    ("Misshandel på Fleminggatan.", False),
+])
+def test_indoor_flag(edges, stations, text: str, indoor: bool) -> None:
+    row = locate_one(text, edges, stations)
+    assert row["precision"] in {"street", "station"}  # indoor events are located like the others
+    assert bool(row["indoor"]) is indoor
+
+
+def test_indoor_flag_without_a_place(edges, stations) -> None:
+    assert bool(locate_one("Bråk i en lägenhet.", edges, stations)["indoor"]) is True
+
+
+# --- rule: scene elsewhere --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,precision,place,scene", [
+    # the issue's case: the scene is outside the area, police only stopped the train at Fridhemsplan
+    ("En man misshandlades i Blackeberg. Polisen stoppade tåget vid Fridhemsplan.", "unlocated", "", "unlocated"),
+    ("En man misshandlade en kvinna i Blackeberg. Vid Fridhemsplans tunnelbanestation beordrade polisen "
+     "tågstopp.", "unlocated", "", "unlocated"),
+    # the scene is a district of the area: located there, not at the station (450 m radius, 950 m away)
+    ("En man misshandlades i Stadshagen. Polisen stoppade tåget vid Fridhemsplan.", "area", "Stadshagen", "moved"),
+    # arrested elsewhere on the home ground: the street of the scene, not the station of the arrest
+    ("Rån på Fleminggatan. Mannen greps senare vid tunnelbanestationen Stadshagen.", "street", "Fleminggatan",
+     "moved"),
+    ("Rån på Fleminggatan. Mannen kunde gripas vid Fridhemsplan.", "street", "Fleminggatan", "moved"),
+])
+def test_scene_elsewhere(edges, stations, text: str, precision: str, place: str, scene: str) -> None:
+    located = locate_events([event(text)], edges, stations=stations)
+    assert (located["precision"].iloc[0], located["place"].iloc[0]) == (precision, place)
+    assert located.attrs["scene"] == {"moved": int(scene == "moved"), "unlocated": int(scene == "unlocated")}
+
+
+@pytest.mark.parametrize("text,precision,place", [
+    ("Polisen stoppade tåget vid Fridhemsplan efter ett bråk.", "station", "Fridhemsplan"),  # no scene before
+    ("Bråk på Kungsholmen. En man greps vid Fridhemsplan.", "station", "Fridhemsplan"),  # the district covers it
+    ("En man misshandlades på Fleminggatan och greps på Fleminggatan.", "street", "Fleminggatan"),  # same place
+    ("En man som misshandlats i Stadshagen vårdas. Bråk vid Fridhemsplan.", "station", "Fridhemsplan"),  # no cue
+])
+def test_scene_elsewhere_negative(edges, stations, text: str, precision: str, place: str) -> None:
+    located = locate_events([event(text)], edges, stations=stations)
+    assert (located["precision"].iloc[0], located["place"].iloc[0]) == (precision, place)
+    assert located.attrs["scene"] == {"moved": 0, "unlocated": 0}
+
+
+# --- rule: duplicates -------------------------------------------------------------------------------------
+
+def test_duplicates_by_text_and_by_place_within_an_hour(edges, stations) -> None:
+    events = [
+        event("Bråk i en lägenhet på Fleminggatan.", i=5, when="11.00"),
+        event("Bråk i en lägenhet på Fleminggatan.", i=3, when="11.30"),  # same text: 5 merges into 3
+        event("Rån på Fleminggatan.", i=10, kind="Rån", when="11.00"),
+        event("Rån på Fleminggatan 12, en man skadad.", i=11, kind="Rån", when="11.40"),  # same street point
+        event("Rån på Fleminggatan.", i=12, kind="Rån", when="13.30"),  # 2 h 30 min after 10, 1 h 50 min after 11
+        event("Rån på Fleminggatan.", i=13, kind="Stöld", when="11.10"),  # same place, not the same type as 10
+        event("Rån på Sankt Eriksgatan.", i=14, kind="Rån", when="11.05"),  # another street
+    ]
+    area = gpd.GeoSeries([box(18.005, 59.325, 18.045, 59.345)], crs="EPSG:4326").to_crs("EPSG:3011").iloc[0]
+    located = locate_events(events, edges, stations=stations, area=area)
+    assert dict(zip(located["incident_id"], located["merged_ids"])) == {
+        "3": "5", "10": "11", "12": "", "13": "", "14": ""}
+    assert located.attrs["n_merged"] == 2 and located.attrs["n_in_area"] == 7
+    assert located.attrs["in_area"]["street"] == 7
+
+
+def test_duplicates_chain_and_unlocated_are_not_merged(edges, stations) -> None:
+    events = [event("Rån på Fleminggatan.", i=1, when="10.00"), event("Rån på Fleminggatan nu.", i=2, when="10.50"),
+              event("Rån på Fleminggatan igen.", i=3, when="11.40"),  # 1 h 40 min after 1, chained through 2
+              event("Inget ställe.", i=4, when="10.00"), event("Inget ställe.", i=5, when="10.00")]
+    located = locate_events(events, edges, stations=stations)
+    assert list(located["incident_id"]) == ["1", "4", "5"]
+    assert list(located["merged_ids"]) == ["2,3", "", ""]
+
+
+def test_duplicates_by_text_alone() -> None:
+    """Same type and text within an hour merge even when located 300 m apart; same place needs the same class."""
+    from camsite.events._duplicates import merge_duplicates
+
+    frame = gpd.GeoDataFrame({
+        "incident_id": ["20", "8", "30", "31"], "type": ["Brand"] * 4,
+        "date": pd.to_datetime(["2025-05-01 10:00", "2025-05-01 10:59", "2025-05-01 10:00", "2025-05-01 10:10"]),
+        "precision": ["street", "area", "street", "station"]},
+        geometry=[Point(0, 0), Point(300, 0), Point(1000, 0), Point(1000, 10)], crs="EPSG:3011")
+    merged = merge_duplicates(frame, ["Brand i ett hus.", "Brand i ett hus.", "Brand här.", "Brand där."])
+    assert list(merged["incident_id"]) == ["8", "30", "31"]  # 30 and 31: 10 m apart but street vs station
+    assert list(merged["merged_ids"]) == ["20", "", ""]
+    assert merged.attrs["n_merged"] == 1
+
+
+# --- districts and places ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,precision,place,district", [
+    ("Rån i Stadshagen.", "area", "Stadshagen", "STADSHAGEN"),
+    ("Rån i Fredhäll.", "area", "Fredhäll", "FREDHÄLL"),
+    ("Bråk i Marieberg.", "area", "Marieberg", "MARIEBERG"),
+    ("Smällar hördes på Kungsholm.", "area", "Kungsholmen", "KUNGSHOLMEN"),
+    ("Bråk i Kronobergsparken.", "area", "Kronobergsparken", ""),  # a park: no stadsdel
+    ("Bråk på Rålis.", "area", "Rålambshovsparken", ""),
+    ("Misshandel på Fleminggatan.", "street", "Fleminggatan", ""),
+    ("Misshandel vid tunnelbanestationen Fridhemsplan.", "station", "Fridhemsplan", ""),
+])
+def test_district_and_place(edges, stations, text: str, precision: str, place: str, district: str) -> None:
+    row = locate_one(text, edges, stations)
+    assert (row["precision"], row["place"], row["district"]) == (precision, place, district)
+
+
+def test_shipped_districts_are_stadsdelar() -> None:
+    """Every district of the shipped places file is spelled as a stadsdel of Stockholm's map."""
+    stadsdelar = ROOT.parent / "shared" / "data" / "stockholm" / "stadsdelar_land_2021.geojson"
+    if not stadsdelar.exists():
+        pytest.skip(f"{stadsdelar} is not here")
+    names = set(gpd.read_file(stadsdelar)["name"])
+    districts = {a.district for a in load_places().areas.values()} - {""}
+    assert districts == {"KUNGSHOLMEN", "STADSHAGEN", "MARIEBERG", "FREDHÄLL", "KRISTINEBERG", "LILLA ESSINGEN"}
+    assert districts <= names
+
+
+def test_shipped_places_file_is_package_data() -> None:
+    """The default places file sits in the package (pyproject's package-data must list events/*.toml)."""
+    from camsite import events as events_pkg
+
+    assert DEFAULT_PLACES_FILE.parent == Path(events_pkg.__file__).parent
+    assert DEFAULT_PLACES_FILE.is_file() and load_places(DEFAULT_PLACES_FILE).source == str(DEFAULT_PLACES_FILE)
+
+
+MINIMAL_PLACES = """\
+other_places = ["Blackeberg"]
+local_places = ["Stockholm"]
+[areas.Stadshagen]
+lat = 59.3385
+lon = 18.0170
+radius_m = 450.0
+district = "STADSHAGEN"
+"""
+
+
+def test_another_places_file_needs_no_code(tmp_path: Path, edges, stations) -> None:
+    path = tmp_path / "places.toml"
+    path.write_text(MINIMAL_PLACES, encoding="utf-8")
+    places = load_places(path)
+    events = [event("Rån i Stadshagen.", i=1, kind="Rån"), event("Rån i Marieberg.", i=2),
+              event("Bråk i en lägenhet i Stadshagen.", i=3)]
+    located = locate_events(events, edges, stations=stations, places=places)
+    assert list(located["place"]) == ["Stadshagen", "", "Stadshagen"]  # Marieberg is not in this file
+    assert not located["indoor"].any()  # no [indoor] table: the rule is off
+
+
+@pytest.mark.parametrize("text,message", [
+    ("other_places = [\n", r"p\.toml: not valid TOML"),
+    (MINIMAL_PLACES + "[indor]\nwords = []\n", r"p\.toml: indor: unknown key \(allowed: areas, "),
+    (MINIMAL_PLACES.replace("radius_m = 450.0", "radius_m = -1"), r"p\.toml: areas\.Stadshagen\.radius_m: must be > 0"),
+    (MINIMAL_PLACES.replace("lat = 59.3385", 'lat = "x"'),
+     r"p\.toml: areas\.Stadshagen\.lat: expected a number, got 'x'"),
+    (MINIMAL_PLACES.replace("local_places", "locals"), r"p\.toml: locals: unknown key"),
+    (MINIMAL_PLACES.replace('"Blackeberg"', '"Stadshagen"'), r"p\.toml: areas\.Stadshagen: 'Stadshagen' is also in "
+                                                             r"other_places"),
+    (MINIMAL_PLACES + "[indoor]\nbefore = ['i']\nwords = ['(lägenhet']\n",
+     r"p\.toml: indoor\.words\[0\]: '\(lägenhet' is not a word or phrase"),
+])
+def test_bad_places_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_places(path)
+
+
+def test_missing_places_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.toml: places file does not exist"):
+        load_places(tmp_path / "nope.toml")
+
+
+def test_cli_bad_places_file_is_one_error_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    bad = tmp_path / "p.toml"
+    bad.write_text(MINIMAL_PLACES.replace("radius_m = 450.0", "radius_m = 0"), encoding="utf-8")
+    feed = tmp_path / "e.json"
+    feed.write_text("[]", encoding="utf-8")
+    out = tmp_path / "o.geojson"
+    result = CliRunner().invoke(main, ["import-events", "polisen", str(feed), "--network", str(GRAPH),
+                                       "--places", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {bad}: areas.Stadshagen.radius_m: must be > 0"
+    assert not out.exists()

@@ -1,10 +1,13 @@
 """The whole shipped police events file through ``camsite import-events polisen``.
 
-The counts per precision class are what the locator gives today, after a
-sample was checked by hand (see data/incidents/README.md); a change in them
-is a change in method to review. The hand-checked events name a known
-intersection or station; their located point must lie within 50 m of it,
-computed here from the stations CSV or from the graph node the two streets share.
+The counts per precision class and per rule are what the locator gives
+today, after a sample was checked by hand (see data/incidents/README.md); a
+change in them is a change in method to review. The hand-checked events name
+a known intersection or station; their located point must lie within 50 m of
+it, computed here from the stations CSV or from the graph node the two
+streets share. The rule cases are events of the feed read by hand: the
+assault in Blackeberg that the old rules put at Fridhemsplan (police stopped
+a train there), indoor events, a report filed twice.
 """
 
 from __future__ import annotations
@@ -32,11 +35,35 @@ SHIPPED = ROOT / "data" / "incidents" / "polisen_kungsholmen.geojson"
 TO_3011 = Transformer.from_crs("EPSG:4326", "EPSG:3011", always_xy=True)
 
 #: Events located before the area filter, per precision class (4,776 events).
-COUNTS = {"intersection": 11, "station": 29, "street": 115, "area": 170, "unlocated": 4451}
-#: Events kept inside the Fridhemsplan extent, per precision class.
-IN_AREA = {"intersection": 10, "station": 14, "street": 107, "area": 61}
+COUNTS = {"intersection": 11, "station": 28, "street": 115, "area": 170, "unlocated": 4452}
+#: Events inside the Fridhemsplan extent, per precision class, before duplicates are merged.
+IN_AREA = {"intersection": 10, "station": 13, "street": 107, "area": 61}
+#: Events written (duplicates merged), per precision class.
+WRITTEN = {"intersection": 10, "station": 13, "street": 106, "area": 61}
 #: Events located only to all of Kungsholmen (radius 2 km), left out by --max-area-radius 1000.
 TOO_COARSE = 93
+#: Events naming a place of Kungsholmen whose text puts them elsewhere: moved to the scene, left unlocated.
+SCENE_MOVED, SCENE_UNLOCATED = 2, 29
+#: Duplicates merged away inside the area; indoor events written.
+MERGED, INDOOR = 1, 25
+
+#: Indoor events, read by hand: id -> the words that say so.
+INDOOR_EVENTS = {
+    "646981": "på en restaurang",  # "kastat glas omkring sig på en restaurang på Sankt Eriksgatan"
+    "616673": "i en butik",  # "slagit sönder saker i en butik i Stadshagen"
+    "561665": "i butik",  # "Tumult i butik på Odengatan"
+    "560162": "i ett trapphus",  # "Ett föremål har exploderat i ett trapphus"
+    "438954": "i en hotellreception",  # "kastat en stol mot personalen i en hotellreception på Torsgatan"
+    "429441": "ombord på en båt",  # "Två män slåss med varandra ombord på en båt vid Norr Mälarstrand"
+    "548786": "i en lägenhet",  # "larm om brand i en lägenhet"
+}
+#: Outdoor events that name an indoor place, read by hand.
+OUTDOOR_EVENTS = {
+    "446941": "skadegörelse vid en krog",
+    "569464": "försvunnit in i ett trapphus",  # a man with a knife on Odengatan fled into a stairwell
+    "591820": "rökutveckling från en balkong i ett flerfamiljshus",
+    "464700": "misshandlat en kvinna utomhus",
+}
 
 #: event id -> ("station", stop name) or ("crossing", street a, street b), checked by hand against the text.
 HAND_CHECKED = {
@@ -47,7 +74,6 @@ HAND_CHECKED = {
     "581949": ("crossing", "Rörstrandsgatan", "Sankt Eriksgatan"),  # "vid Rörstrandsgatan/ Sankt Eriksgatan"
     "450184": ("crossing", "Scheffersgatan", "Stagneliusvägen"),  # "... vid korsningen med Stagneliusvägen"
     "442642": ("station", "Fridhemsplan"),  # "Ordningsvakt vid tunnelbanestationen Fridhemsplan"
-    "592839": ("station", "Fridhemsplan"),  # "Vid Fridhemsplans tunnelbanestation"
     "443268": ("station", "Stadshagen"),  # "på Stadshagens tunnelbanestation"
     "606975": ("station", "Stadshagen"),  # "på Stadshagens T-station"
 }
@@ -83,8 +109,75 @@ def test_counts_per_precision_class(run) -> None:
     assert ("4776 händelser: korsning {intersection}, station {station}, gata {street}, område {area}, "
             "ej lägesbestämda {unlocated}").format(**COUNTS) in output
     assert f"{TOO_COARSE} händelser med bara ett stadsdelsområde över 1000 m utelämnade" in output
-    assert incidents["precision"].value_counts().to_dict() == IN_AREA
-    assert len(incidents) == sum(IN_AREA.values())
+    assert (f"{sum(IN_AREA.values())} lägesbestämda inom området ({AREA.name}): korsning {{intersection}}, "
+            "station {station}, gata {street}, område {area}").format(**IN_AREA) in output
+    assert incidents["precision"].value_counts().to_dict() == WRITTEN
+    assert len(incidents) == sum(WRITTEN.values()) == sum(IN_AREA.values()) - MERGED
+
+
+def test_counts_per_rule(run) -> None:
+    """The command prints what each rule changed, in this order, and the file agrees."""
+    output, incidents = run
+    lines = output.strip().splitlines()
+    assert lines[1] == (f"platsen någon annanstans: {SCENE_MOVED + SCENE_UNLOCATED} "
+                        f"({SCENE_MOVED} flyttade, {SCENE_UNLOCATED} ej lägesbestämda)")
+    assert lines[4] == f"dubbletter: {MERGED} sammanslagen"
+    assert lines[5] == f"inomhus: {INDOOR} (vikt 0 som standard)"
+    assert lines[6].startswith(f"skrev {sum(WRITTEN.values())} händelser till ")
+    assert int(incidents["indoor"].sum()) == INDOOR
+    assert int((incidents["merged_ids"] != "").sum()) == MERGED
+
+
+def test_blackeberg_assault_is_not_at_fridhemsplan(run) -> None:
+    """592839: "En man misshandlar en kvinna i Blackeberg ... Vid Fridhemsplans tunnelbanestation beordrar
+    polisen om tågstopp": the scene is in Blackeberg, outside the area, so the event is not located."""
+    from camsite.events import load_polisen, locate_events, read_stations, street_edges
+
+    _, incidents = run
+    assert "592839" not in set(incidents["incident_id"])
+    event = [e for e in load_polisen(EVENTS) if str(e["id"]) == "592839"]
+    located = locate_events(event, street_edges(GRAPH), stations=read_stations(STATIONS))
+    assert located["precision"].iloc[0] == "unlocated"
+    assert located.attrs["scene"] == {"moved": 0, "unlocated": 1}
+
+
+def test_arrest_elsewhere_is_moved_to_the_scene(run) -> None:
+    """581340: a break-in alarm "från en skola på Karlbergsvägen"; "Polisen ... griper mannen på
+    Rörstrandsgatan": the event is on Karlbergsvägen, not where the man was caught."""
+    _, incidents = run
+    row = incidents.set_index("incident_id").loc["581340"]
+    assert (row["precision"], row["place"]) == ("street", "Karlbergsvägen")
+
+
+@pytest.mark.parametrize("event_id", sorted(INDOOR_EVENTS))
+def test_indoor_events(run, event_id: str) -> None:
+    _, incidents = run
+    assert bool(incidents.set_index("incident_id").loc[event_id, "indoor"]) is True
+
+
+@pytest.mark.parametrize("event_id", sorted(OUTDOOR_EVENTS))
+def test_outdoor_events(run, event_id: str) -> None:
+    _, incidents = run
+    assert bool(incidents.set_index("incident_id").loc[event_id, "indoor"]) is False
+
+
+def test_same_text_twice_is_merged(run) -> None:
+    """425866 and 425867: two ids, the same Trafikolycka text ("lastbil vält" on Klarastrandsleden), same minute."""
+    _, incidents = run
+    ids = set(incidents["incident_id"])
+    assert "425866" in ids and "425867" not in ids
+    assert incidents.set_index("incident_id").loc["425866", "merged_ids"] == "425867"
+
+
+def test_districts_and_places(run) -> None:
+    _, incidents = run
+    areas = incidents[incidents["precision"] == "area"]
+    pairs = set(zip(areas["place"], areas["district"]))
+    assert pairs == {("Stadshagen", "STADSHAGEN"), ("Kristineberg", "KRISTINEBERG"), ("Fredhäll", "FREDHÄLL"),
+                     ("Marieberg", "MARIEBERG"), ("Rålambshovsparken", ""), ("Kronobergsparken", ""),
+                     ("Vasaparken", "")}
+    assert (incidents.loc[incidents["precision"] != "area", "district"] == "").all()
+    assert (incidents["place"] != "").all()
 
 
 def test_output_is_wgs84_inside_the_area(run) -> None:
@@ -93,7 +186,7 @@ def test_output_is_wgs84_inside_the_area(run) -> None:
     x, y = incidents.geometry.x, incidents.geometry.y
     assert x.between(18.005, 18.045).all() and y.between(59.325, 59.345).all()
     assert {"incident_id", "date", "type", "category", "precision", "uncertainty_m", "matched_text", "street",
-            "weight", "source", "url"} <= set(incidents.columns)
+            "weight", "source", "url", "place", "district", "indoor", "merged_ids"} <= set(incidents.columns)
     assert incidents["incident_id"].is_unique
     streets = incidents[incidents["precision"] == "street"]
     assert (streets["street"] != "").all()
@@ -117,7 +210,7 @@ def test_shipped_layer_is_current(run) -> None:
     """data/incidents/polisen_kungsholmen.geojson is what the command gives today (regenerate it if not)."""
     _, incidents = run
     shipped = gpd.read_file(SHIPPED)
-    cols = ["incident_id", "precision", "category", "place"]
+    cols = ["incident_id", "precision", "category", "place", "district", "indoor", "merged_ids"]
     pd.testing.assert_frame_equal(shipped[cols].reset_index(drop=True), incidents[cols].reset_index(drop=True))
 
 

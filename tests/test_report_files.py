@@ -202,7 +202,7 @@ def test_summary_data_labels_in_the_run_language(report_result):
     cats_sv = {r["category"]: r["label"] for r in sv["coverage_by_category"]}
     cats_en = {r["category"]: r["label"] for r in en["coverage_by_category"]}
     assert cats_sv["narkotika"] == "Narkotikabrott" and cats_en["narkotika"] == "Drug offences"
-    assert cats_sv["gata"] == "Gatumiljö (gatuyta och flöde)"
+    assert cats_sv["gata"] == "Gatumiljö (gatumeter)"
     # sub-areas keep the scenario's own labels in both languages
     assert [r["label"] for r in en["coverage_by_subarea"]] == ["Fridhemsplan (platssamverkan)",
                                                                "Stadshagen (platssamverkan)"]

@@ -67,3 +67,20 @@ def test_english_and_raw(report_result):
 def test_without_curve(report_result):
     text = html.render_html(dataclasses.replace(report_result, budget_curve=None))
     assert "Ingen budgetkurva beräknades" in text and 'class="knee"' not in text
+
+
+def test_map_legend_names_what_is_coloured(report_text, report_result):
+    """The demand colour is weighted incidents per segment, and the legend says so; no legend entry for a layer
+    the run does not have (this one has no water, districts, metro or zones)."""
+    from camsite.privacy import aggregate_demand
+
+    data = _data(report_text)
+    legend = dict(data["legend"])
+    assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter)")
+    assert not {"water", "districts", "metro", "exclusion", "no_view"} & set(legend)
+    assert {"streets", "study_area", "subareas", "viewshed_ex", "existing", "viewshed_new", "proposed"} <= set(legend)
+    agg = aggregate_demand(report_result.demand, report_result.edges).set_index("edge_id")
+    shown = agg[~agg["suppressed"] & (agg["incident_weight"] > 0)].sort_index()
+    assert [d["w"] for d in data["demand"] if not d["sup"]] == pytest.approx(shown["incident_weight"].tolist())
+    attribution = re.search(r'<div class="attribution">(.*?)</div>', report_text).group(1)
+    assert attribution == "© OpenStreetMap contributors, ODbL 1.0"

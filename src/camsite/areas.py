@@ -23,7 +23,8 @@ from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["point_from_latlon", "polygon_from_lonlat", "read_polygons", "study_area_polygon", "subareas_frame"]
+__all__ = ["district_polygons", "point_from_latlon", "polygon_from_lonlat", "read_polygons", "study_area_polygon",
+           "subareas_frame", "water_polygon"]
 
 WGS84 = "EPSG:4326"
 
@@ -49,6 +50,12 @@ def point_from_latlon(latlon: tuple[float, float], *, crs: str) -> Point:
 
 def read_polygons(path: Path, *, crs: str) -> BaseGeometry:
     """Union of the polygons in a GeoJSON or GeoPackage file, projected to ``crs``."""
+    merged: BaseGeometry = _read_polygon_frame(path).to_crs(crs).geometry.union_all()
+    return shapely.make_valid(merged)
+
+
+def _read_polygon_frame(path: Path) -> gpd.GeoDataFrame:
+    """The polygon features of a GeoJSON or GeoPackage file (WGS84 when it states no CRS)."""
     if not path.exists():
         raise InputError("file does not exist", file=path)
     if path.is_dir():
@@ -68,11 +75,57 @@ def read_polygons(path: Path, *, crs: str) -> BaseGeometry:
         row = int(bad.to_numpy().argmax()) + 1
         raise InputError(f"feature is a {gdf.geometry.geom_type.iloc[row - 1]}, expected a polygon", file=path,
                          where=f"feature {row}")
-    merged: BaseGeometry = gdf.to_crs(crs).geometry.union_all()
+    return gdf
+
+
+def district_polygons(scenario: Scenario) -> gpd.GeoDataFrame:
+    """The ``[boundaries] districts`` polygons: columns ``name`` and geometry (an empty frame when none).
+
+    Raises
+    ------
+    InputError
+        An unreadable file, a missing name column, or a feature that is not a polygon.
+    """
+    b = scenario.boundaries
+    if b is None or b.districts is None:
+        return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=scenario.crs), crs=scenario.crs)
+    path = scenario.resolve(b.districts)
+    gdf = _read_polygon_frame(path)
+    if b.name_column not in gdf.columns:
+        raise InputError(f"no column {b.name_column!r} (set [boundaries] name_column; columns: "
+                         f"{', '.join(map(str, gdf.columns.drop('geometry')))})", file=path, where="header")
+    out = gpd.GeoDataFrame({"name": gdf[b.name_column].astype(str).str.strip().to_numpy()},
+                           geometry=gdf.to_crs(scenario.crs).geometry.make_valid().to_numpy(), crs=scenario.crs)
+    return out.dissolve(by="name", as_index=False, sort=True)
+
+
+def water_polygon(scenario: Scenario) -> BaseGeometry | None:
+    """The ``[boundaries] water`` mask in the working CRS, or None."""
+    b = scenario.boundaries
+    if b is None or b.water is None:
+        return None
+    return read_polygons(scenario.resolve(b.water), crs=scenario.crs)
+
+
+def _districts(names: tuple[str, ...], scenario: Scenario, key: str) -> BaseGeometry:
+    frame = district_polygons(scenario)
+    known = {n.casefold(): n for n in frame["name"]}
+    missing = [n for n in names if n.strip().casefold() not in known]
+    if missing:
+        close = ", ".join(sorted(frame["name"])[:12])
+        raise InputError(f"unknown district {missing[0]!r} (the file has: {close}, ...)",
+                         file=scenario.source_file, where=key)
+    wanted = {known[n.strip().casefold()] for n in names}
+    merged: BaseGeometry = frame[frame["name"].isin(wanted)].geometry.union_all()
     return shapely.make_valid(merged)
 
 
-def _area_geometry(area: Area | SubArea, scenario: Scenario) -> BaseGeometry:
+def _area_geometry(area: Area | SubArea, scenario: Scenario, key: str = "study_area") -> BaseGeometry:
+    if area.districts is not None:
+        geom = _districts(area.districts, scenario, f"{key}.districts")
+        if area.polygon is not None:
+            geom = shapely.intersection(geom, polygon_from_lonlat(area.polygon, crs=scenario.crs))
+        return geom
     if area.polygon is not None:
         return polygon_from_lonlat(area.polygon, crs=scenario.crs)
     if isinstance(area, Area) and area.center is not None:
@@ -83,15 +136,18 @@ def _area_geometry(area: Area | SubArea, scenario: Scenario) -> BaseGeometry:
 
 
 def study_area_polygon(scenario: Scenario) -> BaseGeometry:
-    """The scenario's study area in its working CRS."""
-    return _area_geometry(scenario.study_area, scenario)
+    """The scenario's study area in its working CRS, without water (``[boundaries] water``)."""
+    area = _area_geometry(scenario.study_area, scenario)
+    water = water_polygon(scenario)
+    return area if water is None else shapely.make_valid(shapely.difference(area, water))
 
 
 def subareas_frame(scenario: Scenario) -> gpd.GeoDataFrame:
     """The reporting sub-areas: columns ``name``, ``label``, ``source``, geometry."""
     rows = [
-        {"name": s.name, "label": s.label or s.name, "source": s.source, "geometry": _area_geometry(s, scenario)}
-        for s in scenario.subareas
+        {"name": s.name, "label": s.label or s.name, "source": s.source,
+         "geometry": _area_geometry(s, scenario, f"subareas[{i}]")}
+        for i, s in enumerate(scenario.subareas)
     ]
     return gpd.GeoDataFrame(rows, columns=["name", "label", "source", "geometry"], geometry="geometry",
                             crs=scenario.crs)

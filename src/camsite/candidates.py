@@ -24,16 +24,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from camsite import areas, readers
 from camsite.cameras import CameraModels
-from camsite.config import CandidateConfig, Exclusion
+from camsite.config import CandidateConfig, Exclusion, NoViewZone
 from camsite.demand import usable_edges
 from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CANDIDATE_COLUMNS", "bearing_deg", "build_candidates", "exclusion_zones", "site_ids"]
+__all__ = ["CANDIDATE_COLUMNS", "bearing_deg", "build_candidates", "exclusion_counts", "exclusion_zones",
+           "no_view_zones", "site_ids"]
 
 #: Columns of the candidate frame, in order (docs/architecture.md).
 CANDIDATE_COLUMNS: tuple[str, ...] = ("site_id", "variant", "camera_type", "heading_deg", "cost_sek", "penalty_sek",
@@ -184,6 +186,25 @@ def _read_zone_file(path: Path, crs: str) -> gpd.GeoDataFrame:
     return gdf.set_crs("EPSG:4326").to_crs(crs) if gdf.crs is None else gdf.to_crs(crs)
 
 
+def no_view_zones(zones: tuple[NoViewZone, ...], *, crs: str,
+                  resolve: Callable[[str], Path] = Path) -> gpd.GeoDataFrame:
+    """The do-not-view zones in ``crs``: columns ``name``, ``label``, geometry (shapes as :func:`exclusion_zones`)."""
+    rows = [{"name": z.name, "label": z.label or z.name, "geometry": _zone_geometry(z, crs, resolve)} for z in zones]
+    return gpd.GeoDataFrame(rows, columns=["name", "label", "geometry"], geometry="geometry", crs=crs)
+
+
+def _zone_geometry(zone: Exclusion | NoViewZone, crs: str, resolve: Callable[[str], Path]) -> BaseGeometry:
+    if zone.polygon is not None:
+        return areas.polygon_from_lonlat(zone.polygon, crs=crs)
+    if zone.point is not None:
+        return areas.point_from_latlon(zone.point, crs=crs).buffer(zone.buffer_m)
+    gdf = _read_zone_file(Path(resolve(str(zone.path))), crs)
+    polys = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    geoms = gdf.geometry.to_numpy()
+    merged: BaseGeometry = shapely.union_all(np.where(polys, geoms, shapely.buffer(geoms, zone.buffer_m)))
+    return merged
+
+
 def exclusion_zones(exclusions: tuple[Exclusion, ...], *, crs: str,
                     resolve: Callable[[str], Path] = Path) -> gpd.GeoDataFrame:
     """The exclusion zones in ``crs``: columns ``name``, ``penalty_sek`` (NaN = remove), geometry.
@@ -192,19 +213,8 @@ def exclusion_zones(exclusions: tuple[Exclusion, ...], *, crs: str,
     points and lines are buffered, its polygons used as given. ``resolve``
     turns a zone's ``path`` into a file path (the scenario's :meth:`resolve`).
     """
-    rows = []
-    for ex in exclusions:
-        if ex.polygon is not None:
-            geom = areas.polygon_from_lonlat(ex.polygon, crs=crs)
-        elif ex.point is not None:
-            geom = areas.point_from_latlon(ex.point, crs=crs).buffer(ex.buffer_m)
-        else:
-            gdf = _read_zone_file(Path(resolve(str(ex.path))), crs)
-            polys = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-            geoms = gdf.geometry.to_numpy()
-            geom = shapely.union_all(np.where(polys, geoms, shapely.buffer(geoms, ex.buffer_m)))
-        rows.append({"name": ex.name, "penalty_sek": np.nan if ex.penalty_sek is None else ex.penalty_sek,
-                     "geometry": geom})
+    rows = [{"name": ex.name, "penalty_sek": np.nan if ex.penalty_sek is None else ex.penalty_sek,
+             "geometry": _zone_geometry(ex, crs, resolve)} for ex in exclusions]
     return gpd.GeoDataFrame(rows, columns=["name", "penalty_sek", "geometry"], geometry="geometry", crs=crs)
 
 
@@ -250,6 +260,53 @@ def _variants(sites: pd.DataFrame, cameras: CameraModels) -> pd.DataFrame:
     return out.drop_duplicates("variant").sort_values(["site_id", "variant"], kind="stable")
 
 
+def _all_sites(network: Any, existing: gpd.GeoDataFrame | None, cfg: CandidateConfig,
+               mounting_points: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Every physical site before the exclusion zones (sites near an existing camera left out)."""
+    edges = usable_edges(network.edges)
+    parts = [_intersections(network, edges)] if cfg.intersections else []
+    if mounting_points is not None:
+        parts.append(_mounts(mounting_points, edges))
+    parts.append(_along_streets(edges, cfg.spacing_m))
+    sites = pd.concat(parts, ignore_index=True).drop_duplicates("site_id")
+    near = _near_existing(sites, existing, cfg.min_distance_to_existing_m)
+    if near.any():
+        logger.info("%d candidate sites within %.0f m of an existing camera dropped", int(near.sum()),
+                    cfg.min_distance_to_existing_m)
+    return sites[~near]
+
+
+def exclusion_counts(network: Any, existing: gpd.GeoDataFrame | None, cfg: CandidateConfig, *,
+                     cameras: CameraModels, exclusion_zones: gpd.GeoDataFrame,
+                     mounting_points: gpd.GeoDataFrame | None = None,
+                     study_area: BaseGeometry | None = None) -> pd.DataFrame:
+    """What each exclusion zone did to the candidates (the arguments as for :func:`build_candidates`).
+
+    One row per zone: ``name``, ``sites_removed`` and ``candidates_removed``
+    (site variants) for a zone without penalty, ``sites_penalised`` and
+    ``candidates_penalised`` for one with. Only sites inside ``study_area`` (when
+    given) count; a site in two zones counts for both.
+    """
+    sites = _all_sites(network, existing, cfg, mounting_points)
+    if study_area is not None and len(sites):
+        sites = sites[shapely.within(sites["geometry"].to_numpy(), study_area)]
+    n = len(exclusion_zones)
+    counts = {k: np.zeros(n, np.int64) for k in ("sites", "variants")}
+    if n and len(sites):
+        si, zi = shapely.STRtree(exclusion_zones.geometry.to_numpy()).query(sites["geometry"].to_numpy(),
+                                                                            predicate="intersects")
+        hit = sites.iloc[si].assign(penalty_sek=0.0, zone=zi)
+        variants = _variants(hit.assign(site_id=hit["site_id"] + "@" + hit["zone"].astype(str)), cameras)
+        counts["sites"] = np.bincount(zi, minlength=n).astype(np.int64)
+        counts["variants"] = np.bincount(variants["zone"].to_numpy(np.int64), minlength=n).astype(np.int64)
+    removed = exclusion_zones["penalty_sek"].isna().to_numpy() if n else np.zeros(0, bool)
+    return pd.DataFrame({"name": exclusion_zones["name"].astype(str).to_numpy(object),
+                         "sites_removed": np.where(removed, counts["sites"], 0),
+                         "candidates_removed": np.where(removed, counts["variants"], 0),
+                         "sites_penalised": np.where(removed, 0, counts["sites"]),
+                         "candidates_penalised": np.where(removed, 0, counts["variants"])})
+
+
 def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, cfg: CandidateConfig, *,
                      cameras: CameraModels, crs: str, mounting_points: gpd.GeoDataFrame | None = None,
                      exclusion_zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
@@ -278,18 +335,9 @@ def build_candidates(network: Any, existing: gpd.GeoDataFrame | None, cfg: Candi
         Columns :data:`CANDIDATE_COLUMNS`, sorted by ``site_id`` then ``variant``;
         tunnels and excluded highways never carry a site.
     """
-    edges = usable_edges(network.edges)
-    parts = [_intersections(network, edges)] if cfg.intersections else []
-    if mounting_points is not None:
-        parts.append(_mounts(mounting_points, edges))
-    parts.append(_along_streets(edges, cfg.spacing_m))
-    sites = pd.concat(parts, ignore_index=True).drop_duplicates("site_id")
-    near = _near_existing(sites, existing, cfg.min_distance_to_existing_m)
-    if near.any():
-        logger.info("%d candidate sites within %.0f m of an existing camera dropped", int(near.sum()),
-                    cfg.min_distance_to_existing_m)
+    sites = _all_sites(network, existing, cfg, mounting_points)
     zones = exclusion_zones if exclusion_zones is not None else _NO_ZONES
-    sites = _apply_exclusions(sites[~near], zones)
+    sites = _apply_exclusions(sites, zones)
     out = _variants(sites, cameras)
     logger.info("candidates: %d sites, %d variants", out["site_id"].nunique(), len(out))
     gdf = gpd.GeoDataFrame(out[list(CANDIDATE_COLUMNS[:-1])].reset_index(drop=True),

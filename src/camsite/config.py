@@ -98,16 +98,28 @@ def _check_latlon(point: LonLat | None, *, file: str | None, key: str) -> None:
 
 @dataclass(frozen=True)
 class Area:
-    """The study area: a polygon, a circle (``center`` [lat, lon] and ``radius_m``) or a file."""
+    """The study area: district names, a polygon, a circle (``center`` [lat, lon] and ``radius_m``) or a file.
+
+    ``districts`` name polygons of ``[boundaries] districts``; given with a
+    ``polygon`` too, the study area is their intersection (e.g. the part of the
+    districts the street network covers).
+    """
 
     polygon: tuple[LonLat, ...] | None = None
     center: LonLat | None = None
     radius_m: float | None = None
     path: str | None = None
+    districts: tuple[str, ...] | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
         given = [self.polygon is not None, self.center is not None, self.path is not None]
-        _check(sum(given) == 1, "give exactly one of polygon, center (with radius_m) or path", file=file, key=key)
+        if self.districts is not None:
+            _check(len(self.districts) > 0, "give at least one district name", file=file, key=f"{key}.districts")
+            _check(self.center is None and self.path is None, "districts combine only with polygon (their "
+                   "intersection)", file=file, key=f"{key}.districts")
+            given = [True]
+        _check(sum(given) == 1, "give exactly one of districts, polygon, center (with radius_m) or path", file=file,
+               key=key)
         _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
         _check_latlon(self.center, file=file, key=f"{key}.center")
         if self.center is not None:
@@ -124,10 +136,22 @@ class SubArea:
     source: str = "illustrative"
     polygon: tuple[LonLat, ...] | None = None
     path: str | None = None
+    districts: tuple[str, ...] | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
-        _check((self.polygon is None) != (self.path is None), "give exactly one of polygon or path", file=file, key=key)
+        given = [self.polygon is not None, self.path is not None, self.districts is not None]
+        _check(sum(given) == 1, "give exactly one of polygon, path or districts", file=file, key=key)
         _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Administrative districts (stadsdelar) and water: polygons that study areas and maps use."""
+
+    districts: str | None = None
+    name_column: str = "name"
+    water: str | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,9 +249,16 @@ class FootfallConfig:
     radius_m: float = 150.0
     weight_per_1000: float = 0.05
     source: str = ""
+    #: Metro entrances (points; OSM railway=subway_entrance): a station's count is shared among its
+    #: entrances within ``entrance_search_m`` and spread over the open space within ``square_radius_m``.
+    entrances: str | None = None
+    entrance_search_m: float = 300.0
+    square_radius_m: float = 25.0
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.radius_m > 0, "must be > 0", file=file, key=f"{key}.radius_m")
+        _check(self.entrance_search_m > 0, "must be > 0", file=file, key=f"{key}.entrance_search_m")
+        _check(self.square_radius_m > 0, "must be > 0", file=file, key=f"{key}.square_radius_m")
         _check(self.weight_per_1000 >= 0, "must be >= 0", file=file, key=f"{key}.weight_per_1000")
 
 
@@ -240,6 +271,12 @@ class DemandConfig:
     street_weight_per_m: float = 0.01
     half_life_years: float | None = None
     reference_date: str | None = None
+    #: Weight factor of incidents flagged ``indoor`` (a flat, a shop): cameras on the street do not see them.
+    indoor_weight: float = 0.0
+    #: An area-level incident without a district polygon is spread over street demand within this radius.
+    area_spread_m: float = 150.0
+    #: Demand this far outside the study area is kept where a camera sees it (None: the longest camera range).
+    margin_m: float | None = None
     precision_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
         "point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25,
     }))
@@ -250,6 +287,10 @@ class DemandConfig:
         _check(self.street_spacing_m == 0 or self.street_spacing_m >= MIN_SPACING_M,
                f"must be 0 (street space off) or at least {MIN_SPACING_M:g} m: finer sampling adds points "
                "a camera cannot tell apart and may not fit in memory", file=file, key=f"{key}.street_spacing_m")
+        _check(0 <= self.indoor_weight <= 1, "must be in [0, 1]", file=file, key=f"{key}.indoor_weight")
+        _check(self.area_spread_m > 0, "must be > 0", file=file, key=f"{key}.area_spread_m")
+        if self.margin_m is not None:
+            _check(0 <= self.margin_m <= 1000, "must be in [0, 1000] m", file=file, key=f"{key}.margin_m")
         _check(0 <= self.street_weight_per_m <= MAX_WEIGHT, f"must be in [0, {MAX_WEIGHT:g}]", file=file,
                key=f"{key}.street_weight_per_m")
         if self.half_life_years is not None:
@@ -281,6 +322,25 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class NoViewZone:
+    """A place no camera may look into (a care facility's entrance): polygon, or point [lat, lon] + buffer."""
+
+    name: str
+    label: str = ""
+    polygon: tuple[LonLat, ...] | None = None
+    point: LonLat | None = None
+    buffer_m: float = 15.0
+    path: str | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        given = [self.polygon is not None, self.point is not None, self.path is not None]
+        _check(sum(given) == 1, "give exactly one of polygon, point or path", file=file, key=key)
+        _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+        _check_latlon(self.point, file=file, key=f"{key}.point")
+        _check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
+
+
+@dataclass(frozen=True)
 class CandidateConfig:
     """Where new cameras may go."""
 
@@ -290,6 +350,12 @@ class CandidateConfig:
     camera_types: tuple[str, ...] | None = None
     min_distance_to_existing_m: float = 15.0
     exclusions: tuple[Exclusion, ...] = ()
+    #: Zones no camera's view may include; ``no_view_mode`` "mask" cuts them out of the view (a camera
+    #: whose masked view keeps less than ``min_view_share`` of its demand is dropped), "forbid" drops
+    #: every camera that would see into one.
+    no_view: tuple[NoViewZone, ...] = ()
+    no_view_mode: str = "mask"
+    min_view_share: float = 0.5
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.spacing_m == 0 or self.spacing_m >= MIN_SPACING_M,
@@ -297,6 +363,9 @@ class CandidateConfig:
                "adds candidates a camera mount cannot tell apart and may not fit in memory", file=file,
                key=f"{key}.spacing_m")
         _check(self.min_distance_to_existing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_distance_to_existing_m")
+        _check(self.no_view_mode in ("mask", "forbid"), "must be \"mask\" or \"forbid\"", file=file,
+               key=f"{key}.no_view_mode")
+        _check(0 <= self.min_view_share <= 1, "must be in [0, 1]", file=file, key=f"{key}.min_view_share")
 
 
 @dataclass(frozen=True)
@@ -394,6 +463,7 @@ class Scenario:
     incidents: tuple[PointLayer, ...] = ()
     category_weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_CATEGORY_WEIGHTS)
     existing_cameras: CameraLayer | None = None
+    boundaries: Boundaries | None = None
     demand: DemandConfig = field(default_factory=DemandConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -420,6 +490,14 @@ class Scenario:
         for k, v in self.category_weights.items():
             _check(0 <= v <= MAX_WEIGHT, f"must be in [0, {MAX_WEIGHT:g}] (weights are relative: 1 is an ordinary "
                    "incident)", file=file, key=f"category_weights.{k}")
+        has_districts = self.boundaries is not None and self.boundaries.districts is not None
+        if self.study_area.districts is not None:
+            _check(has_districts, "needs [boundaries] districts (a file of district polygons)", file=file,
+                   key="study_area.districts")
+        for i, sub in enumerate(self.subareas):
+            if sub.districts is not None:
+                _check(has_districts, "needs [boundaries] districts (a file of district polygons)", file=file,
+                       key=f"subareas[{i}].districts")
         offered = self.candidates.camera_types or ()
         for i, n in enumerate(offered):
             _check(n in names, f"unknown camera type {n!r} (known: {', '.join(names)})", file=file,
@@ -546,11 +624,16 @@ def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict[str,
     return _merge(base_data, data)
 
 
+#: Keys whose string value is a file path, relative to the scenario file (``districts`` only as a string:
+#: ``[boundaries] districts``; ``study_area.districts`` is a list of names).
+PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances")
+
+
 def _rebase_paths(data: dict[str, Any], src: Path, dst: Path) -> dict[str, Any]:
     """Rewrite relative ``path`` values of an extended file so they stay right from ``dst``."""
     out: dict[str, Any] = {}
     for k, v in data.items():
-        if k in ("path", "mounting_points", "open_areas", "buildings") and isinstance(v, str) \
+        if k in PATH_KEYS and isinstance(v, str) \
                 and not Path(v).is_absolute():
             out[k] = os.path.relpath(src / v, dst)
         else:

@@ -31,16 +31,18 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from camsite import placement
 from camsite.config import DemandConfig, FootfallConfig
 from camsite.errors import InputError
-from camsite.vocab import STREET_CATEGORY
+from camsite.vocab import FOOTFALL_CATEGORY, STREET_CATEGORY
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DEMAND_COLUMNS", "build_demand", "incident_weights", "street_points", "usable_edges"]
 
 #: Columns of the demand frame, in order (docs/architecture.md).
-DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "geometry")
+DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "precision",
+                                   "geometry")
 _DAYS_PER_YEAR = 365.25
 
 
@@ -122,10 +124,12 @@ def _norm(name: pd.Series) -> pd.Series:
 
 
 def _frame(kind: Any, category: Any, weight: Any, incidents: Any, edge_id: Any, geometry: Any,
-           crs: Any) -> gpd.GeoDataFrame:
+           crs: Any, precision: Any = "") -> gpd.GeoDataFrame:
+    geoms = np.asarray(geometry, dtype=object)
     return gpd.GeoDataFrame({"kind": kind, "category": category, "weight": np.asarray(weight, float),
-                             "incidents": np.asarray(incidents, float), "edge_id": np.asarray(edge_id, np.int64)},
-                            geometry=gpd.GeoSeries(np.asarray(geometry, dtype=object), crs=crs), crs=crs)
+                             "incidents": np.asarray(incidents, float), "edge_id": np.asarray(edge_id, np.int64),
+                             "precision": np.broadcast_to(np.asarray(precision, dtype=object), geoms.shape)},
+                            geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
 
 
 def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, snap_m: float,
@@ -144,7 +148,8 @@ def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, s
         geom[ok] = shapely.line_interpolate_point(lines, shapely.line_locate_point(lines, pts[ok]))
     eid = np.where(ok, edges["edge_id"].to_numpy()[np.maximum(edge_ix, 0)], -1)
     kind = np.where(ok, "incident", "point")
-    return _frame(kind, inc["category"].astype(str).to_numpy(), weights, np.ones(len(pts)), eid, geom, crs), \
+    prec = inc["precision"].fillna("point").astype(str).to_numpy(object) if "precision" in inc.columns else "point"
+    return _frame(kind, inc["category"].astype(str).to_numpy(), weights, np.ones(len(pts)), eid, geom, crs, prec), \
         int((~ok).sum())
 
 
@@ -166,13 +171,50 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
     rows = grp.merge(pts, on="street")
     ix = rows["ix"].to_numpy()
     return _frame("incident", rows["category"].to_numpy(), rows["weight"] * rows["share"], rows["n"] * rows["share"],
-                  sp.edge_id[ix], sp.geometry[ix], crs), matched
+                  sp.edge_id[ix], sp.geometry[ix], crs, "street"), matched
+
+
+def _placed_frame(inc: gpd.GeoDataFrame, placed: placement.Placed, crs: Any) -> gpd.GeoDataFrame:
+    return _frame("incident", inc["category"].astype(str).to_numpy()[placed.source], placed.weight, placed.incidents,
+                  placed.edge_id, placed.geometry, crs, inc["precision"].astype(str).to_numpy(object)[placed.source])
+
+
+def _place_imprecise(incidents: gpd.GeoDataFrame, w: np.ndarray, spread_edges: gpd.GeoDataFrame,
+                     dem: DemandConfig, districts: Mapping[str, BaseGeometry] | None,
+                     entrances: gpd.GeoDataFrame | None, crs: Any) -> tuple[list[gpd.GeoDataFrame], np.ndarray]:
+    """Area-level incidents over their district's streets; station incidents at the station's entrances."""
+    frames: list[gpd.GeoDataFrame] = []
+    done = np.zeros(len(incidents), bool)
+    prec = incidents["precision"].to_numpy() if len(incidents) else np.zeros(0, object)
+    is_area = prec == "area"
+    if is_area.any() and len(spread_edges):
+        sp = street_points(spread_edges.geometry, spacing_m=dem.street_spacing_m or 10.0,
+                           edge_ids=spread_edges["edge_id"].to_numpy())
+        sub = incidents[is_area]
+        district = sub["district"] if "district" in sub.columns else pd.Series([""] * len(sub), index=sub.index)
+        placed, ok = placement.spread_areas(sub.geometry, district, w[is_area], samples=gpd.GeoSeries(sp.geometry),
+                                            sample_length=sp.length_m, sample_edge=sp.edge_id,
+                                            districts=districts or {}, radius_m=dem.area_spread_m)
+        frames.append(_placed_frame(sub, placed, crs))
+        done[np.flatnonzero(is_area)[ok]] = True
+    is_station = prec == "station"
+    if is_station.any() and entrances is not None and len(entrances):
+        sub = incidents[is_station]
+        placed, ok = placement.to_entrances(sub.geometry, w[is_station], entrances,
+                                            search_m=dem.footfall.entrance_search_m if dem.footfall else 300.0)
+        frames.append(_placed_frame(sub, placed, crs))
+        done[np.flatnonzero(is_station)[ok]] = True
+    return frames, done
 
 
 def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, edges: gpd.GeoDataFrame,
                      spread_edges: gpd.GeoDataFrame, dem: DemandConfig, category_weights: Mapping[str, float],
-                     crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                     crs: Any, districts: Mapping[str, BaseGeometry] | None = None,
+                     entrances: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     w = incident_weights(incidents, dem, category_weights)
+    indoor = incidents["indoor"].to_numpy(bool) if "indoor" in incidents.columns else np.zeros(len(incidents), bool)
+    w = np.where(indoor, w * dem.indoor_weight, w)
+    placed_frames, placed = _place_imprecise(incidents, w, spread_edges, dem, districts, entrances, crs)
     is_street = incidents["precision"].eq("street").to_numpy() if len(incidents) else np.zeros(0, bool)
     spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs)
     street_unmatched = np.zeros(len(incidents), bool)
@@ -189,7 +231,7 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
     if street_unmatched.any():
         logger.warning("%d street-level incidents name a street not in the network: used as points",
                        int(street_unmatched.sum()))
-    as_point = ~is_street | street_unmatched
+    as_point = (~is_street | street_unmatched) & ~placed
     unplaced = as_point & (incidents.geometry.isna() | incidents.geometry.is_empty).to_numpy()
     if unplaced.any():
         logger.warning("%d incidents have no position and no known street: not used", int(unplaced.sum()))
@@ -203,8 +245,9 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
              "spread_over_streets": int(matched.sum()), "street_not_found": int(street_unmatched.sum()),
              "zero_weight_incidents": int((w <= 0).sum()), "on_tunnel_or_excluded": int(on_unusable.sum()),
              "on_tunnel_or_excluded_weight": float(w[on_unusable].sum()), "unplaced": int(unplaced.sum()),
-             "unplaced_weight": float(w[unplaced].sum())}
-    return pd.concat([snapped, spread], ignore_index=True), stats
+             "unplaced_weight": float(w[unplaced].sum()), "indoor": int(indoor.sum()),
+             "placed_by_area_or_station": int(placed.sum())}
+    return pd.concat([snapped, spread, *placed_frames], ignore_index=True), stats
 
 
 def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
@@ -230,6 +273,26 @@ def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: Footf
                                                            "footfall_weight": float(total.sum())}
 
 
+def _footfall_at_entrances(points: gpd.GeoDataFrame, cfg: FootfallConfig, entrances: gpd.GeoDataFrame,
+                           crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Footfall as its own demand kind: each station's count shared among its entrances' squares."""
+    if cfg.count_column not in points.columns:
+        raise InputError(f"no column {cfg.count_column!r} (set [demand.footfall] count_column)",
+                         file=points.attrs.get("source_file", cfg.path), where="header")
+    counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
+    total = counts / 1000.0 * cfg.weight_per_1000
+    placed, ok = placement.spread_footfall(points.geometry, total, entrances, search_m=cfg.entrance_search_m,
+                                           radius_m=cfg.square_radius_m)
+    frame = _frame("footfall", FOOTFALL_CATEGORY, placed.weight, 0.0, -1, placed.geometry, crs)
+    lonely = ~ok & (total > 0)
+    if lonely.any():
+        logger.warning("%d footfall points have no metro entrance within %.0f m: kept as points", int(lonely.sum()),
+                       cfg.entrance_search_m)
+        frame = pd.concat([frame, _frame("footfall", FOOTFALL_CATEGORY, total[lonely], 0.0, -1,
+                                         points.geometry.to_numpy()[lonely], crs)], ignore_index=True)
+    return frame, {"footfall_points": len(points), "footfall_weight": float(total.sum())}
+
+
 def _street_demand(edges: gpd.GeoDataFrame, dem: DemandConfig, crs: Any) -> gpd.GeoDataFrame:
     if dem.street_spacing_m <= 0:
         return _frame([], [], [], [], [], [], crs)
@@ -239,7 +302,8 @@ def _street_demand(edges: gpd.GeoDataFrame, dem: DemandConfig, crs: Any) -> gpd.
 
 def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *,
                  category_weights: Mapping[str, float], footfall: gpd.GeoDataFrame | None = None,
-                 study_area: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                 study_area: BaseGeometry | None = None, districts: Mapping[str, BaseGeometry] | None = None,
+                 entrances: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Demand points from incidents, street space and footfall.
 
     Parameters
@@ -258,6 +322,13 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
         If given, street-level incidents are spread only over the parts of
         their street inside it, so no weight is lost when the caller keeps
         only demand inside the study area.
+    districts
+        District polygons by case-folded name: an area-level incident naming
+        one is spread over its streets (others over a disc of
+        ``cfg.area_spread_m``).
+    entrances
+        Metro entrances (``name`` = station): station incidents and footfall
+        are placed at them (footfall as its own kind, ``footfall``).
 
     Returns
     -------
@@ -268,12 +339,17 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
     crs = network.edges.crs or network.crs
     edges = usable_edges(network.edges)
     spread_edges = edges if study_area is None else _clip_edges(edges, study_area)
-    inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, cfg, category_weights, crs)
+    inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, cfg, category_weights, crs,
+                                        districts, entrances)
     street = _street_demand(edges, cfg, crs)
     stats["street_points"] = len(street)
     stats["street_weight"] = float(street["weight"].sum())
     ff = cfg.footfall
-    if ff is not None and footfall is not None and len(street):
+    if ff is not None and footfall is not None and entrances is not None and len(entrances):
+        ff_frame, ff_stats = _footfall_at_entrances(footfall, ff, entrances, crs)
+        street = pd.concat([street, ff_frame], ignore_index=True)
+        stats.update(ff_stats)
+    elif ff is not None and footfall is not None and len(street):
         street, ff_stats = _add_footfall(street, footfall, ff, crs)
         stats.update(ff_stats)
     out = pd.concat([inc_frame, street], ignore_index=True)

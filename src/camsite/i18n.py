@@ -170,6 +170,22 @@ def category_label(category: str, lang: str = "sv", default: str | None = None) 
     return default if default is not None else category
 
 
+def evidence_labels(lang: str = "sv") -> dict[str, str]:
+    """Short labels of precision classes (and of categories in English) for the evidence columns of sites.csv.
+
+    >>> evidence_labels("sv")["street"], evidence_labels("sv")["vald"], evidence_labels("en")["vald"]
+    ('gata', 'våld', 'violence')
+    """
+    out = {p: tr(f"prec_{p}", lang) for p in ("point", "intersection", "street", "station", "area")
+           if f"prec_{p}" in _T}
+    if lang == "sv":
+        out.update({"vald": "våld", "skadegorelse": "skadegörelse", "ovrigt": "övrigt"})
+    if lang == "en":
+        out.update({"vald": "violence", "narkotika": "drugs", "knivlagen": "knives/weapons",
+                    "skadegorelse": "damage/theft", "trafik": "traffic", "ovrigt": "other"})
+    return out
+
+
 def layer_label(layer: str, lang: str = "sv") -> str:
     """A layer's name as a reader sees it; ``incidents:NAME`` keeps its own name.
 
@@ -332,7 +348,45 @@ _T.update({
     "cat_skadegorelse": ("Skadegörelse och stöld", "Criminal damage and theft"),
     "cat_trafik": ("Trafikhändelser", "Traffic events"),
     "cat_ovrigt": ("Övrigt", "Other"),
-    "cat_gata": ("Gatumiljö (gatuyta och flöde)", "Street space (street area and footfall)"),
+    "cat_gata": ("Gatumiljö (gatumeter)", "Street space (metres of street)"),
+    "cat_resande": ("Resande vid tunnelbanans uppgångar", "Travellers at metro entrances"),
+    # demand kinds as reported (issue 12: honest headline figures)
+    "kind_incident": ("Händelser (polisens händelser, viktade)", "Incidents (police events, weighted)"),
+    "kind_footfall": ("Resandes ytor sedda (torg vid uppgångar)", "Travellers' space seen (squares at entrances)"),
+    "kind_street": ("Gatumeter sedda", "Metres of street seen"),
+    # issue 12: headline figures, objective blend, uncoverable demand, why each site
+    "incidents_seen_before": ("Händelser sedda före", "Incidents seen before"),
+    "incidents_seen_after": ("Händelser sedda efter", "Incidents seen after"),
+    "by_kind": ("Täckning per slag av efterfrågan", "Coverage by kind of demand"),
+    "blend_part": ("{kind} {w} viktenheter ({share} %)", "{kind} {w} weight units ({share} %)"),
+    "blend_sentence": ("Målfunktionen väger samman {parts}; den viktade blandningen täcks {before} % före och "
+                       "{after} % efter. Huvudtalet ovan är händelserna.",
+                       "The objective adds up {parts}; the weighted blend is covered {before} % before and "
+                       "{after} % after. The headline above is the incidents."),
+    "unc_title": ("Det som ingen kamera kan se", "What no camera can see"),
+    "unc_text": ("{n} efterfrågepunkter ({share} % av vikten, {inc} % av händelsevikten) kan inte ses av någon "
+                 "kandidatplats eller befintlig kamera. De räknas i nämnaren för täckningen.",
+                 "{n} demand points ({share} % of the weight, {inc} % of the incident weight) can be seen by no "
+                 "candidate site and no existing camera. They count in the coverage denominator."),
+    "unc_too_far": ("för långt från alla kandidatplatser", "too far from any candidate site"),
+    "unc_excluded_zone": ("i en zon där kameror inte får sitta", "in a zone where no camera may go"),
+    "unc_no_line_of_sight": ("ingen fri sikt (byggnader, synfält)", "no line of sight (buildings, field of view)"),
+    "points": ("punkter", "points"),
+    "incidents_col": ("Händelser", "Incidents"),
+    "why_site": ("Varför här?", "Why here?"),
+    "kind": ("Slag av efterfrågan", "Kind of demand"),
+    "alternative_site_id": ("Bästa andra plats", "Best other site"),
+    "alternative_gain_weight": ("Den platsens tillskott (vikt)", "That site's gain (weight)"),
+    "why_categories": ("Nya händelser i synfältet, per kategori", "Incidents newly seen, by category"),
+    "why_precision": ("Nya händelser per lägesprecision", "Incidents newly seen, by position precision"),
+    "streets_seen": ("Gator den ser", "Streets it sees"),
+    "alternative": ("Bästa andra plats", "Best other place"),
+    "alternative_text": ("plats {site} hade tillfört {gain} viktenheter (denna plats {own})",
+                         "site {site} would have added {gain} weight units (this site {own})"),
+    "run_kinds": (" Resandes ytor {ff_before} -> {ff_after}; gatumeter {st_before} -> {st_after}; "
+                  "målfunktionen (viktad blandning) {before} -> {after}.",
+                  " Travellers' space {ff_before} -> {ff_after}; metres of street {st_before} -> {st_after}; "
+                  "objective (weighted blend) {before} -> {after}."),
     "north": ("Norr är uppåt (SWEREF 99 18 00)", "North is up (SWEREF 99 18 00)"),
     "label_col": ("Kategori / område", "Category / area"),
     "bar": ("Före → efter", "Before → after"),
@@ -366,10 +420,10 @@ _T.update({
     "step_curve": ("budgetkurva", "budget curve"),
     "step_rank": ("rangordning", "ranking"),
     "step_write": ("skriver filer", "writing files"),
-    "run_done": ("{n} nya platser för {spent} av {budget} kr; täckning {before} -> {after} (status {status}, "
-                 "gap {gap}). Resultat i {folder}/",
-                 "{n} new sites for {spent} of {budget} SEK; coverage {before} -> {after} (status {status}, "
-                 "gap {gap}). Output in {folder}/"),
+    "run_done": ("{n} nya platser för {spent} av {budget} kr; händelser sedda {inc_before} -> {inc_after} "
+                 "(status {status}, gap {gap}). Resultat i {folder}/",
+                 "{n} new sites for {spent} of {budget} SEK; incidents seen {inc_before} -> {inc_after} "
+                 "(status {status}, gap {gap}). Output in {folder}/"),
     "points_curve": ("punkter i budgetkurvan", "budget-curve points"),
     "points_stages": ("etapper", "stages"),
     "points_both": ("punkter i budgetkurvan och etapper", "budget-curve points and stages"),
@@ -399,4 +453,55 @@ _T.update({
     "layer_mounting_points": ("monteringspunkter", "mounting points"),
     "source_illustrative": ("illustrativ", "illustrative"),
     "source_synthetic": ("syntetisk", "synthetic"),
+})
+
+
+_T.update({
+    # report section "Känsliga platser" (issue 12, part 8): exclusion zones and do-not-view zones with their counts
+    "sens_title": ("Känsliga platser", "Sensitive places"),
+    "sens_intro": ("I en undantagen zon får ingen ny kamera monteras (eller bara mot en tilläggskostnad). Ingen "
+                   "föreslagen kamera ser in i en zon som inte får synas. Befintliga kameror ändras inte.",
+                   "No new camera may be mounted in an exclusion zone (or only at an extra cost). No proposed camera "
+                   "sees into a zone no camera may look into. Existing cameras are not changed."),
+    "sens_mode_mask": ("En kandidat som ser in i en sådan zon får en integritetsmask över zonen och det som ligger "
+                       "bakom den sett från kameran; behåller den då mindre än {share} % av den viktade "
+                       "efterfrågan den såg tas den bort.",
+                       "A candidate that sees into such a zone gets a privacy mask over the zone and what lies behind "
+                       "it as seen from the camera; if it then keeps less than {share} % of the weighted demand it "
+                       "saw, it is removed."),
+    "sens_mode_forbid": ("Varje kandidat som skulle se in i en sådan zon tas bort.",
+                         "Every candidate that would see into such a zone is removed."),
+    "sens_kind": ("Typ", "Type"),
+    "sens_place": ("Plats", "Place"),
+    "sens_effect": ("Effekt på kandidaterna", "Effect on the candidates"),
+    "sens_exclusion": ("Undantagen zon", "Exclusion zone"),
+    "sens_no_view": ("Får inte synas", "Must not be viewed"),
+    "sens_removed": ("{sites} platser ({variants} varianter) borttagna", "{sites} sites ({variants} variants) removed"),
+    "sens_penalised": ("{sites} platser ({variants} varianter) med tillägg {penalty} kr",
+                       "{sites} sites ({variants} variants) at an extra {penalty} SEK"),
+    "sens_masked": ("{masked} varianter maskerade, {removed} borttagna", "{masked} variants masked, {removed} removed"),
+    "sens_proposed_masked": ("; föreslagna platser som behöver masken: {sites}",
+                             "; proposed sites that need the mask: {sites}"),
+})
+
+
+_T.update({
+    # maps (issue 12, part 7): base layers, legend entries and attribution of map.png and the report's map
+    "legend_water": ("Vatten", "Water"),
+    "legend_districts": ("Stadsdelsgräns och stadsdel", "District boundary and district"),
+    "legend_streets_main": ("Huvudgata (med namn)", "Main street (named)"),
+    "legend_streets_other": ("Övrig gata", "Other street"),
+    "legend_metro": ("Tunnelbaneuppgång och station", "Metro entrance and station"),
+    "legend_exclusion": ("Undantagen zon (ingen ny kamera eller tilläggskostnad)",
+                         "Exclusion zone (no new camera, or an extra cost)"),
+    "legend_no_view": ("Zon som ingen kamera får se in i", "Zone no camera may look into"),
+    "legend_demand_weight": ("Viktade händelser per gatusegment (summa av kategorivikter)",
+                             "Weighted incidents per street segment (sum of category weights)"),
+    "demand_weight_tip": ("Viktade händelser", "Weighted incidents"),
+    "metro_entrance": ("Tunnelbaneuppgång", "Metro entrance"),
+    "zone_penalty": ("{name} (+{cost} kr)", "{name} (+{cost} SEK)"),
+    "attr_both": ("Stadsdelar och vatten", "Districts and water"),
+    "attr_districts": ("Stadsdelar", "Districts"),
+    "attr_water": ("Vatten", "Water"),
+    "attr_stockholm": ("Stockholms stad (CC0)", "City of Stockholm (CC0)"),
 })

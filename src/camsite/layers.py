@@ -7,7 +7,7 @@ dropped and why, duplicate ids) are kept on the result, with more reasons
 added here.
 
 >>> list(empty_incidents("EPSG:3011").columns)
-['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'geometry']
+['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'geometry']
 >>> list(empty_cameras("EPSG:3011").columns)
 ['camera_id', 'camera_type', 'heading_deg', 'source', 'geometry']
 >>> as_text(pd.Series([1.0, 2.5, None])).tolist()
@@ -44,7 +44,8 @@ __all__ = [
     "read_incidents",
 ]
 
-INCIDENT_COLUMNS = ("incident_id", "category", "weight", "date", "precision", "street", "source", "geometry")
+INCIDENT_COLUMNS = ("incident_id", "category", "weight", "date", "precision", "street", "source", "indoor", "district",
+                    "geometry")
 CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "source", "geometry")
 #: Precision classes of an incident's position.
 PRECISIONS = INCIDENT_PRECISIONS
@@ -59,7 +60,8 @@ def empty_incidents(crs: str) -> gpd.GeoDataFrame:
         "incident_id": pd.Series([], dtype=object), "category": pd.Series([], dtype=object),
         "weight": pd.Series([], dtype=float), "date": pd.Series([], dtype="datetime64[ns]"),
         "precision": pd.Series([], dtype=object), "street": pd.Series([], dtype=object),
-        "source": pd.Series([], dtype=object),
+        "source": pd.Series([], dtype=object), "indoor": pd.Series([], dtype=bool),
+        "district": pd.Series([], dtype=object),
     })
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
@@ -195,6 +197,14 @@ def _categories(values: pd.Series, default: str) -> np.ndarray:
     return np.array(mapped, dtype=object)[codes] if len(uniques) else np.full(len(values), default, object)
 
 
+def _flags(gdf: gpd.GeoDataFrame, col: str | None) -> np.ndarray:
+    """A yes/no column (true, 1, ja, yes; anything else is no); all no when the file has none."""
+    if col is None:
+        return np.zeros(len(gdf), bool)
+    text = as_text(gdf[col]).str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "ja", "yes", "y", "sant"]).to_numpy(bool)
+
+
 def _lower_or(values: pd.Series, default: str) -> np.ndarray:
     """Lower-case text, ``default`` where empty (vectorised over distinct values)."""
     codes, uniques = pd.factorize(as_text(values))
@@ -312,6 +322,9 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "precision": precision,
         "street": as_text(gdf[street_col]).to_numpy(object) if street_col else np.full(len(gdf), "", object),
         "source": np.full(len(gdf), layer.source or layer.name, object),
+        "indoor": _flags(gdf, _first_present(gdf, ("indoor", "inomhus"))),
+        "district": as_text(gdf[dcol]).to_numpy(object) if (dcol := _first_present(gdf, ("district", "stadsdel")))
+        else np.full(len(gdf), "", object),
     }
     out = _finish(gdf, data, INCIDENT_COLUMNS, scenario.crs)
     unused = sorted(set(pd.unique(out["category"])) - set(scenario.category_weights))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from camsite import config, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
+from camsite.i18n import evidence_labels
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -136,8 +138,23 @@ def run(
     _warn_not_proven(staged, "stages of the staged plan", "stage")
 
     step("rank", 4)
-    sites = stages.rank_sites(instance, solution, crs=scenario.crs)
+    sites = stages.rank_sites(instance, solution, crs=scenario.crs,
+                              edge_names=stages.street_names(inputs.network.edges),
+                              labels=evidence_labels(scenario.output.lang))
     summary = stages.summarise(scenario, inputs, instance, solution, sites=sites, knee=knee,
                                runtime_s=time.perf_counter() - t0, curve=curve, staged=staged)
+    _warn_uncoverable(summary.uncoverable)
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=curve, stages=staged)
+
+
+def _warn_uncoverable(unc: Mapping[str, Any] | None) -> None:
+    """Warn when some demand can be seen by no candidate and no existing camera (it stays in the denominator)."""
+    if not unc or not unc.get("count"):
+        return
+    worst = ", ".join(w["street"] for w in unc.get("worst", [])[:3] if w.get("street"))
+    share = unc.get("incident_share_pct")
+    logger.warning("%d demand points (%.1f%% of the weight%s) can be seen by no candidate and no existing camera%s; "
+                   "see summary.json 'uncoverable'", unc["count"], unc["share_pct"],
+                   "" if share is None else f", {share:.1f}% of the incident weight",
+                   f", worst near {worst}" if worst else "")

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -109,6 +110,15 @@ def _row(row: CoverageRow, min_count: int) -> CoverageRow:
     return dataclasses.replace(row, incidents_total=total, incidents_before=before, incidents_after=after)
 
 
+def _uncoverable(data: Mapping[str, Any] | None, min_count: int) -> Mapping[str, Any] | None:
+    """The worst uncoverable places with their incident counts under the rule."""
+    if data is None:
+        return None
+    worst = [{**w, "incidents": float(suppress([w.get("incidents", 0.0)], min_count=min_count)[0])}
+             for w in data.get("worst", [])]
+    return {**data, "worst": worst}
+
+
 def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     """``result`` with every incident count that a shareable output shows passed through :func:`suppress`.
 
@@ -126,5 +136,7 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     s = result.summary
     summary = dataclasses.replace(
         s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),
-        coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea))
+        coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea),
+        coverage_by_kind=tuple(_row(r, min_count) for r in s.coverage_by_kind),
+        uncoverable=_uncoverable(s.uncoverable, min_count))
     return dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count)

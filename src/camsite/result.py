@@ -24,6 +24,7 @@ __all__ = ["SITES_COLUMNS", "RunResult"]
 SITES_COLUMNS: tuple[str, ...] = (
     "rank", "site_id", "lon", "lat", "easting", "northing", "street", "camera_type", "cost_sek",
     "gain_weight", "gain_incidents", "cumulative_cost_sek", "cumulative_coverage_pct",
+    "why_categories", "why_precision", "streets_seen", "alternative_site_id", "alternative_gain_weight",
 )
 
 

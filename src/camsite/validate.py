@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyogrio
@@ -74,6 +75,8 @@ class ValidationReport:
     layers: tuple[LayerCheck, ...]
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: Demand no candidate and no existing camera can see (as in summary.json), None when not computed.
+    uncoverable: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -196,7 +199,8 @@ def _polygon_file_errors(path: Path, key: str) -> list[str]:
         return [f"{path}: {key}: cannot read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
     if not info.get("features"):
         return [f"{path}: {key}: contains no features"]
-    if info.get("geometry_type") and "polygon" not in str(info["geometry_type"]).lower():
+    gtype = str(info.get("geometry_type") or "").lower()  # "unknown": mixed Polygon and MultiPolygon
+    if gtype and gtype != "unknown" and "polygon" not in gtype:
         return [f"{path}: {key}: holds {info['geometry_type']} geometry, expected polygons"]
     return []
 
@@ -252,6 +256,14 @@ def _check_other_files(scenario: Scenario, area: BaseGeometry | None) -> list[La
     mp = scenario.candidates.mounting_points
     if mp:
         out.append(_check_points_file(scenario, area, "mounting_points", mp))
+    if ff is not None and ff.entrances:
+        out.append(_check_points_file(scenario, area, "entrances", ff.entrances))
+    b = scenario.boundaries
+    for key, path_text in (("boundaries.districts", b.districts if b else None),
+                           ("boundaries.water", b.water if b else None)):
+        if path_text:
+            path = scenario.resolve(path_text)
+            out.append(LayerCheck(key.split(".")[1], str(path), errors=tuple(_polygon_file_errors(path, key))))
     for i, ex in enumerate(scenario.candidates.exclusions):
         if ex.path:
             path = scenario.resolve(ex.path)
@@ -322,6 +334,22 @@ def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
 # -- entry point ---------------------------------------------------------------------------------------------------
 
 
+def _uncoverable(scenario: Scenario) -> tuple[dict[str, Any] | None, list[str]]:
+    """Build the instance (no solve) and summarise what no camera can see; errors as one-line texts."""
+    from camsite.stages import CameraModels, build_instance
+    from camsite.stages.summary import uncoverable_summary
+
+    try:
+        inp = inputs.load_inputs(scenario)
+        cams = CameraModels.from_types(scenario.camera_types, horizon_years=scenario.optimization.horizon_years,
+                                       offered=scenario.candidates.camera_types)
+        inst = build_instance(inp, scenario.demand, scenario.candidates, cams,
+                              category_weights=scenario.category_weights, viewsheds=False)
+    except CamsiteError as exc:
+        return None, [str(exc.in_file(scenario.source_file))]
+    return uncoverable_summary(inst, inp.network.edges, crs=scenario.crs), []
+
+
 def validate_scenario(scenario: Scenario) -> ValidationReport:
     """Check every input of ``scenario`` without building a model or solving.
 
@@ -350,8 +378,17 @@ def validate_scenario(scenario: Scenario) -> ValidationReport:
     checks += _check_other_files(scenario, area)
     errors = [e for c in checks for e in c.errors] + num_errors
     warnings = [f"{c.layer}: {w}" for c in checks for w in c.warnings] + num_warnings
+    unc = None
+    if not errors:
+        unc, more = _uncoverable(scenario)
+        errors += more
+        if unc and unc.get("count"):
+            warnings.append(f"{unc['count']} demand points ({unc['share_pct']:.1f}% of the weight, "
+                            f"{unc['incident_share_pct'] or 0:.1f}% of the incident weight) can be seen by no "
+                            "candidate and no existing camera")
     report = ValidationReport(scenario=scenario.source_file or scenario.name, layers=tuple(checks),
-                              errors=tuple(dict.fromkeys(errors)), warnings=tuple(dict.fromkeys(warnings)))
+                              errors=tuple(dict.fromkeys(errors)), warnings=tuple(dict.fromkeys(warnings)),
+                              uncoverable=unc)
     logger.info("validated %s: %d error(s), %d warning(s)", report.scenario, len(report.errors),
                 len(report.warnings))
     return report

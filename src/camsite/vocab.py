@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_CATEGORY_WEIGHTS",
     "DEMAND_KINDS",
     "EVENT_PRECISIONS",
+    "FOOTFALL_CATEGORY",
     "INCIDENT_PRECISIONS",
     "SOLVER_NAMES",
     "STATUSES",
@@ -52,8 +53,11 @@ def category_key(name: str) -> str:
 #: The demand category of street space and footfall (not an incident category).
 STREET_CATEGORY = "gata"
 
+#: The demand category of travellers' space (footfall at metro entrances).
+FOOTFALL_CATEGORY = "resande"
+
 #: Kinds of demand point: an incident, street space (with footfall), or a user point.
-DEMAND_KINDS: tuple[str, ...] = ("incident", "street", "point")
+DEMAND_KINDS: tuple[str, ...] = ("incident", "street", "point", "footfall")
 
 #: How precisely an incident layer's point is located, most precise first.
 INCIDENT_PRECISIONS: tuple[str, ...] = ("point", "intersection", "street", "station", "area")

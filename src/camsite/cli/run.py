@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -58,6 +58,20 @@ def _overrides(scen: Scenario, *, budget: float | None, solver: str | None, time
     if opt is scen.optimization and out is scen.output:
         return scen
     return config.override(scen, optimization=opt, output=out)
+
+
+def _kind_pcts(summary: Any, ui: str) -> dict[str, str]:
+    """Coverage per demand kind, formatted: ``inc_``/``ff_``/``st_`` + ``before``/``after`` ("–" when absent)."""
+    from camsite.i18n import fmt_pct
+
+    rows = {r.name: r for r in summary.coverage_by_kind}
+    out = {}
+    for short, kind in (("inc", "incident"), ("ff", "footfall"), ("st", "street")):
+        for when in ("before", "after"):
+            row = rows.get(kind)
+            value = None if row is None else getattr(row, f"{when}_pct")
+            out[f"{short}_{when}"] = "–" if value is None else fmt_pct(value, ui)
+    return out
 
 
 def _proof_note(result: RunResult, lang: str) -> str:
@@ -130,9 +144,13 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     finally:
         close()
     s = result.summary
+    pct = _kind_pcts(s, ui)
     click.echo(tr("run_done", ui, n=s.n_new_sites, spent=fmt_num(s.spent_sek, 0, ui).replace("\u00a0", " "),
                   budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "),
-                  before=fmt_pct(s.coverage_before_pct, ui), after=fmt_pct(s.coverage_after_pct, ui),
-                  status=s.status, gap=fmt_pct(100 * s.gap, ui, 2), folder=out_dir) + _proof_note(result, ui))
+                  inc_before=pct["inc_before"], inc_after=pct["inc_after"],
+                  status=s.status, gap=fmt_pct(100 * s.gap, ui, 2), folder=out_dir)
+               + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
+                    after=fmt_pct(s.coverage_after_pct, ui))
+               + _proof_note(result, ui))
     for layer in s.illustrative_layers:
         click.echo(tr("run_illustrative", ui, layer=layer_label(layer, ui)), err=True)

@@ -81,6 +81,12 @@ def validate_cmd(scenario: Path) -> None:
         report = validate_scenario(scen)
     for line in format_table(report):
         click.echo(line)
+    unc = report.uncoverable
+    if unc is not None:
+        worst = "; ".join(f"{w['street']} ({w['weight']:.2f})" for w in unc.get("worst", []) if w.get("street"))
+        click.echo(f"uncoverable: {unc['count']} demand points, {unc['share_pct']:.1f}% of the weight, "
+                   f"{unc['incident_share_pct'] or 0:.1f}% of the incident weight"
+                   + (f"; worst: {worst}" if worst else ""))
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
     for e in report.errors:

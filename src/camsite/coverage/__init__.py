@@ -57,6 +57,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from camsite.cameras import CameraModels
+from camsite.coverage._noview import NO_VIEW_COLUMNS, NoView, apply_no_view, empty_no_view, mask_regions
 from camsite.coverage._openspace import corridors, open_space
 from camsite.coverage._raster import Raster
 from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_range, raster_clear
@@ -67,7 +68,8 @@ logger = logging.getLogger(__name__)
 #: Largest raster (cells, one byte each) before the cells are made coarser.
 MAX_CELLS = 1_500_000_000
 
-__all__ = ["Coverage", "Raster", "corridors", "coverage_matrix", "open_space", "viewsheds"]
+__all__ = ["NO_VIEW_COLUMNS", "Coverage", "NoView", "Raster", "apply_no_view", "corridors", "coverage_matrix",
+           "empty_no_view", "mask_regions", "open_space", "viewsheds"]
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,50 @@
-"""Named places that are not streets: metro stations, districts and parks, other municipalities.
+"""Named places that are not streets, and the wording rules, read from a places file (TOML).
+
+The shipped file, ``places_stockholm.toml`` next to this module, holds the
+districts and parks of Kungsholmen (:data:`AREAS`, :data:`AREA_ALIASES`), the
+places that put an event elsewhere (:data:`OTHER_PLACES`) or on Kungsholmen
+(:data:`LOCAL_PLACES`), the words that put an event indoors and the words that
+say where police stopped a train or caught someone. Another district needs
+only another file (``camsite import-events polisen --places FILE``).
 
 >>> sorted(AREAS)[:3]
 ['Fredhäll', 'Hornsberg', 'Karlberg']
->>> "Solna" in OTHER_PLACES and "Kungsholmen" not in OTHER_PLACES
+>>> "Solna" in OTHER_PLACES and "Blackeberg" in OTHER_PLACES and "Kungsholmen" not in OTHER_PLACES
 True
+>>> places = load_places()
+>>> places.areas["Stadshagen"].district, places.areas["Kronobergsparken"].district, places.aliases["Rålis"]
+('STADSHAGEN', '', 'Rålambshovsparken')
+>>> loads_places('other_places = []\\nlocal_places = []\\n[areas.X]\\nlat = 95\\nlon = 18\\nradius_m = 1', file="p.toml")
+Traceback (most recent call last):
+...
+camsite.errors.ConfigError: p.toml: areas.X.lat: 95.0 is not a WGS84 latitude
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 import geopandas as gpd
 import pandas as pd
 
-from camsite.errors import InputError
+from camsite._schema import build, fail
+from camsite.errors import ConfigError, InputError
 
-__all__ = ["AREAS", "AREA_ALIASES", "LOCAL_PLACES", "OTHER_PLACES", "STATION_WORDS", "read_stations", "stations_frame"]
+logger = logging.getLogger(__name__)
 
-#: Districts and parks on and around Kungsholmen: approximate centre (lat, lon) and a radius in
-#: metres that covers the place; read off a map by the camsite developers (precision class "area").
-AREAS: Mapping[str, tuple[float, float, float]] = MappingProxyType({
-    "Kungsholmen": (59.3310, 18.0250, 2000.0),
-    "Stadshagen": (59.3385, 18.0170, 450.0),
-    "Marieberg": (59.3300, 18.0240, 400.0),
-    "Fredhäll": (59.3325, 18.0060, 400.0),
-    "Kristineberg": (59.3335, 18.0050, 450.0),
-    "Hornsberg": (59.3380, 18.0080, 450.0),
-    "Lilla Essingen": (59.3245, 18.0040, 450.0),
-    "Rålambshovsparken": (59.3275, 18.0270, 300.0),
-    "Kronobergsparken": (59.3322, 18.0362, 150.0),
-    "Vasaparken": (59.3405, 18.0430, 200.0),
-    "Karlberg": (59.3460, 18.0330, 400.0),
-})
+__all__ = ["AREAS", "AREA_ALIASES", "DEFAULT_PLACES_FILE", "LOCAL_PLACES", "OTHER_PLACES", "STATION_WORDS",
+           "AreaSpec", "IndoorSpec", "Places", "SceneSpec", "load_places", "loads_places", "read_stations",
+           "stations_frame"]
 
-#: Other spellings of :data:`AREAS` names.
-AREA_ALIASES: Mapping[str, str] = MappingProxyType({"Kungsholm": "Kungsholmen", "Rålis": "Rålambshovsparken"})
+#: The places file ``camsite import-events`` reads unless given ``--places``.
+DEFAULT_PLACES_FILE = Path(__file__).with_name("places_stockholm.toml")
 
 #: Words that make a name nearby a metro station ("tunnelbanestationen Fridhemsplan").
 STATION_WORDS = (
@@ -44,30 +52,151 @@ STATION_WORDS = (
     r"spärr\w*|uppgång\w*|tågplattform\w*|plattform(?:en)?)"
 )
 
-#: Places that say an event is not on Kungsholmen: the other municipalities of Stockholm County and
-#: Stockholm's districts away from Kungsholmen and Vasastan.
-OTHER_PLACES = frozenset({
-    # municipalities (Stockholm County)
-    "Botkyrka", "Danderyd", "Ekerö", "Haninge", "Huddinge", "Järfälla", "Lidingö", "Nacka", "Norrtälje",
-    "Nykvarn", "Nynäshamn", "Salem", "Sigtuna", "Sollentuna", "Solna", "Sundbyberg", "Södertälje", "Tyresö",
-    "Täby", "Upplands Väsby", "Upplands-Bro", "Vallentuna", "Vaxholm", "Värmdö", "Österåker",
-    # other towns often named
-    "Märsta", "Åkersberga", "Tumba", "Flemingsberg", "Jakobsberg", "Rinkeby", "Tensta", "Husby", "Kista",
-    "Akalla", "Hjulsta", "Spånga", "Vällingby", "Hässelby", "Bromma", "Alvik", "Traneberg", "Ulvsunda",
-    "Abrahamsberg", "Brommaplan", "Södermalm", "Östermalm", "Norrmalm", "Gamla stan", "Gärdet",
-    "Hjorthagen", "Djurgården", "Hägersten", "Liljeholmen", "Årsta", "Älvsjö", "Enskede", "Farsta",
-    "Skärholmen", "Bandhagen", "Rågsved", "Hagsätra", "Skarpnäck", "Hammarby sjöstad", "Sickla",
-    "Hornstull", "Medborgarplatsen", "Slussen", "Gullmarsplan", "Fruängen", "Vårberg", "Bagarmossen",
-    "Hökarängen", "Högdalen", "Västertorp", "Mälarhöjden", "Aspudden", "Midsommarkransen", "Hallonbergen",
-    "Råsunda", "Hagalund", "Frösunda", "Bergshamra", "Arlanda", "Gotland", "Uppsala", "Göteborg", "Malmö",
-    "Stora Essingen", "Gröndal", "Karolinska", "Bredäng", "Nockebyhov", "Nockeby", "Långholmen", "Frescati",
-    "Hammarby", "T-centralen", "Centralen", "Centralstationen", "Hötorget", "Sergels torg", "Kungsträdgården",
-    "Stureplan", "Östermalmstorg", "Karlaplan", "Huvudsta", "Ropsten", "Hagastaden",
-    "Tomteboda", "Solna centrum", "Mörby", "Norrtull",
-})
+# A word or phrase of the rules: letters, digits, spaces, hyphens, colons, dots; "*" only first.
+_WORD = re.compile(r"\*?[\w.:-]+(?:\s+[\w.:-]+)*")
 
-#: Places that anchor a mention on Kungsholmen (besides the :data:`AREAS`).
-LOCAL_PLACES = ("Stockholm", "Stockholms stad", "Stockholms innerstad", "Vasastan", "Vasastaden", "Smedsudden")
+
+def _check_words(words: tuple[str, ...], *, file: str | None, key: str) -> None:
+    for i, w in enumerate(words):
+        if not _WORD.fullmatch(w.strip()):
+            fail(f"{w!r} is not a word or phrase (letters, spaces, hyphens; '*' only first)", file=file,
+                 key=f"{key}[{i}]")
+
+
+def _check_names(names: tuple[str, ...], *, file: str | None, key: str) -> None:
+    for i, name in enumerate(names):
+        if not name.strip():
+            fail("a place name is empty", file=file, key=f"{key}[{i}]")
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """A district or park: approximate centre (WGS84), a radius (m) covering it, its stadsdel, other spellings."""
+
+    lat: float
+    lon: float
+    radius_m: float
+    district: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        """Raise :class:`ConfigError` naming ``key`` for an impossible centre or radius."""
+        if not -90 <= self.lat <= 90:
+            fail(f"{self.lat} is not a WGS84 latitude", file=file, key=f"{key}.lat")
+        if not -180 <= self.lon <= 180:
+            fail(f"{self.lon} is not a WGS84 longitude", file=file, key=f"{key}.lon")
+        if self.radius_m <= 0:
+            fail("must be > 0", file=file, key=f"{key}.radius_m")
+        _check_names(self.aliases, file=file, key=f"{key}.aliases")
+
+
+@dataclass(frozen=True)
+class IndoorSpec:
+    """Words that put an event indoors after one of the prepositions ``before``; phrases that do not."""
+
+    before: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    not_indoor: tuple[str, ...] = ()
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        """Raise :class:`ConfigError` naming the entry that is no word or phrase."""
+        for name in ("before", "words", "not_indoor"):
+            _check_words(getattr(self, name), file=file, key=f"{key}.{name}")
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """Prepositions that name a scene ("i", "på", ...) and the beginnings of transport/arrest words."""
+
+    scene_prepositions: tuple[str, ...] = ()
+    transport_words: tuple[str, ...] = ()
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        """Raise :class:`ConfigError` naming the entry that is no word or phrase."""
+        for name in ("scene_prepositions", "transport_words"):
+            _check_words(getattr(self, name), file=file, key=f"{key}.{name}")
+
+
+@dataclass(frozen=True)
+class Places:
+    """A places file: areas, places elsewhere and on the home ground, indoor words, scene-elsewhere words."""
+
+    areas: Mapping[str, AreaSpec]
+    other_places: tuple[str, ...]
+    local_places: tuple[str, ...]
+    indoor: IndoorSpec = IndoorSpec()
+    scene_elsewhere: SceneSpec = SceneSpec()
+    #: The file read ("" for text).
+    source: str = field(default="", metadata={"toml": False})
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Other spelling -> area name."""
+        return MappingProxyType({a: name for name, spec in self.areas.items() for a in spec.aliases})
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        """Raise :class:`ConfigError` for an empty name or a name that is both here and elsewhere."""
+        _check_names(self.other_places, file=file, key="other_places")
+        _check_names(self.local_places, file=file, key="local_places")
+        other = {n.lower() for n in self.other_places}
+        for name, spec in self.areas.items():
+            for n in (name, *spec.aliases):
+                if not n.strip() or n.lower() in other:
+                    fail(f"{n!r} is {'empty' if not n.strip() else 'also in other_places'}", file=file,
+                         key=f"areas.{name}")
+
+
+def loads_places(text: str, *, file: str | None = None) -> Places:
+    """Parse and check a places file's text; errors name ``file`` and the key.
+
+    Raises
+    ------
+    ConfigError
+        If the text is not TOML, a key is unknown or missing, or a value is impossible.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=file) from None
+    return replace(build(Places, data, file=file, key=""), source=file or "")
+
+
+def load_places(path: str | Path | None = None) -> Places:
+    """Read a places file (TOML); the shipped :data:`DEFAULT_PLACES_FILE` when ``path`` is None.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or unreadable, or as :func:`loads_places`.
+    """
+    if path is None:
+        return _default_places()
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError("places file does not exist" if not p.exists() else "is not a places file", file=p)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read places ({type(exc).__name__}: {exc})", file=p) from None
+    places = loads_places(text, file=str(p))
+    logger.info("read %d areas, %d places elsewhere from %s", len(places.areas), len(places.other_places), p.name)
+    return places
+
+
+@lru_cache(maxsize=1)
+def _default_places() -> Places:
+    return load_places(DEFAULT_PLACES_FILE)
+
+
+#: Districts and parks of the shipped places file: name -> (lat, lon, radius in metres).
+AREAS: Mapping[str, tuple[float, float, float]] = MappingProxyType(
+    {name: (a.lat, a.lon, a.radius_m) for name, a in _default_places().areas.items()})
+#: Other spellings of :data:`AREAS` names.
+AREA_ALIASES: Mapping[str, str] = _default_places().aliases
+#: Places that say an event is not on Kungsholmen (shipped places file).
+OTHER_PLACES = frozenset(_default_places().other_places)
+#: Places that anchor a mention on Kungsholmen besides the :data:`AREAS` (shipped places file).
+LOCAL_PLACES = _default_places().local_places
 
 
 def stations_frame(stations: pd.DataFrame, *, crs: str) -> gpd.GeoDataFrame:

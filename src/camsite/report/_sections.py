@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from camsite.i18n import category_label, fmt_num, fmt_pct, layer_label, source_label, tr
 from camsite.report import _frames
@@ -39,22 +40,38 @@ def key_figures(result: RunResult, *, lang: str) -> str:
     """The key-figure cards: budget, spent, sites, coverage before and after, solver status."""
     s = result.summary
     kr = tr("kr", lang)
-    before, after = s.coverage_before_pct, s.coverage_after_pct
-    delta = after - before
+    kinds = {r.name: r for r in s.coverage_by_kind}
+    head = kinds.get("incident")
+    before, after = (head.before_pct or 0.0, head.after_pct or 0.0) if head else (s.coverage_before_pct,
+                                                                                  s.coverage_after_pct)
     status = s.status
     cards = [
         _figure(tr("budget", lang), f"{fmt_num(s.budget_sek, 0, lang)} {kr}"),
         _figure(tr("spent", lang), f"{fmt_num(s.spent_sek, 0, lang)} {kr}",
                 tr("of_budget", lang, budget=fmt_num(s.budget_sek, 0, lang))),
         _figure(tr("new_sites", lang), esc(s.n_new_sites), big=True),
-        _figure(tr("coverage_before", lang), f"{fmt_num(before, 1, lang)} %"),
-        _figure(tr("coverage_after", lang), f"{fmt_num(after, 1, lang)} %",
-                tr("pct_points", lang, d=delta), big=True),
+        _figure(tr("incidents_seen_before" if head else "coverage_before", lang), f"{fmt_num(before, 1, lang)} %"),
+        _figure(tr("incidents_seen_after" if head else "coverage_after", lang), f"{fmt_num(after, 1, lang)} %",
+                tr("pct_points", lang, d=after - before), big=True),
+        *(_figure(tr(f"kind_{k}", lang), f"{fmt_num(r.before_pct or 0, 1, lang)} % → "
+                  f"{fmt_num(r.after_pct or 0, 1, lang)} %", cls="small")
+          for k, r in kinds.items() if k != "incident"),
         _figure(tr("status", lang), esc(tr(f"status_{status}", lang)),
                 f"gap {fmt_num(100 * (s.gap or 0), 2, lang)} %", cls=f"small status-{esc(status)}"),
     ]
     return (f'<section class="card" id="key-figures"><h2>{esc(tr("key_figures", lang))}</h2>'
-            f'<div class="figures">{"".join(cards)}</div><p class="note">{esc(tr("coverage_def", lang))}</p></section>')
+            f'<div class="figures">{"".join(cards)}</div><p class="note" id="objective-blend">'
+            f'{esc(blend_sentence(result, lang=lang))}</p></section>')
+
+
+def blend_sentence(result: RunResult, *, lang: str) -> str:
+    """One sentence: what the objective adds up (weight and share per demand kind) and its coverage."""
+    s = result.summary
+    total = sum(r.weight_total for r in s.coverage_by_kind) or 1.0
+    parts = [tr("blend_part", lang, kind=tr(f"kind_{r.name}", lang).lower(), w=fmt_num(r.weight_total, 1, lang),
+                share=fmt_num(100 * r.weight_total / total, 0, lang)) for r in s.coverage_by_kind]
+    return tr("blend_sentence", lang, parts="; ".join(parts), before=fmt_num(s.coverage_before_pct, 1, lang),
+              after=fmt_num(s.coverage_after_pct, 1, lang))
 
 
 def sites_table(result: RunResult, *, lang: str) -> str:
@@ -78,10 +95,45 @@ def sites_table(result: RunResult, *, lang: str) -> str:
                 text = _count(v, lang) if col == "gain_incidents" else fmt_num(v, dec, lang)
                 cells.append(f'<td class="num">{esc(text)}</td>')
         rows.append(f'<tr data-rank="{int(rec.rank)}" title="{esc(rec.description)}">{"".join(cells)}</tr>')
+        rows.append(_why_row(rec, len(cols), lang))
     body = "".join(rows) or f'<tr><td colspan="{len(cols)}">{esc(tr("no_sites", lang))}</td></tr>'
     return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>'
             f'<p class="note">{esc(tr("sites_table_note", lang))}</p><div class="table-scroll">'
             f'<table id="sites-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>')
+
+
+def _why_row(rec: Any, width: int, lang: str) -> str:
+    """The expandable "why this site" row under a site: what it newly sees, and the best other place."""
+    alt = getattr(rec, "alternative_site_id", "") or ""
+    items = [(tr("why_categories", lang), getattr(rec, "why_categories", "") or "–"),
+             (tr("why_precision", lang), getattr(rec, "why_precision", "") or "–"),
+             (tr("streets_seen", lang), getattr(rec, "streets_seen", "") or "–"),
+             (tr("alternative", lang), tr("alternative_text", lang, site=alt, gain=fmt_num(
+                 float(getattr(rec, "alternative_gain_weight", 0.0) or 0.0), 2, lang),
+                 own=fmt_num(float(rec.gain_weight), 2, lang)) if alt else "–")]
+    dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
+    return (f'<tr class="why" data-why="{int(rec.rank)}"><td colspan="{width}"><details><summary>'
+            f'{esc(tr("why_site", lang))}</summary><dl class="why">{dl}</dl></details></td></tr>')
+
+
+def uncoverable_section(result: RunResult, *, lang: str) -> str:
+    """What no candidate and no existing camera can see: share, reasons, the worst places."""
+    unc = result.summary.uncoverable
+    if not unc:
+        return ""
+    share = unc.get("incident_share_pct")
+    reasons = "".join(f"<li>{esc(tr(f'unc_{r}', lang))}: {fmt_num(v['weight'], 2, lang)} "
+                      f"({esc(v['count'])} {esc(tr('points', lang))})</li>" for r, v in unc.get("by_reason", {}).items())
+    worst = "".join(f"<tr><td>{esc(w['street'] or '–')}</td><td class=\"num\">{fmt_num(w['weight'], 2, lang)}</td>"
+                    f"<td class=\"num\">{_count(float('nan') if w.get('incidents') is None else w['incidents'], lang)}"
+                    f"</td></tr>" for w in unc.get("worst", []))
+    table = (f"<table><thead><tr><th>{esc(tr('street', lang))}</th><th class=\"num\">{esc(tr('weight', lang))}</th>"
+             f"<th class=\"num\">{esc(tr('incidents_col', lang))}</th></tr></thead><tbody>{worst}</tbody></table>"
+             if worst else "")
+    text = tr("unc_text", lang, n=unc.get("count", 0), share=fmt_num(unc.get("share_pct", 0.0), 1, lang),
+              inc=fmt_num(share or 0.0, 1, lang))
+    return (f'<section class="card" id="uncoverable"><h2>{esc(tr("unc_title", lang))}</h2><p>{esc(text)}</p>'
+            f'<ul>{reasons}</ul>{table}</section>')
 
 
 def _bar(before: float | None, after: float | None) -> str:
@@ -95,12 +147,14 @@ def _count(value: float, lang: str) -> str:
     return tr("suppressed", lang) if not math.isfinite(value) else fmt_num(value, 1, lang)
 
 
-def _breakdown_table(rows: Iterable[CoverageRow], *, lang: str, title: str) -> str:
+def _breakdown_table(rows: Iterable[CoverageRow], *, lang: str, title: str,
+                     label: Callable[[CoverageRow], str] | None = None) -> str:
     body = []
     for r in rows:
-        label = r.label if r.label is not None else category_label(r.name, lang)
+        label_text = label(r) if label is not None else r.label if r.label is not None else category_label(r.name,
+                                                                                                           lang)
         seen = f"{_count(r.incidents_after, lang)} / {_count(r.incidents_total, lang)}" if r.incidents_total else "–"
-        body.append(f"<tr><td>{esc(label or r.name)}</td><td class=\"num\">{fmt_pct(r.before_pct, lang)}</td>"
+        body.append(f"<tr><td>{esc(label_text or r.name)}</td><td class=\"num\">{fmt_pct(r.before_pct, lang)}</td>"
                     f"<td class=\"num\">{fmt_pct(r.after_pct, lang)}</td>"
                     f"<td>{_bar(r.before_pct, r.after_pct)}</td><td class=\"num\">{seen}</td></tr>")
     head = (f"<tr><th>{esc(tr('label_col', lang))}</th><th class=\"num\">{esc(tr('before_pct', lang))}</th>"
@@ -114,7 +168,10 @@ def breakdowns(result: RunResult, *, lang: str) -> str:
     s = result.summary
     cats = _breakdown_table(s.coverage_by_category, lang=lang, title=tr("by_category", lang))
     subs = _breakdown_table(s.coverage_by_subarea, lang=lang, title=tr("by_subarea", lang))
-    return f'<section class="card" id="breakdowns"><div class="two">{cats}{subs}</div></section>'
+    kinds = _breakdown_table(s.coverage_by_kind, lang=lang, title=tr("by_kind", lang), label=lambda r: tr(
+        f"kind_{r.name}", lang))
+    return (f'<section class="card" id="breakdowns"><div class="two">{cats}{subs}</div>{kinds}</section>'
+            + uncoverable_section(result, lang=lang))
 
 
 def _sources_table(result: RunResult, *, lang: str) -> str:

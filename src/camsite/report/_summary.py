@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from camsite.i18n import category_label
+from camsite.i18n import category_label, tr
 from camsite.stages import CoverageRow, DataSource, Summary
 
 __all__ = ["summary_data"]
@@ -37,8 +37,14 @@ def summary_data(summary: Summary, *, lang: str = "sv") -> dict[str, Any]:
             value = [_row(r, "category", lang) for r in value]
         elif name == "coverage_by_subarea":
             value = [_row(r, "name", lang) for r in value]
+        elif name == "coverage_by_kind":
+            value = [{**_row(r, "kind", lang), "label": tr(f"kind_{r.name}", lang)} for r in value]
+        elif name == "uncoverable" and value is not None:
+            value = dict(value)
         elif name == "camera_types":
             value = [asdict(c) for c in value]
+        elif name == "no_view_zones":
+            value = [asdict(r) for r in value]
         elif name == "data_sources":
             value = [_source(s) for s in value]
         elif name == "illustrative_layers":

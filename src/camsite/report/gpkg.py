@@ -3,7 +3,9 @@
 Layers: ``proposed_sites``, ``existing_cameras``, ``viewsheds`` (one polygon
 per camera, existing and proposed), ``demand`` (aggregated per street segment,
 see :mod:`camsite.privacy`), ``candidates``, ``study_area`` and
-``subareas``; ``incidents`` (raw points) only with ``include_incidents``.
+``subareas``; ``incidents`` (raw points) only with ``include_incidents``;
+``exclusion_zones`` and ``no_view_zones`` (the zones with what each did to the
+candidates, see :mod:`camsite.report._sensitive`) when the scenario has such zones.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from camsite import privacy
-from camsite.report import _frames
+from camsite.report import _frames, _sensitive
 from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
 
@@ -92,6 +95,29 @@ def _raw_incidents(result: RunResult) -> gpd.GeoDataFrame:
     return out
 
 
+def _uncoverable(result: RunResult, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """What no camera can see, aggregated to ``cell_m`` squares: weight, demand points, incidents (under the
+    privacy rule) and the main reason, so that no single incident is shown."""
+    inst = result.instance
+    unc = inst.uncoverable
+    crs = result.scenario.crs
+    if unc is None or not len(unc):
+        return gpd.GeoDataFrame({"weight": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    ids = unc["demand_id"].to_numpy(np.int64)
+    pts = inst.demand.geometry.to_numpy()[ids]
+    frame = pd.DataFrame({"cx": np.floor(shapely.get_x(pts) / cell_m), "cy": np.floor(shapely.get_y(pts) / cell_m),
+                          "weight": inst.weights[ids], "incidents": inst.demand["incidents"].to_numpy(float)[ids],
+                          "reason": unc["reason"].to_numpy()})
+    grp = frame.groupby(["cx", "cy"], sort=True)
+    out = grp.agg(weight=("weight", "sum"), demand_points=("weight", "size"), incidents=("incidents", "sum"),
+                  reason=("reason", lambda r: r.value_counts().sort_index().idxmax())).reset_index()
+    out["weight"] = out["weight"].round(4)
+    out["incidents"] = privacy.suppress(out["incidents"].round(2), min_count=result.min_incident_count or 0)
+    cells = [_multipolygon(shapely.box(x * cell_m, y * cell_m, (x + 1) * cell_m, (y + 1) * cell_m))
+             for x, y in zip(out["cx"], out["cy"])]
+    return gpd.GeoDataFrame(out.drop(columns=["cx", "cy"]), geometry=cells, crs=crs)
+
+
 def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
     """Write camsite.gpkg for ``result`` to ``path``; return ``path``.
 
@@ -122,6 +148,16 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     ]
     if include_incidents:
         layers.append(("incidents", _raw_incidents(result), "Point"))
+    zones = {"exclusion_zones": (result.inputs.exclusion_zones, _sensitive.exclusion_frame),
+             "no_view_zones": (result.inputs.no_view_zones, _sensitive.no_view_frame)}
+    for name, (given, frame_of) in zones.items():
+        if len(given):  # sensitive places, with what each did to the candidates
+            frame = frame_of(result)
+            layers.append((name, frame.set_geometry([_multipolygon(g) for g in frame.geometry], crs=frame.crs),
+                           "MultiPolygon"))
+    unseen = _uncoverable(result)
+    if len(unseen):
+        layers.append(("uncoverable", unseen, "MultiPolygon"))
     for name, gdf, gtype in layers:
         _write(gdf, path, name, gtype)
     stable_gpkg(path)

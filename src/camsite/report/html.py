@@ -13,9 +13,13 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from camsite import __version__, privacy
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from camsite import __version__
 from camsite.i18n import labels, layer_label, tr
-from camsite.report import _frames, _sections, _svg
+from camsite.report import _basemap, _frames, _sections, _sensitive, _svg
+from camsite.report import _labels as _labels_mod
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -38,10 +42,9 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(_frames.jsonable(data), ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def _extent(result: RunResult) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = result.study_area.bounds
-    pad = 0.03 * max(x1 - x0, y1 - y0)
-    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+#: Font sizes (pixels) of the map's names, and the map box the report shows first (pixels; see report.css).
+LABEL_PX = {"station": 12.0, "zone": 11.0, "subarea": 11.0, "district": 13.0, "street": 11.0}
+MAP_BOX_PX = (1098.0, 620.0)
 
 
 def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -63,29 +66,66 @@ def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[
     return existing, sites
 
 
+def _reserved(ext: tuple[float, float, float, float], u: float) -> list[BaseGeometry]:
+    """The map areas under the report's buttons, north arrow, scale bar and attribution (map as first shown)."""
+    x0, y0, x1, y1 = ext
+    bw, bh = MAP_BOX_PX
+    left, top = (x0 + x1) / 2 - bw * u / 2, (y0 + y1) / 2 + bh * u / 2  # the box's corner in map metres
+
+    def rect(px0: float, py0: float, px1: float, py1: float) -> BaseGeometry:
+        return box(left + px0 * u, top - py1 * u, left + px1 * u, top - py0 * u)
+
+    return [rect(0, 0, 95, 120), rect(0, bh - 36, 160, bh), rect(bw - 340, bh - 40, bw, bh)]
+
+
+def _labels(result: RunResult, bm: _basemap.Basemap, origin: tuple[float, float]) -> list[dict[str, Any]]:
+    x0, y0, x1, y1 = bm.extent
+    u = max((x1 - x0) / MAP_BOX_PX[0], (y1 - y0) / MAP_BOX_PX[1])  # metres per pixel, map as first shown
+    markers = [(float(x), float(y), 11.0) for x, y in zip(result.sites["easting"], result.sites["northing"])]
+    markers += [(float(g.x), float(g.y), 7.0) for g in result.existing.geometry]
+    markers += [(x, y, 4.0) for x, y, _ in bm.entrances]
+    placed = _labels_mod.place_labels(bm, unit_m=u, sizes=LABEL_PX, markers=markers, reserved=_reserved(bm.extent, u))
+    return [{"k": lab.kind, "t": lab.text, "x": round(lab.x - origin[0], 1), "y": round(origin[1] - lab.y, 1),
+             "a": round(-lab.angle, 1), "s": lab.size} for lab in placed]
+
+
 def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = False) -> dict[str, Any]:
-    """Everything the report's map script draws, in map coordinates shifted to the map's top-left corner."""
-    x0, y0, x1, y1 = _extent(result)
+    """Everything the report's map script draws, in map coordinates shifted to the map's top-left corner.
+
+    The context layers (water, districts, main-street and station names, zones) and the legend are the
+    ones map.png draws (:mod:`camsite.report._basemap`); demand is coloured by weighted incidents per
+    street segment, counts under 3 suppressed.
+    """
+    x0, y0, x1, y1 = ext = _basemap.extent(result, pad=0.03)
     origin = (x0, y1)
-    edges = result.edges[~result.edges["excluded"].astype(bool)] if "excluded" in result.edges else result.edges
-    agg = privacy.aggregate_demand(result.demand, result.edges)
-    shown = agg[agg["incidents"].fillna(0) > 0]
+    bm = _basemap.basemap(result, ext, lang=lang)
+    dem = _basemap.demand(result)
+    edges, main = _basemap.drawn_streets(result)
+    demand = [{"s": str(r.street), "n": r.incidents, "w": r.incident_weight, "sup": False,
+               "d": _svg.path_d(r.geometry, origin=origin)} for r in dem.shown.itertuples()]
+    demand += [{"s": str(r.street), "n": None, "w": None, "sup": True, "d": _svg.path_d(r.geometry, origin=origin)}
+               for r in dem.suppressed.itertuples()]
     existing, sites = _cameras(result, origin)
     data: dict[str, Any] = {
         "lang": lang, "locale": "sv-SE" if lang == "sv" else "en-GB", "labels": dict(labels(lang)),
         "crs": result.scenario.crs, "origin": [x0, y1], "size": [round(x1 - x0, 1), round(y1 - y0, 1)],
+        "colors": dict(_basemap.MAP_COLORS),
+        "water": _svg.path_d(bm.water, origin=origin), "district_lines": _svg.path_d(bm.district_lines, origin=origin),
         "study_area": _svg.path_d(result.study_area, origin=origin),
         "subareas": [{"label": str(r.label or r.name),
                       "illustrative": _frames.is_illustrative(getattr(r, "source", "")),
                       "d": _svg.path_d(r.geometry, origin=origin)} for r in result.subareas.itertuples()],
-        "streets": [[str(n or ""), _svg.path_d(g, origin=origin)] for n, g in zip(edges["name"], edges.geometry)],
-        "demand": [{"s": str(r.street), "n": None if r.suppressed else r.incidents, "sup": bool(r.suppressed),
-                    "d": _svg.path_d(r.geometry, origin=origin)}
-                   for r in agg[(agg["incidents"].fillna(0) > 0) | agg["suppressed"]].itertuples()],
-        "demand_min": float(shown["incidents"].min()) if len(shown) else 0.0,
-        "demand_max": float(shown["incidents"].max()) if len(shown) else 0.0,
-        "has_suppressed": bool(agg["suppressed"].any()),
+        "streets": [[str(n or ""), _svg.path_d(g, origin=origin), int(m)]
+                    for n, g, m in zip(edges["name"], edges.geometry, main)],
+        "zones": [{"kind": k, "label": t, "d": _svg.path_d(g, origin=origin)} for k, t, g in bm.zones],
+        "entrances": [[round(x - x0, 1), round(y1 - y, 1), n] for x, y, n in bm.entrances],
+        "map_labels": _labels(result, bm, origin),
+        "demand": demand, "demand_max": dem.vmax if len(dem.shown) else 0.0,
+        "has_suppressed": bool(len(dem.suppressed)),
         "existing": existing, "sites": sites, "incidents": None,
+        "legend": [[k, t] for k, t in _basemap.legend_items(result, bm, dem, lang=lang,
+                                                             include_incidents=include_incidents)],
+        "attribution": list(bm.attribution),
     }
     if include_incidents and len(result.incidents):
         inc = result.incidents
@@ -137,18 +177,21 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
     mode = tr("mode_raw" if include_incidents else "mode_aggregated", lang)
     csp = _CSP_OFFLINE
     map_note = tr("map_note", lang)
+    data = map_data(result, lang=lang, include_incidents=include_incidents)
     return Template(_template("report.html")).substitute(
         lang=esc(lang), csp=csp, version=esc(__version__), title=esc(title), kicker=esc(tr("kicker", lang)),
         meta=esc(f"{tr('made_on', lang, scenario=s.scenario)} · {mode}"),
         banner=_banner(result, lang=lang, include_incidents=include_incidents),
         key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
-        attribution=esc(tr("attribution", lang)), north_title=esc(tr("north", lang)), map_note=esc(map_note),
+        attribution="<br>".join(esc(a) for a in data["attribution"]), north_title=esc(tr("north", lang)),
+        map_note=esc(map_note),
         sites_table=_sections.sites_table(result, lang=lang), curve=_curve_section(result, lang=lang),
         breakdowns=_sections.breakdowns(result, lang=lang),
+        sensitive=_sensitive.section(result, lang=lang),  # exclusion and do-not-view zones
         method=_sections.method_box(result, lang=lang, include_incidents=include_incidents),
         footer=esc(tr("footer", lang, version=__version__))
         + _run_info(result, lang=lang),
-        data=_json_for_script(map_data(result, lang=lang, include_incidents=include_incidents)),
+        data=_json_for_script(data),
         css=_template("report.css"), js=_template("report.js"),
     )
 

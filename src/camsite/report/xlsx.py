@@ -145,7 +145,8 @@ def _key_values(result: RunResult, lang: str, include_incidents: bool) -> pd.Dat
     rows = [
         ("scenario", f"{s.scenario} — {s.title}"),
         ("date", s.date), ("budget", s.budget_sek), ("spent", s.spent_sek),
-        ("new_sites", s.n_new_sites), ("coverage_before", s.coverage_before_pct),
+        ("new_sites", s.n_new_sites), ("incidents_seen_before", s.incident_coverage_before_pct),
+        ("incidents_seen_after", s.incident_coverage_after_pct), ("coverage_before", s.coverage_before_pct),
         ("coverage_after", s.coverage_after_pct), ("horizon_years", opt.horizon_years),
         ("cost_rule", ""), ("crs", s.crs), ("solver", s.solver), ("status", s.status), ("gap", s.gap),
         ("n_demand", s.n_demand), ("n_candidates", s.n_candidates),
@@ -194,7 +195,11 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     _sheet(wb, tr("sites", lang), _sites_df(result, lang), lang=lang)
     _sheet(wb, tr("existing", lang), _existing_df(result), lang=lang)
     cov = wb.create_sheet(tr("key_figures", lang)[:31])
-    row = _table(cov, _coverage_df(result.summary.coverage_by_category, "category", lang), lang=lang,
+    kinds = _coverage_df(result.summary.coverage_by_kind, "kind", lang)
+    if len(kinds):
+        kinds["label"] = [tr(f"kind_{k}", lang) for k in kinds["kind"]]
+    row = _table(cov, kinds, lang=lang, title=tr("by_kind", lang)) if len(kinds) else 1
+    row = _table(cov, _coverage_df(result.summary.coverage_by_category, "category", lang), lang=lang, row=row,
                  title=tr("by_category", lang))
     _table(cov, _coverage_df(result.summary.coverage_by_subarea, "name", lang), lang=lang, row=row,
            title=tr("by_subarea", lang))

@@ -32,9 +32,11 @@ from camsite.stages.summary import (
     CameraTypeRow,
     CoverageRow,
     DataSource,
+    NoViewRow,
     Summary,
     not_proven,
     rank_sites,
+    street_names,
     summarise,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "LayerStats",
     "MaxCoverage",
     "MinCost",
+    "NoViewRow",
     "Objective",
     "Summary",
     "budget_curve",
@@ -59,5 +62,6 @@ __all__ = [
     "solve",
     "solver_options",
     "staged_plan",
+    "street_names",
     "summarise",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from camsite import areas, candidates, coverage, layers, network, readers
@@ -81,6 +82,14 @@ class Inputs:
         Optional point layers (None when the scenario names none).
     exclusion_zones
         ``name``, ``penalty_sek`` (NaN = no site), geometry.
+    districts
+        ``[boundaries] districts``: ``name``, geometry (empty when none), for maps and area-level incidents.
+    water
+        ``[boundaries] water`` (None when not given): no candidate or demand point lies in it.
+    entrances
+        Metro entrances (``[demand.footfall] entrances``; None when not given): ``name``, ``kind``, geometry.
+    no_view_zones
+        ``name``, ``label``, geometry: places no camera may look into.
     stats
         One :class:`LayerStats` per layer read, in reading order.
     incident_stats
@@ -99,6 +108,11 @@ class Inputs:
     exclusion_zones: gpd.GeoDataFrame
     stats: tuple[LayerStats, ...]
     incident_stats: Mapping[str, Any]
+    districts: gpd.GeoDataFrame = field(default_factory=lambda: gpd.GeoDataFrame({"name": []}, geometry=[]))
+    water: BaseGeometry | None = None
+    entrances: gpd.GeoDataFrame | None = None
+    no_view_zones: gpd.GeoDataFrame = field(
+        default_factory=lambda: gpd.GeoDataFrame({"name": [], "label": []}, geometry=[]))
 
 
 def _crs_text(gdf: gpd.GeoDataFrame) -> str:
@@ -242,12 +256,35 @@ def read_extras(scenario: Scenario, area: BaseGeometry, net: network.Network) ->
     if scenario.candidates.mounting_points:
         mounts, st = read_point_file(scenario, scenario.candidates.mounting_points, "mounting_points", area)
         stats.append(st)
+    entrances = None
+    if ff is not None and ff.entrances:
+        raw, st = read_point_file(scenario, ff.entrances, "entrances", area)
+        stats.append(st)
+        entrances = _entrances(raw)
     zones = candidates.exclusion_zones(scenario.candidates.exclusions, crs=scenario.crs,
                                        resolve=scenario.resolve)
-    space = coverage.open_space(net, open_areas=_polygons(scenario, scenario.network.open_areas),
-                                buildings=_polygons(scenario, scenario.network.buildings))
+    no_view = candidates.no_view_zones(scenario.candidates.no_view, crs=scenario.crs, resolve=scenario.resolve)
+    open_areas = _polygons(scenario, scenario.network.open_areas)
+    if entrances is not None and len(entrances) and ff is not None:
+        # the square in front of an entrance is open space a camera can see across
+        squares = shapely.union_all(entrances.geometry.buffer(ff.square_radius_m).to_numpy())
+        open_areas = squares if open_areas is None else shapely.union(open_areas, squares)
+    space = coverage.open_space(net, open_areas=open_areas, buildings=_polygons(scenario, scenario.network.buildings))
     return {"footfall": footfall, "mounting_points": mounts, "exclusion_zones": zones, "open_space": space,
-            "stats": tuple(stats)}
+            "entrances": entrances, "no_view_zones": no_view, "stats": tuple(stats)}
+
+
+def _entrances(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Entrance points: ``name`` (their station) and geometry; an OSM export is filtered to subway entrances."""
+    cols = {str(c).lower(): c for c in raw.columns}
+    keep = np.ones(len(raw), bool)
+    for col in ("kind", "railway"):
+        if col in cols:
+            keep &= raw[cols[col]].astype(str).eq("subway_entrance").to_numpy()
+            break
+    name_col = next((cols[c] for c in ("nearest_station_derived", "station", "name") if c in cols), None)
+    names = raw[name_col].fillna("").astype(str).to_numpy() if name_col is not None else np.full(len(raw), "")
+    return gpd.GeoDataFrame({"name": names[keep]}, geometry=raw.geometry.to_numpy()[keep], crs=raw.crs)
 
 
 def _polygons(scenario: Scenario, path: str | None) -> BaseGeometry | None:
@@ -263,6 +300,7 @@ def load_inputs(scenario: Scenario) -> Inputs:
         Naming the file, the row or key and what is wrong.
     """
     area, subareas = read_study_area(scenario)
+    districts, water = areas.district_polygons(scenario), areas.water_polygon(scenario)
     net, net_stats = read_network(scenario, area)
     inc, inc_info, inc_stats = read_incidents(scenario, area)
     existing, cam_stats = read_cameras(scenario, area)
@@ -271,4 +309,5 @@ def load_inputs(scenario: Scenario) -> Inputs:
     return Inputs(crs=scenario.crs, study_area=area, subareas=subareas, network=net, incidents=inc,
                   existing=existing, open_space=extras["open_space"], footfall=extras["footfall"],
                   mounting_points=extras["mounting_points"], exclusion_zones=extras["exclusion_zones"],
-                  stats=stats, incident_stats=inc_info)
+                  stats=stats, incident_stats=inc_info, districts=districts, water=water,
+                  entrances=extras["entrances"], no_view_zones=extras["no_view_zones"])

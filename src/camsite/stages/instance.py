@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
@@ -30,7 +31,7 @@ from camsite.stages.inputs import Inputs
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Instance", "build_instance"]
+__all__ = ["UNCOVERABLE_REASONS", "Instance", "build_instance", "uncoverable_reasons"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +73,10 @@ class Instance:
     existing_mask: NDArray[np.bool_]
     cameras: CameraModels
     demand_stats: Mapping[str, Any]
+    #: Demand no candidate and no existing camera can see: ``demand_id``, ``reason`` (:data:`UNCOVERABLE_REASONS`).
+    uncoverable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"demand_id": [], "reason": []}))
+    #: Do-not-view zones, one row per zone: ``name``, ``label``, ``candidates_masked``, ``candidates_removed``.
+    no_view: pd.DataFrame = field(default_factory=coverage_mod.empty_no_view)
 
     @property
     def site_ids(self) -> NDArray[np.object_]:
@@ -90,11 +95,68 @@ def _inside(gdf: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
     return gdf[mask].reset_index(drop=True)
 
 
+def _dry(gdf: gpd.GeoDataFrame, water: BaseGeometry | None) -> tuple[gpd.GeoDataFrame, int]:
+    """``gdf`` without the points in ``water``, and how many were left out."""
+    if water is None or water.is_empty or gdf.empty:
+        return gdf, 0
+    wet = shapely.intersects(water, gdf.geometry.to_numpy())
+    return gdf[~wet].reset_index(drop=True), int(wet.sum())
+
+
+def _district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
+    return {str(n).strip().casefold(): g for n, g in zip(districts["name"], districts.geometry)} \
+        if len(districts) else {}
+
+
+#: Why no camera can see a demand point (keys of :func:`uncoverable_reasons`).
+UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight")
+
+
+def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame,
+                        zones: gpd.GeoDataFrame, reach_m: float) -> pd.DataFrame:
+    """The demand no candidate and no existing camera can see, with the reason.
+
+    ``excluded_zone``: the point lies in a zone where no camera may go;
+    ``too_far``: no candidate site within the longest camera range;
+    ``no_line_of_sight``: candidates are near, but none sees it (buildings,
+    the field of view, or no open space between).
+    """
+    ix = np.flatnonzero(unseen)
+    pts = demand.geometry.to_numpy()[ix]
+    reason = np.full(len(ix), "no_line_of_sight", dtype=object)
+    if len(ix) and len(cands):
+        tree = shapely.STRtree(cands.geometry.to_numpy())
+        near, _ = tree.query(pts, predicate="dwithin", distance=reach_m)
+        far = np.ones(len(ix), bool)
+        far[near] = False
+        reason[far] = "too_far"
+    hard = zones[zones["penalty_sek"].isna()] if len(zones) else zones
+    if len(ix) and len(hard):
+        inside = shapely.intersects(hard.geometry.union_all(), pts)
+        reason[inside] = "excluded_zone"
+    return pd.DataFrame({"demand_id": demand["demand_id"].to_numpy()[ix], "reason": reason})
+
+
 def _renumber(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     demand = demand.reset_index(drop=True)
     demand["demand_id"] = np.arange(len(demand))
     demand.index = pd.RangeIndex(len(demand), name="demand_id")
     return demand
+
+
+def _no_view(cands: gpd.GeoDataFrame, cov: coverage_mod.Coverage, demand: gpd.GeoDataFrame, inputs: Inputs,
+             cfg: CandidateConfig, cameras: CameraModels, *,
+             viewsheds: bool) -> tuple[gpd.GeoDataFrame, coverage_mod.Coverage, pd.DataFrame]:
+    """The do-not-view zones applied: removed variants leave the candidates, the matrix and the viewsheds alike."""
+    nv = coverage_mod.apply_no_view(cov.matrix, demand, cands, inputs.no_view_zones, cameras, inputs.open_space,
+                                    mode=cfg.no_view_mode, min_view_share=cfg.min_view_share,
+                                    viewsheds=cov.viewsheds if viewsheds else None)
+    keep = np.flatnonzero(nv.keep)
+    if not len(keep):
+        raise InputError("every candidate site looks into a do-not-view zone", where="candidates.no_view")
+    views = (nv.viewsheds if viewsheds else cov.viewsheds).iloc[keep].reset_index(drop=True)
+    matrix = sp.csr_matrix(nv.matrix[:, keep])
+    return cands.iloc[keep].reset_index(drop=True), coverage_mod.Coverage(matrix=matrix, viewsheds=views), nv.zones
 
 
 def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: CandidateConfig,
@@ -122,29 +184,47 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         candidate can see any weighted demand.
     """
     area = inputs.study_area
+    margin = float(cameras.range_m.max()) if demand_cfg.margin_m is None else demand_cfg.margin_m
+    reach = area.buffer(margin) if margin > 0 else area
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
-                                            study_area=area)
-    demand = _renumber(_inside(demand, area))
+                                            study_area=reach, districts=_district_map(inputs.districts),
+                                            entrances=inputs.entrances)
+    demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
+    demand = _renumber(demand)
     if demand.empty or demand["weight"].sum() <= 0:
         raise InputError("no demand with weight > 0 inside the study area (check incident layers, category weights "
                          "and demand.street_weight_per_m)", where="demand")
     cands = _inside(candidates_mod.build_candidates(
         inputs.network, inputs.existing, candidate_cfg, cameras=cameras, crs=inputs.crs,
         mounting_points=inputs.mounting_points, exclusion_zones=inputs.exclusion_zones), area)
+    cands, n_wet = _dry(cands, inputs.water)
+    if n_wet:
+        logger.info("%d candidate sites lie in water (on bridges or quays): left out", n_wet)
     if cands.empty:
         raise InputError("no candidate site inside the study area", where="candidates")
     cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds)
+    no_view = coverage_mod.empty_no_view()
+    if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
+        cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
     ex_cov = coverage_mod.coverage_matrix(demand, inputs.existing, cameras, open_space=inputs.open_space,
                                           viewsheds=viewsheds)
-    existing_mask = np.asarray(ex_cov.matrix.sum(axis=1)).ravel() > 0
+    cand_matrix, ex_matrix = cov.matrix, ex_cov.matrix
+    seen = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | (np.asarray(ex_matrix.sum(axis=1)).ravel() > 0)
+    keep = demand.geometry.within(area).to_numpy() | seen  # just outside: kept where a camera sees it
+    stats["outside_not_seen"] = int((~keep).sum())
+    stats["outside_not_seen_weight"] = float(demand["weight"].to_numpy(float)[~keep].sum())
+    if not keep.all():
+        demand, cand_matrix, ex_matrix = _renumber(demand[keep]), cand_matrix[keep], ex_matrix[keep]
+    existing_mask = np.asarray(ex_matrix.sum(axis=1)).ravel() > 0
     weights = demand["weight"].to_numpy(float)
-    coverable = (np.asarray(cov.matrix.sum(axis=1)).ravel() > 0) | existing_mask
+    coverable = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | existing_mask
     if not (weights[coverable] > 0).any():
         raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
                          "and the street corridor widths)", where="camera_types")
-    return Instance(demand=demand, candidates=cands, existing=inputs.existing, coverage=cov.matrix,
-                    existing_coverage=ex_cov.matrix, candidate_viewsheds=cov.viewsheds,
+    unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
+    return Instance(demand=demand, candidates=cands, existing=inputs.existing, coverage=cand_matrix,
+                    existing_coverage=ex_matrix, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
                     existing_viewsheds=ex_cov.viewsheds, weights=weights,
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
-                    demand_stats=stats)
+                    demand_stats=stats, no_view=no_view)

@@ -21,13 +21,14 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from camsite import ranking
+from camsite import evidence, ranking
 from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
 
-__all__ = ["CameraTypeRow", "CoverageRow", "DataSource", "Summary", "not_proven", "rank_sites", "summarise"]
+__all__ = ["KIND_GROUPS", "CameraTypeRow", "CoverageRow", "DataSource", "NoViewRow", "Summary", "kind_masks",
+           "not_proven", "rank_sites", "summarise", "uncoverable_summary"]
 
 #: A layer whose ``source`` is one of these is made up, and every output says so.
 MADE_UP_SOURCES: tuple[str, ...] = ("illustrative", "synthetic")
@@ -78,6 +79,21 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class NoViewRow:
+    """A do-not-view zone and the candidate variants that look into it: kept with a privacy mask, or removed.
+
+    ``proposed_masked`` names the proposed sites (in rank order) that see into
+    the zone: each needs its privacy mask set up.
+    """
+
+    name: str
+    label: str
+    candidates_masked: int
+    candidates_removed: int
+    proposed_masked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Summary:
     """The figures of one run (summary.json is written from this, in this order)."""
 
@@ -118,6 +134,15 @@ class Summary:
     illustrative_layers: tuple[str, ...]
     curve_not_proven: int = 0
     stages_not_proven: int = 0
+    #: Coverage per demand kind: ``incident`` (incidents, wherever placed), ``footfall``, ``street``.
+    coverage_by_kind: tuple[CoverageRow, ...] = ()
+    #: The headline: the share of the incident weight seen, before and after (None without incidents).
+    incident_coverage_before_pct: float | None = None
+    incident_coverage_after_pct: float | None = None
+    #: Demand no candidate and no existing camera can see (see :func:`uncoverable_summary`).
+    uncoverable: Mapping[str, Any] | None = None
+    #: Do-not-view zones (``[[candidates.no_view]]``), in the scenario's order.
+    no_view_zones: tuple[NoViewRow, ...] = ()
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
@@ -137,8 +162,18 @@ def _incident_gains(cov: sp.csr_matrix, incidents: NDArray[np.float64], order: N
     return np.asarray(gains)
 
 
-def rank_sites(instance: Instance, solution: Solution, *, crs: str) -> pd.DataFrame:
-    """The chosen sites ranked by marginal gain, with the columns of sites.csv and a few extras."""
+def street_names(edges: gpd.GeoDataFrame) -> dict[int, str]:
+    """Street name per edge id (the first of a merged segment's names)."""
+    if "name" not in edges.columns:
+        return {}
+    return {int(e): (n[0] if isinstance(n, list) else str(n)) for e, n in zip(edges["edge_id"], edges["name"])
+            if (isinstance(n, list) and n) or (isinstance(n, str) and n)}
+
+
+def rank_sites(instance: Instance, solution: Solution, *, crs: str,
+               edge_names: Mapping[int, str] | None = None, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The chosen sites ranked by marginal gain, with the columns of sites.csv and the evidence for each
+    (:mod:`camsite.evidence`; ``edge_names`` names the streets seen)."""
     weights, ex = instance.weights, instance.existing_mask
     order, gains = ranking.rank_by_marginal_gain(instance.coverage, weights, solution.selected, existing=ex)
     inc_gains = _incident_gains(instance.coverage, instance.demand["incidents"].to_numpy(float), order, ex)
@@ -148,7 +183,7 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str) -> pd.DataFr
     total = weights.sum()
     before = float(weights[ex].sum())
     cost = chosen["cost_sek"].to_numpy(float)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "rank": np.arange(1, len(order) + 1),
         "site_id": chosen["site_id"].to_numpy(),
         "lon": np.round(lon, 6), "lat": np.round(lat, 6),
@@ -165,6 +200,81 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str) -> pd.DataFr
         "kind": chosen["kind"].to_numpy(),
         "candidate_index": order,
     })
+    why = evidence.site_evidence(instance.coverage, weights, instance.demand, instance.site_ids,
+                                 order=np.asarray(order, np.int64), existing=ex, edge_names=edge_names or {},
+                                 xy=instance.xy, labels=labels)
+    at = out.columns.get_loc("variant")
+    return pd.concat([out.iloc[:, :at], why, out.iloc[:, at:]], axis=1)
+
+
+#: Demand kinds as reported: incidents placed anywhere (snapped, spread or as points) count as one kind.
+KIND_GROUPS: Mapping[str, tuple[str, ...]] = {"incident": ("incident", "point"), "footfall": ("footfall",),
+                                              "street": ("street",)}
+#: Size (metres) of the grid cells the worst uncoverable places are grouped in.
+UNCOVERABLE_CELL_M = 100.0
+
+
+def kind_masks(demand: gpd.GeoDataFrame) -> dict[str, NDArray[np.bool_]]:
+    """Demand rows per reported kind (:data:`KIND_GROUPS`), kinds with no row left out."""
+    kinds = demand["kind"].to_numpy()
+    masks = {name: np.isin(kinds, list(members)) for name, members in KIND_GROUPS.items()}
+    return {k: m for k, m in masks.items() if m.any()}
+
+
+def uncoverable_summary(instance: Instance, edges: gpd.GeoDataFrame, *, crs: str, top: int = 5) -> dict[str, Any]:
+    """What no camera can see: weight, share, counts by reason and kind, and the worst places.
+
+    Places are :data:`UNCOVERABLE_CELL_M` grid cells, named by the nearest
+    street, with their weight and incident count (the privacy rule applies
+    when the summary is shared).
+    """
+    demand, w = instance.demand, instance.weights
+    unc = instance.uncoverable
+    ids = unc["demand_id"].to_numpy(np.int64)
+    masks = kind_masks(demand)
+    inc = masks.get("incident", np.zeros(len(demand), bool))
+    flag = np.zeros(len(demand), bool)
+    flag[ids] = True
+    total, inc_total = float(w.sum()), float(w[inc].sum())
+    reasons = {r: {"count": int((unc["reason"] == r).sum()),
+                   "weight": round(float(w[ids[(unc["reason"] == r).to_numpy()]].sum()), 4)}
+               for r in sorted(set(unc["reason"]))}
+    stats = instance.demand_stats
+    return {
+        "count": int(flag.sum()), "weight": round(float(w[flag].sum()), 4),
+        "share_pct": round(100 * float(w[flag].sum()) / total, 3) if total > 0 else 0.0,
+        "incident_weight": round(float(w[flag & inc].sum()), 4),
+        "incident_share_pct": round(100 * float(w[flag & inc].sum()) / inc_total, 3) if inc_total > 0 else None,
+        "by_reason": reasons,
+        "by_kind": {k: round(float(w[flag & m].sum()), 4) for k, m in masks.items()},
+        "outside_not_seen": int(stats.get("outside_not_seen", 0)),
+        "worst": _worst_places(demand, flag, w, edges, crs, top),
+    }
+
+
+def _worst_places(demand: gpd.GeoDataFrame, flag: NDArray[np.bool_], w: NDArray[np.float64],
+                  edges: gpd.GeoDataFrame, crs: str, top: int) -> list[dict[str, Any]]:
+    if not flag.any():
+        return []
+    pts = demand[flag]
+    x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
+    cell = np.floor(x / UNCOVERABLE_CELL_M).astype(np.int64) * 1_000_003 + np.floor(y / UNCOVERABLE_CELL_M).astype(
+        np.int64)
+    frame = pd.DataFrame({"cell": cell, "w": w[flag], "inc": pts["incidents"].to_numpy(float), "x": x, "y": y})
+    grp = frame.groupby("cell").agg(w=("w", "sum"), inc=("inc", "sum"), x=("x", "mean"), y=("y", "mean"))
+    grp = grp.sort_values(["w", "x"], ascending=[False, True]).head(top)
+    lon, lat = _lonlat(grp["x"].to_numpy(float), grp["y"].to_numpy(float), crs)
+    named = edges[edges["name"].notna()] if "name" in edges.columns else edges.iloc[0:0]
+    out = []
+    for (_, row), lo, la in zip(grp.iterrows(), lon, lat, strict=True):
+        street = ""
+        if len(named):
+            near = named.distance(gpd.points_from_xy([row["x"]], [row["y"]])[0]).to_numpy(float)
+            value = named["name"].iloc[int(np.argmin(near))]
+            street = value[0] if isinstance(value, list) else str(value)
+        out.append({"street": street, "weight": round(float(row["w"]), 4), "incidents": round(float(row["inc"]), 2),
+                    "lon": round(float(lo), 6), "lat": round(float(la), 6)})
+    return out
 
 
 def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.bool_], after: NDArray[np.bool_],
@@ -235,6 +345,10 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         # the LP relaxation is solved to a tolerance: HiGHS and CBC differ around the 9th digit
         lp_bound=None if lp is None else round(float(lp), 6),
         coverage_by_category=_breakdown(demand, ex, after, cats, None),
+        coverage_by_kind=(by_kind := _breakdown(demand, ex, after, kind_masks(demand), None)),
+        incident_coverage_before_pct=next((r.before_pct for r in by_kind if r.name == "incident"), None),
+        incident_coverage_after_pct=next((r.after_pct for r in by_kind if r.name == "incident"), None),
+        uncoverable=uncoverable_summary(instance, inputs.network.edges, crs=scenario.crs),
         coverage_by_subarea=_breakdown(demand, ex, after, sub_masks, dict(zip(subs["name"], subs["label"]))),
         budget_curve_knee=knee,
         camera_types=tuple(CameraTypeRow(c.name, c.label, c.range_m, c.fov_deg, c.capex_sek, c.opex_sek_per_year,
@@ -242,7 +356,26 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         category_weights=dict(scenario.category_weights), incident_stats=dict(inputs.incident_stats),
         demand_stats=dict(instance.demand_stats), data_sources=sources,
         illustrative_layers=tuple(d.layer for d in sources if d.source.lower() in MADE_UP_SOURCES),
-        curve_not_proven=not_proven(curve), stages_not_proven=not_proven(staged))
+        curve_not_proven=not_proven(curve), stages_not_proven=not_proven(staged),
+        no_view_zones=no_view_rows(instance.no_view, sites))
+
+
+def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
+    """The per-zone frame of :attr:`Instance.no_view` as typed rows; ``sites`` (from :func:`rank_sites`) gives
+    the proposed sites masked for each zone.
+
+    >>> frame = pd.DataFrame({"name": ["a"], "label": ["A"], "candidates_masked": [2], "candidates_removed": [1],
+    ...                       "masked_variants": [("s1:dome", "s2:dome")]})
+    >>> no_view_rows(frame, pd.DataFrame({"site_id": ["s2", "s3"], "variant": ["s2:dome", "s3:dome"]}))
+    (NoViewRow(name='a', label='A', candidates_masked=2, candidates_removed=1, proposed_masked=('s2',)),)
+    """
+    chosen = [] if sites is None or "variant" not in sites else list(zip(sites["variant"], sites["site_id"]))
+    rows = []
+    for r in frame.to_dict("records"):
+        masked = set(r.get("masked_variants") or ())
+        rows.append(NoViewRow(str(r["name"]), str(r["label"]), int(r["candidates_masked"]),
+                              int(r["candidates_removed"]), tuple(str(s) for v, s in chosen if v in masked)))
+    return tuple(rows)
 
 
 def not_proven(table: pd.DataFrame | None) -> int:

@@ -29,14 +29,42 @@
     return "rgb(" + c.join(",") + ")";
   }
 
-  var gAreas = el("g", { "class": "areas" }, svg);
+  var C = D.colors;
+  var defs = el("defs", {}, svg);
+  function hatch(id, color, cross) {  // hatching in map metres: 9 m apart
+    var p = el("pattern", { id: id, patternUnits: "userSpaceOnUse", width: 9, height: 9 }, defs);
+    el("path", { d: "M0 9L9 0M-2 2L2 -2M7 11L11 7", stroke: color, "stroke-width": 1.4 }, p);
+    if (cross) el("path", { d: "M0 0L9 9M-2 7L2 11M7 -2L11 2", stroke: color, "stroke-width": 1.4 }, p);
+  }
+  hatch("hatch-exclusion", C.exclusion, false);
+  hatch("hatch-no_view", C.no_view, true);
+
+  var gWater = el("g", { "class": "water" }, svg);
+  var gDistricts = el("g", { "class": "districts" }, svg);
   var gStreets = el("g", { "class": "streets" }, svg);
+  var gAreas = el("g", { "class": "areas" }, svg);
+  var gZones = el("g", { "class": "zones" }, svg);
   var gDemand = el("g", { "class": "demand" }, svg);
   var gViews = el("g", { "class": "viewsheds" }, svg);
   var gInc = el("g", { "class": "incidents" }, svg);
+  var gLabels = el("g", { "class": "map-labels" }, svg);
+  var gMetro = el("g", { "class": "metro" }, svg);
   var gCams = el("g", { "class": "cameras" }, svg);
   var gSites = el("g", { "class": "sites" }, svg);
 
+  if (D.water) {
+    tipText(el("path", { d: D.water, "class": "water-area", fill: C.water, stroke: C.water_edge, "fill-rule": "evenodd",
+                         "stroke-width": 0.8, "vector-effect": "non-scaling-stroke" }, gWater), L.legend_water);
+  }
+  if (D.district_lines) {
+    el("path", { d: D.district_lines, "class": "district-lines", fill: "none", stroke: C.district,
+                 "stroke-width": 1.4, "stroke-dasharray": "9 3 2 3", "vector-effect": "non-scaling-stroke" }, gDistricts);
+  }
+  D.zones.forEach(function (z) {
+    tipText(el("path", { d: z.d, "class": "zone zone-" + z.kind, fill: "url(#hatch-" + z.kind + ")", stroke: C[z.kind],
+                         "stroke-width": 1.6, "fill-rule": "evenodd", "vector-effect": "non-scaling-stroke" }, gZones),
+            (z.kind === "exclusion" ? L.legend_exclusion : L.legend_no_view) + ": " + z.label);
+  });
   if (D.study_area) {
     px(el("path", { d: D.study_area, fill: "none", stroke: "#444", "stroke-dasharray": "6 4",
                     "vector-effect": "non-scaling-stroke" }, gAreas), "stroke-width", 1.2);
@@ -46,21 +74,41 @@
                          "vector-effect": "non-scaling-stroke", "stroke-width": 1.2 }, gAreas);
     tipText(p, s.label + (s.illustrative ? " (" + L.illustrative_flag.toLowerCase() + ")" : ""));
   });
-  D.streets.forEach(function (s) {
-    tipText(el("path", { d: s[1], fill: "none", stroke: "#a3a9b0", "stroke-width": 1.4, "stroke-linecap": "round",
-                         "vector-effect": "non-scaling-stroke" }, gStreets), s[0] || L.unnamed_street);
+  D.streets.forEach(function (s) {  // [name, path, main street (1) or not (0)]
+    tipText(el("path", { d: s[1], "class": s[2] ? "street-main" : "street", fill: "none",
+                         stroke: s[2] ? C.street_main : C.street, "stroke-width": s[2] ? 2.4 : 1.2,
+                         "stroke-linecap": "round", "vector-effect": "non-scaling-stroke" }, gStreets),
+            s[0] || L.unnamed_street);
   });
-  D.demand.forEach(function (s) {
+  D.demand.forEach(function (s) {  // coloured by weighted incidents (w); counts (n) under 3 are suppressed
     var attrs = { d: s.d, fill: "none", "stroke-linecap": "round", "vector-effect": "non-scaling-stroke" };
     var text;
     if (s.sup) {
       attrs.stroke = "#b0b0b0"; attrs["stroke-dasharray"] = "2 3";
-      text = (s.s || L.unnamed_street) + "\n" + L.legend_demand + ": " + L.suppressed;
+      text = (s.s || L.unnamed_street) + "\n" + L.incidents_total + ": " + L.suppressed;
     } else {
-      attrs.stroke = ramp(s.n / Math.max(D.demand_max, 1)); attrs["stroke-opacity"] = 0.9;
-      text = (s.s || L.unnamed_street) + "\n" + L.legend_demand + ": " + fmt(s.n, 0);
+      attrs.stroke = ramp(s.w / Math.max(D.demand_max, 1e-9)); attrs["stroke-opacity"] = 0.9;
+      text = (s.s || L.unnamed_street) + "\n" + L.demand_weight_tip + ": " + fmt(s.w, 1) + "\n" +
+             L.incidents_total + ": " + fmt(s.n, 0);
     }
     px(tipText(el("path", attrs, gDemand), text), "stroke-width", s.sup ? 3 : 6);
+  });
+  var LABEL_FILL = { station: C.metro, district: C.district_text, street: C.street_text, subarea: "#007a5a" };
+  D.map_labels.forEach(function (l) {  // placed in Python so they do not collide; sizes in pixels
+    var zone = D.zones.filter(function (z) { return z.label === l.t; })[0];
+    var t = el("text", { "class": "map-label label-" + l.k, "text-anchor": "middle", "dominant-baseline": "central",
+                         transform: "translate(" + l.x + " " + l.y + ")" + (l.a ? " rotate(" + l.a + ")" : ""),
+                         fill: l.k === "zone" ? (zone ? C[zone.kind] : C.exclusion) : LABEL_FILL[l.k],
+                         "font-weight": l.k === "station" || l.k === "district" ? "bold" : null,
+                         "font-style": l.k === "street" ? "italic" : null, stroke: "#fff", "stroke-linejoin": "round",
+                         "paint-order": "stroke" }, gLabels);
+    t.textContent = l.t;
+    px(t, "font-size", l.s); px(t, "stroke-width", 3);
+  });
+  D.entrances.forEach(function (p) {
+    px(tipText(el("circle", { "class": "entrance", cx: p[0], cy: p[1], fill: "#fff", stroke: C.metro,
+                              "stroke-width": 1.6, "vector-effect": "non-scaling-stroke" }, gMetro),
+               L.metro_entrance + " (" + p[2] + ")"), "r", 4);
   });
   (D.incidents || []).forEach(function (p) {
     px(tipText(el("circle", { cx: p[0], cy: p[1], fill: "#6a3d9a", "fill-opacity": 0.75 }, gInc),
@@ -181,27 +229,35 @@
     });
   });
 
+  // the legend: exactly the layers drawn, as Python listed them (the same list as map.png's legend)
   var leg = document.getElementById("legend");
-  var items = [
-    ["line", "#a3a9b0", L.legend_streets], ["square", "#0072B2", L.legend_existing],
-    ["dot", "#D55E00", L.legend_proposed], ["area", "rgba(0,114,178,.3)", L.legend_viewshed_ex],
-    ["area", "rgba(213,94,0,.3)", L.legend_viewshed_new],
-    ["grad", "linear-gradient(90deg," + ramp(0) + "," + ramp(1) + ")", L.legend_demand +
-      " (" + fmt(D.demand_min, 0) + "–" + fmt(D.demand_max, 0) + ")"]
-  ];
-  if (D.has_suppressed) items.push(["dash", "#b0b0b0", L.legend_suppressed]);
-  if (D.incidents) items.push(["dot", "#6a3d9a", L.legend_incidents]);
-  items.push(["dash", "#444", L.legend_study_area]);
+  var SWATCH = {
+    water: "background:" + C.water + ";border:1px solid " + C.water_edge,
+    districts: "height:2px;background:repeating-linear-gradient(90deg," + C.district + " 0 7px,transparent 7px 9px," +
+      C.district + " 9px 11px,transparent 11px 13px)",  // dash-dot, as on the map
+    streets_main: "height:3px;background:" + C.street_main, streets: "height:2px;background:" + C.street,
+    metro: "width:9px;height:9px;border-radius:50%;background:#fff;border:2px solid " + C.metro,
+    study_area: "height:0;border-top:2px dashed #444", subareas: "height:0;border-top:2px dotted #009E73",
+    exclusion: "border:1px solid " + C.exclusion + ";background:repeating-linear-gradient(-45deg," + C.exclusion +
+      " 0 1.5px,transparent 1.5px 4px)",
+    no_view: "border:1px solid " + C.no_view + ";background:repeating-linear-gradient(45deg," + C.no_view +
+      " 0 1px,transparent 1px 4px),repeating-linear-gradient(-45deg," + C.no_view + " 0 1px,transparent 1px 4px)",
+    demand: "height:6px;background:linear-gradient(90deg," + ramp(0) + "," + ramp(1) + ")",
+    suppressed: "height:0;border-top:3px dotted #b0b0b0",
+    incidents: "width:8px;height:8px;border-radius:50%;background:#6a3d9a",
+    viewshed_ex: "background:rgba(0,114,178,.3);border:1px solid rgba(0,114,178,.6)",
+    existing: "width:10px;height:10px;background:#0072B2",
+    viewshed_new: "background:rgba(213,94,0,.3);border:1px solid rgba(213,94,0,.7)",
+    proposed: "width:11px;height:11px;border-radius:50%;background:#D55E00"
+  };
   leg.innerHTML = "";
-  items.forEach(function (it) {
+  D.legend.forEach(function (it) {
     var row = document.createElement("div"), sw = document.createElement("span");
-    sw.className = "sw" + (it[0] === "dot" ? " dot" : "");
-    if (it[0] === "line") sw.style.cssText = "height:3px;background:" + it[1];
-    else if (it[0] === "dash") sw.style.cssText = "height:0;border-top:3px dotted " + it[1];
-    else if (it[0] === "grad") sw.style.cssText = "height:6px;background:" + it[1];
-    else sw.style.background = it[1];
+    row.setAttribute("data-key", it[0]);
+    sw.className = "sw";
+    sw.style.cssText = SWATCH[it[0]] || "";
     row.appendChild(sw);
-    row.appendChild(document.createTextNode(it[2]));
+    row.appendChild(document.createTextNode(it[1]));
     leg.appendChild(row);
   });
   window.addEventListener("resize", apply);

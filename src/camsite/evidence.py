@@ -1,0 +1,123 @@
+"""Why each proposed site: what it newly sees, and the best alternative it was chosen over.
+
+For the sites in rank order (each given the existing cameras and the sites
+ranked before it), :func:`site_evidence` gives
+
+* ``why_categories``: the incidents it newly covers per category, largest
+  first, as text; counts below the privacy threshold read ``<3``;
+* ``why_precision``: the same per precision class of the incidents' position;
+* ``streets_seen``: the streets of the demand it newly covers, by weight;
+* ``alternative_site_id`` and ``alternative_gain_weight``: the candidate
+  outside the plan that would have added the most at that step, and its gain.
+
+>>> import geopandas as gpd, scipy.sparse as sp
+>>> from shapely.geometry import Point
+>>> demand = gpd.GeoDataFrame({"category": ["vald"] * 3 + ["gata"], "incidents": [1.0, 1, 1, 0],
+...                            "precision": ["point"] * 3 + [""], "edge_id": [0, 0, 1, 1]},
+...                           geometry=[Point(0, 0)] * 4)
+>>> cov = sp.csr_matrix([[1, 0, 1], [1, 0, 0], [1, 0, 0], [0, 1, 1]], dtype=bool)
+>>> ev = site_evidence(cov, np.array([1.0, 1, 1, 2]), demand, np.array(["a", "b", "c"], dtype=object),
+...                    order=np.array([0]), existing=np.zeros(4, bool), edge_names={0: "Fleminggatan"})
+>>> row = ev.iloc[0]
+>>> row["why_categories"], row["streets_seen"], row["alternative_site_id"], float(row["alternative_gain_weight"])
+('vald 3', 'Fleminggatan', 'c', 3.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVIDENCE_COLUMNS", "site_evidence"]
+
+#: An alternative to a chosen site lies at least this far (metres) from every chosen site.
+ALTERNATIVE_MIN_DISTANCE_M = 50.0
+#: Columns :func:`site_evidence` adds to the ranked sites.
+EVIDENCE_COLUMNS = ("why_categories", "why_precision", "streets_seen", "alternative_site_id",
+                    "alternative_gain_weight")
+
+
+def _counts_text(labels: npt.NDArray[np.object_], counts: npt.NDArray[np.float64], min_count: int) -> str:
+    """``"narkotika 4, vald <3"``: summed counts per label, largest first, small ones hidden."""
+    frame = pd.DataFrame({"label": labels, "n": counts})
+    frame = frame[(frame["n"] > 1e-9) & (frame["label"] != "")]
+    total = frame.groupby("label")["n"].sum().sort_index().sort_values(ascending=False, kind="stable")
+    return ", ".join(f"{k} {'<' + str(min_count) if v < min_count else f'{v:.0f}'}" for k, v in total.items())
+
+
+def _streets_text(edge_ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
+                  edge_names: Mapping[int, str], top: int = 3) -> str:
+    names = pd.Series([edge_names.get(int(e), "") for e in edge_ids], dtype=object)
+    frame = pd.DataFrame({"name": names, "w": weights})
+    frame = frame[frame["name"] != ""]
+    total = frame.groupby("name")["w"].sum().sort_index().sort_values(ascending=False, kind="stable")
+    return ", ".join(total.index[:top])
+
+
+def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], demand: gpd.GeoDataFrame,
+                  site_ids: npt.NDArray[np.object_], *, order: npt.NDArray[np.int64],
+                  existing: npt.NDArray[np.bool_], edge_names: Mapping[int, str],
+                  min_count: int = 3, xy: npt.NDArray[np.float64] | None = None,
+                  labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The evidence for each site in ``order`` (candidate columns of ``coverage``), one row per site.
+
+    Parameters
+    ----------
+    coverage, weights
+        Demand × candidate coverage and the demand weights.
+    demand
+        The demand frame: ``category``, ``incidents``, ``precision`` (optional), ``edge_id``.
+    site_ids
+        The physical site of each candidate column (variants of a chosen site are no alternative).
+    order
+        The chosen candidates in rank order.
+    existing
+        Demand the existing cameras already see.
+    edge_names
+        Street name per edge id.
+    min_count
+        Counts below this are shown as ``<min_count``.
+    xy
+        Candidate coordinates: when given, an alternative must lie at least
+        :data:`ALTERNATIVE_MIN_DISTANCE_M` from every chosen site (another
+        place, not a neighbouring mount of the same corner); otherwise it must
+        only be another site.
+    labels
+        Display text for category and precision keys (e.g. Swedish labels).
+    """
+    labels = labels or {}
+    csc = sp.csc_matrix(coverage, dtype=np.float64)
+    covered = np.asarray(existing, bool).copy()
+    if xy is not None and len(order):
+        d2 = ((xy[:, None, :] - xy[order][None, :, :]) ** 2).sum(axis=2)
+        outside = d2.min(axis=1) >= ALTERNATIVE_MIN_DISTANCE_M ** 2
+    else:
+        chosen_sites = set(site_ids[order].tolist())
+        outside = np.array([s not in chosen_sites for s in site_ids], bool)
+    cats = demand["category"].astype(str).map(lambda c: labels.get(c, c)).to_numpy(object)
+    prec = demand["precision"].fillna("").astype(str).map(lambda c: labels.get(c, c)).to_numpy(object) \
+        if "precision" in demand.columns else np.full(len(demand), "", object)
+    inc = demand["incidents"].to_numpy(float)
+    edges = demand["edge_id"].to_numpy(np.int64)
+    rows = []
+    for j in order:
+        gain_all = np.asarray(csc.T @ (weights * ~covered)).ravel()
+        gain_all[~outside] = -np.inf
+        alt = int(np.argmax(gain_all)) if outside.any() else -1
+        new = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
+        new = new[~covered[new]]
+        is_inc = inc[new] > 0
+        rows.append({
+            "why_categories": _counts_text(cats[new][is_inc], inc[new][is_inc], min_count),
+            "why_precision": _counts_text(prec[new][is_inc], inc[new][is_inc], min_count),
+            "streets_seen": _streets_text(edges[new], weights[new], edge_names),
+            "alternative_site_id": site_ids[alt] if alt >= 0 else "",
+            "alternative_gain_weight": round(float(gain_all[alt]), 4) if alt >= 0 else np.nan,
+        })
+        covered[new] = True
+    return pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))

@@ -1,0 +1,69 @@
+"""budget_curve.png: coverage against budget, the chosen budget and the knee marked (matplotlib, no pyplot)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from camsite.i18n import fmt_num, tr
+from camsite.report._style import COLORS
+from camsite.result import RunResult
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["write_budget_curve"]
+
+
+def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
+    """Write budget_curve.png: coverage against budget, the chosen budget and the knee marked.
+
+    ``include_incidents`` is accepted for a uniform writer signature and has no effect.
+    """
+    curve = result.budget_curve
+    if curve is None:
+        raise ValueError("result has no budget curve")
+    s = result.summary
+    fig = Figure(figsize=(8, 5), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = curve["budget_sek"].to_numpy(float) / 1e6
+    ax.plot(x, curve["coverage_pct"], "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("coverage_pct", lang))
+    bad = ~curve["proven_optimal"].to_numpy(bool) if "proven_optimal" in curve else np.zeros(len(curve), bool)
+    if bad.any():  # points the solver did not prove optimal: hollow, in the warning colour, with the worst gap
+        gap = fmt_num(100 * float(np.nanmax(curve["gap"].to_numpy(float)[bad])), 1, lang) + " %"
+        ax.plot(x[bad], curve["coverage_pct"].to_numpy(float)[bad], ls="", marker="o", ms=9, mfc="white",
+                mec=COLORS["warning"], mew=2.2, zorder=4, label=tr("not_proven_points", lang, gap=gap))
+    before = s.coverage_before_pct
+    ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
+               label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
+    budget = s.budget_sek
+    after = s.coverage_after_pct
+    ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)
+    ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
+            label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
+    knee = s.budget_curve_knee or {}
+    if knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
+        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
+        ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
+                label=f"{tr('knee', lang)}: {fmt_num(kx, 2, lang)} M, {fmt_num(ky, 1, lang)} %")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 2 if v % 1 else 0, lang)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0, lang)))
+    ax.set_xlabel(tr("curve_x", lang))
+    ax.set_ylabel(tr("curve_y", lang))
+    ax.set_ylim(0, min(100, max(float(curve["coverage_pct"].max()), after or 0) * 1.15 + 1))
+    ax.set_xlim(0, max(x.max(), budget / 1e6) * 1.05)
+    ax.grid(True, color="#e5e5e5")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{tr('curve_title', lang)} — {s.title or s.scenario}", fontsize=10, loc="left")
+    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="#dddddd", borderpad=0.8,
+              labelspacing=1.0)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150, facecolor="white")
+    logger.info("wrote %s", path)
+    return path

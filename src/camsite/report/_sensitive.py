@@ -1,0 +1,98 @@
+"""Sensitive places: the exclusion zones and do-not-view zones of a run, with what each did to the candidates.
+
+Frames for the GeoPackage layers ``exclusion_zones`` and ``no_view_zones`` and
+the report's section "Känsliga platser". The counts of the do-not-view zones
+come from the run (:attr:`camsite.stages.Instance.no_view`); those of the
+exclusion zones are recounted from the inputs (:func:`camsite.candidates.exclusion_counts`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from camsite import candidates
+from camsite.i18n import fmt_num, tr
+from camsite.report._sections import esc
+from camsite.result import RunResult
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["exclusion_frame", "no_view_frame", "section"]
+
+
+def exclusion_frame(result: RunResult) -> gpd.GeoDataFrame:
+    """The exclusion zones: ``name``, ``label``, ``penalty_sek`` and the counts of
+    :func:`camsite.candidates.exclusion_counts`, geometry."""
+    zones = result.inputs.exclusion_zones.reset_index(drop=True)
+    crs = result.scenario.crs
+    if zones.empty:
+        return gpd.GeoDataFrame({"name": [], "label": [], "penalty_sek": []}, geometry=gpd.GeoSeries([], crs=crs),
+                                crs=crs)
+    inputs = result.inputs
+    counts = candidates.exclusion_counts(inputs.network, inputs.existing, result.scenario.candidates,
+                                         cameras=result.instance.cameras, exclusion_zones=zones,
+                                         mounting_points=inputs.mounting_points, study_area=inputs.study_area)
+    given = result.scenario.candidates.exclusions
+    labels = [e.label or e.name for e in given] if len(given) == len(zones) else list(zones["name"].astype(str))
+    out = counts.assign(label=labels, penalty_sek=zones["penalty_sek"].to_numpy(float))
+    cols = ["name", "label", "penalty_sek", *(c for c in counts.columns if c != "name")]
+    return gpd.GeoDataFrame(out[cols], geometry=zones.geometry.to_numpy(), crs=crs)
+
+
+def no_view_frame(result: RunResult) -> gpd.GeoDataFrame:
+    """The do-not-view zones: ``name``, ``label``, ``candidates_masked``, ``candidates_removed``,
+    ``masked_variants`` and ``proposed_masked`` (ids joined by ", "; the proposed sites that need the mask),
+    geometry."""
+    zones = result.inputs.no_view_zones.reset_index(drop=True)
+    counts = result.instance.no_view.reset_index(drop=True)
+    if len(counts) != len(zones):  # an instance built without the zones: counts unknown
+        logger.warning("%d do-not-view zones but counts for %d", len(zones), len(counts))
+        counts = counts.reindex(range(len(zones)))
+        counts["name"], counts["label"] = zones["name"].to_numpy(), zones["label"].to_numpy()
+    proposed = {r.name: r.proposed_masked for r in result.summary.no_view_zones}
+    out = counts.loc[:, ["name", "label", "candidates_masked", "candidates_removed"]].assign(
+        masked_variants=[", ".join(v) if isinstance(v, tuple) else "" for v in counts["masked_variants"]],
+        proposed_masked=[", ".join(proposed.get(n, ())) for n in counts["name"]])
+    return gpd.GeoDataFrame(out, geometry=zones.geometry.to_numpy(), crs=result.scenario.crs)
+
+
+def _exclusion_effect(row: dict[str, Any], lang: str) -> str:
+    penalty = float(row["penalty_sek"])
+    if np.isnan(penalty):
+        return tr("sens_removed", lang, sites=row["sites_removed"], variants=row["candidates_removed"])
+    return tr("sens_penalised", lang, sites=row["sites_penalised"], variants=row["candidates_penalised"],
+              penalty=fmt_num(penalty, 0, lang))
+
+
+def _no_view_effect(row: dict[str, Any], lang: str) -> str:
+    text = tr("sens_masked", lang, masked=fmt_num(row["candidates_masked"], 0, lang),
+              removed=fmt_num(row["candidates_removed"], 0, lang))
+    return text + (tr("sens_proposed_masked", lang, sites=row["proposed_masked"]) if row["proposed_masked"] else "")
+
+
+def _rows(result: RunResult, lang: str) -> list[tuple[str, str, str]]:
+    """(kind, place, effect) per zone: exclusion zones first, then do-not-view zones."""
+    rows = [(tr("sens_exclusion", lang), str(r["label"]), _exclusion_effect(r, lang))
+            for r in exclusion_frame(result).drop(columns="geometry").to_dict("records")]
+    rows += [(tr("sens_no_view", lang), str(r["label"]), _no_view_effect(r, lang))
+             for r in no_view_frame(result).drop(columns="geometry").to_dict("records")]
+    return rows
+
+
+def section(result: RunResult, *, lang: str) -> str:
+    """The report's section "Känsliga platser" (an empty string when the scenario has no such zone)."""
+    rows = _rows(result, lang) if len(result.inputs.exclusion_zones) or len(result.inputs.no_view_zones) else []
+    if not rows:
+        return ""
+    cfg = result.scenario.candidates
+    mode = tr(f"sens_mode_{cfg.no_view_mode}", lang, share=fmt_num(100 * cfg.min_view_share, 0, lang))
+    intro = tr("sens_intro", lang) + (f" {mode}" if len(result.inputs.no_view_zones) else "")
+    head = "".join(f"<th>{esc(tr(k, lang))}</th>" for k in ("sens_kind", "sens_place", "sens_effect"))
+    body = "".join(f"<tr><td>{esc(k)}</td><td>{esc(p)}</td><td>{esc(e)}</td></tr>" for k, p, e in rows)
+    return (f'<section class="card" id="sensitive"><h2>{esc(tr("sens_title", lang))}</h2>'
+            f'<p class="note">{esc(intro)}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            f"</section>")
