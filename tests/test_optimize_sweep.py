@@ -125,15 +125,21 @@ def _random_instance(seed: int = 3) -> tuple[sp.csr_matrix, np.ndarray, np.ndarr
 SWEEP_BUDGETS = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
 
 
-def test_sweep_chains_do_not_depend_on_workers() -> None:
-    from camsite.optimize._sweep import CHAIN_LENGTH, _chains
+def test_sweep_chains_do_not_depend_on_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from camsite.optimize import _sweep
+    from camsite.optimize._sweep import _chains
 
-    assert CHAIN_LENGTH == 4
-    # 10 budgets, none known: 3 chains of 4, 3, 3, each starting from the greedy solution.
+    # the default: every budget alone, from its greedy solution, even after a known one
+    assert _sweep.CHAIN_LENGTH == 1 and not _sweep.START_FROM_KNOWN
+    known = max_coverage(*_random_instance(), 8, solver=SolverOptions(greedy=False, lp_bound=False))
+    chains = _chains([float(b) for b in SWEEP_BUDGETS if b != 8], {8.0: known})
+    assert [c[0] for c in chains] == [(float(b),) for b in SWEEP_BUDGETS if b != 8]
+    assert all(c[1] is None for c in chains)
+    # chains of 4 with warm starts (the rule still works when switched on)
+    monkeypatch.setattr(_sweep, "CHAIN_LENGTH", 4)
+    monkeypatch.setattr(_sweep, "START_FROM_KNOWN", True)
     chains = _chains([float(b) for b in SWEEP_BUDGETS], {})
     assert [len(c[0]) for c in chains] == [4, 3, 3] and all(c[1] is None for c in chains)
-    # Budget 8 known: split there; the chain after it starts from the known solution.
-    known = max_coverage(*_random_instance(), 8, solver=SolverOptions(greedy=False, lp_bound=False))
     chains = _chains([float(b) for b in SWEEP_BUDGETS if b != 8], {8.0: known})
     assert [c[0] for c in chains] == [(2.0, 4.0, 6.0), (10.0, 12.0, 14.0), (16.0, 18.0, 20.0)]
     assert chains[0][1] is None and chains[1][1] is known.selected and chains[2][1] is None

@@ -179,6 +179,30 @@ def _placed_frame(inc: gpd.GeoDataFrame, placed: placement.Placed, crs: Any) -> 
                   placed.edge_id, placed.geometry, crs, inc["precision"].astype(str).to_numpy(object)[placed.source])
 
 
+def _spread_area_groups(sub: gpd.GeoDataFrame, district: pd.Series, w: np.ndarray, sp: StreetPoints,
+                        districts: Mapping[str, BaseGeometry], radius_m: float,
+                        crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Area-level incidents of one district and category are spread together (one set of points per group,
+    not one per incident); incidents without a district polygon are spread one by one over their disc."""
+    key = district.fillna("").astype(str).str.strip().str.casefold().to_numpy(object)
+    has = np.array([k in districts for k in key], bool)
+    label = np.where(has, key, np.arange(len(key)).astype(str))
+    groups = pd.DataFrame({"g": label, "category": sub["category"].astype(str).to_numpy(), "w": w, "n": 1.0,
+                           "row": np.arange(len(sub))})
+    agg = groups.groupby(["g", "category"], sort=True).agg(w=("w", "sum"), n=("n", "sum"), row=("row", "first"))
+    first = agg["row"].to_numpy()
+    placed, ok_group = placement.spread_areas(
+        sub.geometry.iloc[first].reset_index(drop=True), pd.Series(key[first]), agg["w"].to_numpy(float),
+        samples=gpd.GeoSeries(sp.geometry), sample_length=sp.length_m, sample_edge=sp.edge_id,
+        districts=districts, radius_m=radius_m)
+    n = agg["n"].to_numpy(float)[placed.source]
+    frame = _frame("incident", agg.index.get_level_values("category").to_numpy()[placed.source], placed.weight,
+                   placed.incidents * n, placed.edge_id, placed.geometry, crs, "area")
+    placed_groups = set(zip(agg.index.get_level_values("g")[ok_group], agg.index.get_level_values("category")[ok_group]))
+    ok = np.array([(g, c) in placed_groups for g, c in zip(groups["g"], groups["category"])], bool)
+    return frame, ok
+
+
 def _place_imprecise(incidents: gpd.GeoDataFrame, w: np.ndarray, spread_edges: gpd.GeoDataFrame,
                      dem: DemandConfig, districts: Mapping[str, BaseGeometry] | None,
                      entrances: gpd.GeoDataFrame | None, crs: Any) -> tuple[list[gpd.GeoDataFrame], np.ndarray]:
@@ -192,10 +216,8 @@ def _place_imprecise(incidents: gpd.GeoDataFrame, w: np.ndarray, spread_edges: g
                            edge_ids=spread_edges["edge_id"].to_numpy())
         sub = incidents[is_area]
         district = sub["district"] if "district" in sub.columns else pd.Series([""] * len(sub), index=sub.index)
-        placed, ok = placement.spread_areas(sub.geometry, district, w[is_area], samples=gpd.GeoSeries(sp.geometry),
-                                            sample_length=sp.length_m, sample_edge=sp.edge_id,
-                                            districts=districts or {}, radius_m=dem.area_spread_m)
-        frames.append(_placed_frame(sub, placed, crs))
+        frame, ok = _spread_area_groups(sub, district, w[is_area], sp, districts or {}, dem.area_spread_m, crs)
+        frames.append(frame)
         done[np.flatnonzero(is_area)[ok]] = True
     is_station = prec == "station"
     if is_station.any() and entrances is not None and len(entrances):
