@@ -371,3 +371,24 @@ def report_out(report_result, tmp_path_factory):
     outputs.write_summary(report.summary_data(report_result.summary), out / "summary.json")
     report.write_deliverables(report_result, out)
     return out
+
+
+@pytest.fixture(scope="module")
+def shipped_network_once():
+    """Read the shipped street network once per study area in a test module (``factory.network_cache``).
+
+    For modules whose subject is not the network: use it with
+    ``pytestmark = pytest.mark.usefixtures("shipped_network_once")``.
+    """
+    from factory import network_cache
+
+    with network_cache():
+        yield
+
+
+@pytest.fixture
+def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip the report files (slow, and beside the point of reading input or writing folders)."""
+    from camsite import report
+
+    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])

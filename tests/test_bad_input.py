@@ -20,7 +20,6 @@ One case also runs as a real subprocess, as a user would start it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,6 @@ from factory import (
     fridhemsplan_data,
     invoke,
     merge,
-    network_cache,
     one_error_line,
     run_process,
     toml,
@@ -77,19 +75,8 @@ def scenario(*, incidents: Path | str, cameras: Path | str | None = CAMERAS, net
     return merge(data, overrides)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _network_read_once() -> Iterator[None]:
-    """The shipped network is read once per study area here (its reading is tested in test_network.py)."""
-    with network_cache():
-        yield
+pytestmark = pytest.mark.usefixtures("shipped_network_once")
 
-
-@pytest.fixture
-def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip the report files (slow, and beside the point of reading input)."""
-    from camsite import report
-
-    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
 
 
 class Case:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -139,8 +140,9 @@ def test_evidence_alternative_is_another_place() -> None:
                                 order=np.array([0]), existing=np.zeros(4, bool), edge_names={0: "X", 1: "Y"},
                                 xy=xy, labels={"station": "stn"})
     row = ev.iloc[0]
-    assert row["why_categories"] == "vald <3, narkotika <3"
-    assert row["why_precision"] == "stn <3, point <3"
+    assert row["why_categories"] == "vald 2, narkotika 1"  # exact in the run; shareable outputs suppress
+    assert row["why_precision"] == "stn 2, point 1"
+    assert evidence.suppress_text(row["why_categories"], 3) == "vald <3, narkotika <3"
     assert row["alternative_site_id"] == "c" and row["alternative_gain_weight"] == pytest.approx(2.5)
 
 
@@ -164,6 +166,12 @@ def test_default_plan_inside_the_district_and_little_uncoverable(default_out: Pa
     assert shapely.within(pts, admin.buffer(0.01)).all()
     assert not shapely.intersects(pts, water).any()
     assert all(s["streets_seen"] and s["alternative_site_id"] for s in sites)
+    # the privacy rule: no count under 3 in the shareable "why" columns
+    for s in sites:
+        for col in ("why_categories", "why_precision"):
+            numbers = [float(n) for n in re.findall(r" (\d+(?:\.\d+)?)(?=,|$)", s[col])]
+            assert all(n >= 3 for n in numbers), (col, s[col])
+            assert s[col]
 
 
 @pytest.mark.slow

@@ -23,14 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pulp
 import pytest
 from click.testing import Result
 
-from factory import fridhemsplan_data, network_cache, one_error_line, toml
+from factory import fridhemsplan_data, one_error_line, toml
 from factory import invoke as _invoke
 
 PREVIOUS = {"summary.json": b'{"scenario": "previous run", "outputs": ["sites.csv", "summary.json"]}\n',
@@ -42,19 +41,8 @@ def scenario_text(radius_m: float = 300) -> str:
     return toml(fridhemsplan_data(radius_m, name="fault", optimization={"budget_sek": 1500000, "time_limit_s": 60}))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _network_read_once() -> Iterator[None]:
-    """The shipped network is read once per study area (the faults here come later in a run)."""
-    with network_cache():
-        yield
+pytestmark = pytest.mark.usefixtures("shipped_network_once")
 
-
-@pytest.fixture
-def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip the report files (slow, and beside the point here)."""
-    from camsite import report
-
-    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +34,12 @@ from factory import (
     fridhemsplan_data,
     invoke,
     merge,
-    network_cache,
     one_error_line,
     toml,
 )
 
+pytestmark = pytest.mark.usefixtures("shipped_network_once")
 
-@pytest.fixture(scope="module", autouse=True)
-def _network_read_once() -> Iterator[None]:
-    with network_cache():
-        yield
-
-
-@pytest.fixture
-def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip the report files where they are beside the point."""
-    from camsite import report
-
-    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
 
 
 def write(folder: Path, data: dict[str, Any] | None = None, name: str = "s.toml", **overrides: Any) -> Path:

@@ -300,28 +300,6 @@ class DemandConfig:
 
 
 @dataclass(frozen=True)
-class Exclusion:
-    """A zone where new cameras may not go (or cost a penalty): polygon, or point [lat, lon] + buffer."""
-
-    name: str
-    label: str = ""
-    polygon: tuple[LonLat, ...] | None = None
-    point: LonLat | None = None
-    buffer_m: float = 25.0
-    path: str | None = None
-    penalty_sek: float | None = None
-
-    def validate(self, *, file: str | None, key: str) -> None:
-        given = [self.polygon is not None, self.point is not None, self.path is not None]
-        _check(sum(given) == 1, "give exactly one of polygon, point or path", file=file, key=key)
-        _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
-        _check_latlon(self.point, file=file, key=f"{key}.point")
-        _check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
-        if self.penalty_sek is not None:
-            _check(self.penalty_sek >= 0, "must be >= 0", file=file, key=f"{key}.penalty_sek")
-
-
-@dataclass(frozen=True)
 class NoViewZone:
     """A place no camera may look into (a care facility's entrance): polygon, or point [lat, lon] + buffer."""
 
@@ -338,6 +316,19 @@ class NoViewZone:
         _check_polygon(self.polygon, file=file, key=f"{key}.polygon")
         _check_latlon(self.point, file=file, key=f"{key}.point")
         _check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
+
+
+@dataclass(frozen=True)
+class Exclusion(NoViewZone):
+    """A zone where new cameras may not go (or cost a penalty): polygon, or point [lat, lon] + buffer."""
+
+    buffer_m: float = 25.0
+    penalty_sek: float | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        super().validate(file=file, key=key)
+        if self.penalty_sek is not None:
+            _check(self.penalty_sek >= 0, "must be >= 0", file=file, key=f"{key}.penalty_sek")
 
 
 @dataclass(frozen=True)

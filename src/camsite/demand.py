@@ -272,14 +272,20 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
     return pd.concat([snapped, spread, *placed_frames], ignore_index=True), stats
 
 
-def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
-                  crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Add ``count / 1000 × weight_per_1000`` per footfall point, spread over street demand within the radius."""
+def _footfall_totals(points: gpd.GeoDataFrame, cfg: FootfallConfig) -> np.ndarray:
+    """Weight of each footfall point: ``count / 1000 × weight_per_1000``."""
     if cfg.count_column not in points.columns:
         raise InputError(f"no column {cfg.count_column!r} (set [demand.footfall] count_column)",
                          file=points.attrs.get("source_file", cfg.path), where="header")
     counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
-    total = counts / 1000.0 * cfg.weight_per_1000
+    total: np.ndarray = counts / 1000.0 * cfg.weight_per_1000
+    return total
+
+
+def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: FootfallConfig,
+                  crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Add ``count / 1000 × weight_per_1000`` per footfall point, spread over street demand within the radius."""
+    total = _footfall_totals(points, cfg)
     tree = shapely.STRtree(street.geometry.to_numpy())
     fi, si = tree.query(points.geometry.to_numpy(), predicate="dwithin", distance=cfg.radius_m)
     n_near = np.bincount(fi, minlength=len(points))
@@ -298,11 +304,7 @@ def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: Footf
 def _footfall_at_entrances(points: gpd.GeoDataFrame, cfg: FootfallConfig, entrances: gpd.GeoDataFrame,
                            crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Footfall as its own demand kind: each station's count shared among its entrances' squares."""
-    if cfg.count_column not in points.columns:
-        raise InputError(f"no column {cfg.count_column!r} (set [demand.footfall] count_column)",
-                         file=points.attrs.get("source_file", cfg.path), where="header")
-    counts = pd.to_numeric(points[cfg.count_column], errors="coerce").fillna(0).to_numpy(float)
-    total = counts / 1000.0 * cfg.weight_per_1000
+    total = _footfall_totals(points, cfg)
     placed, ok = placement.spread_footfall(points.geometry, total, entrances, search_m=cfg.entrance_search_m,
                                            radius_m=cfg.square_radius_m)
     frame = _frame("footfall", FOOTFALL_CATEGORY, placed.weight, 0.0, -1, placed.geometry, crs)

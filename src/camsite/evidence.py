@@ -25,6 +25,7 @@ ranked before it), :func:`site_evidence` gives
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -33,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVIDENCE_COLUMNS", "site_evidence"]
+__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVIDENCE_COLUMNS", "site_evidence", "suppress_text"]
 
 #: An alternative to a chosen site lies at least this far (metres) from every chosen site.
 ALTERNATIVE_MIN_DISTANCE_M = 50.0
@@ -47,7 +48,27 @@ def _counts_text(labels: npt.NDArray[np.object_], counts: npt.NDArray[np.float64
     frame = pd.DataFrame({"label": labels, "n": counts})
     frame = frame[(frame["n"] > 1e-9) & (frame["label"] != "")]
     total = frame.groupby("label")["n"].sum().sort_index().sort_values(ascending=False, kind="stable")
-    return ", ".join(f"{k} {'<' + str(min_count) if v < min_count else f'{v:.0f}'}" for k, v in total.items())
+    return ", ".join(f"{k} {'<' + str(min_count) if v < min_count else _number(v)}" for k, v in total.items())
+
+
+def _number(value: float) -> str:
+    """An incident count as text: whole numbers from 10, one decimal below (spread incidents are fractional)."""
+    return f"{value:.0f}" if value >= 10 or abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def suppress_text(text: str, min_count: int) -> str:
+    """``"vald 4, narkotika 1.5"`` with every count below ``min_count`` shown as ``<min_count``.
+
+    >>> suppress_text("vald 4, narkotika 1.5, gata <3", 3)
+    'vald 4, narkotika <3, gata <3'
+    """
+    if min_count <= 0:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        return m.group(0) if float(m.group(2)) >= min_count else f"{m.group(1)}<{min_count}"
+
+    return re.sub(r"([^,]+ )(\d+(?:\.\d+)?)(?=,|$)", repl, text)
 
 
 def _streets_text(edge_ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
@@ -62,7 +83,7 @@ def _streets_text(edge_ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float
 def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], demand: gpd.GeoDataFrame,
                   site_ids: npt.NDArray[np.object_], *, order: npt.NDArray[np.int64],
                   existing: npt.NDArray[np.bool_], edge_names: Mapping[int, str],
-                  min_count: int = 3, xy: npt.NDArray[np.float64] | None = None,
+                  min_count: int = 0, xy: npt.NDArray[np.float64] | None = None,
                   labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The evidence for each site in ``order`` (candidate columns of ``coverage``), one row per site.
 
@@ -81,7 +102,8 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
     edge_names
         Street name per edge id.
     min_count
-        Counts below this are shown as ``<min_count``.
+        Counts below this are shown as ``<min_count`` (0: every count; the privacy rule applies
+        :func:`suppress_text` to shareable outputs).
     xy
         Candidate coordinates: when given, an alternative must lie at least
         :data:`ALTERNATIVE_MIN_DISTANCE_M` from every chosen site (another

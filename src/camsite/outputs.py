@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from camsite import privacy
 from camsite.errors import InputError
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
-from camsite.tables import write_csv
+from camsite.tables import jsonable, write_csv
 
 logger = logging.getLogger(__name__)
 
@@ -30,24 +28,9 @@ __all__ = ["write_run", "write_sites_csv", "write_sites_geojson", "write_summary
 #: summary.json is written last of the run's own files; the run folder's marker follows it.
 SUMMARY = "summary.json"
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: numpy scalars to Python, NaN/inf to None, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_clean(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_summary(summary: dict[str, Any], path: Path) -> None:
     """Write summary.json (UTF-8, keys in insertion order, 2-space indent)."""
-    path.write_text(json.dumps(_clean(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(jsonable(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def write_sites_csv(sites: pd.DataFrame, path: Path) -> None:
@@ -62,7 +45,7 @@ def write_sites_geojson(sites: pd.DataFrame, path: Path) -> None:
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
-            "properties": _clean(rec),
+            "properties": jsonable(rec),
         })
     doc = {"type": "FeatureCollection", "name": "proposed_sites", "features": features}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

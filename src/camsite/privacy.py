@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from camsite.evidence import suppress_text
+
 if TYPE_CHECKING:
     from camsite.result import RunResult
     from camsite.stages.summary import CoverageRow
@@ -133,6 +135,9 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     sites = result.sites.copy()
     if "gain_incidents" in sites:
         sites["gain_incidents"] = suppress(sites["gain_incidents"], min_count=min_count)
+    for col in ("why_categories", "why_precision"):
+        if col in sites:
+            sites[col] = [suppress_text(str(v), min_count) for v in sites[col].fillna("")]
     s = result.summary
     summary = dataclasses.replace(
         s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),

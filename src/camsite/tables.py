@@ -13,14 +13,16 @@ a spreadsheet shows as text. Numbers are never changed.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "neutralise", "safe_frame", "write_csv", "write_text_atomic"]
+__all__ = ["FORMULA_STARTS", "jsonable", "neutralise", "safe_frame", "write_csv", "write_text_atomic"]
 
 #: First characters that make a spreadsheet cell a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -79,3 +81,24 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     <BLANKLINE>
     """
     return write_text_atomic(path, safe_frame(df).to_csv(index=False, lineterminator="\n"))
+
+
+def jsonable(value: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python, NaN/inf to None, recursively.
+
+    >>> jsonable({"a": np.float64(1.5), "b": [np.int64(2), float("nan")]})
+    {'a': 1.5, 'b': [2, None]}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value

@@ -7,7 +7,6 @@ Formatting and aggregation only: everything is read from the
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -25,7 +24,6 @@ __all__ = [
     "existing_viewsheds",
     "illustrative_layers",
     "is_illustrative",
-    "jsonable",
     "proposed_index",
     "proposed_sites",
     "proposed_viewsheds",
@@ -53,27 +51,6 @@ def illustrative_layers(result: RunResult) -> list[str]:
     if len(result.subareas) and result.subareas.get("source", pd.Series(dtype=str)).map(is_illustrative).any():
         names.append("subareas")
     return names
-
-
-def jsonable(value: Any) -> Any:
-    """JSON-safe copy: numpy scalars to Python, NaN/inf to None, recursively.
-
-    >>> jsonable({"a": np.float64(1.5), "b": [np.int64(2), float("nan")]})
-    {'a': 1.5, 'b': [2, None]}
-    """
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 def type_label(result: RunResult, name: str) -> str:

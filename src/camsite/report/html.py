@@ -21,6 +21,7 @@ from camsite.i18n import labels, layer_label, tr
 from camsite.report import _basemap, _frames, _sections, _sensitive, _svg
 from camsite.report import _labels as _labels_mod
 from camsite.result import RunResult
+from camsite.tables import jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _json_for_script(data: Any) -> str:
     >>> _json_for_script({"a": "</script>"})
     '{"a": "<\\\\/script>"}'
     """
-    return json.dumps(_frames.jsonable(data), ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return json.dumps(jsonable(data), ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 #: Font sizes (pixels) of the map's names, and the map box the report shows first (pixels; see report.css).
