@@ -162,6 +162,7 @@ def build_report_result():
     from camsite.optimize import Solution
     from camsite.result import RunResult
     from camsite.stages import CameraTypeRow, CoverageRow, DataSource, Inputs, Instance, Summary
+    from camsite.stages.summary import kind_masks
 
     scen = factory.scenario(REPORT_SCENARIO, file="syntetisk.toml")
     rng = np.random.default_rng(5)
@@ -350,6 +351,9 @@ def build_report_result():
             DataSource("incidents:syntetiska", "incidents.csv", "synthetic", "synthetic", n_inc),
             DataSource("existing_cameras", "cameras.csv", "illustrative", "illustrative", 3)),
         illustrative_layers=("incidents:syntetiska", "existing_cameras"),
+        coverage_by_kind=(kinds := breakdown(kind_masks(demand), None)),
+        incident_coverage_before_pct=next((r.before_pct for r in kinds if r.name == "incident"), None),
+        incident_coverage_after_pct=next((r.after_pct for r in kinds if r.name == "incident"), None),
     )
     return RunResult(scenario=scen, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=curve)

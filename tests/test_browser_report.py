@@ -100,6 +100,7 @@ def test_map_pans_zooms_and_shows_tooltips(browser, report_out):
         page.click("#zoom-in")
         zoomed = page.get_attribute("#map", "viewBox")
         assert zoomed != before
+        page.locator("#map").scroll_into_view_if_needed()  # the drag must start on the map, inside the viewport
         box = page.locator("#map").bounding_box()
         page.mouse.move(box["x"] + 300, box["y"] + 300)
         page.mouse.down()
@@ -173,6 +174,27 @@ def test_map_draws_the_base_layers_and_their_legend(browser, report_result, tmp_
             "right: r.right, top: r.top, bottom: r.bottom}; })")
         level = [r for r in rects if not r["angle"]]  # rotated names have loose boxes on screen
         assert len(level) >= 6 and _overlapping(level) == []
+    finally:
+        page.close()
+    assert requests == [] and errors == []
+
+
+def test_why_each_site_expands_and_headline_is_incidents(browser, report_out):
+    """Each site row has a closed "Varför här?" row under it that opens on a click; the headline is incidents."""
+    sites = pd.read_csv(report_out / "sites.csv")
+    page, requests, errors = _open(browser, report_out / "report.html")
+    try:
+        why = page.locator("#sites-table tr.why details")
+        assert why.count() == len(sites)
+        first = why.first
+        assert not first.locator("dl.why").is_visible()
+        first.locator("summary").click()
+        assert first.locator("dl.why").is_visible()
+        shown = first.locator("dl.why").inner_text()
+        assert "S999" in shown and str(sites.loc[0, "why_categories"]).split(",")[0] in shown
+        figures = page.locator("#key-figures").inner_text()
+        assert "Händelser sedda efter" in figures
+        assert "Målfunktionen väger samman" in page.locator("#objective-blend").inner_text()
     finally:
         page.close()
     assert requests == [] and errors == []

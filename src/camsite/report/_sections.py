@@ -67,6 +67,8 @@ def key_figures(result: RunResult, *, lang: str) -> str:
 def blend_sentence(result: RunResult, *, lang: str) -> str:
     """One sentence: what the objective adds up (weight and share per demand kind) and its coverage."""
     s = result.summary
+    if not s.coverage_by_kind:
+        return tr("coverage_def", lang)
     total = sum(r.weight_total for r in s.coverage_by_kind) or 1.0
     parts = [tr("blend_part", lang, kind=tr(f"kind_{r.name}", lang).lower(), w=fmt_num(r.weight_total, 1, lang),
                 share=fmt_num(100 * r.weight_total / total, 0, lang)) for r in s.coverage_by_kind]
