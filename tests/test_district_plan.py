@@ -220,3 +220,24 @@ def test_uncoverable_demand_is_reported_by_run_and_validate(tmp_path: Path) -> N
     # the worst places are named by a street and carry no small incident count
     assert unc["worst"] and all(w["street"] for w in unc["worst"])
     assert all(w["incidents"] is None or w["incidents"] == 0 or w["incidents"] >= 3 for w in unc["worst"])
+
+
+def test_open_areas_are_demand_seen_across_open_space() -> None:
+    """A 40 m x 30 m square beside a street: 12 grid points (10 m), each weighing 10 m of street."""
+    from camsite import demand as dm
+    from camsite.config import DemandConfig
+
+    net = type("Net", (), {})()
+    net.edges = gpd.GeoDataFrame({"edge_id": [0], "name": ["Gatan"], "highway": ["residential"], "tunnel": [False],
+                                  "excluded": [False], "half_width_m": [8.0]},
+                                 geometry=[shapely.LineString([(0, 0), (100, 0)])], crs="EPSG:3011")
+    net.crs = "EPSG:3011"
+    square = box(20, 10, 60, 40)
+    empty = gpd.GeoDataFrame({"category": [], "precision": [], "weight": [], "street": []},
+                             geometry=gpd.GeoSeries([], crs="EPSG:3011"), crs="EPSG:3011")
+    cfg = DemandConfig(street_spacing_m=10.0, street_weight_per_m=0.01)
+    d, stats = dm.build_demand(net, empty, cfg, category_weights={}, open_areas=square)
+    squares = d[d.geometry.within(square)]
+    assert stats["open_area_points"] == len(squares) == 12
+    assert squares["weight"].tolist() == pytest.approx([0.1] * 12) and set(squares["kind"]) == {"street"}
+    assert d.loc[~d.geometry.within(square), "weight"].sum() == pytest.approx(1.0)  # 100 m of street

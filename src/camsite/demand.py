@@ -317,6 +317,18 @@ def _footfall_at_entrances(points: gpd.GeoDataFrame, cfg: FootfallConfig, entran
     return frame, {"footfall_points": len(points), "footfall_weight": float(total.sum())}
 
 
+def _open_area_demand(area: BaseGeometry, dem: DemandConfig, crs: Any) -> gpd.GeoDataFrame:
+    """Grid points every ``street_spacing_m`` inside ``area``, each weighing one street sample point."""
+    s = dem.street_spacing_m
+    x0, y0, x1, y1 = area.bounds
+    xs = np.arange(np.floor(x0 / s) * s + s / 2, x1, s)
+    ys = np.arange(np.floor(y0 / s) * s + s / 2, y1, s)
+    gx, gy = np.meshgrid(xs, ys)
+    inside = shapely.contains_xy(area, gx.ravel(), gy.ravel())
+    pts = np.asarray(shapely.points(gx.ravel()[inside], gy.ravel()[inside]), dtype=object)
+    return _frame("street", STREET_CATEGORY, np.full(len(pts), s * dem.street_weight_per_m), 0.0, -1, pts, crs)
+
+
 def _street_demand(edges: gpd.GeoDataFrame, dem: DemandConfig, crs: Any) -> gpd.GeoDataFrame:
     if dem.street_spacing_m <= 0:
         return _frame([], [], [], [], [], [], crs)
@@ -327,7 +339,8 @@ def _street_demand(edges: gpd.GeoDataFrame, dem: DemandConfig, crs: Any) -> gpd.
 def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *,
                  category_weights: Mapping[str, float], footfall: gpd.GeoDataFrame | None = None,
                  study_area: BaseGeometry | None = None, districts: Mapping[str, BaseGeometry] | None = None,
-                 entrances: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                 entrances: gpd.GeoDataFrame | None = None,
+                 open_areas: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Demand points from incidents, street space and footfall.
 
     Parameters
@@ -353,6 +366,11 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
     entrances
         Metro entrances (``name`` = station): station incidents and footfall
         are placed at them (footfall as its own kind, ``footfall``).
+    open_areas
+        Squares, plazas and parks: public space sampled on a grid every
+        ``cfg.street_spacing_m`` (inside ``study_area`` when given), each
+        point weighing as much as a street sample point (``spacing × street
+        weight per metre``), kind ``street``.
 
     Returns
     -------
@@ -366,6 +384,11 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
     inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, cfg, category_weights, crs,
                                         districts, entrances)
     street = _street_demand(edges, cfg, crs)
+    if open_areas is not None and not open_areas.is_empty and cfg.street_spacing_m > 0:
+        area = open_areas if study_area is None else shapely.intersection(open_areas, study_area)
+        squares = _open_area_demand(area, cfg, crs)
+        stats["open_area_points"] = len(squares)
+        street = pd.concat([street, squares], ignore_index=True)
     stats["street_points"] = len(street)
     stats["street_weight"] = float(street["weight"].sum())
     ff = cfg.footfall

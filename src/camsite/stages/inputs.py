@@ -113,6 +113,8 @@ class Inputs:
     entrances: gpd.GeoDataFrame | None = None
     no_view_zones: gpd.GeoDataFrame = field(
         default_factory=lambda: gpd.GeoDataFrame({"name": [], "label": []}, geometry=[]))
+    #: ``[network] open_areas`` (squares, plazas, parks): public space that is demand, not only sight lines.
+    open_areas: BaseGeometry | None = None
 
 
 def _crs_text(gdf: gpd.GeoDataFrame) -> str:
@@ -271,7 +273,8 @@ def read_extras(scenario: Scenario, area: BaseGeometry, net: network.Network) ->
         open_areas = squares if open_areas is None else shapely.union(open_areas, squares)
     space = coverage.open_space(net, open_areas=open_areas, buildings=_polygons(scenario, scenario.network.buildings))
     return {"footfall": footfall, "mounting_points": mounts, "exclusion_zones": zones, "open_space": space,
-            "entrances": entrances, "no_view_zones": no_view, "stats": tuple(stats)}
+            "entrances": entrances, "no_view_zones": no_view, "stats": tuple(stats),
+            "open_areas": _polygons(scenario, scenario.network.open_areas)}
 
 
 def _entrances(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -310,4 +313,5 @@ def load_inputs(scenario: Scenario) -> Inputs:
                   existing=existing, open_space=extras["open_space"], footfall=extras["footfall"],
                   mounting_points=extras["mounting_points"], exclusion_zones=extras["exclusion_zones"],
                   stats=stats, incident_stats=inc_info, districts=districts, water=water,
-                  entrances=extras["entrances"], no_view_zones=extras["no_view_zones"])
+                  entrances=extras["entrances"], no_view_zones=extras["no_view_zones"],
+                  open_areas=extras["open_areas"])

@@ -189,7 +189,7 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
                                             study_area=reach, districts=_district_map(inputs.districts),
-                                            entrances=inputs.entrances)
+                                            entrances=inputs.entrances, open_areas=inputs.open_areas)
     demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
     demand = _renumber(demand)
     if demand.empty or demand["weight"].sum() <= 0:
