@@ -225,9 +225,13 @@ class CameraType:
     opex_sek_per_year: float = 0.0
     height_m: float | None = None
     source: str = ""
+    #: Years a camera lasts before it must be replaced (None: longer than any horizon).
+    lifetime_years: float | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.range_m > 0, "must be > 0", file=file, key=f"{key}.range_m")
+        if self.lifetime_years is not None:
+            _check(self.lifetime_years > 0, "must be > 0", file=file, key=f"{key}.lifetime_years")
         _check(0 < self.fov_deg <= 360, "must be in (0, 360]", file=file, key=f"{key}.fov_deg")
         _check(self.capex_sek >= 0, "must be >= 0", file=file, key=f"{key}.capex_sek")
         _check(self.opex_sek_per_year >= 0, "must be >= 0", file=file, key=f"{key}.opex_sek_per_year")
@@ -408,9 +412,46 @@ class OptimizationConfig:
     stages: tuple[float, ...] = ()
     greedy: bool = True
     lp_bound: bool = True
+    # -- which question (issue 14, part 1) ---------------------------------------------------------------
+    #: ``"max_coverage"`` (most coverage within ``budget_sek``) or ``"min_cost"`` (cheapest plan reaching a target).
+    objective: str = "max_coverage"
+    #: min_cost: the share (0-1) of the incident weight to cover.
+    target_incident_share: float | None = None
+    #: min_cost: a share (0-1) per incident category that must be covered.
+    target_category_shares: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: min_cost: places that must be covered too: ``"none"``, ``"subareas"`` (each sub-area to the target)
+    #: or ``"clusters"`` (incident clusters).
+    hotspots: str = "none"
+    # -- costs over time (issue 14, part 2) ------------------------------------------------------------------
+    #: First year of the plan (None: the current year).
+    start_year: int | None = None
+    #: Yearly discount rate for the present value (0: none, the municipal convention when unsure).
+    discount_rate: float = 0.0
+    #: What ``budget_sek`` limits: ``"total"`` (capex + opex over the horizon, the default),
+    #: ``"investment"`` (capex in the first year) or ``"yearly"`` (each year's capex + opex).
+    budget_applies_to: str = "total"
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
+        _check(self.objective in ("max_coverage", "min_cost"), 'must be "max_coverage" or "min_cost"', file=file,
+               key=f"{key}.objective")
+        if self.target_incident_share is not None:
+            _check(0 < self.target_incident_share <= 1, "must be in (0, 1] (a share, e.g. 0.5)", file=file,
+                   key=f"{key}.target_incident_share")
+        for k, v in self.target_category_shares.items():
+            _check(0 <= v <= 1, "must be in [0, 1] (a share)", file=file, key=f"{key}.target_category_shares.{k}")
+        _check(self.hotspots in ("none", "subareas", "clusters"), 'must be "none", "subareas" or "clusters"',
+               file=file, key=f"{key}.hotspots")
+        if self.objective == "min_cost":
+            _check(self.target_incident_share is not None or bool(self.target_category_shares)
+                   or self.hotspots != "none", "min_cost needs a target: target_incident_share, "
+                   "target_category_shares or hotspots", file=file, key=f"{key}.objective")
+        if self.start_year is not None:
+            _check(1900 <= self.start_year <= 2200, "must be a year", file=file, key=f"{key}.start_year")
+        _check(0 <= self.discount_rate < 1, "must be in [0, 1) (e.g. 0.03 for 3 %)", file=file,
+               key=f"{key}.discount_rate")
+        _check(self.budget_applies_to in ("total", "investment", "yearly"),
+               'must be "total", "investment" or "yearly"', file=file, key=f"{key}.budget_applies_to")
         _check(self.horizon_years >= 0, "must be >= 0", file=file, key=f"{key}.horizon_years")
         _check(self.solver in SOLVER_NAMES, "must be " + " or ".join(f'"{n}"' for n in SOLVER_NAMES), file=file,
                key=f"{key}.solver")
