@@ -143,6 +143,12 @@ class Summary:
     uncoverable: Mapping[str, Any] | None = None
     #: Do-not-view zones (``[[candidates.no_view]]``), in the scenario's order.
     no_view_zones: tuple[NoViewRow, ...] = ()
+    # -- issue 14: the question answered and the curve's target points (objectives) ---------------------------
+    #: Which question the plan answers: {"objective": "max_coverage" | "min_cost", ...its parameters}.
+    question: Mapping[str, Any] | None = None
+    # -- issue 14: costs over time and the yearly rollout (costs) ----------------------------------------------
+    #: Costs per year (investment, operation), total and present value; what the budget limits.
+    costs: Mapping[str, Any] | None = None
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
