@@ -40,9 +40,10 @@ def test_budget_sweep_table_and_knee() -> None:
                                        "objective", "bound", "status", "gap"]
     assert curve["objective"].tolist() == [0, 8, 15, 21, 26, 30, 33, 35, 36]
     assert curve["sites"].iloc[2] == "0;1"
-    # Knee: scaled coverage minus scaled budget = (cum/36 - b/8): 0, .097, .167, .208, .222, .208, .167, .097, 0.
-    k = knee(curve)
-    assert k is not None and k["budget_sek"] == 4.0 and k["n_sites"] == 4
+    # Knee (rate rule): with 100 kSEK a site, coverage 0, 22.2, 41.7, 58.3, 72.2, 83.3, 91.7, 97.2, 100 %; over the
+    # 500 kSEK after 0, 1, 2, 3 sites it rises 16.7, 13.9, 11.1, 8.3 points per 100 kSEK: the first below 10 is 3.
+    k = knee(curve.assign(budget_sek=curve["budget_sek"] * 1e5), rate_pp=10.0)
+    assert k is not None and k["budget_sek"] == 3e5 and k["n_sites"] == 3
     assert knee(curve.iloc[:2]) is None
     assert knee(pd.DataFrame({"budget_sek": [0, 1, 2], "coverage_pct": [0, 1, 2]})) is None  # straight line
 

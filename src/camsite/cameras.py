@@ -35,7 +35,7 @@ class CameraModels:
     range_m, fov_deg
         How far (metres) and how wide (degrees, 360 = all round) each type sees.
     cost_sek
-        Cost of one camera over the planning horizon (capex + years × opex).
+        Cost of one camera as the budget counts it (default: over the planning horizon, capex + years × opex).
     height_m
         Mounting height (NaN when not given).
     offered
@@ -63,10 +63,11 @@ class CameraModels:
 
     @classmethod
     def from_types(cls, types: Sequence[CameraType], *, horizon_years: float,
-                   offered: Sequence[str] | None = None) -> CameraModels:
-        """From a scenario's camera types; ``cost_sek`` over ``horizon_years``."""
-        return cls.of([t.name for t in types], range_m=[t.range_m for t in types],
-                      fov_deg=[t.fov_deg for t in types], cost_sek=[t.cost_sek(horizon_years) for t in types],
+                   offered: Sequence[str] | None = None, budget_applies_to: str = "total") -> CameraModels:
+        """From a scenario's camera types; ``cost_sek`` as the budget counts it (``budget_applies_to``,
+        see :func:`camsite.costs.budget_cost`) over ``horizon_years``."""
+        return cls.of([t.name for t in types], range_m=[t.range_m for t in types], fov_deg=[t.fov_deg for t in types],
+                      cost_sek=[t.cost_sek(horizon_years, budget_applies_to) for t in types],
                       height_m=[np.nan if t.height_m is None else t.height_m for t in types], offered=offered)
 
     def index(self, names: Iterable[str]) -> NDArray[np.int64]:

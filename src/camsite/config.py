@@ -29,6 +29,7 @@ them off a web map.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import os
 import re
@@ -56,6 +57,7 @@ __all__ = [
     "OutputConfig",
     "PointLayer",
     "Scenario",
+    "Stage",
     "SubArea",
     "SweepConfig",
     "load",
@@ -238,9 +240,15 @@ class CameraType:
         if self.height_m is not None:
             _check(self.height_m > 0, "must be > 0", file=file, key=f"{key}.height_m")
 
-    def cost_sek(self, horizon_years: float) -> float:
-        """Cost of one camera over the horizon: capex + years × opex."""
-        return float(self.capex_sek + horizon_years * self.opex_sek_per_year)
+    def cost_sek(self, horizon_years: float, applies_to: str = "total") -> float:
+        """Cost of one camera as ``budget_sek`` counts it (:func:`camsite.costs.budget_cost`).
+
+        ``"total"``: capex (again at each replacement within the horizon) + years × opex.
+        """
+        from camsite.costs import budget_cost
+
+        return float(budget_cost([self.capex_sek], [self.opex_sek_per_year], [self.lifetime_years or math.inf],
+                                 horizon_years=horizon_years, applies_to=applies_to)[0])
 
 
 @dataclass(frozen=True)
@@ -396,6 +404,18 @@ class SweepConfig:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One year of a staged rollout: the money for the sites added that year (counted as ``budget_sek`` is)."""
+
+    year: int
+    budget_sek: float
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(1900 <= self.year <= 2200, "must be a year", file=file, key=f"{key}.year")
+        _check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
+
+
+@dataclass(frozen=True)
 class OptimizationConfig:
     """The budget, the model's side constraints and the solver."""
 
@@ -409,7 +429,9 @@ class OptimizationConfig:
     forbidden_sites: tuple[str, ...] = ()
     max_per_type: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     budget_sweep: SweepConfig | None = None
-    stages: tuple[float, ...] = ()
+    #: A staged rollout: ``[{ year = 2027, budget_sek = ... }, ...]``, or budgets alone (years ``start_year``,
+    #: ``start_year + 1``, ...); see :meth:`stage_plan`.
+    stages: tuple[Stage | float, ...] = ()
     greedy: bool = True
     lp_bound: bool = True
     # -- which question (issue 14, part 1) ---------------------------------------------------------------
@@ -462,9 +484,33 @@ class OptimizationConfig:
         for k, v in self.max_per_type.items():
             _check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
         for i, b in enumerate(self.stages):
-            _check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
+            if not isinstance(b, Stage):
+                _check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
         _check(len(self.stages) <= MAX_SWEEP_POINTS, f"at most {MAX_SWEEP_POINTS} stages", file=file,
                key=f"{key}.stages")
+        plan = self.stage_plan()
+        for i in range(1, len(plan)):
+            _check(plan[i].year > plan[i - 1].year, "stages need increasing years (one stage per year)", file=file,
+                   key=f"{key}.stages[{i}]")
+        if plan:
+            _check(plan[0].year >= self.first_year(), f"is before start_year {self.first_year()}", file=file,
+                   key=f"{key}.stages[0]")
+            _check(plan[-1].year < self.first_year() + max(1, math.ceil(self.horizon_years)),
+                   "is after the planning horizon (start_year + horizon_years)", file=file,
+                   key=f"{key}.stages[{len(plan) - 1}]")
+
+    def first_year(self) -> int:
+        """``start_year``, or the current year when it is not given."""
+        return self.start_year if self.start_year is not None else dt.date.today().year
+
+    def stage_plan(self) -> tuple[Stage, ...]:
+        """The stages with their years: plain budgets get ``start_year``, ``start_year + 1``, ...
+
+        >>> OptimizationConfig(budget_sek=1, start_year=2027, stages=(5.0, 7.0)).stage_plan()
+        (Stage(year=2027, budget_sek=5.0), Stage(year=2028, budget_sek=7.0))
+        """
+        first = self.first_year()
+        return tuple(s if isinstance(s, Stage) else Stage(first + i, float(s)) for i, s in enumerate(self.stages))
 
 
 @dataclass(frozen=True)

@@ -434,6 +434,27 @@ _T.update({
                        "column)."),
     "run_illustrative": ("obs: lagret {layer} är illustrativt (påhittat), inte verkliga data.",
                          "note: the layer {layer} is illustrative (made up), not real data."),
+    # the question a run answers (issue 14, part 1): terminal, report, budget curve
+    "run_done_min_cost": ("{question}; händelser sedda {inc_before} -> {inc_after} (status {status}, gap {gap}). "
+                          "Resultat i {folder}/",
+                          "{question}; incidents seen {inc_before} -> {inc_after} (status {status}, gap {gap}). "
+                          "Output in {folder}/"),
+    "q_max_coverage": ("Mest täckning inom budgeten {budget} kr", "Most coverage within the budget of {budget} SEK"),
+    "q_min_cost_share": ("Billigaste plan som ser minst {share} av händelserna",
+                         "Cheapest plan that sees at least {share} of the incidents"),
+    "q_min_cost": ("Billigaste plan som når målen", "Cheapest plan that meets the targets"),
+    "q_plan": ("{n} platser för {cost} kr", "{n} sites for {cost} SEK"),
+    "q_categories": ("per kategori minst {parts}", "per category at least {parts}"),
+    "q_subareas": ("varje delområde minst {share}", "each sub-area at least {share}"),
+    "q_subareas_all": ("alla händelser som går att se i varje delområde",
+                       "every incident that can be seen in each sub-area"),
+    "q_clusters": ("varje händelsekluster ({n} st) minst {share}", "each incident cluster ({n}) at least {share}"),
+    "q_clusters_all": ("alla händelser som går att se i varje händelsekluster ({n} st)",
+                       "every incident that can be seen in each incident cluster ({n})"),
+    "q_label": ("Frågan", "The question"),
+    "target_points": ("Minsta budget för andel sedda händelser", "Minimum budget for a share of incidents seen"),
+    "target_unreachable": ("{share} nås inte: högst {max} av händelserna kan ses",
+                           "{share} cannot be reached: at most {max} of the incidents can be seen"),
     # terminal: import-events precision classes
     "prec_intersection": ("korsning", "intersection"),
     "prec_station": ("station", "station"),
@@ -482,6 +503,71 @@ _T.update({
     "sens_masked": ("{masked} varianter maskerade, {removed} borttagna", "{masked} variants masked, {removed} removed"),
     "sens_proposed_masked": ("; föreslagna platser som behöver masken: {sites}",
                              "; proposed sites that need the mask: {sites}"),
+})
+
+
+_T.update({
+    # costs over time, the staged plan by year and the budget annex (issue 14, parts 2-4)
+    "sheet_stages": ("Etappplan", "Staged plan"),
+    "sheet_annex": ("Budgetbilaga", "Budget annex"),
+    "stage": ("Etapp", "Stage"),
+    "year": ("År", "Year"),
+    "cumulative_budget_sek": ("Ackumulerad budget (kr)", "Cumulative budget (SEK)"),
+    "n_new_sites": ("Nya platser", "New sites"),
+    "new_site_ids": ("Tillkommande platser (id)", "Sites added (id)"),
+    "new_site_streets": ("Gator", "Streets"),
+    "incident_coverage_pct": ("Händelser sedda (%)", "Incidents seen (%)"),
+    "optimum_coverage_pct": ("Bästa täckning i ett steg (%)", "One-shot optimum (%)"),
+    "shortfall_pct": ("Pris för etappindelning (procentenheter)", "Price of staging (percentage points)"),
+    "investment_sek": ("Investering (kr)", "Investment (SEK)"),
+    "operation_sek": ("Drift (kr)", "Operation (SEK)"),
+    "investment_ksek": ("Investering (tkr)", "Investment (kSEK)"),
+    "operation_ksek": ("Driftkostnad (tkr)", "Operating cost (kSEK)"),
+    "total_ksek": ("Summa (tkr)", "Total (kSEK)"),
+    "cameras_installed": ("Kameror installerade", "Cameras installed"),
+    "cameras_in_operation": ("Kameror i drift", "Cameras in operation"),
+    "incidents_seen_share": ("Händelser sedda (andel)", "Incidents seen (share)"),
+    "annex_title": ("Budgetbilaga: nya övervakningskameror, {name}", "Budget annex: new surveillance cameras, {name}"),
+    "annex_years_one_shot": ("Kostnader per år, hela planen installerad {year} (sites.csv)",
+                             "Costs per year, the whole plan installed in {year} (sites.csv)"),
+    "annex_years_staged": ("Kostnader per år, etappplanen", "Costs per year, the staged plan"),
+    "annex_sum": ("Summa", "Total"),
+    "annex_pv": ("Nuvärde (diskonteringsränta {rate})", "Present value (discount rate {rate})"),
+    "annex_by_category": ("Täckning per kategori (planen i sites.csv)", "Coverage by category (the plan in sites.csv)"),
+    "annex_by_category_staged": ("Täckning per kategori vid årets slut, etappplanen (andel av kategorins vikt)",
+                                 "Coverage by category at the end of each year, the staged plan (share of the "
+                                 "category's weight)"),
+    "annex_marginal": ("Marginalkostnad för sista procentenheten", "Marginal cost of the last percentage point"),
+    "annex_marginal_how": ("Budgetkurvans sista steg upp till vald budget: kostnadsökning ({from_} → {to} kr) delad "
+                           "med täckningsökningen ({gain} procentenheter, målfunktionens täckning)",
+                           "The budget curve's last step up to the chosen budget: the cost increase ({from_} → {to} "
+                           "SEK) divided by the coverage gain ({gain} percentage points, the objective's coverage)"),
+    "annex_marginal_none": ("Ingen budgetkurva (eller ingen täckningsökning i dess sista steg): ej beräknad",
+                            "No budget curve (or no coverage gain in its last step): not computed"),
+    "annex_assumptions": ("Antaganden och källor", "Assumptions and sources"),
+    "annex_rule_total": ("Budgeten gäller total kostnad under horisonten (investering, utbyten och drift)",
+                         "The budget limits the total cost over the horizon (investment, replacements, operation)"),
+    "annex_rule_investment": ("Budgeten gäller investeringen första året", "The budget limits the first year's "
+                              "investment"),
+    "annex_rule_yearly": ("Budgeten gäller varje års kostnad (investering och drift)",
+                          "The budget limits each year's cost (investment and operation)"),
+    "budget_applies_to": ("Budgeten gäller", "What the budget limits"),
+    "start_year": ("Startår", "Start year"),
+    "discount_rate": ("Diskonteringsränta", "Discount rate"),
+    "lifetime_years": ("Livslängd (år)", "Lifetime (years)"),
+    "staged_differs": ("Etappplanens sista etapp har andra platser än sites.csv (planen för hela budgeten i ett "
+                       "steg): bara i etappplanen {staged}; bara i sites.csv {one_shot}.",
+                       "The staged plan's last stage has other sites than sites.csv (the one-shot plan for the "
+                       "whole budget): only in the staged plan {staged}; only in sites.csv {one_shot}."),
+    "staged_same": ("Etappplanens sista etapp har samma platser som sites.csv.",
+                    "The staged plan's last stage has the same sites as sites.csv."),
+    "none": ("inga", "none"),
+    "value_ksek_per_point": ("Tkr per procentenhet", "kSEK per percentage point"),
+    "annex_how": ("Beräkning", "How computed"),
+    "budget_ksek": ("Budget (tkr)", "Budget (kSEK)"),
+    "capex_ksek": ("investering per kamera (tkr)", "capital cost per camera (kSEK)"),
+    "opex_ksek": ("drift per kamera och år (tkr)", "operating cost per camera and year (kSEK)"),
+    "lifetime": ("livslängd (år; tomt: längre än horisonten)", "lifetime (years; empty: beyond the horizon)"),
 })
 
 

@@ -19,6 +19,7 @@ from camsite import privacy
 from camsite.errors import InputError
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
+from camsite.stages.objectives import target_points_table
 from camsite.tables import jsonable, write_csv
 
 logger = logging.getLogger(__name__)
@@ -33,15 +34,21 @@ def write_summary(summary: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(jsonable(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def _site_columns(sites: pd.DataFrame) -> list[str]:
+    """:data:`SITES_COLUMNS`, and ``install_year`` when the run has a staged plan (only then)."""
+    return [*SITES_COLUMNS, *(["install_year"] if "install_year" in sites else [])]
+
+
 def write_sites_csv(sites: pd.DataFrame, path: Path) -> None:
-    """Write sites.csv: the :data:`SITES_COLUMNS`, fixed decimals, so reruns are byte-identical."""
-    write_csv(sites.loc[:, list(SITES_COLUMNS)], path)
+    """Write sites.csv: the :data:`SITES_COLUMNS` (plus ``install_year`` with stages), fixed decimals, so reruns
+    are byte-identical."""
+    write_csv(sites.loc[:, _site_columns(sites)], path)
 
 
 def write_sites_geojson(sites: pd.DataFrame, path: Path) -> None:
     """Write sites.geojson: the sites as WGS84 points (RFC 7946) with the sites.csv columns as properties."""
     features = []
-    for rec in sites.loc[:, list(SITES_COLUMNS)].to_dict(orient="records"):
+    for rec in sites.loc[:, _site_columns(sites)].to_dict(orient="records"):
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
@@ -77,6 +84,7 @@ def write_run(
             write_sites_csv(result.sites, tmp / "sites.csv")
             write_sites_geojson(result.sites, tmp / "sites.geojson")
             _write_table(result.budget_curve, tmp / "budget_curve.csv")
+            _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
             from camsite import report  # formatting only; imported late to keep the core light
 

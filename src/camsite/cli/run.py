@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -37,14 +38,24 @@ def _progress_bar(enabled: bool, lang: str) -> tuple[Callable[[str, int], None],
     return callback, bar.close
 
 
+def _check_target(target: float | None) -> float | None:
+    """``--target``: a finite share in (0, 1], else a usage error naming the option."""
+    if target is not None and not (math.isfinite(target) and 0 < target <= 1):
+        raise click.BadParameter(f"{target:g} is not a share in (0, 1] (e.g. 0.5 for half the incidents)",
+                                 param_hint="'--target'")
+    return target
+
+
 def _overrides(scen: Scenario, *, budget: float | None, solver: str | None, time_limit: float | None,
-               lang: str | None, include_incidents: bool, no_curve: bool) -> Scenario:
+               lang: str | None, include_incidents: bool, no_curve: bool, target: float | None = None) -> Scenario:
     """The scenario with the command-line options applied to its sections, validated in full."""
     from camsite import config
 
     opt, out = scen.optimization, scen.output
     if budget is not None:
         opt = replace(opt, budget_sek=budget)
+    if _check_target(target) is not None:
+        opt = replace(opt, objective="min_cost", target_incident_share=target)
     if solver is not None:
         opt = replace(opt, solver=solver)
     if time_limit is not None:
@@ -88,6 +99,19 @@ def _proof_note(result: RunResult, lang: str) -> str:
         tr("run_all_proven", lang, total=total, what=what)
 
 
+def _done_line(s: Any, ui: str, pct: dict[str, str], out_dir: Path) -> str:
+    """The final line's first sentence: the question answered, the plan, incidents seen, the proof."""
+    from camsite.i18n import fmt_num, fmt_pct, tr
+    from camsite.report.question import question_line
+
+    common = {"inc_before": pct["inc_before"], "inc_after": pct["inc_after"], "status": s.status,
+              "gap": fmt_pct(100 * s.gap, ui, 2), "folder": out_dir}
+    if (s.question or {}).get("objective") == "min_cost":
+        return tr("run_done_min_cost", ui, question=question_line(s, ui).replace("\u00a0", " "), **common)
+    return tr("run_done", ui, n=s.n_new_sites, spent=fmt_num(s.spent_sek, 0, ui).replace("\u00a0", " "),
+              budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "), **common)
+
+
 @main.command("run")
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -110,11 +134,14 @@ def _proof_note(result: RunResult, lang: str) -> str:
                    "By default incidents are aggregated per street segment and counts under 3 suppressed.")
 @click.option("--no-curve", is_flag=True, default=False,
               help="Skip the budget curve and staged plan (a quicker run: one exact solve).")
+@click.option("--target", type=float, default=None, metavar="SHARE",
+              help="Find the cheapest plan that sees at least this share (0-1] of the incidents, e.g. 0.5 "
+                   "(sets optimization.objective = \"min_cost\" and target_incident_share).")
 @click.option("--no-progress", is_flag=True, default=False, help="Do not draw a progress bar.")
 @handle_errors
 def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str | None, time_limit: float | None,
             incidents: Path | None, cameras: Path | None, lang: str | None, include_incidents: bool,
-            no_curve: bool, no_progress: bool) -> None:
+            no_curve: bool, target: float | None, no_progress: bool) -> None:
     """Run SCENARIO (a TOML file) and write the proposed sites to an output folder.
 
     Writes sites.csv (ranked sites), sites.geojson, summary.json and, where the
@@ -125,12 +152,12 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     warning and the gap), 2 bad input, 3 infeasible model or solver failure.
     """
     from camsite import config, outputs, pipeline, runfolder
-    from camsite.i18n import fmt_num, fmt_pct, layer_label, tr
+    from camsite.i18n import fmt_pct, layer_label, tr
 
     if out is not None:
         runfolder.recover(out)  # an earlier run killed mid-swap: put it back even if this run fails early
     scen = _overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
-                      include_incidents=include_incidents, no_curve=no_curve)
+                      include_incidents=include_incidents, no_curve=no_curve, target=target)
     out_dir = out or scen.output_dir()
     runfolder.check_run_folder(out_dir)  # fail before minutes of work, not after
     show = not no_progress and sys.stderr.isatty()  # click.get_text_stream is deprecated (click 9)
@@ -145,10 +172,7 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
         close()
     s = result.summary
     pct = _kind_pcts(s, ui)
-    click.echo(tr("run_done", ui, n=s.n_new_sites, spent=fmt_num(s.spent_sek, 0, ui).replace("\u00a0", " "),
-                  budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "),
-                  inc_before=pct["inc_before"], inc_after=pct["inc_after"],
-                  status=s.status, gap=fmt_pct(100 * s.gap, ui, 2), folder=out_dir)
+    click.echo(_done_line(s, ui, pct, out_dir)
                + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
                     after=fmt_pct(s.coverage_after_pct, ui))
                + _proof_note(result, ui))

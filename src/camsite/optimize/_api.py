@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -12,6 +13,7 @@ from camsite.optimize._constraints import Constraints
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._mincost import solve_min_cost_cover
 from camsite.optimize._options import DEFAULT_SOLVER, SolverOptions
+from camsite.optimize._shares import Cover
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
@@ -97,9 +99,10 @@ def max_coverage(
 
 
 def min_cost_cover(
-    coverage: Matrix, costs: npt.ArrayLike, *, weights: npt.ArrayLike | None = None, target: float = 1.0,
+    coverage: Matrix, costs: npt.ArrayLike, *, weights: npt.ArrayLike | None = None, target: float | None = 1.0,
     hotspot_threshold: float | None = None, existing: npt.ArrayLike | None = None,
     constraints: Constraints | None = None, solver: SolverOptions = DEFAULT_SOLVER, reduce: bool = True,
+    covers: Sequence[Cover] = (),
 ) -> Solution:
     """The cheapest set of sites that meets a coverage requirement, exactly.
 
@@ -111,6 +114,13 @@ def min_cost_cover(
     adds the share requirement). ``objective`` is the total cost. ``existing``,
     ``constraints``, ``solver`` and ``reduce`` are as in :func:`max_coverage`.
 
+    ``covers`` adds requirements, each a pair (boolean row mask, or a weight
+    per row; the required covered weight, existing coverage included): a mask
+    counts ``weights`` of its rows, e.g. ``(incident_mask, 0.5 * incident_weight)``
+    for half the incidents, one pair per category or hotspot. With
+    ``target=None`` only ``covers`` (and ``hotspot_threshold``) are required.
+    ``status="infeasible"`` when no plan meets them all.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -118,6 +128,11 @@ def min_cost_cover(
     >>> sol = min_cost_cover(cov, np.array([2.0, 3.0, 2.0]))
     >>> sol.selected.tolist(), sol.objective, sol.uncoverable.tolist()
     ([0, 2], 4.0, [3])
+    >>> two = [(np.array([True, True, False, False]), 1.0), (np.array([False, False, True, False]), 1.0)]
+    >>> min_cost_cover(cov, np.array([2.0, 3.0, 2.0]), target=None, covers=two).selected.tolist()
+    [1]
     """
-    return solve_min_cost_cover(coverage, costs, weights, existing, constraints, target=float(target),
-                                hotspot_threshold=hotspot_threshold, solver=solver, reduce=reduce)
+    return solve_min_cost_cover(coverage, costs, weights, existing, constraints,
+                                target=None if target is None else float(target),
+                                hotspot_threshold=hotspot_threshold, solver=solver, reduce=reduce,
+                                covers=covers)

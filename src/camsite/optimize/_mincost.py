@@ -3,20 +3,26 @@
 Required points (every point some allowed site covers, or with
 ``hotspot_threshold`` every such point of weight >= the threshold) get
 ``sum_{j covers i} x_j >= 1``. With ``target < 1`` the covered weight (existing
-coverage included) must also reach ``target`` times the total weight::
+coverage included) must also reach ``target`` times the total weight, and each
+further requirement ``k`` of ``covers`` (:mod:`camsite.optimize._shares`: a row
+mask or weight vector ``s_k`` and a required covered weight ``r_k``) gives one
+more row::
 
     min  sum_j c_j x_j
     s.t. sum_{j covers i} x_j >= 1                    (i required)
          y_i <= sum_{j covers i} x_j,  0 <= y_i <= 1   (other points)
          sum_i w_i y_i >= target * W - W_existing - W_required
+         sum_i s_ki y_i >= r_k - S_k,existing - S_k,required   (each k)
 
 Points covered by existing cameras are already covered and leave the model.
+The requirements are one sparse ``K x n`` matrix; merged rows sum its columns.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -42,6 +48,7 @@ from camsite.optimize._model import (
 )
 from camsite.optimize._options import SolverOptions
 from camsite.optimize._reduce import merge_rows, reduce_sites
+from camsite.optimize._shares import Cover, greedy_shares, merge_map, share_matrix
 from camsite.optimize._ties import Moves, canonical
 from camsite.optimize.solution import Solution
 
@@ -51,34 +58,60 @@ __all__ = ["solve_min_cost_cover"]
 
 
 class _Cover:
-    """Reduced instance: required rows, optional share rows, kept sites."""
+    """Reduced instance: required rows, requirement rows (``shares`` x coverage >= ``needs``), kept sites."""
 
     def __init__(self, csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints,
-                 target: float, hotspot: float | None, reduce: bool) -> None:
+                 target: float | None, hotspot: float | None, covers: Sequence[Cover], reduce: bool) -> None:
         idx = np.flatnonzero(~cons.forbidden).astype(np.int64)
         sub = sp.csr_matrix(csr[:, idx])
         coverable = np.diff(sub.indptr) > 0
         total = float(w.sum())
-        want = (w >= hotspot) if hotspot is not None else np.full(len(w), target >= 1)
-        self.uncoverable = np.flatnonzero(~coverable & ~e & (want | (target < 1))).astype(np.int64)
+        share_target = target is not None and target < 1
+        want = (w >= hotspot) if hotspot is not None else np.full(len(w), target is not None and target >= 1)
+        full, abs_need = share_matrix([(w, target * total)] if share_target and target is not None else [], w)
+        extra, extra_need = share_matrix(covers, w)
+        full, abs_need = sp.csr_matrix(sp.vstack([full, extra])), np.r_[abs_need, extra_need]
+        weighted = np.asarray(abs(full).sum(axis=0)).ravel() > 0
+        self.uncoverable = np.flatnonzero(~coverable & ~e & (want | share_target | weighted)).astype(np.int64)
         required = want & coverable & ~e
-        self.need = target * total - float(w[e].sum()) - float(w[required].sum()) if target < 1 else 0.0
-        share = ~required & coverable & ~e & (w > 0) & (target < 1)
-        self.max_share = float(w[share].sum())
+        self.full, self.abs_need, self.legacy = full, abs_need, not covers
+        self.needs = abs_need - full @ (e | required).astype(np.float64)
+        share = ~required & coverable & ~e & weighted
+        self.max_share = full @ share.astype(np.float64)
+        self.need = float(self.needs[0]) if share_target else 0.0
         keep = required | share
         rows, wr, req = sp.csr_matrix(sub[keep]), w[keep], required[keep]
+        shares = sp.csr_matrix(full[:, np.flatnonzero(keep)].multiply((~req)[None, :].astype(np.float64)))
         self.stats: dict[str, int] = {
             "rows": int(csr.shape[0]), "sites": int(csr.shape[1]), "required_rows": int(required.sum()),
-            "uncoverable_rows": len(self.uncoverable), "forbidden_sites": int(cons.forbidden.sum())}
+            "uncoverable_rows": len(self.uncoverable), "forbidden_sites": int(cons.forbidden.sum()),
+            "requirements": int(full.shape[0])}
         if reduce:
-            rows, wr, req = merge_rows(rows, wr, req)
+            rows, wr, req, shares = _merge(rows, wr, req, shares)
             local, s2 = reduce_sites(rows, c[idx], idx, cons, dominance=True)
             self.stats.update(s2)
             rows, idx = sp.csr_matrix(rows[:, local]), idx[local]
-            rows, wr, req = merge_rows(rows, wr, req)
+            rows, wr, req, shares = _merge(rows, wr, req, shares)
         self.rows, self.weights, self.required, self.sites = sp.csr_matrix(rows), wr, req, idx
+        self.shares = sp.csr_matrix(shares)
         self.stats.update(rows_reduced=int(rows.shape[0]), sites_reduced=len(idx))
-        self.w_required, self.target, self.total = float(w[required].sum()), target, total
+        self.w_required, self.total = float(w[required].sum()), total
+        self.totals = np.maximum(1.0, np.asarray(abs(full).sum(axis=1)).ravel())
+        self.all_required = target is not None and target >= 1
+
+    @property
+    def infeasible(self) -> bool:
+        """Whether some requirement exceeds what every coverable row together gives."""
+        return bool((self.needs > self.max_share + 1e-9 * self.totals).any())
+
+
+def _merge(rows: sp.csr_matrix, w: FloatArray, req: BoolArray, shares: sp.csr_matrix
+           ) -> tuple[sp.csr_matrix, FloatArray, BoolArray, sp.csr_matrix]:
+    """:func:`merge_rows`, with the requirement matrix's columns summed the same way."""
+    if shares.shape[0]:
+        shares = sp.csr_matrix(shares @ merge_map(rows, req))
+    rows, w, req = merge_rows(rows, w, req)
+    return rows, w, req, shares
 
 
 def _build(cv: _Cover, c: FloatArray, cons: Constraints) -> tuple[LinearModel, IntArray, IntArray, bool]:
@@ -100,32 +133,38 @@ def _build(cv: _Cover, c: FloatArray, cons: Constraints) -> tuple[LinearModel, I
     k = np.arange(len(opt_rows))
     b.add_rows(len(opt_rows), np.r_[pos[coo.row[~hit]], k], np.r_[x[coo.col[~hit]], y[opt_rows]],
                np.r_[np.ones(int((~hit).sum())), -np.ones(len(k))], lower=0.0)
-    if cv.target < 1 and cv.need > 0:
-        b.add_row(y[opt_rows], cv.weights[opt_rows], lower=cv.need - 1e-9 * max(1.0, cv.total))
+    active = np.flatnonzero(cv.needs > 0)
+    if len(active):  # one row per requirement: sum_i s_ki y_i >= need_k
+        s = sp.coo_matrix(cv.shares[active][:, opt_rows])
+        b.add_rows(len(active), s.row, y[opt_rows][s.col], s.data,
+                   lower=cv.needs[active] - 1e-9 * cv.totals[active])
     infeasible = add_side_rows(b, x, cv.sites, cons)
-    infeasible |= cv.target < 1 and cv.need > cv.max_share + 1e-9 * max(1.0, cv.total)
+    infeasible |= cv.infeasible
     return b.build(maximize=False), x, y, infeasible
 
 
 def _check(csc: sp.csc_matrix, w: FloatArray, e: BoolArray, cv: _Cover, selected: IntArray,
            hotspot: float | None) -> float:
-    """Covered weight; raises if the requirement is not met on the original matrix."""
+    """Covered weight; raises if a requirement is not met on the original matrix."""
     counts = coverage_counts(csc, selected)
     covered = (counts > 0) | e
-    want = (w >= hotspot) if hotspot is not None else np.full(len(w), cv.target >= 1)
+    want = (w >= hotspot) if hotspot is not None else np.full(len(w), cv.all_required)
     miss = want & ~covered
     miss[cv.uncoverable] = False
     if miss.any():
         raise SolverError(f"internal error: {int(miss.sum())} required points left uncovered")
-    cw = float(w[covered].sum())
-    if cv.target < 1 and cw < cv.target * cv.total - 1e-6 * max(1.0, cv.total):
-        raise SolverError(f"internal error: covered weight {cw} below the target")
-    return cw
+    have = cv.full @ covered.astype(np.float64)
+    short = have < cv.abs_need - 1e-6 * cv.totals
+    if short.any():
+        raise SolverError(f"internal error: covered weight {have[short].tolist()} below the target "
+                          f"{cv.abs_need[short].tolist()}")
+    return float(w[covered].sum())
 
 
 def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLike, weights: npt.ArrayLike | None,
-                         existing: npt.ArrayLike | None, cons: Constraints | None, *, target: float,
-                         hotspot_threshold: float | None, solver: SolverOptions, reduce: bool) -> Solution:
+                         existing: npt.ArrayLike | None, cons: Constraints | None, *, target: float | None,
+                         hotspot_threshold: float | None, solver: SolverOptions, reduce: bool,
+                         covers: Sequence[Cover] = ()) -> Solution:
     """See :func:`camsite.optimize.min_cost_cover`."""
     t0 = time.perf_counter()
     deadline = Deadline.after(solver.time_limit_s, t0)
@@ -136,15 +175,18 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
     cons = Constraints.build(n_sites) if cons is None else cons
     if cons.n_sites != n_sites:
         raise ValueError(f"constraints are for {cons.n_sites} sites, the coverage matrix has {n_sites}")
-    if not 0 < target <= 1:
+    if target is not None and not 0 < target <= 1:
         raise ValueError("target must be in (0, 1]")
-    cv = _Cover(csr, w, e, c, cons, float(target), hotspot_threshold, reduce)
+    if target is None and hotspot_threshold is None and not covers:
+        raise ValueError("nothing to cover: give a target, a hotspot threshold or covers")
+    cv = _Cover(csr, w, e, c, cons, target, hotspot_threshold, covers, reduce)
     model, x, y, infeasible = _build(cv, c, cons)
     tol = abs_tolerance(c[cv.sites])
     info: dict[str, Any] = {}
     if infeasible:
         return _infeasible(cv, w, t0, solver.name, tol)
-    g_local = greedy_cover(cv.rows, cv.required, cv.weights, cv.need, c[cv.sites], cons, cv.sites)
+    g_local = greedy_cover(cv.rows, cv.required, cv.weights, cv.need, c[cv.sites], cons, cv.sites) \
+        if cv.legacy else greedy_shares(cv.rows, cv.required, cv.shares, cv.needs, c[cv.sites], cons, cv.sites)
     backend = open_backend(solver.name, model)
     if solver.lp_bound:
         lp = solve_lp(backend, deadline=deadline, abs_gap=tol)
@@ -191,21 +233,23 @@ def _start_values(cv: _Cover, model: LinearModel, x: IntArray, y: IntArray, loca
 
 
 def _moves(cv: _Cover) -> Moves:
-    """Drop/swap tests for :func:`~camsite.optimize._ties.canonical`: the requirement must stay met."""
+    """Drop/swap tests for :func:`~camsite.optimize._ties.canonical`: every requirement must stay met."""
     csc = sp.csc_matrix(cv.rows, dtype=np.float64)
-    share_w = np.where(cv.required, 0.0, cv.weights)
-    wtol = 1e-9 * max(1.0, cv.total)
+    active = np.flatnonzero(cv.needs > 0)
+    shares, needs = sp.csr_matrix(cv.shares[active]), cv.needs[active]
+    wtol = 1e-9 * cv.totals[active]
 
     def moves(chosen: BoolArray, j: int) -> tuple[bool, BoolArray]:
         cnt = np.asarray(cv.rows @ chosen.astype(np.int64)).ravel()
         cnt[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] -= 1
         open_req = (cv.required & (cnt == 0)).astype(np.float64)
         covers_open = np.asarray(csc.T @ open_req).ravel() >= open_req.sum() - 0.5
-        if cv.target >= 1:
+        if not len(active):
             return not open_req.any(), covers_open
-        have = float(share_w[cnt > 0].sum())
-        gain = np.asarray(csc.T @ np.where(cnt == 0, share_w, 0.0)).ravel()
-        return (not open_req.any()) and have >= cv.need - wtol, covers_open & (have + gain >= cv.need - wtol)
+        have = shares @ (cnt > 0).astype(np.float64)
+        gain = np.asarray((sp.csr_matrix(shares.multiply((cnt == 0)[None, :].astype(np.float64))) @ csc).todense())
+        ok = (not open_req.any()) and bool((have >= needs - wtol).all())
+        return ok, covers_open & (have[:, None] + gain >= (needs - wtol)[:, None]).all(axis=0)
 
     return moves
 

@@ -25,15 +25,8 @@ processes share no solver state.
 
 Knee rule
 ---------
-Budgets and coverage are scaled to [0, 1] over the curve; the knee is the point
-farthest (perpendicular distance) *above* the chord from the first to the last
-point, the "Kneedle" rule of Satopää et al. (2011). Beyond it each extra krona
-buys less coverage than the curve's average rate. Ties go to the lower budget.
-No knee is reported for fewer than three points or a flat curve.
-
->>> import pandas as pd
->>> knee(pd.DataFrame({"budget_sek": [0, 1, 2, 3, 4], "coverage_pct": [0, 60, 80, 90, 95]}))["budget_sek"]
-1.0
+:func:`knee` lives in :mod:`camsite.optimize._knee` (a rate rule that does
+not depend on the sweep's range) and is re-exported here.
 """
 
 from __future__ import annotations
@@ -52,13 +45,14 @@ import pandas as pd
 from camsite.optimize._api import Matrix, make_model
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import IntArray
+from camsite.optimize._knee import KNEE_RATE_PP, KNEE_WINDOW_SEK, knee
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import DEFAULT_SOLVER, SWEEP_SOLVER, SolverOptions
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CHAIN_LENGTH", "CURVE_COLUMNS", "STAGE_COLUMNS", "START_FROM_KNOWN", "budget_sweep", "knee", "solve_budgets", "staged_plan"]
+__all__ = ["CHAIN_LENGTH", "CURVE_COLUMNS", "KNEE_RATE_PP", "KNEE_WINDOW_SEK", "STAGE_COLUMNS", "START_FROM_KNOWN", "budget_sweep", "knee", "solve_budgets", "staged_plan"]
 
 #: Columns of :func:`budget_sweep`'s table.
 CURVE_COLUMNS = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "objective", "bound",
@@ -238,31 +232,6 @@ def budget_sweep(
     sols = solve_budgets(model, budget_list, solver=solver,
                          known={float(b): s for b, s in (known or {}).items() if float(b) in set(budget_list)})
     return pd.DataFrame([_curve_row(b, s, labels) for b, s in sols.items()], columns=list(CURVE_COLUMNS))
-
-
-def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct") -> dict[str, Any] | None:
-    """The knee of a coverage-budget curve (module docs), as a dict, or None."""
-    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
-    df = df.sort_values(x, kind="stable")
-    if len(df) < 3:
-        return None
-    xs, ys = df[x].to_numpy(float), df[y].to_numpy(float)
-    dx, dy = xs[-1] - xs[0], ys[-1] - ys[0]
-    if dx <= 0 or dy <= 0:
-        return None
-    xn, yn = (xs - xs[0]) / dx, (ys - ys[0]) / dy
-    dist = (yn - xn) / np.sqrt(2.0)
-    k = int(np.argmax(dist))
-    if dist[k] <= 0:
-        return None
-    row = df.iloc[k]
-    out: dict[str, Any] = {
-        "budget_sek": float(row[x]), y: float(row[y]), "distance": round(float(dist[k]), 6),
-        "rule": "max distance above the chord from first to last point (budget, coverage scaled to [0, 1])"}
-    for col in ("n_sites", "spent_sek"):
-        if col in df:
-            out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
-    return out
 
 
 def staged_plan(

@@ -1,9 +1,12 @@
-"""budget_curve.png: coverage against budget, the chosen budget and the knee marked (matplotlib, no pyplot)."""
+"""budget_curve.png: coverage against budget, the chosen budget, the knee and the minimum budgets for 25, 50 and
+75 % of the incidents marked (matplotlib, no pyplot)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -12,11 +15,26 @@ from matplotlib.ticker import FuncFormatter
 
 from camsite.i18n import fmt_num, tr
 from camsite.report._style import COLORS
+from camsite.report.question import plan_budget
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["write_budget_curve"]
+
+
+def _target_points(ax: Any, targets: Sequence[Mapping[str, Any]], lang: str) -> tuple[float, float]:
+    """Draw the minimum-budget points (triangles labelled ``25 %`` ...); their largest cost (M) and coverage."""
+    marks = [t for t in targets if t.get("cost_sek") is not None and t.get("coverage_pct") is not None]
+    if not marks:
+        return 0.0, 0.0
+    tx = np.array([float(t["cost_sek"]) / 1e6 for t in marks])
+    ty = np.array([float(t["coverage_pct"]) for t in marks])
+    ax.plot(tx, ty, ls="", marker="^", ms=9, color=COLORS["existing"], zorder=7, label=tr("target_points", lang))
+    for t, xv, yv in zip(marks, tx, ty, strict=True):
+        ax.annotate(f"{fmt_num(100 * float(t['target_incident_share']), 0, lang)} %", (xv, yv),
+                    textcoords="offset points", xytext=(0, 9), ha="center", fontsize=8, color=COLORS["existing"])
+    return float(tx.max()), float(ty.max())
 
 
 def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
@@ -41,7 +59,7 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     before = s.coverage_before_pct
     ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
                label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
-    budget = s.budget_sek
+    budget = plan_budget(s)
     after = s.coverage_after_pct
     ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)
     ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
@@ -51,12 +69,13 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
         kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
         ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
                 label=f"{tr('knee', lang)}: {fmt_num(kx, 2, lang)} M, {fmt_num(ky, 1, lang)} %")
+    xmax_t, ymax_t = _target_points(ax, s.target_points, lang)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 2 if v % 1 else 0, lang)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0, lang)))
     ax.set_xlabel(tr("curve_x", lang))
     ax.set_ylabel(tr("curve_y", lang))
-    ax.set_ylim(0, min(100, max(float(curve["coverage_pct"].max()), after or 0) * 1.15 + 1))
-    ax.set_xlim(0, max(x.max(), budget / 1e6) * 1.05)
+    ax.set_ylim(0, min(100, max(float(curve["coverage_pct"].max()), after or 0, ymax_t) * 1.15 + 1))
+    ax.set_xlim(0, max(x.max(), budget / 1e6, xmax_t) * 1.05)
     ax.grid(True, color="#e5e5e5")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

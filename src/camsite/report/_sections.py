@@ -20,6 +20,7 @@ from typing import Any
 
 from camsite.i18n import category_label, fmt_num, fmt_pct, layer_label, source_label, tr
 from camsite.report import _frames
+from camsite.report.question import question_line
 from camsite.result import RunResult
 from camsite.stages import CoverageRow
 
@@ -37,7 +38,8 @@ def _figure(label: str, value: str, sub: str = "", *, big: bool = False, cls: st
 
 
 def key_figures(result: RunResult, *, lang: str) -> str:
-    """The key-figure cards: budget, spent, sites, coverage before and after, solver status."""
+    """The question answered (one line), then the key-figure cards: budget, spent, sites, coverage before and
+    after, solver status."""
     s = result.summary
     kr = tr("kr", lang)
     kinds = {r.name: r for r in s.coverage_by_kind}
@@ -60,6 +62,8 @@ def key_figures(result: RunResult, *, lang: str) -> str:
                 f"gap {fmt_num(100 * (s.gap or 0), 2, lang)} %", cls=f"small status-{esc(status)}"),
     ]
     return (f'<section class="card" id="key-figures"><h2>{esc(tr("key_figures", lang))}</h2>'
+            f'<p class="question" id="question"><strong>{esc(tr("q_label", lang))}:</strong> '
+            f'{esc(question_line(s, lang))}</p>'
             f'<div class="figures">{"".join(cards)}</div><p class="note" id="objective-blend">'
             f'{esc(blend_sentence(result, lang=lang))}</p></section>')
 

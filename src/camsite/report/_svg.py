@@ -64,14 +64,19 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before: float | None,
               knee: Mapping[str, Any] | None, labels: dict[str, str], locale_fmt: Any,
-              size: Sequence[int] = (760, 360)) -> str:
-    """The coverage-budget curve as an inline SVG chart (budget in million SEK against coverage %)."""
+              size: Sequence[int] = (760, 360), targets: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The coverage-budget curve as an inline SVG chart (budget in million SEK against coverage %).
+
+    ``targets`` are the minimum-budget points (:attr:`camsite.stages.Summary.target_points`): each solved
+    one is a triangle at its cost and coverage, labelled with its share of incidents (``25 %``).
+    """
     w, h = size
     left, right, top, bottom = 56, 20, 16, 46
     xs = curve["budget_sek"].to_numpy(float) / 1e6
     ys = curve["coverage_pct"].to_numpy(float)
-    xmax = max(float(xs.max()), budget / 1e6) * 1.05
-    ymax = min(100.0, max(float(ys.max()), after or 0.0) * 1.12 + 1)
+    marks = [t for t in targets if t.get("cost_sek") is not None and t.get("coverage_pct") is not None]
+    xmax = max([float(xs.max()), budget / 1e6, *(float(t["cost_sek"]) / 1e6 for t in marks)]) * 1.05
+    ymax = min(100.0, max([float(ys.max()), after or 0.0, *(float(t["coverage_pct"]) for t in marks)]) * 1.12 + 1)
 
     def sx(v: float) -> float:
         return left + (w - left - right) * v / xmax
@@ -123,5 +128,21 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
                    f'{locale_fmt(ky, 1)} %</title></circle>'
                    f'<text x="{sx(kx) + 14:.1f}" y="{sy(ky) + 18:.1f}" fill="#a0527f">{html.escape(labels["knee"])}'
                    f'</text>')
+    out.extend(_target_marks(marks, sx, sy, labels.get("target_points", ""), locale_fmt))
     out.append("</svg>")
     return "".join(out)
+
+
+def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: str, locale_fmt: Any) -> list[str]:
+    """SVG triangles for the minimum-budget points, labelled ``25 %`` etc."""
+    out = []
+    for t in marks:
+        x, y = sx(float(t["cost_sek"]) / 1e6), sy(float(t["coverage_pct"]))
+        share = f'{locale_fmt(100 * float(t["target_incident_share"]), 0)} %'
+        tip = (f'{html.escape(title)}: {share}: {locale_fmt(float(t["cost_sek"]) / 1e6, 2)} M, '
+               f'{t.get("n_sites", "")} ({html.escape(str(t.get("sites", "")))})')
+        out.append(f'<path class="target-point" d="M{x:.1f},{y - 8:.1f} L{x + 7:.1f},{y + 5:.1f} '
+                   f'L{x - 7:.1f},{y + 5:.1f} Z" fill="{COLORS["existing"]}"><title>{tip}</title></path>'
+                   f'<text class="target-label" x="{x:.1f}" y="{y - 12:.1f}" text-anchor="middle" '
+                   f'fill="{COLORS["existing"]}">{share}</text>')
+    return out

@@ -118,6 +118,23 @@ def _uncoverable(result: RunResult, cell_m: float = 100.0) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out.drop(columns=["cx", "cy"]), geometry=cells, crs=crs)
 
 
+def _stage_sites(result: RunResult) -> gpd.GeoDataFrame:
+    """The staged plan's sites (issue 14): one point per site with its stage, install year, street and type."""
+    staged = result.stages
+    assert staged is not None
+    cands = result.candidates.drop_duplicates("site_id").set_index(result.candidates.drop_duplicates("site_id")[
+        "site_id"].astype(str))
+    rows = [(int(r["stage"]), int(r["year"]), s) for r in staged.to_dict("records")
+            for s in str(r["new_sites"]).split(";") if s not in ("", "nan")]
+    ids = [s for _, _, s in rows]
+    types = dict(zip(result.sites["site_id"].astype(str), result.sites["camera_type"].astype(str)))
+    frame = pd.DataFrame({"site_id": ids, "stage": [k for k, _, _ in rows], "install_year": [y for _, y, _ in rows],
+                          "street": [str(cands.at[s, "street"] or "") if s in cands.index else "" for s in ids],
+                          "in_sites_csv": [s in types for s in ids]})
+    geom = [cands.geometry.at[s] if s in cands.index else None for s in ids]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geom, crs=result.scenario.crs), crs=result.scenario.crs)
+
+
 def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
     """Write camsite.gpkg for ``result`` to ``path``; return ``path``.
 
@@ -155,6 +172,8 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
             frame = frame_of(result)
             layers.append((name, frame.set_geometry([_multipolygon(g) for g in frame.geometry], crs=frame.crs),
                            "MultiPolygon"))
+    if result.stages is not None:  # the staged plan: each site's stage and install year
+        layers.append(("stages", _stage_sites(result), "Point"))
     unseen = _uncoverable(result)
     if len(unseen):
         layers.append(("uncoverable", unseen, "MultiPolygon"))

@@ -18,8 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import __version__
 from camsite.i18n import labels, layer_label, tr
-from camsite.report import _basemap, _frames, _sections, _sensitive, _svg
+from camsite.report import _basemap, _frames, _rollout_html, _sections, _sensitive, _svg
 from camsite.report import _labels as _labels_mod
+from camsite.report.question import plan_budget
 from camsite.result import RunResult
 from camsite.tables import jsonable
 
@@ -141,10 +142,10 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
     if result.budget_curve is None or result.budget_curve.empty:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
-    svg = _svg.curve_svg(result.budget_curve, budget=s.budget_sek, after=s.coverage_after_pct,
+    svg = _svg.curve_svg(result.budget_curve, budget=plan_budget(s), after=s.coverage_after_pct,
                          before=s.coverage_before_pct,
-                         knee=s.budget_curve_knee, labels=dict(labels(lang)),
-                         locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang))
+                         knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang)},
+                         locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang), targets=s.target_points)
     warn = ""
     if s.curve_not_proven:
         warn = (f'<p class="warn-box" id="curve-not-proven">'
@@ -186,7 +187,8 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
         attribution="<br>".join(esc(a) for a in data["attribution"]), north_title=esc(tr("north", lang)),
         map_note=esc(map_note),
-        sites_table=_sections.sites_table(result, lang=lang), curve=_curve_section(result, lang=lang),
+        sites_table=_sections.sites_table(result, lang=lang),
+        curve=_curve_section(result, lang=lang) + _rollout_html.section(result, lang=lang),  # + staged plan
         breakdowns=_sections.breakdowns(result, lang=lang),
         sensitive=_sensitive.section(result, lang=lang),  # exclusion and do-not-view zones
         method=_sections.method_box(result, lang=lang, include_incidents=include_incidents),

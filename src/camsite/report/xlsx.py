@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.i18n import category_label, tr
-from camsite.report import _frames
+from camsite.report import _budget_xlsx, _frames
 from camsite.report._stable import stable_zip
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.stages import CoverageRow
@@ -208,6 +208,7 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     if result.budget_curve is not None:
         _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
+    _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga (issue 14)
     wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)

@@ -146,6 +146,9 @@ class Summary:
     # -- issue 14: the question answered and the curve's target points (objectives) ---------------------------
     #: Which question the plan answers: {"objective": "max_coverage" | "min_cost", ...its parameters}.
     question: Mapping[str, Any] | None = None
+    #: The budget curve's marked points: the cheapest plan for 25, 50 and 75 % of the incident weight (min-cost
+    #: covers; :func:`camsite.stages.objectives.target_points`), only with a budget sweep.
+    target_points: tuple[Mapping[str, Any], ...] = ()
     # -- issue 14: costs over time and the yearly rollout (costs) ----------------------------------------------
     #: Costs per year (investment, operation), total and present value; what the budget limits.
     costs: Mapping[str, Any] | None = None

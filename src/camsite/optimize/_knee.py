@@ -1,0 +1,93 @@
+"""The knee of a coverage-budget curve.
+
+Knee rule
+---------
+The knee is the smallest swept budget ``b`` after which the next
+:data:`KNEE_WINDOW_SEK` (500 kSEK) add less than :data:`KNEE_RATE_PP` percentage
+points of coverage per 100 kSEK: with ``b'`` the largest swept budget at most
+``b + KNEE_WINDOW_SEK``, ``(cov(b') - cov(b)) / (b' - b) * 100 000 < KNEE_RATE_PP``.
+Only budgets whose window the sweep reaches (``b + KNEE_WINDOW_SEK <= `` the
+largest swept budget) qualify. The rule depends only on the points from the
+first one to ``b + KNEE_WINDOW_SEK``, never on where the sweep stops beyond
+that, and on a common budget grid not on where it starts either as long as
+it starts at or below the knee (the former
+Kneedle rule, the point farthest above the chord from the first to the last
+point, moved from 600 kSEK to 1.5 MSEK as the range changed). The window
+spans several cameras (a site costs 100-250 kSEK over the horizon), so a
+plateau where the next camera does not yet fit is not taken for the knee. A
+finer or coarser grid can move the knee by a step. No knee is reported when
+no budget qualifies.
+
+>>> import pandas as pd
+>>> b = [0, 1e5, 2e5, 3e5, 4e5, 5e5, 6e5, 7e5, 8e5, 9e5]
+>>> cov = [0, 6, 8, 12, 13, 13.5, 14, 14.5, 15, 15.2]
+>>> knee(pd.DataFrame({"budget_sek": b, "coverage_pct": cov}))["budget_sek"]
+300000.0
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["KNEE_RATE_PP", "KNEE_WINDOW_SEK", "knee"]
+
+#: The knee's rate: percentage points of coverage per 100 kSEK (module docs, "Knee rule"). One point per
+#: 100 kSEK is where a planner's "is the next camera worth it" turns: on the default scenario the curve
+#: rises 3.5 and 1.7 points per 100 kSEK up to 750 kSEK and 0.8 per 100 kSEK over the 500 kSEK after it.
+KNEE_RATE_PP = 1.0
+#: The budget span (SEK) the knee's rate is measured over: several cameras, so one plateau is not a knee.
+KNEE_WINDOW_SEK = 500_000.0
+
+def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct",
+         rate_pp: float | None = None, window: float | None = None) -> dict[str, Any] | None:
+    """The knee of a coverage-budget curve (module docs: "Knee rule"), as a dict, or None.
+
+    Parameters
+    ----------
+    curve
+        A table with budgets ``x`` and coverage ``y`` (percent); infeasible rows are skipped.
+    x, y
+        Column names.
+    rate_pp
+        Percentage points per 100 kSEK below which extra budget is past the knee
+        (default :data:`KNEE_RATE_PP`).
+    window
+        Budget span (SEK) over which the rate is measured (default :data:`KNEE_WINDOW_SEK`).
+
+    Returns
+    -------
+    dict or None
+        ``budget_sek``, ``y``, ``next_rate_pp_per_100k`` (the rate over the window after
+        it), ``rule`` and, when the curve has them, ``n_sites`` and ``spent_sek``.
+    """
+    limit = KNEE_RATE_PP if rate_pp is None else float(rate_pp)
+    span = KNEE_WINDOW_SEK if window is None else float(window)
+    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
+    df = df.sort_values(x, kind="stable").drop_duplicates(x)
+    xs, ys = df[x].to_numpy(float), df[y].to_numpy(float)
+    if len(df) < 2:
+        return None
+    ends = np.searchsorted(xs, xs + span * (1 + 1e-12), side="right") - 1  # largest budget <= b + window
+    ok = (xs + span <= xs[-1] * (1 + 1e-12)) & (ends > np.arange(len(xs)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(ok, (ys[ends] - ys) / (xs[ends] - xs) * 1e5, np.inf)
+    below = np.flatnonzero(rate < limit)
+    if not len(below):
+        logger.info("no knee: no swept budget is followed by %g SEK adding < %g points per 100 kSEK", span, limit)
+        return None
+    k = int(below[0])
+    row = df.iloc[k]
+    out: dict[str, Any] = {
+        "budget_sek": float(row[x]), y: float(row[y]), "next_rate_pp_per_100k": round(float(rate[k]), 6),
+        "rule": f"smallest swept budget after which the next {span:,.0f} SEK add < {limit:g} percentage points "
+                "of coverage per 100 kSEK"}
+    for col in ("n_sites", "spent_sek"):
+        if col in df:
+            out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
+    return out

@@ -1,0 +1,277 @@
+"""The question a run answers: the most coverage for a budget, or the cheapest plan reaching targets.
+
+``[optimization] objective = "min_cost"`` asks for the cheapest plan that
+covers (existing cameras included):
+
+* ``target_incident_share`` of the incident weight (demand kinds ``incident``
+  and ``point``, :func:`~camsite.stages.summary.kind_masks`);
+* for each category of ``target_category_shares``, that share of the category's
+  incident weight;
+* with ``hotspots = "subareas"``, in each sub-area, and with ``"clusters"``, in
+  each *incident cluster*, the target share of its incident weight (every
+  coverable incident point in it when no ``target_incident_share`` is given).
+  An incident cluster is a :data:`CLUSTER_CELL_M` m grid cell (SWEREF 99
+  coordinates floored to the cell size, as the uncoverable places are grouped)
+  whose incident demand holds at least :data:`CLUSTER_MIN_INCIDENTS` incidents:
+  few enough cells to state one requirement each, and the privacy rule's
+  threshold of 3, so no cluster names a single incident.
+
+Each is one coverage requirement of :func:`camsite.optimize.min_cost_cover`
+(``covers``), solved in one exact MIP. A requirement that no plan can reach
+(its incident weight is partly seen by no allowed site and no existing camera)
+makes the run fail with the highest share reachable.
+
+The budget curve's *target points* are the cheapest plans for
+:data:`TARGET_SHARES` of the incident weight, each a min-cost cover.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from camsite import optimize
+from camsite.config import OptimizationConfig
+from camsite.errors import SolverError
+from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages.instance import Instance
+from camsite.stages.summary import kind_masks
+from camsite.vocab import category_key
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CLUSTER_CELL_M",
+    "CLUSTER_MIN_INCIDENTS",
+    "TARGET_POINT_COLUMNS",
+    "TARGET_SHARES",
+    "Requirement",
+    "cluster_masks",
+    "curve_incident_pct",
+    "requirements",
+    "solve_min_cost",
+    "subarea_masks",
+    "target_points",
+    "target_points_table",
+]
+
+#: Side (metres) of the grid cells incident clusters are made of.
+CLUSTER_CELL_M = 100.0
+#: Fewest incidents in a cell for it to be a cluster.
+CLUSTER_MIN_INCIDENTS = 3
+#: Shares of the incident weight whose cheapest plans mark the budget curve.
+TARGET_SHARES: tuple[float, ...] = (0.25, 0.5, 0.75)
+
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One coverage requirement: the incident rows it counts, and the weight they must have covered."""
+
+    name: str
+    mask: BoolArray
+    required: float
+    total: float
+    reachable: float
+
+    @property
+    def reachable_pct(self) -> float:
+        """The highest share (percent) of this requirement's weight any plan can cover."""
+        return 100.0 * self.reachable / self.total if self.total > 0 else 100.0
+
+
+def incident_mask(instance: Instance) -> BoolArray:
+    """Incident demand rows (kinds ``incident`` and ``point``)."""
+    return kind_masks(instance.demand).get("incident", np.zeros(len(instance.demand), dtype=bool))
+
+
+def seeable(instance: Instance, constraints: Constraints) -> BoolArray:
+    """Demand rows some allowed candidate or an existing camera sees."""
+    allowed = np.flatnonzero(~constraints.forbidden)
+    sub = instance.coverage.tocsc()[:, allowed].tocsr()
+    return (np.diff(sub.indptr) > 0) | instance.existing_mask
+
+
+def cluster_masks(instance: Instance, incident: BoolArray) -> dict[str, BoolArray]:
+    """Incident clusters (module docs) as row masks, named ``E<x>N<y>`` by their cell's south-west corner (m)."""
+    demand = instance.demand
+    x, y = demand.geometry.x.to_numpy(float), demand.geometry.y.to_numpy(float)
+    ix = np.floor(x / CLUSTER_CELL_M).astype(np.int64)
+    iy = np.floor(y / CLUSTER_CELL_M).astype(np.int64)
+    cells, inverse = np.unique(np.column_stack([ix, iy])[incident], axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=demand["incidents"].to_numpy(float)[incident],
+                         minlength=len(cells))
+    out: dict[str, BoolArray] = {}
+    for k in np.flatnonzero(counts >= CLUSTER_MIN_INCIDENTS - 1e-9):  # one mask per cluster, vectorised over rows
+        cx, cy = cells[k]
+        out[f"E{int(cx * CLUSTER_CELL_M)}N{int(cy * CLUSTER_CELL_M)}"] = incident & (ix == cx) & (iy == cy)
+    return out
+
+
+def subarea_masks(instance: Instance, subareas: gpd.GeoDataFrame) -> dict[str, BoolArray]:
+    """Demand rows inside each sub-area (``name``, geometry), as in the summary's per-sub-area coverage."""
+    geom = instance.demand.geometry
+    return {str(r.name): geom.within(r.geometry).to_numpy() for r in subareas.itertuples()}
+
+
+def _requirement(name: str, mask: BoolArray, share: float | None, w: NDArray[np.float64],
+                 seen: BoolArray) -> Requirement | None:
+    total = float(w[mask].sum())
+    if total <= 0:
+        logger.info("requirement %s: no incident weight, nothing to cover", name)
+        return None
+    reachable = float(w[mask & seen].sum())
+    required = reachable if share is None else share * total
+    return Requirement(name, mask, required, total, reachable)
+
+
+def requirements(instance: Instance, opt: OptimizationConfig, constraints: Constraints,
+                 subareas: Mapping[str, BoolArray]) -> list[Requirement]:
+    """The min-cost requirements of ``opt`` (module docs); ``subareas`` maps sub-area names to row masks."""
+    w, inc = instance.weights, incident_mask(instance)
+    seen = seeable(instance, constraints)
+    share = opt.target_incident_share
+    found: list[Requirement | None] = []
+    if share is not None:
+        found.append(_requirement("incident", inc, share, w, seen))
+    cats = instance.demand["category"].to_numpy()
+    for cat, s in opt.target_category_shares.items():
+        found.append(_requirement(f"category:{category_key(cat)}", inc & (cats == category_key(cat)), s, w, seen))
+    spots = {} if opt.hotspots == "none" else \
+        {f"subarea:{k}": inc & m for k, m in subareas.items()} if opt.hotspots == "subareas" else \
+        {f"cluster:{k}": m for k, m in cluster_masks(instance, inc).items()}
+    found.extend(_requirement(name, m, share, w, seen) for name, m in spots.items())
+    return [r for r in found if r is not None]
+
+
+def _unreachable(reqs: Sequence[Requirement]) -> str:
+    bad = [r for r in reqs if r.required > r.reachable + 1e-9 * max(1.0, r.total)]
+    if not bad:
+        return "no plan meets every target together with the side constraints (spacing, type caps, forced or " \
+               "forbidden sites)"
+    parts = [f"{r.name}: at most {r.reachable_pct:.1f} % reachable, {100 * r.required / r.total:.1f} % required"
+             for r in bad[:5]]
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return "the target cannot be reached by any plan (" + "; ".join(parts) + more + ")"
+
+
+def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Constraints, solver: SolverOptions,
+                   subareas: Mapping[str, BoolArray]) -> tuple[Solution, dict[str, Any]]:
+    """The cheapest plan meeting ``opt``'s targets, and the question it answers (for summary.json).
+
+    Raises
+    ------
+    SolverError
+        When no plan meets the targets; the message gives the highest share reachable.
+    """
+    reqs = requirements(instance, opt, constraints, subareas)
+    if not reqs:
+        raise SolverError("min_cost: no target has incident weight to cover", where="optimization")
+    sol = optimize.min_cost_cover(instance.coverage, instance.costs, weights=instance.weights, target=None,
+                                  covers=[(r.mask, r.required) for r in reqs], existing=instance.existing_mask,
+                                  constraints=constraints, solver=solver)
+    if sol.status == "infeasible":
+        raise SolverError(_unreachable(reqs), where="optimization")
+    if not len(sol.selected) and sol.status == "time_limit":
+        raise SolverError("the solver found no plan meeting the targets within the time limit", where="optimization")
+    inc = next((r for r in reqs if r.name == "incident"), None)
+    question: dict[str, Any] = {
+        "objective": "min_cost", "target_incident_share": opt.target_incident_share,
+        "target_category_shares": {category_key(k): v for k, v in opt.target_category_shares.items()},
+        "hotspots": opt.hotspots, "n_hotspots": sum(r.name.startswith(("subarea:", "cluster:")) for r in reqs),
+        "cost_sek": round(float(sol.objective), 2), "n_sites": len(sol.selected),
+        "max_incident_share_reachable_pct": None if inc is None else round(inc.reachable_pct, 3)}
+    if opt.hotspots == "clusters":
+        question["cluster_rule"] = (f"{CLUSTER_CELL_M:g} m grid cells holding at least {CLUSTER_MIN_INCIDENTS} "
+                                    "incidents")
+    return sol, question
+
+
+def curve_incident_pct(instance: Instance, curve: pd.DataFrame | None) -> float | None:
+    """The share (%) of the incident weight the plan at the curve's largest budget sees (None without a curve)."""
+    if curve is None or not len(curve):
+        return None
+    inc = incident_mask(instance)
+    total = float(instance.weights[inc].sum())
+    if total <= 0:
+        return None
+    variants = instance.candidates["variant"].astype(str).tolist()
+    index = {v: i for i, v in enumerate(variants)}
+    last = curve.sort_values("budget_sek").iloc[-1]
+    cols = [index[s] for s in str(last.get("sites") or "").split(";") if s in index]
+    covered = instance.existing_mask.copy()
+    if cols:
+        covered |= np.asarray(instance.coverage[:, cols].sum(axis=1)).ravel() > 0
+    return 100.0 * float(instance.weights[inc & covered].sum()) / total
+
+
+def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
+                  shares: Sequence[float] = TARGET_SHARES,
+                  within_pct: float | None = None) -> tuple[dict[str, Any], ...]:
+    """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
+
+    Shares above the reachable maximum are not solved: their point has
+    ``status = "unreachable"`` and the maximum, and a warning says so.
+    With ``within_pct`` (the incident share the curve's largest plan sees,
+    :func:`curve_incident_pct`), shares above it are beyond the curve: status
+    ``"beyond_curve"``, not solved (a min-cost cover far beyond the swept
+    budgets can take minutes to prove; widen the sweep to get the point).
+    """
+    inc = incident_mask(instance)
+    w = instance.weights
+    total = float(w[inc].sum())
+    if total <= 0:
+        return ()
+    seen = seeable(instance, constraints)
+    reach = 100.0 * float(w[inc & seen].sum()) / total
+    ids = instance.candidates["site_id"].astype(str).to_numpy()
+    out: list[dict[str, Any]] = []
+    for share in shares:  # one exact solve per marked point
+        point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
+        if 100.0 * share > reach + 1e-9:
+            logger.warning("the curve's %g %% point is skipped: at most %.1f %% of the incident weight can be seen",
+                           100 * share, reach)
+            out.append({**point, "status": "unreachable", "max_incident_pct": round(reach, 3)})
+            continue
+        if within_pct is not None and 100.0 * share > within_pct + 1e-9:
+            logger.info("the curve's %g %% point is beyond the swept budgets (the largest sees %.1f %%)",
+                        100 * share, within_pct)
+            out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
+            continue
+        sol = optimize.min_cost_cover(instance.coverage, instance.costs, weights=w, target=None,
+                                      covers=[(inc, share * total)], existing=instance.existing_mask,
+                                      constraints=constraints, solver=solver)
+        covered = np.asarray(instance.coverage[:, sol.selected].sum(axis=1)).ravel() > 0
+        covered |= instance.existing_mask
+        out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
+                    "n_sites": len(sol.selected),
+                    "incident_pct": round(100.0 * float(w[inc & covered].sum()) / total, 6),
+                    "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
+                    "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected])))})
+    return tuple(out)
+
+
+#: Columns of min_budgets.csv (:func:`target_points_table`).
+TARGET_POINT_COLUMNS = ("kind", "target_incident_share", "status", "cost_sek", "n_sites", "incident_pct",
+                        "coverage_pct", "gap", "sites", "max_incident_pct")
+
+
+def target_points_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame | None:
+    """min_budgets.csv: one row per target point (:data:`TARGET_POINT_COLUMNS`), None without points.
+
+    >>> target_points_table([{"kind": "target_75", "target_incident_share": 0.75, "status": "unreachable",
+    ...                       "max_incident_pct": 62.7}])[["kind", "status", "cost_sek"]].to_dict("records")
+    [{'kind': 'target_75', 'status': 'unreachable', 'cost_sek': None}]
+    """
+    if not points:
+        return None
+    rows = [{c: p.get(c) for c in TARGET_POINT_COLUMNS} for p in points]
+    return pd.DataFrame(rows, columns=list(TARGET_POINT_COLUMNS))

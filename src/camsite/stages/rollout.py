@@ -1,0 +1,172 @@
+"""The yearly rollout: the staged plan by year and site id, and the costs over time of a plan.
+
+:func:`yearly_plan` solves the nested staged plan (:func:`camsite.optimize.staged_plan`:
+stage ``k`` keeps the sites of the earlier stages and may spend the sum of the
+first ``k`` stage budgets, counted as ``budget_sek`` is, see
+:func:`camsite.costs.budget_cost`) and labels it for people: the stage's year,
+the sites added by id, the incident coverage reached, and the stage year's
+cash flows of the staged plan. :func:`costs_summary` gives ``Summary.costs``:
+the yearly investment and operation of the one-shot plan (sites.csv, every
+site installed in the start year) and, with stages, of the staged plan, and
+says whether the last stage's sites differ from sites.csv.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from camsite import costs, optimize, ranking
+from camsite.config import Scenario, Stage
+from camsite.optimize import Constraints, SolverOptions
+from camsite.stages.instance import Instance
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["STAGE_TABLE_COLUMNS", "costs_summary", "install_years", "yearly_plan"]
+
+#: Columns of stages.csv, in order.
+STAGE_TABLE_COLUMNS: tuple[str, ...] = (
+    "stage", "year", "budget_sek", "cumulative_budget_sek", "spent_sek", "n_sites", "n_new_sites", "coverage_pct",
+    "incident_coverage_pct", "backup_pct", "optimum_coverage_pct", "shortfall_pct", "investment_sek",
+    "operation_sek", "status", "gap", "proven_optimal", "new_sites",
+)
+
+
+def _indices(text: object) -> list[int]:
+    return [int(v) for v in str(text).split(";") if v not in ("", "nan")]
+
+
+def _type_arrays(scenario: Scenario, instance: Instance,
+                 idx: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Capex, opex and lifetime of the candidates ``idx``; capex includes what their cost adds to the type's
+    (a mounting point's own price, an exclusion penalty), so the yearly figures add up to sites.csv's costs."""
+    opt = scenario.optimization
+    types = instance.candidates["camera_type"].to_numpy()[idx]
+    cams = [scenario.camera_type(str(t)) for t in types]
+    capex = np.array([c.capex_sek for c in cams], dtype=np.float64)
+    opex = np.array([c.opex_sek_per_year for c in cams], dtype=np.float64)
+    life = np.array([c.lifetime_years or np.inf for c in cams], dtype=np.float64)
+    rule = np.array([c.cost_sek(opt.horizon_years, opt.budget_applies_to) for c in cams], dtype=np.float64)
+    extra = instance.costs[idx] - rule
+    return capex + np.where(np.abs(extra) > 1e-6, extra, 0.0), opex, life
+
+
+def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], constraints: Constraints,
+                solver: SolverOptions, *, backup_weight: float = 0.0) -> pd.DataFrame:
+    """The nested staged plan by year (module docs): :data:`STAGE_TABLE_COLUMNS`, ``new_sites`` as site ids."""
+    table = optimize.staged_plan(instance.coverage, instance.weights, instance.costs,
+                                 [s.budget_sek for s in plan], existing=instance.existing_mask,
+                                 constraints=constraints, solver=solver, backup_weight=backup_weight)
+    first = scenario.optimization.first_year()
+    site_ids = instance.candidates["site_id"].astype(str).to_numpy()
+    incident = instance.demand["kind"].isin(("incident", "point")).to_numpy()
+    chosen: list[int] = []
+    years: list[int] = []
+    inc_pct: list[float | None] = []
+    for stage, new in zip(plan, table["new_sites"], strict=True):
+        added = _indices(new)
+        chosen += added
+        years += [stage.year - first] * len(added)
+        mask = ranking.covered_mask(instance.coverage, np.asarray(chosen, np.int64), instance.existing_mask)
+        w = instance.weights * incident
+        inc_pct.append(round(ranking.coverage_pct(w, mask), 6) if w.sum() > 0 else None)
+    idx = np.asarray(chosen, np.int64)
+    flows = costs.cash_flows(*_type_arrays(scenario, instance, idx), years,
+                             horizon_years=scenario.optimization.horizon_years)
+    k = [s.year - first for s in plan]
+    table_indices = table["new_sites"].tolist()
+    table = table.assign(year=[s.year for s in plan], incident_coverage_pct=pd.Series(inc_pct, dtype=object),
+                         investment_sek=np.round(flows.investment[k], 2), operation_sek=np.round(flows.operation[k], 2),
+                         new_sites=[";".join(site_ids[i] for i in _indices(v)) for v in table["new_sites"]])
+    out = table.loc[:, list(STAGE_TABLE_COLUMNS)]
+    out.attrs["candidate_indices"] = [_indices(v) for v in table_indices]
+    return out
+
+
+def install_years(staged: pd.DataFrame) -> dict[str, int]:
+    """Site id -> year it is installed in the staged plan.
+
+    >>> install_years(pd.DataFrame({"year": [2027, 2028], "new_sites": ["a;b", "c"]}))
+    {'a': 2027, 'b': 2027, 'c': 2028}
+    """
+    return {s: int(y) for y, new in zip(staged["year"], staged["new_sites"], strict=True)
+            for s in str(new).split(";") if s not in ("", "nan")}
+
+
+def _years(flows: costs.CashFlows, first: int) -> list[dict[str, Any]]:
+    return [{"year": first + k, "investment_sek": round(float(flows.investment[k]), 2),
+             "operation_sek": round(float(flows.operation[k]), 2), "cameras_installed": int(flows.installed[k]),
+             "cameras_in_operation": int(flows.in_operation[k])} for k in range(len(flows.investment))]
+
+
+def _block(flows: costs.CashFlows, first: int, rate: float) -> dict[str, Any]:
+    return {"years": _years(flows, first), "total_sek": round(float(flows.total.sum()), 2),
+            "present_value_sek": round(float(costs.present_value(flows.total, rate)), 2)}
+
+
+def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
+                  staged: pd.DataFrame | None = None) -> dict[str, Any]:
+    """``Summary.costs``: what the budget limits, and the yearly costs of the one-shot plan (and the staged one).
+
+    The one-shot plan is sites.csv with every site installed in the start
+    year. With stages, ``staged`` holds the staged plan's years, totals and
+    present value, and ``final_differs_from_sites`` says (with the site ids on
+    either side) whether the last stage's sites are sites.csv's.
+    """
+    opt = scenario.optimization
+    first = opt.first_year()
+    idx = sites["candidate_index"].to_numpy(np.int64)
+    flows = costs.cash_flows(*_type_arrays(scenario, instance, idx), np.zeros(len(idx), np.int64),
+                             horizon_years=opt.horizon_years)
+    out: dict[str, Any] = {"budget_applies_to": opt.budget_applies_to, "start_year": first,
+                           "horizon_years": opt.horizon_years, "discount_rate": opt.discount_rate,
+                           **_block(flows, first, opt.discount_rate)}
+    if staged is None:
+        return out
+    when = install_years(staged)
+    ids = instance.candidates["site_id"].astype(str).to_numpy()
+    staged_idx = np.asarray([i for v in _staged_indices(staged) for i in v], np.int64)
+    years = np.asarray([when[ids[i]] - first for i in staged_idx], np.int64)
+    sflows = costs.cash_flows(*_type_arrays(scenario, instance, staged_idx), years, horizon_years=opt.horizon_years)
+    one_shot = set(sites["site_id"].astype(str))
+    only_staged, only_one_shot = sorted(set(when) - one_shot), sorted(one_shot - set(when))
+    out["staged"] = {**_block(sflows, first, opt.discount_rate),
+                     "final_differs_from_sites": bool(only_staged or only_one_shot),
+                     "sites_only_in_staged_plan": only_staged, "sites_only_in_one_shot_plan": only_one_shot,
+                     "coverage_by_year": _coverage_by_year(instance, staged_idx, years + first,
+                                                           [y["year"] for y in out["years"]])}
+    return out
+
+
+def _coverage_by_year(instance: Instance, idx: NDArray[np.int64], install: NDArray[np.int64],
+                      years: Sequence[int]) -> list[dict[str, Any]]:
+    """Incident coverage and coverage per category (percent of the weight) reached by the end of each year."""
+    demand = instance.demand
+    w = demand["weight"].to_numpy(float)
+    incident = demand["kind"].isin(("incident", "point")).to_numpy()
+    cats = {c: demand["category"].eq(c).to_numpy() for c in sorted(demand["category"].unique())}
+
+    def pct(mask: NDArray[np.bool_], group: NDArray[np.bool_]) -> float | None:
+        total = float(w[group].sum())
+        return round(100 * float(w[group & mask].sum()) / total, 3) if total > 0 else None
+
+    out = []
+    for year in years:
+        mask = ranking.covered_mask(instance.coverage, idx[install <= year], instance.existing_mask)
+        out.append({"year": int(year), "incident_pct": pct(mask, incident),
+                    "by_category": {c: pct(mask, g) for c, g in cats.items()}})
+    return out
+
+
+def _staged_indices(staged: pd.DataFrame) -> list[list[int]]:
+    """Candidate indices added per stage, as :func:`yearly_plan` keeps them (``attrs``)."""
+    chosen = staged.attrs.get("candidate_indices")
+    if chosen is not None:
+        return [list(c) for c in chosen]
+    raise ValueError("the staged table has no candidate indices (make it with yearly_plan)")
