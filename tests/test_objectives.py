@@ -228,3 +228,22 @@ def test_infeasible_target_exits_3_with_the_highest_share(small: Path, tmp_path:
     line = one_error_line(res.stderr, res.exit_code, 3, "cannot be reached", "% reachable", "99.0 % required")
     assert "incident: at most" in line
     assert not (tmp_path / "o").exists()
+
+
+def test_target_points_in_the_workbook_and_min_cost_cards(small: Path, tmp_path: Path) -> None:
+    """The workbook states the question and lists the target points; a min-cost report shows the target, not a budget."""
+    import openpyxl
+
+    out = tmp_path / "t"
+    assert invoke("run", small, "--out", out, "--target", "0.25", "--no-progress").exit_code == 0
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(out / "inventory.xlsx")
+    assert "Målpunkter" in book.sheetnames
+    rows = list(book["Målpunkter"].iter_rows(values_only=True))
+    assert len(rows) == 1 + len(s["target_points"])
+    assert [r[0] for r in rows[1:]] == [p["target_incident_share"] for p in s["target_points"]]
+    texts = [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("Billigaste plan som ser minst 25" in c for c in texts)  # the question, in the assumptions sheet
+    html = (out / "report.html").read_text(encoding="utf-8")
+    key = html[html.index('id="key-figures"'):html.index('id="objective-blend"')]
+    assert ">Mål<" in key and ">Budget<" not in key

@@ -55,18 +55,26 @@ class Reduced:
     stats: dict[str, int] = field(default_factory=dict)
 
 
-def merge_rows(rows: sp.csr_matrix, weights: npt.NDArray[np.float64], existing: npt.NDArray[np.bool_]
-               ) -> tuple[sp.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Merge rows with the same site set and existing flag, summing weights (first occurrence order)."""
-    rows = sp.csr_matrix(rows)
+def row_groups(rows: sp.csr_matrix, flag: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int64], int]:
+    """The group of each row (same site set and ``flag``), numbered in first-occurrence order, and the count.
+
+    Sorts ``rows``'s indices in place.
+    """
     rows.sort_indices()
     ind, ptr = rows.indices, rows.indptr
     seen: dict[bytes, int] = {}
     target = np.empty(rows.shape[0], dtype=np.int64)
     for i in range(rows.shape[0]):
-        key = ind[ptr[i]:ptr[i + 1]].tobytes() + (b"E" if existing[i] else b"N")
+        key = ind[ptr[i]:ptr[i + 1]].tobytes() + (b"E" if flag[i] else b"N")
         target[i] = seen.setdefault(key, len(seen))
-    k = len(seen)
+    return target, len(seen)
+
+
+def merge_rows(rows: sp.csr_matrix, weights: npt.NDArray[np.float64], existing: npt.NDArray[np.bool_]
+               ) -> tuple[sp.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Merge rows with the same site set and existing flag, summing weights (first occurrence order)."""
+    rows = sp.csr_matrix(rows)
+    target, k = row_groups(rows, existing)
     if k == rows.shape[0]:
         return rows, weights, existing
     first = np.full(k, rows.shape[0], dtype=np.int64)

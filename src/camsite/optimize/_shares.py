@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import BoolArray, FloatArray, IntArray, as_vector
 from camsite.optimize._greedy import _pick, _start, _State
+from camsite.optimize._reduce import row_groups
 
 __all__ = ["Cover", "greedy_shares", "merge_map", "share_matrix"]
 
@@ -65,15 +66,9 @@ def merge_map(rows: sp.csr_matrix, flag: BoolArray) -> sp.csr_matrix:
     ``merge_rows`` sums weights (same site set and flag: one row).
     """
     rows = sp.csr_matrix(rows)
-    rows.sort_indices()
-    ind, ptr = rows.indices, rows.indptr
-    seen: dict[bytes, int] = {}
-    target = np.empty(rows.shape[0], dtype=np.int64)
-    for i in range(rows.shape[0]):
-        key = ind[ptr[i]:ptr[i + 1]].tobytes() + (b"E" if flag[i] else b"N")
-        target[i] = seen.setdefault(key, len(seen))
+    target, k = row_groups(rows, flag)
     n = rows.shape[0]
-    return sp.csr_matrix((np.ones(n), (np.arange(n), target)), shape=(n, len(seen)))
+    return sp.csr_matrix((np.ones(n), (np.arange(n), target)), shape=(n, k))
 
 
 def greedy_shares(rows: sp.csr_matrix, required: BoolArray, shares: sp.csr_matrix, needs: FloatArray,

@@ -47,10 +47,14 @@ def key_figures(result: RunResult, *, lang: str) -> str:
     before, after = (head.before_pct or 0.0, head.after_pct or 0.0) if head else (s.coverage_before_pct,
                                                                                   s.coverage_after_pct)
     status = s.status
+    q = s.question or {}
+    min_cost = q.get("objective") == "min_cost"
+    share = q.get("target_incident_share")
     cards = [
-        _figure(tr("budget", lang), f"{fmt_num(s.budget_sek, 0, lang)} {kr}"),
+        _figure(tr("target_card", lang), f"{fmt_num(100 * share, 0, lang)} %" if share is not None else "–")
+        if min_cost else _figure(tr("budget", lang), f"{fmt_num(s.budget_sek, 0, lang)} {kr}"),
         _figure(tr("spent", lang), f"{fmt_num(s.spent_sek, 0, lang)} {kr}",
-                tr("of_budget", lang, budget=fmt_num(s.budget_sek, 0, lang))),
+                "" if min_cost else tr("of_budget", lang, budget=fmt_num(s.budget_sek, 0, lang))),
         _figure(tr("new_sites", lang), esc(s.n_new_sites), big=True),
         _figure(tr("incidents_seen_before" if head else "coverage_before", lang), f"{fmt_num(before, 1, lang)} %"),
         _figure(tr("incidents_seen_after" if head else "coverage_after", lang), f"{fmt_num(after, 1, lang)} %",

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from camsite.i18n import category_label, tr
 from camsite.report import _budget_xlsx, _frames
 from camsite.report._stable import stable_zip
+from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.stages import CoverageRow
 from camsite.tables import FORMULA_STARTS
@@ -140,10 +141,19 @@ def _coverage_df(rows: Iterable[CoverageRow], key: str, lang: str) -> pd.DataFra
     return df.loc[:, cols] if len(df) else pd.DataFrame(columns=[key, "label", "before_pct", "after_pct"])
 
 
+def _target_points_df(points: Sequence[Any]) -> pd.DataFrame:
+    """The curve's target points: the cheapest plan for 25, 50 and 75 % of the incident weight."""
+    rows = [{"target_incident_share": p.get("target_incident_share"), "status": p.get("status"),
+             "cost_sek": p.get("cost_sek"), "n_sites": p.get("n_sites"), "incident_pct": p.get("incident_pct"),
+             "max_incident_pct": p.get("max_incident_pct"), "sites": p.get("sites")} for p in points]
+    return pd.DataFrame(rows)
+
+
 def _key_values(result: RunResult, lang: str, include_incidents: bool) -> pd.DataFrame:
     s, opt = result.summary, result.scenario.optimization
     rows = [
         ("scenario", f"{s.scenario} — {s.title}"),
+        ("q_label", question_line(s, lang)),
         ("date", s.date), ("budget", s.budget_sek), ("spent", s.spent_sek),
         ("new_sites", s.n_new_sites), ("incidents_seen_before", s.incident_coverage_before_pct),
         ("incidents_seen_after", s.incident_coverage_after_pct), ("coverage_before", s.coverage_before_pct),
@@ -207,6 +217,9 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         cov.column_dimensions[get_column_letter(j)].width = width
     if result.budget_curve is not None:
         _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
+    points = list(result.summary.target_points or ())
+    if points:
+        _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga (issue 14)
     wb.properties.title = result.summary.title or result.summary.scenario
