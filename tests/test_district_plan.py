@@ -23,7 +23,7 @@ from shapely.geometry import Point, box
 
 from camsite import areas, evidence, placement
 from camsite.stages.instance import uncoverable_reasons
-from factory import DEFAULT_SCENARIO, DROP, ROOT, fridhemsplan_data, invoke, one_error_line, scenario, write_scenario
+from factory import DROP, ROOT, fridhemsplan_data, invoke, one_error_line, scenario, write_scenario
 
 NO_CIRCLE = {"center": DROP, "radius_m": DROP}
 
@@ -189,11 +189,6 @@ def test_default_plan_uses_no_indoor_or_duplicate_event(default_result) -> None:
     assert len(merged) > 0
     assert merged.isdisjoint(set(inc["incident_id"].astype(str)))
     assert inc["incident_id"].astype(str).is_unique
-
-
-def test_default_scenario_names_its_districts() -> None:
-    text = DEFAULT_SCENARIO.read_text(encoding="utf-8")
-    assert "[boundaries]" in text and '"STADSHAGEN"' in text
 
 
 def test_uncoverable_demand_is_reported_by_run_and_validate(tmp_path: Path) -> None:

@@ -114,13 +114,13 @@ def sites_table(result: RunResult, *, lang: str) -> str:
 
 def _why_row(rec: Any, width: int, lang: str) -> str:
     """The expandable "why this site" row under a site: what it newly sees, and the best other place."""
-    alt = getattr(rec, "alternative_site_id", "") or ""
-    items = [(tr("why_categories", lang), getattr(rec, "why_categories", "") or "–"),
-             (tr("why_precision", lang), getattr(rec, "why_precision", "") or "–"),
-             (tr("streets_seen", lang), getattr(rec, "streets_seen", "") or "–"),
-             (tr("alternative", lang), tr("alternative_text", lang, site=alt, gain=fmt_num(
-                 float(getattr(rec, "alternative_gain_weight", 0.0) or 0.0), 2, lang),
-                 own=fmt_num(float(rec.gain_weight), 2, lang)) if alt else "–")]
+    alt = rec.alternative_site_id or ""
+    items = [(tr("why_categories", lang), rec.why_categories or "–"),
+             (tr("why_precision", lang), rec.why_precision or "–"),
+             (tr("streets_seen", lang), rec.streets_seen or "–"),
+             (tr("alternative", lang), tr("alternative_text", lang, site=alt,
+                                          gain=fmt_num(float(rec.alternative_gain_weight), 2, lang),
+                                          own=fmt_num(float(rec.gain_weight), 2, lang)) if alt else "–")]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
     return (f'<tr class="why" data-why="{int(rec.rank)}"><td colspan="{width}"><details><summary>'
             f'{esc(tr("why_site", lang))}</summary><dl class="why">{dl}</dl></details></td></tr>')

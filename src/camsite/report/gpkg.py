@@ -25,6 +25,7 @@ from camsite import privacy
 from camsite.report import _frames, _sensitive
 from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
+from camsite.stages.summary import UNCOVERABLE_CELL_M, uncoverable_cells
 
 logger = logging.getLogger(__name__)
 
@@ -95,27 +96,18 @@ def _raw_incidents(result: RunResult) -> gpd.GeoDataFrame:
     return out
 
 
-def _uncoverable(result: RunResult, cell_m: float = 100.0) -> gpd.GeoDataFrame:
-    """What no camera can see, aggregated to ``cell_m`` squares: weight, demand points, incidents (under the
-    privacy rule) and the main reason, so that no single incident is shown."""
-    inst = result.instance
-    unc = inst.uncoverable
+def _uncoverable(result: RunResult) -> gpd.GeoDataFrame:
+    """What no camera can see, per grid cell (:func:`camsite.stages.summary.uncoverable_cells`): weight, demand
+    points, incidents (under the privacy rule) and the main reason, so that no single incident is shown."""
     crs = result.scenario.crs
-    if unc is None or not len(unc):
+    if not len(result.instance.uncoverable):
         return gpd.GeoDataFrame({"weight": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    ids = unc["demand_id"].to_numpy(np.int64)
-    pts = inst.demand.geometry.to_numpy()[ids]
-    frame = pd.DataFrame({"cx": np.floor(shapely.get_x(pts) / cell_m), "cy": np.floor(shapely.get_y(pts) / cell_m),
-                          "weight": inst.weights[ids], "incidents": inst.demand["incidents"].to_numpy(float)[ids],
-                          "reason": unc["reason"].to_numpy()})
-    grp = frame.groupby(["cx", "cy"], sort=True)
-    out = grp.agg(weight=("weight", "sum"), demand_points=("weight", "size"), incidents=("incidents", "sum"),
-                  reason=("reason", lambda r: r.value_counts().sort_index().idxmax())).reset_index()
+    out = uncoverable_cells(result.instance)
     out["weight"] = out["weight"].round(4)
     out["incidents"] = privacy.suppress(out["incidents"].round(2), min_count=result.min_incident_count or 0)
-    cells = [_multipolygon(shapely.box(x * cell_m, y * cell_m, (x + 1) * cell_m, (y + 1) * cell_m))
-             for x, y in zip(out["cx"], out["cy"])]
-    return gpd.GeoDataFrame(out.drop(columns=["cx", "cy"]), geometry=cells, crs=crs)
+    m = UNCOVERABLE_CELL_M
+    cells = [_multipolygon(shapely.box(x * m, y * m, (x + 1) * m, (y + 1) * m)) for x, y in zip(out["cx"], out["cy"])]
+    return gpd.GeoDataFrame(out.drop(columns=["cx", "cy", "x", "y"]), geometry=cells, crs=crs)
 
 
 def _stage_sites(result: RunResult) -> gpd.GeoDataFrame:

@@ -18,10 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
 from camsite import evidence, ranking
+from camsite.candidates import nearest_street
 from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages.inputs import Inputs
@@ -172,11 +174,10 @@ def _incident_gains(cov: sp.csr_matrix, incidents: NDArray[np.float64], order: N
 
 
 def street_names(edges: gpd.GeoDataFrame) -> dict[int, str]:
-    """Street name per edge id (the first of a merged segment's names)."""
+    """Street name per edge id (a merged segment by its ``name``, the first of its names)."""
     if "name" not in edges.columns:
         return {}
-    return {int(e): (n[0] if isinstance(n, list) else str(n)) for e, n in zip(edges["edge_id"], edges["name"])
-            if (isinstance(n, list) and n) or (isinstance(n, str) and n)}
+    return {int(e): str(n) for e, n in zip(edges["edge_id"], edges["name"].fillna("")) if n}
 
 
 def rank_sites(instance: Instance, solution: Solution, *, crs: str,
@@ -257,33 +258,44 @@ def uncoverable_summary(instance: Instance, edges: gpd.GeoDataFrame, *, crs: str
         "by_reason": reasons,
         "by_kind": {k: round(float(w[flag & m].sum()), 4) for k, m in masks.items()},
         "outside_not_seen": int(stats.get("outside_not_seen", 0)),
-        "worst": _worst_places(demand, flag, w, edges, crs, top),
+        "worst": _worst_places(instance, edges, crs, top),
     }
 
 
-def _worst_places(demand: gpd.GeoDataFrame, flag: NDArray[np.bool_], w: NDArray[np.float64],
-                  edges: gpd.GeoDataFrame, crs: str, top: int) -> list[dict[str, Any]]:
-    if not flag.any():
+def uncoverable_cells(instance: Instance, cell_m: float = UNCOVERABLE_CELL_M) -> pd.DataFrame:
+    """Demand no camera can see, summed per ``cell_m`` grid cell (sorted by cell).
+
+    Columns: ``cx``, ``cy`` (cell indices), ``weight``, ``demand_points``,
+    ``incidents``, ``reason`` (the most frequent), ``x``, ``y`` (mean position).
+    """
+    unc = instance.uncoverable
+    ids = unc["demand_id"].to_numpy(np.int64)
+    pts = instance.demand.geometry.to_numpy()[ids]
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    frame = pd.DataFrame({"cx": np.floor(x / cell_m).astype(np.int64), "cy": np.floor(y / cell_m).astype(np.int64),
+                          "weight": instance.weights[ids], "incidents": instance.demand["incidents"].to_numpy(float)[ids],
+                          "reason": unc["reason"].to_numpy(), "x": x, "y": y})
+    return frame.groupby(["cx", "cy"], sort=True).agg(
+        weight=("weight", "sum"), demand_points=("weight", "size"), incidents=("incidents", "sum"),
+        reason=("reason", lambda r: r.value_counts().sort_index().idxmax()), x=("x", "mean"),
+        y=("y", "mean")).reset_index()
+
+
+def _worst_places(instance: Instance, edges: gpd.GeoDataFrame, crs: str, top: int) -> list[dict[str, Any]]:
+    """The ``top`` cells of :func:`uncoverable_cells` by weight, named by the nearest street."""
+    if not len(instance.uncoverable):
         return []
-    pts = demand[flag]
-    x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
-    cell = np.floor(x / UNCOVERABLE_CELL_M).astype(np.int64) * 1_000_003 + np.floor(y / UNCOVERABLE_CELL_M).astype(
-        np.int64)
-    frame = pd.DataFrame({"cell": cell, "w": w[flag], "inc": pts["incidents"].to_numpy(float), "x": x, "y": y})
-    grp = frame.groupby("cell").agg(w=("w", "sum"), inc=("inc", "sum"), x=("x", "mean"), y=("y", "mean"))
-    grp = grp.sort_values(["w", "x"], ascending=[False, True]).head(top)
+    grp = uncoverable_cells(instance).sort_values(["weight", "x"], ascending=[False, True]).head(top)
+    pts = np.asarray(shapely.points(grp["x"].to_numpy(float), grp["y"].to_numpy(float)), dtype=object)
     lon, lat = _lonlat(grp["x"].to_numpy(float), grp["y"].to_numpy(float), crs)
-    named = edges[edges["name"].notna()] if "name" in edges.columns else edges.iloc[0:0]
-    out = []
-    for (_, row), lo, la in zip(grp.iterrows(), lon, lat, strict=True):
-        street = ""
-        if len(named):
-            near = named.distance(gpd.points_from_xy([row["x"]], [row["y"]])[0]).to_numpy(float)
-            value = named["name"].iloc[int(np.argmin(near))]
-            street = value[0] if isinstance(value, list) else str(value)
-        out.append({"street": street, "weight": round(float(row["w"]), 4), "incidents": round(float(row["inc"]), 2),
-                    "lon": round(float(lo), 6), "lat": round(float(la), 6)})
-    return out
+    streets = [""] * len(grp)
+    named = edges[edges["name"].fillna("").astype(str) != ""] if "name" in edges.columns else edges.iloc[0:0]
+    if len(named):
+        nearest = shapely.STRtree(named.geometry.to_numpy()).query_nearest(pts, all_matches=False)[1]
+        streets = [str(s) for s in nearest_street(pts, nearest, named)]
+    return [{"street": s, "weight": round(float(w), 4), "incidents": round(float(n), 2), "lon": round(float(lo), 6),
+             "lat": round(float(la), 6)}
+            for s, w, n, lo, la in zip(streets, grp["weight"], grp["incidents"], lon, lat, strict=True)]
 
 
 def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.bool_], after: NDArray[np.bool_],
