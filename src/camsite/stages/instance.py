@@ -28,6 +28,7 @@ from camsite.cameras import CameraModels
 from camsite.config import CandidateConfig, DemandConfig
 from camsite.errors import InputError
 from camsite.stages.inputs import Inputs
+from camsite.stages.rows import ValueRows, value_rows
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,18 @@ class Instance:
     uncoverable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"demand_id": [], "reason": []}))
     #: Do-not-view zones, one row per zone: ``name``, ``label``, ``candidates_masked``, ``candidates_removed``.
     no_view: pd.DataFrame = field(default_factory=coverage_mod.empty_no_view)
+    #: The optimiser's rows (:mod:`camsite.stages.rows`); default: binary coverage, one row per demand point.
+    graded: ValueRows | None = None
+
+    def __post_init__(self) -> None:
+        if self.graded is None:  # binary coverage: the rows are the demand points
+            object.__setattr__(self, "graded", value_rows(self.coverage, self.weights, self.existing_mask))
+
+    @property
+    def rows(self) -> ValueRows:
+        """The optimiser's rows: every solve and every covered-weight figure uses these."""
+        assert self.graded is not None  # set in __post_init__
+        return self.graded
 
     @property
     def site_ids(self) -> NDArray[np.object_]:

@@ -73,13 +73,14 @@ def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
 
 
 def solve(instance: Instance, objective: Objective, constraints: Constraints, solver: SolverOptions) -> Solution:
-    """Solve one question exactly (or to the time limit, with its gap)."""
+    """Solve one question exactly (or to the time limit, with its gap), on the instance's rows."""
+    rows = instance.rows
     if isinstance(objective, MinCost):
-        return optimize.min_cost_cover(instance.coverage, instance.costs, weights=instance.weights,
+        return optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights,
                                        target=objective.target, hotspot_threshold=objective.hotspot_threshold,
-                                       existing=instance.existing_mask, constraints=constraints, solver=solver)
-    return optimize.max_coverage(instance.coverage, instance.weights, instance.costs, objective.budget_sek,
-                                 existing=instance.existing_mask, constraints=constraints, solver=solver,
+                                       existing=rows.existing, constraints=constraints, solver=solver)
+    return optimize.max_coverage(rows.matrix, rows.weights, instance.costs, objective.budget_sek,
+                                 existing=rows.existing, constraints=constraints, solver=solver,
                                  backup_weight=objective.backup_weight)
 
 
@@ -87,8 +88,9 @@ def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Cons
                  backup_weight: float = 0.0,
                  known: Mapping[float, Solution] | None = None) -> tuple[pd.DataFrame, dict[str, Any] | None]:
     """The exact coverage-budget curve and its knee; budgets in ``known`` are not solved again."""
-    curve = optimize.budget_sweep(instance.coverage, instance.weights, instance.costs, budgets,
-                                  existing=instance.existing_mask, constraints=constraints, solver=solver,
+    rows = instance.rows
+    curve = optimize.budget_sweep(rows.matrix, rows.weights, instance.costs, budgets, existing=rows.existing,
+                                  constraints=constraints, solver=solver,
                                   backup_weight=backup_weight, known=known,
                                   site_labels=instance.candidates["variant"].tolist())
     return curve, optimize.knee(curve)
@@ -97,6 +99,7 @@ def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Cons
 def staged_plan(instance: Instance, stage_budgets: Sequence[float], constraints: Constraints, solver: SolverOptions,
                 *, backup_weight: float = 0.0) -> pd.DataFrame:
     """A nested rollout over ``stage_budgets`` (see :func:`camsite.optimize.staged_plan`)."""
-    return optimize.staged_plan(instance.coverage, instance.weights, instance.costs, list(stage_budgets),
-                                existing=instance.existing_mask, constraints=constraints, solver=solver,
+    rows = instance.rows
+    return optimize.staged_plan(rows.matrix, rows.weights, instance.costs, list(stage_budgets),
+                                existing=rows.existing, constraints=constraints, solver=solver,
                                 backup_weight=backup_weight, site_labels=instance.candidates["variant"].tolist())
