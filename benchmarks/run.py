@@ -41,8 +41,7 @@ t["imports"] = time.perf_counter() - t0
 s = config.load(sys.argv[1]); opt = s.optimization
 t1 = time.perf_counter(); inputs = stages.load_inputs(s); t["inputs"] = time.perf_counter() - t1
 t1 = time.perf_counter()
-cams = stages.CameraModels.from_types(s.camera_types, horizon_years=opt.horizon_years, offered=s.candidates.camera_types)
-inst = stages.build_instance(inputs, s.demand, s.candidates, cams, category_weights=s.category_weights)
+inst = stages.instance_for(s, inputs)
 t["instance"] = time.perf_counter() - t1
 t1 = time.perf_counter()
 cons = stages.constraints_for(inst, opt)

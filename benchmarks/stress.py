@@ -178,10 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         info = {}
         with step("instance", sampler, info):  # demand, candidates and the coverage matrix
             opt = scenario.optimization
-            cams = stages.CameraModels.from_types(scenario.camera_types, horizon_years=opt.horizon_years,
-                                                  offered=scenario.candidates.camera_types)
-            instance = stages.build_instance(inputs, scenario.demand, scenario.candidates, cams,
-                                             category_weights=scenario.category_weights)
+            instance = stages.instance_for(scenario, inputs)
             cov = instance.coverage
             info.update(demand_points=len(instance.demand), candidates=len(instance.candidates),
                         sites=int(instance.candidates["site_id"].nunique()), nnz=int(cov.nnz),

@@ -289,6 +289,10 @@ def build_report_result():
         "streets_seen": chosen["street"].to_numpy(), "alternative_site_id": "S999",
         "alternative_gain_weight": np.round([g[0] * 0.9 for g in gains], 4),
         "variant": chosen["variant"].to_numpy(), "heading_deg": chosen["heading_deg"].to_numpy(float),
+        # the camera type's field of view and range; binary coverage: no gain per image-quality level
+        "fov_deg": cams.lookup(chosen["camera_type"].astype(str), "fov_deg"),
+        "range_m": cams.lookup(chosen["camera_type"].astype(str), "range_m"),
+        **dict.fromkeys(("gain_identify_pct", "gain_recognise_pct", "gain_observe_pct", "gain_detect_pct"), np.nan),
         "kind": chosen["kind"].to_numpy(), "candidate_index": np.asarray(order),
     })
     objective = float(w[after_mask].sum())

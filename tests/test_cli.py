@@ -73,7 +73,8 @@ def test_run_prints_a_swedish_summary_line(default_cli, default_out: Path) -> No
     assert default_cli.stdout.startswith(
         f"{s['n_new_sites']} nya platser för {spent} av 1 500 000 kr; händelser sedda "
         f"{sv(s['incident_coverage_before_pct'])} % -> {sv(s['incident_coverage_after_pct'])} % "
-        "(status optimal, gap 0,00 %).")
+        "(viktat efter bildkvalitet, EN 62676-4) (status optimal, gap 0,00 %).")
+    assert s["coverage_model"] == "graded"
     assert (f"Resandes ytor {sv(kinds['footfall']['before_pct'])} % -> {sv(kinds['footfall']['after_pct'])} %; "
             f"gatumeter {sv(kinds['street']['before_pct'])} % -> {sv(kinds['street']['after_pct'])} %; "
             f"målfunktionen (viktad blandning) {sv(s['coverage_before_pct'])} % -> "

@@ -18,6 +18,7 @@ import pytest
 from camsite import costs
 from camsite.config import Stage
 from camsite.errors import ConfigError
+from camsite.result import SITES_COLUMNS
 from factory import fridhemsplan_data, invoke, scenario, write_scenario
 
 pytestmark = pytest.mark.usefixtures("shipped_network_once")
@@ -187,7 +188,7 @@ def test_stages_in_the_report_and_the_geopackage(staged_out: Path) -> None:
 
 def test_no_stages_no_install_year_column_and_no_stage_sheet(tmp_path: Path) -> None:
     out = _run(tmp_path)
-    assert pd.read_csv(out / "sites.csv").columns[-1] == "alternative_gain_weight"
+    assert pd.read_csv(out / "sites.csv").columns[-1] == SITES_COLUMNS[-1]
     wb = openpyxl.load_workbook(out / "inventory.xlsx")
     assert "Etappplan" not in wb.sheetnames and "Budgetbilaga" in wb.sheetnames
     assert 'id="stages"' not in (out / "report.html").read_text(encoding="utf-8")

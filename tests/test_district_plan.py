@@ -171,7 +171,11 @@ def test_default_plan_inside_the_district_and_little_uncoverable(default_out: Pa
         for col in ("why_categories", "why_precision"):
             numbers = [float(n) for n in re.findall(r" (\d+(?:\.\d+)?)(?=,|$)", s[col])]
             assert all(n >= 3 for n in numbers), (col, s[col])
-            assert s[col]
+    # graded coverage: a site may raise only footfall and street value (no incident: no "why" categories),
+    # but most of the plan's sites are there for incidents
+    with_incidents = [s for s in sites if s["why_categories"]]
+    assert len(with_incidents) >= len(sites) - 2
+    assert all(s["why_precision"] for s in with_incidents)
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
 from camsite.optimize import Constraints, SolverOptions, budget_sweep, knee, max_coverage, min_cost_cover
 from camsite.stages import objectives
+from camsite.stages.rows import value_rows
 from factory import fridhemsplan_data, invoke, one_error_line, write_scenario
 
 # -- the array-level model: several requirements, solved by hand ---------------------------------------------------
@@ -103,8 +104,9 @@ def _instance() -> SimpleNamespace:
     rows = np.concatenate(cols)
     site = np.concatenate([[j] * len(c) for j, c in enumerate(cols)])
     cov = sp.csr_matrix((np.ones(len(rows), bool), (rows, site)), shape=(7, 5))
+    weights = np.array([1.0, 1, 1, 1, 1, 5, 10])
     return SimpleNamespace(demand=demand, coverage=cov, costs=np.array([1.0, 1, 3, 1, 2.5]),
-                           weights=np.array([1.0, 1, 1, 1, 1, 5, 10]), existing_mask=np.zeros(7, bool),
+                           weights=weights, existing_mask=np.zeros(7, bool), rows=value_rows(cov, weights),
                            candidates=pd.DataFrame({"site_id": ["s0", "s1", "s2", "s3", "s4"]}))
 
 

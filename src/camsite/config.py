@@ -52,10 +52,12 @@ __all__ = [
     "DemandConfig",
     "Exclusion",
     "FootfallConfig",
+    "LevelValues",
     "NetworkConfig",
     "OptimizationConfig",
     "OutputConfig",
     "PointLayer",
+    "QualityConfig",
     "Scenario",
     "Stage",
     "SubArea",
@@ -212,6 +214,8 @@ class CameraLayer:
     id_column: str | None = None
     type_column: str = "camera_type"
     heading_column: str = "heading_deg"
+    #: Mounting height in metres (optional column; empty or absent: the camera type's ``height_m``).
+    height_column: str = "height_m"
     default_type: str | None = None
 
 
@@ -229,9 +233,29 @@ class CameraType:
     source: str = ""
     #: Years a camera lasts before it must be replaced (None: longer than any horizon).
     lifetime_years: float | None = None
+    # -- graded coverage ([quality] coverage = "graded"; :mod:`camsite.coverage.quality`) --
+    #: Horizontal pixels of the image (1920 for 1080p); needed by graded coverage.
+    resolution_px: float | None = None
+    #: All-round (PTZ) types: the angle of view of one preset (default its sector, 360 / ``presets``);
+    #: a fixed type's image is its ``fov_deg``.
+    lens_deg: float | None = None
+    #: An all-round (PTZ) type shows one of ``presets`` equal sectors at a time.
+    presets: int = 4
+    #: Share of the time a patrolling PTZ dome shows each preset (default 1 / ``presets``).
+    patrol_share: float | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.range_m > 0, "must be > 0", file=file, key=f"{key}.range_m")
+        if self.resolution_px is not None:
+            _check(self.resolution_px > 0, "must be > 0 (horizontal pixels, e.g. 1920)", file=file,
+                   key=f"{key}.resolution_px")
+        if self.lens_deg is not None:
+            _check(0 < self.lens_deg < 180, "must be in (0, 180) degrees", file=file, key=f"{key}.lens_deg")
+            _check(self.fov_deg >= 360, "only for all-round (PTZ) types: a fixed camera's image is its fov_deg",
+                   file=file, key=f"{key}.lens_deg")
+        _check(1 <= self.presets <= 36, "must be in [1, 36]", file=file, key=f"{key}.presets")
+        if self.patrol_share is not None:
+            _check(0 < self.patrol_share <= 1, "must be in (0, 1]", file=file, key=f"{key}.patrol_share")
         if self.lifetime_years is not None:
             _check(self.lifetime_years > 0, "must be > 0", file=file, key=f"{key}.lifetime_years")
         _check(0 < self.fov_deg <= 360, "must be in (0, 360]", file=file, key=f"{key}.fov_deg")
@@ -514,6 +538,73 @@ class OptimizationConfig:
 
 
 @dataclass(frozen=True)
+class LevelValues:
+    """The value of seeing a demand point at each EN 62676-4 level (0 to 1, not falling with quality)."""
+
+    identify: float = 1.0
+    recognise: float = 0.8
+    observe: float = 0.5
+    detect: float = 0.2
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        """Values from the lowest level up: detect, observe, recognise, identify."""
+        return (self.detect, self.observe, self.recognise, self.identify)
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        for name, v in zip(("detect", "observe", "recognise", "identify"), self.as_tuple()):
+            _check(0 <= v <= 1, "must be in [0, 1]", file=file, key=f"{key}.{name}")
+        vals = self.as_tuple()
+        for lo, hi, name in zip(vals, vals[1:], ("observe", "recognise", "identify")):
+            _check(hi >= lo, "must be at least the value of the level below it (a better image is worth no less)",
+                   file=file, key=f"{key}.{name}")
+
+
+#: What a PTZ dome does: ``patrol`` (cycles its presets, each seen a share of the time) or ``guard``
+#: (held on one sector, chosen by the optimiser like a fixed camera's heading).
+PTZ_MODES = ("patrol", "guard")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """How a camera's view is valued: binary (seen or not) or graded by EN 62676-4 image quality."""
+
+    coverage: str = "binary"
+    ptz: str = "patrol"
+    incident: LevelValues = field(default_factory=LevelValues)
+    footfall: LevelValues = field(default_factory=LevelValues)
+    street: LevelValues = field(default_factory=lambda: LevelValues(detect=0.0))
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.coverage in ("binary", "graded"), 'must be "binary" or "graded"', file=file,
+               key=f"{key}.coverage")
+        _check(self.ptz in PTZ_MODES, 'must be "patrol" or "guard"', file=file, key=f"{key}.ptz")
+
+
+@dataclass(frozen=True)
+class RobustnessConfig:
+    """``[robustness]``: how ``camsite robustness`` perturbs the scenario (docs/robustness.md)."""
+
+    bootstrap: bool = True
+    jitter: bool = True
+    weights: bool = True
+    ranges: bool = True
+    weight_low: float = 0.5
+    weight_high: float = 2.0
+    range_pct: float = 20.0
+    cost_pct: float = 20.0
+    jitter_m: float = 10.0
+    stable_share: float = 0.8
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        _check(0 < self.weight_low <= 1, "must be in (0, 1]", file=file, key=f"{key}.weight_low")
+        _check(1 <= self.weight_high <= 100, "must be in [1, 100]", file=file, key=f"{key}.weight_high")
+        for name in ("range_pct", "cost_pct"):
+            _check(0 <= getattr(self, name) < 100, "must be in [0, 100)", file=file, key=f"{key}.{name}")
+        _check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
+        _check(0 < self.stable_share <= 1, "must be a share in (0, 1]", file=file, key=f"{key}.stable_share")
+
+
+@dataclass(frozen=True)
 class OutputConfig:
     """Where and how results are written (``dir`` is relative to the working directory)."""
 
@@ -544,7 +635,9 @@ class Scenario:
     boundaries: Boundaries | None = None
     demand: DemandConfig = field(default_factory=DemandConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    robustness: RobustnessConfig = field(default_factory=RobustnessConfig)
     #: The file this scenario was read from (not a TOML key).
     source_file: str | None = field(default=None, metadata={"toml": False})
 
@@ -583,6 +676,10 @@ class Scenario:
         for n in self.optimization.max_per_type:
             _check(n in names, f"unknown camera type {n!r} (known: {', '.join(names)})", file=file,
                    key=f"optimization.max_per_type.{n}")
+        if self.quality.coverage == "graded":
+            for i, c in enumerate(self.camera_types):
+                _check(c.resolution_px is not None, 'needed by quality.coverage = "graded" (horizontal pixels, '
+                       'e.g. 1920), or set quality.coverage = "binary"', file=file, key=f"camera_types[{i}].resolution_px")
         cam = self.existing_cameras
         if cam is not None and cam.default_type is not None:
             _check(cam.default_type in names, f"unknown camera type {cam.default_type!r} (known: {', '.join(names)})",

@@ -80,11 +80,21 @@ def _streets_text(edge_ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float
     return ", ".join(total.index[:top])
 
 
+def _points(new: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
+            point: npt.NDArray[np.int64] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The demand points of the rows ``new`` (each once) and the weight the rows add per point."""
+    if point is None:
+        return new, weights[new]
+    pts, inverse = np.unique(point[new], return_inverse=True)
+    return pts.astype(np.int64), np.bincount(inverse.ravel(), weights=weights[new], minlength=len(pts)).astype(float)
+
+
 def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], demand: gpd.GeoDataFrame,
                   site_ids: npt.NDArray[np.object_], *, order: npt.NDArray[np.int64],
                   existing: npt.NDArray[np.bool_], edge_names: Mapping[int, str],
                   min_count: int = 0, xy: npt.NDArray[np.float64] | None = None,
-                  labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+                  labels: Mapping[str, str] | None = None,
+                  point: npt.NDArray[np.int64] | None = None) -> pd.DataFrame:
     """The evidence for each site in ``order`` (candidate columns of ``coverage``), one row per site.
 
     Parameters
@@ -111,6 +121,10 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         only be another site.
     labels
         Display text for category and precision keys (e.g. Swedish labels).
+    point
+        With graded coverage, ``coverage`` has the optimiser's rows (:class:`camsite.stages.ValueRows`):
+        the demand row (of ``demand``) of each. A site's evidence then counts each point whose value it
+        raises once, whatever the number of its levels.
     """
     labels = labels or {}
     csc = sp.csc_matrix(coverage, dtype=np.float64)
@@ -133,11 +147,12 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         alt = int(np.argmax(gain_all)) if outside.any() else -1
         new = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
         new = new[~covered[new]]
-        is_inc = inc[new] > 0
+        pts, wpts = _points(new, weights, point)
+        is_inc = inc[pts] > 0
         rows.append({
-            "why_categories": _counts_text(cats[new][is_inc], inc[new][is_inc], min_count),
-            "why_precision": _counts_text(prec[new][is_inc], inc[new][is_inc], min_count),
-            "streets_seen": _streets_text(edges[new], weights[new], edge_names),
+            "why_categories": _counts_text(cats[pts][is_inc], inc[pts][is_inc], min_count),
+            "why_precision": _counts_text(prec[pts][is_inc], inc[pts][is_inc], min_count),
+            "streets_seen": _streets_text(edges[pts], wpts, edge_names),
             "alternative_site_id": site_ids[alt] if alt >= 0 else "",
             "alternative_gain_weight": round(float(gain_all[alt]), 4) if alt >= 0 else np.nan,
         })

@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["category_label", "fmt_num", "fmt_pct", "labels", "layer_label", "source_label", "tr"]
+__all__ = ["category_label", "fmt_num", "fmt_pct", "labels", "layer_label", "page_labels", "source_label", "tr"]
 
 _T: dict[str, tuple[str, str]] = {
     # sheet / layer / section titles
@@ -142,6 +142,55 @@ _T: dict[str, tuple[str, str]] = {
     "chosen_budget": ("Vald budget", "Chosen budget"),
     "before_line": ("Befintliga kameror", "Existing cameras"),
     "suppressed": ("färre än 3", "fewer than 3"),
+    # robustness and sensitivity (issue 15: camsite robustness, run --robustness)
+    "rob_title": ("Hur säker är planen?", "How sure is the plan?"),
+    "rob_intro": ("{n} störda versioner av underlaget (händelser dragna om med återläggning och flyttade inom sin "
+                  "lägesprecision, vikter och kamerornas räckvidd varierade) löstes exakt med samma budget "
+                  "(frö {seed}). Den stabila kärnan är platser som valdes i minst {share} av körningarna.",
+                  "{n} perturbed versions of the data (incidents resampled with replacement and moved within "
+                  "their position precision, weights and camera ranges varied) were solved exactly at the same "
+                  "budget (seed {seed}). The stable core is the sites chosen in at least {share} of the samples."),
+    "rob_core": ("Stabil kärna", "Stable core"),
+    "rob_none": ("ingen", "none"),
+    "rob_mean_jaccard": ("Genomsnittlig överlappning med planen (Jaccard)", "Mean overlap with the plan (Jaccard)"),
+    "rob_mean_regret": ("Genomsnittlig förlust mot bästa plan per urval", "Mean regret against each sample's optimum"),
+    "rob_sheet": ("Robusthet", "Robustness"),
+    "rob_site": ("Plats", "Site"),
+    "rob_frequency": ("Andel urval där platsen valdes", "Share of samples choosing the site"),
+    "rob_n_chosen": ("Antal urval", "Samples"),
+    "rob_mean_rank": ("Medelrang när vald", "Mean rank when chosen"),
+    "rob_in_main": ("I planen", "In the plan"),
+    "rob_stable": ("Stabil", "Stable"),
+    "rob_yes": ("ja", "yes"),
+    "rob_no": ("nej", "no"),
+    "rob_map_title": ("Platser färgade efter hur ofta de väljs", "Sites coloured by how often they are chosen"),
+    "rob_regret_title": ("Planens förlust i varje urval", "The plan's regret in each sample"),
+    "rob_regret_x": ("Förlust mot urvalets bästa plan (%)", "Regret against the sample's optimum (%)"),
+    "rob_regret_y": ("Antal urval", "Samples"),
+    "rob_alternatives": ("Platser som oftast väljs i stället för planens",
+                         "Sites most often chosen instead of the plan's"),
+    "rob_replaces": ("Ersätter oftast", "Most often replaces"),
+    "rob_replaces_share": ("Andel av gångerna", "Share of those samples"),
+    "rob_distance": ("Avstånd (m)", "Distance (m)"),
+    "oat_title": ("Känslighet: ett antagande i taget", "Sensitivity: one assumption at a time"),
+    "oat_x": ("Täckt vikt med bästa plan (%)", "Weight covered by the best plan (%)"),
+    "oat_low": ("Lågt värde", "Low value"),
+    "oat_high": ("Högt värde", "High value"),
+    "oat_assumption": ("Antagande", "Assumption"),
+    "oat_level": ("Nivå", "Level"),
+    "oat_factor": ("Faktor", "Factor"),
+    "oat_change": ("Förändring (procentenheter)", "Change (percentage points)"),
+    "oat_changed": ("Platser ur planen som byts", "Plan sites replaced"),
+    "oat_base": ("Scenariots värden", "Scenario values"),
+    "oat_street_weight": ("Vikt för gaturum", "Street-space weight"),
+    "oat_footfall": ("Vikt för resenärer", "Footfall weight"),
+    "oat_camera_range": ("Kamerornas räckvidd", "Camera range"),
+    "oat_camera_cost": ("Kamerakostnad", "Camera cost"),
+    "oat_category": ("Vikt: {cat}", "Weight: {cat}"),
+    "rob_done": ("Robusthet: {n} urval, stabil kärna {core} av planens {plan} platser, överlappning i snitt {jaccard}, "
+                 "förlust i snitt {regret}. ",
+                 "Robustness: {n} samples, stable core {core} of the plan's {plan} sites, mean overlap {jaccard}, "
+                 "mean regret {regret}. "),
 }
 
 _I = {"sv": 0, "en": 1}
@@ -435,6 +484,14 @@ _T.update({
     "run_illustrative": ("obs: lagret {layer} är illustrativt (påhittat), inte verkliga data.",
                          "note: the layer {layer} is illustrative (made up), not real data."),
     # the question a run answers (issue 14, part 1): terminal, report, budget curve
+    "views_existing": ("Befintliga kameror ({n} st) bedöms med samma modell: typ och riktning ur förteckningen "
+                       "({heading} med riktning), höjd ur förteckningen för {height} och annars kameratypens; en "
+                       "befintlig PTZ-dom med riktning räknas som låst på den sektorn, utan riktning som patrullerande.",
+                       "Existing cameras ({n}) are valued by the same model: type and heading from the inventory "
+                       "({heading} with a heading), height from the inventory for {height} and otherwise the camera "
+                       "type's; an existing PTZ dome with a heading is taken as held on that sector, without one as "
+                       "patrolling."),
+    "graded_note": (" (viktat efter bildkvalitet, EN 62676-4)", " (weighted by image quality, EN 62676-4)"),
     "run_done_min_cost": ("{question}; händelser sedda {inc_before} -> {inc_after} (status {status}, gap {gap}). "
                           "Resultat i {folder}/",
                           "{question}; incidents seen {inc_before} -> {inc_after} (status {status}, gap {gap}). "
@@ -595,4 +652,117 @@ _T.update({
     "attr_districts": ("Stadsdelar", "Districts"),
     "attr_water": ("Vatten", "Water"),
     "attr_stockholm": ("Stockholms stad (CC0)", "City of Stockholm (CC0)"),
+})
+
+
+# -- issue 16: the planning workbench (camsite serve): the page's texts, keys "wb_*" ---------------------------------
+_T.update({
+    "wb_title": ("Planeringsbänk: nya kameraplatser", "Planning workbench: new camera sites"),
+    "wb_help": ("Klicka på en föreslagen plats eller en kandidat (grå prick) för att tvinga in eller utesluta den, "
+                "på en befintlig kamera för att ta bort den ur nuläget. Varje ändring löses exakt.",
+                "Click a proposed site or a candidate (grey dot) to force or forbid it, an existing camera to remove "
+                "it from the current state. Every change is solved exactly."),
+    "wb_budget": ("Budget (kr)", "Budget (SEK)"),
+    "wb_spent": ("Använt", "Spent"),
+    "wb_sites_n": ("Nya platser", "New sites"),
+    "wb_before": ("Före", "Before"),
+    "wb_after": ("Efter", "After"),
+    "wb_total": ("Viktad täckning, totalt", "Weighted coverage, total"),
+    "wb_status": ("Status", "Status"),
+    "wb_gap": ("Gap", "Gap"),
+    "wb_status_optimal": ("bevisat optimal", "proven optimal"),
+    "wb_status_time_limit": ("tidsgränsen nådd", "time limit reached"),
+    "wb_status_infeasible": ("omöjlig", "infeasible"),
+    "wb_solve_time": ("Svarstid", "Response time"),
+    "wb_cached": ("redan löst", "solved before"),
+    "wb_sites": ("Föreslagna platser, rangordnade", "Proposed sites, ranked"),
+    "wb_rank": ("Rang", "Rank"),
+    "wb_site": ("Plats", "Site"),
+    "wb_street": ("Gata", "Street"),
+    "wb_type": ("Kameratyp", "Camera type"),
+    "wb_cost": ("Kostnad (kr)", "Cost (SEK)"),
+    "wb_gain": ("Tillskott (vikt)", "Gain (weight)"),
+    "wb_weights": ("Vikter per händelsekategori", "Weights per incident category"),
+    "wb_weight_fixed": ("0 i scenariot: ändras i scenariofilen", "0 in the scenario: change it in the scenario file"),
+    "wb_changes": ("Ändringar", "Changes"),
+    "wb_forced": ("Tvingade platser", "Forced sites"),
+    "wb_forbidden": ("Uteslutna platser", "Forbidden sites"),
+    "wb_removed": ("Borttagna befintliga kameror", "Removed existing cameras"),
+    "wb_force": ("Tvinga in", "Force"),
+    "wb_forbid": ("Uteslut", "Forbid"),
+    "wb_release": ("Släpp", "Release"),
+    "wb_remove_cam": ("Ta bort ur nuläget", "Remove from current state"),
+    "wb_restore_cam": ("Återställ kameran", "Restore camera"),
+    "wb_candidate": ("Kandidatplats", "Candidate site"),
+    "wb_proposed": ("Föreslagen plats", "Proposed site"),
+    "wb_existing": ("Befintlig kamera", "Existing camera"),
+    "wb_close": ("Stäng", "Close"),
+    "wb_history": ("Prövade planer", "Plans tried"),
+    "wb_undo": ("Ångra", "Undo"),
+    "wb_reset": ("Scenariots plan", "Scenario's plan"),
+    "wb_compare": ("Jämför två planer", "Compare two plans"),
+    "wb_plan": ("Plan {n}", "Plan {n}"),
+    "wb_only_in": ("Bara i plan {n}", "Only in plan {n}"),
+    "wb_both": ("I båda", "In both"),
+    "wb_save": ("Spara plan", "Save plan"),
+    "wb_saving": ("Sparar (kör hela planen)…", "Saving (running the whole plan)…"),
+    "wb_saved": ("Sparad i {folder}", "Saved in {folder}"),
+    "wb_saved_differs": ("Obs: körningen av den sparade scenariofilen valde andra platser ({sites})",
+                         "Note: the run of the saved scenario file chose other sites ({sites})"),
+    "wb_solving": ("Beräknar…", "Solving…"),
+    "wb_error": ("Fel", "Error"),
+    "wb_lang": ("English", "Svenska"),
+    "wb_none": ("inga", "none"),
+    "wb_legend_candidate": ("Kandidatplats", "Candidate site"),
+    "wb_legend_forced": ("Tvingad plats", "Forced site"),
+    "wb_legend_forbidden": ("Utesluten plats", "Forbidden site"),
+    "wb_legend_removed": ("Borttagen befintlig kamera", "Removed existing camera"),
+})
+
+
+def page_labels(lang: str = "sv") -> Mapping[str, str]:
+    """The planning workbench's texts (keys ``wb_*``) in ``lang``.
+
+    >>> page_labels("en")["wb_save"]
+    'Save plan'
+    """
+    i = _index(lang)
+    return {k: v[i] for k, v in _T.items() if k.startswith("wb_")}
+
+
+# -- graded coverage: camera views by EN 62676-4 level (maps, GeoPackage, report, inventory.xlsx) ------------------
+_T.update({
+    "level_identify": ("identifiera", "identify"),
+    "level_recognise": ("känna igen", "recognise"),
+    "level_observe": ("observera", "observe"),
+    "level_detect": ("upptäcka", "detect"),
+    "legend_view_identify": ("Synfält: identifiera (≥ 250 px/m)", "View: identify (≥ 250 px/m)"),
+    "legend_view_recognise": ("Synfält: känna igen (≥ 125 px/m)", "View: recognise (≥ 125 px/m)"),
+    "legend_view_observe": ("Synfält: observera (≥ 62,5 px/m)", "View: observe (≥ 62.5 px/m)"),
+    "legend_view_detect": ("Synfält: upptäcka (≥ 25 px/m)", "View: detect (≥ 25 px/m)"),
+    "gain_identify_pct": ("Andel av tillskottet: identifiera", "Share of gain: identify"),
+    "gain_recognise_pct": ("Andel av tillskottet: känna igen", "Share of gain: recognise"),
+    "gain_observe_pct": ("Andel av tillskottet: observera", "Share of gain: observe"),
+    "gain_detect_pct": ("Andel av tillskottet: upptäcka", "Share of gain: detect"),
+    "views_title": ("Kameratyper och bildkvalitet", "Camera types and image quality"),
+    "views_valued": ("Synfälten värderas i nivåer enligt EN 62676-4 (identifiera 250 px/m, känna igen 125, "
+                     "observera 62,5, upptäcka 25): varje punkt räknas med den bästa nivå någon kamera når där, "
+                     "med nivåns vikt i scenariot. En PTZ-dom som patrullerar sina förinställningar räknas bara "
+                     "den andel av tiden den tittar åt det hållet.",
+                     "Views are valued by EN 62676-4 level (identify 250 px/m, recognise 125, observe 62.5, "
+                     "detect 25): each point counts at the best level any camera reaches there, with the level's "
+                     "weight in the scenario. A PTZ dome patrolling its presets counts only the share of the time "
+                     "it looks that way."),
+    "views_time_share": ("{share} av tiden", "{share} of the time"),
+    "views_ptz_share": ("{type}: {share} av tiden per förinställning.", "{type}: {share} of the time per preset."),
+    "views_by_level": ("Tillskott per nivå", "Gain by level"),
+    "views_mix": ("Planens kameror", "The plan's cameras"),
+    "views_count": ("Antal", "Count"),
+    "views_level": ("Nivå", "Level"),
+    "views_gain": ("Tillskott täckt vikt", "Added covered weight"),
+    "views_gain_share": ("Andel av tillskottet (%)", "Share of the gain (%)"),
+    "views_gain_note": ("Tillskottet per nivå är summan över planens platser av varje plats tillskott gånger dess "
+                        "andel på nivån (kolumnerna \"Andel av tillskottet\" i inventeringen).",
+                        "The gain per level is the sum over the plan's sites of each site's gain times its share at "
+                        "the level (the \"Share of gain\" columns of the inventory)."),
 })

@@ -9,7 +9,7 @@ added here.
 >>> list(empty_incidents("EPSG:3011").columns)
 ['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'geometry']
 >>> list(empty_cameras("EPSG:3011").columns)
-['camera_id', 'camera_type', 'heading_deg', 'source', 'geometry']
+['camera_id', 'camera_type', 'heading_deg', 'height_m', 'source', 'geometry']
 >>> as_text(pd.Series([1.0, 2.5, None])).tolist()
 ['1', '2.5', '']
 """
@@ -46,7 +46,7 @@ __all__ = [
 
 INCIDENT_COLUMNS = ("incident_id", "category", "weight", "date", "precision", "street", "source", "indoor", "district",
                     "geometry")
-CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "source", "geometry")
+CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "height_m", "source", "geometry")
 #: Precision classes of an incident's position.
 PRECISIONS = INCIDENT_PRECISIONS
 
@@ -70,7 +70,8 @@ def empty_cameras(crs: str) -> gpd.GeoDataFrame:
     """A camera frame with no rows (the standard columns)."""
     df = pd.DataFrame({
         "camera_id": pd.Series([], dtype=object), "camera_type": pd.Series([], dtype=object),
-        "heading_deg": pd.Series([], dtype=float), "source": pd.Series([], dtype=object),
+        "heading_deg": pd.Series([], dtype=float), "height_m": pd.Series([], dtype=float),
+        "source": pd.Series([], dtype=object),
     })
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
@@ -367,6 +368,19 @@ def _headings(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarra
     return np.mod(h, 360.0)
 
 
+def _heights(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarray:
+    """Mounting height per camera (metres above the street; NaN: the camera type's ``height_m``)."""
+    col = _column(gdf, layer.height_column, path, required=layer.height_column != "height_m")
+    if col is None:
+        return np.full(len(gdf), np.nan)
+    h: npt.NDArray[np.float64] = readers.to_number(gdf[col]).to_numpy(float)
+    bad = (np.isnan(h) & (as_text(gdf[col]).to_numpy(object) != "")) | np.isinf(h) | (h <= 0)
+    if bad.any():
+        raise _row_error(gdf, bad, f"height {as_text(gdf[col])[bad].iloc[0]!r} is not a number of metres > 0", path,
+                         col)
+    return h
+
+
 def _warn_missing_headings(cams: gpd.GeoDataFrame, scenario: Scenario, path: str) -> None:
     """Directional cameras without a heading are modelled as seeing all round: say so."""
     fov = {c.name: c.fov_deg for c in scenario.camera_types}
@@ -394,7 +408,8 @@ def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``camera_id``, ``camera_type`` (a scenario camera type; matched
         case-insensitively, empty -> ``default_type``), ``heading_deg``
-        (0-360, NaN when not given), ``source``, geometry.
+        (0-360, NaN when not given), ``height_m`` (NaN when not given: the
+        type's height is used), ``source``, geometry.
 
     Raises
     ------
@@ -426,6 +441,7 @@ def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "camera_id": ids,
         "camera_type": _camera_types(gdf, layer, scenario, path),
         "heading_deg": _headings(gdf, layer, path),
+        "height_m": _heights(gdf, layer, path),
         "source": source,
     }
     out = _finish(gdf, data, CAMERA_COLUMNS, scenario.crs)

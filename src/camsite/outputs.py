@@ -86,6 +86,10 @@ def write_run(
             _write_table(result.budget_curve, tmp / "budget_curve.csv")
             _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
+            if result.robustness is not None:  # camsite robustness, run --robustness N
+                from camsite.robustness import write_files
+
+                write_files(result.robustness, tmp, lang=lang)
             from camsite import report  # formatting only; imported late to keep the core light
 
             report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)

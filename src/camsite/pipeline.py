@@ -134,11 +134,7 @@ def run(
         step("inputs", 0)
         inputs = stages.load_inputs(scenario)
         step("instance", 1)
-        cams = stages.CameraModels.from_types(scenario.camera_types, horizon_years=opt.horizon_years,
-                                              offered=scenario.candidates.camera_types,
-                                              budget_applies_to=opt.budget_applies_to)
-        instance = stages.build_instance(inputs, scenario.demand, scenario.candidates, cams,
-                                         category_weights=scenario.category_weights)
+        instance = stages.instance_for(scenario, inputs)
     except CamsiteError as exc:
         raise exc.in_file(scenario.source_file) from None
 

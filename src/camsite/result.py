@@ -8,6 +8,7 @@ scenario's working CRS (EPSG:3011 unless the scenario overrides it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +19,9 @@ from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages import Inputs, Instance, Summary
 
+if TYPE_CHECKING:
+    from camsite.robustness import Robustness
+
 __all__ = ["SITES_COLUMNS", "RunResult"]
 
 #: Columns of sites.csv, in order (issue: end-to-end run).
@@ -25,6 +29,8 @@ SITES_COLUMNS: tuple[str, ...] = (
     "rank", "site_id", "lon", "lat", "easting", "northing", "street", "camera_type", "cost_sek",
     "gain_weight", "gain_incidents", "cumulative_cost_sek", "cumulative_coverage_pct",
     "why_categories", "why_precision", "streets_seen", "alternative_site_id", "alternative_gain_weight",
+    "heading_deg", "fov_deg", "range_m", "gain_identify_pct", "gain_recognise_pct", "gain_observe_pct",
+    "gain_detect_pct",
 )
 
 
@@ -49,6 +55,8 @@ class RunResult:
         The run's figures (summary.json is written from it).
     budget_curve, stages
         The coverage-budget curve and the staged plan, when asked for.
+    robustness
+        Selection frequencies, samples and sensitivity (:class:`camsite.robustness.Robustness`), or None.
     min_incident_count
         Incident counts in ``(0, min_incident_count)`` are suppressed by every
         writer that derives counts itself (0: none; :func:`camsite.privacy.shareable`
@@ -64,6 +72,8 @@ class RunResult:
     budget_curve: pd.DataFrame | None = None
     stages: pd.DataFrame | None = None
     min_incident_count: int = 0
+    #: The robustness analysis (``camsite robustness``, ``run --robustness N``), when asked for.
+    robustness: Robustness | None = None
 
     # -- shortcuts the writers use ------------------------------------------------------------
     @property

@@ -336,15 +336,12 @@ def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
 
 def _uncoverable(scenario: Scenario) -> tuple[dict[str, Any] | None, list[str]]:
     """Build the instance (no solve) and summarise what no camera can see; errors as one-line texts."""
-    from camsite.stages import CameraModels, build_instance
+    from camsite.stages import instance_for
     from camsite.stages.summary import uncoverable_summary
 
     try:
         inp = inputs.load_inputs(scenario)
-        cams = CameraModels.from_types(scenario.camera_types, horizon_years=scenario.optimization.horizon_years,
-                                       offered=scenario.candidates.camera_types)
-        inst = build_instance(inp, scenario.demand, scenario.candidates, cams,
-                              category_weights=scenario.category_weights, viewsheds=False)
+        inst = instance_for(scenario, inp, viewsheds=False)
     except CamsiteError as exc:
         return None, [str(exc.in_file(scenario.source_file))]
     return uncoverable_summary(inst, inp.network.edges, crs=scenario.crs), []

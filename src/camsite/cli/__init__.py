@@ -14,8 +14,11 @@ from camsite.cli._common import main
 __all__ = ["main"]
 
 # Subcommands register themselves on import (one line each).
+from camsite.cli import batch as _batch  # noqa: F401
 from camsite.cli import compare as _compare  # noqa: F401
 from camsite.cli import fetch_osm as _fetch_osm  # noqa: F401
 from camsite.cli import import_events as _import_events  # noqa: F401
+from camsite.cli import robustness as _robustness  # noqa: F401
 from camsite.cli import run as _run  # noqa: F401
+from camsite.cli import serve as _serve  # noqa: F401
 from camsite.cli import validate as _validate  # noqa: F401

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from camsite.cli._common import handle_errors, interrupted, main
+from camsite.cli.robustness import attach_robustness, check_scheduler, check_workers, executor_options, robustness_line
 from camsite.vocab import SOLVER_NAMES
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ def _done_line(s: Any, ui: str, pct: dict[str, str], out_dir: Path) -> str:
     from camsite.i18n import fmt_num, fmt_pct, tr
     from camsite.report.question import question_line
 
-    common = {"inc_before": pct["inc_before"], "inc_after": pct["inc_after"], "status": s.status,
+    graded = tr("graded_note", ui) if getattr(s, "coverage_model", "binary") == "graded" else ""
+    common = {"inc_before": pct["inc_before"], "inc_after": pct["inc_after"] + graded, "status": s.status,
               "gap": fmt_pct(100 * s.gap, ui, 2), "folder": out_dir}
     if (s.question or {}).get("objective") == "min_cost":
         return tr("run_done_min_cost", ui, question=question_line(s, ui).replace("\u00a0", " "), **common)
@@ -137,11 +139,17 @@ def _done_line(s: Any, ui: str, pct: dict[str, str], out_dir: Path) -> str:
 @click.option("--target", type=float, default=None, metavar="SHARE",
               help="Find the cheapest plan that sees at least this share (0-1] of the incidents, e.g. 0.5 "
                    "(sets optimization.objective = \"min_cost\" and target_incident_share).")
+@click.option("--robustness", "rob_samples", type=int, default=None, metavar="N",
+              help="Also solve N perturbed versions of the data (robustness.csv, samples.csv; see "
+                   "`camsite robustness --help`).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --robustness.")
+@executor_options
 @click.option("--no-progress", is_flag=True, default=False, help="Do not draw a progress bar.")
 @handle_errors
 def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str | None, time_limit: float | None,
             incidents: Path | None, cameras: Path | None, lang: str | None, include_incidents: bool,
-            no_curve: bool, target: float | None, no_progress: bool) -> None:
+            no_curve: bool, target: float | None, rob_samples: int | None, seed: int, workers: int | None,
+            scheduler: str | None, no_progress: bool) -> None:
     """Run SCENARIO (a TOML file) and write the proposed sites to an output folder.
 
     Writes sites.csv (ranked sites), sites.geojson, summary.json and, where the
@@ -154,6 +162,12 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     from camsite import config, outputs, pipeline, runfolder
     from camsite.i18n import fmt_pct, layer_label, tr
 
+    if rob_samples is not None:  # bad --robustness options fail before minutes of work
+        from camsite.robustness import check_options
+
+        check_options(rob_samples, seed, option="--robustness")
+        check_workers(workers)
+        check_scheduler(scheduler)
     if out is not None:
         runfolder.recover(out)  # an earlier run killed mid-swap: put it back even if this run fails early
     scen = _overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
@@ -165,6 +179,9 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     callback, close = _progress_bar(show, ui)
     try:
         result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
+        if rob_samples is not None:  # --robustness N
+            result = attach_robustness(result, samples=rob_samples, seed=seed, workers=workers,
+                                       scheduler=scheduler, show=show)
         callback("write", len(pipeline.STEPS))
         outputs.write_run(result, out_dir, lang=ui, include_incidents=scen.output.include_incidents,
                           cancelled=interrupted)
@@ -176,5 +193,7 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
                + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
                     after=fmt_pct(s.coverage_after_pct, ui))
                + _proof_note(result, ui))
+    if result.robustness is not None:
+        click.echo(robustness_line(result, ui))
     for layer in s.illustrative_layers:
         click.echo(tr("run_illustrative", ui, layer=layer_label(layer, ui)), err=True)

@@ -57,6 +57,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from camsite.cameras import CameraModels
+from camsite.coverage import quality
 from camsite.coverage._noview import NO_VIEW_COLUMNS, NoView, apply_no_view, empty_no_view, mask_regions
 from camsite.coverage._openspace import corridors, open_space
 from camsite.coverage._raster import Raster
@@ -74,16 +75,26 @@ __all__ = ["NO_VIEW_COLUMNS", "Coverage", "NoView", "Raster", "apply_no_view", "
 
 @dataclass(frozen=True)
 class Coverage:
-    """The coverage of a set of sites: ``matrix`` (demand × sites, bool CSR) and ``viewsheds`` (aligned with sites)."""
+    """The coverage of a set of sites: ``matrix`` (demand × sites, bool CSR) and ``viewsheds`` (aligned with sites).
+
+    ``levels`` (with ``graded=True``): the EN 62676-4 level code (1 detect to 4
+    identify, :mod:`camsite.coverage.quality`) of each seen pair, same shape and
+    pattern as ``matrix``.
+    """
 
     matrix: sp.csr_matrix
     viewsheds: gpd.GeoSeries
+    levels: sp.csr_matrix | None = None
 
 
 def _site_arrays(sites: gpd.GeoDataFrame, cameras: CameraModels) -> tuple[np.ndarray, ...]:
+    """Type, range, field of view and heading per site (a ``fov_deg`` column overrides the type's where given)."""
     types = sites["camera_type"].astype(str).to_numpy() if len(sites) else np.zeros(0, object)
     rng = cameras.lookup(types, "range_m")
     fov = cameras.lookup(types, "fov_deg")
+    if "fov_deg" in sites and len(sites):
+        own = sites["fov_deg"].to_numpy(float)
+        fov = np.where(np.isnan(own), fov, own)
     head = sites["heading_deg"].to_numpy(float) if "heading_deg" in sites else np.full(len(sites), np.nan)
     return types, rng, fov, head
 
@@ -100,6 +111,7 @@ def coverage_matrix(
     clearance_m: float = 1.0,
     viewsheds: bool = True,
     ray_step_deg: float = 7.5,
+    graded: bool = False,
 ) -> Coverage:
     """The demand × sites coverage matrix and the sites' viewsheds.
 
@@ -127,6 +139,9 @@ def coverage_matrix(
         Compute the viewshed polygons (else an empty-geometry series).
     ray_step_deg
         Angle between the rays of a viewshed fan.
+    graded
+        Also give each seen pair its EN 62676-4 level (``Coverage.levels``); a
+        pair beyond the reach of detection (:meth:`CameraModels.level_reach`) is not seen.
     """
     if method not in ("raster", "exact"):
         raise ValueError(f"method must be 'raster' or 'exact', not {method!r}")
@@ -138,6 +153,11 @@ def coverage_matrix(
     raster = _raster(open_space, buildings, resolution_m) if (method == "raster" or viewsheds) else None
     pairs = _visible_pairs(pts, px, py, site_geoms, sx, sy, types, rng, fov, head, method=method, raster=raster,
                            space=open_space, buildings=buildings, clearance_m=clearance_m)
+    levels = None
+    if graded:
+        code = quality.level_codes(np.hypot(pairs.dx, pairs.dy), _site_reach(sites, cameras, types)[pairs.site])
+        pairs = pairs.subset(code > 0)
+        levels = sp.csr_matrix((code[code > 0], (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
     matrix = sp.csr_matrix((np.ones(len(pairs.site), bool), (pairs.point, pairs.site)), shape=(len(pts), len(sites)))
     matrix.sum_duplicates()
     if viewsheds:
@@ -146,7 +166,21 @@ def coverage_matrix(
     else:
         vs = np.full(len(sites), shapely.Polygon(), dtype=object)
     logger.info("coverage: %d demand points × %d sites, %d pairs seen", len(pts), len(sites), matrix.nnz)
-    return Coverage(matrix=matrix, viewsheds=gpd.GeoSeries(vs, index=sites.index, crs=sites.crs))
+    return Coverage(matrix=matrix, viewsheds=gpd.GeoSeries(vs, index=sites.index, crs=sites.crs), levels=levels)
+
+
+def _site_reach(sites: gpd.GeoDataFrame, cameras: CameraModels, types: np.ndarray) -> np.ndarray:
+    """Reach of each level per site (sites × 4); a site's own ``height_m`` (where given) replaces its type's."""
+    idx = cameras.index(types)
+    reach = cameras.level_reach()[idx]
+    if "height_m" in sites and len(sites):
+        own = sites["height_m"].to_numpy(float)
+        mine = ~np.isnan(own)
+        if mine.any():
+            assert cameras.resolution_px is not None and cameras.lens_deg is not None
+            r = quality.level_reach(cameras.resolution_px[idx[mine]], cameras.lens_deg[idx[mine]], own[mine])
+            reach[mine] = np.minimum(r, cameras.range_m[idx[mine]][:, None])
+    return reach
 
 
 def _raster(space: BaseGeometry, buildings: BaseGeometry | None, resolution_m: float) -> Raster:

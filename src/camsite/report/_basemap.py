@@ -24,11 +24,11 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import privacy
 from camsite.i18n import fmt_num, tr
-from camsite.report import _frames
+from camsite.report import _frames, _views
 from camsite.result import RunResult
 
-__all__ = ["MAIN_HIGHWAYS", "MAP_COLORS", "Basemap", "Demand", "attribution", "basemap", "demand", "drawn_streets",
-           "extent", "legend_items", "street_names"]
+__all__ = ["LEVEL_COLORS", "MAIN_HIGHWAYS", "MAP_COLORS", "Basemap", "Demand", "attribution", "basemap", "demand",
+           "drawn_streets", "extent", "legend_items", "street_names", "view_levels_drawn"]
 
 #: OSM highway classes whose streets are drawn stronger and named on the maps.
 MAIN_HIGHWAYS: tuple[str, ...] = ("trunk", "primary", "secondary", "tertiary")
@@ -38,6 +38,9 @@ MAP_COLORS: dict[str, str] = {
     "street": "#b9bec4", "street_main": "#737a82", "street_text": "#2f3337", "metro": "#1c1c1c",
     "exclusion": "#a50f15", "no_view": "#b3478f",
 }
+#: Fill of each EN 62676-4 level's view (graded coverage), identify darkest; the same in map.png and the report.
+LEVEL_COLORS: dict[str, str] = {"identify": "#7f2704", "recognise": "#d94801", "observe": "#fd8d3c",
+                                "detect": "#fdd0a2"}
 _PIECES = 3  # a street's name goes on its longest piece, or on the next ones where that piece has no room
 _SHORE_M = 6.0  # district borders this close to water are shoreline, not a border between districts
 _MIN_DISTRICT_SHARE = 0.02  # districts covering less of the map than this are not named
@@ -250,9 +253,30 @@ def demand(result: RunResult) -> Demand:
     return Demand(shown=shown, suppressed=agg[agg["suppressed"]])
 
 
+def view_levels_drawn(result: RunResult) -> list[str]:
+    """The EN 62676-4 levels (best first) some camera's view reaches: what the maps colour (graded coverage;
+    empty with binary coverage, where the maps draw one colour per view)."""
+    views = _views.run_views(result)
+    if views is None:
+        return []
+    present = set(views["level"])
+    return [lvl for lvl in LEVEL_COLORS if lvl in present]
+
+
+def _camera_items(result: RunResult, drawn: list[str]) -> list[tuple[str, bool]]:
+    """Legend entries of the cameras: each status's view then its marker; with graded coverage one entry per
+    level reached (the views of both statuses are coloured by level), then the markers."""
+    levels = view_levels_drawn(result)
+    cams = [("existing", bool(len(result.existing))), ("proposed", bool(len(result.sites)))]
+    if levels:
+        return [*((f"view_{lvl}", True) for lvl in levels), *cams]
+    return [("viewshed_ex", "existing" in drawn), cams[0], ("viewshed_new", "proposed" in drawn), cams[1]]
+
+
 def legend_items(result: RunResult, bm: Basemap, dem: Demand, *, lang: str,
                  include_incidents: bool) -> list[tuple[str, str]]:
-    """(key, text) of every layer the map draws, in drawing order: the legend of both maps."""
+    """(key, text) of every layer the map draws, in drawing order: the legend of both maps (graded coverage:
+    ``view_identify`` … ``view_detect`` instead of ``viewshed_ex`` and ``viewshed_new``)."""
     _, main = drawn_streets(result)
     views = _frames.viewsheds(result)
     drawn = views[views.geometry.notna() & ~views.geometry.is_empty]["status"].tolist()
@@ -268,8 +292,7 @@ def legend_items(result: RunResult, bm: Basemap, dem: Demand, *, lang: str,
         ("exclusion", "exclusion" in kinds), ("no_view", "no_view" in kinds),
         ("demand", bool(len(dem.shown))), ("suppressed", bool(len(dem.suppressed))),
         ("incidents", include_incidents and bool(len(result.incidents))),
-        ("viewshed_ex", "existing" in drawn), ("existing", bool(len(result.existing))),
-        ("viewshed_new", "proposed" in drawn), ("proposed", bool(len(result.sites))),
+        *_camera_items(result, drawn),
     ]
     keys = {"streets": "legend_streets_other" if main.any() else "legend_streets", "demand": "legend_demand_weight"}
     return [(k, tr(keys.get(k, f"legend_{k}"), lang) + (rng if k == "demand" else "")) for k, on in items if on]

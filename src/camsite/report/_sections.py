@@ -18,13 +18,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from camsite.i18n import category_label, fmt_num, fmt_pct, layer_label, source_label, tr
 from camsite.report import _frames
 from camsite.report.question import question_line
 from camsite.result import RunResult
 from camsite.stages import CoverageRow
 
-__all__ = ["breakdowns", "esc", "fmt_num", "fmt_pct", "key_figures", "method_box", "sites_table"]
+__all__ = ["breakdowns", "esc", "fmt_num", "fmt_pct", "key_figures", "method_box", "sites_table", "views_section"]
 
 
 def esc(value: object) -> str:
@@ -110,6 +112,62 @@ def sites_table(result: RunResult, *, lang: str) -> str:
     return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>'
             f'<p class="note">{esc(tr("sites_table_note", lang))}</p><div class="table-scroll">'
             f'<table id="sites-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>')
+
+
+#: sites.csv's share (%) columns of a site's gain per EN 62676-4 level, best first, with the level each is for.
+_LEVEL_COLUMNS: tuple[tuple[str, str], ...] = (("identify", "gain_identify_pct"), ("recognise", "gain_recognise_pct"),
+                                               ("observe", "gain_observe_pct"), ("detect", "gain_detect_pct"))
+
+
+def _ptz_note(result: RunResult, lang: str) -> str:
+    """Which new camera types count only a share of the time (patrolling PTZ domes), and how much."""
+    cams = result.instance.cameras
+    assert cams.share is not None
+    return " ".join(tr("views_ptz_share", lang, type=_frames.type_label(result, n),
+                       share=f"{fmt_num(100 * sh, 0, lang)} %") for n, sh in zip(cams.names, cams.share) if sh < 1)
+
+
+def _simple_table(head: Iterable[tuple[str, bool]], rows: Iterable[Iterable[str]]) -> str:
+    """A small table: ``head`` (text, numeric) and rows of escaped cells (numeric columns right-aligned)."""
+    cols = list(head)
+    th = "".join(f'<th class="num">{esc(t)}</th>' if num else f"<th>{esc(t)}</th>" for t, num in cols)
+    body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if num else f"<td>{c}</td>"
+                                    for c, (_, num) in zip(row, cols)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def views_section(result: RunResult, *, lang: str) -> str:
+    """Graded coverage: how views are valued, the plan's camera types (count per type) and its gain per
+    EN 62676-4 level (each site's ``gain_weight`` times its level share, summed); empty with binary coverage."""
+    if result.instance.levels is None:
+        return ""
+    sites = result.sites
+    counts = sites["camera_type"].astype(str).value_counts().sort_index()
+    mix = _simple_table([(tr("camera_type", lang), False), (tr("views_count", lang), True)],
+                        [(esc(_frames.type_label(result, str(t))), fmt_num(n, 0, lang)) for t, n in counts.items()])
+    gain = sites["gain_weight"].to_numpy(float)
+    by_level = [(lvl, float(np.nansum(gain * sites[col].to_numpy(float) / 100))) for lvl, col in _LEVEL_COLUMNS]
+    total = sum(v for _, v in by_level)
+    levels = _simple_table(
+        [(tr("views_level", lang), False), (tr("views_gain", lang), True), (tr("views_gain_share", lang), True)],
+        [(esc(tr(f"level_{lvl}", lang)), fmt_num(v, 2, lang), fmt_num(100 * v / total if total > 0 else None, 1,
+                                                                       lang)) for lvl, v in by_level])
+    text = " ".join(t for t in (tr("views_valued", lang), _ptz_note(result, lang), _existing_note(result, lang)) if t)
+    return (f'<section class="card" id="views"><h2>{esc(tr("views_title", lang))}</h2>'
+            f'<p class="note" id="views-valued">{esc(text)}</p><div class="two"><div><h3>'
+            f'{esc(tr("views_mix", lang))}</h3>{mix}</div><div><h3>{esc(tr("views_by_level", lang))}</h3>{levels}'
+            f'</div></div><p class="note">{esc(tr("views_gain_note", lang))}</p></section>')
+
+
+def _existing_note(result: RunResult, lang: str) -> str:
+    """How the existing cameras' views were taken: type, heading and height from the inventory or the defaults."""
+    ex = result.instance.existing
+    if not len(ex):
+        return ""
+    h = ex["height_m"].to_numpy(float) if "height_m" in ex else np.full(len(ex), np.nan)
+    head = ex["heading_deg"].to_numpy(float)
+    return tr("views_existing", lang, n=len(ex), heading=int((~np.isnan(head)).sum()),
+              height=int((~np.isnan(h)).sum()))
 
 
 def _why_row(rec: Any, width: int, lang: str) -> str:

@@ -5,7 +5,10 @@ per camera, existing and proposed), ``demand`` (aggregated per street segment,
 see :mod:`camsite.privacy`), ``candidates``, ``study_area`` and
 ``subareas``; ``incidents`` (raw points) only with ``include_incidents``;
 ``exclusion_zones`` and ``no_view_zones`` (the zones with what each did to the
-candidates, see :mod:`camsite.report._sensitive`) when the scenario has such zones.
+candidates, see :mod:`camsite.report._sensitive`) when the scenario has such zones;
+``views`` (graded coverage: each camera's view split by EN 62676-4 level, one
+polygon per camera and level, ``source`` proposed or existing, see
+:mod:`camsite.report._views`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from camsite import privacy
-from camsite.report import _frames, _sensitive
+from camsite.i18n import tr
+from camsite.report import _frames, _robustness, _sensitive, _views
 from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
 from camsite.stages.summary import UNCOVERABLE_CELL_M, uncoverable_cells
@@ -166,9 +170,16 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
                            "MultiPolygon"))
     if result.stages is not None:  # the staged plan: each site's stage and install year
         layers.append(("stages", _stage_sites(result), "Point"))
+    levels = _views.run_views(result)
+    if levels is not None:  # graded coverage: the views by level, existing cameras as in ``viewsheds``
+        levels.insert(list(levels.columns).index("level") + 1, "level_label", [tr(f"level_{v}", lang)
+                                                                           for v in levels["level"]])
+        layers.append(("views", levels.set_geometry([_multipolygon(g) for g in levels.geometry], crs=levels.crs),
+                       "MultiPolygon"))
     unseen = _uncoverable(result)
     if len(unseen):
         layers.append(("uncoverable", unseen, "MultiPolygon"))
+    layers += _robustness.gpkg_layers(result)  # issue 15, when the run has it
     for name, gdf, gtype in layers:
         _write(gdf, path, name, gtype)
     stable_gpkg(path)

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import __version__
 from camsite.i18n import labels, layer_label, tr
-from camsite.report import _basemap, _frames, _rollout_html, _sections, _sensitive, _svg
+from camsite.report import _basemap, _frames, _robustness, _rollout_html, _sections, _sensitive, _svg, _views
 from camsite.report import _labels as _labels_mod
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
@@ -66,6 +66,17 @@ def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[
               "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
              for r, v in zip(result.sites.to_dict("records"), views)]
     return existing, sites
+
+
+def _level_views(result: RunResult, origin: tuple[float, float]) -> list[dict[str, Any]]:
+    """Graded coverage: every camera's view per EN 62676-4 level, detect first (so identify is drawn on top);
+    empty with binary coverage."""
+    levels = _views.run_views(result)
+    if levels is None:
+        return []
+    levels = levels.sort_values("level_rank", kind="stable")
+    return [{"src": str(r.source), "id": str(r.camera_id), "lvl": str(r.level), "share": round(float(r.share), 3),
+             "d": _svg.path_d(g.simplify(0.5), origin=origin)} for r, g in zip(levels.itertuples(), levels.geometry)]
 
 
 def _reserved(ext: tuple[float, float, float, float], u: float) -> list[BaseGeometry]:
@@ -125,6 +136,7 @@ def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = F
         "demand": demand, "demand_max": dem.vmax if len(dem.shown) else 0.0,
         "has_suppressed": bool(len(dem.suppressed)),
         "existing": existing, "sites": sites, "incidents": None,
+        "views": _level_views(result, origin), "level_colors": dict(_basemap.LEVEL_COLORS),
         "legend": [[k, t] for k, t in _basemap.legend_items(result, bm, dem, lang=lang,
                                                              include_incidents=include_incidents)],
         "attribution": list(bm.attribution),
@@ -187,10 +199,12 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
         attribution="<br>".join(esc(a) for a in data["attribution"]), north_title=esc(tr("north", lang)),
         map_note=esc(map_note),
-        sites_table=_sections.sites_table(result, lang=lang),
+        sites_table=_sections.sites_table(result, lang=lang)
+        + _sections.views_section(result, lang=lang),  # graded coverage: type mix and gain per level
         curve=_curve_section(result, lang=lang) + _rollout_html.section(result, lang=lang),  # + staged plan
         breakdowns=_sections.breakdowns(result, lang=lang),
-        sensitive=_sensitive.section(result, lang=lang),  # exclusion and do-not-view zones
+        sensitive=_sensitive.section(result, lang=lang)  # exclusion and do-not-view zones
+        + _robustness.html_section(result, lang=lang),  # camsite robustness / run --robustness N
         method=_sections.method_box(result, lang=lang, include_incidents=include_incidents),
         footer=esc(tr("footer", lang, version=__version__))
         + _run_info(result, lang=lang),

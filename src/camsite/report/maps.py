@@ -32,7 +32,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from shapely.geometry import box
 
 from camsite.i18n import fmt_num, layer_label, tr
-from camsite.report import _basemap, _frames, _labels
+from camsite.report import _basemap, _frames, _labels, _views
 from camsite.report._basemap import MAP_COLORS as MC
 from camsite.report._curve_png import write_budget_curve
 from camsite.report._style import COLORS, DEMAND_CMAP
@@ -134,13 +134,30 @@ def _draw_demand(ax: Axes, result: RunResult, dem: _basemap.Demand, *, include_i
     return norm
 
 
-def _draw_cameras(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
+def _draw_levels(ax: Axes, levels: gpd.GeoDataFrame) -> None:
+    """Graded coverage: every view filled by EN 62676-4 level, detect first so that identify lies on top."""
+    for rank, level in enumerate(reversed(tuple(_basemap.LEVEL_COLORS)), start=1):
+        part = levels[levels["level_rank"] == rank]
+        if len(part):
+            part.plot(ax=ax, facecolor=_basemap.LEVEL_COLORS[level], alpha=0.55, edgecolor="none", zorder=5)
+
+
+def _draw_views(ax: Axes, result: RunResult) -> None:
+    """The cameras' views: filled by level (graded coverage) or by status, outlined in the status's colour."""
+    levels = _views.run_views(result)
+    if levels is not None:
+        _draw_levels(ax, levels)
     views = _frames.viewsheds(result)
     for status, color in (("existing", COLORS["existing"]), ("proposed", COLORS["proposed"])):
         part = views[(views["status"] == status) & views.geometry.notna() & ~views.geometry.is_empty]
         if len(part):
-            part.plot(ax=ax, facecolor=color, alpha=0.25, edgecolor=color, lw=0.6, zorder=5)
+            if levels is None:
+                part.plot(ax=ax, facecolor=color, alpha=0.25, edgecolor=color, lw=0.6, zorder=5)
             part.boundary.plot(ax=ax, color=color, lw=0.7, zorder=5.1)
+
+
+def _draw_cameras(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
+    _draw_views(ax, result)
     if bm.entrances:
         xy = np.asarray([e[:2] for e in bm.entrances], float)
         ax.scatter(xy[:, 0], xy[:, 1], marker="o", s=16, facecolor="white", edgecolor=MC["metro"], lw=1.2,
@@ -198,6 +215,7 @@ def _handle(key: str, text: str) -> Artist:
         "no_view": {"facecolor": "none", "edgecolor": MC["no_view"], "hatch": "xxx"},
         "viewshed_ex": {"facecolor": COLORS["existing"], "alpha": 0.35},
         "viewshed_new": {"facecolor": COLORS["proposed"], "alpha": 0.35},
+        **{f"view_{lvl}": {"facecolor": c, "alpha": 0.55} for lvl, c in _basemap.LEVEL_COLORS.items()},
     }
     if key in patches:
         return Patch(label=label, **patches[key])  # type: ignore[arg-type]

@@ -21,11 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames
+from camsite.report import _budget_xlsx, _frames, _robustness
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.stages import CoverageRow
+from camsite.stages.summary import LEVEL_SHARE_COLUMNS
 from camsite.tables import FORMULA_STARTS
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,11 @@ NUMBER_FORMATS: dict[str, str] = {
     "capex_sek": "#,##0", "opex_sek_per_year": "#,##0", "cost_horizon_sek": "#,##0",
     "gain_weight": "0.00", "gain_incidents": "0.0", "cumulative_coverage_pct": "0.0", "coverage_pct": "0.0",
     "backup_pct": "0.0", "before_pct": "0.0", "after_pct": "0.0", "covered_weight": "0.00",
-    "covered_incidents": "0.0", "only_this_weight": "0.00", "heading_deg": "0", "n_sites": "0", "gap": "0.00%",
-    "range_m": "0", "fov_deg": "0", "weight": "0.00", "weight_total": "0.00", "incidents_total": "0.0", "rows": "0",
+    "covered_incidents": "0.0", "only_this_weight": "0.00", "heading_deg": '0"°"', "n_sites": "0", "gap": "0.00%",
+    "range_m": '0" m"', "fov_deg": '0"°"', "weight": "0.00", "weight_total": "0.00", "incidents_total": "0.0",
+    "rows": "0",
+    # graded coverage: share of a site's gain per EN 62676-4 level, written as a fraction (sites.csv: percent)
+    **dict.fromkeys(LEVEL_SHARE_COLUMNS, "0.0 %"),
 }
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -104,7 +108,12 @@ def _sites_df(result: RunResult, lang: str) -> pd.DataFrame:
     sites = _frames.proposed_sites(result, lang=lang)
     out = pd.DataFrame(sites.drop(columns="geometry"))
     out["camera_type"] = [_frames.type_label(result, t) for t in out["camera_type"]]
-    return out.loc[:, [*SITES_COLUMNS, "address", "description"]]
+    out = out.loc[:, [*SITES_COLUMNS, "address", "description"]]
+    levels = [c for c in LEVEL_SHARE_COLUMNS if c in out]
+    if levels and out[levels].isna().all().all():  # binary coverage: no level shares
+        return out.drop(columns=levels)
+    out[levels] = out[levels] / 100.0  # shown with a percent format
+    return out
 
 
 def _existing_df(result: RunResult) -> pd.DataFrame:
@@ -222,6 +231,7 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga (issue 14)
+    _robustness.add_sheet(wb, result, lang=lang)  # Robusthet (issue 15), when the run has it
     wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from camsite.cameras import CameraModels
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
 from camsite.stages.instance import Instance, build_instance
+from camsite.stages.rows import ValueRows, value_rows
+from camsite.stages.scenario import camera_models, instance_for
 from camsite.stages.solve import (
     MaxCoverage,
     MinCost,
@@ -53,9 +55,12 @@ __all__ = [
     "NoViewRow",
     "Objective",
     "Summary",
+    "ValueRows",
     "budget_curve",
     "build_instance",
+    "camera_models",
     "constraints_for",
+    "instance_for",
     "load_inputs",
     "not_proven",
     "rank_sites",
@@ -64,4 +69,5 @@ __all__ = [
     "staged_plan",
     "street_names",
     "summarise",
+    "value_rows",
 ]

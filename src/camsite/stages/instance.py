@@ -25,8 +25,9 @@ from camsite import candidates as candidates_mod
 from camsite import coverage as coverage_mod
 from camsite import demand as demand_mod
 from camsite.cameras import CameraModels
-from camsite.config import CandidateConfig, DemandConfig
+from camsite.config import CandidateConfig, DemandConfig, QualityConfig
 from camsite.errors import InputError
+from camsite.stages._graded import existing_views, pair_values
 from camsite.stages.inputs import Inputs
 from camsite.stages.rows import ValueRows, value_rows
 
@@ -80,6 +81,12 @@ class Instance:
     no_view: pd.DataFrame = field(default_factory=coverage_mod.empty_no_view)
     #: The optimiser's rows (:mod:`camsite.stages.rows`); default: binary coverage, one row per demand point.
     graded: ValueRows | None = None
+    #: Graded coverage only: EN 62676-4 level codes (1 detect .. 4 identify) of the pairs of :attr:`coverage`
+    #: and :attr:`existing_coverage`, and each candidate's and existing camera's share of the time.
+    levels: sp.csr_matrix | None = None
+    existing_levels: sp.csr_matrix | None = None
+    shares: NDArray[np.float64] | None = None
+    existing_shares: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         if self.graded is None:  # binary coverage: the rows are the demand points
@@ -169,12 +176,14 @@ def _no_view(cands: gpd.GeoDataFrame, cov: coverage_mod.Coverage, demand: gpd.Ge
         raise InputError("every candidate site looks into a do-not-view zone", where="candidates.no_view")
     views = (nv.viewsheds if viewsheds else cov.viewsheds).iloc[keep].reset_index(drop=True)
     matrix = sp.csr_matrix(nv.matrix[:, keep])
-    return cands.iloc[keep].reset_index(drop=True), coverage_mod.Coverage(matrix=matrix, viewsheds=views), nv.zones
+    levels = None if cov.levels is None else sp.csr_matrix(cov.levels.multiply(nv.matrix)[:, keep], dtype=np.uint8)
+    return (cands.iloc[keep].reset_index(drop=True),
+            coverage_mod.Coverage(matrix=matrix, viewsheds=views, levels=levels), nv.zones)
 
 
 def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: CandidateConfig,
                    cameras: CameraModels, *, category_weights: Mapping[str, float],
-                   viewsheds: bool = True) -> Instance:
+                   viewsheds: bool = True, quality: QualityConfig | None = None) -> Instance:
     """Demand, candidates and coverage for ``inputs``.
 
     Parameters
@@ -189,6 +198,9 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         Weight per incident category.
     viewsheds
         Compute viewshed polygons for the maps (not needed by the optimiser).
+    quality
+        The scenario's ``[quality]``; graded coverage values each pair by its
+        EN 62676-4 level and the camera's share of the time (default: binary).
 
     Raises
     ------
@@ -216,13 +228,25 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         logger.info("%d candidate sites lie in water (on bridges or quays): left out", n_wet)
     if cands.empty:
         raise InputError("no candidate site inside the study area", where="candidates")
-    cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds)
+    graded = quality is not None and quality.coverage == "graded"
+    if graded:
+        cameras = cameras.graded()  # nothing beyond detection
+    cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds,
+                                       graded=graded)
     no_view = coverage_mod.empty_no_view()
     if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
         cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
-    ex_cov = coverage_mod.coverage_matrix(demand, inputs.existing, cameras, open_space=inputs.open_space,
-                                          viewsheds=viewsheds)
+    existing, ex_share = existing_views(inputs.existing, cameras) if graded else (inputs.existing, None)
+    ex_cov = coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
+                                          viewsheds=viewsheds, graded=graded)
     cand_matrix, ex_matrix = cov.matrix, ex_cov.matrix
+    if graded:
+        assert quality is not None and cov.levels is not None and ex_cov.levels is not None and ex_share is not None
+        share = cameras.lookup(cands["camera_type"].astype(str), "share")
+        kinds = demand["kind"].to_numpy(object)
+        values, ex_values = (pair_values(cov.levels, kinds, share, quality),
+                             pair_values(ex_cov.levels, kinds, ex_share, quality))
+        cand_matrix, ex_matrix = values.astype(bool), ex_values.astype(bool)
     seen = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | (np.asarray(ex_matrix.sum(axis=1)).ravel() > 0)
     keep = demand.geometry.within(area).to_numpy() | seen  # just outside: kept where a camera sees it
     stats["outside_not_seen"] = int((~keep).sum())
@@ -231,13 +255,28 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         demand, cand_matrix, ex_matrix = _renumber(demand[keep]), cand_matrix[keep], ex_matrix[keep]
     existing_mask = np.asarray(ex_matrix.sum(axis=1)).ravel() > 0
     weights = demand["weight"].to_numpy(float)
+    extra: dict[str, Any] = {}
+    if graded:
+        assert cov.levels is not None and ex_cov.levels is not None
+        values, ex_values = values[keep], ex_values[keep]
+        e0 = ex_values.max(axis=1).toarray().ravel() if ex_values.shape[1] else np.zeros(len(demand))
+        extra = {"graded": value_rows(values, weights, e0), "shares": share, "existing_shares": ex_share,
+                 "levels": _levels_kept(cov.levels, keep, cand_matrix),
+                 "existing_levels": _levels_kept(ex_cov.levels, keep, ex_matrix)}
     coverable = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | existing_mask
     if not (weights[coverable] > 0).any():
         raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
                          "and the street corridor widths)", where="camera_types")
     unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
-    return Instance(demand=demand, candidates=cands, existing=inputs.existing, coverage=cand_matrix,
+    return Instance(demand=demand, candidates=cands, existing=existing, coverage=cand_matrix,
                     existing_coverage=ex_matrix, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
                     existing_viewsheds=ex_cov.viewsheds, weights=weights,
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
-                    demand_stats=stats, no_view=no_view)
+                    demand_stats=stats, no_view=no_view, **extra)
+
+
+def _levels_kept(levels: sp.csr_matrix, keep: NDArray[np.bool_], seen: sp.csr_matrix) -> sp.csr_matrix:
+    """Level codes of the kept demand rows, only where the pair has a value."""
+    out = sp.csr_matrix(levels[keep].multiply(seen), dtype=np.uint8)
+    out.eliminate_zeros()
+    return out

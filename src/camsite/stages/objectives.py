@@ -89,15 +89,15 @@ class Requirement:
 
 
 def incident_mask(instance: Instance) -> BoolArray:
-    """Incident demand rows (kinds ``incident`` and ``point``)."""
+    """Incident demand points (kinds ``incident`` and ``point``)."""
     return kind_masks(instance.demand).get("incident", np.zeros(len(instance.demand), dtype=bool))
 
 
 def seeable(instance: Instance, constraints: Constraints) -> BoolArray:
-    """Demand rows some allowed candidate or an existing camera sees."""
+    """The optimiser's rows (:attr:`Instance.rows`) some allowed candidate or an existing camera reaches."""
     allowed = np.flatnonzero(~constraints.forbidden)
-    sub = instance.coverage.tocsc()[:, allowed].tocsr()
-    return (np.diff(sub.indptr) > 0) | instance.existing_mask
+    sub = instance.rows.matrix.tocsc()[:, allowed].tocsr()
+    return (np.diff(sub.indptr) > 0) | instance.rows.existing
 
 
 def cluster_masks(instance: Instance, incident: BoolArray) -> dict[str, BoolArray]:
@@ -135,19 +135,22 @@ def _requirement(name: str, mask: BoolArray, share: float | None, w: NDArray[np.
 
 def requirements(instance: Instance, opt: OptimizationConfig, constraints: Constraints,
                  subareas: Mapping[str, BoolArray]) -> list[Requirement]:
-    """The min-cost requirements of ``opt`` (module docs); ``subareas`` maps sub-area names to row masks."""
-    w, inc = instance.weights, incident_mask(instance)
+    """The min-cost requirements of ``opt`` (module docs); ``subareas`` maps sub-area names to demand point
+    masks. The requirements' masks are over the optimiser's rows (:attr:`Instance.rows`): with graded
+    coverage a share of the weight is a share of the value a perfect view of every point would give."""
+    rows = instance.rows
+    w, inc = rows.weights, rows.for_points(incident_mask(instance))
     seen = seeable(instance, constraints)
     share = opt.target_incident_share
     found: list[Requirement | None] = []
     if share is not None:
         found.append(_requirement("incident", inc, share, w, seen))
-    cats = instance.demand["category"].to_numpy()
+    cats = instance.demand["category"].to_numpy()[rows.point]
     for cat, s in opt.target_category_shares.items():
         found.append(_requirement(f"category:{category_key(cat)}", inc & (cats == category_key(cat)), s, w, seen))
     spots = {} if opt.hotspots == "none" else \
-        {f"subarea:{k}": inc & m for k, m in subareas.items()} if opt.hotspots == "subareas" else \
-        {f"cluster:{k}": m for k, m in cluster_masks(instance, inc).items()}
+        {f"subarea:{k}": inc & rows.for_points(m) for k, m in subareas.items()} if opt.hotspots == "subareas" else \
+        {f"cluster:{k}": rows.for_points(m) for k, m in cluster_masks(instance, incident_mask(instance)).items()}
     found.extend(_requirement(name, m, share, w, seen) for name, m in spots.items())
     return [r for r in found if r is not None]
 
@@ -175,8 +178,9 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     reqs = requirements(instance, opt, constraints, subareas)
     if not reqs:
         raise SolverError("min_cost: no target has incident weight to cover", where="optimization")
-    sol = optimize.min_cost_cover(instance.coverage, instance.costs, weights=instance.weights, target=None,
-                                  covers=[(r.mask, r.required) for r in reqs], existing=instance.existing_mask,
+    rows = instance.rows
+    sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights, target=None,
+                                  covers=[(r.mask, r.required) for r in reqs], existing=rows.existing,
                                   constraints=constraints, solver=solver)
     if sol.status == "infeasible":
         raise SolverError(_unreachable(reqs), where="optimization")
@@ -199,18 +203,17 @@ def curve_incident_pct(instance: Instance, curve: pd.DataFrame | None) -> float 
     """The share (%) of the incident weight the plan at the curve's largest budget sees (None without a curve)."""
     if curve is None or not len(curve):
         return None
-    inc = incident_mask(instance)
-    total = float(instance.weights[inc].sum())
+    rows = instance.rows
+    inc = rows.for_points(incident_mask(instance))
+    total = float(rows.weights[inc].sum())
     if total <= 0:
         return None
     variants = instance.candidates["variant"].astype(str).tolist()
     index = {v: i for i, v in enumerate(variants)}
     last = curve.sort_values("budget_sek").iloc[-1]
     cols = [index[s] for s in str(last.get("sites") or "").split(";") if s in index]
-    covered = instance.existing_mask.copy()
-    if cols:
-        covered |= np.asarray(instance.coverage[:, cols].sum(axis=1)).ravel() > 0
-    return 100.0 * float(instance.weights[inc & covered].sum()) / total
+    covered = rows.covered(cols)
+    return 100.0 * float(rows.weights[inc & covered].sum()) / total
 
 
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
@@ -225,8 +228,9 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     ``"beyond_curve"``, not solved (a min-cost cover far beyond the swept
     budgets can take minutes to prove; widen the sweep to get the point).
     """
-    inc = incident_mask(instance)
-    w = instance.weights
+    rows = instance.rows
+    inc = rows.for_points(incident_mask(instance))
+    w = rows.weights
     total = float(w[inc].sum())
     if total <= 0:
         return ()
@@ -246,11 +250,10 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                         100 * share, within_pct)
             out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
             continue
-        sol = optimize.min_cost_cover(instance.coverage, instance.costs, weights=w, target=None,
-                                      covers=[(inc, share * total)], existing=instance.existing_mask,
+        sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=w, target=None,
+                                      covers=[(inc, share * total)], existing=rows.existing,
                                       constraints=constraints, solver=solver)
-        covered = np.asarray(instance.coverage[:, sol.selected].sum(axis=1)).ravel() > 0
-        covered |= instance.existing_mask
+        covered = rows.covered(sol.selected)
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
                     "n_sites": len(sol.selected),
                     "incident_pct": round(100.0 * float(w[inc & covered].sum()) / total, 6),

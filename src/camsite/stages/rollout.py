@@ -60,12 +60,13 @@ def _type_arrays(scenario: Scenario, instance: Instance,
 def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], constraints: Constraints,
                 solver: SolverOptions, *, backup_weight: float = 0.0) -> pd.DataFrame:
     """The nested staged plan by year (module docs): :data:`STAGE_TABLE_COLUMNS`, ``new_sites`` as site ids."""
-    table = optimize.staged_plan(instance.coverage, instance.weights, instance.costs,
-                                 [s.budget_sek for s in plan], existing=instance.existing_mask,
+    rows = instance.rows
+    table = optimize.staged_plan(rows.matrix, rows.weights, instance.costs,
+                                 [s.budget_sek for s in plan], existing=rows.existing,
                                  constraints=constraints, solver=solver, backup_weight=backup_weight)
     first = scenario.optimization.first_year()
     site_ids = instance.candidates["site_id"].astype(str).to_numpy()
-    incident = instance.demand["kind"].isin(("incident", "point")).to_numpy()
+    incident = rows.for_points(instance.demand["kind"].isin(("incident", "point")).to_numpy())
     chosen: list[int] = []
     years: list[int] = []
     inc_pct: list[float | None] = []
@@ -73,8 +74,8 @@ def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], c
         added = _indices(new)
         chosen += added
         years += [stage.year - first] * len(added)
-        mask = ranking.covered_mask(instance.coverage, np.asarray(chosen, np.int64), instance.existing_mask)
-        w = instance.weights * incident
+        mask = rows.covered(np.asarray(chosen, np.int64))
+        w = rows.weights * incident
         inc_pct.append(round(ranking.coverage_pct(w, mask), 6) if w.sum() > 0 else None)
     idx = np.asarray(chosen, np.int64)
     flows = costs.cash_flows(*_type_arrays(scenario, instance, idx), years,
@@ -147,10 +148,10 @@ def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
 def _coverage_by_year(instance: Instance, idx: NDArray[np.int64], install: NDArray[np.int64],
                       years: Sequence[int]) -> list[dict[str, Any]]:
     """Incident coverage and coverage per category (percent of the weight) reached by the end of each year."""
-    demand = instance.demand
-    w = demand["weight"].to_numpy(float)
-    incident = demand["kind"].isin(("incident", "point")).to_numpy()
-    cats = {c: demand["category"].eq(c).to_numpy() for c in sorted(demand["category"].unique())}
+    demand, rows = instance.demand, instance.rows
+    w = rows.weights
+    incident = rows.for_points(demand["kind"].isin(("incident", "point")).to_numpy())
+    cats = {c: rows.for_points(demand["category"].eq(c).to_numpy()) for c in sorted(demand["category"].unique())}
 
     def pct(mask: NDArray[np.bool_], group: NDArray[np.bool_]) -> float | None:
         total = float(w[group].sum())
@@ -158,7 +159,7 @@ def _coverage_by_year(instance: Instance, idx: NDArray[np.int64], install: NDArr
 
     out = []
     for year in years:
-        mask = ranking.covered_mask(instance.coverage, idx[install <= year], instance.existing_mask)
+        mask = rows.covered(idx[install <= year])
         out.append({"year": int(year), "incident_pct": pct(mask, incident),
                     "by_category": {c: pct(mask, g) for c, g in cats.items()}})
     return out

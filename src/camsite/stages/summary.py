@@ -154,6 +154,14 @@ class Summary:
     # -- issue 14: costs over time and the yearly rollout (costs) ----------------------------------------------
     #: Costs per year (investment, operation), total and present value; what the budget limits.
     costs: Mapping[str, Any] | None = None
+    # -- issue 13: graded coverage ----------------------------------------------------------------------------
+    #: ``"binary"`` (seen or not) or ``"graded"`` (coverage percentages weight each point by the value of its
+    #: best EN 62676-4 level); ``ptz``: how PTZ domes are counted (``patrol`` or ``guard``).
+    coverage_model: str = "binary"
+    ptz: str = "patrol"
+    #: Proposed sites per camera type, and the plan's gain per level (percent of the gain; graded only).
+    camera_mix: Mapping[str, int] | None = None
+    gain_by_level_pct: Mapping[str, float] | None = None
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
@@ -180,13 +188,50 @@ def street_names(edges: gpd.GeoDataFrame) -> dict[int, str]:
     return {int(e): str(n) for e, n in zip(edges["edge_id"], edges["name"].fillna("")) if n}
 
 
+#: sites.csv's columns for the share (%) of a site's gain at each EN 62676-4 level, best first.
+LEVEL_SHARE_COLUMNS = ("gain_identify_pct", "gain_recognise_pct", "gain_observe_pct", "gain_detect_pct")
+
+
+def _level_share_columns(instance: Instance, order: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
+    """The share (%) of each ranked site's marginal gain at each level (graded coverage; NaN when binary).
+
+    A row newly reached by the site counts at the level the site gives its demand point.
+    """
+    out = np.full((len(order), 4), np.nan)
+    if instance.levels is not None:
+        rows = instance.rows
+        covered = rows.existing.copy()
+        csc, levels = rows.matrix.tocsc(), instance.levels.tocsc()
+        for k, j in enumerate(order):
+            new = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
+            new = new[~covered[new]]
+            covered[new] = True
+            col = np.zeros(levels.shape[0], np.int64)
+            col[levels.indices[levels.indptr[j]:levels.indptr[j + 1]]] = levels.data[levels.indptr[j]:levels.indptr[j + 1]]
+            by_level = np.bincount(col[rows.point[new]], weights=rows.weights[new], minlength=5)[1:]
+            total = by_level.sum()
+            out[k] = np.round(100 * by_level[::-1] / total, 1) if total > 0 else 0.0
+    return dict(zip(LEVEL_SHARE_COLUMNS, out.T))
+
+
+def _gain_by_level(sites: pd.DataFrame) -> dict[str, float]:
+    """The plan's gain per EN 62676-4 level, in percent of its whole gain (from each site's shares)."""
+    gain = sites["gain_weight"].to_numpy(float)
+    total = float(gain.sum())
+    return {c.removeprefix("gain_").removesuffix("_pct"):
+            round(float(gain @ sites[c].to_numpy(float)) / total, 1) if total > 0 else 0.0
+            for c in LEVEL_SHARE_COLUMNS}
+
+
 def rank_sites(instance: Instance, solution: Solution, *, crs: str,
                edge_names: Mapping[int, str] | None = None, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The chosen sites ranked by marginal gain, with the columns of sites.csv and the evidence for each
     (:mod:`camsite.evidence`; ``edge_names`` names the streets seen)."""
-    weights, ex = instance.weights, instance.existing_mask
-    order, gains = ranking.rank_by_marginal_gain(instance.coverage, weights, solution.selected, existing=ex)
-    inc_gains = _incident_gains(instance.coverage, instance.demand["incidents"].to_numpy(float), order, ex)
+    rows = instance.rows
+    weights, ex = rows.weights, rows.existing
+    order, gains = ranking.rank_by_marginal_gain(rows.matrix, weights, solution.selected, existing=ex)
+    row_incidents = instance.demand["incidents"].to_numpy(float)[rows.point] * rows.step
+    inc_gains = _incident_gains(rows.matrix, row_incidents, order, ex)
     chosen = instance.candidates.iloc[order]
     xs, ys = chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy()
     lon, lat = _lonlat(xs, ys, crs)
@@ -205,15 +250,18 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str,
         "gain_incidents": np.round(inc_gains, 3),
         "cumulative_cost_sek": np.round(np.cumsum(cost), 0),
         "cumulative_coverage_pct": np.round(100 * (before + np.cumsum(gains)) / total, 3) if total > 0 else 0.0,
+        "heading_deg": np.round(chosen["heading_deg"].to_numpy(float), 1),
+        "fov_deg": instance.cameras.lookup(chosen["camera_type"].astype(str), "fov_deg"),
+        "range_m": np.round(instance.cameras.lookup(chosen["camera_type"].astype(str), "range_m"), 1),
+        **_level_share_columns(instance, order),
         "variant": chosen["variant"].to_numpy(),
-        "heading_deg": chosen["heading_deg"].to_numpy(float),
         "kind": chosen["kind"].to_numpy(),
         "candidate_index": order,
     })
-    why = evidence.site_evidence(instance.coverage, weights, instance.demand, instance.site_ids,
+    why = evidence.site_evidence(rows.matrix, weights, instance.demand, instance.site_ids, point=rows.point,
                                  order=np.asarray(order, np.int64), existing=ex, edge_names=edge_names or {},
                                  xy=instance.xy, labels=labels)
-    at = out.columns.get_loc("variant")
+    at = out.columns.get_loc("heading_deg")
     return pd.concat([out.iloc[:, :at], why, out.iloc[:, at:]], axis=1)
 
 
@@ -298,8 +346,16 @@ def _worst_places(instance: Instance, edges: gpd.GeoDataFrame, crs: str, top: in
             for s, w, n, lo, la in zip(streets, grp["weight"], grp["incidents"], lon, lat, strict=True)]
 
 
-def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.bool_], after: NDArray[np.bool_],
+def _share_pct(weights: NDArray[np.float64], share: NDArray[np.float64]) -> float:
+    """Covered weight (each point's weight times its best value) as a percentage of the total weight."""
+    total = float(weights.sum())
+    return 100.0 * float(weights @ share) / total if total > 0 else 0.0
+
+
+def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.float64], after: NDArray[np.float64],
                groups: Mapping[str, NDArray[np.bool_]], labels: Mapping[str, str] | None) -> tuple[CoverageRow, ...]:
+    """Coverage per group of demand points; ``before``/``after`` are each point's value (1 = seen, with graded
+    coverage the best level's value times the share of the time), so incidents seen may be fractional."""
     w = demand["weight"].to_numpy(float)
     inc = demand["incidents"].to_numpy(float)
     rows = []
@@ -308,10 +364,10 @@ def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.bool_], after: NDArr
         rows.append(CoverageRow(
             name=name, label=None if labels is None else labels.get(name, name), weight_total=round(wt, 4),
             incidents_total=round(float(inc[mask].sum()), 3),
-            before_pct=round(100 * float(w[mask & before].sum()) / wt, 3) if wt > 0 else None,
-            after_pct=round(100 * float(w[mask & after].sum()) / wt, 3) if wt > 0 else None,
-            incidents_before=round(float(inc[mask & before].sum()), 3),
-            incidents_after=round(float(inc[mask & after].sum()), 3)))
+            before_pct=round(100 * float(w[mask] @ before[mask]) / wt, 3) if wt > 0 else None,
+            after_pct=round(100 * float(w[mask] @ after[mask]) / wt, 3) if wt > 0 else None,
+            incidents_before=round(float(inc[mask] @ before[mask]), 3),
+            incidents_after=round(float(inc[mask] @ after[mask]), 3)))
     return tuple(rows)
 
 
@@ -343,8 +399,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
     ``curve`` and ``staged`` (the budget curve and staged plan, when computed)
     give the counts of their solves that were not proven optimal.
     """
-    demand, ex = instance.demand, instance.existing_mask
-    after = ranking.covered_mask(instance.coverage, solution.selected, ex)
+    demand, rows = instance.demand, instance.rows
+    ex, after = rows.point_share([]), rows.point_share(solution.selected)  # each point's best value, 0 to 1
     weights, opt = instance.weights, scenario.optimization
     cats = {c: demand["category"].eq(c).to_numpy() for c in sorted(demand["category"].unique())}
     subs = inputs.subareas
@@ -355,8 +411,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         scenario=scenario.name, title=scenario.title, scenario_file=Path(scenario.source_file).name if scenario.source_file else None,
         date=dt.date.today().isoformat(), crs=scenario.crs, budget_sek=opt.budget_sek,
         spent_sek=round(float(sites["cost_sek"].sum()), 2), n_new_sites=len(sites),
-        coverage_before_pct=round(ranking.coverage_pct(weights, ex), 4),
-        coverage_after_pct=round(ranking.coverage_pct(weights, after), 4),
+        coverage_before_pct=round(_share_pct(weights, ex), 4),
+        coverage_after_pct=round(_share_pct(weights, after), 4),
         objective=solution.objective, bound=solution.bound, gap=solution.gap, status=solution.status,
         solver=opt.solver, runtime_s=round(runtime_s, 3), solve_runtime_s=round(float(solution.runtime_s), 3),
         n_demand=len(demand), n_candidates=len(instance.candidates),
@@ -378,7 +434,10 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         demand_stats=dict(instance.demand_stats), data_sources=sources,
         illustrative_layers=tuple(d.layer for d in sources if d.source.lower() in MADE_UP_SOURCES),
         curve_not_proven=not_proven(curve), stages_not_proven=not_proven(staged),
-        no_view_zones=no_view_rows(instance.no_view, sites))
+        no_view_zones=no_view_rows(instance.no_view, sites),
+        coverage_model=scenario.quality.coverage, ptz=scenario.quality.ptz,
+        camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
+        gain_by_level_pct=_gain_by_level(sites) if instance.levels is not None else None)
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:

@@ -114,9 +114,16 @@
     px(tipText(el("circle", { cx: p[0], cy: p[1], fill: "#6a3d9a", "fill-opacity": 0.75 }, gInc),
                L.legend_incidents + ": " + p[2]), "r", 2.5);
   });
+  var graded = (D.views || []).length > 0;  // graded coverage: views filled by EN 62676-4 level, outlined by status
+  (D.views || []).forEach(function (v) {  // detect first, so identify lies on top
+    var text = L["legend_view_" + v.lvl] + "\n" + (v.src === "existing" ? L.legend_existing : L.legend_proposed) +
+               " " + v.id + (v.share < 1 ? "\n" + L.views_time_share.replace("{share}", fmt(100 * v.share, 0) + " %") : "");
+    tipText(el("path", { d: v.d, "class": "level-view level-" + v.lvl, fill: D.level_colors[v.lvl], "fill-opacity": 0.55,
+                         stroke: "none", "fill-rule": "evenodd" }, gViews), text);
+  });
   D.existing.forEach(function (c) {
-    if (c.vs) { el("path", { d: c.vs, fill: "#0072B2", "fill-opacity": 0.18, stroke: "#0072B2", "stroke-opacity": 0.5,
-                             "vector-effect": "non-scaling-stroke" }, gViews); }
+    if (c.vs) { el("path", { d: c.vs, fill: graded ? "none" : "#0072B2", "fill-opacity": 0.18, stroke: "#0072B2",
+                             "stroke-opacity": graded ? 0.9 : 0.5, "vector-effect": "non-scaling-stroke" }, gViews); }
     var m = el("rect", { "class": "camera-marker", fill: "#0072B2", stroke: "#fff", "stroke-width": 1.5,
                          "vector-effect": "non-scaling-stroke" }, gCams);
     m.dataset.x = c.x; m.dataset.y = c.y;
@@ -126,8 +133,9 @@
   });
   var markers = {};
   D.sites.forEach(function (s) {
-    if (s.vs) { el("path", { d: s.vs, "class": "site-viewshed", fill: "#D55E00", "fill-opacity": 0.2, stroke: "#D55E00",
-                             "stroke-opacity": 0.6, "vector-effect": "non-scaling-stroke" }, gViews); }
+    if (s.vs) { el("path", { d: s.vs, "class": "site-viewshed", fill: graded ? "none" : "#D55E00", "fill-opacity": 0.2,
+                             stroke: "#D55E00", "stroke-opacity": graded ? 0.9 : 0.6, "vector-effect": "non-scaling-stroke" },
+                   gViews); }
     var g = el("g", { "class": "site-marker", "data-rank": s.rank }, gSites);
     var c = px(el("circle", { cx: s.x, cy: s.y, fill: "#D55E00", stroke: "#fff", "stroke-width": 1.5,
                               "vector-effect": "non-scaling-stroke" }, g), "r", 10);
@@ -250,6 +258,9 @@
     viewshed_new: "background:rgba(213,94,0,.3);border:1px solid rgba(213,94,0,.7)",
     proposed: "width:11px;height:11px;border-radius:50%;background:#D55E00"
   };
+  Object.keys(D.level_colors || {}).forEach(function (lvl) {  // graded coverage: one swatch per level
+    SWATCH["view_" + lvl] = "background:" + D.level_colors[lvl] + ";opacity:.75";
+  });
   leg.innerHTML = "";
   D.legend.forEach(function (it) {
     var row = document.createElement("div"), sw = document.createElement("span");

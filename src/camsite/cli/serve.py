@@ -1,0 +1,63 @@
+"""``camsite serve``: the planning workbench, a local web page answering what-if questions live."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from pathlib import Path
+
+import click
+
+from camsite.cli._common import handle_errors, main
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or ``localhost``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(host: str, port: int, token: str | None) -> str:
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else shown
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+@main.command("serve")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Any address but 127.0.0.1 needs the token printed in the URL.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder \"Spara plan\" writes to (default: <scenario output folder>-workbench).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=20.0, show_default=True, metavar="S",
+              help="Time limit of one solve in seconds; a plan stopped by it is shown with its gap.")
+@handle_errors
+def serve_cmd(scenario: Path, host: str, port: int, out: Path | None, time_limit: float) -> None:
+    """Open the planning workbench for SCENARIO: a local web page that re-solves live.
+
+    Loads the scenario once (network, demand, candidates, coverage), then
+    answers each change of budget, forced or forbidden sites, removed existing
+    cameras and category weights with an exact solve. Works offline. Stop it
+    with Ctrl-C.
+    """
+    import uvicorn
+
+    from camsite.serve import Workbench, create_app, loopback_hosts
+
+    click.echo(f"camsite serve: loading {scenario} ...", err=True)
+    bench = Workbench.load(scenario, time_limit_s=time_limit)
+    export_dir = out or Path(f"{bench.scenario.output_dir()}-workbench")
+    local = _is_loopback(host)
+    token = None if local else secrets.token_urlsafe(24)
+    hosts = loopback_hosts(port) if local else None
+    app = create_app(bench, export_dir=export_dir, token=token, allowed_hosts=hosts)
+    click.echo(f"camsite serve: open {_url(host, port, token)}  (plans are saved in {export_dir}; Ctrl-C stops)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        bench.close()

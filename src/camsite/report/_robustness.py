@@ -1,0 +1,181 @@
+"""The robustness analysis in the deliverables: a report.html section, an inventory.xlsx sheet, a GeoPackage layer.
+
+Formatting only: every figure comes from :class:`camsite.robustness.Robustness`
+(``RunResult.robustness``); nothing is written when a run has none.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from camsite.i18n import fmt_num, fmt_pct, tr
+from camsite.report import _basemap, _svg
+from camsite.report._sections import esc
+from camsite.result import RunResult
+
+__all__ = ["add_sheet", "gpkg_layers", "html_section"]
+
+#: Colours from rarely (0) to always (1) chosen (a colour-blind safe sequential scale).
+_SCALE = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")
+MAP_PX = 520
+
+
+def _colour(freq: float) -> str:
+    return _SCALE[min(int(freq * len(_SCALE)), len(_SCALE) - 1)]
+
+
+def _site_map(result: RunResult, sites: pd.DataFrame, lang: str) -> str:
+    x0, y0, x1, y1 = _basemap.extent(result, pad=0.03)
+    origin, size = (x0, y1), (x1 - x0, y1 - y0)
+    w = max(size) / 400
+    streets = _svg.path_d(result.edges.geometry.union_all().simplify(2.0), origin=origin)
+    base = (f'<path d="{_svg.path_d(result.study_area, origin=origin)}" fill="#f4f4f4" stroke="#555" '
+            f'stroke-width="{2 * w:.1f}"/><path d="{streets}" fill="none" stroke="#b9bec4" stroke-width="{w:.1f}"/>')
+    r = max(size) / 110
+    dots = []
+    for rec in sites.sort_values("frequency").to_dict("records"):
+        ring = f' stroke="#D55E00" stroke-width="{2.5 * w:.1f}"' if rec["in_main_plan"] == "yes" else ""
+        tip = f'{rec["site_id"]}: {fmt_pct(100 * rec["frequency"], lang, 0)}'
+        dots.append(f'<circle cx="{rec["easting"] - origin[0]:.1f}" cy="{origin[1] - rec["northing"]:.1f}" '
+                    f'r="{r:.1f}" fill="{_colour(rec["frequency"])}"{ring}><title>{esc(tip)}</title></circle>')
+    legend = "".join(f'<span style="display:inline-block;width:14px;height:14px;background:{c};margin-left:6px">'
+                     f'</span>{esc(fmt_pct(100 * i / len(_SCALE), lang, 0))}' for i, c in enumerate(_SCALE))
+    title = tr("rob_map_title", lang)
+    return (f'<figure class="robustness-map"><svg viewBox="0 0 {size[0]:.0f} {size[1]:.0f}" width="{MAP_PX}" '
+            f'role="img" aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg">{base}{"".join(dots)}</svg>'
+            f'<figcaption>{esc(title)} · {legend} · <span style="color:#D55E00">○</span> '
+            f'{esc(tr("rob_in_main", lang))}</figcaption></figure>')
+
+
+def _regret_svg(regret: np.ndarray, lang: str) -> str:
+    """A histogram of the regret (per cent) over the samples, as inline SVG."""
+    if not len(regret):
+        return ""
+    top = max(float(np.ceil(regret.max() / 5) * 5), 5.0)
+    counts, edges = np.histogram(regret, bins=10, range=(0.0, top))
+    wd, ht, pad = 420.0, 160.0, 28.0
+    bw = (wd - 2 * pad) / len(counts)
+    peak = max(int(counts.max()), 1)
+    bars = "".join(f'<rect x="{pad + i * bw:.1f}" y="{ht - pad - (ht - 2 * pad) * c / peak:.1f}" width="{bw - 2:.1f}" '
+                   f'height="{(ht - 2 * pad) * c / peak:.1f}" fill="#4c78a8"><title>{fmt_num(edges[i], 1, lang)}–'
+                   f'{fmt_num(edges[i + 1], 1, lang)} %: {c}</title></rect>' for i, c in enumerate(counts))
+    axis = (f'<line x1="{pad}" y1="{ht - pad}" x2="{wd - pad}" y2="{ht - pad}" stroke="#333"/>'
+            f'<text x="{pad}" y="{ht - 8}" font-size="11">0</text>'
+            f'<text x="{wd - pad}" y="{ht - 8}" font-size="11" text-anchor="end">{fmt_num(top, 0, lang)} %</text>'
+            f'<text x="{wd / 2}" y="{ht - 8}" font-size="11" text-anchor="middle">{esc(tr("rob_regret_x", lang))}</text>'
+            f'<text x="4" y="14" font-size="11">{esc(tr("rob_regret_y", lang))} (max {peak})</text>')
+    title = tr("rob_regret_title", lang)
+    return (f'<figure class="robustness-regret"><svg viewBox="0 0 {wd:.0f} {ht:.0f}" width="{wd:.0f}" role="img" '
+            f'aria-label="{esc(title)}" xmlns="http://www.w3.org/2000/svg">{bars}{axis}</svg>'
+            f'<figcaption>{esc(title)}</figcaption></figure>')
+
+
+def _tornado_img(result: RunResult, lang: str) -> str:
+    from camsite.robustness.sensitivity import tornado_png
+    from camsite.robustness.write import assumption_label
+
+    rob = result.robustness
+    if rob is None or rob.sensitivity is None or not len(rob.sensitivity):
+        return ""
+    names = {a: assumption_label(a, lang) for a in rob.sensitivity["assumption"].unique()}
+    buf = io.BytesIO()
+    tornado_png(rob.sensitivity, buf, labels={**names, "low": tr("oat_low", lang), "high": tr("oat_high", lang)},
+                title=tr("oat_title", lang), xlabel=tr("oat_x", lang))
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<h3>{esc(tr("oat_title", lang))}</h3><img class="tornado" alt="{esc(tr("oat_title", lang))}" '
+            f'src="data:image/png;base64,{data}" style="max-width:100%">')
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _yes(v: str, lang: str) -> str:
+    return tr("rob_yes" if v == "yes" else "rob_no", lang)
+
+
+def html_section(result: RunResult, *, lang: str) -> str:
+    """The robustness section of report.html ("" when the run has no robustness analysis)."""
+    rob = result.robustness
+    if rob is None:
+        return ""
+    s = rob.summary()
+    share = fmt_pct(100 * float(rob.settings.get("stable_share", 0.8)), lang, 0)
+    intro = tr("rob_intro", lang, n=s["samples"], seed=rob.settings.get("seed", 0), share=share)
+    core = ", ".join(rob.stable_core) or tr("rob_none", lang)
+    facts = (f'<p><b>{esc(tr("rob_core", lang))}:</b> {esc(core)}<br>'
+             f'{esc(tr("rob_mean_jaccard", lang))}: {esc(fmt_num(s["mean_jaccard"], 2, lang))}<br>'
+             f'{esc(tr("rob_mean_regret", lang))}: {esc(fmt_pct(s["mean_regret_pct"], lang))}</p>')
+    top = rob.sites.head(25)
+    sites = _table([tr(k, lang) for k in ("rob_site", "rob_frequency", "rob_mean_rank", "rob_in_main", "rob_stable")],
+                   [[r["site_id"], fmt_pct(100 * r["frequency"], lang, 0),
+                     "–" if pd.isna(r["mean_rank"]) else fmt_num(r["mean_rank"], 1, lang),
+                     _yes(r["in_main_plan"], lang), _yes(r["stable"], lang)] for r in top.to_dict("records")])
+    alts = _table([tr(k, lang) for k in ("rob_site", "rob_frequency", "rob_replaces", "rob_replaces_share",
+                                         "rob_distance")],
+                  [[r["site_id"], fmt_pct(100 * r["frequency"], lang, 0), r["replaces"],
+                    fmt_pct(100 * r["replaces_share"], lang, 0),
+                    "–" if pd.isna(r["distance_m"]) else fmt_num(r["distance_m"], 0, lang)]
+                   for r in rob.alternatives.to_dict("records")])
+    return (f'<section class="card" id="robustness"><h2>{esc(tr("rob_title", lang))}</h2>'
+            f'<p class="note">{esc(intro)}</p>{facts}{_site_map(result, rob.sites, lang)}'
+            f'{_regret_svg(rob.samples["regret_pct"].to_numpy(float), lang)}{sites}'
+            f'<h3>{esc(tr("rob_alternatives", lang))}</h3>{alts}{_tornado_img(result, lang)}</section>')
+
+
+def _sheet_frame(result: RunResult, lang: str) -> pd.DataFrame:
+    rob = result.robustness
+    assert rob is not None
+    t = rob.sites
+    return pd.DataFrame({tr("rob_site", lang): t["site_id"], tr("rob_frequency", lang): t["frequency"].round(3),
+                         tr("rob_n_chosen", lang): t["n_chosen"], tr("rob_mean_rank", lang): t["mean_rank"].round(2),
+                         tr("rob_in_main", lang): [_yes(v, lang) for v in t["in_main_plan"]],
+                         tr("rob_stable", lang): [_yes(v, lang) for v in t["stable"]]})
+
+
+def add_sheet(wb: Any, result: RunResult, *, lang: str) -> None:
+    """The robustness sheet of inventory.xlsx (nothing when the run has no robustness analysis)."""
+    if result.robustness is None:
+        return
+    from camsite.tables import neutralise
+
+    ws = wb.create_sheet(tr("rob_sheet", lang)[:31])
+    frame = _sheet_frame(result, lang)
+    ws.append([tr("rob_title", lang)])
+    ws.append([])
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([None if isinstance(v, float) and np.isnan(v) else neutralise(v) for v in row])
+    sens = result.robustness.sensitivity
+    if sens is not None and len(sens):
+        from camsite.robustness.write import assumption_label
+
+        ws.append([])
+        ws.append([tr("oat_title", lang)])
+        ws.append([tr(k, lang) for k in ("oat_assumption", "oat_level", "oat_factor", "oat_x", "oat_change",
+                                          "oat_changed")])
+        for r in sens.to_dict("records"):
+            ws.append([assumption_label(r["assumption"], lang) if r["assumption"] != "base" else tr("oat_base", lang),
+                       r["level"], r["factor"], round(r["coverage_pct"], 2), round(r["change_pp"], 2),
+                       r["sites_changed"]])
+    for col, width in zip("ABCDEF", (30, 16, 14, 16, 16, 18)):
+        ws.column_dimensions[col].width = width
+
+
+def gpkg_layers(result: RunResult) -> list[tuple[str, gpd.GeoDataFrame, str]]:
+    """The ``robustness`` layer (sites with their selection frequency), or none."""
+    rob = result.robustness
+    if rob is None or not len(rob.sites):
+        return []
+    t = rob.sites
+    gdf = gpd.GeoDataFrame(t[["site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable"]].copy(),
+                           geometry=gpd.points_from_xy(t["easting"], t["northing"]), crs=result.instance.candidates.crs)
+    return [("robustness", gdf, "Point")]

@@ -1,0 +1,267 @@
+"""Perturbed versions of a scenario's data: what one robustness sample changes.
+
+A :class:`Draw` says how one sample's data differ from the scenario's:
+bootstrap multiplicities of the incidents, incidents moved within their
+precision class, factors on the category and street-space weights, on
+footfall, on the camera ranges and on the camera costs. :func:`draw_sample`
+draws one from a seed; the sensitivity table builds them by hand.
+
+Each perturbation draws from its own stream (``SeedSequence(seed).spawn``), so
+switching one off does not change what the others draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from camsite.cameras import CameraModels
+from camsite.config import DemandConfig, RobustnessConfig
+
+__all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
+           "scaled_weights"]
+
+#: Precision classes whose position is moved by up to ``jitter_m`` (a point or an intersection).
+_NEAR = ("point", "intersection", "")
+
+
+@dataclass(frozen=True, eq=False)
+class Draw:
+    """How one sample's data differ from the scenario's (1 and None: unchanged).
+
+    Attributes
+    ----------
+    counts
+        Bootstrap multiplicity of each incident (row of ``Inputs.incidents``), or None.
+    moved
+        The incidents with their drawn positions (precision ``point`` where a
+        street or area incident was placed at one spot), or None.
+    category_factors
+        Factor on each category weight (missing: 1).
+    street_factor, footfall_factor
+        Factors on the street-space weight per metre and on the footfall weight.
+    range_factors
+        Factor on each camera type's range (aligned with ``CameraModels.names``), or None.
+    cost_factor
+        Factor on every candidate's cost.
+    """
+
+    counts: NDArray[np.int64] | None = None
+    moved: gpd.GeoDataFrame | None = None
+    category_factors: Mapping[str, float] = field(default_factory=dict)
+    street_factor: float = 1.0
+    footfall_factor: float = 1.0
+    range_factors: NDArray[np.float64] | None = None
+    cost_factor: float = 1.0
+
+    @property
+    def changes_geometry(self) -> bool:
+        """True when demand points or camera reach move (the coverage must be rebuilt)."""
+        return self.moved is not None or (self.range_factors is not None and bool(np.any(self.range_factors != 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class StreetIndex:
+    """The usable street pieces inside the demand reach, for placing imprecise incidents at one spot.
+
+    Attributes
+    ----------
+    lines
+        Line pieces (working CRS).
+    names
+        Normalised street name of each piece ("" when unnamed).
+    districts
+        District polygons by normalised name.
+    precision_factors
+        ``demand.precision_factors``: the weight of a moved incident keeps its class's factor.
+    """
+
+    lines: NDArray[np.object_]
+    names: NDArray[np.object_]
+    districts: Mapping[str, BaseGeometry]
+    precision_factors: Mapping[str, float]
+    #: Street pieces per area already cut (a worker cuts each district once, not once per sample).
+    _pieces: dict[str, NDArray[np.object_]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, edges: gpd.GeoDataFrame, reach: BaseGeometry, districts: gpd.GeoDataFrame,
+              precision_factors: Mapping[str, float]) -> StreetIndex:
+        """Street pieces of ``edges`` (already the usable ones) clipped to ``reach``."""
+        clipped = shapely.intersection(edges.geometry.to_numpy(), reach)
+        parts, src = shapely.get_parts(clipped, return_index=True)
+        keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
+        names = _norm(edges["name"]).to_numpy(object)[src[keep]]
+        dmap = {str(n).strip().casefold(): g for n, g in zip(districts["name"], districts.geometry)} \
+            if len(districts) else {}
+        return cls(lines=parts[keep], names=names, districts=dmap, precision_factors=dict(precision_factors))
+
+    def spot_on(self, lines: NDArray[np.object_], rng: np.random.Generator) -> BaseGeometry | None:
+        """A point drawn uniformly along ``lines`` (by length), or None when there are none."""
+        lengths = shapely.length(lines) if len(lines) else np.zeros(0)
+        if not len(lines) or lengths.sum() <= 0:
+            return None
+        k = int(rng.choice(len(lines), p=lengths / lengths.sum()))
+        spot: BaseGeometry = shapely.line_interpolate_point(lines[k], rng.uniform(0.0, 1.0), normalized=True)
+        return spot
+
+    def street(self, name: str) -> NDArray[np.object_]:
+        """The pieces of street ``name`` (normalised)."""
+        out: NDArray[np.object_] = self.lines[self.names == name] if name else self.lines[:0]
+        return out
+
+    def around(self, area: BaseGeometry, key: str) -> NDArray[np.object_]:
+        """The street pieces inside ``area`` (remembered under ``key``)."""
+        if key in self._pieces:
+            return self._pieces[key]
+        cut = shapely.intersection(self.lines, area)
+        parts = shapely.get_parts(cut)
+        out: NDArray[np.object_] = parts[(shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)]
+        self._pieces[key] = out
+        return out
+
+
+def _norm(name: pd.Series) -> pd.Series:
+    return name.fillna("").astype(str).str.strip().str.casefold()
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray[np.float64]:
+    return np.exp(rng.uniform(np.log(low), np.log(high), size))
+
+
+def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex, categories: tuple[str, ...],
+                n_camera_types: int, settings: RobustnessConfig, area_spread_m: float) -> Draw:
+    """One sample's perturbations, drawn from ``seed`` (the same seed gives the same draw anywhere).
+
+    Parameters
+    ----------
+    seed
+        The sample's seed (from ``SeedSequence(seed).spawn``).
+    incidents
+        The scenario's incidents (``Inputs.incidents``).
+    streets
+        Where imprecise incidents may be placed.
+    categories
+        The scenario's weighted categories, in a fixed order.
+    n_camera_types
+        Number of camera types.
+    settings
+        ``[robustness]``: which perturbations are on, and their ranges.
+    area_spread_m
+        ``demand.area_spread_m``: the radius an area incident without a district polygon lies within.
+    """
+    boot, jit, wts, rng_ranges = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    n = len(incidents)
+    counts = np.bincount(boot.integers(0, n, n), minlength=n).astype(np.int64) if settings.bootstrap and n else None
+    moved = moved_incidents(incidents, streets, jit, jitter_m=settings.jitter_m, area_spread_m=area_spread_m) \
+        if settings.jitter and n else None
+    cat: dict[str, float] = {}
+    street = 1.0
+    if settings.weights:
+        f = _log_uniform(wts, settings.weight_low, settings.weight_high, len(categories) + 1)
+        cat = dict(zip(categories, f[:-1].tolist()))
+        street = float(f[-1])
+    ranges = None
+    if settings.ranges and settings.range_pct > 0:
+        p = settings.range_pct / 100.0
+        ranges = rng_ranges.uniform(1.0 - p, 1.0 + p, n_camera_types)
+    return Draw(counts=counts, moved=moved, category_factors=cat, street_factor=street, range_factors=ranges)
+
+
+def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
+                    jitter_m: float, area_spread_m: float) -> gpd.GeoDataFrame:
+    """The incidents, each moved within its precision class's uncertainty.
+
+    A point or intersection moves up to ``jitter_m`` (uniform over the disc); a
+    street incident is placed at one spot along its street; an area incident at
+    one spot on the streets of its district (or within ``area_spread_m`` of its
+    position when its district has no polygon). Placed incidents become
+    precision ``point`` with their weight scaled so that their class's precision
+    factor still applies. Station incidents stay (they are shared among the
+    station's entrances already); so does an incident with nowhere to go.
+    """
+    prec = incidents["precision"].fillna("point").astype(str).to_numpy(object)
+    geoms = incidents.geometry.to_numpy().copy()
+    new_prec = prec.copy()
+    factor = np.ones(len(incidents))
+    street = _norm(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
+        np.full(len(incidents), "", object)
+    district = _norm(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
+        np.full(len(incidents), "", object)
+    pf = streets.precision_factors
+    for i in range(len(incidents)):
+        spot = _spot(i, prec[i], geoms[i], street[i], district[i], streets, rng, jitter_m=jitter_m,
+                     area_spread_m=area_spread_m)
+        if spot is None:
+            continue
+        geoms[i] = spot
+        if prec[i] in ("street", "area") and pf.get("point", 1.0) > 0:
+            factor[i] = pf.get(prec[i], 1.0) / pf.get("point", 1.0)
+            new_prec[i] = "point"
+    out = incidents.copy()
+    out["precision"] = new_prec
+    raw = pd.to_numeric(out["weight"], errors="coerce").fillna(1.0).to_numpy(float) if "weight" in out.columns \
+        else np.ones(len(out))
+    out["weight"] = raw * factor
+    return out.set_geometry(gpd.GeoSeries(geoms, crs=incidents.crs, index=incidents.index))
+
+
+def _spot(i: int, prec: str, geom: BaseGeometry | None, street: str, district: str, streets: StreetIndex,
+          rng: np.random.Generator, *, jitter_m: float, area_spread_m: float) -> BaseGeometry | None:
+    """Where incident ``i`` lies in this sample (None: where it is). Always draws, so streams stay aligned."""
+    u = rng.uniform(0.0, 1.0, 2)
+    has_point = geom is not None and not geom.is_empty
+    if prec in _NEAR:
+        if not has_point or jitter_m <= 0:
+            return None
+        r, a = jitter_m * np.sqrt(u[0]), 2 * np.pi * u[1]
+        return shapely.Point(geom.x + r * np.cos(a), geom.y + r * np.sin(a))  # type: ignore[union-attr]
+    if prec == "street":
+        return streets.spot_on(streets.street(street), rng)
+    if prec == "area":
+        poly, key = streets.districts.get(district), f"district:{district}"
+        if poly is None and has_point:
+            poly, key = geom.buffer(area_spread_m), f"disc:{geom.wkb_hex}:{area_spread_m}"  # type: ignore[union-attr]
+        return streets.spot_on(streets.around(poly, key), rng) if poly is not None else None
+    return None
+
+
+def scaled_weights(category_weights: Mapping[str, float], draw: Draw) -> dict[str, float]:
+    """The category weights times the draw's factors."""
+    return {k: float(v) * draw.category_factors.get(k, 1.0) for k, v in category_weights.items()}
+
+
+def scaled_demand(cfg: DemandConfig, draw: Draw) -> DemandConfig:
+    """``[demand]`` with the street-space and footfall weights scaled."""
+    out = cfg
+    if draw.street_factor != 1.0:
+        out = replace(out, street_weight_per_m=cfg.street_weight_per_m * draw.street_factor)
+    if draw.footfall_factor != 1.0 and cfg.footfall is not None:
+        out = replace(out, footfall=replace(cfg.footfall,
+                                            weight_per_1000=cfg.footfall.weight_per_1000 * draw.footfall_factor))
+    return out
+
+
+def scaled_cameras(cams: CameraModels, draw: Draw) -> CameraModels:
+    """The camera models with the draw's range factors."""
+    if draw.range_factors is None:
+        return cams
+    return replace(cams, range_m=cams.range_m * np.asarray(draw.range_factors, float))
+
+
+def resampled(incidents: gpd.GeoDataFrame, draw: Draw) -> gpd.GeoDataFrame:
+    """The incidents as the draw has them: moved, and their weight times their bootstrap multiplicity."""
+    out = draw.moved if draw.moved is not None else incidents
+    if draw.counts is None:
+        return out
+    out = out.copy()
+    raw = pd.to_numeric(out["weight"], errors="coerce").fillna(1.0).to_numpy(float) if "weight" in out.columns \
+        else np.ones(len(out))
+    out["weight"] = raw * draw.counts
+    return out

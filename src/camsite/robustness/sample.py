@@ -1,0 +1,263 @@
+"""One robustness task: a perturbed version of the scenario's data, solved exactly.
+
+:class:`Context` holds what every task shares and what does not change (the
+network, the candidates, the base instance with its coverage rows, the side
+constraints, the main plan). It is sent to each worker once. :func:`evaluate`
+is one task: it turns a :class:`~camsite.robustness.perturb.Draw` into data,
+solves at the scenario's budget and measures the main plan on the same data.
+
+Weight-only draws (bootstrap, category and street-space weights, footfall,
+costs) only reweight the base instance's rows: incident weight reaches demand
+points linearly, so the perturbed demand is rebuilt (fast, no geometry) and
+matched to the base demand points by position and kind. Draws that move
+incidents or change camera ranges rebuild the instance (new coverage).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from camsite import demand as demand_mod
+from camsite import stages
+from camsite.cameras import CameraModels
+from camsite.config import RobustnessConfig, Scenario
+from camsite.optimize import Constraints, SolverOptions
+from camsite.robustness import perturb
+from camsite.robustness.perturb import Draw
+from camsite.stages.rows import ValueRows
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Context", "Outcome", "evaluate", "greedy_order", "make_context"]
+
+#: Coordinates are matched to this many decimals (metres) when perturbed demand is mapped onto the base points.
+_KEY_DECIMALS = 2
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What every task of one analysis shares (sent to each worker once)."""
+
+    scenario: Scenario
+    inputs: stages.Inputs
+    instance: stages.Instance
+    cameras: CameraModels
+    constraints: Constraints
+    solver: SolverOptions
+    settings: RobustnessConfig
+    streets: perturb.StreetIndex
+    main_variants: tuple[str, ...]
+    #: Each base demand point's key (position, kind, category, precision) for mapping rebuilt demand onto it.
+    keys: pd.Series
+    #: False when rebuilt demand does not reproduce the base weights: every draw then rebuilds the instance.
+    reweight_ok: bool
+
+    @property
+    def budget(self) -> float:
+        return self.scenario.optimization.budget_sek
+
+    @property
+    def variants(self) -> NDArray[np.object_]:
+        return np.asarray(self.instance.candidates["variant"].to_numpy(), dtype=object)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one task (one sample or one sensitivity case).
+
+    ``optimum`` is the covered weight of the sample's own optimal plan and
+    ``main_value`` that of the main plan, both under the sample's data (existing
+    cameras included); ``total`` is all the sample's demand weight. ``sites`` are
+    the chosen site ids in order of marginal gain (rank 1 first).
+    """
+
+    index: int
+    seed: int
+    status: str
+    gap: float
+    objective: float
+    optimum: float
+    main_value: float
+    total: float
+    sites: tuple[str, ...]
+    variants: tuple[str, ...]
+    rebuilt: bool
+    seconds: float
+
+    @property
+    def regret_pct(self) -> float:
+        """How much less the main plan sees than the sample's optimum, in per cent of the optimum."""
+        return 100.0 * (self.optimum - self.main_value) / self.optimum if self.optimum > 0 else 0.0
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the warnings the main run already gave (each sample would repeat them)."""
+    names = ("camsite.demand", "camsite.stages", "camsite.candidates", "camsite.coverage", "camsite.optimize",
+             "camsite.placement")
+    saved = [(n, logging.getLogger(n).level) for n in names]
+    for n, _ in saved:
+        logging.getLogger(n).setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for n, level in saved:
+            logging.getLogger(n).setLevel(level)
+
+
+def _reach(inputs: stages.Inputs, demand_cfg: object, cams: CameraModels) -> BaseGeometry:
+    margin = getattr(demand_cfg, "margin_m", None)
+    margin = float(cams.range_m.max()) if margin is None else float(margin)
+    return inputs.study_area.buffer(margin) if margin > 0 else inputs.study_area
+
+
+def _keys(demand: gpd.GeoDataFrame) -> pd.Series:
+    g = demand.geometry
+    x = np.round(g.x.to_numpy(float), _KEY_DECIMALS)
+    y = np.round(g.y.to_numpy(float), _KEY_DECIMALS)
+    parts = [demand["kind"].astype(str), demand["category"].astype(str), demand["precision"].astype(str),
+             pd.Series(x, index=demand.index).astype(str), pd.Series(y, index=demand.index).astype(str)]
+    keys: pd.Series = parts[0].str.cat(parts[1:], sep="|").reset_index(drop=True)
+    return keys
+
+
+def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance, main_selected: NDArray[np.int64],
+                 *, solver: SolverOptions | None = None, settings: RobustnessConfig | None = None) -> Context:
+    """The shared part of an analysis of the plan ``main_selected`` (candidate columns of ``instance``)."""
+    cams = instance.cameras
+    lean = replace(instance, candidate_viewsheds=instance.candidate_viewsheds.iloc[:0],
+                   existing_viewsheds=instance.existing_viewsheds.iloc[:0])
+    opt = scenario.optimization
+    streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
+                                        _reach(inputs, scenario.demand, cams), inputs.districts,
+                                        scenario.demand.precision_factors)
+    variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
+    ctx = Context(scenario=scenario, inputs=inputs, instance=lean, cameras=cams,
+                  constraints=stages.constraints_for(instance, opt),
+                  solver=solver or stages.solver_options(opt, greedy=False, lp_bound=False),
+                  settings=settings or scenario.robustness, streets=streets,
+                  main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),
+                  keys=_keys(instance.demand), reweight_ok=True)
+    with _quiet():
+        check = _mapped_weights(ctx, Draw())
+    ok = np.allclose(check, instance.weights, rtol=1e-9, atol=1e-12)
+    if not ok:
+        logger.info("rebuilt demand does not match the instance's demand points: every sample rebuilds the instance")
+    return replace(ctx, reweight_ok=bool(ok))
+
+
+def _demand(ctx: Context, draw: Draw) -> gpd.GeoDataFrame:
+    """The draw's demand points, built as :func:`camsite.stages.build_instance` builds them."""
+    inputs, sc = ctx.inputs, ctx.scenario
+    cfg = perturb.scaled_demand(sc.demand, draw)
+    districts = {str(n).strip().casefold(): g for n, g in zip(inputs.districts["name"], inputs.districts.geometry)} \
+        if len(inputs.districts) else {}
+    demand, _ = demand_mod.build_demand(inputs.network, perturb.resampled(inputs.incidents, draw), cfg,
+                                        category_weights=perturb.scaled_weights(sc.category_weights, draw),
+                                        footfall=inputs.footfall, study_area=_reach(inputs, cfg, ctx.cameras),
+                                        districts=districts, entrances=inputs.entrances, open_areas=inputs.open_areas)
+    return demand
+
+
+def _mapped_weights(ctx: Context, draw: Draw) -> NDArray[np.float64]:
+    """The draw's weight of each base demand point (same position and kind).
+
+    Base points sharing a key share the key's new weight in proportion to their base weight.
+    """
+    demand = _demand(ctx, draw)
+    new = pd.Series(demand["weight"].to_numpy(float)).groupby(_keys(demand).to_numpy()).sum()
+    base_w = ctx.instance.weights
+    base_tot = pd.Series(base_w).groupby(ctx.keys.to_numpy()).transform("sum").to_numpy(float)
+    got = new.reindex(ctx.keys.to_numpy()).fillna(0.0).to_numpy(float)
+    out: NDArray[np.float64] = np.divide(base_w * got, base_tot, out=np.zeros_like(base_w), where=base_tot > 0)
+    return out
+
+
+def _rebuilt(ctx: Context, draw: Draw) -> stages.Instance:
+    """A new instance for the draw (moved incidents or other camera ranges change the coverage)."""
+    inputs, sc = ctx.inputs, ctx.scenario
+    inputs = replace(inputs, incidents=perturb.resampled(inputs.incidents, draw))
+    return stages.build_instance(inputs, perturb.scaled_demand(sc.demand, draw), sc.candidates,
+                                 perturb.scaled_cameras(ctx.cameras, draw),
+                                 category_weights=perturb.scaled_weights(sc.category_weights, draw), viewsheds=False,
+                                 quality=sc.quality)
+
+
+def sample_instance(ctx: Context, draw: Draw) -> tuple[stages.Instance, bool]:
+    """The instance for ``draw`` (costs scaled) and whether it was rebuilt."""
+    rebuild = draw.changes_geometry or not ctx.reweight_ok
+    if rebuild:
+        inst = _rebuilt(ctx, draw)
+    else:
+        w = _mapped_weights(ctx, draw)
+        inst = replace(ctx.instance, weights=w, graded=ctx.instance.rows.reweighted(w))
+    if draw.cost_factor != 1.0:
+        inst = replace(inst, costs=inst.costs * draw.cost_factor)
+    return inst, rebuild
+
+
+def greedy_order(rows: ValueRows, cols: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``cols`` ordered by marginal gain (largest first; ties by column), as sites.csv ranks a plan."""
+    cols = np.asarray(cols, np.int64)
+    if len(cols) < 2:
+        return cols
+    sub = rows.matrix[:, cols].tocsc()
+    hit = rows.existing.copy()
+    left = list(range(len(cols)))
+    order: list[int] = []
+    while left:
+        gains = [float(rows.weights[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]][
+            ~hit[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]]].sum()) for k in left]
+        best = left[int(np.argmax(gains))]
+        order.append(best)
+        hit[sub.indices[sub.indptr[best]:sub.indptr[best + 1]]] = True
+        left.remove(best)
+    return cols[order]
+
+
+def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> Outcome:
+    """Task ``index``: draw from ``seed`` (unless ``draw`` is given), solve at the budget, measure the main plan."""
+    t0 = time.perf_counter()
+    if draw is None:
+        draw = draw_for(ctx, seed)
+    opt = ctx.scenario.optimization
+    with _quiet():
+        inst, rebuilt = sample_instance(ctx, draw)
+        constraints = ctx.constraints if not rebuilt else stages.constraints_for(inst, opt)
+        sol = stages.solve(inst, stages.MaxCoverage(opt.budget_sek, backup_weight=opt.backup_weight), constraints,
+                           ctx.solver)
+    rows = inst.rows
+    variants = np.asarray(inst.candidates["variant"].to_numpy(), dtype=object)
+    where = {str(v): i for i, v in enumerate(variants)}
+    main_cols = np.array([where[v] for v in ctx.main_variants if v in where], np.int64)
+    ordered = greedy_order(rows, np.asarray(sol.selected, np.int64))
+    site_ids = inst.candidates["site_id"].to_numpy()
+    return Outcome(index=index, seed=seed, status=sol.status, gap=float(sol.gap), objective=float(sol.objective),
+                   optimum=float(rows.plan_value(ordered).sum()), main_value=float(rows.plan_value(main_cols).sum()),
+                   total=float(rows.weights.sum()), sites=tuple(dict.fromkeys(str(site_ids[c]) for c in ordered)),
+                   variants=tuple(str(variants[c]) for c in ordered), rebuilt=rebuilt,
+                   seconds=time.perf_counter() - t0)
+
+
+def draw_for(ctx: Context, seed: int) -> Draw:
+    """The sample draw for ``seed`` under the context's settings."""
+    cats = tuple(k for k, v in ctx.scenario.category_weights.items() if v > 0)
+    return perturb.draw_sample(seed, incidents=ctx.inputs.incidents, streets=ctx.streets, categories=cats,
+                               n_camera_types=len(ctx.cameras.names), settings=ctx.settings,
+                               area_spread_m=ctx.scenario.demand.area_spread_m)
+
+
+def factors_note(draw: Draw) -> Mapping[str, float]:
+    """The draw's scalar factors (for logs and tests)."""
+    return {"street": draw.street_factor, "footfall": draw.footfall_factor, "cost": draw.cost_factor,
+            **{f"category:{k}": v for k, v in draw.category_factors.items()}}

@@ -1,0 +1,114 @@
+"""One-at-a-time sensitivity: how coverage and the chosen sites move when one assumption moves.
+
+Each key assumption is set to its low and to its high value while everything
+else keeps the scenario's value: the street-space weight, each weighted
+incident category, footfall (weights between ``weight_low`` and
+``weight_high`` times the scenario's), the camera range (± ``range_pct``) and
+the camera cost (± ``cost_pct``). Each case is solved exactly at the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from camsite.robustness.perturb import Draw
+from camsite.robustness.sample import Context, Outcome
+from camsite.robustness.tables import jaccard
+
+__all__ = ["COLUMNS", "Case", "cases", "sensitivity_table", "tornado_png"]
+
+#: Columns of sensitivity.csv.
+COLUMNS = ("assumption", "level", "factor", "coverage_pct", "main_plan_coverage_pct", "change_pp", "n_sites",
+           "sites_changed", "jaccard", "sites_added", "sites_dropped", "status", "gap")
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One sensitivity case: ``assumption`` at ``level`` (``low``/``high``/``base``), as a draw."""
+
+    assumption: str
+    level: str
+    factor: float
+    draw: Draw
+
+
+def cases(ctx: Context) -> list[Case]:
+    """The base case, then low and high for each key assumption the scenario has."""
+    s = ctx.settings
+    lo, hi = s.weight_low, s.weight_high
+    out = [Case("base", "base", 1.0, Draw())]
+    out += [Case("street_weight", lvl, f, Draw(street_factor=f)) for lvl, f in (("low", lo), ("high", hi))]
+    for cat, w in ctx.scenario.category_weights.items():
+        if w > 0:
+            out += [Case(f"category:{cat}", lvl, f, Draw(category_factors={cat: f}))
+                    for lvl, f in (("low", lo), ("high", hi))]
+    if ctx.scenario.demand.footfall is not None and ctx.inputs.footfall is not None:
+        out += [Case("footfall", lvl, f, Draw(footfall_factor=f)) for lvl, f in (("low", lo), ("high", hi))]
+    n = len(ctx.cameras.names)
+    if s.range_pct > 0:
+        p = s.range_pct / 100
+        out += [Case("camera_range", lvl, f, Draw(range_factors=np.full(n, f)))
+                for lvl, f in (("low", 1 - p), ("high", 1 + p))]
+    if s.cost_pct > 0:
+        p = s.cost_pct / 100
+        out += [Case("camera_cost", lvl, f, Draw(cost_factor=f)) for lvl, f in (("low", 1 - p), ("high", 1 + p))]
+    return out
+
+
+def _pct(x: float, total: float) -> float:
+    return 100.0 * x / total if total > 0 else 0.0
+
+
+def sensitivity_table(case_list: Sequence[Case], outcomes: Sequence[Outcome],
+                      main_sites: Sequence[str]) -> pd.DataFrame:
+    """sensitivity.csv: one row per case; ``change_pp`` is the coverage change against the base case."""
+    base = next((o for c, o in zip(case_list, outcomes) if c.level == "base"), None)
+    base_pct = _pct(base.optimum, base.total) if base is not None else np.nan
+    main = set(main_sites)
+    rows = []
+    for c, o in zip(case_list, outcomes):
+        pct = _pct(o.optimum, o.total)
+        rows.append({"assumption": c.assumption, "level": c.level, "factor": c.factor, "coverage_pct": pct,
+                     "main_plan_coverage_pct": _pct(o.main_value, o.total), "change_pp": pct - base_pct,
+                     "n_sites": len(o.sites), "sites_changed": len(main - set(o.sites)),
+                     "jaccard": jaccard(o.sites, main_sites),
+                     "sites_added": ";".join(s for s in o.sites if s not in main),
+                     "sites_dropped": ";".join(s for s in main_sites if s not in set(o.sites)),
+                     "status": o.status, "gap": o.gap})
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def tornado_png(table: pd.DataFrame, path: Path | BinaryIO, *, labels: dict[str, str], title: str,
+                xlabel: str) -> Path | BinaryIO:
+    """A tornado picture: per assumption, the coverage at its low and high value around the base case.
+
+    Assumptions are sorted by the width of their swing (widest on top).
+    """
+    from matplotlib.figure import Figure
+
+    base = table.loc[table["level"] == "base", "coverage_pct"]
+    b = float(base.iloc[0]) if len(base) else 0.0
+    rows = table[table["level"] != "base"].pivot_table(index="assumption", columns="level", values="coverage_pct")
+    rows = rows.reindex(columns=["low", "high"])
+    swing = (rows["high"] - rows["low"]).abs().fillna(0.0)
+    rows = rows.loc[swing.sort_values().index]
+    fig = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) + 1.4), dpi=120)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    for col, colour in (("low", "#4c78a8"), ("high", "#e45756")):
+        v = rows[col].to_numpy(float)
+        ax.barh(y, np.nan_to_num(v - b), left=b, color=colour, height=0.6, label=labels.get(col, col))
+    ax.axvline(b, color="#333333", linewidth=1)
+    ax.set_yticks(y, [labels.get(a, a) for a in rows.index])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    return path

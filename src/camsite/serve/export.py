@@ -1,0 +1,114 @@
+""""Spara plan": a what-if plan as a scenario file ``camsite run`` reproduces, and its run folder.
+
+For plan ``N`` the export folder gets
+
+* ``plan-N.toml``: ``extends`` the original scenario and sets the budget,
+  ``optimization.forced_sites`` / ``forbidden_sites`` and the category weights;
+* ``plan-N-cameras.csv`` (only when existing cameras were removed): the
+  scenario's existing cameras without the removed ones, in the working CRS,
+  referenced from ``[existing_cameras]``;
+* ``plan-N/``: the run folder of ``camsite run plan-N.toml --no-curve``
+  (sites.csv, inventory.xlsx, report.html, camsite.gpkg, ...), written by the
+  same pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from camsite import config, outputs, pipeline
+from camsite.config import Scenario
+from camsite.result import RunResult
+from camsite.serve.request import PlanRequest
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["export_plan", "plan_toml", "write_cameras"]
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else _toml_str(key)
+
+
+def _relative(target: Path, folder: Path) -> str:
+    """``target`` relative to ``folder`` where possible (portable), else absolute; always with ``/``."""
+    try:
+        return Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return target.resolve().as_posix()
+
+
+def plan_toml(scenario: Scenario, req: PlanRequest, folder: Path, *, plan_id: int, cameras: Path | None) -> str:
+    """The scenario file of a plan: ``extends`` the original, then the plan's changes."""
+    assert scenario.source_file is not None
+    lines = [f"# camsite serve: plan {plan_id}, saved from the planning workbench.",
+             "# Reproduce it with: camsite run THIS_FILE --no-curve",
+             f"extends = {_toml_str(_relative(Path(scenario.source_file), folder))}",
+             f"title = {_toml_str(f'{scenario.title or scenario.name} (plan {plan_id})')}", "",
+             "[optimization]", 'objective = "max_coverage"', f"budget_sek = {req.budget_sek!r}",
+             f"forced_sites = {_toml_list(req.forced)}", f"forbidden_sites = {_toml_list(req.forbidden)}", ""]
+    if req.weights != dict(scenario.category_weights):
+        lines += ["[category_weights]", *(f"{_toml_key(k)} = {v!r}" for k, v in req.category_weights), ""]
+    if cameras is not None:
+        lines += ["[existing_cameras]", f"path = {_toml_str(_relative(cameras, folder))}",
+                  f"crs = {_toml_str(scenario.crs)}", 'x_column = "x"', 'y_column = "y"', 'id_column = "camera_id"',
+                  'type_column = "camera_type"', 'heading_column = "heading_deg"', ""]
+    return "\n".join(lines)
+
+
+def write_cameras(existing: gpd.GeoDataFrame, removed: tuple[str, ...], path: Path) -> Path:
+    """The existing cameras without ``removed`` as CSV in the working CRS (coordinates written exactly)."""
+    keep = existing[~existing["camera_id"].astype(str).isin(removed)]
+    frame = pd.DataFrame({"camera_id": keep["camera_id"].astype(str).to_numpy(),
+                          "x": keep.geometry.x.to_numpy(float), "y": keep.geometry.y.to_numpy(float),
+                          "camera_type": keep["camera_type"].astype(str).to_numpy(),
+                          "heading_deg": keep["heading_deg"].to_numpy(float),
+                          "source": keep["source"].astype(str).to_numpy() if "source" in keep else ""})
+    tmp = path.with_name(path.name + ".tmp")
+    frame.to_csv(tmp, index=False, float_format=None)  # repr floats: read back bit for bit
+    tmp.replace(path)
+    return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def export_plan(base: RunResult, req: PlanRequest, folder: Path, *, plan_id: int) -> tuple[RunResult, dict[str, Any]]:
+    """Write plan ``plan_id``'s scenario file (and camera file) to ``folder`` and run it into ``folder/plan-N``.
+
+    Returns the run and the paths written (``scenario``, ``cameras`` or None, ``run_folder``).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"plan-{plan_id:03d}"
+    cameras = None
+    if req.removed_existing:
+        cameras = write_cameras(base.instance.existing, req.removed_existing, folder / f"{stem}-cameras.csv")
+    scen_path = folder / f"{stem}.toml"
+    _write_text(scen_path, plan_toml(base.scenario, req, folder, plan_id=plan_id, cameras=cameras))
+    scen = config.load(scen_path)
+    scen = config.override(scen, optimization=replace(scen.optimization, budget_sweep=None, stages=()))
+    result = pipeline.run(scen)
+    run_dir = folder / stem
+    outputs.write_run(result, run_dir, lang=scen.output.lang, include_incidents=scen.output.include_incidents)
+    logger.info("plan %d saved: %s and %s", plan_id, scen_path, run_dir)
+    return result, {"scenario": str(scen_path), "cameras": None if cameras is None else str(cameras),
+                    "run_folder": str(run_dir)}

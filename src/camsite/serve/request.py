@@ -1,0 +1,130 @@
+"""The what-if question the page asks: :class:`PlanRequest`, parsed and checked from JSON.
+
+Every field is optional; a missing field means the scenario's value. A bad
+field raises :class:`RequestError` naming it (HTTP 422).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FIELDS", "MAX_BUDGET_SEK", "PlanRequest", "RequestError", "parse_request"]
+
+#: The fields of a request body, in order.
+FIELDS = ("budget_sek", "forced", "forbidden", "removed_existing", "category_weights")
+#: Largest budget accepted (SEK): far above any district budget, a guard against typing errors.
+MAX_BUDGET_SEK = 1e10
+#: Largest category weight (as the scenario file allows).
+MAX_WEIGHT = 1000.0
+
+
+class RequestError(ValueError):
+    """A bad request: ``field`` names the JSON field, ``status`` the HTTP status (400 or 422)."""
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 422) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON error body: ``error`` (one line, naming the field) and ``field``."""
+        text = f"{self.field}: {self}" if self.field else str(self)
+        return {"error": text, "field": self.field}
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """One plan to solve: budget, site and camera changes, category weights (all normalised, sorted)."""
+
+    budget_sek: float
+    forced: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    removed_existing: tuple[str, ...] = ()
+    category_weights: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The category weights as a mapping."""
+        return dict(self.category_weights)
+
+    def model_key(self) -> tuple[Any, ...]:
+        """What selects the solver model: everything but the budget."""
+        return self.forced, self.forbidden, self.removed_existing, self.category_weights
+
+    def as_json(self) -> dict[str, Any]:
+        """The request as the API echoes it."""
+        return {"budget_sek": self.budget_sek, "forced": list(self.forced), "forbidden": list(self.forbidden),
+                "removed_existing": list(self.removed_existing), "category_weights": self.weights}
+
+
+def _budget(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise RequestError(f"expected a number of SEK, got {value!r}", field="budget_sek")
+    if not 0 < value <= MAX_BUDGET_SEK:
+        raise RequestError(f"must be above 0 and at most {MAX_BUDGET_SEK:,.0f} SEK, got {value:,.0f}",
+                           field="budget_sek")
+    return float(value)
+
+
+def _ids(value: Any, field: str, known: Sequence[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RequestError(f"expected a list of ids (strings), got {value!r:.80}", field=field)
+    allowed = set(known)
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        what = "existing camera" if field == "removed_existing" else "candidate site"
+        raise RequestError(f"unknown {what} id {unknown[0]!r}", field=field)
+    return tuple(sorted(set(value)))
+
+
+def _weights(value: Any, base: Mapping[str, float], adjustable: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, dict):
+        raise RequestError(f"expected an object {{category: weight}}, got {value!r:.80}", field="category_weights")
+    out = dict(base)
+    for k, v in value.items():
+        key = f"category_weights.{k}"
+        if k not in base:
+            raise RequestError(f"unknown category (known: {', '.join(base)})", field=key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 <= v <= MAX_WEIGHT:
+            raise RequestError(f"expected a number from 0 to {MAX_WEIGHT:g}, got {v!r}", field=key)
+        if float(v) != base[k] and k not in adjustable:
+            raise RequestError("weighs 0 in the scenario, so its incidents are not in the model: set its weight in "
+                               "the scenario file", field=key)
+        out[k] = float(v)
+    return tuple(out.items())
+
+
+def parse_request(body: Any, *, budget_sek: float, site_ids: Sequence[str], camera_ids: Sequence[str],
+                  category_weights: Mapping[str, float], adjustable: Sequence[str],
+                  forced: Sequence[str] = (), forbidden: Sequence[str] = ()) -> PlanRequest:
+    """A checked :class:`PlanRequest` from a JSON body; missing fields take the scenario's values.
+
+    Parameters
+    ----------
+    body
+        The decoded JSON (must be an object).
+    budget_sek, forced, forbidden, category_weights
+        The scenario's values.
+    site_ids, camera_ids
+        The candidate site ids and existing camera ids a request may name.
+    adjustable
+        The categories whose weight may change (those with a weight above 0 in the scenario).
+    """
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object", status=400)
+    extra = sorted(set(body) - set(FIELDS))
+    if extra:
+        raise RequestError(f"unknown field (known: {', '.join(FIELDS)})", field=extra[0])
+    budget = _budget(body["budget_sek"]) if "budget_sek" in body else float(budget_sek)
+    f_ids = _ids(body["forced"], "forced", site_ids) if "forced" in body else tuple(sorted(forced))
+    b_ids = _ids(body["forbidden"], "forbidden", site_ids) if "forbidden" in body else tuple(sorted(forbidden))
+    both = sorted(set(f_ids) & set(b_ids))
+    if both:
+        raise RequestError(f"site {both[0]!r} is both forced and forbidden", field="forbidden")
+    removed = _ids(body.get("removed_existing", []), "removed_existing", camera_ids)
+    weights = _weights(body.get("category_weights", {}), category_weights, adjustable)
+    return PlanRequest(budget_sek=budget, forced=f_ids, forbidden=b_ids, removed_existing=removed,
+                       category_weights=weights)

@@ -1,0 +1,251 @@
+"""The workbench's state: the scenario loaded once, its solver models kept in memory.
+
+A :class:`Workbench` holds the scenario's run (inputs, instance, the plan for
+its own budget) and one :class:`~camsite.optimize.CoverageModel` per variant
+(category weights, removed cameras, forced and forbidden sites), least
+recently used first out. A new budget on a known variant only changes the
+model's budget row; the solve starts from the last plan. Proven-optimal plans
+are kept per variant: a budget between two of them whose coverage is equal is
+answered at once, exactly (coverage never falls as the budget rises).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camsite import config, optimize, pipeline, stages
+from camsite.config import Scenario
+from camsite.optimize import CoverageModel, Solution, SolverOptions
+from camsite.result import RunResult
+from camsite.serve import variants
+from camsite.serve.layers import BUDGET_STEP_SEK, budget_range
+from camsite.serve.plan import PlanView
+from camsite.serve.prefetch import Prefetcher
+from camsite.serve.request import PlanRequest, RequestError, parse_request
+from camsite.stages import Instance
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_TIME_LIMIT_S", "Solved", "Workbench", "load_scenario"]
+
+#: Time limit of one interactive solve (seconds); the plan found is shown with its gap.
+DEFAULT_TIME_LIMIT_S = 20.0
+#: Solver models kept in memory (one per variant: weights, removed cameras, forced/forbidden sites).
+MAX_MODELS = 16
+#: Instances kept for sets of removed existing cameras (each is built again from the inputs read at start).
+MAX_INSTANCES = 6
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """The scenario as the workbench uses it: one max-coverage solve, no budget curve or staged plan."""
+    scen = config.load(path)
+    opt = replace(scen.optimization, budget_sweep=None, stages=(), objective="max_coverage")
+    return config.override(scen, optimization=opt)
+
+
+@dataclass(eq=False)
+class _Entry:
+    """One variant: its rows, its model and the plans solved on it (by budget; the prefetcher adds some)."""
+
+    variant: variants.Variant
+    model: CoverageModel
+    plans: dict[float, Solution] = field(default_factory=dict)
+    last_selected: np.ndarray | None = None
+    _background: CoverageModel | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _bodies: dict[int, tuple[Solution, dict[str, Any]]] = field(default_factory=dict)
+
+    def body(self, solution: Solution, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The page's view of ``solution`` (made once per plan: ranking and paths are the slow part)."""
+        kept = self._bodies.get(id(solution))
+        if kept is None or kept[0] is not solution:
+            kept = (solution, make())
+            self._bodies[id(solution)] = kept
+        return kept[1]
+
+    def indices(self, names: list[str]) -> np.ndarray:
+        """Column indices of candidate variants by name (names this instance lacks are left out)."""
+        cands = self.variant.instance.candidates["variant"].astype(str)
+        return np.flatnonzero(cands.isin(names).to_numpy()).astype(np.int64)
+
+    def store(self, budget: float, solution: Solution) -> None:
+        """Keep a plan solved for ``budget``."""
+        with self._lock:
+            self.plans[budget] = solution
+
+    def background_model(self) -> CoverageModel:
+        """A copy of the model with a solver of its own, for the prefetch thread."""
+        if self._background is None:
+            self._background = self.model.fork()
+        return self._background
+
+    def known(self, budget: float) -> Solution | None:
+        """A plan proven optimal for ``budget`` without solving, if the plans kept prove one."""
+        with self._lock:
+            plans = dict(self.plans)
+        if budget in plans:
+            return plans[budget]
+        proven = [(b, s) for b, s in plans.items() if s.status == "optimal"]
+        fits = [s for _, s in proven if s.spent <= budget]
+        above = [s.objective for b, s in proven if b >= budget]
+        if not fits or not above:
+            return None
+        best = max(fits, key=lambda s: (s.objective, -s.spent))
+        return best if best.objective >= min(above) - self.model.tol else None
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A solved request: the plan as the API returns it, and the solution and variant behind it."""
+
+    request: PlanRequest
+    solution: Solution
+    variant: variants.Variant
+    view: dict[str, Any]
+
+
+class Workbench:
+    """A loaded scenario answering what-if requests (thread-safe: one solve at a time).
+
+    Parameters
+    ----------
+    result
+        The scenario's run (:func:`camsite.pipeline.run` on :func:`load_scenario`).
+    time_limit_s
+        Time limit of one solve.
+    prefetch
+        Solve the slider's neighbouring budgets in the background (:mod:`camsite.serve.prefetch`).
+    """
+
+    def __init__(self, result: RunResult, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+                 prefetch: bool = True) -> None:
+        self.result = result
+        self.scenario = result.scenario
+        self.instance = result.instance
+        opt = self.scenario.optimization
+        limit = opt.time_limit_s if time_limit_s is None else min(time_limit_s, opt.time_limit_s or time_limit_s)
+        self.solver = SolverOptions(name=opt.solver, time_limit_s=limit, greedy=False, lp_bound=False)
+        self.site_ids = sorted(set(self.instance.site_ids.tolist()))
+        self.camera_ids = [str(c) for c in self.instance.existing["camera_id"]]
+        self.category_weights = dict(self.scenario.category_weights)
+        cats = set(self.instance.demand["category"].astype(str))
+        self.adjustable = [k for k, v in self.category_weights.items() if v > 0 and k in cats]
+        self.view = PlanView(result)
+        self._models: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._instances: OrderedDict[tuple[str, ...], Instance] = OrderedDict({(): self.instance})
+        self._lock = threading.Lock()
+        self._last: list[str] | None = None  # the last plan's candidate variants (names: columns differ per instance)
+        self.history: list[dict[str, Any]] = []
+        self.base = self.parse({})
+        self.current = self.base  # the request last solved (what a reloaded page shows)
+        self._entry(self.base).store(self.base.budget_sek, result.solution)
+        self.prefetcher = Prefetcher(self.solver, BUDGET_STEP_SEK) if prefetch else None
+        self.budget_range = budget_range(result)
+
+    @classmethod
+    def load(cls, path: str | Path, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+             prefetch: bool = True) -> Workbench:
+        """Load a scenario file once (network, demand, candidates, coverage) and solve its own budget."""
+        return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch)
+
+    def close(self) -> None:
+        """Stop the background solves."""
+        if self.prefetcher is not None:
+            self.prefetcher.close()
+
+    def parse(self, body: Any) -> PlanRequest:
+        """A checked request (missing fields: the scenario's values); raises :class:`RequestError`."""
+        opt = self.scenario.optimization
+        return parse_request(body, budget_sek=opt.budget_sek, site_ids=self.site_ids, camera_ids=self.camera_ids,
+                             category_weights=self.category_weights, adjustable=self.adjustable,
+                             forced=opt.forced_sites, forbidden=opt.forbidden_sites)
+
+    # -- models ---------------------------------------------------------------------------------------------
+    def _entry(self, req: PlanRequest) -> _Entry:
+        key = req.model_key()
+        if key in self._models:
+            self._models.move_to_end(key)
+            return self._models[key]
+        inst = self._instance(req.removed_existing)
+        weights = variants.point_weights(inst, self.category_weights, req.weights)
+        var = variants.variant_instance(inst, weights)
+        opt = replace(self.scenario.optimization, forced_sites=req.forced, forbidden_sites=req.forbidden)
+        cons = stages.constraints_for(inst, opt)
+        rows = var.rows
+        model = optimize.make_model(rows.matrix, rows.weights, inst.costs, existing=rows.existing,
+                                    constraints=cons, backup_weight=opt.backup_weight)
+        entry = _Entry(variant=var, model=model)
+        self._models[key] = entry
+        while len(self._models) > MAX_MODELS:
+            self._models.popitem(last=False)
+        return entry
+
+    def _instance(self, removed: tuple[str, ...]) -> Instance:
+        """The instance without the existing cameras ``removed`` (built once per set, a few kept)."""
+        if removed not in self._instances:
+            self._instances[removed] = variants.instance_without(self.result, removed)
+            for old in [k for k in self._instances if k not in ((), removed)][:-MAX_INSTANCES or None]:
+                del self._instances[old]
+        self._instances.move_to_end(removed)
+        return self._instances[removed]
+
+    # -- solving --------------------------------------------------------------------------------------------
+    def solve(self, req: PlanRequest) -> Solved:
+        """Solve ``req`` exactly (or to the time limit, with its gap); raises :class:`RequestError` if infeasible."""
+        t0 = time.perf_counter()
+        with self._lock:
+            entry = self._entry(req)
+            if self.prefetcher is not None:
+                self.prefetcher.wait(entry, req.budget_sek, self.solver.time_limit_s)
+            sol = entry.known(req.budget_sek)
+            cached = sol is not None
+            if sol is None:
+                start = None if self._last is None else entry.indices(self._last)
+                sol = entry.model.solve(req.budget_sek, solver=self.solver, start=start)
+                if sol.status == "infeasible":
+                    raise RequestError(self._infeasible_text(req), field="forced")
+                entry.store(req.budget_sek, sol)
+            entry.last_selected = sol.selected
+            if self.prefetcher is not None:
+                down = req.budget_sek < self.current.budget_sek
+                self.prefetcher.after(entry, req.budget_sek, low=self.budget_range["min_sek"],
+                                      high=self.budget_range["max_sek"], down=down)
+            self.current = req
+            self._last = entry.variant.instance.candidates["variant"].astype(str).to_numpy()[sol.selected].tolist()
+            view = {**entry.body(sol, lambda: self.view.plan(req, sol, entry.variant)),
+                    "budget_sek": req.budget_sek, "request": req.as_json()}
+            view.update(cached=cached, runtime_s=round(time.perf_counter() - t0, 4),
+                        solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
+            view["plan_id"] = self._remember(req, view)
+        return Solved(request=req, solution=sol, variant=entry.variant, view=view)
+
+    def _infeasible_text(self, req: PlanRequest) -> str:
+        cands = self.instance.candidates
+        cheapest = cands.groupby("site_id")["cost_sek"].min()
+        need = float(cheapest.loc[list(req.forced)].sum()) if req.forced else 0.0
+        if need > req.budget_sek:
+            return (f"infeasible: the forced sites cost at least {need:,.0f} SEK, more than the budget "
+                    f"{req.budget_sek:,.0f} SEK")
+        return "infeasible: the forced sites cannot all be chosen together (spacing or camera-type limits)"
+
+    def _remember(self, req: PlanRequest, view: dict[str, Any]) -> int:
+        """The history id of this plan: the earlier entry for the same request, else a new one."""
+        asked = req.as_json()
+        for entry in self.history:
+            if entry["request"] == asked:
+                return int(entry["plan_id"])
+        entry = {"plan_id": len(self.history) + 1, "request": asked,
+                 **{k: view[k] for k in ("status", "gap", "spent_sek", "coverage_before_pct", "coverage_after_pct",
+                                         "incident_coverage_after_pct")},
+                 "site_ids": [s["site_id"] for s in view["sites"]]}
+        self.history.append(entry)
+        return int(entry["plan_id"])
