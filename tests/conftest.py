@@ -11,6 +11,8 @@ either are end-to-end and marked ``slow``.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -400,3 +402,48 @@ def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
     from camsite import report
 
     monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
+
+
+# -- headless Chromium for the report and workbench browser tests ------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser test must run (see .ci/install-browser)")
+    pytest.skip(f"{reason} (install Debian's chromium: .ci/install-browser)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    path = _chromium_path()
+    if path is None:
+        _unavailable("no chromium found at /usr/bin/chromium or on PATH")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    """The workbench (camsite serve) on the small real-data preset, without background solves."""
+    from camsite.serve import Workbench
+
+    folder = tmp_path_factory.mktemp("serve")
+    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), prefetch=False)
+    yield bench
+    bench.close()

@@ -7,43 +7,9 @@ browser fails the test (.ci/install-browser installs Debian's chromium).
 from __future__ import annotations
 
 import io
-import os
-import shutil
 
 import numpy as np
 import pandas as pd
-import pytest
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-def _chromium_path() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser test must run (see .ci/install-browser)")
-    pytest.skip(f"{reason} (install Debian's chromium: .ci/install-browser)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    path = _chromium_path()
-    if path is None:
-        _unavailable("no chromium found at /usr/bin/chromium or on PATH")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser, path):

@@ -24,16 +24,6 @@ with warnings.catch_warnings():
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    from camsite.serve import Workbench
-
-    folder = tmp_path_factory.mktemp("serve")
-    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), prefetch=False)
-    yield bench
-    bench.close()
-
-
-@pytest.fixture(scope="module")
 def client(bench, tmp_path_factory):
     from camsite.serve import create_app
 

@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 import factory
-from test_browser_report import CHROMIUM_ARGS, _chromium_path, _unavailable
 
 
 def _free_port() -> int:
@@ -48,21 +47,6 @@ def server(tmp_path_factory):
     srv.should_exit = True
     thread.join(timeout=10)
     bench.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    path = _chromium_path()
-    if path is None:
-        _unavailable("no chromium found at /usr/bin/chromium or on PATH")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _api(base: str, body: dict) -> dict:

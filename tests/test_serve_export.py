@@ -16,16 +16,6 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    from camsite.serve import Workbench
-
-    folder = tmp_path_factory.mktemp("serve")
-    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), prefetch=False)
-    yield bench
-    bench.close()
-
-
 def test_export_reproduces_through_camsite_run(bench, tmp_path):
     from camsite.serve import create_app
 

@@ -15,6 +15,7 @@ imported only when a scheduler is given.
 
 from __future__ import annotations
 
+import concurrent.futures
 import copyreg
 import io
 import logging
@@ -198,6 +199,10 @@ def _import_distributed() -> Any:
     return distributed
 
 
+#: Rounds of resubmitting Dask tasks cancelled because a worker died with their scattered input.
+RESUBMITS = 3
+
+
 @dataclass
 class DaskExecutor:
     """Tasks on a Dask cluster: ``address`` (``tcp://HOST:PORT``) or an existing ``client``."""
@@ -231,16 +236,36 @@ class DaskExecutor:
 
     def map(self, fn: Callable[[Any, T], R], shared: object, items: Sequence[T], *,
             progress: Progress | None = None) -> list[R]:
+        """Run ``fn(shared, item)`` for every item; a task whose worker died is run again by the scheduler, and
+        a task cancelled because its scattered input was lost with a worker is resubmitted (up to
+        :data:`RESUBMITS` rounds)."""
         distributed = _import_distributed()
-        token = uuid.uuid4().hex
-        blob = self.client.scatter(dumps(shared), broadcast=True, hash=False)
-        futures = [self.client.submit(_dask_call, fn, blob, token, item, key=f"camsite-{token}-{i}", pure=False)
-                   for i, item in enumerate(items)]
-        index = {f.key: i for i, f in enumerate(futures)}
+        payload = dumps(shared)
         results: dict[int, R] = {}
+        todo = list(range(len(items)))
+        for _round in range(RESUBMITS + 1):
+            todo = self._round(distributed, fn, payload, items, todo, results, progress)
+            if not todo:
+                return [results[i] for i in range(len(items))]
+            logger.warning("%d Dask task(s) lost their input with a worker: submitting them again", len(todo))
+        raise SolverError(f"Dask lost {len(todo)} task(s) {RESUBMITS + 1} times (workers keep dying)")
+
+    def _round(self, distributed: Any, fn: Callable[[Any, T], R], payload: bytes, items: Sequence[T],
+               todo: list[int], results: dict[int, R], progress: Progress | None) -> list[int]:
+        """Submit the tasks ``todo``; collect results, return the indices of tasks that were cancelled."""
+        token = uuid.uuid4().hex
+        blob = self.client.scatter(payload, broadcast=True, hash=False)
+        futures = [self.client.submit(_dask_call, fn, blob, token, items[i], key=f"camsite-{token}-{i}", pure=False)
+                   for i in todo]
+        index = {f.key: i for f, i in zip(futures, todo)}
+        lost: list[int] = []
         try:
             for f in distributed.as_completed(futures, loop=self.client.loop):  # not necessarily the default client
-                results[index[f.key]] = f.result()
+                try:
+                    results[index[f.key]] = f.result()
+                except concurrent.futures.CancelledError:  # its scattered input died with a worker
+                    lost.append(index[f.key])
+                    continue
                 if progress:
                     progress(len(results))
         except distributed.KilledWorker as exc:
@@ -248,7 +273,7 @@ class DaskExecutor:
         finally:
             self.client.cancel(futures)
             del blob
-        return [results[i] for i in range(len(items))]
+        return sorted(lost)
 
 
 def make_executor(*, workers: int | None = None, scheduler: str | None = None,
