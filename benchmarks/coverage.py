@@ -104,7 +104,7 @@ def run_case(case: str, viewsheds: bool, method: str, model: str = "binary", sol
     if solve:
         sol = optimize.max_coverage(rows.matrix, rows.weights, cands["cost_sek"].to_numpy(float),
                                     scenario.optimization.budget_sek, existing=rows.existing,
-                                    solver=optimize.SolverOptions(time_limit_s=300, lp_bound=False))
+                                    solver=optimize.SolverOptions(time_limit_s=300, lp_bound=False, nested=graded))
         out.update(solve_seconds=round(time.perf_counter() - t2, 2), status=sol.status, n_sites=len(sol.selected))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return {**out, "peak_mb": round(peak, 1), "prepare_seconds": round(t1 - t0, 2),

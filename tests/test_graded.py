@@ -171,3 +171,22 @@ def test_inventory_height_replaces_the_type_height() -> None:
     cov = coverage_matrix(demand, sites, cams, open_space=space, viewsheds=False, graded=True)
     assert cov.levels.toarray().ravel().tolist() == [4, 3]
     assert 1920 / (2 * math.hypot(3, 8.4) * math.tan(math.radians(30))) == pytest.approx(186.4, abs=0.05)
+
+
+def test_min_cost_hotspot_gets_its_best_value() -> None:
+    """Hotspot A (weight 6 >= threshold 5): site 0 (2 kr) gives it 0.5, site 1 (3 kr) 1.0; site 2 (1 kr) fully
+    sees B (weight 4, no hotspot). 30 % of the weight (3) alone: site 2 (1 kr). With the hotspot rule A must get
+    the best value a camera can give it, 1.0: site 1 (3 kr), which also meets 30 % (6 >= 3). The threshold is on
+    the point's weight: A's two rows weigh 3 each and would fall under it."""
+    from types import SimpleNamespace
+
+    from camsite.optimize import Constraints, SolverOptions
+    from camsite.stages import MinCost, solve
+
+    values = sp.csr_matrix(np.array([[0.5, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    w = np.array([6.0, 4.0])
+    inst = SimpleNamespace(rows=value_rows(values, w), weights=w, costs=np.array([2.0, 3.0, 1.0]))
+    cons, opts = Constraints.build(3), SolverOptions()
+    assert solve(inst, MinCost(target=0.3), cons, opts).selected.tolist() == [2]
+    sol = solve(inst, MinCost(target=0.3, hotspot_threshold=5.0), cons, opts)
+    assert sol.selected.tolist() == [1] and sol.objective == 3.0

@@ -22,9 +22,9 @@ x 5,390 sites: a MIP of 9,119 columns, 5,467 rows, 62,956 nonzeros; 8 budgets
 0.25-2 MSEK, each warm-started from the previous optimum) and on the random
 instances of ``benchmarks/vs_spopt.py``:
 
-* MIP, ``mip_lp_solver = "ipm"``: 12.2-12.9 s for the 8 budgets;
+* MIP, ``mip_lp_solver = "ipm"`` (chosen): 12.2-12.9 s for the 8 budgets;
   1.4 s at random 5,000 x 2,000.
-* MIP, ``mip_lp_solver = "simplex"`` (chosen): 10.4-12.0 s; 2.3 s at 5,000 x 2,000.
+* MIP, ``mip_lp_solver = "simplex"``: 10.4-12.0 s; 2.3 s at 5,000 x 2,000.
 * MIP with presolve probing (``presolve_rule_off = 0``): over 60 s at 0.25 MSEK.
 * MIP with ``presolve = "off"``: 56.7 s; with ``mip_allow_restart = false``:
   126-166 s.
@@ -33,18 +33,22 @@ instances of ``benchmarks/vs_spopt.py``:
 * LP relaxation by IPM without crossover: 0.74-0.86 s; 0.27 s at 5,000 x 2,000.
 * LP relaxation by dual simplex: 0.10-0.13 s; 1.1 s at 5,000 x 2,000.
 
-IPM was kept for both until graded coverage (issue 13) made the models
-nested: on the default scenario with graded coverage (8,891 demand points split
-into 42,361 rows, a MIP of 18,622 columns, 15,695 rows) the MIP with IPM took
-3.8-12.7 s per budget (0.25-2 MSEK, LP bound included) and with dual simplex
-1.4-3.6 s; on the same scenario with binary coverage five budgets took 6.1 s
-with IPM and 4.6 s with simplex. Simplex is now used for both (street-graph
-instances are what camsite solves); the random instances of
-``benchmarks/vs_spopt.py`` are the case where IPM was faster. Scaling the budget
-row (its coefficients reach 2e5) changed nothing beyond the noise; of the column
-orders tried (this one, pulp's name order, reversed, four random permutations:
-17.5-25.6 s for five budgets without greedy filling of the start) this one was
-the fastest.
+IPM is kept for both: it loses up to 20 % (MIP) and 0.7 s (LP) on the default
+scenario but wins by 1.6-4x on the random instances and by 7-16x at
+20,000 x 5,000 (benchmarks/README.md; with dual simplex that instance took
+71.6 s against 6.5 s). Scaling the budget row (its coefficients reach 2e5)
+changed nothing beyond the noise; of the column orders tried (this one, pulp's
+name order, reversed, four random permutations: 17.5-25.6 s for five budgets
+without greedy filling of the start) this one was the fastest.
+
+Nested models (graded coverage, issue 13: each demand point split into
+nested rows; ``SolverOptions.nested``) get :data:`NESTED_OPTIONS` instead: dual simplex and no presolve. On the default
+scenario's graded model (42,361 rows, a MIP of 18,622 columns and 15,695 rows)
+five budgets 0.25-2 MSEK took 30.1 s with the IPM options above (LP bound
+included), 4.6 s with dual simplex, and the MIP alone 0.4-1.5 s per budget with
+dual simplex and presolve off against 0.7-2.5 s with presolve. On binary
+models presolve off is far slower (1 MSEK: 22 s against 5.6 s; 1.75 MSEK: over
+60 s against 7.1 s), so the rule is by model, not global.
 """
 
 from __future__ import annotations
@@ -62,26 +66,21 @@ from camsite.optimize._model import FloatArray, IntArray, LinearModel, Outcome
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LP_OPTIONS", "MIP_OPTIONS", "HighsBackend"]
+__all__ = ["LP_OPTIONS", "MIP_OPTIONS", "NESTED_OPTIONS", "HighsBackend"]
 
-#: HiGHS options for MIPs (module docs). Dual simplex for the LPs: 2-4x faster than the interior point
-#: method on the street-graph models, graded or binary (on random coverage models, highly degenerate,
-#: IPM is faster: 20,000 x 5,000 MIP 9.7 s against 73.6 s). Presolve probing (rule 15,
+#: HiGHS options for MIPs (module docs). The root LP of random coverage models is highly degenerate:
+#: the interior point method (``mip_lp_solver = "ipm"``) solves it several times faster than dual simplex
+#: (20,000 x 5,000 random instance: MIP 9.7 s against 73.6 s). Presolve probing (rule 15,
 #: ``presolve_rule_off = 2**15``) can spend minutes on the cliques a tight budget creates among thousands
 #: of site variants, ignoring the time limit (default scenario at 250,000 SEK: over 60 s, against 1 s).
-MIP_OPTIONS: dict[str, Any] = {"mip_lp_solver": "simplex", "presolve_rule_off": 2**15}
-#: HiGHS options for the LP relaxation (only its value is used; dual simplex, as for the MIPs).
-LP_OPTIONS: dict[str, Any] = {"solver": "simplex", "run_crossover": "off"}
+MIP_OPTIONS: dict[str, Any] = {"mip_lp_solver": "ipm", "presolve_rule_off": 2**15}
+#: HiGHS options for the LP relaxation (only its value is used, so no crossover to a basis).
+LP_OPTIONS: dict[str, Any] = {"solver": "ipm", "run_crossover": "off"}
+#: Options for nested (graded) models, MIP and LP alike (module docs).
+NESTED_OPTIONS: dict[str, Any] = {"mip_lp_solver": "simplex", "solver": "simplex", "presolve": "off"}
 #: HiGHS's defaults for the options above (used by the retry with ``defaults=True``).
 _DEFAULTS: dict[str, Any] = {"mip_lp_solver": "choose", "presolve_rule_off": 0, "solver": "choose",
                              "run_crossover": "on", "presolve": "choose"}
-#: A MIP with more than this many continuous (coverage) columns per binary (site) column is solved without
-#: HiGHS's presolve: graded coverage splits each demand point into nested rows (module docs), and on the
-#: default scenario's graded model (14,155 coverage columns, 4,161 sites) presolve cost more than it saved:
-#: 8 budgets 0.25-2 MSEK took 0.5-1.5 s each without it against 0.7-2.5 s with it. On binary models (about
-#: 0.75 coverage columns per site) presolve off is far slower (1 MSEK: 22 s against 5.6 s; 1.75 MSEK: over
-#: 60 s against 7.1 s), so it stays on there.
-NESTED_RATIO = 2.0
 
 _MS = highspy.HighsModelStatus
 _STOPPED = (_MS.kTimeLimit, _MS.kInterrupt, _MS.kIterationLimit, _MS.kSolutionLimit)
@@ -108,7 +107,7 @@ class HighsBackend:
 
     name = "highs"
 
-    def __init__(self, model: LinearModel) -> None:
+    def __init__(self, model: LinearModel, *, nested: bool = False) -> None:
         self.maximize = model.maximize
         self.n_cols = model.n_cols
         self.h = _QuietHighs()
@@ -126,8 +125,7 @@ class HighsBackend:
         if status == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model")
         self.n_rows = model.n_rows
-        n_int = int(np.count_nonzero(model.integer))
-        self.nested = model.n_cols - n_int > NESTED_RATIO * max(n_int, 1)
+        self.nested = nested
 
     # -- editing ---------------------------------------------------------------------------------
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
@@ -162,8 +160,8 @@ class HighsBackend:
         opts = dict(_DEFAULTS)
         if not defaults:
             opts.update(MIP_OPTIONS if mip else LP_OPTIONS)
-            if mip and self.nested:
-                opts["presolve"] = "off"
+            if self.nested:
+                opts.update(NESTED_OPTIONS if mip else {"solver": "simplex"})
         opts.update(solve_relaxation=not mip, mip_abs_gap=float(abs_gap),
                     time_limit=float("inf") if time_limit is None else max(float(time_limit), 1e-3))
         for key, value in opts.items():

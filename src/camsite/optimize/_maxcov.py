@@ -200,9 +200,9 @@ class CoverageModel:
                      self._mip.model.n_rows, self._mip.model.matrix.nnz)
         return self._mip
 
-    def _backend(self, name: str) -> Backend:
+    def _backend(self, name: str, nested: bool) -> Backend:
         if name not in self._solvers.by_name:
-            self._solvers.by_name[name] = open_backend(name, self._build().model)
+            self._solvers.by_name[name] = open_backend(name, self._build().model, nested=nested)
         return self._solvers.by_name[name]
 
     def _start_values(self, local: IntArray) -> FloatArray:
@@ -260,7 +260,7 @@ class CoverageModel:
             info["greedy"] = self.red.sites[g_local]
         if mip.infeasible:
             return self._infeasible(t0, info, opts.name)
-        backend = self._backend(opts.name)
+        backend = self._backend(opts.name, opts.nested)
         backend.set_row_bounds(mip.budget_row, -np.inf, budget)
         if opts.lp_bound:
             lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)

@@ -187,7 +187,7 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         return _infeasible(cv, w, t0, solver.name, tol)
     g_local = greedy_cover(cv.rows, cv.required, cv.weights, cv.need, c[cv.sites], cons, cv.sites) \
         if cv.legacy else greedy_shares(cv.rows, cv.required, cv.shares, cv.needs, c[cv.sites], cons, cv.sites)
-    backend = open_backend(solver.name, model)
+    backend = open_backend(solver.name, model, nested=solver.nested)
     if solver.lp_bound:
         lp = solve_lp(backend, deadline=deadline, abs_gap=tol)
         if lp.status == "infeasible":

@@ -185,13 +185,14 @@ class Backend(Protocol):
         """
 
 
-def open_backend(name: str, model: LinearModel) -> Backend:
-    """A backend for solver ``name`` (see :data:`camsite.vocab.SOLVER_NAMES`) holding ``model``."""
+def open_backend(name: str, model: LinearModel, *, nested: bool = False) -> Backend:
+    """A backend for solver ``name`` (see :data:`camsite.vocab.SOLVER_NAMES`) holding ``model``; ``nested``:
+    the model's coverage rows are graded value steps (HiGHS options, :mod:`camsite.optimize._highs`)."""
     check_solver(name)
     if name == "highs":
         from camsite.optimize._highs import HighsBackend
 
-        return HighsBackend(model)
+        return HighsBackend(model, nested=nested)
     from camsite.optimize._cbc import CbcBackend
 
     return CbcBackend(model)

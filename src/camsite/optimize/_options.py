@@ -45,6 +45,11 @@ class SolverOptions:
     workers
         Processes/threads :func:`budget_sweep` uses for its budgets; ``0`` or
         ``None``: one per CPU core. The results do not depend on it.
+    nested
+        The coverage rows are nested value steps of graded coverage
+        (:mod:`camsite.stages.rows`): HiGHS then uses dual simplex without
+        presolve (:mod:`camsite.optimize._highs`), several times faster there.
+        Only the speed depends on it.
 
     Examples
     --------
@@ -62,6 +67,7 @@ class SolverOptions:
     lp_bound: bool = True
     tie_break: str = "local"
     workers: int | None = 1
+    nested: bool = False
 
     def __post_init__(self) -> None:
         check_solver(self.name)

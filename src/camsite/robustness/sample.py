@@ -35,6 +35,7 @@ from camsite.optimize import Constraints, SolverOptions
 from camsite.robustness import perturb
 from camsite.robustness.perturb import Draw
 from camsite.stages.rows import ValueRows
+from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
     ctx = Context(scenario=scenario, inputs=inputs, instance=lean, cameras=cams,
                   constraints=stages.constraints_for(instance, opt),
-                  solver=solver or stages.solver_options(opt, greedy=False, lp_bound=False),
+                  solver=for_instance(instance, solver or stages.solver_options(opt, greedy=False, lp_bound=False)),
                   settings=settings or scenario.robustness, streets=streets,
                   main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),
                   keys=_keys(instance.demand), reweight_ok=True)

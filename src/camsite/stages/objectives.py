@@ -42,6 +42,7 @@ from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
 from camsite.stages.instance import Instance
+from camsite.stages.solve import for_instance
 from camsite.stages.summary import kind_masks
 from camsite.vocab import category_key
 
@@ -181,7 +182,7 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     rows = instance.rows
     sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights, target=None,
                                   covers=[(r.mask, r.required) for r in reqs], existing=rows.existing,
-                                  constraints=constraints, solver=solver)
+                                  constraints=constraints, solver=for_instance(instance, solver))
     if sol.status == "infeasible":
         raise SolverError(_unreachable(reqs), where="optimization")
     if not len(sol.selected) and sol.status == "time_limit":
@@ -252,7 +253,7 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
             continue
         sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=w, target=None,
                                       covers=[(inc, share * total)], existing=rows.existing,
-                                      constraints=constraints, solver=solver)
+                                      constraints=constraints, solver=for_instance(instance, solver))
         covered = rows.covered(sol.selected)
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
                     "n_sites": len(sol.selected),

@@ -25,6 +25,7 @@ from camsite import costs, optimize, ranking
 from camsite.config import Scenario, Stage
 from camsite.optimize import Constraints, SolverOptions
 from camsite.stages.instance import Instance
+from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], c
     rows = instance.rows
     table = optimize.staged_plan(rows.matrix, rows.weights, instance.costs,
                                  [s.budget_sek for s in plan], existing=rows.existing,
-                                 constraints=constraints, solver=solver, backup_weight=backup_weight)
+                                 constraints=constraints, solver=for_instance(instance, solver),
+                                 backup_weight=backup_weight)
     first = scenario.optimization.first_year()
     site_ids = instance.candidates["site_id"].astype(str).to_numpy()
     incident = rows.for_points(instance.demand["kind"].isin(("incident", "point")).to_numpy())

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from camsite import optimize
 from camsite.config import OptimizationConfig
@@ -29,6 +31,7 @@ __all__ = [
     "Objective",
     "budget_curve",
     "constraints_for",
+    "for_instance",
     "solve",
     "solver_options",
     "staged_plan",
@@ -72,23 +75,44 @@ def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
         max_per_type=dict(opt.max_per_type))
 
 
+def for_instance(instance: Instance, solver: SolverOptions) -> SolverOptions:
+    """``solver`` told whether the instance's rows are graded value steps (``SolverOptions.nested``: only the
+    solver's speed depends on it)."""
+    nested = getattr(instance, "levels", None) is not None  # duck-typed instances (tests) are binary
+    return solver if solver.nested == nested else replace(solver, nested=nested)
+
+
 def solve(instance: Instance, objective: Objective, constraints: Constraints, solver: SolverOptions) -> Solution:
     """Solve one question exactly (or to the time limit, with its gap), on the instance's rows."""
-    rows = instance.rows
+    rows, solver = instance.rows, for_instance(instance, solver)
     if isinstance(objective, MinCost):
         return optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights,
-                                       target=objective.target, hotspot_threshold=objective.hotspot_threshold,
+                                       target=objective.target, covers=_hotspot_cover(instance, objective),
                                        existing=rows.existing, constraints=constraints, solver=solver)
     return optimize.max_coverage(rows.matrix, rows.weights, instance.costs, objective.budget_sek,
                                  existing=rows.existing, constraints=constraints, solver=solver,
                                  backup_weight=objective.backup_weight)
 
 
+def _hotspot_cover(instance: Instance, objective: MinCost) -> list[tuple[NDArray[np.bool_], float]]:
+    """Every coverable row of each demand point weighing at least the hotspot threshold, as one requirement.
+
+    The threshold is on the demand point's weight (not on its rows' value steps), so with graded coverage a
+    hotspot must get the best value any allowed camera can give it.
+    """
+    if objective.hotspot_threshold is None:
+        return []
+    rows = instance.rows
+    seen = (np.diff(rows.matrix.indptr) > 0) | rows.existing
+    mask = (instance.weights[rows.point] >= objective.hotspot_threshold) & seen
+    return [(mask, float(rows.weights[mask].sum()))] if mask.any() else []
+
+
 def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Constraints, solver: SolverOptions, *,
                  backup_weight: float = 0.0,
                  known: Mapping[float, Solution] | None = None) -> tuple[pd.DataFrame, dict[str, Any] | None]:
     """The exact coverage-budget curve and its knee; budgets in ``known`` are not solved again."""
-    rows = instance.rows
+    rows, solver = instance.rows, for_instance(instance, solver)
     curve = optimize.budget_sweep(rows.matrix, rows.weights, instance.costs, budgets, existing=rows.existing,
                                   constraints=constraints, solver=solver,
                                   backup_weight=backup_weight, known=known,
@@ -99,7 +123,7 @@ def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Cons
 def staged_plan(instance: Instance, stage_budgets: Sequence[float], constraints: Constraints, solver: SolverOptions,
                 *, backup_weight: float = 0.0) -> pd.DataFrame:
     """A nested rollout over ``stage_budgets`` (see :func:`camsite.optimize.staged_plan`)."""
-    rows = instance.rows
+    rows, solver = instance.rows, for_instance(instance, solver)
     return optimize.staged_plan(rows.matrix, rows.weights, instance.costs, list(stage_budgets),
                                 existing=rows.existing, constraints=constraints, solver=solver,
                                 backup_weight=backup_weight, site_labels=instance.candidates["variant"].tolist())
