@@ -48,3 +48,18 @@ def test_summary_json_text_matches_less_volatile_lines(default_out: Path) -> Non
 
 def test_budget_curve_matches(default_out: Path) -> None:
     assert (default_out / "budget_curve.csv").read_bytes() == (GOLDEN / "budget_curve.csv").read_bytes()
+
+
+def test_binary_coverage_gives_the_sites_of_before_graded_coverage(tmp_path: Path) -> None:
+    """coverage = "binary" with the camera types of that time reproduces the default plan of 2026-12-01 (before
+    issue 13): every column sites.csv had then, byte for byte in value (the file has gained columns since)."""
+    import pandas as pd
+
+    from factory import invoke
+
+    folder = GOLDEN.parent / "golden_binary"
+    res = invoke("run", str(folder / "fridhemsplan_binary.toml"), "--out", str(tmp_path / "out"), "--no-curve")
+    assert res.exit_code == 0, res.output
+    want = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    got = pd.read_csv(tmp_path / "out" / "sites.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(got[list(want.columns)], want)
