@@ -442,3 +442,29 @@ def one_error_line(stderr: str, exit_code: int, expected_code: int, *fragments: 
     for frag in fragments:
         assert frag in lines[0], lines[0]
     return lines[0]
+
+
+# -- the browser tests --------------------------------------------------------------------------------------------
+
+def open_offline(browser, url: str, allowed: str, *, width: int = 1280, ready_timeout_ms: int = 10_000):
+    """Open ``url`` in a new page with every request not starting with ``allowed`` aborted and recorded.
+
+    Waits for the map (``#map[data-ready]``); returns (page, outside requests, page errors and console errors).
+    """
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    page.wait_for_selector("#map[data-ready]", timeout=ready_timeout_ms)
+    return page, outside, errors

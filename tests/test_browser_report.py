@@ -11,26 +11,12 @@ import io
 import numpy as np
 import pandas as pd
 
+from factory import open_offline
+
 
 def _open(browser, path):
     """Open ``path`` with every non-file request aborted and recorded; return (page, requests, errors)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    requests: list[str] = []
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            requests.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(path.as_uri())
-    page.wait_for_selector("#map[data-ready]", timeout=10_000)
-    return page, requests, errors
+    return open_offline(browser, path.as_uri(), "file:")
 
 
 def _distinct_colours(png: bytes) -> int:

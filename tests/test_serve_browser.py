@@ -89,22 +89,7 @@ def _wait_new_plan(page, old: str) -> str:
 
 def test_workbench_page(server, browser):
     base, bench, exports = server
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(base + "/"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(base + "/")
-    page.wait_for_selector("#map[data-ready]", timeout=30_000)
+    page, outside, errors = factory.open_offline(browser, base + "/", base + "/", width=1400, ready_timeout_ms=30_000)
     assert page.locator("#save").inner_text() == "Spara plan"
     plan_id = page.evaluate("document.body.dataset.plan")
     state = _api(base, {})
