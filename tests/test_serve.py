@@ -203,10 +203,15 @@ def test_page_is_served_offline(client):
 
 
 def test_time_limit_is_the_scenarios_at_most(bench):
+    from camsite import config
     from camsite.serve import Workbench
 
-    other = Workbench(replace(bench.result), time_limit_s=3.0, prefetch=False)
-    assert other.solver.time_limit_s == 3.0 and not other.solver.lp_bound
+    # the command line's limit when the scenario has none or a longer one ...
+    assert Workbench(bench.result, time_limit_s=3.0, prefetch=False).solver.time_limit_s == 3.0
+    # ... and the scenario's when it is shorter
+    opt = replace(bench.scenario.optimization, time_limit_s=1.0)
+    short = replace(bench.result, scenario=config.override(bench.scenario, optimization=opt))
+    assert Workbench(short, time_limit_s=3.0, prefetch=False).solver.time_limit_s == 1.0
 
 
 def test_prefetch_solves_the_next_slider_position_exactly(bench):

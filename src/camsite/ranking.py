@@ -15,17 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["coverage_pct", "covered_mask", "rank_by_marginal_gain"]
-
-
-def covered_mask(coverage: sp.spmatrix, selected: np.ndarray, existing: np.ndarray | None = None) -> np.ndarray:
-    """Boolean mask of demand points covered by the ``selected`` columns (or by ``existing``)."""
-    n = coverage.shape[0]
-    mask = np.zeros(n, dtype=bool) if existing is None else np.asarray(existing, dtype=bool).copy()
-    if len(selected):
-        sub = sp.csc_matrix(coverage)[:, np.asarray(selected, dtype=np.int64)]
-        mask |= np.asarray(sub.sum(axis=1)).ravel() > 0
-    return mask
+__all__ = ["coverage_pct", "rank_by_marginal_gain"]
 
 
 def rank_by_marginal_gain(

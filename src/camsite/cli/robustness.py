@@ -16,8 +16,9 @@ from camsite.cli._common import handle_errors, interrupted, main
 if TYPE_CHECKING:
     from camsite.config import Scenario
     from camsite.result import RunResult
+    from camsite.robustness.execute import Executor
 
-__all__ = ["attach_robustness", "check_scheduler", "check_workers", "executor_options"]
+__all__ = ["attach_robustness", "check_workers", "executor_options"]
 
 
 def executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,15 +35,6 @@ def check_workers(workers: int | None) -> None:
         from camsite.errors import ConfigError
 
         raise ConfigError(f"must be 1 or more (got {workers})", where="--workers")
-
-
-def check_scheduler(scheduler: str | None) -> None:
-    """Connect to ``--scheduler`` once now, so an unreachable cluster fails before minutes of work."""
-    if scheduler:
-        from camsite.robustness import executor
-
-        with executor(scheduler=scheduler):
-            pass
 
 
 @contextmanager
@@ -67,12 +59,13 @@ def _bar(show: bool, lang: str) -> Iterator[Callable[[int, int], None] | None]:
         bar.close()
 
 
-def attach_robustness(result: RunResult, *, samples: int, seed: int, workers: int | None, scheduler: str | None,
-                      show: bool, sensitivity: bool = True) -> RunResult:
-    """``result`` with its robustness analysis (on the executor the options ask for)."""
+def attach_robustness(result: RunResult, ex: Executor, *, samples: int, seed: int, show: bool,
+                      sensitivity: bool = True) -> RunResult:
+    """``result`` with its robustness analysis on the executor ``ex`` (opened before the run, so an unreachable
+    cluster fails before minutes of work)."""
     from camsite import robustness
 
-    with robustness.executor(workers=workers, scheduler=scheduler) as ex, _bar(show, result.scenario.output.lang) as cb:
+    with _bar(show, result.scenario.output.lang) as cb:
         rob = robustness.analyse(result, samples=samples, seed=seed, executor=ex, sensitivity=sensitivity,
                                  progress=cb)
     return replace(result, robustness=rob)
@@ -148,10 +141,7 @@ def robustness_cmd(scenario: Path, samples: int, seed: int, out: Path | None, wo
     ui = scen.output.lang
     show = not no_progress and sys.stderr.isatty()
     with robustness.executor(workers=workers, scheduler=scheduler) as ex:  # an unreachable cluster fails here
-        result = pipeline.run(scen)
-        with _bar(show, ui) as cb:
-            rob = robustness.analyse(result, samples=samples, seed=seed, executor=ex,
-                                     sensitivity=not no_sensitivity, progress=cb)
-    result = replace(result, robustness=rob)
+        result = attach_robustness(pipeline.run(scen), ex, samples=samples, seed=seed, show=show,
+                                   sensitivity=not no_sensitivity)
     outputs.write_run(result, out_dir, lang=ui, include_incidents=False, cancelled=interrupted)
     click.echo(f"{robustness_line(result, ui)} {out_dir}")

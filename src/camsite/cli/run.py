@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from camsite.cli._common import handle_errors, interrupted, main
-from camsite.cli.robustness import attach_robustness, check_scheduler, check_workers, executor_options, robustness_line
+from camsite.cli.robustness import attach_robustness, check_workers, executor_options, robustness_line
 from camsite.vocab import SOLVER_NAMES
 
 if TYPE_CHECKING:
@@ -114,6 +115,13 @@ def _done_line(s: Any, ui: str, pct: dict[str, str], out_dir: Path) -> str:
               budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "), **common)
 
 
+def _executor(workers: int | None, scheduler: str | None) -> Any:
+    """The executor of ``--robustness`` (a context manager; imported only when asked for)."""
+    from camsite.robustness import executor
+
+    return executor(workers=workers, scheduler=scheduler)
+
+
 @main.command("run")
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
@@ -167,7 +175,6 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
 
         check_options(rob_samples, seed, option="--robustness")
         check_workers(workers)
-        check_scheduler(scheduler)
     if out is not None:
         runfolder.recover(out)  # an earlier run killed mid-swap: put it back even if this run fails early
     scen = _overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
@@ -177,16 +184,16 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     show = not no_progress and sys.stderr.isatty()  # click.get_text_stream is deprecated (click 9)
     ui = scen.output.lang
     callback, close = _progress_bar(show, ui)
-    try:
+    with contextlib.ExitStack() as stack:
+        # --robustness N: the executor first, so an unreachable cluster fails before minutes of work
+        ex = None if rob_samples is None else stack.enter_context(_executor(workers, scheduler))
+        stack.callback(close)
         result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
-        if rob_samples is not None:  # --robustness N
-            result = attach_robustness(result, samples=rob_samples, seed=seed, workers=workers,
-                                       scheduler=scheduler, show=show)
+        if ex is not None:
+            result = attach_robustness(result, ex, samples=rob_samples or 0, seed=seed, show=show)
         callback("write", len(pipeline.STEPS))
         outputs.write_run(result, out_dir, lang=ui, include_incidents=scen.output.include_incidents,
                           cancelled=interrupted)
-    finally:
-        close()
     s = result.summary
     pct = _kind_pcts(s, ui)
     click.echo(_done_line(s, ui, pct, out_dir)

@@ -7,7 +7,6 @@ Formatting only: every figure comes from :class:`camsite.robustness.Robustness`
 from __future__ import annotations
 
 import base64
-import io
 from typing import Any
 
 import geopandas as gpd
@@ -77,17 +76,12 @@ def _regret_svg(regret: np.ndarray, lang: str) -> str:
 
 
 def _tornado_img(result: RunResult, lang: str) -> str:
-    from camsite.robustness.sensitivity import tornado_png
-    from camsite.robustness.write import assumption_label
+    from camsite.robustness.write import tornado_bytes
 
-    rob = result.robustness
-    if rob is None or rob.sensitivity is None or not len(rob.sensitivity):
+    png = None if result.robustness is None else tornado_bytes(result.robustness, lang)
+    if png is None:
         return ""
-    names = {a: assumption_label(a, lang) for a in rob.sensitivity["assumption"].unique()}
-    buf = io.BytesIO()
-    tornado_png(rob.sensitivity, buf, labels={**names, "low": tr("oat_low", lang), "high": tr("oat_high", lang)},
-                title=tr("oat_title", lang), xlabel=tr("oat_x", lang))
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return (f'<h3>{esc(tr("oat_title", lang))}</h3><img class="tornado" alt="{esc(tr("oat_title", lang))}" '
             f'src="data:image/png;base64,{data}" style="max-width:100%">')
 

@@ -108,14 +108,8 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     table = sens.sensitivity_table(case_list, outcomes[samples:], main_sites) if sensitivity else None
     info: dict[str, Any] = {"seed": seed, "executor": ex.label, "workers": ex.workers,
                             "seconds": round(time.perf_counter() - t0, 3),
-                            **dataclasses.asdict(ctx.settings), "reweight_only": not _geometry(ctx)}
+                            **dataclasses.asdict(ctx.settings), "reweight_only": not any(o.rebuilt for o in outcomes[:samples])}
     logger.info("robustness: %d samples and %d sensitivity cases in %.1f s (%s, %d workers)", samples,
                 len(case_list), info["seconds"], ex.label, ex.workers)
     return robustness_tables(outcomes[:samples], main_sites, site_positions(result),
                              stable_share=ctx.settings.stable_share, settings=info, sensitivity=table)
-
-
-def _geometry(ctx: Context) -> bool:
-    """Whether the samples move geometry (incidents or camera ranges), i.e. rebuild the instance."""
-    s = ctx.settings
-    return bool(s.jitter or (s.ranges and s.range_pct > 0))

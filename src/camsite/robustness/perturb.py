@@ -24,6 +24,8 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, RobustnessConfig
+from camsite.demand import norm_names
+from camsite.stages.instance import district_map
 
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]
@@ -97,10 +99,8 @@ class StreetIndex:
         clipped = shapely.intersection(edges.geometry.to_numpy(), reach)
         parts, src = shapely.get_parts(clipped, return_index=True)
         keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
-        names = _norm(edges["name"]).to_numpy(object)[src[keep]]
-        dmap = {str(n).strip().casefold(): g for n, g in zip(districts["name"], districts.geometry)} \
-            if len(districts) else {}
-        return cls(lines=parts[keep], names=names, districts=dmap, precision_factors=dict(precision_factors))
+        names = norm_names(edges["name"]).to_numpy(object)[src[keep]]
+        return cls(lines=parts[keep], names=names, districts=district_map(districts), precision_factors=dict(precision_factors))
 
     def spot_on(self, lines: NDArray[np.object_], rng: np.random.Generator) -> BaseGeometry | None:
         """A point drawn uniformly along ``lines`` (by length), or None when there are none."""
@@ -125,10 +125,6 @@ class StreetIndex:
         out: NDArray[np.object_] = parts[(shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)]
         self._pieces[key] = out
         return out
-
-
-def _norm(name: pd.Series) -> pd.Series:
-    return name.fillna("").astype(str).str.strip().str.casefold()
 
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray[np.float64]:
@@ -190,9 +186,9 @@ def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.r
     geoms = incidents.geometry.to_numpy().copy()
     new_prec = prec.copy()
     factor = np.ones(len(incidents))
-    street = _norm(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
+    street = norm_names(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
         np.full(len(incidents), "", object)
-    district = _norm(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
+    district = norm_names(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
         np.full(len(incidents), "", object)
     pf = streets.precision_factors
     for i in range(len(incidents)):

@@ -16,8 +16,7 @@ incidents or change camera ranges rebuild the instance (new coverage).
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -25,21 +24,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from shapely.geometry.base import BaseGeometry
 
 from camsite import demand as demand_mod
-from camsite import stages
+from camsite import ranking, stages
 from camsite.cameras import CameraModels
 from camsite.config import RobustnessConfig, Scenario
 from camsite.optimize import Constraints, SolverOptions
 from camsite.robustness import perturb
 from camsite.robustness.perturb import Draw
-from camsite.stages.rows import ValueRows
+from camsite.stages.instance import demand_reach
 from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Context", "Outcome", "evaluate", "greedy_order", "make_context"]
+__all__ = ["Context", "Outcome", "evaluate", "make_context"]
 
 #: Coordinates are matched to this many decimals (metres) when perturbed demand is mapped onto the base points.
 _KEY_DECIMALS = 2
@@ -58,18 +56,12 @@ class Context:
     settings: RobustnessConfig
     streets: perturb.StreetIndex
     main_variants: tuple[str, ...]
-    #: Each base demand point's key (position, kind, category, precision) for mapping rebuilt demand onto it.
-    keys: pd.Series
+    #: Each base demand point's key (position, kind, category, precision) for mapping rebuilt demand onto it,
+    #: and its share of its key's weight.
+    keys: NDArray[np.object_]
+    base_share: NDArray[np.float64]
     #: False when rebuilt demand does not reproduce the base weights: every draw then rebuilds the instance.
     reweight_ok: bool
-
-    @property
-    def budget(self) -> float:
-        return self.scenario.optimization.budget_sek
-
-    @property
-    def variants(self) -> NDArray[np.object_]:
-        return np.asarray(self.instance.candidates["variant"].to_numpy(), dtype=object)
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,7 @@ class Outcome:
     main_value: float
     total: float
     sites: tuple[str, ...]
-    variants: tuple[str, ...]
     rebuilt: bool
-    seconds: float
 
     @property
     def regret_pct(self) -> float:
@@ -116,12 +106,6 @@ def _quiet() -> Iterator[None]:
             logging.getLogger(n).setLevel(level)
 
 
-def _reach(inputs: stages.Inputs, demand_cfg: object, cams: CameraModels) -> BaseGeometry:
-    margin = getattr(demand_cfg, "margin_m", None)
-    margin = float(cams.range_m.max()) if margin is None else float(margin)
-    return inputs.study_area.buffer(margin) if margin > 0 else inputs.study_area
-
-
 def _keys(demand: gpd.GeoDataFrame) -> pd.Series:
     g = demand.geometry
     x = np.round(g.x.to_numpy(float), _KEY_DECIMALS)
@@ -140,15 +124,17 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
                    existing_viewsheds=instance.existing_viewsheds.iloc[:0])
     opt = scenario.optimization
     streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
-                                        _reach(inputs, scenario.demand, cams), inputs.districts,
+                                        demand_reach(inputs.study_area, scenario.demand, cams), inputs.districts,
                                         scenario.demand.precision_factors)
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
+    keys = _keys(instance.demand)
     ctx = Context(scenario=scenario, inputs=inputs, instance=lean, cameras=cams,
                   constraints=stages.constraints_for(instance, opt),
                   solver=for_instance(instance, solver or stages.solver_options(opt, greedy=False, lp_bound=False)),
                   settings=settings or scenario.robustness, streets=streets,
                   main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),
-                  keys=_keys(instance.demand), reweight_ok=True)
+                  keys=keys.to_numpy(), base_share=_base_share(instance, keys),
+                  reweight_ok=True)
     with _quiet():
         check = _mapped_weights(ctx, Draw())
     ok = np.allclose(check, instance.weights, rtol=1e-9, atol=1e-12)
@@ -160,13 +146,13 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
 def _demand(ctx: Context, draw: Draw) -> gpd.GeoDataFrame:
     """The draw's demand points, built as :func:`camsite.stages.build_instance` builds them."""
     inputs, sc = ctx.inputs, ctx.scenario
-    cfg = perturb.scaled_demand(sc.demand, draw)
-    districts = {str(n).strip().casefold(): g for n, g in zip(inputs.districts["name"], inputs.districts.geometry)} \
-        if len(inputs.districts) else {}
+    cfg = perturb.scaled_demand(sc.demand, draw)  # a weight-only draw: same margin, same ranges, same reach
     demand, _ = demand_mod.build_demand(inputs.network, perturb.resampled(inputs.incidents, draw), cfg,
                                         category_weights=perturb.scaled_weights(sc.category_weights, draw),
-                                        footfall=inputs.footfall, study_area=_reach(inputs, cfg, ctx.cameras),
-                                        districts=districts, entrances=inputs.entrances, open_areas=inputs.open_areas)
+                                        footfall=inputs.footfall, study_area=demand_reach(inputs.study_area, cfg,
+                                                                                          ctx.cameras),
+                                        districts=ctx.streets.districts, entrances=inputs.entrances,
+                                        open_areas=inputs.open_areas)
     return demand
 
 
@@ -177,10 +163,15 @@ def _mapped_weights(ctx: Context, draw: Draw) -> NDArray[np.float64]:
     """
     demand = _demand(ctx, draw)
     new = pd.Series(demand["weight"].to_numpy(float)).groupby(_keys(demand).to_numpy()).sum()
-    base_w = ctx.instance.weights
-    base_tot = pd.Series(base_w).groupby(ctx.keys.to_numpy()).transform("sum").to_numpy(float)
-    got = new.reindex(ctx.keys.to_numpy()).fillna(0.0).to_numpy(float)
-    out: NDArray[np.float64] = np.divide(base_w * got, base_tot, out=np.zeros_like(base_w), where=base_tot > 0)
+    out: NDArray[np.float64] = new.reindex(ctx.keys).fillna(0.0).to_numpy(float) * ctx.base_share
+    return out
+
+
+def _base_share(instance: stages.Instance, keys: pd.Series) -> NDArray[np.float64]:
+    """Each base demand point's share of its key's weight (points sharing a key split the key's new weight)."""
+    w = instance.weights
+    total = pd.Series(w).groupby(keys.to_numpy()).transform("sum").to_numpy(float)
+    out: NDArray[np.float64] = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
     return out
 
 
@@ -201,34 +192,14 @@ def sample_instance(ctx: Context, draw: Draw) -> tuple[stages.Instance, bool]:
         inst = _rebuilt(ctx, draw)
     else:
         w = _mapped_weights(ctx, draw)
-        inst = replace(ctx.instance, weights=w, graded=ctx.instance.rows.reweighted(w))
+        inst = replace(ctx.instance, weights=w, optimiser_rows=ctx.instance.rows.reweighted(w))
     if draw.cost_factor != 1.0:
         inst = replace(inst, costs=inst.costs * draw.cost_factor)
     return inst, rebuild
 
 
-def greedy_order(rows: ValueRows, cols: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``cols`` ordered by marginal gain (largest first; ties by column), as sites.csv ranks a plan."""
-    cols = np.asarray(cols, np.int64)
-    if len(cols) < 2:
-        return cols
-    sub = rows.matrix[:, cols].tocsc()
-    hit = rows.existing.copy()
-    left = list(range(len(cols)))
-    order: list[int] = []
-    while left:
-        gains = [float(rows.weights[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]][
-            ~hit[sub.indices[sub.indptr[k]:sub.indptr[k + 1]]]].sum()) for k in left]
-        best = left[int(np.argmax(gains))]
-        order.append(best)
-        hit[sub.indices[sub.indptr[best]:sub.indptr[best + 1]]] = True
-        left.remove(best)
-    return cols[order]
-
-
 def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> Outcome:
     """Task ``index``: draw from ``seed`` (unless ``draw`` is given), solve at the budget, measure the main plan."""
-    t0 = time.perf_counter()
     if draw is None:
         draw = draw_for(ctx, seed)
     opt = ctx.scenario.optimization
@@ -241,13 +212,12 @@ def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> O
     variants = np.asarray(inst.candidates["variant"].to_numpy(), dtype=object)
     where = {str(v): i for i, v in enumerate(variants)}
     main_cols = np.array([where[v] for v in ctx.main_variants if v in where], np.int64)
-    ordered = greedy_order(rows, np.asarray(sol.selected, np.int64))
+    ordered, _ = ranking.rank_by_marginal_gain(rows.matrix, rows.weights, sol.selected, existing=rows.existing)
     site_ids = inst.candidates["site_id"].to_numpy()
     return Outcome(index=index, seed=seed, status=sol.status, gap=float(sol.gap), objective=float(sol.objective),
                    optimum=float(rows.plan_value(ordered).sum()), main_value=float(rows.plan_value(main_cols).sum()),
                    total=float(rows.weights.sum()), sites=tuple(dict.fromkeys(str(site_ids[c]) for c in ordered)),
-                   variants=tuple(str(variants[c]) for c in ordered), rebuilt=rebuilt,
-                   seconds=time.perf_counter() - t0)
+                   rebuilt=rebuilt)
 
 
 def draw_for(ctx: Context, seed: int) -> Draw:
@@ -256,9 +226,3 @@ def draw_for(ctx: Context, seed: int) -> Draw:
     return perturb.draw_sample(seed, incidents=ctx.inputs.incidents, streets=ctx.streets, categories=cats,
                                n_camera_types=len(ctx.cameras.names), settings=ctx.settings,
                                area_spread_m=ctx.scenario.demand.area_spread_m)
-
-
-def factors_note(draw: Draw) -> Mapping[str, float]:
-    """The draw's scalar factors (for logs and tests)."""
-    return {"street": draw.street_factor, "footfall": draw.footfall_factor, "cost": draw.cost_factor,
-            **{f"category:{k}": v for k, v in draw.category_factors.items()}}

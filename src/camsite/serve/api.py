@@ -111,6 +111,10 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
     """
     guard = _Guard(token=token, allowed_hosts=allowed_hosts)
     fixed = fixed_layers(workbench.result, workbench.view)
+    existing = [{"camera_id": c, **{k: v for k, v in e.items() if k != "id"}}
+                for c, e in zip(workbench.camera_ids, fixed["map"]["existing"], strict=True)]
+    static = jsonable({**fixed, "existing_cameras": existing, "scenario_request": workbench.base.as_json(),
+                       "adjustable_categories": workbench.adjustable})  # the same on every call: built once
     export_lock = threading.Lock()
 
     async def page(request: Request) -> Response:
@@ -122,12 +126,7 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
         if (bad := guard.check(request)) is not None:
             return bad
         plan = await run_in_threadpool(workbench.solve, workbench.current)
-        existing = [{"camera_id": c, **{k: v for k, v in e.items() if k != "id"}}
-                    for c, e in zip(workbench.camera_ids, fixed["map"]["existing"], strict=True)]
-        return JSONResponse(jsonable({**fixed, "existing_cameras": existing, "plan": plan.view,
-                                      "scenario_request": workbench.base.as_json(),
-                                      "adjustable_categories": workbench.adjustable,
-                                      "history": workbench.history}))
+        return JSONResponse({**static, "plan": jsonable(plan.view), "history": jsonable(workbench.history)})
 
     async def solve(request: Request) -> Response:
         if (bad := guard.check(request)) is not None:

@@ -17,17 +17,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from camsite import config, outputs, pipeline
+from camsite import outputs, pipeline
 from camsite.config import Scenario
 from camsite.result import RunResult
 from camsite.serve.request import PlanRequest
+from camsite.serve.state import load_scenario
+from camsite.tables import write_text_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -80,16 +81,8 @@ def write_cameras(existing: gpd.GeoDataFrame, removed: tuple[str, ...], path: Pa
                           "camera_type": keep["camera_type"].astype(str).to_numpy(),
                           "heading_deg": keep["heading_deg"].to_numpy(float),
                           "source": keep["source"].astype(str).to_numpy() if "source" in keep else ""})
-    tmp = path.with_name(path.name + ".tmp")
-    frame.to_csv(tmp, index=False, float_format=None)  # repr floats: read back bit for bit
-    tmp.replace(path)
-    return path
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    # repr floats: read back bit for bit; not tables.write_csv, whose formula guard would change ids
+    return write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
 def export_plan(base: RunResult, req: PlanRequest, folder: Path, *, plan_id: int) -> tuple[RunResult, dict[str, Any]]:
@@ -103,9 +96,8 @@ def export_plan(base: RunResult, req: PlanRequest, folder: Path, *, plan_id: int
     if req.removed_existing:
         cameras = write_cameras(base.instance.existing, req.removed_existing, folder / f"{stem}-cameras.csv")
     scen_path = folder / f"{stem}.toml"
-    _write_text(scen_path, plan_toml(base.scenario, req, folder, plan_id=plan_id, cameras=cameras))
-    scen = config.load(scen_path)
-    scen = config.override(scen, optimization=replace(scen.optimization, budget_sweep=None, stages=()))
+    write_text_atomic(scen_path, plan_toml(base.scenario, req, folder, plan_id=plan_id, cameras=cameras))
+    scen = load_scenario(scen_path)
     result = pipeline.run(scen)
     run_dir = folder / stem
     outputs.write_run(result, run_dir, lang=scen.output.lang, include_incidents=scen.output.include_incidents)

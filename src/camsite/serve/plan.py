@@ -19,36 +19,23 @@ from camsite.i18n import evidence_labels
 from camsite.optimize import Solution
 from camsite.report import _basemap, _svg
 from camsite.result import RunResult
-from camsite.serve.request import PlanRequest
-from camsite.serve.variants import Variant
 from camsite.stages import Instance
-from camsite.stages.summary import kind_masks
+from camsite.stages.summary import coverage_breakdown, kind_masks, share_pct
 
 __all__ = ["PlanView", "coverage_figures"]
 
 
-def _pct(part: float, whole: float) -> float | None:
-    return round(100.0 * part / whole, 4) if whole > 0 else None
-
-
-def coverage_figures(variant: Variant, selected: NDArray[np.int64]) -> dict[str, Any]:
-    """Coverage before and after, in total and per demand kind, from the variant's rows."""
-    rows, w = variant.rows, variant.weights
-    n = len(w)
-    before = rows.plan_value(np.zeros(0, np.int64), n_points=n)
-    after = rows.plan_value(selected, n_points=n)
-    total = float(w.sum())
-    by_kind = []
-    for kind, mask in kind_masks(variant.instance.demand).items():
-        wt = float(w[mask].sum())
-        by_kind.append({"kind": kind, "weight_total": round(wt, 6), "before_pct": _pct(float(before[mask].sum()), wt),
-                        "after_pct": _pct(float(after[mask].sum()), wt)})
+def coverage_figures(inst: Instance, selected: NDArray[np.int64]) -> dict[str, Any]:
+    """Coverage before and after, in total and per demand kind, computed as summary.json computes them."""
+    before, after = inst.rows.point_share([]), inst.rows.point_share(selected)
+    by_kind = [{"kind": r.name, "weight_total": r.weight_total, "before_pct": r.before_pct, "after_pct": r.after_pct}
+               for r in coverage_breakdown(inst.demand, before, after, kind_masks(inst.demand), None)]
     inc = next((k for k in by_kind if k["kind"] == "incident"), None)
-    return {"coverage_before_pct": _pct(float(before.sum()), total),
-            "coverage_after_pct": _pct(float(after.sum()), total), "coverage_by_kind": by_kind,
+    return {"coverage_before_pct": round(share_pct(inst.weights, before), 4),
+            "coverage_after_pct": round(share_pct(inst.weights, after), 4), "coverage_by_kind": by_kind,
             "incident_coverage_before_pct": None if inc is None else inc["before_pct"],
             "incident_coverage_after_pct": None if inc is None else inc["after_pct"],
-            "weight_total": round(total, 6)}
+            "weight_total": round(float(inst.weights.sum()), 6)}
 
 
 class PlanView:
@@ -76,9 +63,9 @@ class PlanView:
             self._views[name] = _svg.path_d(None if g is None else g.simplify(0.5), origin=self.origin)
         return self._views[name]
 
-    def ranked(self, variant: Variant, solution: Solution) -> pd.DataFrame:
+    def ranked(self, inst: Instance, solution: Solution) -> pd.DataFrame:
         """The plan's sites ranked by marginal gain (the columns of sites.csv)."""
-        return stages.rank_sites(variant.instance, solution, crs=self.crs, edge_names=self.edge_names,
+        return stages.rank_sites(inst, solution, crs=self.crs, edge_names=self.edge_names,
                                  labels=evidence_labels(self.lang))
 
     def sites(self, table: pd.DataFrame, forced: tuple[str, ...], instance: Instance) -> list[dict[str, Any]]:
@@ -100,12 +87,12 @@ class PlanView:
                         "view": self.viewshed(instance, int(r["candidate_index"]))})
         return out
 
-    def plan(self, req: PlanRequest, solution: Solution, variant: Variant) -> dict[str, Any]:
-        """The API's answer for one solved request (without timing and history id)."""
-        table = self.ranked(variant, solution)
+    def plan(self, forced: tuple[str, ...], solution: Solution, inst: Instance) -> dict[str, Any]:
+        """The API's answer for one solved plan, less what depends on the request (budget, request, timing,
+        history id): a plan solved for one budget may answer another (:meth:`Workbench.solve`)."""
+        table = self.ranked(inst, solution)
         gap = float(solution.gap)
         return {"status": solution.status, "gap": None if np.isnan(gap) else gap,
-                "budget_sek": req.budget_sek, "spent_sek": round(float(table["cost_sek"].sum()), 2),
+                "spent_sek": round(float(table["cost_sek"].sum()), 2),
                 "n_sites": len(table), "objective": float(solution.objective), "bound": float(solution.bound),
-                **coverage_figures(variant, solution.selected), "sites": self.sites(table, req.forced, variant.instance),
-                "request": req.as_json()}
+                **coverage_figures(inst, solution.selected), "sites": self.sites(table, forced, inst)}

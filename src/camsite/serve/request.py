@@ -11,14 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from camsite.config import MAX_WEIGHT
+
 __all__ = ["FIELDS", "MAX_BUDGET_SEK", "PlanRequest", "RequestError", "parse_request"]
 
 #: The fields of a request body, in order.
 FIELDS = ("budget_sek", "forced", "forbidden", "removed_existing", "category_weights")
 #: Largest budget accepted (SEK): far above any district budget, a guard against typing errors.
 MAX_BUDGET_SEK = 1e10
-#: Largest category weight (as the scenario file allows).
-MAX_WEIGHT = 1000.0
 
 
 class RequestError(ValueError):
@@ -89,6 +89,7 @@ def _weights(value: Any, base: Mapping[str, float], adjustable: Sequence[str]) -
         if k not in base:
             raise RequestError(f"unknown category (known: {', '.join(base)})", field=key)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 <= v <= MAX_WEIGHT:
+            # the scenario file's own limit (config.MAX_WEIGHT), so an unchanged weight always passes
             raise RequestError(f"expected a number from 0 to {MAX_WEIGHT:g}, got {v!r}", field=key)
         if float(v) != base[k] and k not in adjustable:
             raise RequestError("weighs 0 in the scenario, so its incidents are not in the model: set its weight in "

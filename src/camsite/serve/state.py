@@ -56,7 +56,7 @@ def load_scenario(path: str | Path) -> Scenario:
 class _Entry:
     """One variant: its rows, its model and the plans solved on it (by budget; the prefetcher adds some)."""
 
-    variant: variants.Variant
+    instance: Instance
     model: CoverageModel
     plans: dict[float, Solution] = field(default_factory=dict)
     last_selected: np.ndarray | None = None
@@ -74,7 +74,7 @@ class _Entry:
 
     def indices(self, names: list[str]) -> np.ndarray:
         """Column indices of candidate variants by name (names this instance lacks are left out)."""
-        cands = self.variant.instance.candidates["variant"].astype(str)
+        cands = self.instance.candidates["variant"].astype(str)
         return np.flatnonzero(cands.isin(names).to_numpy()).astype(np.int64)
 
     def store(self, budget: float, solution: Solution) -> None:
@@ -105,11 +105,10 @@ class _Entry:
 
 @dataclass(frozen=True)
 class Solved:
-    """A solved request: the plan as the API returns it, and the solution and variant behind it."""
+    """A solved request: the plan as the API returns it, and the solution behind it."""
 
     request: PlanRequest
     solution: Solution
-    variant: variants.Variant
     view: dict[str, Any]
 
 
@@ -178,13 +177,13 @@ class Workbench:
             return self._models[key]
         inst = self._instance(req.removed_existing)
         weights = variants.point_weights(inst, self.category_weights, req.weights)
-        var = variants.variant_instance(inst, weights)
+        var = variants.variant_instance(inst, weights)  # the instance with the request's weights and rows
         opt = replace(self.scenario.optimization, forced_sites=req.forced, forbidden_sites=req.forbidden)
         cons = stages.constraints_for(inst, opt)
         rows = var.rows
         model = optimize.make_model(rows.matrix, rows.weights, inst.costs, existing=rows.existing,
                                     constraints=cons, backup_weight=opt.backup_weight)
-        entry = _Entry(variant=var, model=model)
+        entry = _Entry(instance=var, model=model)
         self._models[key] = entry
         while len(self._models) > MAX_MODELS:
             self._models.popitem(last=False)
@@ -221,13 +220,13 @@ class Workbench:
                 self.prefetcher.after(entry, req.budget_sek, low=self.budget_range["min_sek"],
                                       high=self.budget_range["max_sek"], down=down)
             self.current = req
-            self._last = entry.variant.instance.candidates["variant"].astype(str).to_numpy()[sol.selected].tolist()
-            view = {**entry.body(sol, lambda: self.view.plan(req, sol, entry.variant)),
+            self._last = entry.instance.candidates["variant"].astype(str).to_numpy()[sol.selected].tolist()
+            view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
                     "budget_sek": req.budget_sek, "request": req.as_json()}
             view.update(cached=cached, runtime_s=round(time.perf_counter() - t0, 4),
                         solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
             view["plan_id"] = self._remember(req, view)
-        return Solved(request=req, solution=sol, variant=entry.variant, view=view)
+        return Solved(request=req, solution=sol, view=view)
 
     def _infeasible_text(self, req: PlanRequest) -> str:
         cands = self.instance.candidates

@@ -21,10 +21,9 @@ from numpy.typing import NDArray
 from camsite import stages
 from camsite.result import RunResult
 from camsite.stages import Instance
-from camsite.stages.rows import ValueRows
 from camsite.vocab import FOOTFALL_CATEGORY, STREET_CATEGORY
 
-__all__ = ["Variant", "category_factors", "instance_without", "point_weights", "variant_instance"]
+__all__ = ["category_factors", "instance_without", "point_weights", "variant_instance"]
 
 #: Demand categories that are not incident categories (their weight does not follow ``category_weights``).
 NON_INCIDENT = (STREET_CATEGORY, FOOTFALL_CATEGORY)
@@ -69,23 +68,13 @@ def point_weights(instance: Instance, base: Mapping[str, float], new: Mapping[st
     return w * category_factors(instance.demand["category"].astype(str).tolist(), base, new)
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class Variant:
-    """The rows and the instance of one variant (see :func:`variant_instance`)."""
-
-    instance: Instance
-    rows: ValueRows
-    weights: NDArray[np.float64]
-
-
-def variant_instance(instance: Instance, weights: NDArray[np.float64]) -> Variant:
+def variant_instance(instance: Instance, weights: NDArray[np.float64]) -> Instance:
     """The instance with demand ``weights`` (same points, candidates and coverage; rows reweighted).
 
     Its weights and rows are the variant's, so the ranking and every figure
     computed from it are the variant's.
     """
     if weights is instance.weights:
-        return Variant(instance=instance, rows=instance.rows, weights=weights)
-    rows = instance.rows.reweighted(weights)
-    inst = dataclasses.replace(instance, demand=instance.demand.assign(weight=weights), weights=weights, graded=rows)
-    return Variant(instance=inst, rows=rows, weights=weights)
+        return instance
+    return dataclasses.replace(instance, demand=instance.demand.assign(weight=weights), weights=weights,
+                               optimiser_rows=instance.rows.reweighted(weights))

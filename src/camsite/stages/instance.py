@@ -33,7 +33,7 @@ from camsite.stages.rows import ValueRows, value_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UNCOVERABLE_REASONS", "Instance", "build_instance", "uncoverable_reasons"]
+__all__ = ["UNCOVERABLE_REASONS", "Instance", "build_instance", "demand_reach", "district_map", "uncoverable_reasons"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +80,7 @@ class Instance:
     #: Do-not-view zones, one row per zone: ``name``, ``label``, ``candidates_masked``, ``candidates_removed``.
     no_view: pd.DataFrame = field(default_factory=coverage_mod.empty_no_view)
     #: The optimiser's rows (:mod:`camsite.stages.rows`); default: binary coverage, one row per demand point.
-    graded: ValueRows | None = None
+    optimiser_rows: ValueRows | None = None
     #: Graded coverage only: EN 62676-4 level codes (1 detect .. 4 identify) of the pairs of :attr:`coverage`
     #: and :attr:`existing_coverage`, and each candidate's and existing camera's share of the time.
     levels: sp.csr_matrix | None = None
@@ -89,14 +89,14 @@ class Instance:
     existing_shares: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
-        if self.graded is None:  # binary coverage: the rows are the demand points
-            object.__setattr__(self, "graded", value_rows(self.coverage, self.weights, self.existing_mask))
+        if self.optimiser_rows is None:  # binary coverage: the rows are the demand points
+            object.__setattr__(self, "optimiser_rows", value_rows(self.coverage, self.weights, self.existing_mask))
 
     @property
     def rows(self) -> ValueRows:
         """The optimiser's rows: every solve and every covered-weight figure uses these."""
-        assert self.graded is not None  # set in __post_init__
-        return self.graded
+        assert self.optimiser_rows is not None  # set in __post_init__
+        return self.optimiser_rows
 
     @property
     def site_ids(self) -> NDArray[np.object_]:
@@ -123,7 +123,8 @@ def _dry(gdf: gpd.GeoDataFrame, water: BaseGeometry | None) -> tuple[gpd.GeoData
     return gdf[~wet].reset_index(drop=True), int(wet.sum())
 
 
-def _district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
+def district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
+    """District polygons by name as incidents name them (stripped, case-folded)."""
     return {str(n).strip().casefold(): g for n, g in zip(districts["name"], districts.geometry)} \
         if len(districts) else {}
 
@@ -181,6 +182,13 @@ def _no_view(cands: gpd.GeoDataFrame, cov: coverage_mod.Coverage, demand: gpd.Ge
             coverage_mod.Coverage(matrix=matrix, viewsheds=views, levels=levels), nv.zones)
 
 
+def demand_reach(area: BaseGeometry, demand_cfg: DemandConfig, cameras: CameraModels) -> BaseGeometry:
+    """The study area widened by ``demand.margin_m`` (default the longest camera range): where demand is built,
+    so a camera at the edge sees demand just outside."""
+    margin = float(cameras.range_m.max()) if demand_cfg.margin_m is None else demand_cfg.margin_m
+    return area.buffer(margin) if margin > 0 else area
+
+
 def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: CandidateConfig,
                    cameras: CameraModels, *, category_weights: Mapping[str, float],
                    viewsheds: bool = True, quality: QualityConfig | None = None) -> Instance:
@@ -209,11 +217,10 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         candidate can see any weighted demand.
     """
     area = inputs.study_area
-    margin = float(cameras.range_m.max()) if demand_cfg.margin_m is None else demand_cfg.margin_m
-    reach = area.buffer(margin) if margin > 0 else area
+    reach = demand_reach(area, demand_cfg, cameras)
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
-                                            study_area=reach, districts=_district_map(inputs.districts),
+                                            study_area=reach, districts=district_map(inputs.districts),
                                             entrances=inputs.entrances, open_areas=inputs.open_areas)
     demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
     demand = _renumber(demand)
@@ -260,7 +267,7 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         assert cov.levels is not None and ex_cov.levels is not None
         values, ex_values = values[keep], ex_values[keep]
         e0 = ex_values.max(axis=1).toarray().ravel() if ex_values.shape[1] else np.zeros(len(demand))
-        extra = {"graded": value_rows(values, weights, e0), "shares": share, "existing_shares": ex_share,
+        extra = {"optimiser_rows": value_rows(values, weights, e0), "shares": share, "existing_shares": ex_share,
                  "levels": _levels_kept(cov.levels, keep, cand_matrix),
                  "existing_levels": _levels_kept(ex_cov.levels, keep, ex_matrix)}
     coverable = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | existing_mask

@@ -72,12 +72,12 @@ def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], c
     chosen: list[int] = []
     years: list[int] = []
     inc_pct: list[float | None] = []
+    w = rows.weights * incident
     for stage, new in zip(plan, table["new_sites"], strict=True):
         added = _indices(new)
         chosen += added
         years += [stage.year - first] * len(added)
         mask = rows.covered(np.asarray(chosen, np.int64))
-        w = rows.weights * incident
         inc_pct.append(round(ranking.coverage_pct(w, mask), 6) if w.sum() > 0 else None)
     idx = np.asarray(chosen, np.int64)
     flows = costs.cash_flows(*_type_arrays(scenario, instance, idx), years,

@@ -346,13 +346,13 @@ def _worst_places(instance: Instance, edges: gpd.GeoDataFrame, crs: str, top: in
             for s, w, n, lo, la in zip(streets, grp["weight"], grp["incidents"], lon, lat, strict=True)]
 
 
-def _share_pct(weights: NDArray[np.float64], share: NDArray[np.float64]) -> float:
+def share_pct(weights: NDArray[np.float64], share: NDArray[np.float64]) -> float:
     """Covered weight (each point's weight times its best value) as a percentage of the total weight."""
     total = float(weights.sum())
     return 100.0 * float(weights @ share) / total if total > 0 else 0.0
 
 
-def _breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.float64], after: NDArray[np.float64],
+def coverage_breakdown(demand: gpd.GeoDataFrame, before: NDArray[np.float64], after: NDArray[np.float64],
                groups: Mapping[str, NDArray[np.bool_]], labels: Mapping[str, str] | None) -> tuple[CoverageRow, ...]:
     """Coverage per group of demand points; ``before``/``after`` are each point's value (1 = seen, with graded
     coverage the best level's value times the share of the time), so incidents seen may be fractional."""
@@ -411,8 +411,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         scenario=scenario.name, title=scenario.title, scenario_file=Path(scenario.source_file).name if scenario.source_file else None,
         date=dt.date.today().isoformat(), crs=scenario.crs, budget_sek=opt.budget_sek,
         spent_sek=round(float(sites["cost_sek"].sum()), 2), n_new_sites=len(sites),
-        coverage_before_pct=round(_share_pct(weights, ex), 4),
-        coverage_after_pct=round(_share_pct(weights, after), 4),
+        coverage_before_pct=round(share_pct(weights, ex), 4),
+        coverage_after_pct=round(share_pct(weights, after), 4),
         objective=solution.objective, bound=solution.bound, gap=solution.gap, status=solution.status,
         solver=opt.solver, runtime_s=round(runtime_s, 3), solve_runtime_s=round(float(solution.runtime_s), 3),
         n_demand=len(demand), n_candidates=len(instance.candidates),
@@ -421,12 +421,12 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         horizon_years=opt.horizon_years, greedy_objective=solution.greedy_objective,
         # the LP relaxation is solved to a tolerance: HiGHS and CBC differ around the 9th digit
         lp_bound=None if lp is None else round(float(lp), 6),
-        coverage_by_category=_breakdown(demand, ex, after, cats, None),
-        coverage_by_kind=(by_kind := _breakdown(demand, ex, after, kind_masks(demand), None)),
+        coverage_by_category=coverage_breakdown(demand, ex, after, cats, None),
+        coverage_by_kind=(by_kind := coverage_breakdown(demand, ex, after, kind_masks(demand), None)),
         incident_coverage_before_pct=next((r.before_pct for r in by_kind if r.name == "incident"), None),
         incident_coverage_after_pct=next((r.after_pct for r in by_kind if r.name == "incident"), None),
         uncoverable=uncoverable_summary(instance, inputs.network.edges, crs=scenario.crs),
-        coverage_by_subarea=_breakdown(demand, ex, after, sub_masks, dict(zip(subs["name"], subs["label"]))),
+        coverage_by_subarea=coverage_breakdown(demand, ex, after, sub_masks, dict(zip(subs["name"], subs["label"]))),
         budget_curve_knee=knee,
         camera_types=tuple(CameraTypeRow(c.name, c.label, c.range_m, c.fov_deg, c.capex_sek, c.opex_sek_per_year,
                                          c.cost_sek(opt.horizon_years), c.source) for c in scenario.camera_types),
