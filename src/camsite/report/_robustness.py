@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from camsite.i18n import fmt_num, fmt_pct, tr
-from camsite.report import _basemap, _svg
+from camsite.report import _svg
 from camsite.report._sections import esc
 from camsite.result import RunResult
 
@@ -30,12 +30,7 @@ def _colour(freq: float) -> str:
 
 
 def _site_map(result: RunResult, sites: pd.DataFrame, lang: str) -> str:
-    x0, y0, x1, y1 = _basemap.extent(result, pad=0.03)
-    origin, size = (x0, y1), (x1 - x0, y1 - y0)
-    w = max(size) / 400
-    streets = _svg.path_d(result.edges.geometry.union_all().simplify(2.0), origin=origin)
-    base = (f'<path d="{_svg.path_d(result.study_area, origin=origin)}" fill="#f4f4f4" stroke="#555" '
-            f'stroke-width="{2 * w:.1f}"/><path d="{streets}" fill="none" stroke="#b9bec4" stroke-width="{w:.1f}"/>')
+    base, origin, size, w = _svg.base_layer(result)
     r = max(size) / 110
     dots = []
     for rec in sites.sort_values("frequency").to_dict("records"):

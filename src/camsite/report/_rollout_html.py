@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from camsite.i18n import fmt_num, tr
-from camsite.report import _basemap, _svg
+from camsite.report import _svg
 from camsite.report._budget_xlsx import staged_sentence
 from camsite.report._sections import esc
 from camsite.result import RunResult
@@ -72,12 +72,7 @@ def _stage_map(result: RunResult, base: str, origin: tuple[float, float], size: 
 def _maps(result: RunResult, lang: str) -> str:
     staged = result.stages
     assert staged is not None
-    x0, y0, x1, y1 = _basemap.extent(result, pad=0.03)
-    origin, size = (x0, y1), (x1 - x0, y1 - y0)
-    streets = _svg.path_d(result.edges.geometry.union_all().simplify(2.0), origin=origin)
-    w = max(size) / 400
-    base = (f'<path d="{_svg.path_d(result.study_area, origin=origin)}" fill="#f4f4f4" stroke="#555" '
-            f'stroke-width="{2 * w:.1f}"/><path d="{streets}" fill="none" stroke="#b9bec4" stroke-width="{w:.1f}"/>')
+    base, origin, size, _w = _svg.base_layer(result)
     out: list[str] = []
     earlier: list[str] = []
     for rec in staged.to_dict("records"):

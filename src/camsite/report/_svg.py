@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite.report._style import COLORS
 
-__all__ = ["curve_svg", "path_d"]
+__all__ = ["base_layer", "curve_svg", "path_d"]
 
 
 def _num(v: float) -> str:
@@ -146,3 +146,17 @@ def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: s
                    f'<text class="target-label" x="{x:.1f}" y="{y - 12:.1f}" text-anchor="middle" '
                    f'fill="{COLORS["existing"]}">{share}</text>')
     return out
+
+
+def base_layer(result: Any, *, pad: float = 0.03) -> tuple[str, tuple[float, float], tuple[float, float], float]:
+    """The small maps' background: study area and simplified streets as SVG, with the map's origin (west,
+    north), size (metres) and a line width scaled to it."""
+    from camsite.report import _basemap
+
+    x0, y0, x1, y1 = _basemap.extent(result, pad=pad)
+    origin, size = (x0, y1), (x1 - x0, y1 - y0)
+    w = max(size) / 400
+    streets = path_d(result.edges.geometry.union_all().simplify(2.0), origin=origin)
+    base = (f'<path d="{path_d(result.study_area, origin=origin)}" fill="#f4f4f4" stroke="#555" '
+            f'stroke-width="{2 * w:.1f}"/><path d="{streets}" fill="none" stroke="#b9bec4" stroke-width="{w:.1f}"/>')
+    return base, origin, size, w
