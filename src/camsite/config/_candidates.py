@@ -1,0 +1,69 @@
+"""The ``[candidates]`` section: where new cameras may go, exclusion zones and zones no camera may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from camsite.config._common import MIN_SPACING_M, LonLat, check, check_latlon, check_polygon
+
+__all__ = ["CandidateConfig", "Exclusion", "NoViewZone"]
+
+
+@dataclass(frozen=True)
+class NoViewZone:
+    """A place no camera may look into (a care facility's entrance): polygon, or point [lat, lon] + buffer."""
+
+    name: str
+    label: str = ""
+    polygon: tuple[LonLat, ...] | None = None
+    point: LonLat | None = None
+    buffer_m: float = 15.0
+    path: str | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        given = [self.polygon is not None, self.point is not None, self.path is not None]
+        check(sum(given) == 1, "give exactly one of polygon, point or path", file=file, key=key)
+        check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+        check_latlon(self.point, file=file, key=f"{key}.point")
+        check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
+
+
+@dataclass(frozen=True)
+class Exclusion(NoViewZone):
+    """A zone where new cameras may not go (or cost a penalty): polygon, or point [lat, lon] + buffer."""
+
+    buffer_m: float = 25.0
+    penalty_sek: float | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        super().validate(file=file, key=key)
+        if self.penalty_sek is not None:
+            check(self.penalty_sek >= 0, "must be >= 0", file=file, key=f"{key}.penalty_sek")
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    """Where new cameras may go."""
+
+    intersections: bool = True
+    spacing_m: float = 20.0
+    mounting_points: str | None = None
+    camera_types: tuple[str, ...] | None = None
+    min_distance_to_existing_m: float = 15.0
+    exclusions: tuple[Exclusion, ...] = ()
+    #: Zones no camera's view may include; ``no_view_mode`` "mask" cuts them out of the view (a camera
+    #: whose masked view keeps less than ``min_view_share`` of its demand is dropped), "forbid" drops
+    #: every camera that would see into one.
+    no_view: tuple[NoViewZone, ...] = ()
+    no_view_mode: str = "mask"
+    min_view_share: float = 0.5
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        check(self.spacing_m == 0 or self.spacing_m >= MIN_SPACING_M,
+               f"must be 0 (intersections and mounting points only) or at least {MIN_SPACING_M:g} m: finer spacing "
+               "adds candidates a camera mount cannot tell apart and may not fit in memory", file=file,
+               key=f"{key}.spacing_m")
+        check(self.min_distance_to_existing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_distance_to_existing_m")
+        check(self.no_view_mode in ("mask", "forbid"), "must be \"mask\" or \"forbid\"", file=file,
+               key=f"{key}.no_view_mode")
+        check(0 <= self.min_view_share <= 1, "must be in [0, 1]", file=file, key=f"{key}.min_view_share")

@@ -1,0 +1,181 @@
+"""The ``[optimization]`` and ``[robustness]`` sections: budget, question, costs over time, solver, stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from camsite._schema import fail
+from camsite.config._common import MAX_SWEEP_POINTS, check
+from camsite.vocab import SOLVER_NAMES
+
+__all__ = ["OptimizationConfig", "RobustnessConfig", "Stage", "SweepConfig"]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """Budgets for the coverage-budget curve: a list, or start/stop/step."""
+
+    budgets: tuple[float, ...] = ()
+    start: float | None = None
+    stop: float | None = None
+    step: float | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        start, stop, step = self.start, self.stop, self.step
+        if start is not None or stop is not None or step is not None:
+            if start is None or stop is None or step is None:
+                fail("give start, stop and step together", file=file, key=key)
+            check(step > 0 and stop >= start >= 0, "need 0 <= start <= stop and step > 0", file=file, key=key)
+        else:
+            check(len(self.budgets) > 0, "give budgets or start/stop/step", file=file, key=key)
+        for i, b in enumerate(self.budgets):
+            check(b >= 0, "must be >= 0", file=file, key=f"{key}.budgets[{i}]")
+        n = len(self.values())
+        check(n <= MAX_SWEEP_POINTS, f"gives {n:,} budgets; at most {MAX_SWEEP_POINTS} (each is an exact solve: "
+               "use a larger step)", file=file, key=key)
+
+    def values(self) -> tuple[float, ...]:
+        """The budgets, sorted ascending and without repeats."""
+        vals = list(self.budgets)
+        if self.start is not None and self.stop is not None and self.step is not None:
+            n = math.floor((self.stop - self.start) / self.step + 1e-9)
+            vals += [self.start + i * self.step for i in range(n + 1)]
+        return tuple(sorted({float(v) for v in vals}))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One year of a staged rollout: the money for the sites added that year (counted as ``budget_sek`` is)."""
+
+    year: int
+    budget_sek: float
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        check(1900 <= self.year <= 2200, "must be a year", file=file, key=f"{key}.year")
+        check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
+
+
+@dataclass(frozen=True)
+class OptimizationConfig:
+    """The budget, the model's side constraints and the solver."""
+
+    budget_sek: float
+    horizon_years: float = 4.0
+    solver: str = "highs"
+    time_limit_s: float | None = 300.0
+    backup_weight: float = 0.0
+    min_spacing_m: float = 0.0
+    forced_sites: tuple[str, ...] = ()
+    forbidden_sites: tuple[str, ...] = ()
+    max_per_type: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    budget_sweep: SweepConfig | None = None
+    #: A staged rollout: ``[{ year = 2027, budget_sek = ... }, ...]``, or budgets alone (years ``start_year``,
+    #: ``start_year + 1``, ...); see :meth:`stage_plan`.
+    stages: tuple[Stage | float, ...] = ()
+    greedy: bool = True
+    lp_bound: bool = True
+    # -- which question: most coverage within the budget, or the cheapest plan reaching a target ------------
+    #: ``"max_coverage"`` (most coverage within ``budget_sek``) or ``"min_cost"`` (cheapest plan reaching a target).
+    objective: str = "max_coverage"
+    #: min_cost: the share (0-1) of the incident weight to cover.
+    target_incident_share: float | None = None
+    #: min_cost: a share (0-1) per incident category that must be covered.
+    target_category_shares: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: min_cost: places that must be covered too: ``"none"``, ``"subareas"`` (each sub-area to the target)
+    #: or ``"clusters"`` (incident clusters).
+    hotspots: str = "none"
+    # -- costs over time: start year, discounting and what the budget limits --------------------------------
+    #: First year of the plan (None: the current year).
+    start_year: int | None = None
+    #: Yearly discount rate for the present value (0: none, the municipal convention when unsure).
+    discount_rate: float = 0.0
+    #: What ``budget_sek`` limits: ``"total"`` (capex + opex over the horizon, the default),
+    #: ``"investment"`` (capex in the first year) or ``"yearly"`` (each year's capex + opex).
+    budget_applies_to: str = "total"
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
+        check(self.objective in ("max_coverage", "min_cost"), 'must be "max_coverage" or "min_cost"', file=file,
+               key=f"{key}.objective")
+        if self.target_incident_share is not None:
+            check(0 < self.target_incident_share <= 1, "must be in (0, 1] (a share, e.g. 0.5)", file=file,
+                   key=f"{key}.target_incident_share")
+        for k, v in self.target_category_shares.items():
+            check(0 <= v <= 1, "must be in [0, 1] (a share)", file=file, key=f"{key}.target_category_shares.{k}")
+        check(self.hotspots in ("none", "subareas", "clusters"), 'must be "none", "subareas" or "clusters"',
+               file=file, key=f"{key}.hotspots")
+        if self.objective == "min_cost":
+            check(self.target_incident_share is not None or bool(self.target_category_shares)
+                   or self.hotspots != "none", "min_cost needs a target: target_incident_share, "
+                   "target_category_shares or hotspots", file=file, key=f"{key}.objective")
+        if self.start_year is not None:
+            check(1900 <= self.start_year <= 2200, "must be a year", file=file, key=f"{key}.start_year")
+        check(0 <= self.discount_rate < 1, "must be in [0, 1) (e.g. 0.03 for 3 %)", file=file,
+               key=f"{key}.discount_rate")
+        check(self.budget_applies_to in ("total", "investment", "yearly"),
+               'must be "total", "investment" or "yearly"', file=file, key=f"{key}.budget_applies_to")
+        check(self.horizon_years >= 0, "must be >= 0", file=file, key=f"{key}.horizon_years")
+        check(self.solver in SOLVER_NAMES, "must be " + " or ".join(f'"{n}"' for n in SOLVER_NAMES), file=file,
+               key=f"{key}.solver")
+        if self.time_limit_s is not None:
+            check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
+        check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
+        check(self.min_spacing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_spacing_m")
+        for k, v in self.max_per_type.items():
+            check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
+        for i, b in enumerate(self.stages):
+            if not isinstance(b, Stage):
+                check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
+        check(len(self.stages) <= MAX_SWEEP_POINTS, f"at most {MAX_SWEEP_POINTS} stages", file=file,
+               key=f"{key}.stages")
+        plan = self.stage_plan()
+        for i in range(1, len(plan)):
+            check(plan[i].year > plan[i - 1].year, "stages need increasing years (one stage per year)", file=file,
+                   key=f"{key}.stages[{i}]")
+        if plan:
+            check(plan[0].year >= self.first_year(), f"is before start_year {self.first_year()}", file=file,
+                   key=f"{key}.stages[0]")
+            check(plan[-1].year < self.first_year() + max(1, math.ceil(self.horizon_years)),
+                   "is after the planning horizon (start_year + horizon_years)", file=file,
+                   key=f"{key}.stages[{len(plan) - 1}]")
+
+    def first_year(self) -> int:
+        """``start_year``, or the current year when it is not given."""
+        return self.start_year if self.start_year is not None else dt.date.today().year
+
+    def stage_plan(self) -> tuple[Stage, ...]:
+        """The stages with their years: plain budgets get ``start_year``, ``start_year + 1``, ...
+
+        >>> OptimizationConfig(budget_sek=1, start_year=2027, stages=(5.0, 7.0)).stage_plan()
+        (Stage(year=2027, budget_sek=5.0), Stage(year=2028, budget_sek=7.0))
+        """
+        first = self.first_year()
+        return tuple(s if isinstance(s, Stage) else Stage(first + i, float(s)) for i, s in enumerate(self.stages))
+
+
+@dataclass(frozen=True)
+class RobustnessConfig:
+    """``[robustness]``: how ``camsite robustness`` perturbs the scenario (docs/robustness.md)."""
+
+    bootstrap: bool = True
+    jitter: bool = True
+    weights: bool = True
+    ranges: bool = True
+    weight_low: float = 0.5
+    weight_high: float = 2.0
+    range_pct: float = 20.0
+    cost_pct: float = 20.0
+    jitter_m: float = 10.0
+    stable_share: float = 0.8
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        check(0 < self.weight_low <= 1, "must be in (0, 1]", file=file, key=f"{key}.weight_low")
+        check(1 <= self.weight_high <= 100, "must be in [1, 100]", file=file, key=f"{key}.weight_high")
+        for name in ("range_pct", "cost_pct"):
+            check(0 <= getattr(self, name) < 100, "must be in [0, 100)", file=file, key=f"{key}.{name}")
+        check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
+        check(0 < self.stable_share <= 1, "must be a share in (0, 1]", file=file, key=f"{key}.stable_share")
