@@ -308,7 +308,7 @@ def test_indoor_flag_without_a_place(edges, stations) -> None:
 # --- rule: scene elsewhere --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,precision,place,scene", [
-    # the case: the scene is outside the area, police only stopped the train at Fridhemsplan
+    # a case from the feed: the scene is outside the area, police only stopped the train at Fridhemsplan
     ("En man misshandlades i Blackeberg. Polisen stoppade tåget vid Fridhemsplan.", "unlocated", "", "unlocated"),
     ("En man misshandlade en kvinna i Blackeberg. Vid Fridhemsplans tunnelbanestation beordrade polisen "
      "tågstopp.", "unlocated", "", "unlocated"),
