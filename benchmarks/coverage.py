@@ -61,8 +61,8 @@ def _inputs(case: str, model: str):
     else:
         area, _ = readers.read_study_area(scenario)
     net, _ = readers.read_network(scenario, area)
-    inc, _, _ = readers.read_incidents(scenario, area)
-    existing, _ = readers.read_cameras(scenario, area)
+    inc, _, _ = readers.load_incidents(scenario, area)
+    existing, _ = readers.load_cameras(scenario, area)
     extras = readers.read_extras(scenario, area, net)
     cams = stages.camera_models(scenario)
     if model == "graded":

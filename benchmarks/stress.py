@@ -161,12 +161,12 @@ def main(argv: list[str] | None = None) -> int:
                                                                    id_column="id", date_column="date"),))
         info = {}
         with step("read_incidents", sampler, info):
-            inc, inc_stats, _ = readers.read_incidents(scenario, area)
+            inc, inc_stats, _ = readers.load_incidents(scenario, area)
             info.update(rows=len(inc), **inc_stats)
 
         info = {}
         with step("existing_cameras_and_open_space", sampler, info):
-            existing, _ = readers.read_cameras(scenario, area)
+            existing, _ = readers.load_cameras(scenario, area)
             extras = readers.read_extras(scenario, area, net)
             info.update(rows=len(existing))
         inputs = stages.Inputs(crs=scenario.crs, study_area=area, subareas=readers.read_study_area(scenario)[1],

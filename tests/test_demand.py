@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
+import factory
 from camsite import demand as dm
 from camsite.config import DemandConfig
 from camsite.errors import InputError
+from camsite.stages import inputs as stage
 from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS as WEIGHTS
 from factory import CRS, scenario
 
@@ -30,8 +32,6 @@ def build(net, inc, c: DemandConfig | None = None, **kw):
 
 def network():
     """A '+' of two named streets, a tunnel and a motorway, around (X0, Y0)."""
-    import factory
-
     lines = [[(-100, 0), (0, 0)], [(0, 0), (100, 0)], [(0, -100), (0, 0)], [(0, 0), (0, 100)],
              [(100, 0), (100, 100)], [(-100, -50), (100, -50)]]
     names = ["Fleminggatan", "Fleminggatan", "Sankt Eriksgatan", "Sankt Eriksgatan", "Tunnelgatan", "Motorvägen"]
@@ -167,8 +167,6 @@ def test_footfall_without_count_column() -> None:
 
 
 def test_footfall_file_without_count_column_is_named_by_the_stage(tmp_path) -> None:
-    from camsite.stages import inputs as stage
-
     s = scenario(folder=tmp_path, files={"ff.csv": "stop_name,lat,lon\nA,59.333,18.03\n"},
                  demand={"footfall": {"path": "ff.csv"}})
     area = Point(X0, Y0).buffer(5000)

@@ -25,6 +25,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from camsite.cli import main
+from camsite.events import load_polisen, locate_events, read_stations, street_edges
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "data" / "polisen" / "events_stockholm_2022_2026.json.xz"
@@ -131,8 +132,6 @@ def test_counts_per_rule(run) -> None:
 def test_blackeberg_assault_is_not_at_fridhemsplan(run) -> None:
     """592839: "En man misshandlar en kvinna i Blackeberg ... Vid Fridhemsplans tunnelbanestation beordrar
     polisen om tågstopp": the scene is in Blackeberg, outside the area, so the event is not located."""
-    from camsite.events import load_polisen, locate_events, read_stations, street_edges
-
     _, incidents = run
     assert "592839" not in set(incidents["incident_id"])
     event = [e for e in load_polisen(EVENTS) if str(e["id"]) == "592839"]

@@ -8,15 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import osmnx as ox
 import pyogrio
 import pytest
 from click.testing import CliRunner
+from pyproj import Transformer
+from shapely.geometry import Point
 
+from camsite import config
+from camsite.areas import read_polygons
 from camsite.cli import main
 from camsite.errors import InputError
 from camsite.fetch import Query, Servers, fetch_osm, osmnx_settings, write_osm
-from camsite.network import load_graph
+from camsite.network import load_graph, load_network
 from overpass_server import RecordedServer
 
 BBOX = "59.3315,18.0280,59.3345,18.0340"
@@ -193,8 +198,6 @@ def test_written_network_loads(tmp_path: Path, servers: Servers, name: str) -> N
 
 
 def test_written_gpkg_loads_as_scenario_network(tmp_path: Path, servers: Servers) -> None:
-    from camsite import config
-
     data = fetch_osm(Query.from_bbox(BBOX), cache_dir=tmp_path / "cache", servers=servers)
     write_osm(data, tmp_path / "net.gpkg")
     scenario = config.loads(
@@ -202,22 +205,14 @@ def test_written_gpkg_loads_as_scenario_network(tmp_path: Path, servers: Servers
         '[network]\npath = "net.gpkg"\nbuildings = "net_buildings.gpkg"\n'
         '[[camera_types]]\nname = "ptz_dome"\nrange_m = 60\ncapex_sek = 1\n[optimization]\nbudget_sek = 10\n',
         file=str(tmp_path / "t.toml"))
-    from shapely.geometry import Point
-
-    from camsite.network import load_network
-
     area = Point(*_projected(59.3330, 18.0308)).buffer(100)
     net = load_network(scenario, area)
     assert len(net.edges) > 5 and "footway" in set(net.edges["highway"])
-    from camsite.areas import read_polygons
-
     buildings = read_polygons(scenario.resolve(scenario.network.buildings), crs=scenario.crs)
     assert buildings.area > 1000  # two footprints, m² in EPSG:3011
 
 
 def _projected(lat: float, lon: float) -> tuple[float, float]:
-    from pyproj import Transformer
-
     return Transformer.from_crs("EPSG:4326", "EPSG:3011", always_xy=True).transform(lon, lat)
 
 
@@ -253,8 +248,6 @@ def test_cli_camera_type_mapping(tmp_path: Path, server: RecordedServer) -> None
                   "--overpass-url", server.overpass_url, "--out", str(tmp_path / "n.gpkg"),
                   "--cameras-out", str(tmp_path / "cams.geojson"), "--camera-type", "dome=dome_4k")
     assert result.exit_code == 0, result.output
-    import geopandas as gpd
-
     cams = gpd.read_file(tmp_path / "cams.geojson")
     assert sorted(cams["camera_type"]) == ["dome_4k", "fixed_1080p"]
     assert cams.crs.to_epsg() == 4326

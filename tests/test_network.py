@@ -8,6 +8,7 @@ import lzma
 from pathlib import Path
 
 import numpy as np
+import osmnx as ox
 import pytest
 
 from camsite import areas, config, network
@@ -62,8 +63,6 @@ def test_osm_xml_plain_bz2_xz(tmp_path: Path) -> None:
 
 
 def test_gpkg_and_shapefile_pairs(tmp_path: Path) -> None:
-    import osmnx as ox
-
     graph = network.load_graph(GRAPHML_GZ)
     for _, _, d in graph.edges(data=True):
         d.pop("fid", None)  # the 2020 export's shapefile feature id clashes with the GeoPackage fid column

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon
 
+from camsite import config, layers
 from camsite.errors import InputError
 from camsite.osm_cameras import (
     CAMERA_COLUMNS,
@@ -132,8 +133,6 @@ def test_read_osm_cameras_from_fetch_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", ["csv", "geojson"])
 def test_scenario_reads_written_cameras(tmp_path: Path, default_scenario, suffix: str) -> None:
     """The written file is a valid [existing_cameras] layer for the default scenario."""
-    from camsite import config, layers
-
     cams = cameras_from_osm(_features(**{"camera:type": ["dome", "fixed", None],
                                          "camera:direction": ["90", "NE", None]}))
     path = write_cameras(cams, tmp_path / f"osm_cameras.{suffix}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -96,8 +97,6 @@ _json_value = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False
 @given(coords=st.lists(_json_value, max_size=3), props=st.dictionaries(st.text(max_size=5), _json_value, max_size=3),
        gtype=st.sampled_from(["Point", "LineString", "Polygon", "MultiPoint", "Nope"]))
 def test_random_geojson_features(coords: list[object], props: dict[str, object], gtype: str) -> None:
-    import json
-
     doc = {"type": "FeatureCollection",
            "features": [{"type": "Feature", "properties": props, "geometry": {"type": gtype, "coordinates": coords}}]}
     _read(json.dumps(doc).encode("utf-8"), ".geojson")

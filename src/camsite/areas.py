@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from camsite import readers
 from camsite.config import Area, Scenario, SubArea
 from camsite.errors import InputError
+from camsite.network import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +111,12 @@ def water_polygon(scenario: Scenario) -> BaseGeometry | None:
 def _districts(names: tuple[str, ...], scenario: Scenario, key: str) -> BaseGeometry:
     frame = district_polygons(scenario)
     known = {n.casefold(): n for n in frame["name"]}
-    missing = [n for n in names if n.strip().casefold() not in known]
+    missing = [n for n in names if name_key(n) not in known]
     if missing:
         close = ", ".join(sorted(frame["name"])[:12])
         raise InputError(f"unknown district {missing[0]!r} (the file has: {close}, ...)",
                          file=scenario.source_file, where=key)
-    wanted = {known[n.strip().casefold()] for n in names}
+    wanted = {known[name_key(n)] for n in names}
     merged: BaseGeometry = frame[frame["name"].isin(wanted)].geometry.union_all()
     return shapely.make_valid(merged)
 

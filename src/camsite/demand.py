@@ -34,11 +34,12 @@ from shapely.geometry.base import BaseGeometry
 from camsite import placement
 from camsite.config import DemandConfig, FootfallConfig
 from camsite.errors import InputError
+from camsite.network import name_keys
 from camsite.vocab import FOOTFALL_CATEGORY, STREET_CATEGORY
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEMAND_COLUMNS", "build_demand", "incident_weights", "norm_names", "street_points", "usable_edges"]
+__all__ = ["DEMAND_COLUMNS", "build_demand", "incident_weights", "street_points", "usable_edges"]
 
 #: Columns of the demand frame, in order (docs/architecture.md).
 DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "precision",
@@ -119,11 +120,6 @@ def incident_weights(incidents: pd.DataFrame, cfg: DemandConfig,
                                           dem.half_life_years, dem.reference_date)
 
 
-def norm_names(name: pd.Series) -> pd.Series:
-    """Street or district names as compared: stripped, case-folded, '' for missing."""
-    return name.fillna("").astype(str).str.strip().str.casefold()
-
-
 def _frame(kind: Any, category: Any, weight: Any, incidents: Any, edge_id: Any, geometry: Any,
            crs: Any, precision: Any = "") -> gpd.GeoDataFrame:
     geoms = np.asarray(geometry, dtype=object)
@@ -157,8 +153,8 @@ def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, s
 def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, spacing_m: float,
                     crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Spread street-precision incidents over sample points of their street; returns (frame, matched mask)."""
-    names = norm_names(edges["name"])
-    key = norm_names(inc["street"] if "street" in inc.columns else pd.Series([""] * len(inc), index=inc.index))
+    names = name_keys(edges["name"])
+    key = name_keys(inc["street"] if "street" in inc.columns else pd.Series([""] * len(inc), index=inc.index))
     matched = key.isin(set(names[names != ""])).to_numpy()
     if not matched.any():
         return _frame([], [], [], [], [], [], crs), matched
@@ -166,7 +162,7 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
                         "weight": weights[matched], "n": 1.0}).groupby(["street", "category"], as_index=False).sum()
     on_street = edges[names.isin(set(grp["street"])).to_numpy()]
     sp = street_points(on_street.geometry, spacing_m=spacing_m or 10.0, edge_ids=on_street["edge_id"].to_numpy())
-    pts = pd.DataFrame({"street": norm_names(on_street["name"]).to_numpy()[sp.source], "ix": np.arange(len(sp.source)),
+    pts = pd.DataFrame({"street": name_keys(on_street["name"]).to_numpy()[sp.source], "ix": np.arange(len(sp.source)),
                         "len": sp.length_m})
     pts["share"] = pts["len"] / pts.groupby("street")["len"].transform("sum")
     rows = grp.merge(pts, on="street")
@@ -185,7 +181,7 @@ def _spread_area_groups(sub: gpd.GeoDataFrame, district: pd.Series, w: np.ndarra
                         crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Area-level incidents of one district and category are spread together (one set of points per group,
     not one per incident); incidents without a district polygon are spread one by one over their disc."""
-    key = district.fillna("").astype(str).str.strip().str.casefold().to_numpy(object)
+    key = name_keys(district).to_numpy(object)
     has = np.array([k in districts for k in key], bool)
     label = np.where(has, key, np.arange(len(key)).astype(str))
     groups = pd.DataFrame({"g": label, "category": sub["category"].astype(str).to_numpy(), "w": w, "n": 1.0,
@@ -243,8 +239,8 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
     street_unmatched = np.zeros(len(incidents), bool)
     street_unmatched[np.flatnonzero(is_street)[~matched]] = True
     # a street that exists only as tunnel or excluded highway (a motorway) is no demand: no camera sees it
-    unusable = set(norm_names(all_edges["name"])) - set(norm_names(edges["name"])) - {""}
-    on_unusable = street_unmatched & norm_names(incidents["street"] if "street" in incidents.columns else
+    unusable = set(name_keys(all_edges["name"])) - set(name_keys(edges["name"])) - {""}
+    on_unusable = street_unmatched & name_keys(incidents["street"] if "street" in incidents.columns else
                                            pd.Series([""] * len(incidents), index=incidents.index)).isin(
                                                unusable).to_numpy()
     if on_unusable.any():

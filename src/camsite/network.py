@@ -34,7 +34,8 @@ from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TUNNEL_VALUES", "Network", "edges_frame", "load_graph", "load_network"]
+__all__ = ["TUNNEL_VALUES", "Network", "edges_frame", "first_value", "load_graph", "load_network", "name_key", "name_keys",
+           "osm_values"]
 
 #: OSM ``tunnel`` values that put a street underground or inside a building.
 TUNNEL_VALUES = frozenset({"yes", "true", "1", "building_passage", "culvert", "avalanche_protector"})
@@ -176,29 +177,84 @@ def load_graph(path: str | Path) -> nx.MultiDiGraph:
                      "a nodes/edges shapefile folder or a .tar.gz of one)", file=path)
 
 
-def _all(value: object) -> list[str]:
-    """Every value of an OSM tag: a list (GraphML through osmnx), a list written as text
-    (``"['Norr Mälarstrand', 'Sysslomansgatan']"`` in shapefiles and GeoPackages) or one value."""
+def osm_values(value: object, *, sep: str | None = None) -> list[str]:
+    """Every value of an OSM tag or street-name cell, stripped, without blanks or repeats, in order.
+
+    Parameters
+    ----------
+    value
+        A list (GraphML through osmnx), a list written as text
+        (``"['Norr Mälarstrand', 'Sysslomansgatan']"`` in shapefiles and
+        GeoPackages), one value, or a missing value (None, NaN).
+    sep
+        Also split a text value at this separator (``"; "`` for the
+        ``names`` column of :func:`edges_frame`); None: a text is one value.
+
+    Returns
+    -------
+    list of str
+        The values; empty for a missing value.
+
+    Examples
+    --------
+    >>> osm_values(["A-gatan", "B-bron", "A-gatan"]), osm_values("['A', 'B']"), osm_values(float("nan"))
+    (['A-gatan', 'B-bron'], ['A', 'B'], [])
+    >>> osm_values("Norr Mälarstrand; Sysslomansgatan", sep="; "), osm_values(" A-gatan ")
+    (['Norr Mälarstrand', 'Sysslomansgatan'], ['A-gatan'])
+    """
     if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
         try:
             parsed = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             parsed = value
         value = parsed if isinstance(parsed, list) else value
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value if v is not None and str(v) != ""]
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [str(value)]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = list(value)
+    elif _missing(value):
+        items = []
+    elif sep is not None:
+        items = str(value).split(sep)
+    else:
+        items = [value]
+    texts = (str(v).strip() for v in items if not _missing(v))
+    return list(dict.fromkeys(v for v in texts if v and v != "nan"))
 
 
-def _first(value: object) -> str:
-    values = _all(value)
+def first_value(value: object) -> str:
+    """The first of :func:`osm_values` (the street name of a segment with several), "" if none.
+
+    >>> first_value(["Fleminggatan", "Sankt Eriksbron"]), first_value(None)
+    ('Fleminggatan', '')
+    """
+    values = osm_values(value)
     return values[0] if values else ""
 
 
+def name_key(name: str) -> str:
+    """A street or district name as compared: stripped and case-folded.
+
+    >>> name_key(" FLEMINGGATAN "), name_key("Fleminggatan")
+    ('fleminggatan', 'fleminggatan')
+    """
+    return name.strip().casefold()
+
+
+def name_keys(names: pd.Series) -> pd.Series:
+    """:func:`name_key` of every name in a column, "" for a missing one (vectorised).
+
+    >>> name_keys(pd.Series([" Fleminggatan", None, "KUNGSHOLMEN"])).tolist()
+    ['fleminggatan', '', 'kungsholmen']
+    """
+    return names.fillna("").astype(str).str.strip().str.casefold()
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _flag(series: pd.Series, truthy: frozenset[str]) -> np.ndarray:
-    return series.map(lambda v: any(_first([x]).lower() in truthy for x in (v if isinstance(v, list) else [v]))).to_numpy(bool)
+    return series.map(lambda v: any(first_value([x]).lower() in truthy
+                                    for x in (v if isinstance(v, list) else [v]))).to_numpy(bool)
 
 
 def edges_frame(graph: nx.MultiDiGraph, cfg: NetworkConfig) -> gpd.GeoDataFrame:
@@ -210,13 +266,13 @@ def edges_frame(graph: nx.MultiDiGraph, cfg: NetworkConfig) -> gpd.GeoDataFrame:
     raw = ox.graph_to_gdfs(und, nodes=False, fill_edge_geometry=True).reset_index()
     cols = {c: raw[c] if c in raw.columns else pd.Series([None] * len(raw), index=raw.index)
             for c in ("name", "highway", "tunnel", "bridge")}
-    highway = cols["highway"].map(_first)
+    highway = cols["highway"].map(first_value)
     half = highway.map(lambda h: cfg.half_width_m.get(h, cfg.default_half_width_m)).astype(float)
     edges = gpd.GeoDataFrame(
         {
             "u": raw["u"].to_numpy(), "v": raw["v"].to_numpy(),
-            "name": cols["name"].map(_first).to_numpy(object),
-            "names": cols["name"].map(lambda v: "; ".join(_all(v))).to_numpy(object),
+            "name": cols["name"].map(first_value).to_numpy(object),
+            "names": cols["name"].map(lambda v: "; ".join(osm_values(v))).to_numpy(object),
             "highway": highway.to_numpy(object),
             "tunnel": _flag(cols["tunnel"], TUNNEL_VALUES),
             "bridge": _flag(cols["bridge"], frozenset({"yes", "true", "1", "viaduct"})),

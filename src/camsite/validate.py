@@ -230,7 +230,7 @@ def _check_cameras(scenario: Scenario, area: BaseGeometry | None) -> list[LayerC
     if area is None:
         _run(check, lambda: layers.read_cameras(cam, scenario))
     else:
-        got = _run(check, lambda: inputs.read_cameras(scenario, area))
+        got = _run(check, lambda: inputs.load_cameras(scenario, area))
         if isinstance(got, tuple) and got[1] is not None:
             _from_stats(check, got[1])
     return [check.freeze()]

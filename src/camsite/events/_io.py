@@ -12,6 +12,7 @@ import osmnx as ox
 import pandas as pd
 
 from camsite.errors import InputError
+from camsite.network import load_graph
 from camsite.tables import write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,6 @@ def street_edges(path: str | Path, *, crs: str = "EPSG:3011") -> gpd.GeoDataFram
     InputError
         If the file cannot be read (see :func:`camsite.network.load_graph`) or has no CRS.
     """
-    from camsite.network import load_graph
-
     graph = load_graph(path)
     if not graph.graph.get("crs"):
         raise InputError("street network has no CRS", file=path)

@@ -61,7 +61,7 @@ from camsite.events._match import CONNECTOR, Gazetteer, Mention, near_station_wo
 from camsite.events._names import normalise_name
 from camsite.events._places import Places, load_places, stations_frame
 from camsite.events._rules import IndoorRule, SceneRule
-from camsite.events._streets import StreetIndex
+from camsite.events._streets import StreetMatcher
 from camsite.vocab import EVENT_PRECISIONS
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class _Locator:
 
     def __init__(self, edges: gpd.GeoDataFrame, stations: gpd.GeoDataFrame | None, area: BaseGeometry | None,
                  crs: str, places: Places) -> None:
-        self.streets = StreetIndex(edges, area=area)
+        self.streets = StreetMatcher(edges, area=area)
         self.area = area
         self.stations = {} if stations is None else dict(zip(stations["name"], stations.geometry))
         to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)

@@ -34,6 +34,7 @@ from types import MappingProxyType
 import geopandas as gpd
 import pandas as pd
 
+from camsite import readers
 from camsite._schema import build, fail
 from camsite.errors import ConfigError, InputError
 
@@ -225,16 +226,12 @@ def read_stations(path: str | Path, *, crs: str = "EPSG:3011") -> gpd.GeoDataFra
     path = Path(path)
     if not path.exists():
         raise InputError("stations file does not exist", file=path)
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read stations ({type(exc).__name__}: {exc})", file=path) from None
+    df, rows = readers.read_csv_table(path, text_columns=("stop_name",))
     for col in ("stop_name", "lat", "lon"):
         if col not in df.columns:
             raise InputError(f"has no {col} column", file=path)
-    bad = ~(pd.to_numeric(df["lat"], errors="coerce").between(-90, 90)
-            & pd.to_numeric(df["lon"], errors="coerce").between(-180, 180))
+    lat, lon = readers.to_number(df["lat"]), readers.to_number(df["lon"])
+    bad = ~(lat.between(-90, 90) & lon.between(-180, 180))
     if bad.any():
-        row = int(bad.to_numpy().argmax()) + 2
-        raise InputError("lat/lon is not a WGS84 coordinate", file=path, where=f"row {row}")
-    return stations_frame(df.astype({"lat": float, "lon": float}), crs=crs)
+        raise InputError("lat/lon is not a WGS84 coordinate", file=path, where=f"row {rows[bad.to_numpy().argmax()]}")
+    return stations_frame(df.assign(lat=lat, lon=lon), crs=crs)

@@ -5,7 +5,7 @@
 >>> edges = gpd.GeoDataFrame({"name": ["A-gatan", "A-gatan", ["B-gatan", "B-bron"]]}, geometry=[
 ...     LineString([(0, 0), (100, 0)]), LineString([(100, 0), (200, 0)]), LineString([(100, -50), (100, 0)])],
 ...     crs="EPSG:3011")
->>> idx = StreetIndex(edges)
+>>> idx = StreetMatcher(edges)
 >>> sorted(idx.names)
 ['A-gatan', 'B-bron', 'B-gatan']
 >>> idx.meeting_point("A-gatan", "B-gatan")
@@ -31,7 +31,9 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-__all__ = ["MAX_GAP_M", "MAX_MEETING_SPREAD_M", "StreetIndex"]
+from camsite.network import osm_values
+
+__all__ = ["MAX_GAP_M", "MAX_MEETING_SPREAD_M", "StreetMatcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +43,7 @@ MAX_MEETING_SPREAD_M = 120.0
 MAX_GAP_M = 20.0
 
 
-def _names(value: object) -> list[str]:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [str(v) for v in value if isinstance(v, str) and v.strip()]
-    return [value] if isinstance(value, str) and value.strip() else []
-
-
-class StreetIndex:
+class StreetMatcher:
     """Street segments grouped by name (an edge with a list of names counts for each).
 
     Parameters
@@ -60,7 +56,7 @@ class StreetIndex:
     """
 
     def __init__(self, edges: gpd.GeoDataFrame, *, area: BaseGeometry | None = None) -> None:
-        rows = [(n, geom) for value, geom in zip(edges["name"], edges.geometry) for n in _names(value)
+        rows = [(n, geom) for value, geom in zip(edges["name"], edges.geometry) for n in osm_values(value)
                 if geom is not None and not geom.is_empty]
         self.area = area
         self._lines: dict[str, list[LineString]] = {}

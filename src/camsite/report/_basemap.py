@@ -11,7 +11,6 @@ the city) cost only what the map shows. The order of every list is fixed
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ import shapely
 from shapely.geometry import LineString, box
 from shapely.geometry.base import BaseGeometry
 
-from camsite import privacy
+from camsite import network, privacy
 from camsite.i18n import fmt_num, tr
 from camsite.report import _frames, _views
 from camsite.result import RunResult
@@ -91,13 +90,7 @@ def extent(result: RunResult, pad: float = 0.04) -> tuple[float, float, float, f
 
 def street_names(value: Any) -> list[str]:
     """Every street name of a segment: OSM merges several streets into one edge (a list, or ``"A; B"``)."""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = [str(v) for v in value]
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
-        items = []
-    else:
-        items = str(value).split("; ")
-    return list(dict.fromkeys(v.strip() for v in items if v and v.strip() and v.strip() != "nan"))
+    return network.osm_values(value, sep="; ")
 
 
 def _polygons(geom: BaseGeometry | None) -> BaseGeometry | None:

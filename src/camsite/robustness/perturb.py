@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, RobustnessConfig
-from camsite.demand import norm_names
+from camsite.network import name_keys
 from camsite.stages.instance import district_map
 
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
@@ -99,7 +99,7 @@ class StreetIndex:
         clipped = shapely.intersection(edges.geometry.to_numpy(), reach)
         parts, src = shapely.get_parts(clipped, return_index=True)
         keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
-        names = norm_names(edges["name"]).to_numpy(object)[src[keep]]
+        names = name_keys(edges["name"]).to_numpy(object)[src[keep]]
         return cls(lines=parts[keep], names=names, districts=district_map(districts), precision_factors=dict(precision_factors))
 
     def spot_on(self, lines: NDArray[np.object_], rng: np.random.Generator) -> BaseGeometry | None:
@@ -186,9 +186,9 @@ def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.r
     geoms = incidents.geometry.to_numpy().copy()
     new_prec = prec.copy()
     factor = np.ones(len(incidents))
-    street = norm_names(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
+    street = name_keys(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
         np.full(len(incidents), "", object)
-    district = norm_names(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
+    district = name_keys(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
         np.full(len(incidents), "", object)
     pf = streets.precision_factors
     for i in range(len(incidents)):

@@ -1,5 +1,8 @@
 """Stage 1, :func:`load_inputs`: every file a scenario names, read once and checked once.
 
+The last of three reading steps: :mod:`camsite.readers` reads a file's
+points (encodings, CRS), :mod:`camsite.layers` makes incidents and cameras
+of them in the standard columns, and this stage reads what a scenario names.
 Each layer has one reader here that returns the layer and a
 :class:`LayerStats` (rows read, kept, dropped and why, outside the study
 area). ``camsite run`` calls them through :func:`load_inputs`, which stops at
@@ -32,11 +35,11 @@ __all__ = [
     "FAR_M",
     "Inputs",
     "LayerStats",
+    "load_cameras",
+    "load_incidents",
     "load_inputs",
-    "read_cameras",
     "read_extras",
     "read_incident_layer",
-    "read_incidents",
     "read_network",
     "read_point_file",
     "read_study_area",
@@ -174,7 +177,7 @@ def read_incident_layer(scenario: Scenario, layer: PointLayer,
     return gdf[keep], stats
 
 
-def read_incidents(scenario: Scenario, area: BaseGeometry) -> tuple[gpd.GeoDataFrame, dict[str, Any],
+def load_incidents(scenario: Scenario, area: BaseGeometry) -> tuple[gpd.GeoDataFrame, dict[str, Any],
                                                                      tuple[LayerStats, ...]]:
     """Every incident layer (see :func:`read_incident_layer`).
 
@@ -207,7 +210,7 @@ def _duplicate_warning(gdf: gpd.GeoDataFrame) -> tuple[str, ...]:
     return (f"{len(dups)} duplicate id(s), e.g. {first!r} in rows {', '.join(map(str, rows[:5]))}",)
 
 
-def read_cameras(scenario: Scenario, area: BaseGeometry) -> tuple[gpd.GeoDataFrame, LayerStats | None]:
+def load_cameras(scenario: Scenario, area: BaseGeometry) -> tuple[gpd.GeoDataFrame, LayerStats | None]:
     """The existing cameras (an empty frame when the scenario names none)."""
     cam = scenario.existing_cameras
     if cam is None:
@@ -305,8 +308,8 @@ def load_inputs(scenario: Scenario) -> Inputs:
     area, subareas = read_study_area(scenario)
     districts, water = areas.district_polygons(scenario), areas.water_polygon(scenario)
     net, net_stats = read_network(scenario, area)
-    inc, inc_info, inc_stats = read_incidents(scenario, area)
-    existing, cam_stats = read_cameras(scenario, area)
+    inc, inc_info, inc_stats = load_incidents(scenario, area)
+    existing, cam_stats = load_cameras(scenario, area)
     extras = read_extras(scenario, area, net)
     stats = (net_stats, *inc_stats, *((cam_stats,) if cam_stats else ()), *extras["stats"])
     return Inputs(crs=scenario.crs, study_area=area, subareas=subareas, network=net, incidents=inc,

@@ -22,7 +22,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from camsite import evidence, ranking
+from camsite import evidence, network, ranking
 from camsite.candidates import nearest_street
 from camsite.config import Scenario
 from camsite.optimize import Solution
@@ -185,7 +185,7 @@ def street_names(edges: gpd.GeoDataFrame) -> dict[int, str]:
     """Street name per edge id (a merged segment by its ``name``, the first of its names)."""
     if "name" not in edges.columns:
         return {}
-    return {int(e): str(n) for e, n in zip(edges["edge_id"], edges["name"].fillna("")) if n}
+    return {int(e): n for e, v in zip(edges["edge_id"], edges["name"]) if (n := network.first_value(v))}
 
 
 #: sites.csv's columns for the share (%) of a site's gain at each EN 62676-4 level, best first.
