@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from camsite import config, pipeline, robustness
+from camsite.executors import DaskExecutor, LocalExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "fridhemsplan.toml"
@@ -63,9 +64,9 @@ def main() -> None:
     scen = config.load(args.scenario)
     scen = config.override(scen, optimization=replace(scen.optimization, budget_sweep=None, stages=()))
     result = pipeline.run(scen)
-    t1, ref = _timed(result, robustness.LocalExecutor(1), args.samples, args.repeat)
+    t1, ref = _timed(result, LocalExecutor(1), args.samples, args.repeat)
     print(json.dumps(_line("local", 1, args.samples, t1, t1, True)), flush=True)
-    tk, rob = _timed(result, robustness.LocalExecutor(args.workers), args.samples, args.repeat)
+    tk, rob = _timed(result, LocalExecutor(args.workers), args.samples, args.repeat)
     print(json.dumps(_line("local", args.workers, args.samples, tk, t1, rob.samples.equals(ref.samples))), flush=True)
     try:
         import distributed
@@ -79,7 +80,7 @@ def main() -> None:
                                   dashboard_address=":0", silence_logs=logging.ERROR) as lc, \
             distributed.Client(lc) as client:
         client.wait_for_workers(args.workers)
-        td, rob = _timed(result, robustness.DaskExecutor(client=client), args.samples, args.repeat)
+        td, rob = _timed(result, DaskExecutor(client=client), args.samples, args.repeat)
     print(json.dumps(_line("dask", args.workers, args.samples, td, t1, rob.samples.equals(ref.samples))), flush=True)
 
 

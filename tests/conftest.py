@@ -374,7 +374,8 @@ def report_result():
 @pytest.fixture(scope="session")
 def report_out(report_result, tmp_path_factory):
     """An output folder with sites.csv, summary.json and every deliverable of :func:`report_result`."""
-    from camsite import outputs, report
+    from camsite import report
+    from camsite.report import outputs
 
     out = tmp_path_factory.mktemp("report_out")
     outputs.write_sites_csv(report_result.sites, out / "sites.csv")
@@ -399,9 +400,9 @@ def shipped_network_once():
 @pytest.fixture
 def no_deliverables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the report files (slow, and beside the point of reading input or writing folders)."""
-    from camsite import report
+    from camsite.report import outputs
 
-    monkeypatch.setattr(report, "write_deliverables", lambda *a, **k: [])
+    monkeypatch.setattr(outputs, "write_deliverables", lambda *a, **k: [])
 
 
 # -- headless Chromium for the report and workbench browser tests ------------------------------------------

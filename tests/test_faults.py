@@ -143,7 +143,7 @@ def test_output_folder_refuses_new_files(scen: Path, previous: Path, monkeypatch
 def test_disk_full_while_writing(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch,
                                  no_deliverables: None) -> None:
     """ENOSPC half-way through the files: one error line, the earlier run intact, the partial folder gone."""
-    from camsite import outputs
+    from camsite.report import outputs
 
     def full(sites: object, path: Path) -> None:
         path.write_bytes(b'{"type": "FeatureCollection", "feat')  # half a file, then the disk is full
@@ -156,13 +156,13 @@ def test_disk_full_while_writing(scen: Path, previous: Path, monkeypatch: pytest
 
 def test_interrupt_while_writing(scen: Path, previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C while the report files are being written: exit 130, the earlier run intact."""
-    from camsite import report
+    from camsite.report import outputs
 
     def interrupted(result: object, folder: Path, **kwargs: object) -> None:
         (folder / "report.html").write_text("<html><body>half", encoding="utf-8")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "write_deliverables", interrupted)
+    monkeypatch.setattr(outputs, "write_deliverables", interrupted)
     one_error(invoke(scen, "--out", previous), 130, "interrupted")
     assert_untouched(previous)
 
@@ -170,7 +170,7 @@ def test_interrupt_while_writing(scen: Path, previous: Path, monkeypatch: pytest
 def test_swallowed_ctrl_c_still_keeps_the_earlier_run(scen: Path, previous: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C whose KeyboardInterrupt a library swallows (as Python does inside ``__del__``) is still honoured."""
-    from camsite import report
+    from camsite.report import outputs
 
     def swallowing(result: object, folder: Path, **kwargs: object) -> list[Path]:
         try:
@@ -180,7 +180,7 @@ def test_swallowed_ctrl_c_still_keeps_the_earlier_run(scen: Path, previous: Path
             pass  # ... and a careless library drops it
         return []
 
-    monkeypatch.setattr(report, "write_deliverables", swallowing)
+    monkeypatch.setattr(outputs, "write_deliverables", swallowing)
     one_error(invoke(scen, "--out", previous), 130, "interrupted")
     assert_untouched(previous)
 

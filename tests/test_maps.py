@@ -20,7 +20,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from camsite.report import _basemap, _labels, html, maps
+from camsite.report import _labels, basemap, html, maps
 
 X0, Y0, STEP = 151500.0, 6579500.0, 120.0  # the grid of conftest.build_report_result
 CRS = "EPSG:3011"
@@ -78,8 +78,8 @@ def full_png(full):
 
 
 def test_layers_cut_to_the_map(full):
-    ext = _basemap.extent(full)
-    bm = _basemap.basemap(full, ext)
+    ext = basemap.extent(full)
+    bm = basemap.basemap(full, ext)
     frame = box(*ext).buffer(1e-6)
     assert bm.water is not None and bm.water.within(frame) and bm.water.area > 0
     assert len(shapely.get_coordinates(bm.water)) < 100  # the far-off lake's thousand vertices are cut away
@@ -106,7 +106,7 @@ def test_merged_street_names_label_each_street(report_result):
     edges.loc[edges["name"] == "Celsiusgatan", "names"] = "Celsiusgatan; Kungsholms strand"
     net = dataclasses.replace(report_result.inputs.network, edges=edges)
     result = dataclasses.replace(report_result, inputs=dataclasses.replace(report_result.inputs, network=net))
-    streets = {n: lines for n, lines, _ in _basemap.basemap(result, _basemap.extent(result)).main_streets}
+    streets = {n: lines for n, lines, _ in basemap.basemap(result, basemap.extent(result)).main_streets}
     assert streets["Norr Mälarstrand"][0].length == pytest.approx(STEP)
     assert streets["Kungsholms strand"][0].length == pytest.approx(4 * STEP)
     assert streets["Garvargatan"][0].length == pytest.approx(4 * STEP)
@@ -118,7 +118,7 @@ def _boxes(labels, unit_m):
 
 
 def test_labels_once_upright_apart_and_on_their_street(full):
-    bm = _basemap.basemap(full, _basemap.extent(full))
+    bm = basemap.basemap(full, basemap.extent(full))
     sites = [(x, y, 10.0) for x, y in zip(full.sites["easting"], full.sites["northing"])]
     placed = _labels.place_labels(bm, unit_m=1.0, sizes=html.LABEL_PX, markers=sites)  # as the report shows it
     texts = [lab.text for lab in placed]
@@ -162,7 +162,7 @@ def test_png_draws_names_and_attribution(full_png):
 
 
 def test_png_demand_coloured_by_weighted_incidents(full, full_png):
-    dem = _basemap.demand(full)
+    dem = basemap.demand(full)
     ax = full_png.figure.axes[0]
     coloured = [c for c in ax.collections if c.get_array() is not None and len(c.get_array()) == len(dem.shown)]
     assert len(coloured) == 1
@@ -211,7 +211,7 @@ def test_svg_legend_matches_png(full, full_data, full_png):
 
 
 def test_svg_demand_is_weighted_and_private(full, full_data):
-    dem = _basemap.demand(full)
+    dem = basemap.demand(full)
     shown = [d for d in full_data["demand"] if not d["sup"]]
     assert [d["w"] for d in shown] == pytest.approx(dem.shown["incident_weight"].tolist())
     assert full_data["demand_max"] == pytest.approx(float(dem.shown["incident_weight"].max()))

@@ -13,7 +13,8 @@ import pytest
 
 from camsite import stages
 from camsite.cameras import CameraModels
-from camsite.robustness import InlineExecutor, analyse, sample_seeds
+from camsite.executors import InlineExecutor
+from camsite.robustness import analyse, sample_seeds
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Outcome, draw_for, evaluate, make_context
 from camsite.robustness.tables import alternative_table, jaccard, site_table
@@ -286,7 +287,7 @@ def test_every_label_the_robustness_outputs_use_is_translated() -> None:
 
     root = Path(__file__).resolve().parents[1] / "src" / "camsite"
     text = "".join((root / f).read_text(encoding="utf-8") for f in (
-        "report/_robustness.py", "robustness/write.py", "cli/robustness.py"))
+        "report/_robustness.py", "report/_robustness_files.py", "cli/robustness.py", "cli/options.py"))
     keys = set(re.findall(r'tr\("((?:rob|oat)_[a-z_]+)"', text))
     keys |= {f"oat_{a}" for a in ("street_weight", "footfall", "camera_range", "camera_cost", "category")}
     assert len(keys) > 20

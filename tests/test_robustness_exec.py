@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from camsite.errors import ConfigError
-from camsite.robustness import DaskExecutor, InlineExecutor, LocalExecutor, analyse
+from camsite.executors import DaskExecutor, InlineExecutor, LocalExecutor
+from camsite.robustness import analyse
 from test_robustness import _case
 
 

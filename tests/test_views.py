@@ -20,7 +20,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from camsite.coverage.quality import LEVELS
-from camsite.report import _basemap, _sections, _views, xlsx
+from camsite.report import _sections, _views, basemap, xlsx
 from camsite.stages.summary import LEVEL_SHARE_COLUMNS
 
 K64 = 32 * math.sin(math.pi / 32)  # area of the 64-gon disc of radius 1
@@ -116,9 +116,9 @@ def test_report_views_section_and_legend(default_out, default_result):
     assert sum(gains) == pytest.approx(sites["gain_weight"].sum(), rel=1e-3)  # the shares add up to 100 %
     cells = re.findall(r'<td class="num">([0-9 ,\xa0]+)</td>', section)
     assert [_sections.fmt_num(g, 2, "sv") for g in gains] == cells[-8::2]
-    legend = [k for k, _ in _basemap.legend_items(default_result, _basemap.basemap(default_result,
-                                                                                     _basemap.extent(default_result)),
-                                                  _basemap.demand(default_result), lang="sv", include_incidents=False)]
+    legend = [k for k, _ in basemap.legend_items(default_result, basemap.basemap(default_result,
+                                                                                     basemap.extent(default_result)),
+                                                  basemap.demand(default_result), lang="sv", include_incidents=False)]
     assert [k for k in legend if k.startswith("view")] == ["view_identify", "view_recognise", "view_observe",
                                                            "view_detect"]
     assert "Synfält: identifiera (≥ 250 px/m)" in text
@@ -154,6 +154,6 @@ def test_binary_run_has_no_level_views(report_result, tmp_path):
     path = xlsx.write_xlsx(result, tmp_path / "inventory.xlsx")
     head = [c.value for c in openpyxl.load_workbook(path)["Föreslagna platser"][1]]
     assert "Räckvidd (m)" in head and not any(str(h).startswith("Andel av tillskottet") for h in head)
-    legend = _basemap.legend_items(result, _basemap.basemap(result, _basemap.extent(result)), _basemap.demand(result),
+    legend = basemap.legend_items(result, basemap.basemap(result, basemap.extent(result)), basemap.demand(result),
                                    lang="sv", include_incidents=False)
     assert [k for k, _ in legend][-4:] == ["viewshed_ex", "existing", "viewshed_new", "proposed"]

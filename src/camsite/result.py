@@ -7,8 +7,9 @@ scenario's working CRS (EPSG:3011 unless the scenario overrides it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,12 +20,9 @@ from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages import Inputs, Instance, Summary
 
-if TYPE_CHECKING:
-    from camsite.robustness import Robustness
+__all__ = ["SITES_COLUMNS", "Robustness", "RunResult"]
 
-__all__ = ["SITES_COLUMNS", "RunResult"]
-
-#: Columns of sites.csv, in order (issue: end-to-end run).
+#: Columns of sites.csv, in order.
 SITES_COLUMNS: tuple[str, ...] = (
     "rank", "site_id", "lon", "lat", "easting", "northing", "street", "camera_type", "cost_sek",
     "gain_weight", "gain_incidents", "cumulative_cost_sek", "cumulative_coverage_pct",
@@ -32,6 +30,49 @@ SITES_COLUMNS: tuple[str, ...] = (
     "heading_deg", "fov_deg", "range_m", "gain_identify_pct", "gain_recognise_pct", "gain_observe_pct",
     "gain_detect_pct",
 )
+
+
+@dataclass(frozen=True, eq=False)
+class Robustness:
+    """How sure the plan is: the result of a robustness analysis (and its sensitivity table).
+
+    Computed by :func:`camsite.robustness.analyse`; the column lists are in
+    :mod:`camsite.robustness.tables`.
+
+    Attributes
+    ----------
+    sites
+        One row per site chosen in some sample or in the main plan (robustness.csv).
+    samples
+        One row per sample (samples.csv).
+    stable_core
+        Main-plan or other sites chosen in at least ``stable_share`` of the samples.
+    alternatives
+        Sites not in the main plan, most often chosen first.
+    sensitivity
+        The one-at-a-time table (:mod:`camsite.robustness.sensitivity`), or None.
+    settings
+        Seed, number of samples, the perturbations and their ranges, the executor.
+    """
+
+    sites: pd.DataFrame
+    samples: pd.DataFrame
+    stable_core: tuple[str, ...]
+    alternatives: pd.DataFrame
+    sensitivity: pd.DataFrame | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures (for robustness.json and the terminal)."""
+        s = self.samples
+        return {"samples": len(s), "stable_core": list(self.stable_core),
+                "mean_jaccard": _mean(s["jaccard"]), "mean_regret_pct": _mean(s["regret_pct"]),
+                "max_regret_pct": float(s["regret_pct"].max()) if len(s) else None,
+                "not_optimal": int((s["status"] != "optimal").sum()) if len(s) else 0, **dict(self.settings)}
+
+
+def _mean(x: pd.Series) -> float | None:
+    return float(x.mean()) if len(x) else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,7 +97,7 @@ class RunResult:
     budget_curve, stages
         The coverage-budget curve and the staged plan, when asked for.
     robustness
-        Selection frequencies, samples and sensitivity (:class:`camsite.robustness.Robustness`), or None.
+        Selection frequencies, samples and sensitivity (:class:`Robustness`), or None.
     min_incident_count
         Incident counts in ``(0, min_incident_count)`` are suppressed by every
         writer that derives counts itself (0: none; :func:`camsite.privacy.shareable`

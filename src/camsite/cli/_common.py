@@ -1,4 +1,4 @@
-"""Shared pieces of the CLI: the command group, logging, error handling."""
+"""What every command shares: the group class, logging to stderr, error handling and Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 
 import click
 
-from camsite import __version__
 from camsite.errors import CamsiteError
+
+__all__ = ["Group", "configure_logging", "handle_errors", "interrupted"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _Group(click.Group):
+class Group(click.Group):
     """The command group; a usage error (unknown option, bad value) is one ``error:`` line, exit 2."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -40,21 +41,6 @@ class _Group(click.Group):
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="camsite")
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
-def main(verbose: int, quiet: bool) -> None:
-    """camsite: suggest sites for new surveillance cameras within a budget in SEK.
-
-    Start with `camsite run scenarios/fridhemsplan.toml`. Every command works
-    offline on local files; only `camsite fetch-osm` downloads, and only when
-    asked to.
-    """
-    level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
-    configure_logging(level)
 
 
 class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg]

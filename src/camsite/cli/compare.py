@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from camsite.cli._common import handle_errors, main
+from camsite.cli._common import handle_errors
+from camsite.report import compare
 
 
-@main.command("compare")
+@click.command("compare")
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="Folder for compare.csv and compare.html.")
@@ -25,8 +26,6 @@ def compare_cmd(runs: tuple[Path, ...], out: Path, lang: str) -> None:
 
     Exit codes: 0 done, 2 a folder has no readable summary.json.
     """
-    from camsite.report import compare
-
     loaded = [compare.read_run(r) for r in runs]
     table, paths = compare.write_compare(loaded, out, lang=lang)
     click.echo(compare.format_table(table, lang=lang))

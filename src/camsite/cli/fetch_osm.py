@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from camsite.cli._common import handle_errors, main
-
-if TYPE_CHECKING:  # the library imports osmnx: load it only when the command runs
-    from camsite.fetch import OsmData, Query
+from camsite.cli._common import handle_errors
+from camsite.errors import InputError
+from camsite.fetch import OsmData, Query, Servers, fetch_osm, write_osm
+from camsite.osm_cameras import DEFAULT_TYPE_MAP, cameras_from_osm, parse_type_map, write_cameras
 
 _EPILOG = """\b
 Examples:
@@ -32,9 +31,6 @@ Data © OpenStreetMap contributors, ODbL 1.0.
 
 def _query(place: str | None, bbox: str | None, point: str | None, dist: float | None, network_type: str,
            custom_filter: str | None) -> Query:
-    from camsite.errors import InputError
-    from camsite.fetch import Query
-
     given = [name for name, value in (("--place", place), ("--bbox", bbox), ("--point", point)) if value is not None]
     if len(given) != 1:
         raise InputError("give exactly one of --place, --bbox or --point (with --dist)"
@@ -68,7 +64,7 @@ def _summary(data: OsmData, written: dict[str, Path], cameras_out: Path | None, 
     return lines
 
 
-@main.command("fetch-osm", epilog=_EPILOG)
+@click.command("fetch-osm", epilog=_EPILOG)
 @click.option("--place", default=None, metavar="NAME", help="A place name, geocoded with Nominatim to its outline.")
 @click.option("--bbox", default=None, metavar="S,W,N,E", help="A box: south,west,north,east in WGS84 degrees.")
 @click.option("--point", default=None, metavar="LAT,LON", help="A centre point (with --dist).")
@@ -115,16 +111,10 @@ def fetch_osm_cmd(place: str | None, bbox: str | None, point: str | None, dist: 
 
     Exit codes: 0 done, 2 bad option, unreachable server or nothing found.
     """
-    from camsite.errors import InputError
-    from camsite.fetch import Servers, fetch_osm, write_osm
-    from camsite.osm_cameras import cameras_from_osm, parse_type_map, write_cameras
-
     if cameras_out is not None and no_cameras:
         raise InputError("--cameras-out needs the cameras: drop --no-cameras", where="--cameras-out")
     type_map = None
     if camera_types:
-        from camsite.osm_cameras import DEFAULT_TYPE_MAP
-
         type_map = {**DEFAULT_TYPE_MAP, **parse_type_map(camera_types)}
     query = _query(place, bbox, point, dist, network_type, custom_filter)
     servers = Servers(overpass_url=overpass_url, nominatim_url=nominatim_url, timeout_s=timeout)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from camsite.cli._common import handle_errors, main
+from camsite import events as ev
+from camsite.areas import read_polygons
+from camsite.cli._common import handle_errors
 from camsite.errors import InputError
+from camsite.i18n import tr
 
 
 def _label(precision: str) -> str:
-    from camsite.i18n import tr
-
     return tr(f"prec_{precision}", "sv")
 
 
@@ -25,7 +26,7 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-@main.group("import-events")
+@click.group("import-events")
 def import_events() -> None:
     """Turn a public events feed into an incident layer (GeoJSON) for a scenario."""
 
@@ -65,9 +66,6 @@ def polisen_cmd(events_file: Path, network: Path, area: Path | None, stations: P
     in each class and how many each rule (scene elsewhere, duplicates,
     indoors) changed.
     """
-    from camsite import events as ev
-    from camsite.areas import read_polygons
-
     if not out.parent.is_dir():
         raise InputError("output folder does not exist", file=out.parent)
     rules = ev.load_places(places)

@@ -7,8 +7,10 @@ import secrets
 from pathlib import Path
 
 import click
+import uvicorn
 
-from camsite.cli._common import handle_errors, main
+from camsite.cli._common import handle_errors
+from camsite.serve import Workbench, create_app, loopback_hosts
 
 
 def _is_loopback(host: str) -> bool:
@@ -27,7 +29,7 @@ def _url(host: str, port: int, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
-@main.command("serve")
+@click.command("serve")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Any address but 127.0.0.1 needs the token printed in the URL.")
@@ -45,10 +47,6 @@ def serve_cmd(scenario: Path, host: str, port: int, out: Path | None, time_limit
     cameras and category weights with an exact solve. Works offline. Stop it
     with Ctrl-C.
     """
-    import uvicorn
-
-    from camsite.serve import Workbench, create_app, loopback_hosts
-
     click.echo(f"camsite serve: loading {scenario} ...", err=True)
     bench = Workbench.load(scenario, time_limit_s=time_limit)
     export_dir = out or Path(f"{bench.scenario.output_dir()}-workbench")

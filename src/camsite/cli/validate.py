@@ -7,14 +7,12 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from camsite.cli._common import handle_errors, main
-
-if TYPE_CHECKING:
-    from camsite.validate import ValidationReport
+from camsite import config
+from camsite.cli._common import handle_errors
+from camsite.validate import ValidationReport, validate_scenario
 
 
 def _short(path: str, width: int = 40) -> str:
@@ -58,7 +56,7 @@ def _quiet_camsite_warnings() -> Iterator[None]:
             h.removeFilter(filt)
 
 
-@main.command("validate")
+@click.command("validate")
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
 @handle_errors
 def validate_cmd(scenario: Path) -> None:
@@ -73,9 +71,6 @@ def validate_cmd(scenario: Path) -> None:
 
     Exit codes: 0 no error (warnings may be shown), 2 at least one error.
     """
-    from camsite import config
-    from camsite.validate import validate_scenario
-
     scen = config.load(scenario)
     with _quiet_camsite_warnings():  # they are collected in the report and printed once below
         report = validate_scenario(scen)

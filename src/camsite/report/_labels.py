@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -24,7 +24,7 @@ from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel, substring
 
-from camsite.report._basemap import Basemap
+from camsite.report.basemap import Basemap
 
 __all__ = ["Label", "place_labels", "text_width", "upright"]
 
@@ -115,6 +115,84 @@ def _area_spots(part: BaseGeometry, w: float, h: float) -> Iterator[tuple[float,
     yield from grid
 
 
+def _station_spots(sx: float, sy: float) -> Callable[[float, float], list[tuple[float, float, float]]]:
+    """Above, below, right of and left of a station's marker, then the same further out."""
+    def spots(w: float, h: float) -> list[tuple[float, float, float]]:
+        gap = 0.6 * h
+        offsets = [(0, h / 2 + gap), (0, -h / 2 - gap), (w / 2 + gap, 0), (-w / 2 - gap, 0)]
+        offsets += [(k * dx, k * dy) for k in (1.8, 2.6) for dx, dy in offsets[:4]]
+        return [(sx + dx, sy + dy, 0.0) for dx, dy in offsets]
+    return spots
+
+
+def _zone_spots(geom: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
+    """Inside the zone (its pole of inaccessibility), then just above it, then just below it."""
+    def spots(w: float, h: float) -> list[tuple[float, float, float]]:
+        first = [(x, y, 0.0) for x, y in _area_spots(geom, w, h)][:1]
+        c = geom.centroid
+        return [*first, (c.x, geom.bounds[3] + 0.7 * h, 0.0), (c.x, geom.bounds[1] - 0.7 * h, 0.0)]
+    return spots
+
+
+def _edge_spots(geom: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
+    """Along the area's outline, just inside it (top first), then just outside."""
+    ring = max(shapely.get_parts(geom), key=lambda p: (round(p.area, 1), p.bounds)).exterior
+    cx = geom.centroid.x
+
+    def spots(w: float, h: float) -> list[tuple[float, float, float]]:
+        pts = [ring.interpolate(k / 40, normalized=True) for k in range(40)]
+        cands = {(round(p.x + dx, 1), round(p.y + dy, 1)) for p in pts
+                 for dx in (0.0, w / 2 + 0.5 * h, -w / 2 - 0.5 * h) for dy in (-0.8 * h, 0.8 * h)}
+        fits = geom.buffer(0.2 * h)
+        inner = [c for c in cands if _box(c[0], c[1], w, h, 0).within(fits)]
+        outer = [c for c in cands if not _box(c[0], c[1], w, h, 0).intersects(geom.buffer(-0.2 * h))]
+        order = sorted(inner, key=lambda c: (-c[1], abs(c[0] - cx), c[0]))
+        order += sorted(outer, key=lambda c: (-c[1], abs(c[0] - cx), c[0]))
+        return [(x, y, 0.0) for x, y in order]
+    return spots
+
+
+def _along(lines: Sequence[LineString]) -> Callable[[float, float], list[tuple[float, float, float]]]:
+    """Along a street's pieces, rotated with them (:func:`_street_spots`)."""
+    def spots(w: float, h: float) -> list[tuple[float, float, float]]:
+        return [spot for line in lines for spot in _street_spots(line, w + 0.3 * h, h)]
+    return spots
+
+
+def _anywhere(part: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
+    """Anywhere inside ``part`` (:func:`_area_spots`)."""
+    def spots(w: float, h: float) -> list[tuple[float, float, float]]:
+        return [(x, y, 0.0) for x, y in _area_spots(part, w, h)]
+    return spots
+
+
+@dataclass
+class _Placer:
+    """Puts labels on the board one after the other; ``avoid`` (the main streets) is kept clear where possible."""
+
+    board: _Board
+    sizes: Mapping[str, float]
+    unit_m: float
+    avoid: BaseGeometry
+    out: list[Label] = field(default_factory=list)
+
+    def put(self, kind: str, text: str, spots: Callable[[float, float], Iterable[tuple[float, float, float]]],
+            inside: BaseGeometry | None = None, avoid: BaseGeometry | None = None) -> None:
+        """The first free spot: first off the streets in ``avoid``, then anywhere; then a size smaller."""
+        avoid = self.avoid if avoid is None else avoid
+        unit_m = self.unit_m
+        for scale, strict in ((1.0, True), (1.0, False), (_SMALLER, True), (_SMALLER, False)):
+            size = self.sizes[kind] * scale
+            w, h = text_width(text, size, bold=kind in BOLD) * unit_m, 1.2 * size * unit_m
+            for x, y, a in spots(w, h):
+                shape = _box(x, y, w + 0.3 * h, h, a)
+                if (inside is None or shape.within(inside)) and not (strict and shape.intersects(avoid)) \
+                        and self.board.free(shape):
+                    self.board.take(shape)
+                    self.out.append(Label(kind, text, round(x, 1), round(y, 1), round(a, 1), round(size, 1)))
+                    return
+
+
 def place_labels(bm: Basemap, *, unit_m: float, sizes: Mapping[str, float],
                  markers: Sequence[tuple[float, float, float]] = (),
                  reserved: Sequence[BaseGeometry] = ()) -> list[Label]:
@@ -142,78 +220,21 @@ def place_labels(bm: Basemap, *, unit_m: float, sizes: Mapping[str, float],
     board = _Board(box(x0 + edge, y0 + edge, x1 - edge, y1 - edge), blocked)
     streets = {name: shapely.union_all(lines) for name, lines, _ in bm.main_streets}
     every_street = shapely.union_all(list(streets.values())) if streets else Point()
-    out: list[Label] = []
-
-    def put(kind: str, text: str, spots: Callable[[float, float], Iterable[tuple[float, float, float]]],
-            inside: BaseGeometry | None = None, avoid: BaseGeometry = every_street) -> None:
-        """The first free spot: first off the streets in ``avoid``, then anywhere; then a size smaller."""
-        for scale, strict in ((1.0, True), (1.0, False), (_SMALLER, True), (_SMALLER, False)):
-            size = sizes[kind] * scale
-            w, h = text_width(text, size, bold=kind in BOLD) * unit_m, 1.2 * size * unit_m
-            for x, y, a in spots(w, h):
-                shape = _box(x, y, w + 0.3 * h, h, a)
-                if (inside is None or shape.within(inside)) and not (strict and shape.intersects(avoid)) \
-                        and board.free(shape):
-                    board.take(shape)
-                    out.append(Label(kind, text, round(x, 1), round(y, 1), round(a, 1), round(size, 1)))
-                    return
-
-    def station_spots(sx: float, sy: float) -> Callable[[float, float], list[tuple[float, float, float]]]:
-        def spots(w: float, h: float) -> list[tuple[float, float, float]]:
-            gap = 0.6 * h
-            offsets = [(0, h / 2 + gap), (0, -h / 2 - gap), (w / 2 + gap, 0), (-w / 2 - gap, 0)]
-            offsets += [(k * dx, k * dy) for k in (1.8, 2.6) for dx, dy in offsets[:4]]
-            return [(sx + dx, sy + dy, 0.0) for dx, dy in offsets]
-        return spots
-
-    def zone_spots(geom: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
-        def spots(w: float, h: float) -> list[tuple[float, float, float]]:
-            first = [(x, y, 0.0) for x, y in _area_spots(geom, w, h)][:1]
-            c = geom.centroid
-            return [*first, (c.x, geom.bounds[3] + 0.7 * h, 0.0), (c.x, geom.bounds[1] - 0.7 * h, 0.0)]
-        return spots
-
-    def edge_spots(geom: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
-        """Along the area's outline, just inside it (top first), then just outside."""
-        ring = max(shapely.get_parts(geom), key=lambda p: (round(p.area, 1), p.bounds)).exterior
-        cx = geom.centroid.x
-
-        def spots(w: float, h: float) -> list[tuple[float, float, float]]:
-            pts = [ring.interpolate(k / 40, normalized=True) for k in range(40)]
-            cands = {(round(p.x + dx, 1), round(p.y + dy, 1)) for p in pts
-                     for dx in (0.0, w / 2 + 0.5 * h, -w / 2 - 0.5 * h) for dy in (-0.8 * h, 0.8 * h)}
-            fits = geom.buffer(0.2 * h)
-            inner = [c for c in cands if _box(c[0], c[1], w, h, 0).within(fits)]
-            outer = [c for c in cands if not _box(c[0], c[1], w, h, 0).intersects(geom.buffer(-0.2 * h))]
-            order = sorted(inner, key=lambda c: (-c[1], abs(c[0] - cx), c[0]))
-            order += sorted(outer, key=lambda c: (-c[1], abs(c[0] - cx), c[0]))
-            return [(x, y, 0.0) for x, y in order]
-        return spots
-
-    def along(lines: Sequence[LineString]) -> Callable[[float, float], list[tuple[float, float, float]]]:
-        def spots(w: float, h: float) -> list[tuple[float, float, float]]:
-            return [spot for line in lines for spot in _street_spots(line, w + 0.3 * h, h)]
-        return spots
-
-    def anywhere(part: BaseGeometry) -> Callable[[float, float], list[tuple[float, float, float]]]:
-        def spots(w: float, h: float) -> list[tuple[float, float, float]]:
-            return [(x, y, 0.0) for x, y in _area_spots(part, w, h)]
-        return spots
-
+    placer = _Placer(board, sizes, unit_m, every_street)
     if "station" in sizes:
         for name, sx, sy in bm.stations:
-            put("station", name, station_spots(sx, sy))
+            placer.put("station", name, _station_spots(sx, sy))
     if "zone" in sizes:
         for _, text, geom in bm.zones:
-            put("zone", text, zone_spots(geom))
+            placer.put("zone", text, _zone_spots(geom))
     if "street" in sizes:
         for name, lines, _ in sorted(bm.main_streets, key=lambda s: (s[2], -round(s[1][0].length, 1), s[0])):
             others = shapely.union_all([g for n, g in streets.items() if n != name]) if len(streets) > 1 else Point()
-            put("street", name, along(lines), avoid=others)
+            placer.put("street", name, _along(lines), avoid=others)
     if "subarea" in sizes:
         for text, geom in bm.subareas:
-            put("subarea", text, edge_spots(geom))
+            placer.put("subarea", text, _edge_spots(geom))
     if "district" in sizes:
         for name, part in sorted(bm.districts, key=lambda d: (-round(d[1].area, 0), d[0])):
-            put("district", name, anywhere(part), inside=part.buffer(2 * sizes["district"] * unit_m))
-    return out
+            placer.put("district", name, _anywhere(part), inside=part.buffer(2 * sizes["district"] * unit_m))
+    return placer.out

@@ -1,6 +1,6 @@
 """The robustness analysis in the deliverables: a report.html section, an inventory.xlsx sheet, a GeoPackage layer.
 
-Formatting only: every figure comes from :class:`camsite.robustness.Robustness`
+Formatting only: every figure comes from :class:`camsite.result.Robustness`
 (``RunResult.robustness``); nothing is written when a run has none.
 """
 
@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from camsite.i18n import fmt_num, fmt_pct, tr
-from camsite.report import _svg
+from camsite.report import svg
+from camsite.report._robustness_files import assumption_label, tornado_bytes
 from camsite.report._sections import esc
 from camsite.result import RunResult
+from camsite.tables import neutralise
 
 __all__ = ["add_sheet", "gpkg_layers", "html_section"]
 
@@ -30,7 +32,7 @@ def _colour(freq: float) -> str:
 
 
 def _site_map(result: RunResult, sites: pd.DataFrame, lang: str) -> str:
-    base, origin, size, w = _svg.base_layer(result)
+    base, origin, size, w = svg.base_layer(result)
     r = max(size) / 110
     dots = []
     for rec in sites.sort_values("frequency").to_dict("records"):
@@ -71,8 +73,6 @@ def _regret_svg(regret: np.ndarray, lang: str) -> str:
 
 
 def _tornado_img(result: RunResult, lang: str) -> str:
-    from camsite.robustness.write import tornado_bytes
-
     png = None if result.robustness is None else tornado_bytes(result.robustness, lang)
     if png is None:
         return ""
@@ -134,8 +134,6 @@ def add_sheet(wb: Any, result: RunResult, *, lang: str) -> None:
     """The robustness sheet of inventory.xlsx (nothing when the run has no robustness analysis)."""
     if result.robustness is None:
         return
-    from camsite.tables import neutralise
-
     ws = wb.create_sheet(tr("rob_sheet", lang)[:31])
     frame = _sheet_frame(result, lang)
     ws.append([tr("rob_title", lang)])
@@ -145,8 +143,6 @@ def add_sheet(wb: Any, result: RunResult, *, lang: str) -> None:
         ws.append([None if isinstance(v, float) and np.isnan(v) else neutralise(v) for v in row])
     sens = result.robustness.sensitivity
     if sens is not None and len(sens):
-        from camsite.robustness.write import assumption_label
-
         ws.append([])
         ws.append([tr("oat_title", lang)])
         ws.append([tr(k, lang) for k in ("oat_assumption", "oat_level", "oat_factor", "oat_x", "oat_change",

@@ -6,7 +6,7 @@ year's investment and operation (the staged plan's cash flows,
 ``Summary.costs["staged"]``). Each stage's map is an inline SVG: the study
 area, the streets, the sites of earlier stages in grey and the new ones in the
 proposal colour, in the working CRS shifted as the main map is
-(:func:`camsite.report._svg.path_d`).
+(:func:`camsite.report.svg.path_d`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from camsite.i18n import fmt_num, tr
-from camsite.report import _svg
+from camsite.report import svg
 from camsite.report._budget_xlsx import staged_sentence
 from camsite.report._sections import esc
 from camsite.result import RunResult
@@ -72,7 +72,7 @@ def _stage_map(result: RunResult, base: str, origin: tuple[float, float], size: 
 def _maps(result: RunResult, lang: str) -> str:
     staged = result.stages
     assert staged is not None
-    base, origin, size, _w = _svg.base_layer(result)
+    base, origin, size, _w = svg.base_layer(result)
     out: list[str] = []
     earlier: list[str] = []
     for rec in staged.to_dict("records"):

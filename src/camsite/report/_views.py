@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from camsite.coverage.quality import LEVELS
+from camsite.report import _frames
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -114,8 +115,6 @@ def run_views(result: RunResult) -> gpd.GeoDataFrame | None:
     inst = result.instance
     if inst.levels is None:
         return None
-    from camsite.report import _frames
-
     reach = inst.cameras.level_reach()
     by_type = {name: reach[i] for i, name in enumerate(inst.cameras.names)}
     sites = _frames.proposed_sites(result)[["site_id", "camera_type", "geometry"]]

@@ -115,7 +115,7 @@ def _uncoverable(result: RunResult) -> gpd.GeoDataFrame:
 
 
 def _stage_sites(result: RunResult) -> gpd.GeoDataFrame:
-    """The staged plan's sites (issue 14): one point per site with its stage, install year, street and type."""
+    """The staged plan's sites: one point per site with its stage, install year, street and type."""
     staged = result.stages
     assert staged is not None
     cands = result.candidates.drop_duplicates("site_id").set_index(result.candidates.drop_duplicates("site_id")[
@@ -179,7 +179,7 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     unseen = _uncoverable(result)
     if len(unseen):
         layers.append(("uncoverable", unseen, "MultiPolygon"))
-    layers += _robustness.gpkg_layers(result)  # issue 15, when the run has it
+    layers += _robustness.gpkg_layers(result)  # the robustness layer, when the run has an analysis
     for name, gdf, gtype in layers:
         _write(gdf, path, name, gtype)
     stable_gpkg(path)

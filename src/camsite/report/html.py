@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import __version__
 from camsite.i18n import labels, layer_label, tr
-from camsite.report import _basemap, _frames, _robustness, _rollout_html, _sections, _sensitive, _svg, _views
+from camsite.report import _frames, _robustness, _rollout_html, _sections, _sensitive, _views, basemap, svg
 from camsite.report import _labels as _labels_mod
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
@@ -55,7 +55,7 @@ def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[
     existing = [{"id": str(r.camera_id), "type": _frames.type_label(result, str(r.camera_type)),
                  "x": round(g.x - origin[0], 1), "y": round(origin[1] - g.y, 1), "w": r.covered_weight,
                  "inc": r.covered_incidents, "src": str(getattr(r, "source", "")),
-                 "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
+                 "vs": svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
                 for r, g, v in zip(ex.itertuples(), ex.geometry, ex_vs)]
     views = _frames.proposed_viewsheds(result)
     # rows as records (Python scalars, as itertuples gives them) so each field keeps its column's type
@@ -63,7 +63,7 @@ def _cameras(result: RunResult, origin: tuple[float, float]) -> tuple[list[dict[
               "type": _frames.type_label(result, str(r["camera_type"])), "x": round(r["easting"] - origin[0], 1),
               "y": round(origin[1] - r["northing"], 1), "cost": r["cost_sek"], "gain": r["gain_weight"],
               "inc": r["gain_incidents"], "cum": r["cumulative_coverage_pct"],
-              "vs": _svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
+              "vs": svg.path_d(v.simplify(0.5) if v is not None else None, origin=origin)}
              for r, v in zip(result.sites.to_dict("records"), views)]
     return existing, sites
 
@@ -76,7 +76,7 @@ def _level_views(result: RunResult, origin: tuple[float, float]) -> list[dict[st
         return []
     levels = levels.sort_values("level_rank", kind="stable")
     return [{"src": str(r.source), "id": str(r.camera_id), "lvl": str(r.level), "share": round(float(r.share), 3),
-             "d": _svg.path_d(g.simplify(0.5), origin=origin)} for r, g in zip(levels.itertuples(), levels.geometry)]
+             "d": svg.path_d(g.simplify(0.5), origin=origin)} for r, g in zip(levels.itertuples(), levels.geometry)]
 
 
 def _reserved(ext: tuple[float, float, float, float], u: float) -> list[BaseGeometry]:
@@ -91,7 +91,7 @@ def _reserved(ext: tuple[float, float, float, float], u: float) -> list[BaseGeom
     return [rect(0, 0, 95, 120), rect(0, bh - 36, 160, bh), rect(bw - 340, bh - 40, bw, bh)]
 
 
-def _labels(result: RunResult, bm: _basemap.Basemap, origin: tuple[float, float]) -> list[dict[str, Any]]:
+def _labels(result: RunResult, bm: basemap.Basemap, origin: tuple[float, float]) -> list[dict[str, Any]]:
     x0, y0, x1, y1 = bm.extent
     u = max((x1 - x0) / MAP_BOX_PX[0], (y1 - y0) / MAP_BOX_PX[1])  # metres per pixel, map as first shown
     markers = [(float(x), float(y), 11.0) for x, y in zip(result.sites["easting"], result.sites["northing"])]
@@ -106,38 +106,38 @@ def map_data(result: RunResult, *, lang: str = "sv", include_incidents: bool = F
     """Everything the report's map script draws, in map coordinates shifted to the map's top-left corner.
 
     The context layers (water, districts, main-street and station names, zones) and the legend are the
-    ones map.png draws (:mod:`camsite.report._basemap`); demand is coloured by weighted incidents per
+    ones map.png draws (:mod:`camsite.report.basemap`); demand is coloured by weighted incidents per
     street segment, counts under 3 suppressed.
     """
-    x0, y0, x1, y1 = ext = _basemap.extent(result, pad=0.03)
+    x0, y0, x1, y1 = ext = basemap.extent(result, pad=0.03)
     origin = (x0, y1)
-    bm = _basemap.basemap(result, ext, lang=lang)
-    dem = _basemap.demand(result)
-    edges, main = _basemap.drawn_streets(result)
+    bm = basemap.basemap(result, ext, lang=lang)
+    dem = basemap.demand(result)
+    edges, main = basemap.drawn_streets(result)
     demand = [{"s": str(r.street), "n": r.incidents, "w": r.incident_weight, "sup": False,
-               "d": _svg.path_d(r.geometry, origin=origin)} for r in dem.shown.itertuples()]
-    demand += [{"s": str(r.street), "n": None, "w": None, "sup": True, "d": _svg.path_d(r.geometry, origin=origin)}
+               "d": svg.path_d(r.geometry, origin=origin)} for r in dem.shown.itertuples()]
+    demand += [{"s": str(r.street), "n": None, "w": None, "sup": True, "d": svg.path_d(r.geometry, origin=origin)}
                for r in dem.suppressed.itertuples()]
     existing, sites = _cameras(result, origin)
     data: dict[str, Any] = {
         "lang": lang, "locale": "sv-SE" if lang == "sv" else "en-GB", "labels": dict(labels(lang)),
         "crs": result.scenario.crs, "origin": [x0, y1], "size": [round(x1 - x0, 1), round(y1 - y0, 1)],
-        "colors": dict(_basemap.MAP_COLORS),
-        "water": _svg.path_d(bm.water, origin=origin), "district_lines": _svg.path_d(bm.district_lines, origin=origin),
-        "study_area": _svg.path_d(result.study_area, origin=origin),
+        "colors": dict(basemap.MAP_COLORS),
+        "water": svg.path_d(bm.water, origin=origin), "district_lines": svg.path_d(bm.district_lines, origin=origin),
+        "study_area": svg.path_d(result.study_area, origin=origin),
         "subareas": [{"label": str(r.label or r.name),
                       "illustrative": _frames.is_illustrative(getattr(r, "source", "")),
-                      "d": _svg.path_d(r.geometry, origin=origin)} for r in result.subareas.itertuples()],
-        "streets": [[str(n or ""), _svg.path_d(g, origin=origin), int(m)]
+                      "d": svg.path_d(r.geometry, origin=origin)} for r in result.subareas.itertuples()],
+        "streets": [[str(n or ""), svg.path_d(g, origin=origin), int(m)]
                     for n, g, m in zip(edges["name"], edges.geometry, main)],
-        "zones": [{"kind": k, "label": t, "d": _svg.path_d(g, origin=origin)} for k, t, g in bm.zones],
+        "zones": [{"kind": k, "label": t, "d": svg.path_d(g, origin=origin)} for k, t, g in bm.zones],
         "entrances": [[round(x - x0, 1), round(y1 - y, 1), n] for x, y, n in bm.entrances],
         "map_labels": _labels(result, bm, origin),
         "demand": demand, "demand_max": dem.vmax if len(dem.shown) else 0.0,
         "has_suppressed": bool(len(dem.suppressed)),
         "existing": existing, "sites": sites, "incidents": None,
-        "views": _level_views(result, origin), "level_colors": dict(_basemap.LEVEL_COLORS),
-        "legend": [[k, t] for k, t in _basemap.legend_items(result, bm, dem, lang=lang,
+        "views": _level_views(result, origin), "level_colors": dict(basemap.LEVEL_COLORS),
+        "legend": [[k, t] for k, t in basemap.legend_items(result, bm, dem, lang=lang,
                                                              include_incidents=include_incidents)],
         "attribution": list(bm.attribution),
     }
@@ -154,15 +154,15 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
     if result.budget_curve is None or result.budget_curve.empty:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
-    svg = _svg.curve_svg(result.budget_curve, budget=plan_budget(s), after=s.coverage_after_pct,
-                         before=s.coverage_before_pct,
-                         knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang)},
-                         locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang), targets=s.target_points)
+    curve = svg.curve_svg(result.budget_curve, budget=plan_budget(s), after=s.coverage_after_pct,
+                          before=s.coverage_before_pct,
+                          knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang)},
+                          locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang), targets=s.target_points)
     warn = ""
     if s.curve_not_proven:
         warn = (f'<p class="warn-box" id="curve-not-proven">'
                 f'{esc(tr("curve_not_proven", lang, n=s.curve_not_proven, total=len(result.budget_curve)))}</p>')
-    return (f'<section class="card" id="curve">{title}{warn}{svg}'
+    return (f'<section class="card" id="curve">{title}{warn}{curve}'
             f'<p class="note">{esc(tr("curve_note", lang))}</p></section>')
 
 

@@ -4,7 +4,7 @@ Drawn with matplotlib's object-oriented API (``Figure`` rendered by the Agg
 canvas), so no pyplot state and no global backend choice: nothing needs a
 display and importing this module changes nothing. Coordinates are the working
 CRS (metres), so the scale bar is exact. The layers, their labels and the
-legend come from :mod:`camsite.report._basemap` and :mod:`camsite.report._labels`,
+legend come from :mod:`camsite.report.basemap` and :mod:`camsite.report._labels`,
 which the report's SVG map uses too.
 """
 
@@ -32,10 +32,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from shapely.geometry import box
 
 from camsite.i18n import fmt_num, layer_label, tr
-from camsite.report import _basemap, _frames, _labels, _views
-from camsite.report._basemap import MAP_COLORS as MC
+from camsite.report import _frames, _labels, _views, basemap
 from camsite.report._curve_png import write_budget_curve
 from camsite.report._style import COLORS, DEMAND_CMAP
+from camsite.report.basemap import MAP_COLORS as MC
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -101,13 +101,13 @@ def _plot(ax: Axes, geom: object, crs: str, **kw: object) -> None:
     gpd.GeoSeries([geom], crs=crs).plot(ax=ax, **kw)
 
 
-def _draw_base(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
+def _draw_base(ax: Axes, result: RunResult, bm: basemap.Basemap) -> None:
     crs = result.scenario.crs
     if bm.water is not None:
         _plot(ax, bm.water, crs, facecolor=MC["water"], edgecolor=MC["water_edge"], lw=0.4, zorder=0.5)
     if bm.district_lines is not None:
         _plot(ax, bm.district_lines, crs, color=MC["district"], lw=1.1, ls="-.", zorder=1.2)
-    edges, main = _basemap.drawn_streets(result)
+    edges, main = basemap.drawn_streets(result)
     if (~main).any():
         edges[~main].plot(ax=ax, color=MC["street"], lw=0.8, zorder=2)
     if main.any():
@@ -122,7 +122,7 @@ def _draw_base(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
         _plot(ax, geom, crs, facecolor="none", edgecolor=color, hatch=hatch, lw=1.2, zorder=2.6)
 
 
-def _draw_demand(ax: Axes, result: RunResult, dem: _basemap.Demand, *, include_incidents: bool) -> Normalize | None:
+def _draw_demand(ax: Axes, result: RunResult, dem: basemap.Demand, *, include_incidents: bool) -> Normalize | None:
     norm = None
     if len(dem.shown):
         norm = Normalize(vmin=0, vmax=dem.vmax)
@@ -136,10 +136,10 @@ def _draw_demand(ax: Axes, result: RunResult, dem: _basemap.Demand, *, include_i
 
 def _draw_levels(ax: Axes, levels: gpd.GeoDataFrame) -> None:
     """Graded coverage: every view filled by EN 62676-4 level, detect first so that identify lies on top."""
-    for rank, level in enumerate(reversed(tuple(_basemap.LEVEL_COLORS)), start=1):
+    for rank, level in enumerate(reversed(tuple(basemap.LEVEL_COLORS)), start=1):
         part = levels[levels["level_rank"] == rank]
         if len(part):
-            part.plot(ax=ax, facecolor=_basemap.LEVEL_COLORS[level], alpha=0.55, edgecolor="none", zorder=5)
+            part.plot(ax=ax, facecolor=basemap.LEVEL_COLORS[level], alpha=0.55, edgecolor="none", zorder=5)
 
 
 def _draw_views(ax: Axes, result: RunResult) -> None:
@@ -156,7 +156,7 @@ def _draw_views(ax: Axes, result: RunResult) -> None:
             part.boundary.plot(ax=ax, color=color, lw=0.7, zorder=5.1)
 
 
-def _draw_cameras(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
+def _draw_cameras(ax: Axes, result: RunResult, bm: basemap.Basemap) -> None:
     _draw_views(ax, result)
     if bm.entrances:
         xy = np.asarray([e[:2] for e in bm.entrances], float)
@@ -173,7 +173,7 @@ def _draw_cameras(ax: Axes, result: RunResult, bm: _basemap.Basemap) -> None:
         ax.text(x, y, str(int(r)), color="white", fontsize=7, fontweight="bold", ha="center", va="center", zorder=9)
 
 
-def _draw_labels(ax: Axes, result: RunResult, bm: _basemap.Basemap, unit_m: float) -> list[Text]:
+def _draw_labels(ax: Axes, result: RunResult, bm: basemap.Basemap, unit_m: float) -> list[Text]:
     markers = [(float(x), float(y), 6.5) for x, y in zip(result.sites["easting"], result.sites["northing"])]
     markers += [(float(g.x), float(g.y), 4.5) for g in result.existing.geometry]
     markers += [(x, y, 2.5) for x, y, _ in bm.entrances]
@@ -215,14 +215,14 @@ def _handle(key: str, text: str) -> Artist:
         "no_view": {"facecolor": "none", "edgecolor": MC["no_view"], "hatch": "xxx"},
         "viewshed_ex": {"facecolor": COLORS["existing"], "alpha": 0.35},
         "viewshed_new": {"facecolor": COLORS["proposed"], "alpha": 0.35},
-        **{f"view_{lvl}": {"facecolor": c, "alpha": 0.55} for lvl, c in _basemap.LEVEL_COLORS.items()},
+        **{f"view_{lvl}": {"facecolor": c, "alpha": 0.55} for lvl, c in basemap.LEVEL_COLORS.items()},
     }
     if key in patches:
         return Patch(label=label, **patches[key])  # type: ignore[arg-type]
     return Line2D([], [], label=label, **lines[key])  # type: ignore[arg-type]
 
 
-def _footer(fig: Figure, result: RunResult, bm: _basemap.Basemap, *, lang: str) -> None:
+def _footer(fig: Figure, result: RunResult, bm: basemap.Basemap, *, lang: str) -> None:
     fig.text(0.99, 0.01, "\n".join([*bm.attribution[1:], f"{bm.attribution[0]} · {result.scenario.crs}"]),
              ha="right", va="bottom", fontsize=7, color="#555555", linespacing=1.4)
     layers = _frames.illustrative_layers(result)
@@ -233,15 +233,15 @@ def _footer(fig: Figure, result: RunResult, bm: _basemap.Basemap, *, lang: str) 
 
 def map_figure(result: RunResult, *, lang: str = "sv", include_incidents: bool = False) -> MapFigure:
     """map.png as a figure: every layer, the names placed, the legend of exactly the layers drawn."""
-    x0, y0, x1, y1 = ext = _basemap.extent(result)
+    x0, y0, x1, y1 = ext = basemap.extent(result)
     aspect = (y1 - y0) / max(x1 - x0, 1e-9)
     height = float(np.clip(11 * 0.74 * aspect / 0.88, 6.5, 14))
     fig = Figure(figsize=(11, height), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.02, right=0.76, top=1 - 0.75 / height, bottom=0.55 / height)
-    bm = _basemap.basemap(result, ext, lang=lang)
-    dem = _basemap.demand(result)
+    bm = basemap.basemap(result, ext, lang=lang)
+    dem = basemap.demand(result)
     _draw_base(ax, result, bm)
     norm = _draw_demand(ax, result, dem, include_incidents=include_incidents)
     _draw_cameras(ax, result, bm)
@@ -253,7 +253,7 @@ def map_figure(result: RunResult, *, lang: str = "sv", include_incidents: bool =
     pos = ax.get_position()  # the axes box after the equal aspect: metres per point for the labels
     unit_m = max((x1 - x0) / (pos.width * 11 * 72), (y1 - y0) / (pos.height * height * 72))
     labels = _draw_labels(ax, result, bm, unit_m)
-    items = _basemap.legend_items(result, bm, dem, lang=lang, include_incidents=include_incidents)
+    items = basemap.legend_items(result, bm, dem, lang=lang, include_incidents=include_incidents)
     legend = ax.legend(handles=[_handle(k, t) for k, t in items], loc="upper left", bbox_to_anchor=(1.01, 1.0),
                        fontsize=8, frameon=False, borderaxespad=0, labelspacing=0.7)
     if norm is not None:

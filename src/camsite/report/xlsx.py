@@ -230,8 +230,8 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     if points:
         _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
-    _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga (issue 14)
-    _robustness.add_sheet(wb, result, lang=lang)  # Robusthet (issue 15), when the run has it
+    _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga
+    _robustness.add_sheet(wb, result, lang=lang)  # Robusthet, when the run has a robustness analysis
     wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)

@@ -2,9 +2,9 @@
 
 :func:`analyse` draws ``samples`` perturbed versions of the scenario's data
 (one seed each, from ``SeedSequence(seed).spawn``), solves each exactly at the
-scenario's budget on an executor (:mod:`camsite.robustness.execute`), adds the
+scenario's budget on an executor (:mod:`camsite.executors`), adds the
 one-at-a-time sensitivity cases, and returns a
-:class:`~camsite.robustness.tables.Robustness`.
+:class:`~camsite.result.Robustness`.
 """
 
 from __future__ import annotations
@@ -14,25 +14,23 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from camsite.config import RobustnessConfig
 from camsite.errors import ConfigError
+from camsite.executors import Executor, InlineExecutor
+from camsite.result import Robustness, RunResult
 from camsite.robustness import sensitivity as sens
-from camsite.robustness.execute import Executor, InlineExecutor
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Context, Outcome, evaluate, make_context
-from camsite.robustness.tables import Robustness, robustness_tables
-
-if TYPE_CHECKING:
-    from camsite.config import RobustnessConfig
-    from camsite.result import RunResult
+from camsite.robustness.tables import robustness_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_SAMPLES", "Task", "analyse", "run_task", "sample_seeds"]
+__all__ = ["MAX_SAMPLES", "Task", "analyse", "check_options", "run_task", "sample_seeds"]
 
 #: The most samples one analysis draws.
 MAX_SAMPLES = 100_000

@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, RobustnessConfig
 from camsite.network import name_keys
-from camsite.stages.instance import district_map
+from camsite.stages import district_map
 
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]

@@ -32,8 +32,7 @@ from camsite.config import RobustnessConfig, Scenario
 from camsite.optimize import Constraints, SolverOptions
 from camsite.robustness import perturb
 from camsite.robustness.perturb import Draw
-from camsite.stages.instance import demand_reach
-from camsite.stages.solve import for_instance
+from camsite.stages import demand_reach, for_instance
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -21,7 +19,7 @@ from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Context, Outcome
 from camsite.robustness.tables import jaccard
 
-__all__ = ["COLUMNS", "Case", "cases", "sensitivity_table", "tornado_png"]
+__all__ = ["COLUMNS", "Case", "cases", "sensitivity_table"]
 
 #: Columns of sensitivity.csv.
 COLUMNS = ("assumption", "level", "factor", "coverage_pct", "main_plan_coverage_pct", "change_pp", "n_sites",
@@ -82,33 +80,3 @@ def sensitivity_table(case_list: Sequence[Case], outcomes: Sequence[Outcome],
                      "sites_dropped": ";".join(s for s in main_sites if s not in set(o.sites)),
                      "status": o.status, "gap": o.gap})
     return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def tornado_png(table: pd.DataFrame, path: Path | BinaryIO, *, labels: dict[str, str], title: str,
-                xlabel: str) -> Path | BinaryIO:
-    """A tornado picture: per assumption, the coverage at its low and high value around the base case.
-
-    Assumptions are sorted by the width of their swing (widest on top).
-    """
-    from matplotlib.figure import Figure
-
-    base = table.loc[table["level"] == "base", "coverage_pct"]
-    b = float(base.iloc[0]) if len(base) else 0.0
-    rows = table[table["level"] != "base"].pivot_table(index="assumption", columns="level", values="coverage_pct")
-    rows = rows.reindex(columns=["low", "high"])
-    swing = (rows["high"] - rows["low"]).abs().fillna(0.0)
-    rows = rows.loc[swing.sort_values().index]
-    fig = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) + 1.4), dpi=120)
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))
-    for col, colour in (("low", "#4c78a8"), ("high", "#e45756")):
-        v = rows[col].to_numpy(float)
-        ax.barh(y, np.nan_to_num(v - b), left=b, color=colour, height=0.6, label=labels.get(col, col))
-    ax.axvline(b, color="#333333", linewidth=1)
-    ax.set_yticks(y, [labels.get(a, a) for a in rows.index])
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    return path

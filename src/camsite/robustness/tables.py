@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from camsite.result import Robustness
 from camsite.robustness.sample import Outcome
 
-__all__ = ["ALTERNATIVE_COLUMNS", "SAMPLE_COLUMNS", "SITE_COLUMNS", "Robustness", "jaccard", "robustness_tables"]
+__all__ = ["ALTERNATIVE_COLUMNS", "SAMPLE_COLUMNS", "SITE_COLUMNS", "jaccard", "robustness_tables"]
 
 #: Columns of robustness.csv.
 SITE_COLUMNS = ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable", "easting", "northing",
@@ -24,48 +24,8 @@ SAMPLE_COLUMNS = ("sample", "seed", "objective", "main_plan_value", "sample_opti
 ALTERNATIVE_COLUMNS = ("site_id", "frequency", "replaces", "replaces_share", "distance_m")
 
 
-@dataclass(frozen=True, eq=False)
-class Robustness:
-    """How sure the plan is: the result of a robustness analysis (and its sensitivity table).
-
-    Attributes
-    ----------
-    sites
-        One row per site chosen in some sample or in the main plan (:data:`SITE_COLUMNS`).
-    samples
-        One row per sample (:data:`SAMPLE_COLUMNS`).
-    stable_core
-        Main-plan or other sites chosen in at least ``stable_share`` of the samples.
-    alternatives
-        Sites not in the main plan, most often chosen first (:data:`ALTERNATIVE_COLUMNS`).
-    sensitivity
-        The one-at-a-time table (:mod:`camsite.robustness.sensitivity`), or None.
-    settings
-        Seed, number of samples, the perturbations and their ranges, the executor.
-    """
-
-    sites: pd.DataFrame
-    samples: pd.DataFrame
-    stable_core: tuple[str, ...]
-    alternatives: pd.DataFrame
-    sensitivity: pd.DataFrame | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        """The headline figures (for robustness.json and the terminal)."""
-        s = self.samples
-        return {"samples": len(s), "stable_core": list(self.stable_core),
-                "mean_jaccard": _mean(s["jaccard"]), "mean_regret_pct": _mean(s["regret_pct"]),
-                "max_regret_pct": float(s["regret_pct"].max()) if len(s) else None,
-                "not_optimal": int((s["status"] != "optimal").sum()) if len(s) else 0, **dict(self.settings)}
-
-
 def _pct(x: float, total: float) -> float:
     return 100.0 * x / total if total > 0 else 0.0
-
-
-def _mean(x: pd.Series) -> float | None:
-    return float(x.mean()) if len(x) else None
 
 
 def jaccard(a: Sequence[str], b: Sequence[str]) -> float:

@@ -23,8 +23,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from camsite import outputs, pipeline
+from camsite import pipeline
 from camsite.config import Scenario
+from camsite.report import write_run
 from camsite.result import RunResult
 from camsite.serve.request import PlanRequest
 from camsite.serve.state import load_scenario
@@ -100,7 +101,7 @@ def export_plan(base: RunResult, req: PlanRequest, folder: Path, *, plan_id: int
     scen = load_scenario(scen_path)
     result = pipeline.run(scen)
     run_dir = folder / stem
-    outputs.write_run(result, run_dir, lang=scen.output.lang, include_incidents=scen.output.include_incidents)
+    write_run(result, run_dir, lang=scen.output.lang, include_incidents=scen.output.include_incidents)
     logger.info("plan %d saved: %s and %s", plan_id, scen_path, run_dir)
     return result, {"scenario": str(scen_path), "cameras": None if cameras is None else str(cameras),
                     "run_folder": str(run_dir)}

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from camsite import privacy, stages
 from camsite.i18n import evidence_labels
 from camsite.optimize import Solution
-from camsite.report import _basemap, _svg
+from camsite.report import basemap, svg
 from camsite.result import RunResult
 from camsite.stages import Instance
 from camsite.stages.summary import coverage_breakdown, kind_masks, share_pct
@@ -43,7 +43,7 @@ class PlanView:
 
     def __init__(self, result: RunResult) -> None:
         self.result = result
-        x0, _, _, y1 = _basemap.extent(result, pad=0.03)
+        x0, _, _, y1 = basemap.extent(result, pad=0.03)
         self.origin = (x0, y1)
         self.crs = result.scenario.crs
         self.lang = result.scenario.output.lang
@@ -60,7 +60,7 @@ class PlanView:
         name = str(instance.candidates["variant"].iloc[index])
         if name not in self._views:
             g = instance.candidate_viewsheds.iloc[index]
-            self._views[name] = _svg.path_d(None if g is None else g.simplify(0.5), origin=self.origin)
+            self._views[name] = svg.path_d(None if g is None else g.simplify(0.5), origin=self.origin)
         return self._views[name]
 
     def ranked(self, inst: Instance, solution: Solution) -> pd.DataFrame:

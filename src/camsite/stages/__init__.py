@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from camsite.cameras import CameraModels
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
-from camsite.stages.instance import Instance, build_instance
+from camsite.stages.instance import Instance, build_instance, demand_reach, district_map
 from camsite.stages.rows import ValueRows, value_rows
 from camsite.stages.scenario import camera_models, instance_for
 from camsite.stages.solve import (
@@ -26,6 +26,7 @@ from camsite.stages.solve import (
     Objective,
     budget_curve,
     constraints_for,
+    for_instance,
     solve,
     solver_options,
     staged_plan,
@@ -60,6 +61,9 @@ __all__ = [
     "build_instance",
     "camera_models",
     "constraints_for",
+    "demand_reach",
+    "district_map",
+    "for_instance",
     "instance_for",
     "load_inputs",
     "not_proven",

@@ -36,7 +36,7 @@ from camsite.errors import ConfigError, SolverError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalExecutor", "dumps", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalExecutor", "dumps", "executor", "make_executor"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,7 +44,7 @@ R = TypeVar("R")
 #: Called with the number of tasks finished so far.
 Progress = Callable[[int], None]
 
-#: How often a broken local pool is replaced before the analysis gives up.
+#: How often a broken local pool is replaced before :meth:`LocalExecutor.map` gives up.
 MAX_POOL_RESTARTS = 3
 
 
@@ -184,7 +184,7 @@ def _dask_call(fn: Callable[[Any, T], R], blob: bytes, token: str, item: T) -> R
     """One task on a Dask worker: the shared data are unpickled once per worker process."""
     shared = _DASK_CACHE.get(token)
     if shared is None:
-        _DASK_CACHE.clear()  # one analysis at a time per worker
+        _DASK_CACHE.clear()  # one map at a time per worker
         logging.getLogger("camsite").setLevel(logging.ERROR)
         shared = _DASK_CACHE[token] = pickle.loads(blob)
     return fn(shared, item)
@@ -192,7 +192,7 @@ def _dask_call(fn: Callable[[Any, T], R], blob: bytes, token: str, item: T) -> R
 
 def _import_distributed() -> Any:
     try:
-        import distributed
+        import distributed  # optional (the 'dask' extra): imported only when a scheduler is given
     except ImportError:
         raise ConfigError("needs dask.distributed: pip install 'camsite[dask]'",
                           where="--scheduler") from None

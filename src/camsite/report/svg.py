@@ -1,4 +1,4 @@
-"""SVG helpers for the HTML report: path strings in shifted map coordinates, the budget-curve chart.
+"""SVG helpers for the HTML report and the workbench: path strings in shifted map coordinates, the budget-curve chart.
 
 Map coordinates stay in the working CRS (metres); they are only shifted so the
 map's top-left corner is (0, 0) and flipped so y grows downwards, as SVG wants.
@@ -19,7 +19,9 @@ import pandas as pd
 from shapely.geometry import GeometryCollection, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from camsite.report import basemap
 from camsite.report._style import COLORS
+from camsite.result import RunResult
 
 __all__ = ["base_layer", "curve_svg", "path_d"]
 
@@ -148,12 +150,10 @@ def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: s
     return out
 
 
-def base_layer(result: Any, *, pad: float = 0.03) -> tuple[str, tuple[float, float], tuple[float, float], float]:
+def base_layer(result: RunResult, *, pad: float = 0.03) -> tuple[str, tuple[float, float], tuple[float, float], float]:
     """The small maps' background: study area and simplified streets as SVG, with the map's origin (west,
     north), size (metres) and a line width scaled to it."""
-    from camsite.report import _basemap
-
-    x0, y0, x1, y1 = _basemap.extent(result, pad=pad)
+    x0, y0, x1, y1 = basemap.extent(result, pad=pad)
     origin, size = (x0, y1), (x1 - x0, y1 - y0)
     w = max(size) / 400
     streets = path_d(result.edges.geometry.union_all().simplify(2.0), origin=origin)

@@ -25,10 +25,12 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from camsite import config, pipeline
 from camsite._schema import build, fail
 from camsite.errors import CamsiteError, ConfigError, InputError, SolverError
+from camsite.report import write_run
 
-__all__ = ["BatchFile", "BatchRun", "Job", "jobs", "load_batch", "run_job"]
+__all__ = ["BatchFile", "BatchRun", "Job", "jobs", "load_batch", "raise_failed", "run_job"]
 
 #: The most runs (scenario × budget) one batch file may ask for.
 MAX_JOBS = 1000
@@ -91,8 +93,6 @@ def load_batch(path: str | Path) -> BatchFile:
 
 def jobs(batch: BatchFile, *, base: Path, out_root: Path) -> list[Job]:
     """The runs of ``batch`` (one per scenario and budget); every scenario is loaded and checked here first."""
-    from camsite import config
-
     out: list[Job] = []
     names: set[str] = set()
     for i, run in enumerate(batch.runs):
@@ -121,8 +121,6 @@ def run_job(shared: object, job: Job) -> tuple[str, str | None, str]:
     A camsite error is returned, not raised, so its full message (file, key)
     survives the trip back from a worker process; :func:`raise_failed` raises it.
     """
-    from camsite import config, outputs, pipeline
-
     try:
         scen = config.load(job.scenario)
         opt = scen.optimization
@@ -132,7 +130,7 @@ def run_job(shared: object, job: Job) -> tuple[str, str | None, str]:
             opt = replace(opt, budget_sweep=None, stages=())
         scen = config.override(scen, optimization=opt, output=replace(scen.output, lang=job.lang))
         result = pipeline.run(scen)
-        outputs.write_run(result, job.out_dir, lang=job.lang, include_incidents=False)
+        write_run(result, job.out_dir, lang=job.lang, include_incidents=False)
     except CamsiteError as exc:
         return ("error", type(exc).__name__, str(exc))
     return ("ok", None, job.out_dir)

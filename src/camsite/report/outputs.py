@@ -1,4 +1,5 @@
-"""Write a run's output folder: sites.csv, sites.geojson, the tables, the deliverables, summary.json.
+"""Write a run's output folder: sites.csv, sites.geojson, the tables, the robustness files, the deliverables
+(inventory.xlsx, camsite.gpkg, map.png, budget_curve.png, report.html) and summary.json.
 
 The folder is written atomically through :mod:`camsite.runfolder`: an earlier
 run stays intact until the new one is complete, and a folder camsite did not
@@ -17,6 +18,9 @@ import pandas as pd
 
 from camsite import privacy
 from camsite.errors import InputError
+from camsite.report import gpkg, html, maps, xlsx
+from camsite.report._robustness_files import write_robustness_files
+from camsite.report._summary import summary_data
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
 from camsite.stages.objectives import target_points_table
@@ -24,10 +28,17 @@ from camsite.tables import jsonable, write_csv
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_run", "write_sites_csv", "write_sites_geojson", "write_summary"]
+__all__ = ["write_deliverables", "write_run", "write_sites_csv", "write_sites_geojson", "write_summary"]
 
 #: summary.json is written last of the run's own files; the run folder's marker follows it.
 SUMMARY = "summary.json"
+
+#: The deliverables, in the order they are written.
+_WRITERS: tuple[tuple[str, Callable[..., Path]], ...] = (
+    ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg), ("map.png", maps.write_map),
+    ("budget_curve.png", maps.write_budget_curve), ("report.html", html.write_html),
+)
+
 
 def write_summary(summary: dict[str, Any], path: Path) -> None:
     """Write summary.json (UTF-8, keys in insertion order, 2-space indent)."""
@@ -56,6 +67,38 @@ def write_sites_geojson(sites: pd.DataFrame, path: Path) -> None:
         })
     doc = {"type": "FeatureCollection", "name": "proposed_sites", "features": features}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv",
+                       include_incidents: bool = False) -> list[Path]:
+    """Write every deliverable of ``result`` into ``out_dir``; return the files written.
+
+    Parameters
+    ----------
+    result
+        The run to report.
+    out_dir
+        An existing folder (:func:`write_run` passes its temporary output folder).
+    lang
+        ``"sv"`` (default) or ``"en"``.
+    include_incidents
+        Put raw incident points in the report, map and GeoPackage. By default
+        incidents appear only aggregated per street segment, counts under 3
+        suppressed.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out_dir = Path(out_dir)
+    written = []
+    for name, writer in _WRITERS:
+        if name == "budget_curve.png" and result.budget_curve is None:
+            continue
+        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents))
+    logger.info("wrote %d deliverables to %s", len(written), out_dir)
+    return written
 
 
 def _write_table(df: pd.DataFrame | None, path: Path) -> None:
@@ -87,13 +130,9 @@ def write_run(
             _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
             if result.robustness is not None:  # camsite robustness, run --robustness N
-                from camsite.robustness import write_files
-
-                write_files(result.robustness, tmp, lang=lang)
-            from camsite import report  # formatting only; imported late to keep the core light
-
-            report.write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
-            summary = dict(report.summary_data(result.summary, lang=lang),
+                write_robustness_files(result.robustness, tmp, lang=lang)
+            write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
+            summary = dict(summary_data(result.summary, lang=lang),
                            outputs=[*sorted(p.name for p in tmp.iterdir()), SUMMARY])
             write_summary(summary, tmp / SUMMARY)
             names = sorted(p.name for p in tmp.iterdir())
