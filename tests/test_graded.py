@@ -16,8 +16,8 @@ from shapely.geometry import Point, box
 from camsite.cameras import CameraModels
 from camsite.config import CameraType, QualityConfig
 from camsite.coverage import coverage_matrix
-from camsite.coverage.quality import level_codes, level_reach, pixel_density
 from camsite.optimize import max_coverage
+from camsite.quality import level_codes, level_reach, pixel_density
 from camsite.stages._graded import existing_views, pair_values
 from camsite.stages.rows import value_rows
 

@@ -1,6 +1,6 @@
 """Each camera's view split by EN 62676-4 level: one ring per level, identify innermost.
 
-A camera reaches a level up to a horizontal distance (:func:`camsite.coverage.quality.level_reach`),
+A camera reaches a level up to a horizontal distance (:func:`camsite.quality.level_reach`),
 so within its viewshed the level falls from identify near the camera to detect at the edge. The view
 of a level is the viewshed within that level's reach, minus the disc of the next better level.
 
@@ -31,7 +31,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from camsite.coverage.quality import LEVELS
+from camsite.quality import LEVELS
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
