@@ -112,7 +112,7 @@ def run_views(result: RunResult) -> gpd.GeoDataFrame | None:
     """The level views of a run: proposed sites then existing cameras, with ``source`` (proposed / existing)
     and ``camera_id`` (a site's id for proposed sites); None with binary coverage."""
     inst = result.instance
-    if inst.levels is None:
+    if not inst.graded:
         return None
     from camsite.report import _frames
 

@@ -78,8 +78,7 @@ def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
 def for_instance(instance: Instance, solver: SolverOptions) -> SolverOptions:
     """``solver`` told whether the instance's rows are graded value steps (``SolverOptions.nested``: only the
     solver's speed depends on it)."""
-    nested = getattr(instance, "levels", None) is not None  # duck-typed instances (tests) are binary
-    return solver if solver.nested == nested else replace(solver, nested=nested)
+    return solver if solver.nested == instance.graded else replace(solver, nested=instance.graded)
 
 
 def solve(instance: Instance, objective: Objective, constraints: Constraints, solver: SolverOptions) -> Solution:

@@ -145,16 +145,16 @@ class Summary:
     uncoverable: Mapping[str, Any] | None = None
     #: Do-not-view zones (``[[candidates.no_view]]``), in the scenario's order.
     no_view_zones: tuple[NoViewRow, ...] = ()
-    # -- issue 14: the question answered and the curve's target points (objectives) ---------------------------
+    # -- the question answered and the curve's target points (objectives) ----------------------------------------
     #: Which question the plan answers: {"objective": "max_coverage" | "min_cost", ...its parameters}.
     question: Mapping[str, Any] | None = None
     #: The budget curve's marked points: the cheapest plan for 25, 50 and 75 % of the incident weight (min-cost
     #: covers; :func:`camsite.stages.objectives.target_points`), only with a budget sweep.
     target_points: tuple[Mapping[str, Any], ...] = ()
-    # -- issue 14: costs over time and the yearly rollout (costs) ----------------------------------------------
+    # -- costs over time and the yearly rollout -------------------------------------------------------------------
     #: Costs per year (investment, operation), total and present value; what the budget limits.
     costs: Mapping[str, Any] | None = None
-    # -- issue 13: graded coverage ----------------------------------------------------------------------------
+    # -- graded coverage ------------------------------------------------------------------------------------------
     #: ``"binary"`` (seen or not) or ``"graded"`` (coverage percentages weight each point by the value of its
     #: best EN 62676-4 level); ``ptz``: how PTZ domes are counted (``patrol`` or ``guard``).
     coverage_model: str = "binary"
@@ -198,7 +198,8 @@ def _level_share_columns(instance: Instance, order: NDArray[np.int64]) -> dict[s
     A row newly reached by the site counts at the level the site gives its demand point.
     """
     out = np.full((len(order), 4), np.nan)
-    if instance.levels is not None:
+    if instance.graded:
+        assert instance.levels is not None  # graded instances carry their level codes
         rows = instance.rows
         covered = rows.existing.copy()
         csc, levels = rows.matrix.tocsc(), instance.levels.tocsc()
@@ -435,9 +436,9 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         illustrative_layers=tuple(d.layer for d in sources if d.source.lower() in MADE_UP_SOURCES),
         curve_not_proven=not_proven(curve), stages_not_proven=not_proven(staged),
         no_view_zones=no_view_rows(instance.no_view, sites),
-        coverage_model=scenario.quality.coverage, ptz=scenario.quality.ptz,
+        coverage_model=instance.coverage_model, ptz=scenario.quality.ptz,
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
-        gain_by_level_pct=_gain_by_level(sites) if instance.levels is not None else None)
+        gain_by_level_pct=_gain_by_level(sites) if instance.graded else None)
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
