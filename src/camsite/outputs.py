@@ -19,7 +19,7 @@ from camsite import privacy
 from camsite.errors import InputError
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
-from camsite.stages.objectives import target_points_table
+from camsite.stages import target_points_table
 from camsite.tables import jsonable, write_csv
 
 logger = logging.getLogger(__name__)

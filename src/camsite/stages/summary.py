@@ -28,9 +28,11 @@ from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
+from camsite.stages.rollout import costs_summary
 
-__all__ = ["KIND_GROUPS", "CameraTypeRow", "CoverageRow", "DataSource", "NoViewRow", "Summary", "kind_masks",
-           "not_proven", "rank_sites", "summarise", "uncoverable_summary"]
+__all__ = ["KIND_GROUPS", "LEVEL_SHARE_COLUMNS", "UNCOVERABLE_CELL_M", "CameraTypeRow", "CoverageRow", "DataSource",
+           "NoViewRow", "Summary", "coverage_breakdown", "kind_masks", "not_proven", "rank_sites", "share_pct",
+           "street_names", "summarise", "uncoverable_cells", "uncoverable_summary"]
 
 #: A layer whose ``source`` is one of these is made up, and every output says so.
 MADE_UP_SOURCES: tuple[str, ...] = ("illustrative", "synthetic")
@@ -394,11 +396,16 @@ def data_sources(scenario: Scenario, inputs: Inputs) -> tuple[DataSource, ...]:
 
 def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: Solution, *, sites: pd.DataFrame,
               knee: Mapping[str, Any] | None, runtime_s: float, curve: pd.DataFrame | None = None,
-              staged: pd.DataFrame | None = None) -> Summary:
-    """The figures of a solved plan (coverage before and after, per category and sub-area, the solve's proof).
+              staged: pd.DataFrame | None = None, question: Mapping[str, Any] | None = None,
+              target_points: tuple[Mapping[str, Any], ...] = ()) -> Summary:
+    """The figures of a solved plan (coverage before and after, per category and sub-area, the solve's proof,
+    the costs over time).
 
     ``curve`` and ``staged`` (the budget curve and staged plan, when computed)
-    give the counts of their solves that were not proven optimal.
+    give the counts of their solves that were not proven optimal, and the
+    staged plan its yearly costs; ``question`` and ``target_points`` (from
+    :func:`~camsite.stages.answer` and :func:`~camsite.stages.budget_plans`)
+    are kept as they are.
     """
     demand, rows = instance.demand, instance.rows
     ex, after = rows.point_share([]), rows.point_share(solution.selected)  # each point's best value, 0 to 1
@@ -438,7 +445,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         no_view_zones=no_view_rows(instance.no_view, sites),
         coverage_model=instance.coverage_model, ptz=scenario.quality.ptz,
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
-        gain_by_level_pct=_gain_by_level(sites) if instance.graded else None)
+        gain_by_level_pct=_gain_by_level(sites) if instance.graded else None,
+        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged))
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
