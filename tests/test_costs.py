@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from camsite import costs
+from camsite import costs, stages
 from camsite.config import Stage
 from camsite.errors import ConfigError
 from camsite.result import SITES_COLUMNS
@@ -204,13 +204,11 @@ def test_staged_outputs_are_byte_identical_on_a_rerun(staged_out: Path, tmp_path
 
 
 def test_a_staged_plan_ending_elsewhere_is_said_never_silently(caplog: pytest.LogCaptureFixture) -> None:
-    from camsite.pipeline import _with_install_years
-
     sites = pd.DataFrame({"site_id": ["a", "b"]})
     staged = pd.DataFrame({"year": [2027, 2028], "new_sites": ["a", "c"]})
     block = {"staged": {"final_differs_from_sites": True, "sites_only_in_staged_plan": ["c"],
                         "sites_only_in_one_shot_plan": ["b"]}}
     with caplog.at_level("WARNING", logger="camsite"):
-        out = _with_install_years(sites, staged, block)
+        out = stages.with_install_years(sites, staged, block)
     assert out["install_year"].tolist() == [2027, None]  # b is not in the staged plan: no install year
     assert "only in the staged plan c; only in sites.csv b" in caplog.text

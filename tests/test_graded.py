@@ -1,9 +1,10 @@
-"""Graded coverage (issue 13): EN 62676-4 levels, PTZ presets and the exact multi-level covering model."""
+"""Graded coverage: EN 62676-4 levels, PTZ presets and the exact multi-level covering model."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -16,8 +17,9 @@ from shapely.geometry import Point, box
 from camsite.cameras import CameraModels
 from camsite.config import CameraType, QualityConfig
 from camsite.coverage import coverage_matrix
-from camsite.coverage.quality import level_codes, level_reach, pixel_density
-from camsite.optimize import max_coverage
+from camsite.optimize import Constraints, SolverOptions, max_coverage
+from camsite.quality import level_codes, level_reach, pixel_density
+from camsite.stages import MinCost, solve
 from camsite.stages._graded import existing_views, pair_values
 from camsite.stages.rows import value_rows
 
@@ -178,14 +180,9 @@ def test_min_cost_hotspot_gets_its_best_value() -> None:
     sees B (weight 4, no hotspot). 30 % of the weight (3) alone: site 2 (1 kr). With the hotspot rule A must get
     the best value a camera can give it, 1.0: site 1 (3 kr), which also meets 30 % (6 >= 3). The threshold is on
     the point's weight: A's two rows weigh 3 each and would fall under it."""
-    from types import SimpleNamespace
-
-    from camsite.optimize import Constraints, SolverOptions
-    from camsite.stages import MinCost, solve
-
     values = sp.csr_matrix(np.array([[0.5, 1.0, 0.0], [0.0, 0.0, 1.0]]))
     w = np.array([6.0, 4.0])
-    inst = SimpleNamespace(rows=value_rows(values, w), weights=w, costs=np.array([2.0, 3.0, 1.0]))
+    inst = SimpleNamespace(rows=value_rows(values, w), weights=w, costs=np.array([2.0, 3.0, 1.0]), graded=True)
     cons, opts = Constraints.build(3), SolverOptions()
     assert solve(inst, MinCost(target=0.3), cons, opts).selected.tolist() == [2]
     sol = solve(inst, MinCost(target=0.3, hotspot_threshold=5.0), cons, opts)

@@ -1,4 +1,4 @@
-"""Do-not-view zones (issue 12, part 8): hand-made cases with every number checked by hand, config errors, and
+"""Do-not-view zones: hand-made cases with every number checked by hand, config errors, and
 the care-facilities example run end to end and checked with shapely, independently of camsite's code.
 
 The corridor case: an east-west street 10 m wide, a fixed camera at the origin (range 30 m, 60° sector) and six

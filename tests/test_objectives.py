@@ -1,4 +1,4 @@
-"""Objectives (issue 14, parts 1 and 5): min-cost covers with several requirements, the knee, --target."""
+"""Objectives: min-cost covers with several requirements, the knee, --target."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def _instance() -> SimpleNamespace:
     cov = sp.csr_matrix((np.ones(len(rows), bool), (rows, site)), shape=(7, 5))
     weights = np.array([1.0, 1, 1, 1, 1, 5, 10])
     return SimpleNamespace(demand=demand, coverage=cov, costs=np.array([1.0, 1, 3, 1, 2.5]),
-                           weights=weights, existing_mask=np.zeros(7, bool), rows=value_rows(cov, weights),
+                           weights=weights, existing_mask=np.zeros(7, bool), rows=value_rows(cov, weights), graded=False,
                            candidates=pd.DataFrame({"site_id": ["s0", "s1", "s2", "s3", "s4"]}))
 
 

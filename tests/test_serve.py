@@ -1,4 +1,4 @@
-"""The planning workbench's JSON API (issue 16): budgets, forced/forbidden/removed, weights, bad requests, safety.
+"""The planning workbench's JSON API: budgets, forced/forbidden/removed, weights, bad requests, safety.
 
 Built on the small Fridhemsplan scenario (300 m around the square, real data).
 Coverage figures are recomputed here from the chosen sites on instances the

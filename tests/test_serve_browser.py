@@ -1,4 +1,4 @@
-"""The workbench page in headless Chromium (issue 16): slider, force, remove, export; figures = the API's.
+"""The workbench page in headless Chromium: slider, force, remove, export; figures = the API's.
 
 uvicorn serves the app in a thread on a free port; every request that is not
 to that server is aborted and recorded (the page must work offline).

@@ -1,4 +1,4 @@
-""""Spara plan" (issue 16): the exported scenario file reproduces the plan through ``camsite run``; the CLI."""
+""""Spara plan": the exported scenario file reproduces the plan through ``camsite run``; the CLI."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, box
 
-from camsite.coverage.quality import LEVELS
+from camsite.quality import LEVELS
 from camsite.report import _sections, _views, basemap, xlsx
 from camsite.stages.summary import LEVEL_SHARE_COLUMNS
 

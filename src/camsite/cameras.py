@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from camsite import quality
 from camsite.config import CameraType
 from camsite.errors import ConfigError
 
@@ -42,7 +43,7 @@ class CameraModels:
         The types offered at candidate sites (default: all).
     resolution_px, lens_deg
         Horizontal pixels and angle of view of one image (graded coverage,
-        :mod:`camsite.coverage.quality`; NaN when not given). For an all-round
+        :mod:`camsite.quality`; NaN when not given). For an all-round
         (PTZ) type the image is one preset.
     share
         Share of the time a candidate of the type shows a point it sees (1 for a
@@ -120,15 +121,13 @@ class CameraModels:
 
     def level_reach(self) -> NDArray[np.float64]:
         """Horizontal reach of each EN 62676-4 level per type, shape (types, 4), detect first, capped by
-        ``range_m`` (:func:`camsite.coverage.quality.level_reach`)."""
-        from camsite.coverage.quality import level_reach
-
+        ``range_m`` (:func:`camsite.quality.level_reach`)."""
         assert self.resolution_px is not None and self.lens_deg is not None  # set in __post_init__
         if np.isnan(self.resolution_px).any():
             missing = [n for n, r in zip(self.names, self.resolution_px) if np.isnan(r)]
             raise ConfigError(f"graded coverage needs resolution_px for camera types {', '.join(missing)}",
                               where="camera_types")
-        return np.minimum(level_reach(self.resolution_px, self.lens_deg, self.height_m), self.range_m[:, None])
+        return np.minimum(quality.level_reach(self.resolution_px, self.lens_deg, self.height_m), self.range_m[:, None])
 
     def graded(self) -> CameraModels:
         """The same types with ``range_m`` cut to the reach of the lowest level (detect)."""

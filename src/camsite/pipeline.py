@@ -19,12 +19,9 @@ import pandas as pd
 
 from camsite import config, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
-from camsite.errors import CamsiteError, InputError, SolverError
+from camsite.errors import CamsiteError
 from camsite.i18n import evidence_labels
-from camsite.optimize import Constraints, Solution
 from camsite.result import RunResult
-from camsite.stages import rollout
-from camsite.stages.objectives import curve_incident_pct, solve_min_cost, subarea_masks, target_points
 
 logger = logging.getLogger(__name__)
 
@@ -69,37 +66,6 @@ def _warn_not_proven(table: pd.DataFrame | None, what: str, key: str) -> None:
                    "their coverage may be below the best possible", n, len(table), what, key, keys, 100 * worst)
 
 
-def _check_budget(scenario: Scenario, instance: stages.Instance) -> None:
-    budget = scenario.optimization.budget_sek
-    cheapest = float(instance.costs.min())
-    if budget < cheapest:
-        raise InputError(f"budget {budget:,.0f} SEK is below the cheapest candidate ({cheapest:,.0f} SEK)",
-                         file=scenario.source_file, where="optimization.budget_sek")
-
-
-def _answer(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance, constraints: Constraints
-            ) -> tuple[Solution, dict[str, Any]]:
-    """The plan answering the scenario's question (``optimization.objective``), and the question for summary.json."""
-    opt = scenario.optimization
-    if opt.objective == "min_cost":
-        try:
-            solution, question = solve_min_cost(instance, opt, constraints, stages.solver_options(opt),
-                                                subarea_masks(instance, inputs.subareas))
-        except CamsiteError as exc:
-            raise exc.in_file(scenario.source_file) from None
-    else:
-        _check_budget(scenario, instance)
-        objective = stages.MaxCoverage(opt.budget_sek, backup_weight=opt.backup_weight)
-        solution = stages.solve(instance, objective, constraints, stages.solver_options(opt))
-        question = {"objective": "max_coverage", "budget_sek": opt.budget_sek}
-        if solution.status == "infeasible":
-            raise SolverError("the model is infeasible (forced sites over budget, or conflicting constraints)",
-                              file=scenario.source_file, where="optimization")
-    if solution.status == "time_limit":
-        logger.warning("solver stopped at the time limit: best solution found, gap %.4f%%", 100 * solution.gap)
-    return solution, question
-
-
 def run(
     scenario: Scenario,
     *,
@@ -140,51 +106,26 @@ def run(
 
     step("optimise", 2)
     constraints = stages.constraints_for(instance, opt)
-    solution, question = _answer(scenario, inputs, instance, constraints)
+    answered = stages.answer(scenario, inputs, instance, constraints)
 
     step("curve", 3)
-    sweep_opts = stages.solver_options(opt, greedy=False, lp_bound=False, workers=0)
-    curve = knee = staged = None
-    points: tuple[dict[str, Any], ...] = ()
-    if opt.budget_sweep is not None:
-        known = {opt.budget_sek: solution} if opt.objective == "max_coverage" else None
-        curve, knee = stages.budget_curve(instance, opt.budget_sweep.values(), constraints, sweep_opts,
-                                          backup_weight=opt.backup_weight, known=known)
-        points = target_points(instance, constraints, sweep_opts, within_pct=curve_incident_pct(instance, curve))
-    if opt.stages:
-        staged = rollout.yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep_opts,
-                                     backup_weight=opt.backup_weight)
-    _warn_not_proven(curve, "budget-curve points", "budget_sek")
-    _warn_not_proven(staged, "stages of the staged plan", "stage")
+    plans = stages.budget_plans(scenario, instance, constraints, answered=answered)
+    _warn_not_proven(plans.curve, "budget-curve points", "budget_sek")
+    _warn_not_proven(plans.staged, "stages of the staged plan", "stage")
 
     step("rank", 4)
+    solution = answered.solution
     sites = stages.rank_sites(instance, solution, crs=scenario.crs,
                               edge_names=stages.street_names(inputs.network.edges),
                               labels=evidence_labels(scenario.output.lang))
-    summary = stages.summarise(scenario, inputs, instance, solution, sites=sites, knee=knee,
-                               runtime_s=time.perf_counter() - t0, curve=curve, staged=staged)
-    summary = replace(summary, question=question, target_points=points)
-    summary = replace(summary, costs=rollout.costs_summary(scenario, instance, sites, staged))
-    if staged is not None:
-        sites = _with_install_years(sites, staged, summary.costs)
+    summary = stages.summarise(scenario, inputs, instance, solution, sites=sites, knee=plans.knee,
+                               runtime_s=time.perf_counter() - t0, curve=plans.curve, staged=plans.staged,
+                               question=answered.question, target_points=plans.target_points)
+    if plans.staged is not None:
+        sites = stages.with_install_years(sites, plans.staged, summary.costs)
     _warn_uncoverable(summary.uncoverable)
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
-                     summary=summary, budget_curve=curve, stages=staged)
-
-
-def _with_install_years(sites: pd.DataFrame, staged: pd.DataFrame, cost: Mapping[str, Any] | None) -> pd.DataFrame:
-    """sites.csv's plan with ``install_year`` (the stage year of each site in the staged plan, empty when the
-    staged plan does not have it); a warning when the last stage's sites differ from sites.csv's."""
-    when = rollout.install_years(staged)
-    out = sites.assign(install_year=pd.Series([when.get(str(s)) for s in sites["site_id"]], index=sites.index,
-                                              dtype=object))
-    block = (cost or {}).get("staged") or {}
-    if block.get("final_differs_from_sites"):
-        logger.warning("the staged plan ends with other sites than sites.csv (the one-shot plan for the budget): "
-                       "only in the staged plan %s; only in sites.csv %s; see stages.csv and summary.json 'costs'",
-                       ", ".join(block["sites_only_in_staged_plan"]) or "none",
-                       ", ".join(block["sites_only_in_one_shot_plan"]) or "none")
-    return out
+                     summary=summary, budget_curve=plans.curve, stages=plans.staged)
 
 
 def _warn_uncoverable(unc: Mapping[str, Any] | None) -> None:

@@ -32,7 +32,7 @@ from camsite.evidence import suppress_text
 
 if TYPE_CHECKING:
     from camsite.result import RunResult
-    from camsite.stages.summary import CoverageRow
+    from camsite.stages import CoverageRow
 
 logger = logging.getLogger(__name__)
 

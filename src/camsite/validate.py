@@ -33,8 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from camsite import layers, network, readers
 from camsite.config import Scenario
 from camsite.errors import CamsiteError
-from camsite.stages import inputs
-from camsite.stages.inputs import LayerStats
+from camsite.stages import LayerStats, inputs, instance_for, uncoverable_summary
 
 logger = logging.getLogger(__name__)
 
@@ -336,9 +335,6 @@ def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
 
 def _uncoverable(scenario: Scenario) -> tuple[dict[str, Any] | None, list[str]]:
     """Build the instance (no solve) and summarise what no camera can see; errors as one-line texts."""
-    from camsite.stages import instance_for
-    from camsite.stages.summary import uncoverable_summary
-
     try:
         inp = inputs.load_inputs(scenario)
         inst = instance_for(scenario, inp, viewsheds=False)

@@ -25,7 +25,7 @@ class CameraType:
     source: str = ""
     #: Years a camera lasts before it must be replaced (None: longer than any horizon).
     lifetime_years: float | None = None
-    # -- graded coverage ([quality] coverage = "graded"; :mod:`camsite.coverage.quality`) --
+    # -- graded coverage ([quality] coverage = "graded"; :mod:`camsite.quality`) --
     #: Horizontal pixels of the image (1920 for 1080p); needed by graded coverage.
     resolution_px: float | None = None
     #: All-round (PTZ) types: the angle of view of one preset (default its sector, 360 / ``presets``);

@@ -47,7 +47,6 @@ spacing may be cut off or a corner overdrawn; the matrix does not use them.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -56,18 +55,15 @@ import scipy.sparse as sp
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from camsite import quality
 from camsite.cameras import CameraModels
-from camsite.coverage import quality
 from camsite.coverage._noview import NO_VIEW_COLUMNS, NoView, apply_no_view, empty_no_view, mask_regions
 from camsite.coverage._openspace import corridors, open_space
 from camsite.coverage._raster import Raster
 from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_range, raster_clear
-from camsite.coverage._viewshed import ray_fans
+from camsite.coverage._viewshed import open_raster, site_arrays, site_fans, viewsheds
 
 logger = logging.getLogger(__name__)
-
-#: Largest raster (cells, one byte each) before the cells are made coarser.
-MAX_CELLS = 1_500_000_000
 
 __all__ = ["NO_VIEW_COLUMNS", "Coverage", "NoView", "Raster", "apply_no_view", "corridors", "coverage_matrix",
            "empty_no_view", "mask_regions", "open_space", "viewsheds"]
@@ -78,25 +74,13 @@ class Coverage:
     """The coverage of a set of sites: ``matrix`` (demand × sites, bool CSR) and ``viewsheds`` (aligned with sites).
 
     ``levels`` (with ``graded=True``): the EN 62676-4 level code (1 detect to 4
-    identify, :mod:`camsite.coverage.quality`) of each seen pair, same shape and
+    identify, :mod:`camsite.quality`) of each seen pair, same shape and
     pattern as ``matrix``.
     """
 
     matrix: sp.csr_matrix
     viewsheds: gpd.GeoSeries
     levels: sp.csr_matrix | None = None
-
-
-def _site_arrays(sites: gpd.GeoDataFrame, cameras: CameraModels) -> tuple[np.ndarray, ...]:
-    """Type, range, field of view and heading per site (a ``fov_deg`` column overrides the type's where given)."""
-    types = sites["camera_type"].astype(str).to_numpy() if len(sites) else np.zeros(0, object)
-    rng = cameras.lookup(types, "range_m")
-    fov = cameras.lookup(types, "fov_deg")
-    if "fov_deg" in sites and len(sites):
-        own = sites["fov_deg"].to_numpy(float)
-        fov = np.where(np.isnan(own), fov, own)
-    head = sites["heading_deg"].to_numpy(float) if "heading_deg" in sites else np.full(len(sites), np.nan)
-    return types, rng, fov, head
 
 
 def coverage_matrix(
@@ -145,12 +129,12 @@ def coverage_matrix(
     """
     if method not in ("raster", "exact"):
         raise ValueError(f"method must be 'raster' or 'exact', not {method!r}")
-    types, rng, fov, head = _site_arrays(sites, cameras)
+    types, rng, fov, head = site_arrays(sites, cameras)
     site_geoms = sites.geometry.to_numpy()
     sx, sy = shapely.get_x(site_geoms), shapely.get_y(site_geoms)
     pts = demand.geometry.to_numpy()
     px, py = shapely.get_x(pts), shapely.get_y(pts)
-    raster = _raster(open_space, buildings, resolution_m) if (method == "raster" or viewsheds) else None
+    raster = open_raster(open_space, buildings, resolution_m) if (method == "raster" or viewsheds) else None
     pairs = _visible_pairs(pts, px, py, site_geoms, sx, sy, types, rng, fov, head, method=method, raster=raster,
                            space=open_space, buildings=buildings, clearance_m=clearance_m)
     levels = None
@@ -162,7 +146,7 @@ def coverage_matrix(
     matrix.sum_duplicates()
     if viewsheds:
         assert raster is not None  # built above whenever viewsheds are asked for
-        vs = _viewsheds(sx, sy, types, rng, fov, head, raster, clearance_m, ray_step_deg)
+        vs = site_fans(sx, sy, types, rng, fov, head, raster, clearance_m, ray_step_deg)
     else:
         vs = np.full(len(sites), shapely.Polygon(), dtype=object)
     logger.info("coverage: %d demand points × %d sites, %d pairs seen", len(pts), len(sites), matrix.nnz)
@@ -181,22 +165,6 @@ def _site_reach(sites: gpd.GeoDataFrame, cameras: CameraModels, types: np.ndarra
             r = quality.level_reach(cameras.resolution_px[idx[mine]], cameras.lens_deg[idx[mine]], own[mine])
             reach[mine] = np.minimum(r, cameras.range_m[idx[mine]][:, None])
     return reach
-
-
-def _raster(space: BaseGeometry, buildings: BaseGeometry | None, resolution_m: float) -> Raster:
-    """The open space rasterised, with building cells closed (coarser cells if the area is very large)."""
-    if not space.is_empty:
-        x0, y0, x1, y1 = space.bounds
-        cells = (x1 - x0) * (y1 - y0) / resolution_m**2
-        if cells > MAX_CELLS:
-            coarse = resolution_m * math.sqrt(cells / MAX_CELLS)
-            logger.warning("open space spans %.0f km²: raster cells of %.2f m instead of %.2f m", (x1 - x0) *
-                           (y1 - y0) / 1e6, coarse, resolution_m)
-            resolution_m = coarse
-    raster = Raster.from_geometry(space, resolution_m=resolution_m)
-    if buildings is None or buildings.is_empty:
-        return raster
-    return raster.minus(Raster.from_geometry(buildings, resolution_m=resolution_m, bounds=space.bounds))
 
 
 def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, site_geoms: np.ndarray, sx: np.ndarray,
@@ -219,48 +187,3 @@ def _visible_pairs(pts: np.ndarray, px: np.ndarray, py: np.ndarray, site_geoms: 
         e = np.zeros(0, np.int64)
         return Pairs(e, e, np.zeros(0), np.zeros(0))
     return Pairs(*(np.concatenate([getattr(f, k) for f in found]) for k in ("site", "point", "dx", "dy")))
-
-
-def _viewsheds(sx: np.ndarray, sy: np.ndarray, types: np.ndarray, rng: np.ndarray, fov: np.ndarray, head: np.ndarray,
-               raster: Raster, clearance_m: float, ray_step_deg: float) -> np.ndarray:
-    out = np.empty(len(sx), dtype=object)
-    for t in np.unique(types):
-        ix = np.flatnonzero(types == t)
-        full = np.isnan(head[ix]) | (fov[ix] >= 360)
-        for sel, f in ((ix[full], 360.0), (ix[~full], float(fov[ix[0]]))):
-            if len(sel):
-                out[sel] = ray_fans(sx[sel], sy[sel], head[sel], range_m=float(rng[ix[0]]), fov_deg=f,
-                                    raster=raster, ray_step_deg=ray_step_deg, clearance_m=clearance_m)
-    return out
-
-
-def viewsheds(
-    sites: gpd.GeoDataFrame,
-    cameras: CameraModels,
-    *,
-    open_space: BaseGeometry,
-    buildings: BaseGeometry | None = None,
-    resolution_m: float = 0.5,
-    clearance_m: float = 1.0,
-    ray_step_deg: float = 7.5,
-) -> gpd.GeoSeries:
-    """Viewshed polygons of ``sites`` alone (e.g. only the chosen sites, after ``viewsheds=False`` above).
-
-    Same polygons as :func:`coverage_matrix` gives for the same sites and settings.
-
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import LineString, Point
-    >>> from camsite.cameras import CameraModels
-    >>> cams = CameraModels.of(["dome"], range_m=[30], fov_deg=[360], cost_sek=[1])
-    >>> space = LineString([(0, 0), (100, 0)]).buffer(5)
-    >>> sites = gpd.GeoDataFrame({"camera_type": ["dome"], "heading_deg": [float("nan")]}, geometry=[Point(50, 0)])
-    >>> vs = viewsheds(sites, cams, open_space=space)
-    >>> 0.8 < vs.iloc[0].area / (60 * 10) <= 1.0   # about the corridor within range
-    True
-    """
-    types, rng, fov, head = _site_arrays(sites, cameras)
-    geoms = sites.geometry.to_numpy()
-    raster = _raster(open_space, buildings, resolution_m)
-    vs = _viewsheds(shapely.get_x(geoms), shapely.get_y(geoms), types, rng, fov, head, raster, clearance_m,
-                    ray_step_deg)
-    return gpd.GeoSeries(vs, index=sites.index, crs=sites.crs)

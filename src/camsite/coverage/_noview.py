@@ -66,6 +66,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from camsite.cameras import CameraModels
+from camsite.coverage._viewshed import viewsheds as viewsheds_of
 
 logger = logging.getLogger(__name__)
 
@@ -188,16 +189,14 @@ def _views(viewsheds: gpd.GeoSeries | None, candidates: gpd.GeoDataFrame, near: 
         given = np.array(viewsheds.to_numpy(), dtype=object)
         given[near] = shapely.make_valid(given[near])
         return given
-    from camsite.coverage import viewsheds as fans  # the package imports this module
-
     out = np.full(len(candidates), shapely.Polygon(), dtype=object)
     if len(near):
         reach = float(np.max(cameras.lookup(candidates["camera_type"].iloc[near].astype(str).to_numpy(), "range_m")))
         # rays from a candidate within range of a zone end within 2 ranges of it: rasterise only that much
         around = shapely.union_all(shapely.buffer(zones, 2 * reach + clearance_m + 4 * resolution_m))
         space = shapely.intersection(open_space, around)
-        vs = fans(candidates.iloc[near], cameras, open_space=space, resolution_m=resolution_m,
-                  clearance_m=clearance_m, ray_step_deg=ray_step_deg)
+        vs = viewsheds_of(candidates.iloc[near], cameras, open_space=space, resolution_m=resolution_m,
+                          clearance_m=clearance_m, ray_step_deg=ray_step_deg)
         out[near] = shapely.make_valid(vs.to_numpy())
     return out
 

@@ -41,7 +41,7 @@ changed nothing beyond the noise; of the column orders tried (this one, pulp's
 name order, reversed, four random permutations: 17.5-25.6 s for five budgets
 without greedy filling of the start) this one was the fastest.
 
-Nested models (graded coverage, issue 13: each demand point split into
+Nested models (graded coverage: each demand point split into
 nested rows; ``SolverOptions.nested``) get :data:`NESTED_OPTIONS` instead: dual simplex and no presolve. On the default
 scenario's graded model (42,361 rows, a MIP of 18,622 columns and 15,695 rows)
 five budgets 0.25-2 MSEK took 30.1 s with the IPM options above (LP bound

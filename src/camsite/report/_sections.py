@@ -139,7 +139,7 @@ def _simple_table(head: Iterable[tuple[str, bool]], rows: Iterable[Iterable[str]
 def views_section(result: RunResult, *, lang: str) -> str:
     """Graded coverage: how views are valued, the plan's camera types (count per type) and its gain per
     EN 62676-4 level (each site's ``gain_weight`` times its level share, summed); empty with binary coverage."""
-    if result.instance.levels is None:
+    if not result.instance.graded:
         return ""
     sites = result.sites
     counts = sites["camera_type"].astype(str).value_counts().sort_index()

@@ -1,6 +1,6 @@
 """Each camera's view split by EN 62676-4 level: one ring per level, identify innermost.
 
-A camera reaches a level up to a horizontal distance (:func:`camsite.coverage.quality.level_reach`),
+A camera reaches a level up to a horizontal distance (:func:`camsite.quality.level_reach`),
 so within its viewshed the level falls from identify near the camera to detect at the edge. The view
 of a level is the viewshed within that level's reach, minus the disc of the next better level.
 
@@ -31,7 +31,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from camsite.coverage.quality import LEVELS
+from camsite.quality import LEVELS
 from camsite.report import _frames
 from camsite.result import RunResult
 
@@ -113,7 +113,7 @@ def run_views(result: RunResult) -> gpd.GeoDataFrame | None:
     """The level views of a run: proposed sites then existing cameras, with ``source`` (proposed / existing)
     and ``camera_id`` (a site's id for proposed sites); None with binary coverage."""
     inst = result.instance
-    if inst.levels is None:
+    if not inst.graded:
         return None
     reach = inst.cameras.level_reach()
     by_type = {name: reach[i] for i, name in enumerate(inst.cameras.names)}

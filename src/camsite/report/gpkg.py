@@ -29,7 +29,7 @@ from camsite.i18n import tr
 from camsite.report import _frames, _robustness, _sensitive, _views
 from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
-from camsite.stages.summary import UNCOVERABLE_CELL_M, uncoverable_cells
+from camsite.stages import UNCOVERABLE_CELL_M, uncoverable_cells
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from camsite.report._robustness_files import write_robustness_files
 from camsite.report._summary import summary_data
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
-from camsite.stages.objectives import target_points_table
+from camsite.stages import target_points_table
 from camsite.tables import jsonable, write_csv
 
 logger = logging.getLogger(__name__)

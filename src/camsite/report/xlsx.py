@@ -25,8 +25,7 @@ from camsite.report import _budget_xlsx, _frames, _robustness
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
-from camsite.stages import CoverageRow
-from camsite.stages.summary import LEVEL_SHARE_COLUMNS
+from camsite.stages import LEVEL_SHARE_COLUMNS, CoverageRow
 from camsite.tables import FORMULA_STARTS
 
 logger = logging.getLogger(__name__)

@@ -19,8 +19,7 @@ from camsite.i18n import evidence_labels
 from camsite.optimize import Solution
 from camsite.report import basemap, svg
 from camsite.result import RunResult
-from camsite.stages import Instance
-from camsite.stages.summary import coverage_breakdown, kind_masks, share_pct
+from camsite.stages import Instance, coverage_breakdown, kind_masks, share_pct
 
 __all__ = ["PlanView", "coverage_figures"]
 

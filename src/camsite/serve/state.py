@@ -133,7 +133,7 @@ class Workbench:
         opt = self.scenario.optimization
         limit = opt.time_limit_s if time_limit_s is None else min(time_limit_s, opt.time_limit_s or time_limit_s)
         self.solver = SolverOptions(name=opt.solver, time_limit_s=limit, greedy=False, lp_bound=False,
-                                    nested=self.instance.levels is not None)
+                                    nested=self.instance.graded)
         self.site_ids = sorted(set(self.instance.site_ids.tolist()))
         self.camera_ids = [str(c) for c in self.instance.existing["camera_id"]]
         self.category_weights = dict(self.scenario.category_weights)

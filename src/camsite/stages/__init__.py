@@ -8,16 +8,25 @@
     summarise(scenario, inputs, instance, solution, ...)    -> Summary
 
 Each stage takes only its own part of the configuration (the first reads the
-files a scenario names, so it takes the scenario). ``camsite run``,
-``camsite validate``, the benchmarks and any later command call these and
+files a scenario names, so it takes the scenario). For a whole scenario,
+:func:`instance_for` builds the instance with the scenario's sections,
+:func:`answer` solves the scenario's question (the most coverage for the
+budget, or the cheapest plan meeting its targets) and :func:`budget_plans`
+the budget curve, its target points and the staged plan.
+
+``camsite run``, ``camsite validate``, ``camsite serve``, the robustness
+analysis, the report and the benchmarks use the names exported here and
 nothing private; :func:`camsite.pipeline.run` chains them.
 """
 
 from __future__ import annotations
 
 from camsite.cameras import CameraModels
+from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
-from camsite.stages.instance import Instance, build_instance, demand_reach, district_map
+from camsite.stages.instance import CoverageModel, Instance, build_instance, demand_reach, district_map
+from camsite.stages.objectives import target_points_table
+from camsite.stages.rollout import with_install_years
 from camsite.stages.rows import ValueRows, value_rows
 from camsite.stages.scenario import camera_models, instance_for
 from camsite.stages.solve import (
@@ -32,20 +41,32 @@ from camsite.stages.solve import (
     staged_plan,
 )
 from camsite.stages.summary import (
+    LEVEL_SHARE_COLUMNS,
+    UNCOVERABLE_CELL_M,
     CameraTypeRow,
     CoverageRow,
     DataSource,
     NoViewRow,
     Summary,
+    coverage_breakdown,
+    kind_masks,
     not_proven,
     rank_sites,
+    share_pct,
     street_names,
     summarise,
+    uncoverable_cells,
+    uncoverable_summary,
 )
 
 __all__ = [
+    "LEVEL_SHARE_COLUMNS",
+    "UNCOVERABLE_CELL_M",
+    "Answer",
+    "BudgetPlans",
     "CameraModels",
     "CameraTypeRow",
+    "CoverageModel",
     "CoverageRow",
     "DataSource",
     "Inputs",
@@ -57,21 +78,30 @@ __all__ = [
     "Objective",
     "Summary",
     "ValueRows",
+    "answer",
     "budget_curve",
+    "budget_plans",
     "build_instance",
     "camera_models",
     "constraints_for",
+    "coverage_breakdown",
     "demand_reach",
     "district_map",
     "for_instance",
     "instance_for",
+    "kind_masks",
     "load_inputs",
     "not_proven",
     "rank_sites",
+    "share_pct",
     "solve",
     "solver_options",
     "staged_plan",
     "street_names",
     "summarise",
+    "target_points_table",
+    "uncoverable_cells",
+    "uncoverable_summary",
     "value_rows",
+    "with_install_years",
 ]

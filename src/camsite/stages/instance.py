@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +33,12 @@ from camsite.stages.rows import ValueRows, value_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UNCOVERABLE_REASONS", "Instance", "build_instance", "demand_reach", "district_map", "uncoverable_reasons"]
+__all__ = ["UNCOVERABLE_REASONS", "CoverageModel", "Instance", "build_instance", "demand_reach", "district_map",
+           "uncoverable_reasons"]
+
+#: How a camera's view of a demand point counts: seen or not (``binary``), or valued by its EN 62676-4 level and
+#: the camera's share of the time (``graded``; ``[quality] coverage``).
+CoverageModel = Literal["binary", "graded"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +66,9 @@ class Instance:
         The camera models used.
     demand_stats
         Counts from building the demand (snapped, spread, footfall, ...).
+    coverage_model
+        ``"binary"`` or ``"graded"`` (:data:`CoverageModel`), chosen once by :func:`build_instance`; graded
+        instances carry :attr:`levels`, :attr:`shares` and their value rows (:attr:`rows`).
     """
 
     demand: gpd.GeoDataFrame
@@ -87,10 +95,20 @@ class Instance:
     existing_levels: sp.csr_matrix | None = None
     shares: NDArray[np.float64] | None = None
     existing_shares: NDArray[np.float64] | None = None
+    coverage_model: CoverageModel = "binary"
 
     def __post_init__(self) -> None:
+        if self.coverage_model not in ("binary", "graded"):
+            raise ValueError(f"coverage_model must be 'binary' or 'graded', not {self.coverage_model!r}")
+        if self.graded != (self.levels is not None):
+            raise ValueError(f"a {self.coverage_model} instance {'needs' if self.graded else 'has no'} level codes")
         if self.optimiser_rows is None:  # binary coverage: the rows are the demand points
             object.__setattr__(self, "optimiser_rows", value_rows(self.coverage, self.weights, self.existing_mask))
+
+    @property
+    def graded(self) -> bool:
+        """Graded coverage (:attr:`coverage_model`): each pair counts the value of its level, not just seen."""
+        return self.coverage_model == "graded"
 
     @property
     def rows(self) -> ValueRows:
@@ -209,6 +227,7 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     quality
         The scenario's ``[quality]``; graded coverage values each pair by its
         EN 62676-4 level and the camera's share of the time (default: binary).
+        The choice is made here and carried by :attr:`Instance.coverage_model`.
 
     Raises
     ------
@@ -217,7 +236,48 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         candidate can see any weighted demand.
     """
     area = inputs.study_area
-    reach = demand_reach(area, demand_cfg, cameras)
+    demand, stats = _demand(inputs, demand_cfg, demand_reach(area, demand_cfg, cameras),
+                            category_weights=category_weights)
+    cands = _candidates(inputs, candidate_cfg, cameras)
+    model: CoverageModel = "graded" if quality is not None and quality.coverage == "graded" else "binary"
+    if model == "graded":
+        cameras = cameras.graded()  # nothing beyond detection
+    cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds,
+                                       graded=model == "graded")
+    no_view = coverage_mod.empty_no_view()
+    if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
+        cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
+    existing, ex_share = existing_views(inputs.existing, cameras) if model == "graded" else (inputs.existing, None)
+    ex_cov = coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
+                                          viewsheds=viewsheds, graded=model == "graded")
+    pairs = _Pairs(cov.matrix, ex_cov.matrix)
+    if model == "graded":
+        assert quality is not None and ex_share is not None  # graded: set above
+        pairs = _graded_pairs(cov, ex_cov, cameras.lookup(cands["camera_type"].astype(str), "share"), ex_share,
+                              demand["kind"].to_numpy(object), quality)
+    keep = demand.geometry.within(area).to_numpy() | pairs.seen()  # just outside: kept where a camera sees it
+    stats["outside_not_seen"] = int((~keep).sum())
+    stats["outside_not_seen_weight"] = float(demand["weight"].to_numpy(float)[~keep].sum())
+    if not keep.all():
+        demand, pairs = _renumber(demand[keep]), pairs.kept(keep)
+    weights = demand["weight"].to_numpy(float)
+    existing_mask = _any_per_row(pairs.existing)
+    coverable = _any_per_row(pairs.candidates) | existing_mask
+    if not (weights[coverable] > 0).any():
+        raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
+                         "and the street corridor widths)", where="camera_types")
+    unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
+    return Instance(demand=demand, candidates=cands, existing=existing, coverage=pairs.candidates,
+                    existing_coverage=pairs.existing, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
+                    existing_viewsheds=ex_cov.viewsheds, weights=weights,
+                    costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
+                    demand_stats=stats, no_view=no_view, coverage_model=model,
+                    **(pairs.graded_fields(weights, keep, cov, ex_cov) if model == "graded" else {}))
+
+
+def _demand(inputs: Inputs, demand_cfg: DemandConfig, reach: BaseGeometry, *,
+            category_weights: Mapping[str, float]) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """The demand points within ``reach`` and out of the water, numbered, and the counts from building them."""
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
                                             study_area=reach, districts=district_map(inputs.districts),
@@ -227,59 +287,69 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     if demand.empty or demand["weight"].sum() <= 0:
         raise InputError("no demand with weight > 0 inside the study area (check incident layers, category weights "
                          "and demand.street_weight_per_m)", where="demand")
+    return demand, stats
+
+
+def _candidates(inputs: Inputs, candidate_cfg: CandidateConfig, cameras: CameraModels) -> gpd.GeoDataFrame:
+    """The candidate site variants inside the study area and out of the water."""
     cands = _inside(candidates_mod.build_candidates(
         inputs.network, inputs.existing, candidate_cfg, cameras=cameras, crs=inputs.crs,
-        mounting_points=inputs.mounting_points, exclusion_zones=inputs.exclusion_zones), area)
+        mounting_points=inputs.mounting_points, exclusion_zones=inputs.exclusion_zones), inputs.study_area)
     cands, n_wet = _dry(cands, inputs.water)
     if n_wet:
         logger.info("%d candidate sites lie in water (on bridges or quays): left out", n_wet)
     if cands.empty:
         raise InputError("no candidate site inside the study area", where="candidates")
-    graded = quality is not None and quality.coverage == "graded"
-    if graded:
-        cameras = cameras.graded()  # nothing beyond detection
-    cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds,
-                                       graded=graded)
-    no_view = coverage_mod.empty_no_view()
-    if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
-        cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
-    existing, ex_share = existing_views(inputs.existing, cameras) if graded else (inputs.existing, None)
-    ex_cov = coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
-                                          viewsheds=viewsheds, graded=graded)
-    cand_matrix, ex_matrix = cov.matrix, ex_cov.matrix
-    if graded:
-        assert quality is not None and cov.levels is not None and ex_cov.levels is not None and ex_share is not None
-        share = cameras.lookup(cands["camera_type"].astype(str), "share")
-        kinds = demand["kind"].to_numpy(object)
-        values, ex_values = (pair_values(cov.levels, kinds, share, quality),
-                             pair_values(ex_cov.levels, kinds, ex_share, quality))
-        cand_matrix, ex_matrix = values.astype(bool), ex_values.astype(bool)
-    seen = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | (np.asarray(ex_matrix.sum(axis=1)).ravel() > 0)
-    keep = demand.geometry.within(area).to_numpy() | seen  # just outside: kept where a camera sees it
-    stats["outside_not_seen"] = int((~keep).sum())
-    stats["outside_not_seen_weight"] = float(demand["weight"].to_numpy(float)[~keep].sum())
-    if not keep.all():
-        demand, cand_matrix, ex_matrix = _renumber(demand[keep]), cand_matrix[keep], ex_matrix[keep]
-    existing_mask = np.asarray(ex_matrix.sum(axis=1)).ravel() > 0
-    weights = demand["weight"].to_numpy(float)
-    extra: dict[str, Any] = {}
-    if graded:
-        assert cov.levels is not None and ex_cov.levels is not None
-        values, ex_values = values[keep], ex_values[keep]
-        e0 = ex_values.max(axis=1).toarray().ravel() if ex_values.shape[1] else np.zeros(len(demand))
-        extra = {"optimiser_rows": value_rows(values, weights, e0), "shares": share, "existing_shares": ex_share,
-                 "levels": _levels_kept(cov.levels, keep, cand_matrix),
-                 "existing_levels": _levels_kept(ex_cov.levels, keep, ex_matrix)}
-    coverable = (np.asarray(cand_matrix.sum(axis=1)).ravel() > 0) | existing_mask
-    if not (weights[coverable] > 0).any():
-        raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
-                         "and the street corridor widths)", where="camera_types")
-    unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
-    return Instance(demand=demand, candidates=cands, existing=existing, coverage=cand_matrix,
-                    existing_coverage=ex_matrix, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
-                    existing_viewsheds=ex_cov.viewsheds, weights=weights,
-                    costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
-                    demand_stats=stats, no_view=no_view, **extra)
+    return cands
+
+
+def _any_per_row(matrix: sp.csr_matrix) -> NDArray[np.bool_]:
+    """Rows with at least one entry (demand points some site sees)."""
+    return np.asarray(np.asarray(matrix.sum(axis=1)).ravel() > 0, dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Who sees what, demand × candidates and demand × existing cameras; with graded coverage also the values."""
+
+    candidates: sp.csr_matrix
+    existing: sp.csr_matrix
+    values: sp.csr_matrix | None = None
+    existing_values: sp.csr_matrix | None = None
+    shares: NDArray[np.float64] | None = None
+    existing_shares: NDArray[np.float64] | None = None
+
+    def seen(self) -> NDArray[np.bool_]:
+        """Demand points some candidate or existing camera sees."""
+        return _any_per_row(self.candidates) | _any_per_row(self.existing)
+
+    def kept(self, keep: NDArray[np.bool_]) -> _Pairs:
+        """The pairs of the demand points ``keep`` only."""
+        return replace(self, candidates=self.candidates[keep], existing=self.existing[keep],
+                       values=None if self.values is None else self.values[keep],
+                       existing_values=None if self.existing_values is None else self.existing_values[keep])
+
+    def graded_fields(self, weights: NDArray[np.float64], keep: NDArray[np.bool_], cov: coverage_mod.Coverage,
+                      ex_cov: coverage_mod.Coverage) -> dict[str, Any]:
+        """:class:`Instance`'s graded fields: the optimiser's value rows, the shares of the time and the level
+        codes of the kept demand points (``keep``: before :meth:`kept`; ``cov``, ``ex_cov``: with levels)."""
+        values, ex_values = self.values, self.existing_values
+        assert values is not None and ex_values is not None and cov.levels is not None and ex_cov.levels is not None
+        e0 = ex_values.max(axis=1).toarray().ravel() if ex_values.shape[1] else np.zeros(len(weights))
+        return {"optimiser_rows": value_rows(values, weights, e0), "shares": self.shares,
+                "existing_shares": self.existing_shares,
+                "levels": _levels_kept(cov.levels, keep, self.candidates),
+                "existing_levels": _levels_kept(ex_cov.levels, keep, self.existing)}
+
+
+def _graded_pairs(cov: coverage_mod.Coverage, ex_cov: coverage_mod.Coverage, share: NDArray[np.float64],
+                  ex_share: NDArray[np.float64], kinds: NDArray[np.object_], quality: QualityConfig) -> _Pairs:
+    """Graded coverage: each pair's value (:func:`~camsite.stages._graded.pair_values`); a pair is seen when its
+    value is above 0."""
+    assert cov.levels is not None and ex_cov.levels is not None  # coverage_matrix(..., graded=True)
+    values = pair_values(cov.levels, kinds, share, quality)
+    ex_values = pair_values(ex_cov.levels, kinds, ex_share, quality)
+    return _Pairs(values.astype(bool), ex_values.astype(bool), values, ex_values, share, ex_share)
 
 
 def _levels_kept(levels: sp.csr_matrix, keep: NDArray[np.bool_], seen: sp.csr_matrix) -> sp.csr_matrix:

@@ -16,8 +16,8 @@ covers (existing cameras included):
   few enough cells to state one requirement each, and the privacy rule's
   threshold of 3, so no cluster names a single incident.
 
-Each is one coverage requirement of :func:`camsite.optimize.min_cost_cover`
-(``covers``), solved in one exact MIP. A requirement that no plan can reach
+Each is one coverage requirement (``covers`` of a :class:`~camsite.stages.MinCost`
+objective), solved in one exact MIP. A requirement that no plan can reach
 (its incident weight is partly seen by no allowed site and no existing camera)
 makes the run fail with the highest share reachable.
 
@@ -37,12 +37,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from camsite import optimize
 from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
 from camsite.stages.instance import Instance
-from camsite.stages.solve import for_instance
+from camsite.stages.solve import MinCost, solve
 from camsite.stages.summary import kind_masks
 from camsite.vocab import category_key
 
@@ -179,10 +178,8 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     reqs = requirements(instance, opt, constraints, subareas)
     if not reqs:
         raise SolverError("min_cost: no target has incident weight to cover", where="optimization")
-    rows = instance.rows
-    sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights, target=None,
-                                  covers=[(r.mask, r.required) for r in reqs], existing=rows.existing,
-                                  constraints=constraints, solver=for_instance(instance, solver))
+    sol = solve(instance, MinCost(target=None, covers=tuple((r.mask, r.required) for r in reqs)), constraints,
+                solver)
     if sol.status == "infeasible":
         raise SolverError(_unreachable(reqs), where="optimization")
     if not len(sol.selected) and sol.status == "time_limit":
@@ -251,9 +248,7 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                         100 * share, within_pct)
             out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
             continue
-        sol = optimize.min_cost_cover(rows.matrix, instance.costs, weights=w, target=None,
-                                      covers=[(inc, share * total)], existing=rows.existing,
-                                      constraints=constraints, solver=for_instance(instance, solver))
+        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),)), constraints, solver)
         covered = rows.covered(sol.selected)
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
                     "n_sites": len(sol.selected),

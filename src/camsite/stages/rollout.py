@@ -14,7 +14,7 @@ says whether the last stage's sites differ from sites.csv.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["STAGE_TABLE_COLUMNS", "costs_summary", "install_years", "yearly_plan"]
+__all__ = ["STAGE_TABLE_COLUMNS", "costs_summary", "install_years", "with_install_years", "yearly_plan"]
 
 #: Columns of stages.csv, in order.
 STAGE_TABLE_COLUMNS: tuple[str, ...] = (
@@ -100,6 +100,25 @@ def install_years(staged: pd.DataFrame) -> dict[str, int]:
     """
     return {s: int(y) for y, new in zip(staged["year"], staged["new_sites"], strict=True)
             for s in str(new).split(";") if s not in ("", "nan")}
+
+
+def with_install_years(sites: pd.DataFrame, staged: pd.DataFrame,
+                       cost: Mapping[str, Any] | None) -> pd.DataFrame:
+    """sites.csv's plan with ``install_year`` (the stage year of each site in the staged plan, empty when the
+    staged plan does not have it); a warning when the last stage's sites differ from sites.csv's.
+
+    ``cost`` is ``Summary.costs`` (:func:`costs_summary`), which says whether they differ.
+    """
+    when = install_years(staged)
+    out = sites.assign(install_year=pd.Series([when.get(str(s)) for s in sites["site_id"]], index=sites.index,
+                                              dtype=object))
+    block = (cost or {}).get("staged") or {}
+    if block.get("final_differs_from_sites"):
+        logger.warning("the staged plan ends with other sites than sites.csv (the one-shot plan for the budget): "
+                       "only in the staged plan %s; only in sites.csv %s; see stages.csv and summary.json 'costs'",
+                       ", ".join(block["sites_only_in_staged_plan"]) or "none",
+                       ", ".join(block["sites_only_in_one_shot_plan"]) or "none")
+    return out
 
 
 def _years(flows: costs.CashFlows, first: int) -> list[dict[str, Any]]:

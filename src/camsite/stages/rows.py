@@ -2,7 +2,7 @@
 
 A camera ``j`` gives demand point ``p`` a *value* ``e[p, j]`` in (0, 1]: the
 value of the best image-quality level it reaches there (EN 62676-4: identify,
-recognise, observe, detect; :mod:`camsite.coverage.quality`), times the share
+recognise, observe, detect; :mod:`camsite.quality`), times the share
 of the time it watches ``p`` (a PTZ dome on patrol). A plan ``S`` is worth
 
     sum_p  w_p * max(e0_p, max_{j in S} e[p, j])

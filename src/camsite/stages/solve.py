@@ -46,12 +46,20 @@ class MaxCoverage:
     backup_weight: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MinCost:
-    """The cheapest plan covering ``target`` of the weight (and every hotspot of weight >= ``hotspot_threshold``)."""
+    """The cheapest plan covering ``target`` of the weight, every requirement of ``covers`` and every hotspot.
 
-    target: float = 1.0
+    ``target`` None asks for no share of the whole weight. Each requirement of
+    ``covers`` is a mask over the instance's rows (:attr:`Instance.rows`) and
+    the weight of those rows the plan must cover (a scenario's min-cost
+    targets, :func:`~camsite.stages.objectives.requirements`). A hotspot is a
+    demand point of weight >= ``hotspot_threshold``.
+    """
+
+    target: float | None = 1.0
     hotspot_threshold: float | None = None
+    covers: tuple[tuple[NDArray[np.bool_], float], ...] = ()
 
 
 #: The questions :func:`solve` answers.
@@ -78,16 +86,15 @@ def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
 def for_instance(instance: Instance, solver: SolverOptions) -> SolverOptions:
     """``solver`` told whether the instance's rows are graded value steps (``SolverOptions.nested``: only the
     solver's speed depends on it)."""
-    nested = getattr(instance, "levels", None) is not None  # duck-typed instances (tests) are binary
-    return solver if solver.nested == nested else replace(solver, nested=nested)
+    return solver if solver.nested == instance.graded else replace(solver, nested=instance.graded)
 
 
 def solve(instance: Instance, objective: Objective, constraints: Constraints, solver: SolverOptions) -> Solution:
     """Solve one question exactly (or to the time limit, with its gap), on the instance's rows."""
     rows, solver = instance.rows, for_instance(instance, solver)
     if isinstance(objective, MinCost):
-        return optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights,
-                                       target=objective.target, covers=_hotspot_cover(instance, objective),
+        return optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights, target=objective.target,
+                                       covers=[*objective.covers, *_hotspot_cover(instance, objective)],
                                        existing=rows.existing, constraints=constraints, solver=solver)
     return optimize.max_coverage(rows.matrix, rows.weights, instance.costs, objective.budget_sek,
                                  existing=rows.existing, constraints=constraints, solver=solver,

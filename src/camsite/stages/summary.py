@@ -28,9 +28,11 @@ from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
+from camsite.stages.rollout import costs_summary
 
-__all__ = ["KIND_GROUPS", "CameraTypeRow", "CoverageRow", "DataSource", "NoViewRow", "Summary", "kind_masks",
-           "not_proven", "rank_sites", "summarise", "uncoverable_summary"]
+__all__ = ["KIND_GROUPS", "LEVEL_SHARE_COLUMNS", "UNCOVERABLE_CELL_M", "CameraTypeRow", "CoverageRow", "DataSource",
+           "NoViewRow", "Summary", "coverage_breakdown", "kind_masks", "not_proven", "rank_sites", "share_pct",
+           "street_names", "summarise", "uncoverable_cells", "uncoverable_summary"]
 
 #: A layer whose ``source`` is one of these is made up, and every output says so.
 MADE_UP_SOURCES: tuple[str, ...] = ("illustrative", "synthetic")
@@ -145,16 +147,16 @@ class Summary:
     uncoverable: Mapping[str, Any] | None = None
     #: Do-not-view zones (``[[candidates.no_view]]``), in the scenario's order.
     no_view_zones: tuple[NoViewRow, ...] = ()
-    # -- issue 14: the question answered and the curve's target points (objectives) ---------------------------
+    # -- the question answered and the curve's target points (objectives) ----------------------------------------
     #: Which question the plan answers: {"objective": "max_coverage" | "min_cost", ...its parameters}.
     question: Mapping[str, Any] | None = None
     #: The budget curve's marked points: the cheapest plan for 25, 50 and 75 % of the incident weight (min-cost
     #: covers; :func:`camsite.stages.objectives.target_points`), only with a budget sweep.
     target_points: tuple[Mapping[str, Any], ...] = ()
-    # -- issue 14: costs over time and the yearly rollout (costs) ----------------------------------------------
+    # -- costs over time and the yearly rollout -------------------------------------------------------------------
     #: Costs per year (investment, operation), total and present value; what the budget limits.
     costs: Mapping[str, Any] | None = None
-    # -- issue 13: graded coverage ----------------------------------------------------------------------------
+    # -- graded coverage ------------------------------------------------------------------------------------------
     #: ``"binary"`` (seen or not) or ``"graded"`` (coverage percentages weight each point by the value of its
     #: best EN 62676-4 level); ``ptz``: how PTZ domes are counted (``patrol`` or ``guard``).
     coverage_model: str = "binary"
@@ -198,7 +200,8 @@ def _level_share_columns(instance: Instance, order: NDArray[np.int64]) -> dict[s
     A row newly reached by the site counts at the level the site gives its demand point.
     """
     out = np.full((len(order), 4), np.nan)
-    if instance.levels is not None:
+    if instance.graded:
+        assert instance.levels is not None  # graded instances carry their level codes
         rows = instance.rows
         covered = rows.existing.copy()
         csc, levels = rows.matrix.tocsc(), instance.levels.tocsc()
@@ -393,11 +396,16 @@ def data_sources(scenario: Scenario, inputs: Inputs) -> tuple[DataSource, ...]:
 
 def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: Solution, *, sites: pd.DataFrame,
               knee: Mapping[str, Any] | None, runtime_s: float, curve: pd.DataFrame | None = None,
-              staged: pd.DataFrame | None = None) -> Summary:
-    """The figures of a solved plan (coverage before and after, per category and sub-area, the solve's proof).
+              staged: pd.DataFrame | None = None, question: Mapping[str, Any] | None = None,
+              target_points: tuple[Mapping[str, Any], ...] = ()) -> Summary:
+    """The figures of a solved plan (coverage before and after, per category and sub-area, the solve's proof,
+    the costs over time).
 
     ``curve`` and ``staged`` (the budget curve and staged plan, when computed)
-    give the counts of their solves that were not proven optimal.
+    give the counts of their solves that were not proven optimal, and the
+    staged plan its yearly costs; ``question`` and ``target_points`` (from
+    :func:`~camsite.stages.answer` and :func:`~camsite.stages.budget_plans`)
+    are kept as they are.
     """
     demand, rows = instance.demand, instance.rows
     ex, after = rows.point_share([]), rows.point_share(solution.selected)  # each point's best value, 0 to 1
@@ -435,9 +443,10 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         illustrative_layers=tuple(d.layer for d in sources if d.source.lower() in MADE_UP_SOURCES),
         curve_not_proven=not_proven(curve), stages_not_proven=not_proven(staged),
         no_view_zones=no_view_rows(instance.no_view, sites),
-        coverage_model=scenario.quality.coverage, ptz=scenario.quality.ptz,
+        coverage_model=instance.coverage_model, ptz=scenario.quality.ptz,
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
-        gain_by_level_pct=_gain_by_level(sites) if instance.levels is not None else None)
+        gain_by_level_pct=_gain_by_level(sites) if instance.graded else None,
+        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged))
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:

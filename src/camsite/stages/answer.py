@@ -1,0 +1,132 @@
+"""Stage 3 for a whole scenario: the plan answering its question, and its plans at other budgets.
+
+:func:`answer` solves what ``[optimization] objective`` asks: the most
+coverage within the budget (:class:`~camsite.stages.MaxCoverage`) or the
+cheapest plan reaching the targets (:class:`~camsite.stages.MinCost` with the
+requirements of :mod:`camsite.stages.objectives`). :func:`budget_plans` solves
+the rest of a run's plans: the budget curve and its knee, the curve's target
+points and the yearly staged plan (:mod:`camsite.stages.rollout`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from camsite.config import Scenario
+from camsite.errors import CamsiteError, InputError, SolverError
+from camsite.optimize import Constraints, Solution
+from camsite.stages.inputs import Inputs
+from camsite.stages.instance import Instance
+from camsite.stages.objectives import curve_incident_pct, solve_min_cost, subarea_masks, target_points
+from camsite.stages.rollout import yearly_plan
+from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Answer", "BudgetPlans", "answer", "budget_plans"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The plan answering a scenario's question, and the question as summary.json states it."""
+
+    solution: Solution
+    #: ``{"objective": "max_coverage" | "min_cost", ...its parameters}`` (``Summary.question``).
+    question: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class BudgetPlans:
+    """The plans of a run besides its answer; each is None (or empty) when the scenario does not ask for it.
+
+    Attributes
+    ----------
+    curve, knee
+        The budget curve over ``optimization.budget_sweep`` and its knee.
+    target_points
+        The curve's marked points (:func:`~camsite.stages.objectives.target_points`).
+    staged
+        The yearly staged plan over ``optimization.stages`` (stages.csv).
+    """
+
+    curve: pd.DataFrame | None = None
+    knee: Mapping[str, Any] | None = None
+    target_points: tuple[dict[str, Any], ...] = ()
+    staged: pd.DataFrame | None = None
+
+
+def _check_budget(scenario: Scenario, instance: Instance) -> None:
+    budget = scenario.optimization.budget_sek
+    cheapest = float(instance.costs.min())
+    if budget < cheapest:
+        raise InputError(f"budget {budget:,.0f} SEK is below the cheapest candidate ({cheapest:,.0f} SEK)",
+                         file=scenario.source_file, where="optimization.budget_sek")
+
+
+def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: Constraints) -> Answer:
+    """The plan answering the scenario's question (``optimization.objective``), solved exactly.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its ``[optimization]`` section, and its file for error messages).
+    inputs
+        From :func:`~camsite.stages.load_inputs` (the sub-areas of ``hotspots = "subareas"``).
+    instance
+        From :func:`~camsite.stages.instance_for`.
+    constraints
+        From :func:`~camsite.stages.constraints_for`.
+
+    Raises
+    ------
+    InputError
+        When the budget is below the cheapest candidate.
+    SolverError
+        When the model is infeasible or no plan meets the min-cost targets.
+    """
+    opt = scenario.optimization
+    if opt.objective == "min_cost":
+        try:
+            solution, question = solve_min_cost(instance, opt, constraints, solver_options(opt),
+                                                subarea_masks(instance, inputs.subareas))
+        except CamsiteError as exc:
+            raise exc.in_file(scenario.source_file) from None
+    else:
+        _check_budget(scenario, instance)
+        objective = MaxCoverage(opt.budget_sek, backup_weight=opt.backup_weight)
+        solution = solve(instance, objective, constraints, solver_options(opt))
+        question = {"objective": "max_coverage", "budget_sek": opt.budget_sek}
+        if solution.status == "infeasible":
+            raise SolverError("the model is infeasible (forced sites over budget, or conflicting constraints)",
+                              file=scenario.source_file, where="optimization")
+    if solution.status == "time_limit":
+        logger.warning("solver stopped at the time limit: best solution found, gap %.4f%%", 100 * solution.gap)
+    return Answer(solution, question)
+
+
+def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
+                 answered: Answer) -> BudgetPlans:
+    """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
+
+    The sweeps use the scenario's solver without greedy start or LP bound,
+    on all cores. ``answered`` (from :func:`answer`) is the plan at the budget
+    of a max-coverage question: the curve does not solve that budget again.
+    """
+    opt = scenario.optimization
+    sweep = solver_options(opt, greedy=False, lp_bound=False, workers=0)
+    plans = BudgetPlans()
+    if opt.budget_sweep is not None:
+        known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
+        curve, knee = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
+                                   backup_weight=opt.backup_weight, known=known)
+        points = target_points(instance, constraints, sweep, within_pct=curve_incident_pct(instance, curve))
+        plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
+    if opt.stages:
+        plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,
+                                                  backup_weight=opt.backup_weight))
+    return plans
