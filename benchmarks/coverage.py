@@ -1,6 +1,6 @@
 """Benchmark: the coverage model (open space + coverage matrix + viewsheds) at district and city scale.
 
-Cases (issue 3, point 12):
+Cases:
 
 ``fridhemsplan``
     The default scenario ``scenarios/fridhemsplan.toml``: its study area,

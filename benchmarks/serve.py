@@ -1,4 +1,4 @@
-"""Benchmark: the planning workbench's re-solves against a cold ``camsite run --no-curve`` (issue 16, item 6).
+"""Benchmark: the planning workbench's re-solves against a cold ``camsite run --no-curve``.
 
 Loads the scenario once into the workbench, then moves the budget slider 20
 times through the JSON API (in process, Starlette's TestClient: request

@@ -1,6 +1,6 @@
 """Benchmark: camsite.optimize.max_coverage against PySAL spopt's MCLP on the same instances.
 
-Random instances (issue 4, point 9): demand points and candidate sites uniform
+Random instances: demand points and candidate sites uniform
 in a 10 km square, integer weights 1..10, a service radius chosen so that a
 demand point has about 8 sites in range, and p = 5 % of the sites. spopt solves
 ``MCLP.from_cost_matrix`` with HiGHS through pulp; camsite solves

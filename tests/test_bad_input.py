@@ -1,4 +1,4 @@
-"""The bad-input catalogue of issue 7, point 1, through the real ``camsite run`` command.
+"""The bad-input catalogue, through the real ``camsite run`` command.
 
 Every case runs the click command in-process (``CliRunner``, exceptions not
 caught, so any traceback fails the test) on a small scenario: a 300 m circle

@@ -1,4 +1,4 @@
-"""report.html in headless Chromium with the network off (issue 5, item 7).
+"""report.html in headless Chromium with the network off.
 
 Skips only where no browser is available and CI is not set; in CI a missing
 browser fails the test (.ci/install-browser installs Debian's chromium).
@@ -96,7 +96,7 @@ def _overlapping(rects: list[dict]) -> list[tuple[str, str]]:
 
 def test_map_draws_the_base_layers_and_their_legend(browser, report_result, tmp_path):
     """Water, districts and their names, main-street and station names, zones, every camera's view, and a
-    legend of exactly those layers (issue 12, part 7)."""
+    legend of exactly those layers."""
     from camsite.report import html
     from test_maps import ALL_KEYS, with_base_layers
 

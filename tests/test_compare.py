@@ -1,4 +1,4 @@
-"""``camsite compare``: runs side by side, printed and written as compare.csv and compare.html (issue 5, item 6)."""
+"""``camsite compare``: runs side by side, printed and written as compare.csv and compare.html."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Determinism (issue 7, point 3): same inputs, same outputs, whichever run and whichever solver.
+"""Determinism: same inputs, same outputs, whichever run and whichever solver.
 
 A small scenario (250 m around Fridhemsplan, the shipped network, incidents
 and cameras, no budget sweep) is run three times through ``camsite run``:

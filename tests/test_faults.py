@@ -1,4 +1,4 @@
-"""Faults during ``camsite run`` (issue 7, point 2): time limit, missing solver, unwritable output, Ctrl-C.
+"""Faults during ``camsite run``: time limit, missing solver, unwritable output, Ctrl-C.
 
 In every case an earlier run's output folder is left exactly as it was and no
 temporary folder (``.NAME.tmp-*``, ``.NAME.old-*``) or half-written file is

@@ -52,7 +52,7 @@ def test_budget_curve_matches(default_out: Path) -> None:
 
 def test_binary_coverage_gives_the_sites_of_before_graded_coverage(tmp_path: Path) -> None:
     """coverage = "binary" with the camera types of that time reproduces the default plan of 2026-12-01 (before
-    issue 13): every column sites.csv had then, byte for byte in value (the file has gained columns since)."""
+    graded coverage): every column sites.csv had then, byte for byte in value (the file has gained columns since)."""
     import pandas as pd
 
     from factory import invoke

@@ -1,4 +1,4 @@
-"""Nothing leaks (issue 11, points 5 and 6): no network use outside ``fetch-osm``, no live formulas in tables.
+"""Nothing leaks: no network use outside ``fetch-osm``, no live formulas in tables.
 
 *Network.* ``camsite run`` and ``camsite validate`` run as real processes with
 every Python socket connect and name lookup recorded and refused (a

@@ -1,4 +1,4 @@
-"""Maps a planner can read (issue 12, part 7): map.png and the report's map draw the same layers and legend.
+"""Maps a planner can read: map.png and the report's map draw the same layers and legend.
 
 Water, district boundaries and names, main-street names, metro entrances and
 station names, exclusion and do-not-view zones, viewsheds of every camera,

@@ -1,4 +1,4 @@
-"""inventory.xlsx and camsite.gpkg opened as a user's tools would (issue 5, item 8)."""
+"""inventory.xlsx and camsite.gpkg opened as a user's tools would."""
 
 from __future__ import annotations
 

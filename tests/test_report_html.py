@@ -1,4 +1,4 @@
-"""report.html without a browser: self-contained, private by default, both languages (issue 5, item 4-5)."""
+"""report.html without a browser: self-contained, private by default, both languages."""
 
 from __future__ import annotations
 

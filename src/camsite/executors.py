@@ -192,7 +192,7 @@ def _dask_call(fn: Callable[[Any, T], R], blob: bytes, token: str, item: T) -> R
 
 def _import_distributed() -> Any:
     try:
-        import distributed  # optional (the 'dask' extra): imported only when a scheduler is given
+        import distributed  # noqa: PLC0415  optional (the 'dask' extra): imported only when a scheduler is given
     except ImportError:
         raise ConfigError("needs dask.distributed: pip install 'camsite[dask]'",
                           where="--scheduler") from None

@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from camsite import __version__
+from camsite._version import __version__
 from camsite.errors import InputError
 from camsite.tables import current_umask
 

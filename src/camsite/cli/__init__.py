@@ -14,7 +14,7 @@ import logging
 
 import click
 
-from camsite import __version__
+from camsite._version import __version__
 from camsite.cli import batch, compare, fetch_osm, import_events, robustness, run, serve, validate
 from camsite.cli._common import Group, configure_logging
 

@@ -22,7 +22,7 @@ import networkx as nx
 import osmnx as ox
 from shapely.geometry import MultiPolygon, Polygon
 
-from camsite import __version__
+from camsite._version import __version__
 from camsite.errors import InputError
 from camsite.fetch._osmnx import network_errors, osmnx_settings
 from camsite.fetch.features import (

@@ -190,10 +190,10 @@ def open_backend(name: str, model: LinearModel, *, nested: bool = False) -> Back
     the model's coverage rows are graded value steps (HiGHS options, :mod:`camsite.optimize._highs`)."""
     check_solver(name)
     if name == "highs":
-        from camsite.optimize._highs import HighsBackend
+        from camsite.optimize._highs import HighsBackend  # noqa: PLC0415  (the deliberate backend registry)
 
         return HighsBackend(model, nested=nested)
-    from camsite.optimize._cbc import CbcBackend
+    from camsite.optimize._cbc import CbcBackend  # noqa: PLC0415  (the deliberate backend registry)
 
     return CbcBackend(model)
 

@@ -16,7 +16,7 @@ from typing import Any
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from camsite import __version__
+from camsite._version import __version__
 from camsite.i18n import labels, layer_label, tr
 from camsite.report import _frames, _robustness, _rollout_html, _sections, _sensitive, _views, basemap, svg
 from camsite.report import _labels as _labels_mod
