@@ -383,8 +383,14 @@ class CandidateConfig:
     no_view: tuple[NoViewZone, ...] = ()
     no_view_mode: str = "mask"
     min_view_share: float = 0.5
+    #: Where a site stands: ``"edge"`` (façade or pole line at the street's edge, corners at intersections,
+    #: ``mount_inset_m`` inside the corridor; camsite.mounts) or ``"centreline"`` (on the centreline, as before).
+    mount: str = "edge"
+    mount_inset_m: float = 0.5
 
     def validate(self, *, file: str | None, key: str) -> None:
+        _check(self.mount in ("edge", "centreline"), 'must be "edge" or "centreline"', file=file, key=f"{key}.mount")
+        _check(self.mount_inset_m >= 0, "must be >= 0", file=file, key=f"{key}.mount_inset_m")
         _check(self.spacing_m == 0 or self.spacing_m >= MIN_SPACING_M,
                f"must be 0 (intersections and mounting points only) or at least {MIN_SPACING_M:g} m: finer spacing "
                "adds candidates a camera mount cannot tell apart and may not fit in memory", file=file,
@@ -449,6 +455,10 @@ class OptimizationConfig:
     time_limit_s: float | None = 300.0
     backup_weight: float = 0.0
     min_spacing_m: float = 0.0
+    #: No two new cameras closer than this that look the same way (fixed headings within ``same_heading_deg``,
+    #: or two all-round domes); 0 allows them.
+    min_spacing_same_heading_m: float = 25.0
+    same_heading_deg: float = 45.0
     forced_sites: tuple[str, ...] = ()
     forbidden_sites: tuple[str, ...] = ()
     max_per_type: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
@@ -505,6 +515,9 @@ class OptimizationConfig:
             _check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
         _check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
         _check(self.min_spacing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_spacing_m")
+        _check(self.min_spacing_same_heading_m >= 0, "must be >= 0", file=file,
+               key=f"{key}.min_spacing_same_heading_m")
+        _check(0 <= self.same_heading_deg <= 180, "must be in [0, 180]", file=file, key=f"{key}.same_heading_deg")
         for k, v in self.max_per_type.items():
             _check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
         for i, b in enumerate(self.stages):
