@@ -59,7 +59,7 @@ def network():
 
 
 def test_columns_variants_headings_and_costs() -> None:
-    c = build(scen())
+    c = build(scen(mount="centreline"))
     assert list(c.columns) == list(cd.CANDIDATE_COLUMNS)
     assert c["variant"].is_unique
     cross = c[c["kind"] == "intersection"]
@@ -95,8 +95,9 @@ def test_tunnels_and_motorways_never_sites() -> None:
 def test_exclusions_remove_or_penalise() -> None:
     lat, lon = latlon(0, 0)
     lat2, lon2 = latlon(0, 60)
-    s = scen(exclusions=[{"name": "klinik", "point": [lat, lon], "buffer_m": 25},
-                         {"name": "boende", "point": [lat2, lon2], "buffer_m": 5, "penalty_sek": 7000}])
+    s = scen(mount="centreline", exclusions=[{"name": "klinik", "point": [lat, lon], "buffer_m": 25},
+                                             {"name": "boende", "point": [lat2, lon2], "buffer_m": 5,
+                                              "penalty_sek": 7000}])
     c = build(s)
     d = c.geometry.distance(Point(X0, Y0))
     assert d.min() > 25
@@ -127,8 +128,13 @@ def test_mounting_points_with_cost_override(tmp_path) -> None:
     assert set(m["site_id"]) == {"lykta1", "fasad2"}
     assert (m.loc[m["site_id"] == "lykta1", "cost_sek"] == 12345).all()
     assert (m.loc[m["site_id"] == "fasad2", "cost_sek"] == 50000).all()
-    # headings along the nearest street: lykta1 is beside Fleminggatan (east-west)
-    assert sorted(m.loc[m["site_id"] == "lykta1", "heading_deg"].round()) == [90.0, 270.0]
+    # headings along the nearest street: lykta1 is 12 m north of Fleminggatan (east-west): along it both ways
+    # and across it (south, towards it); on the centreline rule only along it, as before
+    assert sorted(m.loc[m["site_id"] == "lykta1", "heading_deg"].round()) == [90.0, 180.0, 270.0]
+    assert (m["mount"] == "mounting_point").all()
+    assert m.loc[m["site_id"] == "lykta1", "side"].iloc[0] == "N"
+    old = build(scen(tmp_path, mounting_points="mounts.csv", camera_types=["fixed"], mount="centreline"))
+    assert sorted(old.loc[old["site_id"] == "lykta1", "heading_deg"].round()) == [90.0, 270.0]
     assert (m["street"].isin(["Fleminggatan", "Sankt Eriksgatan"])).all()
     assert set(c["camera_type"]) == {"fixed"}
 

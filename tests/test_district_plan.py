@@ -165,7 +165,11 @@ def test_default_plan_inside_the_district_and_little_uncoverable(default_out: Pa
     pts = shapely.points([[float(s["easting"]), float(s["northing"])] for s in sites])
     assert shapely.within(pts, admin.buffer(0.01)).all()
     assert not shapely.intersects(pts, water).any()
-    assert all(s["streets_seen"] and s["alternative_site_id"] for s in sites)
+    assert all(s["alternative_site_id"] for s in sites)
+    # streets_seen names the streets of newly seen demand on the network; events placed at a station's
+    # entrances (and its footfall) lie on no street, so a site seeing only those names none
+    assert all(s["streets_seen"] or (s["why_precision"].startswith("station") and "," not in s["why_precision"])
+               for s in sites)
     # the privacy rule: no count under 3 in the shareable "why" columns
     for s in sites:
         for col in ("why_categories", "why_precision"):

@@ -187,7 +187,8 @@ def test_no_zones_and_bad_mode() -> None:
 
 
 X0, Y0 = 152000.0, 6580000.0
-#: test_stages.py's street: incidents a (x=10) and b (90), street points s25 and s75, a site at 50 with a dome
+#: test_stages.py's street: incidents a (x=10) and b (90), street points s25 and s75, a site at 50 (on the centreline,
+#: ``mount = "centreline"``) with a dome
 #: (30 m all round) and a fixed camera (60 m, 60°) each way, the existing dome K1 at 100 (sees b and s75).
 STAGE_CAMS = {"dome": (30.0, 360.0, 100.0), "fixed": (60.0, 60.0, 50.0)}
 
@@ -200,7 +201,7 @@ def _stage_instance(mode: str | None, *, viewsheds: bool = True):
                            "source": ["test"]}, geometry=[Point(X0 + 100, Y0)], crs=CRS)
     inp = inputs(net, incidents=inc, existing=k1)
     extra = {} if mode is None else {"no_view_mode": mode}
-    s = scenario(demand={"street_spacing_m": 50}, candidates={"spacing_m": 50, **extra})
+    s = scenario(demand={"street_spacing_m": 50}, candidates={"spacing_m": 50, "mount": "centreline", **extra})
     if mode is not None:  # a zone around s75 (x = 75)
         inp = dataclasses.replace(inp, no_view_zones=_zones(Point(X0 + 75, Y0).buffer(3), names=["s75"]))
     return stages.build_instance(inp, s.demand, s.candidates, cameras(STAGE_CAMS),
@@ -248,7 +249,7 @@ def test_exclusion_counts_by_hand() -> None:
 
     # sites every 20 m along a 100 m street: x = 20, 40, 60, 80; 3 variants each (dome, fixed both ways)
     net = network([[(0, 0), (100, 0)]], names=["Fleminggatan"], origin=(X0, Y0))
-    cfg = scenario(candidates={"spacing_m": 20}).candidates
+    cfg = scenario(candidates={"spacing_m": 20, "mount": "centreline"}).candidates
     zones = gpd.GeoDataFrame({"name": ["klinik", "boende", "tom"], "penalty_sek": [np.nan, 7000.0, np.nan]},
                              geometry=[box(X0 + 30, Y0 - 10, X0 + 70, Y0 + 10), Point(X0 + 80, Y0).buffer(5),
                                        Point(X0 + 50, Y0 + 500).buffer(5)], crs=CRS)

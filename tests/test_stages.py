@@ -67,7 +67,7 @@ def test_camera_models_from_scenario_types() -> None:
 
 
 def _cfg(**candidates: object):
-    s = scenario(demand={"street_spacing_m": 50}, candidates={"spacing_m": 50, **candidates})
+    s = scenario(demand={"street_spacing_m": 50}, candidates={"spacing_m": 50, "mount": "centreline", **candidates})
     return s.demand, s.candidates
 
 

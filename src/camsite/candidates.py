@@ -1,7 +1,12 @@
 """Candidate camera sites and their variants (camera type × heading).
 
 Physical sites are intersections, points every ``spacing_m`` along usable
-streets, and user-given mounting points. A 360° camera type gives one
+streets, and user-given mounting points. With ``mount = "edge"`` (the default)
+a site stands where a camera can be mounted: the corners of an intersection
+and both edges of a street (the façade or pole line, :mod:`camsite.mounts`);
+``mount = "centreline"`` puts them on the centreline. Column ``mount`` says
+which (``facade_or_pole_line``, ``mounting_point``, ``centreline``) and ``side``
+the compass side of the street (``""`` on the centreline). A 360° camera type gives one
 variant per site; a fixed camera type gives one variant per heading along
 each street leaving the site. Headings are compass bearings in degrees
 (0 = north, 90 = east), as ``heading_deg`` of existing cameras.
@@ -26,7 +31,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite import areas, readers
+from camsite import areas, mounts, readers
 from camsite.cameras import CameraModels
 from camsite.config import CandidateConfig, Exclusion, NoViewZone
 from camsite.demand import usable_edges
@@ -39,7 +44,7 @@ __all__ = ["CANDIDATE_COLUMNS", "bearing_deg", "build_candidates", "exclusion_co
 
 #: Columns of the candidate frame, in order (docs/architecture.md).
 CANDIDATE_COLUMNS: tuple[str, ...] = ("site_id", "variant", "camera_type", "heading_deg", "cost_sek", "penalty_sek",
-                                      "kind", "street", "geometry")
+                                      "kind", "street", "mount", "side", "geometry")
 #: How far along a street its direction is read from a site (metres).
 _LOOK_M = 10.0
 #: Headings at one site closer than this (degrees) are one variant.
@@ -59,39 +64,77 @@ def site_ids(x: np.ndarray, y: np.ndarray, *, prefix: str) -> np.ndarray:
 
 
 def _sites(kind: str, geom: np.ndarray, street: np.ndarray, heads: list[np.ndarray],
-           cost: np.ndarray | None = None, ids: np.ndarray | None = None) -> pd.DataFrame:
+           cost: np.ndarray | None = None, ids: np.ndarray | None = None, *, mount: str = "centreline",
+           side: np.ndarray | None = None) -> pd.DataFrame:
     x, y = shapely.get_x(geom), shapely.get_y(geom)
     return pd.DataFrame({"site_id": site_ids(x, y, prefix="m" if kind == "mount" else "") if ids is None else ids,
                          "kind": kind, "street": street, "headings": heads, "geometry": geom,
-                         "cost_override": np.full(len(geom), np.nan) if cost is None else cost})
+                         "cost_override": np.full(len(geom), np.nan) if cost is None else cost, "mount": mount,
+                         "side": np.full(len(geom), "", dtype=object) if side is None else side})
 
 
-def _intersections(network: Any, edges: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Nodes where three or more streets meet and at least one usable street leaves."""
+def _approaches(network: Any, edges: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Nodes where three or more streets meet and a usable street leaves, and each usable edge end at them.
+
+    The ends frame has ``node``, ``name``, ``hw`` (half-width) and ``b``: the
+    bearing from the node to a point a few metres along the edge.
+    """
     nodes = network.nodes
     ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
     deg = pd.Series(ends).value_counts()
     count = nodes["street_count"].fillna(0).to_numpy() if "street_count" in nodes else np.zeros(len(nodes))
     used = nodes.index.isin(deg.index)
-    ok = used & (np.maximum(count, deg.reindex(nodes.index).fillna(0).to_numpy()) >= 3)
-    sel = nodes[ok]
-    # headings: each usable edge end, looking a few metres along the edge
+    sel = nodes[used & (np.maximum(count, deg.reindex(nodes.index).fillna(0).to_numpy()) >= 3)]
     geoms = edges.geometry.to_numpy()
     length = shapely.length(geoms)
     look = np.minimum(_LOOK_M, length)
     p_u, p_v = shapely.line_interpolate_point(geoms, look), shapely.line_interpolate_point(geoms, length - look)
+    hw = edges["half_width_m"].to_numpy(float) if "half_width_m" in edges else np.full(len(edges), 8.0)
     ends_df = pd.DataFrame({"node": ends, "x": np.concatenate([shapely.get_x(p_u), shapely.get_x(p_v)]),
                             "y": np.concatenate([shapely.get_y(p_u), shapely.get_y(p_v)]),
-                            "name": np.concatenate([edges["name"].to_numpy(), edges["name"].to_numpy()])})
+                            "name": np.concatenate([edges["name"].to_numpy(), edges["name"].to_numpy()]),
+                            "hw": np.concatenate([hw, hw])})
     ends_df = ends_df[ends_df["node"].isin(sel.index)]
     nx_, ny_ = sel.geometry.x.reindex(ends_df["node"]).to_numpy(), sel.geometry.y.reindex(ends_df["node"]).to_numpy()
-    ends_df["b"] = bearing_deg(nx_, ny_, ends_df["x"].to_numpy(), ends_df["y"].to_numpy())
+    return sel, ends_df.assign(b=bearing_deg(nx_, ny_, ends_df["x"].to_numpy(), ends_df["y"].to_numpy()))
+
+
+def _intersections(network: Any, edges: gpd.GeoDataFrame, cfg: CandidateConfig) -> pd.DataFrame:
+    """Intersection sites: the node itself (``mount = "centreline"``) or its corners (``"edge"``, camsite.mounts).
+
+    Every site of a node gets the node's headings: along each usable street leaving it.
+    """
+    sel, ends_df = _approaches(network, edges)
     g = ends_df.groupby("node")
     # every selected node ends at least one usable edge, so each has a group
     heads_by_node = {node: _dedupe(b.to_numpy()) for node, b in g["b"]}
     names = g["name"].agg(lambda n: " / ".join(sorted({str(v) for v in n if v}))).reindex(sel.index).fillna("")
-    return _sites("intersection", sel.geometry.to_numpy(), names.to_numpy(object),
-                  [heads_by_node[n] for n in sel.index])
+    if cfg.mount != "edge":
+        return _sites("intersection", sel.geometry.to_numpy(), names.to_numpy(object),
+                      [heads_by_node[n] for n in sel.index])
+    rows: list[tuple[Any, float, float]] = []
+    for node, grp in g:
+        b, hw = _merge_approaches(grp["b"].to_numpy(float), grp["hw"].to_numpy(float))
+        rows.extend((node, dx, dy) for dx, dy in mounts.corner_offsets(b, hw, inset_m=cfg.mount_inset_m))
+    node_ix = [r[0] for r in rows]
+    dx, dy = np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
+    geom = shapely.points(sel.geometry.x.reindex(node_ix).to_numpy() + dx, sel.geometry.y.reindex(node_ix).to_numpy() + dy)
+    return _sites("intersection", np.asarray(geom, dtype=object), names.reindex(node_ix).to_numpy(object),
+                  [heads_by_node[n] for n in node_ix], mount=mounts.MOUNT_KINDS[0], side=mounts.compass(dx, dy))
+
+
+def _merge_approaches(b: np.ndarray, hw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Approach bearings with near-duplicates (within :data:`_SAME_HEADING_DEG`) merged, keeping the wider street.
+
+    >>> [v.tolist() for v in _merge_approaches(np.array([90.0, 0.0, 95.0, 359.0]), np.array([5.0, 7.0, 9.0, 8.0]))]
+    [[0.0, 90.0], [8.0, 9.0]]
+    """
+    keep = _dedupe(b)
+    off = np.abs(np.mod(b[:, None] - keep[None, :] + 180.0, 360.0) - 180.0)
+    nearest = np.argmin(off, axis=1)
+    width = np.zeros(len(keep))
+    np.maximum.at(width, nearest, hw)
+    return keep, width
 
 
 def nearest_street(points: np.ndarray, edge_ix: np.ndarray, edges: gpd.GeoDataFrame) -> np.ndarray:
@@ -131,8 +174,13 @@ def _dedupe(b: np.ndarray) -> np.ndarray:
     return np.asarray(keep)
 
 
-def _along_streets(edges: gpd.GeoDataFrame, spacing_m: float) -> pd.DataFrame:
-    """Points every about ``spacing_m`` inside each edge (the ends are intersections or dead ends)."""
+def _along_streets(edges: gpd.GeoDataFrame, cfg: CandidateConfig) -> pd.DataFrame:
+    """Points every about ``spacing_m`` inside each edge (the ends are intersections or dead ends).
+
+    With ``mount = "edge"`` each point is two sites, one at each edge of the street
+    (camsite.mounts), looking along the street both ways and across it.
+    """
+    spacing_m = cfg.spacing_m
     if spacing_m <= 0 or edges.empty:
         return _sites("street", np.empty(0, object), np.empty(0, object), [])
     geoms = edges.geometry.to_numpy()
@@ -147,12 +195,27 @@ def _along_streets(edges: gpd.GeoDataFrame, spacing_m: float) -> pd.DataFrame:
     x, y = shapely.get_x(pts), shapely.get_y(pts)
     fwd = bearing_deg(x, y, shapely.get_x(ahead), shapely.get_y(ahead))
     back = bearing_deg(x, y, shapely.get_x(behind), shapely.get_y(behind))
-    heads = list(np.round(np.column_stack([fwd, back]), 1))
-    return _sites("street", pts, nearest_street(pts, rep, edges), heads)
+    street = nearest_street(pts, rep, edges)
+    if cfg.mount != "edge":
+        return _sites("street", pts, street, list(np.round(np.column_stack([fwd, back]), 1)))
+    dx, dy = mounts.side_offsets(fwd, edges["half_width_m"].to_numpy(float)[rep], inset_m=cfg.mount_inset_m)
+    sides = []
+    for sign in (1.0, -1.0):  # left of the edge's direction, then right
+        geom = np.asarray(shapely.points(x + sign * dx, y + sign * dy), dtype=object)
+        across = np.mod(fwd + 90.0 * sign, 360.0)  # from the edge towards the centreline
+        heads = [_dedupe(h) for h in np.round(np.column_stack([fwd, back, across]), 1)]
+        sides.append(_sites("street", geom, street, heads, mount=mounts.MOUNT_KINDS[0],
+                            side=mounts.compass(sign * dx, sign * dy)))
+    return pd.concat(sides, ignore_index=True)
 
 
-def _mounts(pts: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Mounting points; optional columns ``cost_sek`` (overrides the type's cost) and ``site_id``."""
+def _mounts(pts: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, across: bool = False) -> pd.DataFrame:
+    """Mounting points; optional columns ``cost_sek`` (overrides the type's cost) and ``site_id``.
+
+    Headings along the nearest street both ways and, with ``across``, towards it
+    (from a point at least a metre off its centreline); ``side`` is the compass
+    direction from the street to the point.
+    """
     geoms = pts.geometry.to_numpy()
     tree = shapely.STRtree(edges.geometry.to_numpy())
     pi, ei = tree.query_nearest(geoms, all_matches=False)
@@ -165,10 +228,18 @@ def _mounts(pts: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> pd.DataFrame:
     a = shapely.line_interpolate_point(lines, np.minimum(pos + 1.0, length))
     b = shapely.line_interpolate_point(lines, np.maximum(pos - 1.0, 0.0))
     ax, ay, bx, by = shapely.get_x(a), shapely.get_y(a), shapely.get_x(b), shapely.get_y(b)
-    heads = [_dedupe(h) for h in np.column_stack([bearing_deg(bx, by, ax, ay), bearing_deg(ax, ay, bx, by)])]
+    foot = shapely.line_interpolate_point(lines, pos)
+    gx, gy = shapely.get_x(geoms), shapely.get_y(geoms)
+    ox, oy = gx - shapely.get_x(foot), gy - shapely.get_y(foot)
+    off = np.hypot(ox, oy) >= 1.0
+    towards = np.where(off & across, bearing_deg(ox, oy, 0.0, 0.0), np.nan)
+    heads = [_dedupe(h[~np.isnan(h)]) for h in np.column_stack([bearing_deg(bx, by, ax, ay),
+                                                                bearing_deg(ax, ay, bx, by), towards])]
     cost = pd.to_numeric(pts["cost_sek"], errors="coerce").to_numpy(float) if "cost_sek" in pts else None
     ids = pts["site_id"].astype(str).to_numpy(object) if "site_id" in pts else None
-    return _sites("mount", geoms, nearest_street(geoms, near, edges), heads, cost, ids)
+    side = np.where(off, mounts.compass(ox, oy), "").astype(object)
+    return _sites("mount", geoms, nearest_street(geoms, near, edges), heads, cost, ids,
+                  mount=mounts.MOUNT_KINDS[1], side=side)
 
 
 def _read_zone_file(path: Path, crs: str) -> gpd.GeoDataFrame:
@@ -264,11 +335,16 @@ def _all_sites(network: Any, existing: gpd.GeoDataFrame | None, cfg: CandidateCo
                mounting_points: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """Every physical site before the exclusion zones (sites near an existing camera left out)."""
     edges = usable_edges(network.edges)
-    parts = [_intersections(network, edges)] if cfg.intersections else []
+    parts = [_intersections(network, edges, cfg)] if cfg.intersections else []
     if mounting_points is not None:
-        parts.append(_mounts(mounting_points, edges))
-    parts.append(_along_streets(edges, cfg.spacing_m))
+        parts.append(_mounts(mounting_points, edges, across=cfg.mount == "edge"))
+    parts.append(_along_streets(edges, cfg))
     sites = pd.concat(parts, ignore_index=True).drop_duplicates("site_id")
+    if cfg.mount == "edge" and len(sites):  # an offset point in a crossing street's carriageway is no mount
+        off = (sites["mount"] == mounts.MOUNT_KINDS[0]).to_numpy() & ~mounts.at_edge(
+            sites["geometry"].to_numpy(), edges, inset_m=cfg.mount_inset_m)
+        logger.info("%d edge sites lie inside another street's space, not at an edge: left out", int(off.sum()))
+        sites = sites[~off]
     near = _near_existing(sites, existing, cfg.min_distance_to_existing_m)
     if near.any():
         logger.info("%d candidate sites within %.0f m of an existing camera dropped", int(near.sum()),

@@ -57,8 +57,14 @@ class CandidateConfig:
     no_view: tuple[NoViewZone, ...] = ()
     no_view_mode: str = "mask"
     min_view_share: float = 0.5
+    #: Where a site stands: ``"edge"`` (façade or pole line at the street's edge, corners at intersections,
+    #: ``mount_inset_m`` inside the corridor; camsite.mounts) or ``"centreline"`` (on the centreline, as before).
+    mount: str = "edge"
+    mount_inset_m: float = 0.5
 
     def validate(self, *, file: str | None, key: str) -> None:
+        check(self.mount in ("edge", "centreline"), 'must be "edge" or "centreline"', file=file, key=f"{key}.mount")
+        check(self.mount_inset_m >= 0, "must be >= 0", file=file, key=f"{key}.mount_inset_m")
         check(self.spacing_m == 0 or self.spacing_m >= MIN_SPACING_M,
                f"must be 0 (intersections and mounting points only) or at least {MIN_SPACING_M:g} m: finer spacing "
                "adds candidates a camera mount cannot tell apart and may not fit in memory", file=file,

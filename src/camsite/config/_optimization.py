@@ -69,6 +69,10 @@ class OptimizationConfig:
     time_limit_s: float | None = 300.0
     backup_weight: float = 0.0
     min_spacing_m: float = 0.0
+    #: No two new cameras closer than this that look the same way (fixed headings within ``same_heading_deg``,
+    #: or two all-round domes); 0 allows them.
+    min_spacing_same_heading_m: float = 25.0
+    same_heading_deg: float = 45.0
     forced_sites: tuple[str, ...] = ()
     forbidden_sites: tuple[str, ...] = ()
     max_per_type: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
@@ -125,6 +129,9 @@ class OptimizationConfig:
             check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
         check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
         check(self.min_spacing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_spacing_m")
+        check(self.min_spacing_same_heading_m >= 0, "must be >= 0", file=file,
+              key=f"{key}.min_spacing_same_heading_m")
+        check(0 <= self.same_heading_deg <= 180, "must be in [0, 180]", file=file, key=f"{key}.same_heading_deg")
         for k, v in self.max_per_type.items():
             check(v >= 0, "must be >= 0", file=file, key=f"{key}.max_per_type.{k}")
         for i, b in enumerate(self.stages):

@@ -4,7 +4,11 @@
   ``-1`` means "no group".
 * ``conflicts``: pairs of sites that may not both be chosen; or ``xy`` plus
   ``min_spacing_m``: every two sites closer than that (and not in the same group)
-  conflict.
+  conflict; or ``xy`` and ``heading_deg`` plus ``same_heading_spacing_m``: two
+  sites closer than that which look the same way conflict: fixed cameras whose
+  headings differ by less than ``same_heading_deg``, or two all-round cameras
+  (NaN heading). A fixed camera and an all-round one never conflict this way.
+  Each conflict is one pair row ``x_a + x_b <= 1``: the model stays exact.
 * ``forced`` / ``forbidden``: boolean masks; a forced site is always chosen, a
   forbidden one never.
 * ``require_any``: index arrays; at least one site of each is chosen (a forced
@@ -14,6 +18,11 @@
 >>> c = Constraints.build(3, xy=np.array([[0, 0], [5, 0], [30, 0]]), min_spacing_m=10)
 >>> c.conflicts.tolist()
 [[0, 1]]
+>>> nan = float("nan")
+>>> c = Constraints.build(4, xy=[[0, 0], [20, 0], [0, 10], [20, 10]], heading_deg=[90, 120, nan, nan],
+...                       same_heading_spacing_m=25)
+>>> c.conflicts.tolist()  # headings 30° apart; two domes; never a dome with a fixed camera
+[[0, 1], [2, 3]]
 """
 
 from __future__ import annotations
@@ -84,6 +93,7 @@ class Constraints:
         xy: npt.ArrayLike | None = None, min_spacing_m: float = 0.0, forced: npt.ArrayLike | None = None,
         forbidden: npt.ArrayLike | None = None, require_any: Iterable[npt.ArrayLike] = (),
         site_type: npt.ArrayLike | None = None, max_per_type: Mapping[str, int] | None = None,
+        heading_deg: npt.ArrayLike | None = None, same_heading_spacing_m: float = 0.0, same_heading_deg: float = 45.0,
     ) -> Constraints:
         """Normalise side constraints over ``n_sites`` sites into arrays.
 
@@ -105,6 +115,9 @@ class Constraints:
             Index arrays; at least one site of each is chosen.
         site_type, max_per_type
             A type label per site and a cap of chosen sites per type.
+        heading_deg, same_heading_spacing_m, same_heading_deg
+            A compass heading per site (NaN: all round) and the spacing below which
+            two sites of different groups that look the same way conflict (module docs).
 
         Examples
         --------
@@ -121,6 +134,13 @@ class Constraints:
         if xy is not None and min_spacing_m > 0:
             pairs = np.vstack([pairs, _spacing_pairs(np.asarray(xy, dtype=np.float64).reshape(n, 2),
                                                      float(min_spacing_m), grp)])
+        if xy is not None and heading_deg is not None and same_heading_spacing_m > 0:
+            head = np.asarray(heading_deg, dtype=np.float64).ravel()
+            if head.shape != (n,):
+                raise ValueError(f"heading_deg has length {head.size}, expected {n}")
+            pairs = np.vstack([pairs, _same_heading_pairs(np.asarray(xy, dtype=np.float64).reshape(n, 2), head,
+                                                          float(same_heading_spacing_m), float(same_heading_deg),
+                                                          grp)])
         if len(pairs):
             pairs = np.unique(np.sort(pairs, axis=1), axis=0)
         codes, caps = _empty_int(), _empty_float()
@@ -209,6 +229,19 @@ def _spacing_pairs(xy: FloatArray, min_spacing_m: float, groups: IntArray) -> In
     return out
 
 
+def _same_heading_pairs(xy: FloatArray, heading: FloatArray, spacing_m: float, max_deg: float,
+                        groups: IntArray) -> IntArray:
+    """Pairs closer than ``spacing_m`` (different groups) that look the same way (module docs)."""
+    pairs = _spacing_pairs(xy, spacing_m, groups)
+    if len(pairs) == 0:
+        return pairs
+    ha, hb = heading[pairs[:, 0]], heading[pairs[:, 1]]
+    off = np.abs(np.mod(ha - hb + 180.0, 360.0) - 180.0)
+    same = (np.isnan(ha) & np.isnan(hb)) | (off < max_deg)  # NaN compares False: a dome and a fixed camera never
+    out: IntArray = pairs[same]
+    return out
+
+
 def _pairs(conflicts: npt.ArrayLike | None, n: int) -> IntArray:
     if conflicts is None:
         return np.zeros((0, 2), dtype=np.int64)
@@ -238,6 +271,7 @@ def side_constraints(
     xy: npt.ArrayLike | None = None, min_spacing_m: float = 0.0, forced: Sequence[str] = (),
     forbidden: Sequence[str] = (), max_per_type: Mapping[str, int] | None = None,
     variants: Sequence[str] | npt.NDArray[np.str_] | npt.NDArray[np.object_] | None = None,
+    heading_deg: npt.ArrayLike | None = None, same_heading_spacing_m: float = 0.0, same_heading_deg: float = 45.0,
 ) -> Constraints:
     """:class:`Constraints` from candidate-table columns.
 
@@ -245,7 +279,8 @@ def side_constraints(
     site form a group (at most one is chosen). ``forced`` and ``forbidden`` list
     site ids (or variant names when ``variants`` is given): a forced physical site
     gets at least one of its variants; every variant of a forbidden site is
-    excluded. ``xy`` with ``min_spacing_m > 0`` adds spacing conflicts;
+    excluded. ``xy`` with ``min_spacing_m > 0`` adds spacing conflicts, and with
+    ``heading_deg`` and ``same_heading_spacing_m > 0`` same-heading conflicts;
     ``camera_types`` with ``max_per_type`` caps the chosen sites per type. Raises
     :class:`~camsite.errors.ConfigError` for an unknown id.
 
@@ -262,9 +297,12 @@ def side_constraints(
         forbid[hit] = True
     require = _lookup(forced, sids, var, "optimization.forced_sites")
     spaced = xy is not None and min_spacing_m > 0
+    headed = xy is not None and heading_deg is not None and same_heading_spacing_m > 0
     typed = bool(max_per_type) and camera_types is not None
     return Constraints.build(
-        n, groups=groups, forbidden=forbid, require_any=require, xy=xy if spaced else None,
+        n, groups=groups, forbidden=forbid, require_any=require, xy=xy if spaced or headed else None,
         min_spacing_m=float(min_spacing_m) if spaced else 0.0,
         site_type=np.asarray(camera_types, dtype=object) if typed else None,
-        max_per_type=dict(max_per_type) if typed and max_per_type else None)
+        max_per_type=dict(max_per_type) if typed and max_per_type else None,
+        heading_deg=heading_deg if headed else None, same_heading_spacing_m=float(same_heading_spacing_m),
+        same_heading_deg=float(same_heading_deg))

@@ -80,7 +80,8 @@ def constraints_for(instance: Instance, opt: OptimizationConfig) -> Constraints:
     return optimize.side_constraints(
         site_ids=cands["site_id"].to_numpy(), camera_types=cands["camera_type"].to_numpy(), xy=instance.xy,
         min_spacing_m=opt.min_spacing_m, forced=opt.forced_sites, forbidden=opt.forbidden_sites,
-        max_per_type=dict(opt.max_per_type))
+        max_per_type=dict(opt.max_per_type), heading_deg=cands["heading_deg"].to_numpy(float) if "heading_deg" in cands else None,
+        same_heading_spacing_m=opt.min_spacing_same_heading_m, same_heading_deg=opt.same_heading_deg)
 
 
 def for_instance(instance: Instance, solver: SolverOptions) -> SolverOptions:
