@@ -290,9 +290,13 @@ class FootfallConfig:
     entrances: str | None = None
     entrance_search_m: float = 300.0
     square_radius_m: float = 25.0
+    #: Entrances of one station closer than this (single linkage) are one exit (ticket hall); each exit gets an
+    #: equal share of the station's travellers and incidents.
+    exit_merge_m: float = 60.0
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.radius_m > 0, "must be > 0", file=file, key=f"{key}.radius_m")
+        _check(0 <= self.exit_merge_m <= 500, "must be in [0, 500] m", file=file, key=f"{key}.exit_merge_m")
         _check(self.entrance_search_m > 0, "must be > 0", file=file, key=f"{key}.entrance_search_m")
         _check(self.square_radius_m > 0, "must be > 0", file=file, key=f"{key}.square_radius_m")
         _check(self.weight_per_1000 >= 0, "must be >= 0", file=file, key=f"{key}.weight_per_1000")
@@ -317,9 +321,23 @@ class DemandConfig:
         "point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25,
     }))
     footfall: FootfallConfig | None = None
+    #: Radius (m) of an incident's position when its file gives no ``uncertainty_m``, per precision class;
+    #: every class but street, station and area is spread over that disc (docs/assumptions.md).
+    uncertainty_m: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
+        "point": 0.0, "intersection": 25.0,
+    }))
+    #: Grid spacing (m) of the sample points over an incident's disc of uncertainty.
+    uncertainty_spacing_m: float = 8.0
+    #: Share of a station incident placed underground (counted in the total, seen by no street camera).
+    underground_share: float = 0.5
 
     def validate(self, *, file: str | None, key: str) -> None:
         _check(self.snap_distance_m >= 0, "must be >= 0", file=file, key=f"{key}.snap_distance_m")
+        _check(1 <= self.uncertainty_spacing_m <= 100, "must be in [1, 100] m", file=file,
+               key=f"{key}.uncertainty_spacing_m")
+        _check(0 <= self.underground_share <= 1, "must be in [0, 1]", file=file, key=f"{key}.underground_share")
+        for k, v in self.uncertainty_m.items():
+            _check(0 <= v <= 1000, "must be in [0, 1000] m", file=file, key=f"{key}.uncertainty_m.{k}")
         _check(self.street_spacing_m == 0 or self.street_spacing_m >= MIN_SPACING_M,
                f"must be 0 (street space off) or at least {MIN_SPACING_M:g} m: finer sampling adds points "
                "a camera cannot tell apart and may not fit in memory", file=file, key=f"{key}.street_spacing_m")
@@ -592,7 +610,8 @@ class RobustnessConfig:
     weight_high: float = 2.0
     range_pct: float = 20.0
     cost_pct: float = 20.0
-    jitter_m: float = 10.0
+    #: Radius an incident moves within; None: each incident's recorded ``uncertainty_m`` (or its class's default).
+    jitter_m: float | None = None
     stable_share: float = 0.8
 
     def validate(self, *, file: str | None, key: str) -> None:
@@ -600,7 +619,8 @@ class RobustnessConfig:
         _check(1 <= self.weight_high <= 100, "must be in [1, 100]", file=file, key=f"{key}.weight_high")
         for name in ("range_pct", "cost_pct"):
             _check(0 <= getattr(self, name) < 100, "must be in [0, 100)", file=file, key=f"{key}.{name}")
-        _check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
+        if self.jitter_m is not None:
+            _check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
         _check(0 < self.stable_share <= 1, "must be a share in (0, 1]", file=file, key=f"{key}.stable_share")
 
 

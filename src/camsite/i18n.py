@@ -766,3 +766,9 @@ _T.update({
                         "The gain per level is the sum over the plan's sites of each site's gain times its share at "
                         "the level (the \"Share of gain\" columns of the inventory)."),
 })
+
+# Evidence under uncertainty: demand the street cameras cannot see by construction.
+_T.update({
+    "unc_underground": ("under jord (del av en stationshändelse som kan ha skett i tunnelbanan)",
+                        "underground (the share of a station event that may have happened in the metro)"),
+})

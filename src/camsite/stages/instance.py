@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from camsite.errors import InputError
 from camsite.stages._graded import existing_views, pair_values
 from camsite.stages.inputs import Inputs
 from camsite.stages.rows import ValueRows, value_rows
+from camsite.uncertainty import hide_rows
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ def district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
 
 
 #: Why no camera can see a demand point (keys of :func:`uncoverable_reasons`).
-UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight")
+UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight", "underground")
 
 
 def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame,
@@ -221,7 +223,8 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
                                             study_area=reach, districts=district_map(inputs.districts),
-                                            entrances=inputs.entrances, open_areas=inputs.open_areas)
+                                            entrances=inputs.entrances, open_areas=inputs.open_areas,
+                                            open_space=inputs.open_space)
     demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
     demand = _renumber(demand)
     if demand.empty or demand["weight"].sum() <= 0:
@@ -240,12 +243,13 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         cameras = cameras.graded()  # nothing beyond detection
     cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds,
                                        graded=graded)
+    cov = _hide_underground(cov, demand)
     no_view = coverage_mod.empty_no_view()
     if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
         cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
     existing, ex_share = existing_views(inputs.existing, cameras) if graded else (inputs.existing, None)
-    ex_cov = coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
-                                          viewsheds=viewsheds, graded=graded)
+    ex_cov = _hide_underground(coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
+                                                            viewsheds=viewsheds, graded=graded), demand)
     cand_matrix, ex_matrix = cov.matrix, ex_cov.matrix
     if graded:
         assert quality is not None and cov.levels is not None and ex_cov.levels is not None and ex_share is not None
@@ -275,11 +279,22 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
                          "and the street corridor widths)", where="camera_types")
     unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
+    if "underground" in demand.columns:  # no street camera sees underground demand
+        unseen.loc[demand["underground"].to_numpy(bool)[unseen["demand_id"].to_numpy(int)], "reason"] = "underground"
     return Instance(demand=demand, candidates=cands, existing=existing, coverage=cand_matrix,
                     existing_coverage=ex_matrix, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
                     existing_viewsheds=ex_cov.viewsheds, weights=weights,
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
                     demand_stats=stats, no_view=no_view, **extra)
+
+
+def _hide_underground(cov: coverage_mod.Coverage, demand: gpd.GeoDataFrame) -> coverage_mod.Coverage:
+    """The coverage with the rows of underground demand points emptied."""
+    hidden = demand["underground"].to_numpy(bool) if "underground" in demand.columns else np.zeros(len(demand), bool)
+    if not hidden.any():
+        return cov
+    levels = None if cov.levels is None else hide_rows(cov.levels, hidden)
+    return dataclasses.replace(cov, matrix=hide_rows(cov.matrix, hidden), levels=levels)
 
 
 def _levels_kept(levels: sp.csr_matrix, keep: NDArray[np.bool_], seen: sp.csr_matrix) -> sp.csr_matrix:
