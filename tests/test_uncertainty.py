@@ -8,7 +8,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from factory import CRS, cameras, incidents, inputs, network, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -19,6 +18,7 @@ from camsite.cameras import CameraModels
 from camsite.config import DEFAULT_CATEGORY_WEIGHTS, QualityConfig
 from camsite.coverage import coverage_matrix
 from camsite.optimize import max_coverage
+from factory import CRS, cameras, incidents, inputs, network, scenario
 
 X0, Y0 = 152000.0, 6580000.0
 

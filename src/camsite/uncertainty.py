@@ -175,14 +175,14 @@ def exit_points(entrances: npt.NDArray[np.object_], radius_m: float, spacing_m: 
     return pts
 
 
-def hide_rows(matrix: sp.spmatrix, hidden: npt.NDArray[np.bool_]) -> sp.csr_matrix:
+def hide_rows(matrix: sp.csr_matrix, hidden: npt.NDArray[np.bool_]) -> sp.csr_matrix:
     """``matrix`` with the rows of ``hidden`` demand points emptied (no camera sees them).
 
     >>> m = hide_rows(sp.csr_matrix(np.ones((3, 2), bool)), np.array([False, True, False]))
     >>> m.toarray().sum(axis=1).tolist()
     [2, 0, 2]
     """
-    out = sp.csr_matrix(matrix, copy=True)
+    out: sp.csr_matrix = matrix.copy()
     if hidden.any():
         counts = np.diff(out.indptr)
         out.data[np.repeat(hidden, counts)] = 0

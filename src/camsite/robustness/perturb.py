@@ -25,8 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, RobustnessConfig
 from camsite.demand import norm_names
-from camsite.uncertainty import recorded_uncertainty
 from camsite.stages.instance import district_map
+from camsite.uncertainty import recorded_uncertainty
 
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]

@@ -8,9 +8,9 @@ category weights and the camera models.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
