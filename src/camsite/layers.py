@@ -7,7 +7,7 @@ dropped and why, duplicate ids) are kept on the result, with more reasons
 added here.
 
 >>> list(empty_incidents("EPSG:3011").columns)
-['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'geometry']
+['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'uncertainty_m', 'geometry']
 >>> list(empty_cameras("EPSG:3011").columns)
 ['camera_id', 'camera_type', 'heading_deg', 'height_m', 'source', 'geometry']
 >>> as_text(pd.Series([1.0, 2.5, None])).tolist()
