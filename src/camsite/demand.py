@@ -6,9 +6,15 @@ docs/architecture.md). The weight of an incident is
 
     raw weight × category weight × recency × precision factor
 
-and that total is preserved exactly: an incident is moved onto its street
-(snapped) or kept where it is, and an incident known only to a street is
-spread evenly over sample points of that street's usable segments.
+and that total is preserved exactly: a point-like incident (an intersection)
+is spread over the disc of its recorded uncertainty (:mod:`camsite.uncertainty`),
+or, with no uncertainty, moved onto its street (snapped) or kept where it is;
+an incident known only to a street is spread evenly over sample points of
+that street's usable segments (within its uncertainty of its point, when the
+point is on the street); a station incident over the station's exits and,
+for ``underground_share``, underground (counted, seen by no street camera).
+Each incident demand point carries its event's id (``event``) when it stands
+for one event alone.
 
 >>> import geopandas as gpd
 >>> from shapely.geometry import LineString
@@ -31,7 +37,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite import placement
+from camsite import placement, uncertainty
 from camsite.config import DemandConfig, FootfallConfig
 from camsite.errors import InputError
 from camsite.network import name_keys
@@ -43,7 +49,7 @@ __all__ = ["DEMAND_COLUMNS", "build_demand", "incident_weights", "street_points"
 
 #: Columns of the demand frame, in order (docs/architecture.md).
 DEMAND_COLUMNS: tuple[str, ...] = ("demand_id", "kind", "category", "weight", "incidents", "edge_id", "precision",
-                                   "geometry")
+                                   "event", "underground", "geometry")
 _DAYS_PER_YEAR = 365.25
 
 
@@ -121,12 +127,21 @@ def incident_weights(incidents: pd.DataFrame, cfg: DemandConfig,
 
 
 def _frame(kind: Any, category: Any, weight: Any, incidents: Any, edge_id: Any, geometry: Any,
-           crs: Any, precision: Any = "") -> gpd.GeoDataFrame:
+           crs: Any, precision: Any = "", event: Any = "", underground: Any = False) -> gpd.GeoDataFrame:
     geoms = np.asarray(geometry, dtype=object)
     return gpd.GeoDataFrame({"kind": kind, "category": category, "weight": np.asarray(weight, float),
                              "incidents": np.asarray(incidents, float), "edge_id": np.asarray(edge_id, np.int64),
-                             "precision": np.broadcast_to(np.asarray(precision, dtype=object), geoms.shape)},
+                             "precision": np.broadcast_to(np.asarray(precision, dtype=object), geoms.shape),
+                             "event": np.broadcast_to(np.asarray(event, dtype=object), geoms.shape),
+                             "underground": np.broadcast_to(np.asarray(underground, dtype=bool), geoms.shape)},
                             geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
+
+
+def _event_ids(inc: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """Each incident's ``incident_id`` as text ("" when the frame has none)."""
+    if "incident_id" not in inc.columns:
+        return np.full(len(inc), "", object)
+    return inc["incident_id"].fillna("").astype(str).to_numpy(object)
 
 
 def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, snap_m: float,
@@ -146,34 +161,85 @@ def _snap(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, s
     eid = np.where(ok, edges["edge_id"].to_numpy()[np.maximum(edge_ix, 0)], -1)
     kind = np.where(ok, "incident", "point")
     prec = inc["precision"].fillna("point").astype(str).to_numpy(object) if "precision" in inc.columns else "point"
-    return _frame(kind, inc["category"].astype(str).to_numpy(), weights, np.ones(len(pts)), eid, geom, crs, prec), \
-        int((~ok).sum())
+    return _frame(kind, inc["category"].astype(str).to_numpy(), weights, np.ones(len(pts)), eid, geom, crs, prec,
+                  _event_ids(inc)), int((~ok).sum())
+
+
+def _discs(inc: gpd.GeoDataFrame, weights: np.ndarray, radii: np.ndarray, edges: gpd.GeoDataFrame,
+           dem: DemandConfig, open_space: BaseGeometry | None, crs: Any) -> gpd.GeoDataFrame:
+    """Point-like incidents spread over the disc of their uncertainty (in the open space), each sample with its
+    share; a sample within ``snap_distance_m`` of a usable street is an ``incident`` on that edge (not moved)."""
+    src, pts, share = uncertainty.disc_samples(inc.geometry.to_numpy(), radii, spacing_m=dem.uncertainty_spacing_m,
+                                               open_space=open_space)
+    eid = np.full(len(pts), -1, np.int64)
+    if len(pts) and len(edges) and dem.snap_distance_m > 0:
+        pi, ei = shapely.STRtree(edges.geometry.to_numpy()).query_nearest(pts, max_distance=dem.snap_distance_m,
+                                                                          all_matches=False)
+        eid[pi] = edges["edge_id"].to_numpy()[ei]
+    prec = inc["precision"].fillna("point").astype(str).to_numpy(object)[src]
+    return _frame(np.where(eid >= 0, "incident", "point"), inc["category"].astype(str).to_numpy()[src],
+                  weights[src] * share, share, eid, pts, crs, prec, _event_ids(inc)[src])
+
+
+def _window(px: np.ndarray, py: np.ndarray, cand: np.ndarray, geom: Any, radius: float, near_m: float) -> np.ndarray:
+    """The sample points of an incident's street within ``radius`` of its point (at least the nearest), when the
+    point lies within ``near_m`` of the street; else the whole street."""
+    if geom is None or geom.is_empty or not np.isfinite(radius) or not len(cand):
+        return cand
+    d = np.hypot(px[cand] - geom.x, py[cand] - geom.y)
+    if not (np.nanmin(d, initial=np.inf) <= near_m):
+        return cand
+    out: np.ndarray = cand[d <= max(radius, float(np.nanmin(d)))]
+    return out
 
 
 def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, spacing_m: float,
-                    crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """Spread street-precision incidents over sample points of their street; returns (frame, matched mask)."""
+                    crs: Any, radii: np.ndarray | None = None,
+                    near_m: float = 30.0) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Spread street-precision incidents over sample points of their street, by length, within ``radii`` of the
+    recorded point when it lies on (within ``near_m`` of) the street; returns (frame, matched mask)."""
     names = name_keys(edges["name"])
     key = name_keys(inc["street"] if "street" in inc.columns else pd.Series([""] * len(inc), index=inc.index))
     matched = key.isin(set(names[names != ""])).to_numpy()
     if not matched.any():
         return _frame([], [], [], [], [], [], crs), matched
-    grp = pd.DataFrame({"street": key[matched].to_numpy(), "category": inc["category"].astype(str)[matched].to_numpy(),
-                        "weight": weights[matched], "n": 1.0}).groupby(["street", "category"], as_index=False).sum()
-    on_street = edges[names.isin(set(grp["street"])).to_numpy()]
-    sp = street_points(on_street.geometry, spacing_m=spacing_m or 10.0, edge_ids=on_street["edge_id"].to_numpy())
-    pts = pd.DataFrame({"street": name_keys(on_street["name"]).to_numpy()[sp.source], "ix": np.arange(len(sp.source)),
-                        "len": sp.length_m})
-    pts["share"] = pts["len"] / pts.groupby("street")["len"].transform("sum")
-    rows = grp.merge(pts, on="street")
+    on_street = edges[names.isin(set(key[matched])).to_numpy()]
+    spacing = spacing_m or 10.0
+    sp = street_points(on_street.geometry, spacing_m=spacing, edge_ids=on_street["edge_id"].to_numpy())
+    pt_street = name_keys(on_street["name"]).to_numpy(object)[sp.source]
+    px, py = np.full(len(sp.geometry), np.nan), np.full(len(sp.geometry), np.nan)
+    full = ~shapely.is_empty(sp.geometry)
+    px[full], py[full] = shapely.get_x(sp.geometry[full]), shapely.get_y(sp.geometry[full])
+    r = np.full(len(inc), np.nan) if radii is None else radii
+    cats, geoms, keys = inc["category"].astype(str).to_numpy(), inc.geometry.to_numpy(), key.to_numpy(object)
+    parts = []
+    for j in np.flatnonzero(matched):
+        ix = _window(px, py, np.flatnonzero(pt_street == keys[j]), geoms[j], float(r[j]), near_m + spacing / 2)
+        length = sp.length_m[ix] if sp.length_m[ix].sum() > 0 else np.ones(len(ix))
+        share = length / length.sum()
+        parts.append(pd.DataFrame({"ix": ix, "category": cats[j], "weight": weights[j] * share, "n": share}))
+    rows = pd.concat(parts).groupby(["ix", "category"], as_index=False, sort=True).sum()
     ix = rows["ix"].to_numpy()
-    return _frame("incident", rows["category"].to_numpy(), rows["weight"] * rows["share"], rows["n"] * rows["share"],
-                  sp.edge_id[ix], sp.geometry[ix], crs, "street"), matched
+    return _frame("incident", rows["category"].to_numpy(), rows["weight"], rows["n"], sp.edge_id[ix], sp.geometry[ix],
+                  crs, "street"), matched
 
 
-def _placed_frame(inc: gpd.GeoDataFrame, placed: placement.Placed, crs: Any) -> gpd.GeoDataFrame:
-    return _frame("incident", inc["category"].astype(str).to_numpy()[placed.source], placed.weight, placed.incidents,
-                  placed.edge_id, placed.geometry, crs, inc["precision"].astype(str).to_numpy(object)[placed.source])
+def _station_frame(inc: gpd.GeoDataFrame, w: np.ndarray, entrances: gpd.GeoDataFrame, dem: DemandConfig,
+                   crs: Any) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Station incidents: ``1 - underground_share`` over the station's exits (the squares in front), the rest
+    underground at the station's point (counted, seen by no street camera)."""
+    ff = dem.footfall
+    placed, ok = placement.to_exits(inc.geometry, w, entrances, search_m=ff.entrance_search_m if ff else 300.0,
+                                    merge_m=ff.exit_merge_m if ff else 60.0,
+                                    radius_m=ff.square_radius_m if ff else 25.0, incidents=True)
+    up, down = 1.0 - dem.underground_share, dem.underground_share
+    cats, ids = inc["category"].astype(str).to_numpy(), _event_ids(inc)
+    above = _frame("incident", cats[placed.source], placed.weight * up, placed.incidents * up, placed.edge_id,
+                   placed.geometry, crs, "station", ids[placed.source])
+    k = np.flatnonzero(ok)
+    below = _frame("incident", cats[k], w[k] * down, np.full(len(k), down), -1, inc.geometry.to_numpy()[k], crs,
+                   "station", ids[k], True)
+    return pd.concat([above, below], ignore_index=True), ok
 
 
 def _spread_area_groups(sub: gpd.GeoDataFrame, district: pd.Series, w: np.ndarray, sp: StreetPoints,
@@ -219,9 +285,8 @@ def _place_imprecise(incidents: gpd.GeoDataFrame, w: np.ndarray, spread_edges: g
     is_station = prec == "station"
     if is_station.any() and entrances is not None and len(entrances):
         sub = incidents[is_station]
-        placed, ok = placement.to_entrances(sub.geometry, w[is_station], entrances,
-                                            search_m=dem.footfall.entrance_search_m if dem.footfall else 300.0)
-        frames.append(_placed_frame(sub, placed, crs))
+        frame, ok = _station_frame(sub, w[is_station], entrances, dem, crs)
+        frames.append(frame)
         done[np.flatnonzero(is_station)[ok]] = True
     return frames, done
 
@@ -229,13 +294,16 @@ def _place_imprecise(incidents: gpd.GeoDataFrame, w: np.ndarray, spread_edges: g
 def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, edges: gpd.GeoDataFrame,
                      spread_edges: gpd.GeoDataFrame, dem: DemandConfig, category_weights: Mapping[str, float],
                      crs: Any, districts: Mapping[str, BaseGeometry] | None = None,
-                     entrances: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                     entrances: gpd.GeoDataFrame | None = None,
+                     open_space: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     w = incident_weights(incidents, dem, category_weights)
+    radii = uncertainty.recorded_uncertainty(incidents, dem.uncertainty_m)
     indoor = incidents["indoor"].to_numpy(bool) if "indoor" in incidents.columns else np.zeros(len(incidents), bool)
     w = np.where(indoor, w * dem.indoor_weight, w)
     placed_frames, placed = _place_imprecise(incidents, w, spread_edges, dem, districts, entrances, crs)
     is_street = incidents["precision"].eq("street").to_numpy() if len(incidents) else np.zeros(0, bool)
-    spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs)
+    spread, matched = _spread_streets(incidents[is_street], w[is_street], spread_edges, dem.street_spacing_m, crs,
+                                      radii[is_street], dem.snap_distance_m)
     street_unmatched = np.zeros(len(incidents), bool)
     street_unmatched[np.flatnonzero(is_street)[~matched]] = True
     # a street that exists only as tunnel or excluded highway (a motorway) is no demand: no camera sees it
@@ -255,6 +323,10 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
     if unplaced.any():
         logger.warning("%d incidents have no position and no known street: not used", int(unplaced.sum()))
     as_point &= ~unplaced
+    prec = incidents["precision"].fillna("point").astype(str).to_numpy(object)
+    on_disc = as_point & (radii > 0) & ~np.isin(prec, uncertainty.SPREAD_PRECISIONS)
+    discs = _discs(incidents[on_disc], w[on_disc], radii[on_disc], edges, dem, open_space, crs)
+    as_point &= ~on_disc
     snapped, far = _snap(incidents[as_point], w[as_point], edges, dem.snap_distance_m, crs)
     if far:
         logger.info("%d incidents lie over %.0f m from a usable street: kept as point demand", far,
@@ -265,8 +337,8 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
              "zero_weight_incidents": int((w <= 0).sum()), "on_tunnel_or_excluded": int(on_unusable.sum()),
              "on_tunnel_or_excluded_weight": float(w[on_unusable].sum()), "unplaced": int(unplaced.sum()),
              "unplaced_weight": float(w[unplaced].sum()), "indoor": int(indoor.sum()),
-             "placed_by_area_or_station": int(placed.sum())}
-    return pd.concat([snapped, spread, *placed_frames], ignore_index=True), stats
+             "placed_by_area_or_station": int(placed.sum()), "spread_over_disc": int(on_disc.sum())}
+    return pd.concat([snapped, discs, spread, *placed_frames], ignore_index=True), stats
 
 
 def _footfall_totals(points: gpd.GeoDataFrame, cfg: FootfallConfig) -> np.ndarray:
@@ -300,10 +372,10 @@ def _add_footfall(street: gpd.GeoDataFrame, points: gpd.GeoDataFrame, cfg: Footf
 
 def _footfall_at_entrances(points: gpd.GeoDataFrame, cfg: FootfallConfig, entrances: gpd.GeoDataFrame,
                            crs: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Footfall as its own demand kind: each station's count shared among its entrances' squares."""
+    """Footfall as its own demand kind: each station's count shared among its exits' squares."""
     total = _footfall_totals(points, cfg)
-    placed, ok = placement.spread_footfall(points.geometry, total, entrances, search_m=cfg.entrance_search_m,
-                                           radius_m=cfg.square_radius_m)
+    placed, ok = placement.to_exits(points.geometry, total, entrances, search_m=cfg.entrance_search_m,
+                                    merge_m=cfg.exit_merge_m, radius_m=cfg.square_radius_m)
     frame = _frame("footfall", FOOTFALL_CATEGORY, placed.weight, 0.0, -1, placed.geometry, crs)
     lonely = ~ok & (total > 0)
     if lonely.any():
@@ -337,7 +409,8 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
                  category_weights: Mapping[str, float], footfall: gpd.GeoDataFrame | None = None,
                  study_area: BaseGeometry | None = None, districts: Mapping[str, BaseGeometry] | None = None,
                  entrances: gpd.GeoDataFrame | None = None,
-                 open_areas: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+                 open_areas: BaseGeometry | None = None,
+                 open_space: BaseGeometry | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Demand points from incidents, street space and footfall.
 
     Parameters
@@ -368,6 +441,10 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
         ``cfg.street_spacing_m`` (inside ``study_area`` when given), each
         point weighing as much as a street sample point (``spacing × street
         weight per metre``), kind ``street``.
+    open_space
+        Where a camera can see (street corridors, squares): the sample points
+        of an incident's disc of uncertainty are kept only there
+        (:mod:`camsite.uncertainty`); None keeps the whole disc.
 
     Returns
     -------
@@ -379,7 +456,7 @@ def build_demand(network: Any, incidents: gpd.GeoDataFrame, cfg: DemandConfig, *
     edges = usable_edges(network.edges)
     spread_edges = edges if study_area is None else _clip_edges(edges, study_area)
     inc_frame, stats = _incident_demand(incidents, network.edges, edges, spread_edges, cfg, category_weights, crs,
-                                        districts, entrances)
+                                        districts, entrances, open_space)
     street = _street_demand(edges, cfg, crs)
     if open_areas is not None and not open_areas.is_empty and cfg.street_spacing_m > 0:
         area = open_areas if study_area is None else shapely.intersection(open_areas, study_area)

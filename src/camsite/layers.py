@@ -7,7 +7,7 @@ dropped and why, duplicate ids) are kept on the result, with more reasons
 added here.
 
 >>> list(empty_incidents("EPSG:3011").columns)
-['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'geometry']
+['incident_id', 'category', 'weight', 'date', 'precision', 'street', 'source', 'indoor', 'district', 'uncertainty_m', 'geometry']
 >>> list(empty_cameras("EPSG:3011").columns)
 ['camera_id', 'camera_type', 'heading_deg', 'height_m', 'source', 'geometry']
 >>> as_text(pd.Series([1.0, 2.5, None])).tolist()
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 INCIDENT_COLUMNS = ("incident_id", "category", "weight", "date", "precision", "street", "source", "indoor", "district",
-                    "geometry")
+                    "uncertainty_m", "geometry")
 CAMERA_COLUMNS = ("camera_id", "camera_type", "heading_deg", "height_m", "source", "geometry")
 #: Precision classes of an incident's position.
 PRECISIONS = INCIDENT_PRECISIONS
@@ -61,7 +61,7 @@ def empty_incidents(crs: str) -> gpd.GeoDataFrame:
         "weight": pd.Series([], dtype=float), "date": pd.Series([], dtype="datetime64[ns]"),
         "precision": pd.Series([], dtype=object), "street": pd.Series([], dtype=object),
         "source": pd.Series([], dtype=object), "indoor": pd.Series([], dtype=bool),
-        "district": pd.Series([], dtype=object),
+        "district": pd.Series([], dtype=object), "uncertainty_m": pd.Series([], dtype=float),
     })
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
@@ -213,6 +213,15 @@ def _lower_or(values: pd.Series, default: str) -> np.ndarray:
     return mapped[codes] if len(uniques) else np.full(len(values), default, object)
 
 
+def _uncertainty(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """The optional ``uncertainty_m`` column (radius of the position, metres): NaN where absent or not a number >= 0."""
+    col = _first_present(gdf, ("uncertainty_m", "osakerhet_m"))
+    if col is None:
+        return np.full(len(gdf), np.nan)
+    u = readers.to_number(gdf[col]).to_numpy(float)
+    return np.where(np.isfinite(u) & (u >= 0), u, np.nan)
+
+
 def _weights(gdf: gpd.GeoDataFrame, col: str | None, path: str) -> np.ndarray:
     if col is None:
         return np.ones(len(gdf))
@@ -326,6 +335,7 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "indoor": _flags(gdf, _first_present(gdf, ("indoor", "inomhus"))),
         "district": as_text(gdf[dcol]).to_numpy(object) if (dcol := _first_present(gdf, ("district", "stadsdel")))
         else np.full(len(gdf), "", object),
+        "uncertainty_m": _uncertainty(gdf),
     }
     out = _finish(gdf, data, INCIDENT_COLUMNS, scenario.crs)
     unused = sorted(set(pd.unique(out["category"])) - set(scenario.category_weights))

@@ -3,8 +3,9 @@
 An incident known only to a district is spread over the street demand
 points of that district's polygon (or, for a place without a polygon such as
 a park, of a disc around its point); one known only to a metro station is
-shared among the station's entrances; a station's daily footfall is shared
-among its entrances and spread over the square in front of each. Weight is
+shared among the station's exits (ticket halls: its entrances grouped by
+distance); a station's daily footfall is shared among its exits alike and
+spread over the square in front of each exit's entrances. Weight is
 preserved exactly: each placed piece carries a share, and the shares of one
 incident or station sum to 1.
 
@@ -30,7 +31,12 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Placed", "disc_points", "spread_areas", "spread_footfall", "station_entrances", "to_entrances"]
+from camsite.uncertainty import exit_points, station_exits
+
+__all__ = ["SQUARE_SPACING_M", "Placed", "spread_areas", "station_entrances", "to_exits"]
+
+#: Grid spacing (m) of the points over the square in front of a metro exit.
+SQUARE_SPACING_M = 8.0
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -120,47 +126,46 @@ def station_entrances(entrances: gpd.GeoDataFrame, point: BaseGeometry, *, searc
     return np.flatnonzero((names == names[near]) & (d <= search_m)).astype(np.int64)
 
 
-def to_entrances(points: gpd.GeoSeries, weights: FloatArray, entrances: gpd.GeoDataFrame, *,
-                 search_m: float) -> tuple[Placed, npt.NDArray[np.bool_]]:
-    """Share each station-level incident equally among its station's entrances (see :func:`station_entrances`)."""
-    src: list[int] = []
-    ent: list[int] = []
-    share: list[float] = []
-    for i, pt in enumerate(points.to_numpy()):
-        rows = station_entrances(entrances, pt, search_m=search_m)
-        if len(rows) == 0:
-            continue
-        src += [i] * len(rows)
-        ent += rows.tolist()
-        share += [1.0 / len(rows)] * len(rows)
-    if not src:
-        return Placed.empty(), np.zeros(len(points), bool)
-    s, e, f = np.array(src, np.int64), np.array(ent, np.int64), np.array(share)
-    placed = Placed(source=s, weight=weights[s] * f, incidents=f, edge_id=np.full(len(s), -1, np.int64),
-                    geometry=entrances.geometry.to_numpy()[e])
-    return placed, np.bincount(s, minlength=len(points)) > 0
+def _exit_pieces(entrances: gpd.GeoDataFrame, rows: npt.NDArray[np.int64], exits: npt.NDArray[np.object_],
+                 radius_m: float, cache: dict[str, npt.NDArray[np.object_]]) -> list[npt.NDArray[np.object_]]:
+    """The points of each exit among ``rows`` (the square within ``radius_m`` of its entrances, or the entrances)."""
+    out = []
+    for label in sorted(set(exits[rows])):
+        if label not in cache:
+            members = np.flatnonzero(exits == label)
+            geoms = entrances.geometry.to_numpy()[members]
+            cache[label] = exit_points(geoms, radius_m, SQUARE_SPACING_M) if radius_m > 0 else \
+                exit_points(geoms, 0.0, SQUARE_SPACING_M)
+        out.append(cache[label])
+    return out
 
 
-def disc_points(center: BaseGeometry, radius_m: float, *, spacing_m: float = 8.0) -> npt.NDArray[np.object_]:
-    """The centre and a square grid of points every ``spacing_m`` inside a disc.
+def to_exits(points: gpd.GeoSeries, totals: FloatArray, entrances: gpd.GeoDataFrame, *, search_m: float,
+             merge_m: float, radius_m: float, incidents: bool = False) -> tuple[Placed, npt.NDArray[np.bool_]]:
+    """Share each station's total equally among its exits, and each exit's share evenly over its points.
 
-    >>> from shapely.geometry import Point
-    >>> len(disc_points(Point(0, 0), 10, spacing_m=8))
-    5
+    Parameters
+    ----------
+    points, totals
+        Where each station (or station incident) is, and its weight.
+    entrances
+        Metro entrances (``name`` = station), see :func:`station_entrances`.
+    search_m
+        The nearest entrance must lie within this distance.
+    merge_m
+        Entrances of one station within this distance are one exit (:func:`camsite.uncertainty.station_exits`).
+    radius_m
+        An exit's points: the grid within this radius of its entrances (0: the entrance nodes).
+    incidents
+        The pieces carry incident counts (shares of 1) instead of 0.
+
+    Returns
+    -------
+    (Placed, mask)
+        The pieces and which rows had a station.
     """
-    k = int(radius_m // spacing_m)
-    off = np.arange(-k, k + 1) * spacing_m
-    dx, dy = np.meshgrid(off, off)
-    inside = dx ** 2 + dy ** 2 <= radius_m ** 2
-    x = float(shapely.get_x(center)) + dx[inside]
-    y = float(shapely.get_y(center)) + dy[inside]
-    pts: npt.NDArray[np.object_] = shapely.points(x, y)
-    return pts
-
-
-def spread_footfall(points: gpd.GeoSeries, totals: FloatArray, entrances: gpd.GeoDataFrame, *, search_m: float,
-                    radius_m: float) -> tuple[Placed, npt.NDArray[np.bool_]]:
-    """Share each station's footfall among its entrances, and each share evenly over the square in front."""
+    exits = station_exits(entrances, merge_m) if len(entrances) else np.zeros(0, object)
+    cache: dict[str, npt.NDArray[np.object_]] = {}
     pieces: list[Placed] = []
     placed = np.zeros(len(points), bool)
     for i, pt in enumerate(points.to_numpy()):
@@ -168,10 +173,10 @@ def spread_footfall(points: gpd.GeoSeries, totals: FloatArray, entrances: gpd.Ge
         if len(rows) == 0:
             continue
         placed[i] = True
-        for r in rows:
-            grid = disc_points(entrances.geometry.iloc[int(r)], radius_m)
-            f = np.full(len(grid), 1.0 / (len(rows) * len(grid)))
-            pieces.append(Placed(np.full(len(grid), i, np.int64), totals[i] * f, np.zeros(len(grid)),
+        groups = _exit_pieces(entrances, rows, exits, radius_m, cache)
+        for grid in groups:
+            f = np.full(len(grid), 1.0 / (len(groups) * len(grid)))
+            pieces.append(Placed(np.full(len(grid), i, np.int64), totals[i] * f, f if incidents else np.zeros(len(grid)),
                                  np.full(len(grid), -1, np.int64), grid))
     if not pieces:
         return Placed.empty(), placed

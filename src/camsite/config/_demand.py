@@ -26,9 +26,13 @@ class FootfallConfig:
     entrances: str | None = None
     entrance_search_m: float = 300.0
     square_radius_m: float = 25.0
+    #: Entrances of one station closer than this (single linkage) are one exit (ticket hall); each exit gets an
+    #: equal share of the station's travellers and incidents.
+    exit_merge_m: float = 60.0
 
     def validate(self, *, file: str | None, key: str) -> None:
         check(self.radius_m > 0, "must be > 0", file=file, key=f"{key}.radius_m")
+        check(0 <= self.exit_merge_m <= 500, "must be in [0, 500] m", file=file, key=f"{key}.exit_merge_m")
         check(self.entrance_search_m > 0, "must be > 0", file=file, key=f"{key}.entrance_search_m")
         check(self.square_radius_m > 0, "must be > 0", file=file, key=f"{key}.square_radius_m")
         check(self.weight_per_1000 >= 0, "must be >= 0", file=file, key=f"{key}.weight_per_1000")
@@ -53,9 +57,23 @@ class DemandConfig:
         "point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25,
     }))
     footfall: FootfallConfig | None = None
+    #: Radius (m) of an incident's position when its file gives no ``uncertainty_m``, per precision class;
+    #: every class but street, station and area is spread over that disc (docs/assumptions.md).
+    uncertainty_m: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
+        "point": 0.0, "intersection": 25.0,
+    }))
+    #: Grid spacing (m) of the sample points over an incident's disc of uncertainty.
+    uncertainty_spacing_m: float = 8.0
+    #: Share of a station incident placed underground (counted in the total, seen by no street camera).
+    underground_share: float = 0.5
 
     def validate(self, *, file: str | None, key: str) -> None:
         check(self.snap_distance_m >= 0, "must be >= 0", file=file, key=f"{key}.snap_distance_m")
+        check(1 <= self.uncertainty_spacing_m <= 100, "must be in [1, 100] m", file=file,
+              key=f"{key}.uncertainty_spacing_m")
+        check(0 <= self.underground_share <= 1, "must be in [0, 1]", file=file, key=f"{key}.underground_share")
+        for k, v in self.uncertainty_m.items():
+            check(0 <= v <= 1000, "must be in [0, 1000] m", file=file, key=f"{key}.uncertainty_m.{k}")
         check(self.street_spacing_m == 0 or self.street_spacing_m >= MIN_SPACING_M,
                f"must be 0 (street space off) or at least {MIN_SPACING_M:g} m: finer sampling adds points "
                "a camera cannot tell apart and may not fit in memory", file=file, key=f"{key}.street_spacing_m")

@@ -176,7 +176,8 @@ class RobustnessConfig:
     weight_high: float = 2.0
     range_pct: float = 20.0
     cost_pct: float = 20.0
-    jitter_m: float = 10.0
+    #: Radius an incident moves within; None: each incident's recorded ``uncertainty_m`` (or its class's default).
+    jitter_m: float | None = None
     stable_share: float = 0.8
 
     def validate(self, *, file: str | None, key: str) -> None:
@@ -184,5 +185,6 @@ class RobustnessConfig:
         check(1 <= self.weight_high <= 100, "must be in [1, 100]", file=file, key=f"{key}.weight_high")
         for name in ("range_pct", "cost_pct"):
             check(0 <= getattr(self, name) < 100, "must be in [0, 100)", file=file, key=f"{key}.{name}")
-        check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
+        if self.jitter_m is not None:
+            check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
         check(0 < self.stable_share <= 1, "must be a share in (0, 1]", file=file, key=f"{key}.stable_share")

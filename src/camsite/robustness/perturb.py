@@ -26,12 +26,13 @@ from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, RobustnessConfig
 from camsite.network import name_keys
 from camsite.stages import district_map
+from camsite.uncertainty import recorded_uncertainty
 
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]
 
-#: Precision classes whose position is moved by up to ``jitter_m`` (a point or an intersection).
-_NEAR = ("point", "intersection", "")
+#: Precision classes placed at one spot of their street or district (the others, but stations, move within a disc).
+_SPREAD = ("street", "area")
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,18 +90,22 @@ class StreetIndex:
     names: NDArray[np.object_]
     districts: Mapping[str, BaseGeometry]
     precision_factors: Mapping[str, float]
+    #: ``demand.uncertainty_m``: the radius of an incident whose file gives none, per precision class.
+    uncertainty_m: Mapping[str, float] = field(default_factory=lambda: DemandConfig().uncertainty_m)
     #: Street pieces per area already cut (a worker cuts each district once, not once per sample).
     _pieces: dict[str, NDArray[np.object_]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, edges: gpd.GeoDataFrame, reach: BaseGeometry, districts: gpd.GeoDataFrame,
-              precision_factors: Mapping[str, float]) -> StreetIndex:
+              precision_factors: Mapping[str, float], uncertainty_m: Mapping[str, float] | None = None) -> StreetIndex:
         """Street pieces of ``edges`` (already the usable ones) clipped to ``reach``."""
         clipped = shapely.intersection(edges.geometry.to_numpy(), reach)
         parts, src = shapely.get_parts(clipped, return_index=True)
         keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
         names = name_keys(edges["name"]).to_numpy(object)[src[keep]]
-        return cls(lines=parts[keep], names=names, districts=district_map(districts), precision_factors=dict(precision_factors))
+        return cls(lines=parts[keep], names=names, districts=district_map(districts),
+                   precision_factors=dict(precision_factors),
+                   uncertainty_m=dict(DemandConfig().uncertainty_m if uncertainty_m is None else uncertainty_m))
 
     def spot_on(self, lines: NDArray[np.object_], rng: np.random.Generator) -> BaseGeometry | None:
         """A point drawn uniformly along ``lines`` (by length), or None when there are none."""
@@ -171,16 +176,19 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
 
 
 def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
-                    jitter_m: float, area_spread_m: float) -> gpd.GeoDataFrame:
+                    jitter_m: float | None, area_spread_m: float) -> gpd.GeoDataFrame:
     """The incidents, each moved within its precision class's uncertainty.
 
-    A point or intersection moves up to ``jitter_m`` (uniform over the disc); a
+    A point or intersection moves up to ``jitter_m`` (uniform over the disc;
+    None: its own recorded ``uncertainty_m``, or its class's default); a
     street incident is placed at one spot along its street; an area incident at
     one spot on the streets of its district (or within ``area_spread_m`` of its
     position when its district has no polygon). Placed incidents become
-    precision ``point`` with their weight scaled so that their class's precision
-    factor still applies. Station incidents stay (they are shared among the
-    station's entrances already); so does an incident with nowhere to go.
+    precision ``point`` with uncertainty 0 and their weight scaled so that their
+    class's precision factor still applies; a moved point keeps its recorded
+    uncertainty (the demand spreads it over that disc around its new centre).
+    Station incidents stay (they are shared among the station's exits
+    already); so does an incident with nowhere to go.
     """
     prec = incidents["precision"].fillna("point").astype(str).to_numpy(object)
     geoms = incidents.geometry.to_numpy().copy()
@@ -191,8 +199,11 @@ def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.r
     district = name_keys(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
         np.full(len(incidents), "", object)
     pf = streets.precision_factors
+    radii = recorded_uncertainty(incidents, streets.uncertainty_m) if jitter_m is None \
+        else np.full(len(incidents), float(jitter_m))
+    unc = radii.copy()
     for i in range(len(incidents)):
-        spot = _spot(i, prec[i], geoms[i], street[i], district[i], streets, rng, jitter_m=jitter_m,
+        spot = _spot(i, prec[i], geoms[i], street[i], district[i], streets, rng, jitter_m=float(radii[i]),
                      area_spread_m=area_spread_m)
         if spot is None:
             continue
@@ -200,8 +211,11 @@ def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.r
         if prec[i] in ("street", "area") and pf.get("point", 1.0) > 0:
             factor[i] = pf.get(prec[i], 1.0) / pf.get("point", 1.0)
             new_prec[i] = "point"
+            unc[i] = 0.0
     out = incidents.copy()
     out["precision"] = new_prec
+    if "uncertainty_m" in out.columns or jitter_m is None:
+        out["uncertainty_m"] = np.where(new_prec != prec, unc, recorded_uncertainty(incidents, streets.uncertainty_m))
     raw = pd.to_numeric(out["weight"], errors="coerce").fillna(1.0).to_numpy(float) if "weight" in out.columns \
         else np.ones(len(out))
     out["weight"] = raw * factor
@@ -213,7 +227,7 @@ def _spot(i: int, prec: str, geom: BaseGeometry | None, street: str, district: s
     """Where incident ``i`` lies in this sample (None: where it is). Always draws, so streams stay aligned."""
     u = rng.uniform(0.0, 1.0, 2)
     has_point = geom is not None and not geom.is_empty
-    if prec in _NEAR:
+    if prec not in (*_SPREAD, "station"):
         if not has_point or jitter_m <= 0:
             return None
         r, a = jitter_m * np.sqrt(u[0]), 2 * np.pi * u[1]

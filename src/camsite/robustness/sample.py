@@ -124,7 +124,7 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
     opt = scenario.optimization
     streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
                                         demand_reach(inputs.study_area, scenario.demand, cams), inputs.districts,
-                                        scenario.demand.precision_factors)
+                                        scenario.demand.precision_factors, scenario.demand.uncertainty_m)
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
     keys = _keys(instance.demand)
     ctx = Context(scenario=scenario, inputs=inputs, instance=lean, cameras=cams,

@@ -8,6 +8,7 @@ category weights and the camera models.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from camsite.errors import InputError
 from camsite.stages._graded import existing_views, pair_values
 from camsite.stages.inputs import Inputs
 from camsite.stages.rows import ValueRows, value_rows
+from camsite.uncertainty import hide_rows
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +150,7 @@ def district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
 
 
 #: Why no camera can see a demand point (keys of :func:`uncoverable_reasons`).
-UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight")
+UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight", "underground")
 
 
 def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame,
@@ -244,12 +246,13 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         cameras = cameras.graded()  # nothing beyond detection
     cov = coverage_mod.coverage_matrix(demand, cands, cameras, open_space=inputs.open_space, viewsheds=viewsheds,
                                        graded=model == "graded")
+    cov = _hide_underground(cov, demand)
     no_view = coverage_mod.empty_no_view()
     if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
         cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
     existing, ex_share = existing_views(inputs.existing, cameras) if model == "graded" else (inputs.existing, None)
-    ex_cov = coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
-                                          viewsheds=viewsheds, graded=model == "graded")
+    ex_cov = _hide_underground(coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
+                                                            viewsheds=viewsheds, graded=model == "graded"), demand)
     pairs = _Pairs(cov.matrix, ex_cov.matrix)
     if model == "graded":
         assert quality is not None and ex_share is not None  # graded: set above
@@ -267,6 +270,8 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
                          "and the street corridor widths)", where="camera_types")
     unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
+    if "underground" in demand.columns:  # no street camera sees underground demand
+        unseen.loc[demand["underground"].to_numpy(bool)[unseen["demand_id"].to_numpy(int)], "reason"] = "underground"
     return Instance(demand=demand, candidates=cands, existing=existing, coverage=pairs.candidates,
                     existing_coverage=pairs.existing, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
                     existing_viewsheds=ex_cov.viewsheds, weights=weights,
@@ -281,7 +286,8 @@ def _demand(inputs: Inputs, demand_cfg: DemandConfig, reach: BaseGeometry, *,
     demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
                                             category_weights=category_weights, footfall=inputs.footfall,
                                             study_area=reach, districts=district_map(inputs.districts),
-                                            entrances=inputs.entrances, open_areas=inputs.open_areas)
+                                            entrances=inputs.entrances, open_areas=inputs.open_areas,
+                                            open_space=inputs.open_space)
     demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
     demand = _renumber(demand)
     if demand.empty or demand["weight"].sum() <= 0:
@@ -350,6 +356,15 @@ def _graded_pairs(cov: coverage_mod.Coverage, ex_cov: coverage_mod.Coverage, sha
     values = pair_values(cov.levels, kinds, share, quality)
     ex_values = pair_values(ex_cov.levels, kinds, ex_share, quality)
     return _Pairs(values.astype(bool), ex_values.astype(bool), values, ex_values, share, ex_share)
+
+
+def _hide_underground(cov: coverage_mod.Coverage, demand: gpd.GeoDataFrame) -> coverage_mod.Coverage:
+    """The coverage with the rows of underground demand points emptied."""
+    hidden = demand["underground"].to_numpy(bool) if "underground" in demand.columns else np.zeros(len(demand), bool)
+    if not hidden.any():
+        return cov
+    levels = None if cov.levels is None else hide_rows(cov.levels, hidden)
+    return dataclasses.replace(cov, matrix=hide_rows(cov.matrix, hidden), levels=levels)
 
 
 def _levels_kept(levels: sp.csr_matrix, keep: NDArray[np.bool_], seen: sp.csr_matrix) -> sp.csr_matrix:
