@@ -15,9 +15,10 @@ from shapely.geometry import Point
 from camsite import demand as dm
 from camsite import stages
 from camsite.cameras import CameraModels
-from camsite.config import DEFAULT_CATEGORY_WEIGHTS, QualityConfig
+from camsite.config import QualityConfig
 from camsite.coverage import coverage_matrix
 from camsite.optimize import max_coverage
+from camsite.vocab import DEFAULT_CATEGORY_WEIGHTS
 from factory import CRS, cameras, incidents, inputs, network, scenario
 
 X0, Y0 = 152000.0, 6580000.0
