@@ -81,8 +81,8 @@ def test_run_with_cameras_file_sets_the_source_and_splits_before_by_owner(tmp_pa
     assert by_id.loc["EX-P2", "heading_deg"] == pytest.approx(200.0)
     owners = summary["coverage_before_by_owner"]
     assert {k: v["cameras"] for k, v in owners.items()} == {"police": 3, "city": 2}
-    # each owner's cameras alone see no more than all of them, and together no less
-    total = summary["incident_coverage_before_pct"]
-    parts = [v["incident_before_pct"] for v in owners.values() if v["incident_before_pct"] is not None]
-    assert max(parts) <= total + 1e-6
-    assert sum(parts) >= total - 1e-3
+    # the illustrative cameras see fewer than 3 incidents per owner: shared, no incident figure is left that
+    # gives the count back (count and percentages suppressed together)
+    for row in owners.values():
+        assert row["incidents_before"] is None
+        assert row["incident_before_pct"] is None and row["before_pct"] is None
