@@ -286,6 +286,7 @@ def test_bad_no_view_settings_are_one_error_line(tmp_path: Path, candidates: dic
 # -- the care-facilities example, end to end ------------------------------------------------------------------------
 
 
+SENSITIVE = ROOT / "data" / "sensitive" / "kungsholmen_sensitive_places.geojson"
 CARE = ROOT / "scenarios" / "examples" / "care_facilities.toml"
 #: A budget large enough that the plan reaches cameras near the entrances (at 1.5 MSEK none is near).
 CARE_BUDGET = 6_000_000
@@ -301,6 +302,13 @@ def _care_zones() -> gpd.GeoDataFrame:
     for z in data["candidates"]["no_view"]:
         lat, lon = z["point"]
         rows.append({"name": z["name"], "geometry": Point(*to_sweref.transform(lon, lat)).buffer(z["buffer_m"])})
+    # then the located places of the sensitive-places layer the example inherits from the default scenario
+    places = json.loads(SENSITIVE.read_text(encoding="utf-8"))["features"]
+    for f in places:
+        if f["geometry"] is not None and f["properties"]["precision"] != "not_located":
+            lon, lat = f["geometry"]["coordinates"]
+            rows.append({"name": f["properties"]["name"],
+                         "geometry": Point(*to_sweref.transform(lon, lat)).buffer(f["properties"]["buffer_m"])})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
 
 
@@ -315,7 +323,7 @@ def care_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_care_facilities_no_proposed_view_includes_an_entrance(care_out: Path) -> None:
     zones = _care_zones()
-    assert len(zones) == 4
+    assert len(zones) == 4 + 3  # the example's four entrances and the three located places it inherits
     views = gpd.read_file(care_out / "camsite.gpkg", layer="viewsheds")
     views = views[views["status"] == "proposed"]
     sites_geo = gpd.read_file(care_out / "sites.geojson").to_crs(CRS)

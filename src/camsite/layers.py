@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from camsite import readers
+from camsite import inventory, readers
 from camsite.config import MAX_WEIGHT, CameraLayer, PointLayer, Scenario
 from camsite.errors import InputError
 from camsite.vocab import INCIDENT_PRECISIONS, category_key
@@ -350,11 +350,12 @@ def read_incidents(layer: PointLayer, scenario: Scenario) -> gpd.GeoDataFrame:
 
 def _camera_types(gdf: gpd.GeoDataFrame, layer: CameraLayer, scenario: Scenario, path: str) -> np.ndarray:
     names = [c.name for c in scenario.camera_types]
-    col = _column(gdf, layer.type_column, path, required=layer.default_type is None)
+    name = layer.columns.get("camera_type", layer.type_column)
+    col = _column(gdf, name, path, required=layer.default_type is None or "camera_type" in layer.columns)
     if col is None:
         return np.full(len(gdf), layer.default_type, object)
     text = as_text(gdf[col])
-    lookup = {n.lower(): n for n in names}
+    lookup = {n.lower(): n for n in names} | {str(k).strip().lower(): v for k, v in layer.type_values.items()}
     types = text.str.lower().map(lookup)
     empty = (text == "").to_numpy()
     if layer.default_type is not None:
@@ -363,12 +364,15 @@ def _camera_types(gdf: gpd.GeoDataFrame, layer: CameraLayer, scenario: Scenario,
         raise _row_error(gdf, empty, f"no camera type (known: {', '.join(names)}; or set default_type)", path, col)
     bad = types.isna().to_numpy() & ~empty
     if bad.any():
-        raise _row_error(gdf, bad, f"unknown camera type {text[bad].iloc[0]!r} (known: {', '.join(names)})", path, col)
+        raise _row_error(gdf, bad, f"unknown camera type {text[bad].iloc[0]!r} (known: {', '.join(names)}; or map "
+                         f"it with [existing_cameras] type_values = {{ {text[bad].iloc[0]} = \"{names[0]}\" }})",
+                         path, col)
     return types.to_numpy(object)
 
 
 def _headings(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarray:
-    col = _column(gdf, layer.heading_column, path, required=layer.heading_column != "heading_deg")
+    name = layer.columns.get("heading_deg", layer.heading_column)
+    col = _column(gdf, name, path, required=name != "heading_deg")
     if col is None:
         return np.full(len(gdf), np.nan)
     h: npt.NDArray[np.float64] = readers.to_number(gdf[col]).to_numpy(float)
@@ -380,7 +384,8 @@ def _headings(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarra
 
 def _heights(gdf: gpd.GeoDataFrame, layer: CameraLayer, path: str) -> np.ndarray:
     """Mounting height per camera (metres above the street; NaN: the camera type's ``height_m``)."""
-    col = _column(gdf, layer.height_column, path, required=layer.height_column != "height_m")
+    name = layer.columns.get("height_m", layer.height_column)
+    col = _column(gdf, name, path, required=name != "height_m")
     if col is None:
         return np.full(len(gdf), np.nan)
     h: npt.NDArray[np.float64] = readers.to_number(gdf[col]).to_numpy(float)
@@ -429,7 +434,7 @@ def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         camera id twice.
     """
     path = str(scenario.resolve(layer.path))
-    id_name = layer.id_column
+    id_name = layer.columns.get("camera_id", layer.id_column)
     gdf = readers.read_points(path, crs=layer.crs, x_column=layer.x_column, y_column=layer.y_column,
                               layer=layer.layer, target_crs=scenario.crs, id_column=id_name,
                               text_columns=tuple(c for c in (id_name, "camera_id", "id") if c))
@@ -454,7 +459,12 @@ def read_cameras(layer: CameraLayer, scenario: Scenario) -> gpd.GeoDataFrame:
         "height_m": _heights(gdf, layer, path),
         "source": source,
     }
+    owners, unmapped = inventory.owners(gdf, layer, path)
+    unmapped += inventory.unused_columns(gdf, layer, used=(id_col, file_source), path=path)
     out = _finish(gdf, data, CAMERA_COLUMNS, scenario.crs)
+    if owners is not None:
+        out.insert(len(CAMERA_COLUMNS) - 1, "owner", owners)
+    out.attrs["unmapped"] = unmapped
     _warn_missing_headings(out, scenario, path)
     logger.info("%s: %d existing cameras", Path(path).name, len(out))
     return out

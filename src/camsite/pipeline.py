@@ -49,8 +49,10 @@ def replace_layers(scenario: Scenario, *, incidents: str | Path | None = None,
         scenario = replace(scenario, incidents=(layer,))
     if cameras is not None:
         cam = scenario.existing_cameras or CameraLayer(path="")
+        # the file given is the layer's source everywhere (terminal, report, summary.json, GeoPackage): never the
+        # scenario's own "illustrative"
         scenario = replace(scenario, existing_cameras=replace(cam, path=str(Path(cameras).resolve()),
-                                                              source=cam.source or "--cameras"))
+                                                              source=Path(cameras).name))
     return config.revalidate(scenario)
 
 

@@ -121,6 +121,19 @@ def _uncoverable(data: Mapping[str, Any] | None, min_count: int) -> Mapping[str,
     return {**data, "worst": worst}
 
 
+def _owners(data: Mapping[str, Mapping[str, Any]] | None, min_count: int) -> Mapping[str, Any] | None:
+    """Coverage before by owner: an owner whose cameras see fewer than ``min_count`` incidents shows no
+    incident figure at all (the count and the percentages that would give it back travel together)."""
+    if data is None:
+        return None
+    out: dict[str, Any] = {}
+    for owner, row in data.items():
+        small = np.isnan(suppress([row.get("incidents_before", 0.0)], min_count=min_count)[0])
+        out[owner] = {**row, **({"incidents_before": None, "incident_before_pct": None, "before_pct": None}
+                                if small else {})}
+    return out
+
+
 def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     """``result`` with every incident count that a shareable output shows passed through :func:`suppress`.
 
@@ -143,5 +156,6 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
         s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),
         coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea),
         coverage_by_kind=tuple(_row(r, min_count) for r in s.coverage_by_kind),
-        uncoverable=_uncoverable(s.uncoverable, min_count))
+        uncoverable=_uncoverable(s.uncoverable, min_count),
+        coverage_before_by_owner=_owners(s.coverage_before_by_owner, min_count))
     return dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count)

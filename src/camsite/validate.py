@@ -221,17 +221,22 @@ def _check_incidents(scenario: Scenario, area: BaseGeometry | None) -> list[Laye
     return out
 
 
-def _check_cameras(scenario: Scenario, area: BaseGeometry | None) -> list[LayerCheck]:
+def _check_cameras(scenario: Scenario, area: BaseGeometry | None, *, strict: bool) -> list[LayerCheck]:
     cam = scenario.existing_cameras
     if cam is None:
         return []
     check = _Builder("existing_cameras", str(scenario.resolve(cam.path)))
     if area is None:
-        _run(check, lambda: layers.read_cameras(cam, scenario))
+        got = _run(check, lambda: layers.read_cameras(cam, scenario))
     else:
         got = _run(check, lambda: inputs.load_cameras(scenario, area))
         if isinstance(got, tuple) and got[1] is not None:
             _from_stats(check, got[1])
+    frame = got[0] if isinstance(got, tuple) else got
+    unmapped = list(getattr(frame, "attrs", {}).get("unmapped", ()))
+    if strict and unmapped:  # --strict: what the inventory's mapping leaves out is an error
+        check.warnings[:] = [w for w in check.warnings if w not in unmapped]
+        check.errors.extend(f"{m} (--strict)" for m in unmapped)
     return [check.freeze()]
 
 
@@ -343,7 +348,7 @@ def _uncoverable(scenario: Scenario) -> tuple[dict[str, Any] | None, list[str]]:
     return uncoverable_summary(inst, inp.network.edges, crs=scenario.crs), []
 
 
-def validate_scenario(scenario: Scenario) -> ValidationReport:
+def validate_scenario(scenario: Scenario, *, strict: bool = False) -> ValidationReport:
     """Check every input of ``scenario`` without building a model or solving.
 
     Parameters
@@ -351,6 +356,9 @@ def validate_scenario(scenario: Scenario) -> ValidationReport:
     scenario
         A loaded scenario (:func:`camsite.config.load` has already checked
         its keys and types).
+    strict
+        A column or value of the camera inventory that the scenario does not
+        map (``[existing_cameras] columns``, ``owner_values``) is an error, not a warning.
 
     Returns
     -------
@@ -367,7 +375,7 @@ def validate_scenario(scenario: Scenario) -> ValidationReport:
     area_check, area = _check_study_area(scenario)
     checks = [area_check, _check_network(scenario, area)]
     checks += _check_incidents(scenario, area)
-    checks += _check_cameras(scenario, area)
+    checks += _check_cameras(scenario, area, strict=strict)
     checks += _check_other_files(scenario, area)
     errors = [e for c in checks for e in c.errors] + num_errors
     warnings = [f"{c.layer}: {w}" for c in checks for w in c.warnings] + num_warnings

@@ -58,8 +58,10 @@ def _quiet_camsite_warnings() -> Iterator[None]:
 
 @click.command("validate")
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--strict", is_flag=True, default=False,
+              help="A column or value of the camera inventory that the scenario does not map is an error.")
 @handle_errors
-def validate_cmd(scenario: Path) -> None:
+def validate_cmd(scenario: Path, strict: bool) -> None:
     """Check every input of SCENARIO (a TOML file) without solving.
 
     Reads the study area, the street network, the incident layers, the
@@ -69,11 +71,14 @@ def validate_cmd(scenario: Path) -> None:
     layer (rows, kept, dropped and why, outside the study area), then the
     warnings and errors.
 
+    With --strict, a column or owner value of the camera inventory that the
+    scenario's [existing_cameras] mapping does not cover is an error.
+
     Exit codes: 0 no error (warnings may be shown), 2 at least one error.
     """
     scen = config.load(scenario)
     with _quiet_camsite_warnings():  # they are collected in the report and printed once below
-        report = validate_scenario(scen)
+        report = validate_scenario(scen, strict=strict)
     for line in format_table(report):
         click.echo(line)
     unc = report.uncoverable

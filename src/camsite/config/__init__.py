@@ -37,16 +37,27 @@ from camsite.config._cameras import PTZ_MODES, CameraType, LevelValues, QualityC
 from camsite.config._candidates import CandidateConfig, Exclusion, NoViewZone
 from camsite.config._common import MAX_SWEEP_POINTS, MAX_WEIGHT, MIN_SPACING_M, LonLat
 from camsite.config._demand import DemandConfig, FootfallConfig
-from camsite.config._inputs import Area, Boundaries, CameraLayer, NetworkConfig, PointLayer, SubArea
+from camsite.config._inputs import (
+    CAMERA_FIELDS,
+    OWNERS,
+    Area,
+    Boundaries,
+    CameraLayer,
+    NetworkConfig,
+    PointLayer,
+    SubArea,
+)
 from camsite.config._load import PATH_KEYS, load, loads, override, revalidate, to_data
 from camsite.config._optimization import OptimizationConfig, RobustnessConfig, Stage, SweepConfig
 from camsite.config._output import OutputConfig
 from camsite.config._scenario import Scenario
 
 __all__ = [
+    "CAMERA_FIELDS",
     "MAX_SWEEP_POINTS",
     "MAX_WEIGHT",
     "MIN_SPACING_M",
+    "OWNERS",
     "PATH_KEYS",
     "PTZ_MODES",
     "Area",

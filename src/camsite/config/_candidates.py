@@ -61,6 +61,14 @@ class CandidateConfig:
     #: ``mount_inset_m`` inside the corridor; camsite.mounts) or ``"centreline"`` (on the centreline, as before).
     mount: str = "edge"
     mount_inset_m: float = 0.5
+    #: A layer of sensitive places (camsite.sensitive): each located place is a do-not-view zone of its own.
+    sensitive_places: str | None = None
+    #: A building or residential-landuse polygon layer; its façades are masked ("mask") or make a view that
+    #: reaches one cost ``residential_penalty_sek`` more ("cost").
+    residential: str | None = None
+    residential_mode: str = "mask"
+    residential_facade_m: float = 3.0
+    residential_penalty_sek: float = 50000.0
 
     def validate(self, *, file: str | None, key: str) -> None:
         check(self.mount in ("edge", "centreline"), 'must be "edge" or "centreline"', file=file, key=f"{key}.mount")
@@ -73,3 +81,7 @@ class CandidateConfig:
         check(self.no_view_mode in ("mask", "forbid"), "must be \"mask\" or \"forbid\"", file=file,
                key=f"{key}.no_view_mode")
         check(0 <= self.min_view_share <= 1, "must be in [0, 1]", file=file, key=f"{key}.min_view_share")
+        check(self.residential_mode in ("mask", "cost"), "must be \"mask\" or \"cost\"", file=file,
+              key=f"{key}.residential_mode")
+        check(self.residential_facade_m > 0, "must be > 0", file=file, key=f"{key}.residential_facade_m")
+        check(self.residential_penalty_sek >= 0, "must be >= 0", file=file, key=f"{key}.residential_penalty_sek")

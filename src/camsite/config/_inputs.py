@@ -8,7 +8,12 @@ from types import MappingProxyType
 
 from camsite.config._common import LonLat, check, check_latlon, check_polygon
 
-__all__ = ["Area", "Boundaries", "CameraLayer", "NetworkConfig", "PointLayer", "SubArea"]
+__all__ = ["CAMERA_FIELDS", "OWNERS", "Area", "Boundaries", "CameraLayer", "NetworkConfig", "PointLayer", "SubArea"]
+
+#: The standard camera columns ``[existing_cameras] columns`` can map a file's columns to.
+CAMERA_FIELDS: tuple[str, ...] = ("camera_id", "camera_type", "heading_deg", "height_m", "owner")
+#: Who runs an existing camera (the ``owner`` column; "before" figures are split by it).
+OWNERS: tuple[str, ...] = ("police", "city", "other")
 
 
 @dataclass(frozen=True)
@@ -128,3 +133,19 @@ class CameraLayer:
     #: Mounting height in metres (optional column; empty or absent: the camera type's ``height_m``).
     height_column: str = "height_m"
     default_type: str | None = None
+    #: Who runs each camera (optional column): police, city or other (values mapped by ``owner_values``).
+    owner_column: str = "owner"
+    #: A file's own column names: standard name (:data:`CAMERA_FIELDS`) -> the file's column, e.g.
+    #: ``{ camera_type = "kameratyp", heading_deg = "riktning" }``; overrides the ``*_column`` keys.
+    columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The file's camera-type values -> scenario camera types, e.g. ``{ PTZ = "ptz_dome", fast = "fixed_1080p" }``.
+    type_values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The file's owner values -> police, city or other, e.g. ``{ Polisen = "police", Stadsdelen = "city" }``.
+    owner_values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        for k in self.columns:
+            check(k in CAMERA_FIELDS, f"not a camera column (one of {', '.join(CAMERA_FIELDS)})", file=file,
+                  key=f"{key}.columns.{k}")
+        for k, v in self.owner_values.items():
+            check(v in OWNERS, f"must be one of {', '.join(OWNERS)}", file=file, key=f"{key}.owner_values.{k}")

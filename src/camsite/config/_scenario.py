@@ -90,6 +90,9 @@ class Scenario:
         if cam is not None and cam.default_type is not None:
             check(cam.default_type in names, f"unknown camera type {cam.default_type!r} (known: {', '.join(names)})",
                    file=file, key="existing_cameras.default_type")
+        for k, t in (cam.type_values.items() if cam is not None else ()):
+            check(t in names, f"unknown camera type {t!r} (known: {', '.join(names)})", file=file,
+                  key=f"existing_cameras.type_values.{k}")
         subs = [s.name for s in self.subareas]
         for i, n in enumerate(subs):
             check(subs.index(n) == i, f"sub-area {n!r} is defined twice", file=file, key=f"subareas[{i}].name")

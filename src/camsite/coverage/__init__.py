@@ -57,7 +57,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import quality
 from camsite.cameras import CameraModels
-from camsite.coverage._noview import NO_VIEW_COLUMNS, NoView, apply_no_view, empty_no_view, mask_regions
+from camsite.coverage._noview import MIN_OVERLAP_M2, NO_VIEW_COLUMNS, NoView, apply_no_view, empty_no_view, mask_regions
 from camsite.coverage._openspace import corridors, open_space
 from camsite.coverage._raster import Raster
 from camsite.coverage._sightlines import Pairs, exact_clear, in_view, pairs_in_range, raster_clear
@@ -65,8 +65,20 @@ from camsite.coverage._viewshed import open_raster, site_arrays, site_fans, view
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NO_VIEW_COLUMNS", "Coverage", "NoView", "Raster", "apply_no_view", "corridors", "coverage_matrix",
-           "empty_no_view", "mask_regions", "open_space", "viewsheds"]
+__all__ = [
+    "MIN_OVERLAP_M2",
+    "NO_VIEW_COLUMNS",
+    "Coverage",
+    "NoView",
+    "Raster",
+    "apply_no_view",
+    "corridors",
+    "coverage_matrix",
+    "empty_no_view",
+    "mask_regions",
+    "open_space",
+    "viewsheds",
+]
 
 
 @dataclass(frozen=True)

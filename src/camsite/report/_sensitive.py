@@ -8,20 +8,25 @@ exclusion zones are recounted from the inputs (:func:`camsite.candidates.exclusi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from camsite import candidates
+from camsite import candidates, sensitive
 from camsite.i18n import fmt_num, tr
 from camsite.report._sections import esc
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["exclusion_frame", "no_view_frame", "section"]
+__all__ = ["SITE_COLUMNS", "exclusion_frame", "no_view_frame", "section", "site_frame", "with_site_views"]
+
+#: The columns :func:`with_site_views` adds to the sites table (sites.csv, sites.geojson, the spreadsheet).
+SITE_COLUMNS: tuple[str, ...] = ("sensitive_in_view", "sensitive_share_pct")
 
 
 def exclusion_frame(result: RunResult) -> gpd.GeoDataFrame:
@@ -60,6 +65,61 @@ def no_view_frame(result: RunResult) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=zones.geometry.to_numpy(), crs=result.scenario.crs)
 
 
+def site_frame(result: RunResult) -> pd.DataFrame:
+    """Per proposed site (sites order): the do-not-view places in its full view (before its privacy mask).
+
+    Columns ``site_id``, ``sensitive_in_view`` (labels with their share of the
+    view, "; "-joined) and ``sensitive_share_pct`` (their joint share of the
+    view), from :func:`camsite.sensitive.site_views` on the run's do-not-view
+    zones (the scenario's ``no_view`` zones, the located sensitive places and
+    masked façades) and, in ``residential_mode = "cost"``, the façades.
+    """
+    sites = result.sites
+    crs = result.scenario.crs
+    places = result.inputs.no_view_zones
+    if result.inputs.residential is not None and result.scenario.candidates.residential_mode == "cost":
+        places = pd.concat([places, result.inputs.residential], ignore_index=True)
+    gdf = gpd.GeoDataFrame({"site_id": sites["site_id"].astype(str).to_numpy(),
+                            "camera_type": sites["camera_type"].astype(str).to_numpy(),
+                            "heading_deg": sites["heading_deg"].to_numpy(float)},
+                           geometry=gpd.points_from_xy(sites["easting"], sites["northing"]), crs=crs)
+    views = sensitive.site_views(gdf, gpd.GeoDataFrame(places, geometry="geometry", crs=crs), result.instance.cameras,
+                                 open_space=result.inputs.open_space)
+    return views.rename(columns={"places_in_view": "sensitive_in_view", "places_share_pct": "sensitive_share_pct"}
+                        ).loc[:, ["site_id", *SITE_COLUMNS]]
+
+
+def with_site_views(result: RunResult) -> RunResult:
+    """``result`` with :data:`SITE_COLUMNS` on its sites when the run has any do-not-view place or façade."""
+    has = len(result.inputs.no_view_zones) or result.inputs.residential is not None
+    if not has or result.sites.empty or "sensitive_in_view" in result.sites:
+        return result
+    frame = site_frame(result)
+    sites = result.sites.assign(**{c: frame[c].to_numpy() for c in SITE_COLUMNS})
+    return dataclasses.replace(result, sites=sites)
+
+
+def _not_located(result: RunResult) -> list[str]:
+    places = result.inputs.sensitive_places
+    if places is None:
+        return []
+    return [str(x) for x in places.loc[~places["located"].to_numpy(bool), "label"]]
+
+
+def _site_table(result: RunResult, lang: str) -> str:
+    if "sensitive_in_view" not in result.sites:
+        return ""
+    rows = [(str(r["site_id"]), str(r["sensitive_in_view"]), float(r["sensitive_share_pct"]))
+            for r in result.sites.to_dict("records") if str(r["sensitive_in_view"])]
+    if not rows:
+        return f'<p class="note">{esc(tr("sens_sites_none", lang))}</p>'
+    head = "".join(f"<th>{esc(tr(k, lang))}</th>" for k in ("sens_site", "sens_in_view", "sens_share"))
+    body = "".join(f'<tr><td>{esc(a)}</td><td>{esc(b)}</td><td class="num">{fmt_num(c, 1, lang)}</td></tr>'
+                   for a, b, c in rows)
+    return (f'<h3>{esc(tr("sens_sites_title", lang))}</h3><p class="note">{esc(tr("sens_sites_note", lang))}</p>'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
 def _exclusion_effect(row: dict[str, Any], lang: str) -> str:
     penalty = float(row["penalty_sek"])
     if np.isnan(penalty):
@@ -86,7 +146,8 @@ def _rows(result: RunResult, lang: str) -> list[tuple[str, str, str]]:
 def section(result: RunResult, *, lang: str) -> str:
     """The report's section "Känsliga platser" (an empty string when the scenario has no such zone)."""
     rows = _rows(result, lang) if len(result.inputs.exclusion_zones) or len(result.inputs.no_view_zones) else []
-    if not rows:
+    missing = _not_located(result)
+    if not rows and not missing:
         return ""
     cfg = result.scenario.candidates
     mode = tr(f"sens_mode_{cfg.no_view_mode}", lang, share=fmt_num(100 * cfg.min_view_share, 0, lang))
@@ -95,4 +156,5 @@ def section(result: RunResult, *, lang: str) -> str:
     body = "".join(f"<tr><td>{esc(k)}</td><td>{esc(p)}</td><td>{esc(e)}</td></tr>" for k, p, e in rows)
     return (f'<section class="card" id="sensitive"><h2>{esc(tr("sens_title", lang))}</h2>'
             f'<p class="note">{esc(intro)}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-            f"</section>")
+            + (f'<p class="warn">{esc(tr("sens_not_located", lang, places="; ".join(missing)))}</p>' if missing
+               else "") + _site_table(result, lang) + "</section>")

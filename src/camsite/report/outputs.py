@@ -20,6 +20,8 @@ from camsite import privacy
 from camsite.errors import InputError
 from camsite.report import gpkg, html, maps, xlsx
 from camsite.report._robustness_files import write_robustness_files
+from camsite.report._sensitive import SITE_COLUMNS as SENSITIVE_COLUMNS
+from camsite.report._sensitive import with_site_views
 from camsite.report._summary import summary_data
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import atomic_run_folder
@@ -46,8 +48,10 @@ def write_summary(summary: dict[str, Any], path: Path) -> None:
 
 
 def _site_columns(sites: pd.DataFrame) -> list[str]:
-    """:data:`SITES_COLUMNS`, and ``install_year`` when the run has a staged plan (only then)."""
-    return [*SITES_COLUMNS, *(["install_year"] if "install_year" in sites else [])]
+    """:data:`SITES_COLUMNS`, ``install_year`` when the run has a staged plan and the sensitive places in view
+    when it has do-not-view places (only then)."""
+    extra = ["install_year", *SENSITIVE_COLUMNS]
+    return [*SITES_COLUMNS, *(c for c in extra if c in sites)]
 
 
 def write_sites_csv(sites: pd.DataFrame, path: Path) -> None:
@@ -120,6 +124,7 @@ def write_run(
     abandons the write with KeyboardInterrupt and leaves ``out_dir`` as it was.
     """
     out_dir = Path(out_dir)
+    result = with_site_views(result)  # the sensitive places in each proposed site's view
     if not include_incidents:  # one privacy rule for every shareable file
         result = privacy.shareable(result)
     try:

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from camsite import areas, candidates, coverage, layers, network, readers
+from camsite import areas, candidates, coverage, layers, network, readers, sensitive
 from camsite.config import PointLayer, Scenario
 from camsite.errors import InputError
 
@@ -118,6 +118,10 @@ class Inputs:
         default_factory=lambda: gpd.GeoDataFrame({"name": [], "label": []}, geometry=[]))
     #: ``[network] open_areas`` (squares, plazas, parks): public space that is demand, not only sight lines.
     open_areas: BaseGeometry | None = None
+    #: ``[candidates] sensitive_places`` as read (located or not; the located ones are also in no_view_zones).
+    sensitive_places: gpd.GeoDataFrame | None = None
+    #: ``[candidates] residential``: the façade bands (masked, or a cost on the views reaching them).
+    residential: gpd.GeoDataFrame | None = None
 
 
 def _crs_text(gdf: gpd.GeoDataFrame) -> str:
@@ -269,6 +273,7 @@ def read_extras(scenario: Scenario, area: BaseGeometry, net: network.Network) ->
     zones = candidates.exclusion_zones(scenario.candidates.exclusions, crs=scenario.crs,
                                        resolve=scenario.resolve)
     no_view = candidates.no_view_zones(scenario.candidates.no_view, crs=scenario.crs, resolve=scenario.resolve)
+    no_view, places, facades = _sensitive_zones(scenario, no_view)
     open_areas = _polygons(scenario, scenario.network.open_areas)
     if entrances is not None and len(entrances) and ff is not None:
         # the square in front of an entrance is open space a camera can see across
@@ -277,7 +282,24 @@ def read_extras(scenario: Scenario, area: BaseGeometry, net: network.Network) ->
     space = coverage.open_space(net, open_areas=open_areas, buildings=_polygons(scenario, scenario.network.buildings))
     return {"footfall": footfall, "mounting_points": mounts, "exclusion_zones": zones, "open_space": space,
             "entrances": entrances, "no_view_zones": no_view, "stats": tuple(stats),
-            "open_areas": _polygons(scenario, scenario.network.open_areas)}
+            "open_areas": _polygons(scenario, scenario.network.open_areas), "sensitive_places": places,
+            "residential": facades}
+
+
+def _sensitive_zones(scenario: Scenario, no_view: gpd.GeoDataFrame) -> tuple[
+        gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """The do-not-view zones with the sensitive places (and masked façades) added; the places and façades."""
+    cfg = scenario.candidates
+    places = sensitive.read_places(scenario.resolve(cfg.sensitive_places), crs=scenario.crs) \
+        if cfg.sensitive_places else None
+    facades = sensitive.facade_zones(scenario.resolve(cfg.residential), crs=scenario.crs,
+                                     depth_m=cfg.residential_facade_m) if cfg.residential else None
+    extra = [z for z in (places[places["located"].to_numpy(bool)] if places is not None else None,
+                         facades if cfg.residential_mode == "mask" else None) if z is not None and len(z)]
+    if extra:
+        no_view = gpd.GeoDataFrame(pd.concat([no_view, *(z.drop(columns="located") for z in extra)],
+                                             ignore_index=True), geometry="geometry", crs=scenario.crs)
+    return no_view, places, facades
 
 
 def _entrances(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -317,4 +339,5 @@ def load_inputs(scenario: Scenario) -> Inputs:
                   mounting_points=extras["mounting_points"], exclusion_zones=extras["exclusion_zones"],
                   stats=stats, incident_stats=inc_info, districts=districts, water=water,
                   entrances=extras["entrances"], no_view_zones=extras["no_view_zones"],
-                  open_areas=extras["open_areas"])
+                  open_areas=extras["open_areas"], sensitive_places=extras["sensitive_places"],
+                  residential=extras["residential"])

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from camsite import candidates as candidates_mod
 from camsite import coverage as coverage_mod
 from camsite import demand as demand_mod
+from camsite import sensitive
 from camsite.cameras import CameraModels
 from camsite.config import CandidateConfig, DemandConfig, QualityConfig
 from camsite.errors import InputError
@@ -250,6 +251,9 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     no_view = coverage_mod.empty_no_view()
     if len(inputs.no_view_zones):  # places no view may include: masked out, or the variants seeing them removed
         cands, cov, no_view = _no_view(cands, cov, demand, inputs, candidate_cfg, cameras, viewsheds=viewsheds)
+    if inputs.residential is not None and candidate_cfg.residential_mode == "cost":
+        cands = _residential_cost(cands, cov.viewsheds if viewsheds else None, inputs,
+                                  candidate_cfg.residential_penalty_sek, cameras)
     existing, ex_share = existing_views(inputs.existing, cameras) if model == "graded" else (inputs.existing, None)
     ex_cov = _hide_underground(coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
                                                             viewsheds=viewsheds, graded=model == "graded"), demand)
@@ -278,6 +282,20 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
                     demand_stats=stats, no_view=no_view, coverage_model=model,
                     **(pairs.graded_fields(weights, keep, cov, ex_cov) if model == "graded" else {}))
+
+
+def _residential_cost(cands: gpd.GeoDataFrame, views: gpd.GeoSeries | None, inputs: Inputs, penalty_sek: float,
+                      cameras: CameraModels) -> gpd.GeoDataFrame:
+    """The candidates with ``penalty_sek`` added to each variant whose view (``views``; None: computed here)
+    reaches a residential façade."""
+    assert inputs.residential is not None  # the caller checks
+    if views is None:
+        views = coverage_mod.viewsheds(cands, cameras, open_space=inputs.open_space)
+    extra = sensitive.residential_penalty(views, inputs.residential, penalty_sek=penalty_sek)
+    logger.info("residential façades: %d of %d variants cost %.0f SEK more", int((extra > 0).sum()), len(cands),
+                penalty_sek)
+    return cands.assign(cost_sek=cands["cost_sek"].to_numpy(float) + extra,
+                        penalty_sek=cands["penalty_sek"].to_numpy(float) + extra)
 
 
 def _demand(inputs: Inputs, demand_cfg: DemandConfig, reach: BaseGeometry, *,

@@ -28,6 +28,7 @@ from camsite.config import Scenario
 from camsite.optimize import Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
+from camsite.stages.owners import coverage_before_by_owner
 from camsite.stages.rollout import costs_summary
 
 __all__ = ["KIND_GROUPS", "LEVEL_SHARE_COLUMNS", "UNCOVERABLE_CELL_M", "CameraTypeRow", "CoverageRow", "DataSource",
@@ -164,6 +165,8 @@ class Summary:
     #: Proposed sites per camera type, and the plan's gain per level (percent of the gain; graded only).
     camera_mix: Mapping[str, int] | None = None
     gain_by_level_pct: Mapping[str, float] | None = None
+    #: Coverage before by who runs the existing cameras (police, city, other), when the inventory has an owner.
+    coverage_before_by_owner: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
@@ -446,7 +449,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         coverage_model=instance.coverage_model, ptz=scenario.quality.ptz,
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
         gain_by_level_pct=_gain_by_level(sites) if instance.graded else None,
-        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged))
+        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged),
+        coverage_before_by_owner=coverage_before_by_owner(instance, scenario.quality))
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
