@@ -33,7 +33,7 @@ class RequestError(ValueError):
 
     def payload(self) -> dict[str, Any]:
         """The JSON error body: ``error`` (one line, naming the field) and ``field``."""
-        text = f"{self.field}: {self}" if self.field else str(self)
+        text = f"{self.field}: {self}" if self.field is not None else str(self)
         return {"error": text, "field": self.field}
 
 
@@ -82,7 +82,7 @@ def shown(value: Any, width: int = 60) -> str:
 def field_name(name: Any) -> str:
     """A field or key name as an error names it: printable, one line, at most 60 characters."""
     text = str(name)
-    return text if text.isprintable() and len(text) <= 60 else shown(text)
+    return text if text.isprintable() and 0 < len(text) <= 60 and text.strip() == text else shown(text)
 
 
 def _budget(value: Any) -> float:
