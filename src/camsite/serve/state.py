@@ -58,7 +58,8 @@ LOCK_MARGIN_S = 5.0
 def load_scenario(path: str | Path) -> Scenario:
     """The scenario as the workbench uses it: one max-coverage solve, no budget curve or staged plan."""
     scen = config.load(path)
-    opt = replace(scen.optimization, budget_sweep=None, stages=(), objective="max_coverage")
+    opt = replace(scen.optimization, budget_sweep=None, stages=(), objective="max_coverage",
+                  target_incident_share=None, target_category_shares={}, hotspots="none")
     return config.override(scen, optimization=opt)
 
 
