@@ -194,14 +194,16 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
             logger.warning("export failed: %s", text)
             return _error(500, f"export failed: {text}")
 
-    async def icon(request: Request) -> Response:
-        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
-
-    routes = [Route("/", page), Route("/favicon.ico", icon), Route("/api/state", _json_errors(state)),
+    routes = [Route("/", page), Route("/favicon.ico", _icon), Route("/api/state", _json_errors(state)),
               Route("/api/solve", _json_errors(solve), methods=["POST"]),
               Route("/api/export", _json_errors(export), methods=["POST"]),
               Mount("/static", app=StaticFiles(directory=PAGE_DIR), name="static")]
     return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+
+
+async def _icon(request: Request) -> Response:
+    """``/favicon.ico``: no icon (204), so a browser's request is not a 404 in the log."""
+    return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
 
 
 def _json_errors(endpoint: Endpoint) -> Endpoint:
