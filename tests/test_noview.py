@@ -359,3 +359,33 @@ def test_care_facilities_summary_and_gpkg_report_the_zones(care_out: Path) -> No
     html = (care_out / "report.html").read_text(encoding="utf-8")
     assert 'id="sensitive"' in html and "Känsliga platser" in html
     assert all(html.count(r["label"]) >= 1 for r in rows)
+
+
+def test_mask_work_is_proportional_to_what_the_zone_touches():
+    """A zone 20 km across costs a camera inside or beside it no more outline points than one 100 m across."""
+    import tracemalloc
+
+    import shapely as _shapely
+
+    from camsite.coverage._noview import mask_regions
+
+    reach = np.array([60.0, 60.0, 60.0])
+    x, y = np.array([0.0, 0.0, 0.0]), np.array([0.0, 0.0, 0.0])
+    small, huge = Point(0, 70).buffer(50), Point(0, 10_020).buffer(10_000)  # both reach to 20 m from the camera
+    inside = Point(0, 0).buffer(10_000)
+    tracemalloc.start()
+    try:
+        masks = mask_regions(x, y, np.array([small, huge, inside], dtype=object), reach)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the outline of the 20 km zones cut in pieces of the camera's distance took 36 MB of coordinates here; the
+    # part within twice the reach takes a few hundred points
+    assert peak < 2_000_000, peak
+    counts = [len(_shapely.get_coordinates(m)) for m in masks]
+    assert max(counts) < 200, counts
+    # the masks agree within the camera's reach: what they hide there is the same place
+    disc = Point(0, 0).buffer(60)
+    for m, z in ((masks[0], small), (masks[1], huge)):
+        assert m.intersection(disc).covers(z.intersection(disc).buffer(-0.01))
+    assert masks[2].covers(disc)  # the camera stands in the zone: everything is hidden

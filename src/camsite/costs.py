@@ -40,6 +40,8 @@ __all__ = ["BUDGET_RULES", "CashFlows", "budget_cost", "cash_flows", "n_years", 
 BUDGET_RULES: tuple[str, ...] = ("total", "investment", "yearly")
 
 FloatArray = NDArray[np.float64]
+#: Most purchases of one site within the horizon (the scenario's bounds allow 1,000: 100 years / 0.1 year).
+MAX_PURCHASES = 100_000
 
 
 def n_years(horizon_years: float) -> int:
@@ -80,14 +82,17 @@ def purchases(install_year: npt.ArrayLike, lifetime_years: npt.ArrayLike | None,
     years = np.asarray(install_year, dtype=np.int64).reshape(-1)
     ny = n_years(horizon_years)
     life = _lifetimes(lifetime_years, len(years))
+    end = min(max(horizon_years, 1e-9), float(ny))
     out = np.zeros((len(years), ny), dtype=np.int64)
     for i, (t, span) in enumerate(zip(years, life, strict=True)):
-        when = float(t)
-        while when < max(horizon_years, 1e-9) and int(when) < ny:
-            out[i, math.floor(when)] += 1
-            if not np.isfinite(span):
-                break
-            when += float(span)
+        if t >= end:
+            continue
+        # purchases at t, t + span, t + 2 span, ... before the end: counted, not looped (a tiny span is many)
+        last = 0 if not np.isfinite(span) else math.ceil((end - t) / span) - 1
+        if last > MAX_PURCHASES:
+            raise ValueError(f"lifetime {span:g} years gives {last:,} replacements within {horizon_years:g} years")
+        when = t + span * np.arange(last + 1) if last else np.array([float(t)])
+        np.add.at(out[i], np.floor(when[when < end]).astype(np.int64), 1)
     return out
 
 
@@ -166,14 +171,16 @@ def budget_cost(capex: npt.ArrayLike, opex: npt.ArrayLike, lifetime_years: npt.A
 
     ``"total"``: every purchase (with replacements) plus the opex over the
     horizon. ``"investment"``: the capex of the first year. ``"yearly"``: the
-    first year's capex plus its opex; for cameras installed together the first
-    year is the dearest (a replacement year costs the same or less per camera,
-    other years only opex), so a single limit on that sum bounds every year.
+    dearest plan year's capex (every purchase that year: twice a year for a
+    half-year lifetime) plus its opex; the sum over the cameras bounds every
+    year's spending, so a single limit on it keeps each year within the budget.
 
     >>> budget_cost([60.0], [12.0], None, horizon_years=4, applies_to="total").tolist()
     [108.0]
     >>> [budget_cost([60.0], [12.0], [2.0], horizon_years=4, applies_to=r).tolist()[0] for r in BUDGET_RULES]
     [168.0, 60.0, 72.0]
+    >>> budget_cost([90.0], [15.0], [0.5], horizon_years=4, applies_to="yearly").tolist()  # bought twice a year
+    [195.0]
     """
     if applies_to not in BUDGET_RULES:
         raise ValueError(f"applies_to must be one of {', '.join(BUDGET_RULES)}, got {applies_to!r}")
@@ -181,7 +188,10 @@ def budget_cost(capex: npt.ArrayLike, opex: npt.ArrayLike, lifetime_years: npt.A
     ope = np.asarray(opex, dtype=np.float64).reshape(-1)
     if applies_to == "investment":
         return cap.copy()
+    buys_per_year = purchases(np.zeros(len(cap), np.int64), lifetime_years, horizon_years)
     if applies_to == "yearly":
-        return np.asarray(cap + ope * year_shares(horizon_years)[0], dtype=np.float64)
-    buys = purchases(np.zeros(len(cap), np.int64), lifetime_years, horizon_years).sum(axis=1)
+        shares = year_shares(horizon_years)
+        per_year = cap[:, None] * buys_per_year + ope[:, None] * shares[None, :]
+        return np.asarray(per_year.max(axis=1), dtype=np.float64)
+    buys = buys_per_year.sum(axis=1)
     return np.asarray(cap * buys + ope * horizon_years, dtype=np.float64)

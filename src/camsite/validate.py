@@ -33,7 +33,14 @@ from shapely.geometry.base import BaseGeometry
 from camsite import layers, network, readers
 from camsite.config import Scenario
 from camsite.errors import CamsiteError
-from camsite.stages import LayerStats, inputs, instance_for, uncoverable_summary
+from camsite.stages import (
+    LayerStats,
+    inputs,
+    instance_for,
+    uncoverable_summary,
+    unknown_target_categories,
+    unused_target_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +305,11 @@ def _crs_errors(scenario: Scenario) -> list[str]:
     return errors
 
 
+def _counted(rule: str, horizon: float) -> str:
+    """How ``budget_applies_to`` counts a camera's cost, for the budget error."""
+    return {"investment": "to buy", "yearly": "in its dearest year"}.get(rule, f"over {horizon:g} years")
+
+
 def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
     """Errors and warnings about weights, costs, budget and camera types."""
     errors: list[str] = []
@@ -314,7 +326,7 @@ def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
     costs = {}
     for i, ct in enumerate(scenario.camera_types):
         key = f"camera_types[{i}]"
-        cost = ct.cost_sek(horizon)
+        cost = ct.cost_sek(horizon, opt.budget_applies_to)
         if not (math.isfinite(cost) and cost >= 0):
             errors.append(f"{src}: {key}: cost must be >= 0")
         if ct.name in offered:
@@ -325,13 +337,15 @@ def _check_numbers(scenario: Scenario) -> tuple[list[str], list[str]]:
             warnings.append(f"camera type {ct.name!r} costs nothing (capex and opex 0)")
         if ct.height_m is not None and ct.height_m > 30:
             warnings.append(f"camera type {ct.name!r}: mounting height {ct.height_m:g} m is unusual")
+    for key in opt.unused_targets():
+        warnings.append(unused_target_text(key))
     budget = opt.budget_sek
     if not (math.isfinite(budget) and budget > 0):
         errors.append(f"{src}: optimization.budget_sek: must be > 0")
     elif costs and budget < min(costs.values()):
         cheapest = min(costs, key=lambda n: costs[n])
         errors.append(f"{src}: optimization.budget_sek: {budget:,.0f} SEK is below the cheapest camera "
-                      f"({cheapest}: {costs[cheapest]:,.0f} SEK over {horizon:g} years)".replace(",", " "))
+                      f"({cheapest}: {costs[cheapest]:,.0f} SEK {_counted(opt.budget_applies_to, horizon)})".replace(",", " "))
     return errors, warnings
 
 
@@ -345,7 +359,8 @@ def _uncoverable(scenario: Scenario) -> tuple[dict[str, Any] | None, list[str]]:
         inst = instance_for(scenario, inp, viewsheds=False)
     except CamsiteError as exc:
         return None, [str(exc.in_file(scenario.source_file))]
-    return uncoverable_summary(inst, inp.network.edges, crs=scenario.crs), []
+    targets = [str(e.in_file(scenario.source_file)) for e in unknown_target_categories(inst, scenario.optimization)]
+    return uncoverable_summary(inst, inp.network.edges, crs=scenario.crs), targets
 
 
 def validate_scenario(scenario: Scenario, *, strict: bool = False) -> ValidationReport:

@@ -10,7 +10,7 @@ import click
 import uvicorn
 
 from camsite.cli._common import handle_errors
-from camsite.serve import Workbench, create_app, loopback_hosts
+from camsite.serve import Workbench, create_app, loopback_hosts, server_config
 
 
 def _is_loopback(host: str) -> bool:
@@ -26,7 +26,8 @@ def _is_loopback(host: str) -> bool:
 def _url(host: str, port: int, token: str | None) -> str:
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else shown
-    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    where = shown if port == 80 else f"{shown}:{port}"
+    return f"http://{where}/" + (f"?token={token}" if token else "")
 
 
 @click.command("serve")
@@ -52,10 +53,10 @@ def serve_cmd(scenario: Path, host: str, port: int, out: Path | None, time_limit
     export_dir = out or Path(f"{bench.scenario.output_dir()}-workbench")
     local = _is_loopback(host)
     token = None if local else secrets.token_urlsafe(24)
-    hosts = loopback_hosts(port) if local else None
+    hosts = loopback_hosts(port, host) if local else None
     app = create_app(bench, export_dir=export_dir, token=token, allowed_hosts=hosts)
     click.echo(f"camsite serve: open {_url(host, port, token)}  (plans are saved in {export_dir}; Ctrl-C stops)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.Server(server_config(app, host=host, port=port)).run()
     finally:
         bench.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from camsite.config._common import check
+from camsite.config._common import MAX_YEARS, MIN_LIFETIME_YEARS, check
 from camsite.costs import budget_cost
 
 __all__ = ["PTZ_MODES", "CameraType", "LevelValues", "QualityConfig"]
@@ -41,15 +41,25 @@ class CameraType:
         if self.resolution_px is not None:
             check(self.resolution_px > 0, "must be > 0 (horizontal pixels, e.g. 1920)", file=file,
                    key=f"{key}.resolution_px")
+        check(1 <= self.presets <= 36, "must be in [1, 36]", file=file, key=f"{key}.presets")
         if self.lens_deg is not None:
             check(0 < self.lens_deg < 180, "must be in (0, 180) degrees", file=file, key=f"{key}.lens_deg")
             check(self.fov_deg >= 360, "only for all-round (PTZ) types: a fixed camera's image is its fov_deg",
                    file=file, key=f"{key}.lens_deg")
-        check(1 <= self.presets <= 36, "must be in [1, 36]", file=file, key=f"{key}.presets")
+            sector = 360.0 / self.presets
+            check(self.lens_deg >= sector - 1e-9, f"must be at least 360 / presets = {sector:g} degrees: each "
+                   "preset's image must fill its sector, or the presets leave parts of the circle unseen (raise "
+                   "presets or lens_deg)", file=file, key=f"{key}.lens_deg")
         if self.patrol_share is not None:
             check(0 < self.patrol_share <= 1, "must be in (0, 1]", file=file, key=f"{key}.patrol_share")
+            total = self.presets * self.patrol_share
+            check(total <= 1 + 1e-9, f"{self.patrol_share:g} x {self.presets} presets = {100 * total:.0f} % of the time: "
+                   f"a dome shows one preset at a time, so the shares add up to at most 100 % (at most "
+                   f"{1 / self.presets:.4g} here)",
+                   file=file, key=f"{key}.patrol_share")
         if self.lifetime_years is not None:
-            check(self.lifetime_years > 0, "must be > 0", file=file, key=f"{key}.lifetime_years")
+            check(MIN_LIFETIME_YEARS <= self.lifetime_years <= MAX_YEARS,
+                   f"must be in [{MIN_LIFETIME_YEARS:g}, {MAX_YEARS:g}] years", file=file, key=f"{key}.lifetime_years")
         check(0 < self.fov_deg <= 360, "must be in (0, 360]", file=file, key=f"{key}.fov_deg")
         check(self.capex_sek >= 0, "must be >= 0", file=file, key=f"{key}.capex_sek")
         check(self.opex_sek_per_year >= 0, "must be >= 0", file=file, key=f"{key}.opex_sek_per_year")

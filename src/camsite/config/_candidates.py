@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from camsite.config._common import MIN_SPACING_M, LonLat, check, check_latlon, check_polygon
+from camsite.config._common import (
+    MAX_ZONE_BUFFER_M,
+    MIN_SPACING_M,
+    LonLat,
+    check,
+    check_latlon,
+    check_polygon,
+    check_simple,
+)
 
 __all__ = ["CandidateConfig", "Exclusion", "NoViewZone"]
 
@@ -24,8 +32,11 @@ class NoViewZone:
         given = [self.polygon is not None, self.point is not None, self.path is not None]
         check(sum(given) == 1, "give exactly one of polygon, point or path", file=file, key=key)
         check_polygon(self.polygon, file=file, key=f"{key}.polygon")
+        check_simple(self.polygon, file=file, key=f"{key}.polygon")
         check_latlon(self.point, file=file, key=f"{key}.point")
         check(self.buffer_m >= 0, "must be >= 0", file=file, key=f"{key}.buffer_m")
+        check(self.buffer_m <= MAX_ZONE_BUFFER_M, f"must be at most {MAX_ZONE_BUFFER_M:g} metres (a zone is a place, "
+               "such as an entrance; a larger one is a study-area question)", file=file, key=f"{key}.buffer_m")
 
 
 @dataclass(frozen=True)

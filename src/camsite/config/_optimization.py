@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from camsite._schema import fail
-from camsite.config._common import MAX_SWEEP_POINTS, check
+from camsite.config._common import MAX_SWEEP_POINTS, MAX_YEARS, check
 from camsite.vocab import SOLVER_NAMES
 
 __all__ = ["OptimizationConfig", "RobustnessConfig", "Stage", "SweepConfig"]
@@ -122,7 +122,8 @@ class OptimizationConfig:
                key=f"{key}.discount_rate")
         check(self.budget_applies_to in ("total", "investment", "yearly"),
                'must be "total", "investment" or "yearly"', file=file, key=f"{key}.budget_applies_to")
-        check(self.horizon_years >= 0, "must be >= 0", file=file, key=f"{key}.horizon_years")
+        check(0 <= self.horizon_years <= MAX_YEARS, f"must be in [0, {MAX_YEARS:g}] years", file=file,
+               key=f"{key}.horizon_years")
         check(self.solver in SOLVER_NAMES, "must be " + " or ".join(f'"{n}"' for n in SOLVER_NAMES), file=file,
                key=f"{key}.solver")
         if self.time_limit_s is not None:
@@ -149,6 +150,18 @@ class OptimizationConfig:
             check(plan[-1].year < self.first_year() + max(1, math.ceil(self.horizon_years)),
                    "is after the planning horizon (start_year + horizon_years)", file=file,
                    key=f"{key}.stages[{len(plan) - 1}]")
+
+    def unused_targets(self) -> tuple[str, ...]:
+        """The min_cost target keys set under ``objective = "max_coverage"``, which ignores them.
+
+        >>> OptimizationConfig(budget_sek=1, target_incident_share=0.5).unused_targets()
+        ('optimization.target_incident_share',)
+        """
+        if self.objective == "min_cost":
+            return ()
+        given = {"target_incident_share": self.target_incident_share is not None,
+                 "target_category_shares": bool(self.target_category_shares), "hotspots": self.hotspots != "none"}
+        return tuple(f"optimization.{k}" for k, v in given.items() if v)
 
     def first_year(self) -> int:
         """``start_year``, or the current year when it is not given."""

@@ -96,6 +96,22 @@ class Scenario:
         subs = [s.name for s in self.subareas]
         for i, n in enumerate(subs):
             check(subs.index(n) == i, f"sub-area {n!r} is defined twice", file=file, key=f"subareas[{i}].name")
+        self._validate_targets(file=file)
+        zones = [z.name for z in self.candidates.no_view]
+        for i, n in enumerate(zones):
+            check(zones.index(n) == i, f"do-not-view zone {n!r} is defined twice (zone names must differ: each "
+                   "is listed by name in the report)", file=file, key=f"candidates.no_view[{i}].name")
+
+    def _validate_targets(self, *, file: str | None) -> None:
+        """min_cost targets on categories that create demand (a category weighing 0 has no demand points)."""
+        fallback = self.category_weights.get("ovrigt", 0.0)
+        for k in self.optimization.target_category_shares:
+            ck = category_key(k)
+            weight = self.category_weights.get(ck, fallback)
+            listed = "" if ck in self.category_weights else " (not in [category_weights]: it weighs as ovrigt)"
+            check(weight > 0, f"category {ck!r} weighs 0{listed}, so its incidents are not demand and no plan can "
+                   "cover them: give it a weight above 0 in [category_weights] or drop the target", file=file,
+                   key=f"optimization.target_category_shares.{k}")
 
     # -- helpers -----------------------------------------------------------
     @property

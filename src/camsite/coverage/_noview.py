@@ -128,7 +128,8 @@ def mask_regions(x: NDArray[np.float64], y: NDArray[np.float64], zones: NDArray[
     """The region a privacy mask hides, per (camera at ``x``, ``y``; zone) pair.
 
     The convex hull of the zone and of its outline projected from the camera
-    to twice ``reach`` (at least): the zone and its shadow. The outline is first
+    to twice ``reach`` (at least): the zone and its shadow, from the part of the zone within twice ``reach``
+    of the camera (the rest hides nothing in range). The outline is first
     cut into pieces no longer than the camera's distance to it, so the far
     side of the hull stays beyond ``reach``. A camera within :data:`NEAR_M` of
     a zone's hull gets a disc of radius ``2 * reach``: everything.
@@ -138,10 +139,16 @@ def mask_regions(x: NDArray[np.float64], y: NDArray[np.float64], zones: NDArray[
     >>> [m[0].covers(Point(x, 0)) for x in (10, 18, 25, 59)], m[0].covers(Point(25, 10))
     ([False, True, True, True], False)
     """
-    hulls = shapely.convex_hull(zones)
     cams = shapely.points(x, y)
+    # only the part of a zone within twice the reach can hide anything the camera sees: a zone point farther
+    # away shadows only what lies beyond it, so the work is proportional to what the zone touches, not its size
+    near_zone = shapely.intersection(zones, shapely.buffer(cams, 2.0 * reach, quad_segs=8))
+    near_zone = np.where(shapely.is_empty(near_zone), zones, near_zone)  # a pair only touching: keep the zone
+    hulls = shapely.convex_hull(near_zone)
     dist = shapely.distance(cams, hulls)
-    dense = shapely.segmentize(hulls, np.maximum(dist, NEAR_M))
+    near = dist < NEAR_M
+    # a camera next to the zone gets a disc (below): no outline to cut; the rest in pieces <= its distance
+    dense = shapely.segmentize(hulls, np.where(near, 4.0 * reach + 1.0, np.maximum(dist, NEAR_M)))
     coords, ix = shapely.get_coordinates(dense, return_index=True)
     dx, dy = coords[:, 0] - x[ix], coords[:, 1] - y[ix]
     r = np.maximum(np.hypot(dx, dy), 1e-9)
@@ -151,7 +158,6 @@ def mask_regions(x: NDArray[np.float64], y: NDArray[np.float64], zones: NDArray[
     multi = shapely.multipoints(np.concatenate([coords, far])[order], indices=np.concatenate([ix, ix])[order])
     # arrays in, arrays out; the stubs cannot tell that from one geometry
     hull = cast(NDArray[np.object_], shapely.convex_hull(multi))
-    near = dist < NEAR_M
     out: NDArray[np.object_] = np.where(near, shapely.buffer(cams, 2.0 * reach), hull)
     return out
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from camsite.serve.api import create_app, loopback_hosts
 from camsite.serve.export import export_plan
 from camsite.serve.request import PlanRequest, RequestError
-from camsite.serve.state import Workbench, load_scenario
+from camsite.serve.server import server_config
+from camsite.serve.state import Session, Workbench, load_scenario
 
-__all__ = ["PlanRequest", "RequestError", "Workbench", "create_app", "export_plan", "load_scenario",
-           "loopback_hosts"]
+__all__ = ["PlanRequest", "RequestError", "Session", "Workbench", "create_app", "export_plan", "load_scenario",
+           "loopback_hosts", "server_config"]

@@ -10,11 +10,11 @@ those without the browser asking first).
 
 from __future__ import annotations
 
+import functools
 import hmac
-import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,15 @@ from starlette.staticfiles import StaticFiles
 from camsite.errors import CamsiteError
 from camsite.serve.export import export_plan
 from camsite.serve.layers import fixed_layers
-from camsite.serve.request import RequestError
+from camsite.serve.request import RequestError, decode_json, shown
 from camsite.serve.state import Workbench
 from camsite.tables import jsonable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PAGE_DIR", "TOKEN_HEADER", "create_app", "loopback_hosts"]
+__all__ = ["MAX_BODY", "PAGE_DIR", "SESSION_HEADER", "TOKEN_HEADER", "create_app", "loopback_hosts"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 #: The page's files (package data).
 PAGE_DIR = Path(__file__).resolve().parent / "page"
@@ -42,11 +44,25 @@ PAGE_DIR = Path(__file__).resolve().parent / "page"
 TOKEN_HEADER = "x-camsite-token"
 #: Largest request body accepted (bytes).
 MAX_BODY = 64 * 1024
+#: The header carrying the page's session id (from ``/api/state``; also accepted as ``?session=``).
+SESSION_HEADER = "x-camsite-session"
 
 
-def loopback_hosts(port: int) -> tuple[str, ...]:
-    """The ``Host`` header values a loopback server answers (anything else may be DNS rebinding)."""
-    return tuple(f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]"))
+def loopback_hosts(port: int, host: str | None = None) -> tuple[str, ...]:
+    """The ``Host`` header values a loopback server answers (anything else may be DNS rebinding).
+
+    ``host``: the address it listens on, when another loopback address (``127.0.0.2``). On port 80 a browser
+    sends the host name without the port, so both forms are answered.
+
+    >>> loopback_hosts(80, "127.0.0.2")[-2:]
+    ('127.0.0.2:80', '127.0.0.2')
+    """
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host is not None:
+        bracketed = f"[{host.strip('[]')}]" if ":" in host else host
+        if bracketed not in names:
+            names.append(bracketed)
+    return tuple(v for h in names for v in ((f"{h}:{port}", h) if port == 80 else (f"{h}:{port}",)))
 
 
 def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
@@ -83,15 +99,28 @@ class _Guard:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise RequestError(f"request body over {MAX_BODY} bytes", status=413)
+    """The JSON body, refused by its declared length before reading and capped while streamed (chunked)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit() or len(declared.strip()) > 18:
+            raise RequestError("the Content-Length header is not a number of bytes", status=400)
+        if int(declared) > MAX_BODY:
+            raise RequestError(f"request body over {MAX_BODY} bytes", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise RequestError(f"request body over {MAX_BODY} bytes", status=413)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         return {}
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RequestError(f"the request body is not valid JSON ({exc})", status=400) from None
+    return decode_json(raw)
+
+
+def _session_id(request: Request) -> str | None:
+    return request.headers.get(SESSION_HEADER) or request.query_params.get("session") or None
 
 
 def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = None,
@@ -125,31 +154,30 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
     async def state(request: Request) -> Response:
         if (bad := guard.check(request)) is not None:
             return bad
-        plan = await run_in_threadpool(workbench.solve, workbench.current)
-        return JSONResponse({**static, "plan": jsonable(plan.view), "history": jsonable(workbench.history)})
+        sid = _session_id(request)
+        sess = workbench.new_session() if sid is None else workbench.session(sid)
+        plan = await run_in_threadpool(workbench.solve, sess.current, sess)
+        return JSONResponse({**static, "session": sess.session_id, "plan": jsonable(plan.view),
+                             "history": jsonable(sess.history)})
 
     async def solve(request: Request) -> Response:
         if (bad := guard.check(request)) is not None:
             return bad
-        try:
-            req = workbench.parse(await _body(request))
-            solved = await run_in_threadpool(workbench.solve, req)
-        except RequestError as exc:
-            return JSONResponse(exc.payload(), status_code=exc.status)
+        sess = workbench.session(_session_id(request))
+        req = workbench.parse(await _body(request))
+        solved = await run_in_threadpool(workbench.solve, req, sess)
         return JSONResponse(jsonable(solved.view))
 
     async def export(request: Request) -> Response:
         if (bad := guard.check(request)) is not None:
             return bad
-        try:
-            req = workbench.parse(await _body(request))
-            if workbench.camera_ids and len(req.removed_existing) == len(workbench.camera_ids):
-                raise RequestError("a plan without any existing camera cannot be saved as a scenario that extends the "
-                                   "original (a cameras file needs a row): keep one camera, or copy the scenario "
-                                   "without [existing_cameras]", field="removed_existing")
-            solved = await run_in_threadpool(workbench.solve, req)
-        except RequestError as exc:
-            return JSONResponse(exc.payload(), status_code=exc.status)
+        sess = workbench.session(_session_id(request))
+        req = workbench.parse(await _body(request))
+        if workbench.camera_ids and len(req.removed_existing) == len(workbench.camera_ids):
+            raise RequestError("a plan without any existing camera cannot be saved as a scenario that extends the "
+                               "original (a cameras file needs a row): keep one camera, or copy the scenario "
+                               "without [existing_cameras]", field="removed_existing")
+        solved = await run_in_threadpool(workbench.solve, req, sess)
 
         def run() -> dict[str, Any]:
             with export_lock:
@@ -161,11 +189,41 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
 
         try:
             return JSONResponse(jsonable(await run_in_threadpool(run)))
-        except CamsiteError as exc:
-            logger.warning("export failed: %s", exc)
-            return _error(500, f"export failed: {exc}")
+        except (CamsiteError, OSError) as exc:
+            text = " ".join(str(exc).split())  # one line
+            logger.warning("export failed: %s", text)
+            return _error(500, f"export failed: {text}")
 
-    routes = [Route("/", page), Route("/api/state", state), Route("/api/solve", solve, methods=["POST"]),
-              Route("/api/export", export, methods=["POST"]),
+    routes = [Route("/", page), Route("/favicon.ico", _icon), Route("/api/state", _json_errors(state)),
+              Route("/api/solve", _json_errors(solve), methods=["POST"]),
+              Route("/api/export", _json_errors(export), methods=["POST"]),
               Mount("/static", app=StaticFiles(directory=PAGE_DIR), name="static")]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+
+
+async def _icon(request: Request) -> Response:
+    """``/favicon.ico``: no icon (204), so a browser's request is not a 404 in the log."""
+    return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
+
+
+def _json_errors(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` answering every error as one JSON line: a :class:`RequestError` with its status, anything
+    unforeseen as 500 (logged with its traceback for the server's log, never sent to the page)."""
+    @functools.wraps(endpoint)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except RequestError as exc:
+            return JSONResponse(exc.payload(), status_code=exc.status)
+        except Exception as exc:  # the one place an unforeseen error becomes an answer
+            logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+            return _error(500, f"internal error: {shown(' '.join(str(exc).split()) or type(exc).__name__, 200)}")
+    return wrapped
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error(404, "not found")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(405, "method not allowed")

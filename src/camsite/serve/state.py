@@ -12,6 +12,8 @@ answered at once, exactly (coverage never falls as the budget rises).
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -35,7 +37,7 @@ from camsite.stages import Instance
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_TIME_LIMIT_S", "Solved", "Workbench", "load_scenario"]
+__all__ = ["DEFAULT_TIME_LIMIT_S", "Session", "Solved", "Workbench", "load_scenario"]
 
 #: Time limit of one interactive solve (seconds); the plan found is shown with its gap.
 DEFAULT_TIME_LIMIT_S = 20.0
@@ -43,12 +45,21 @@ DEFAULT_TIME_LIMIT_S = 20.0
 MAX_MODELS = 16
 #: Instances kept for sets of removed existing cameras (each is built again from the inputs read at start).
 MAX_INSTANCES = 6
+#: Pages (sessions) kept, least recently used first out; a page whose session was dropped starts a new one.
+MAX_SESSIONS = 64
+#: The session of API clients that send no session id.
+DEFAULT_SESSION = "shared"
+#: What a session id looks like (``secrets.token_urlsafe``; the shared one too).
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{6,64}")
+#: Longest wait (s) beyond the time limit for another request's solve on the same model.
+LOCK_MARGIN_S = 5.0
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """The scenario as the workbench uses it: one max-coverage solve, no budget curve or staged plan."""
     scen = config.load(path)
-    opt = replace(scen.optimization, budget_sweep=None, stages=(), objective="max_coverage")
+    opt = replace(scen.optimization, budget_sweep=None, stages=(), objective="max_coverage",
+                  target_incident_share=None, target_category_shares={}, hotspots="none")
     return config.override(scen, optimization=opt)
 
 
@@ -61,6 +72,8 @@ class _Entry:
     plans: dict[float, Solution] = field(default_factory=dict)
     last_selected: np.ndarray | None = None
     _background: CoverageModel | None = None
+    #: Held while the model solves (one solve per model at a time; known plans need no lock).
+    solve_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _bodies: dict[int, tuple[Solution, dict[str, Any]]] = field(default_factory=dict)
 
@@ -71,6 +84,11 @@ class _Entry:
             kept = (solution, make())
             self._bodies[id(solution)] = kept
         return kept[1]
+
+    @property
+    def total_cost(self) -> float:
+        """The cost of every candidate together: any larger budget asks the same question."""
+        return float(self.instance.costs.sum())
 
     def indices(self, names: list[str]) -> np.ndarray:
         """Column indices of candidate variants by name (names this instance lacks are left out)."""
@@ -101,6 +119,30 @@ class _Entry:
             return None
         best = max(fits, key=lambda s: (s.objective, -s.spent))
         return best if best.objective >= min(above) - self.model.tol else None
+
+
+@dataclass(eq=False)
+class Session:
+    """One page's own state: the plan it shows and the plans it tried (models and solved plans are shared)."""
+
+    session_id: str
+    current: PlanRequest
+    history: list[dict[str, Any]] = field(default_factory=list)
+    #: The last plan's candidate variants (names: columns differ per instance), the next solve's start.
+    last: list[str] | None = None
+
+    def remember(self, req: PlanRequest, view: dict[str, Any]) -> int:
+        """The history id of this plan: the earlier entry for the same request, else a new one."""
+        asked = req.as_json()
+        for entry in self.history:
+            if entry["request"] == asked:
+                return int(entry["plan_id"])
+        entry = {"plan_id": len(self.history) + 1, "request": asked,
+                 **{k: view[k] for k in ("status", "gap", "spent_sek", "coverage_before_pct", "coverage_after_pct",
+                                         "incident_coverage_after_pct")},
+                 "site_ids": [s["site_id"] for s in view["sites"]]}
+        self.history.append(entry)
+        return int(entry["plan_id"])
 
 
 @dataclass(frozen=True)
@@ -142,11 +184,9 @@ class Workbench:
         self.view = PlanView(result)
         self._models: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._instances: OrderedDict[tuple[str, ...], Instance] = OrderedDict({(): self.instance})
-        self._lock = threading.Lock()
-        self._last: list[str] | None = None  # the last plan's candidate variants (names: columns differ per instance)
-        self.history: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # the shared structures (models, instances, sessions); never held to solve
         self.base = self.parse({})
-        self.current = self.base  # the request last solved (what a reloaded page shows)
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._entry(self.base).store(self.base.budget_sek, result.solution)
         self.prefetcher = Prefetcher(self.solver, BUDGET_STEP_SEK) if prefetch else None
         self.budget_range = budget_range(result)
@@ -169,8 +209,44 @@ class Workbench:
                              category_weights=self.category_weights, adjustable=self.adjustable,
                              forced=opt.forced_sites, forbidden=opt.forbidden_sites)
 
+    # -- sessions -------------------------------------------------------------------------------------------
+    def session(self, session_id: str | None = None) -> Session:
+        """The page's session ``session_id`` (made when new; None: the one shared by clients without an id).
+
+        Raises :class:`RequestError` (400) for an id that is not one this server could have issued.
+        """
+        sid = DEFAULT_SESSION if session_id is None else session_id
+        if not SESSION_ID.fullmatch(sid):
+            raise RequestError("expected the session id /api/state gave (letters, digits, - and _)",
+                               field="session", status=400)
+        with self._lock:
+            if sid not in self._sessions:
+                self._sessions[sid] = Session(session_id=sid, current=self.base)
+                while len(self._sessions) > MAX_SESSIONS:
+                    self._sessions.popitem(last=False)
+            self._sessions.move_to_end(sid)
+            return self._sessions[sid]
+
+    def new_session(self) -> Session:
+        """A fresh session for a page just opened: the scenario's plan, no history."""
+        return self.session(secrets.token_urlsafe(16))
+
+    @property
+    def current(self) -> PlanRequest:
+        """The request last solved in the shared session (clients without a session id)."""
+        return self.session().current
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The plans tried in the shared session."""
+        return self.session().history
+
     # -- models ---------------------------------------------------------------------------------------------
     def _entry(self, req: PlanRequest) -> _Entry:
+        with self._lock:
+            return self._entry_locked(req)
+
+    def _entry_locked(self, req: PlanRequest) -> _Entry:
         key = req.model_key()
         if key in self._models:
             self._models.move_to_end(key)
@@ -199,33 +275,47 @@ class Workbench:
         return self._instances[removed]
 
     # -- solving --------------------------------------------------------------------------------------------
-    def solve(self, req: PlanRequest) -> Solved:
-        """Solve ``req`` exactly (or to the time limit, with its gap); raises :class:`RequestError` if infeasible."""
+    def solve(self, req: PlanRequest, session: Session | None = None) -> Solved:
+        """Solve ``req`` exactly (or to the time limit, with its gap) for ``session`` (None: the shared one).
+
+        Solves on one variant wait for each other, at most the time limit (then 503, "try again"); other
+        variants and plans already solved are answered meanwhile. Raises :class:`RequestError` if infeasible.
+        """
         t0 = time.perf_counter()
-        with self._lock:
-            entry = self._entry(req)
-            if self.prefetcher is not None:
-                self.prefetcher.wait(entry, req.budget_sek, self.solver.time_limit_s)
-            sol = entry.known(req.budget_sek)
-            cached = sol is not None
-            if sol is None:
-                start = None if self._last is None else entry.indices(self._last)
-                sol = entry.model.solve(req.budget_sek, solver=self.solver, start=start)
-                if sol.status == "infeasible":
-                    raise RequestError(self._infeasible_text(req), field="forced")
-                entry.store(req.budget_sek, sol)
-            entry.last_selected = sol.selected
-            if self.prefetcher is not None:
-                down = req.budget_sek < self.current.budget_sek
-                self.prefetcher.after(entry, req.budget_sek, low=self.budget_range["min_sek"],
-                                      high=self.budget_range["max_sek"], down=down)
-            self.current = req
-            self._last = entry.instance.candidates["variant"].astype(str).to_numpy()[sol.selected].tolist()
-            view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
-                    "budget_sek": req.budget_sek, "request": req.as_json()}
-            view.update(cached=cached, runtime_s=round(time.perf_counter() - t0, 4),
-                        solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
-            view["plan_id"] = self._remember(req, view)
+        sess = self.session() if session is None else session
+        entry = self._entry(req)
+        limit = self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S
+        if self.prefetcher is not None:
+            self.prefetcher.wait(entry, req.budget_sek, limit)
+        sol = entry.known(req.budget_sek)
+        cached = sol is not None
+        if sol is None:
+            if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
+                raise RequestError("busy: another request is solving this plan's model; try again in a moment",
+                                   status=503)
+            try:
+                sol = entry.known(req.budget_sek)  # solved while this request waited
+                cached = sol is not None
+                if sol is None:
+                    start = None if sess.last is None else entry.indices(sess.last)
+                    sol = entry.model.solve(min(req.budget_sek, entry.total_cost), solver=self.solver, start=start)
+                    if sol.status == "infeasible":
+                        raise RequestError(self._infeasible_text(req), field="forced")
+                    entry.store(req.budget_sek, sol)
+            finally:
+                entry.solve_lock.release()
+        entry.last_selected = sol.selected
+        if self.prefetcher is not None:
+            down = req.budget_sek < sess.current.budget_sek
+            self.prefetcher.after(entry, req.budget_sek, low=self.budget_range["min_sek"],
+                                  high=self.budget_range["max_sek"], down=down)
+        sess.current = req
+        sess.last = entry.instance.candidates["variant"].astype(str).to_numpy()[sol.selected].tolist()
+        view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
+                "budget_sek": req.budget_sek, "request": req.as_json(), "session": sess.session_id}
+        view.update(cached=cached, runtime_s=round(time.perf_counter() - t0, 4),
+                    solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
+        view["plan_id"] = sess.remember(req, view)
         return Solved(request=req, solution=sol, view=view)
 
     def _infeasible_text(self, req: PlanRequest) -> str:
@@ -236,16 +326,3 @@ class Workbench:
             return (f"infeasible: the forced sites cost at least {need:,.0f} SEK, more than the budget "
                     f"{req.budget_sek:,.0f} SEK")
         return "infeasible: the forced sites cannot all be chosen together (spacing or camera-type limits)"
-
-    def _remember(self, req: PlanRequest, view: dict[str, Any]) -> int:
-        """The history id of this plan: the earlier entry for the same request, else a new one."""
-        asked = req.as_json()
-        for entry in self.history:
-            if entry["request"] == asked:
-                return int(entry["plan_id"])
-        entry = {"plan_id": len(self.history) + 1, "request": asked,
-                 **{k: view[k] for k in ("status", "gap", "spent_sek", "coverage_before_pct", "coverage_after_pct",
-                                         "incident_coverage_after_pct")},
-                 "site_ids": [s["site_id"] for s in view["sites"]]}
-        self.history.append(entry)
-        return int(entry["plan_id"])

@@ -25,7 +25,7 @@ from camsite.cameras import CameraModels
 from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
 from camsite.stages.instance import CoverageModel, Instance, build_instance, demand_reach, district_map
-from camsite.stages.objectives import target_points_table
+from camsite.stages.objectives import target_points_table, unknown_target_categories, unused_target_text
 from camsite.stages.rollout import with_install_years
 from camsite.stages.rows import ValueRows, value_rows
 from camsite.stages.scenario import camera_models, instance_for
@@ -102,6 +102,8 @@ __all__ = [
     "target_points_table",
     "uncoverable_cells",
     "uncoverable_summary",
+    "unknown_target_categories",
+    "unused_target_text",
     "value_rows",
     "with_install_years",
 ]

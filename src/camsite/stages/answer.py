@@ -22,7 +22,13 @@ from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
-from camsite.stages.objectives import curve_incident_pct, solve_min_cost, subarea_masks, target_points
+from camsite.stages.objectives import (
+    curve_incident_pct,
+    solve_min_cost,
+    subarea_masks,
+    target_points,
+    unused_target_text,
+)
 from camsite.stages.rollout import yearly_plan
 from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options
 
@@ -97,6 +103,8 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
         except CamsiteError as exc:
             raise exc.in_file(scenario.source_file) from None
     else:
+        for key in opt.unused_targets():
+            logger.warning("%s", unused_target_text(key))
         _check_budget(scenario, instance)
         objective = MaxCoverage(opt.budget_sek, backup_weight=opt.backup_weight)
         solution = solve(instance, objective, constraints, solver_options(opt))

@@ -38,7 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from camsite.config import OptimizationConfig
-from camsite.errors import SolverError
+from camsite.errors import ConfigError, SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
 from camsite.stages.instance import Instance
 from camsite.stages.solve import MinCost, solve
@@ -60,6 +60,8 @@ __all__ = [
     "subarea_masks",
     "target_points",
     "target_points_table",
+    "unknown_target_categories",
+    "unused_target_text",
 ]
 
 #: Side (metres) of the grid cells incident clusters are made of.
@@ -122,6 +124,29 @@ def subarea_masks(instance: Instance, subareas: gpd.GeoDataFrame) -> dict[str, B
     return {str(r.name): geom.within(r.geometry).to_numpy() for r in subareas.itertuples()}
 
 
+def unused_target_text(key: str) -> str:
+    """The warning for a min_cost target key under ``objective = "max_coverage"`` (validate and run say it)."""
+    return (f'{key} is ignored: objective is "max_coverage" (the most coverage within budget_sek); set '
+            'optimization.objective = "min_cost" to plan for the target, or remove the key')
+
+
+def unknown_target_categories(instance: Instance, opt: OptimizationConfig) -> list[ConfigError]:
+    """One error per ``target_category_shares`` category without any incident demand in the data."""
+    if opt.objective != "min_cost":
+        return []
+    inc = incident_mask(instance)
+    cats = instance.demand["category"].astype(str).to_numpy()
+    present = sorted(set(cats[inc & (np.asarray(instance.weights, float) > 0)]))
+    out = []
+    for k in opt.target_category_shares:
+        if category_key(k) not in present:
+            known = ", ".join(present) or "none"
+            out.append(ConfigError(f"no incident of category {category_key(k)!r} is demand in this run "
+                                   f"(categories with incidents: {known})",
+                                   where=f"optimization.target_category_shares.{k}"))
+    return out
+
+
 def _requirement(name: str, mask: BoolArray, share: float | None, w: NDArray[np.float64],
                  seen: BoolArray) -> Requirement | None:
     total = float(w[mask].sum())
@@ -151,15 +176,27 @@ def requirements(instance: Instance, opt: OptimizationConfig, constraints: Const
     spots = {} if opt.hotspots == "none" else \
         {f"subarea:{k}": inc & rows.for_points(m) for k, m in subareas.items()} if opt.hotspots == "subareas" else \
         {f"cluster:{k}": rows.for_points(m) for k, m in cluster_masks(instance, incident_mask(instance)).items()}
+    if share is None:  # every coverable point seen: its first row (graded: the lowest value, which every view gives)
+        first = np.r_[True, rows.point[1:] != rows.point[:-1]] if len(rows.point) else np.zeros(0, bool)
+        spots = {k: m & first for k, m in spots.items()}
     found.extend(_requirement(name, m, share, w, seen) for name, m in spots.items())
     return [r for r in found if r is not None]
 
 
-def _unreachable(reqs: Sequence[Requirement]) -> str:
+def _side_constraints(opt: OptimizationConfig) -> str:
+    """The side constraints the scenario sets, by key, and the one every plan has (one camera per site)."""
+    given = [f"optimization.min_spacing_m = {opt.min_spacing_m:g}" if opt.min_spacing_m > 0 else "",
+             "optimization.max_per_type" if any(True for _ in opt.max_per_type) else "",
+             "optimization.forced_sites" if opt.forced_sites else "",
+             "optimization.forbidden_sites" if opt.forbidden_sites else ""]
+    return ", ".join([g for g in given if g] + ["one camera (one type and heading) per site"])
+
+
+def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig) -> str:
     bad = [r for r in reqs if r.required > r.reachable + 1e-9 * max(1.0, r.total)]
     if not bad:
-        return "no plan meets every target together with the side constraints (spacing, type caps, forced or " \
-               "forbidden sites)"
+        return (f"each of the {len(reqs)} targets can be reached alone, but no plan reaches them all at once under "
+                f"{_side_constraints(opt)}: lower the target shares")
     parts = [f"{r.name}: at most {r.reachable_pct:.1f} % reachable, {100 * r.required / r.total:.1f} % required"
              for r in bad[:5]]
     more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
@@ -175,13 +212,15 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     SolverError
         When no plan meets the targets; the message gives the highest share reachable.
     """
+    for err in unknown_target_categories(instance, opt):
+        raise err
     reqs = requirements(instance, opt, constraints, subareas)
     if not reqs:
         raise SolverError("min_cost: no target has incident weight to cover", where="optimization")
     sol = solve(instance, MinCost(target=None, covers=tuple((r.mask, r.required) for r in reqs)), constraints,
                 solver)
     if sol.status == "infeasible":
-        raise SolverError(_unreachable(reqs), where="optimization")
+        raise SolverError(_unreachable(reqs, opt), where="optimization")
     if not len(sol.selected) and sol.status == "time_limit":
         raise SolverError("the solver found no plan meeting the targets within the time limit", where="optimization")
     inc = next((r for r in reqs if r.name == "incident"), None)

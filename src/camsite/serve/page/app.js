@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 
 const app = {
   state: null,        // GET /api/state
+  session: null,      // this page's session id (from /api/state): its own plan and history on the server
   plan: null,         // the plan shown (a POST /api/solve answer)
   lang: "sv",
   cur: null,          // the request being shown: {budget_sek, forced, forbidden, removed_existing, category_weights}
@@ -39,6 +40,7 @@ function applyTexts() {
 async function api(path, body) {
   const headers = {"Accept": "application/json"};
   if (TOKEN) headers["X-Camsite-Token"] = TOKEN;
+  if (app.session) headers["X-Camsite-Session"] = app.session;
   const init = {headers, method: body === undefined ? "GET" : "POST"};
   if (body !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
   const r = await fetch(path, init);
@@ -141,7 +143,22 @@ function renderControls() {
       row.append(s, b); box.append(row);
     }
   }
+  renderWeightChanges(box);
   renderWeights();
+}
+function renderWeightChanges(box) {
+  const base = app.state.scenario_request.category_weights;
+  const changed = Object.entries(app.cur.category_weights).filter(([cat, w]) => w !== base[cat]);
+  const h = document.createElement("div"); h.className = "muted"; h.textContent = t("wb_weights_changed");
+  box.append(h);
+  if (!changed.length) { const n = document.createElement("div"); n.textContent = t("wb_none"); box.append(n); }
+  for (const [cat, w] of changed) {
+    const row = document.createElement("div"); row.className = "change"; row.dataset.category = cat;
+    const s = document.createElement("span"); s.textContent = t("cat_" + cat) + ": " + num(base[cat], 1) + " → " + num(w, 1);
+    const b = document.createElement("button"); b.type = "button"; b.textContent = t("wb_restore_weight");
+    b.addEventListener("click", () => { const req = copyRequest(app.cur); req.category_weights[cat] = base[cat]; solve(req); });
+    row.append(s, b); box.append(row);
+  }
 }
 function renderWeights() {
   const box = $("weights");
@@ -244,7 +261,7 @@ async function save() {
   document.body.dataset.saving = "1";
   try {
     const r = await api("/api/export", app.cur);
-    out.textContent = t("wb_saved", {folder: r.run_folder}) +
+    out.textContent = t("wb_saved_as", {n: r.number}) + ": " + t("wb_saved", {folder: r.run_folder}) +
       (r.same_sites ? "" : ". " + t("wb_saved_differs", {sites: r.site_ids.join(", ")}));
     out.dataset.folder = r.run_folder;
   } catch (e) {
@@ -439,6 +456,7 @@ async function start() {
     document.body.textContent = "camsite: " + e.message;
     return;
   }
+  app.session = app.state.session;
   app.lang = app.state.scenario.lang === "en" ? "en" : "sv";
   app.history = [...app.state.history];
   $("scenario-title").textContent = app.state.scenario.title || app.state.scenario.name;
