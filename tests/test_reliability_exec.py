@@ -118,7 +118,7 @@ def test_sigterm_to_run_is_handled_like_ctrl_c(tmp_path: Path) -> None:
         if "network in study area" in line:
             break
     proc.send_signal(signal.SIGTERM)
-    stdout, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     stderr = "".join(lines) + err
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr
@@ -240,7 +240,7 @@ def test_tls_cluster_refuses_clients_without_its_certificates(tls_cluster: tuple
         DaskExecutor(address=address, timeout_s=2.0)  # no certificate at all
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         DaskExecutor(address=address.replace("tls://", "tcp://"), timeout_s=2.0)  # plain tcp to a TLS port
-    ca, cert, key = _certificates(tmp_path, "stranger")  # a certificate of another CA
+    _, cert, key = _certificates(tmp_path, "stranger")  # a certificate of another CA
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         DaskExecutor(address=address, timeout_s=2.0, tls=TlsFiles(str(folder / "cluster-ca.pem"), str(cert),
                                                                   str(key)))
