@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from camsite.cli import serve as serve_cli
 from camsite.errors import ConfigError
 from camsite.executors import DaskExecutor, LocalExecutor, TlsFiles, check_scheduler_address, cores
 from factory import DEFAULT_SCENARIO, fridhemsplan_data, invoke, one_error_line, write_scenario
@@ -253,3 +255,16 @@ def test_tls_options_on_the_command_line(tmp_path: Path) -> None:
     r = invoke("robustness", DEFAULT_SCENARIO, "--scheduler", "tcp://127.0.0.1:1", "--tls-cert",
                tmp_path / "c.pem", "--out", tmp_path / "o")
     one_error_line(r.stderr, r.exit_code, 2, "certificate files need a tls:// scheduler address")
+
+
+# -- camsite serve: the printed URL is one the server answers --------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1"])
+@pytest.mark.parametrize("port", [80, 8765])
+def test_serve_prints_a_url_whose_host_header_is_allowed(host: str, port: int) -> None:
+    url = serve_cli._url(host, port, None)
+    netloc = urlsplit(url).netloc  # what a browser sends as the Host header for this URL
+    assert netloc.lower() in serve_cli._allowed_hosts(host, port)
+    assert (":80/" not in url) and (port == 80 or f":{port}/" in url)
+    assert "evil.example:8765" not in serve_cli._allowed_hosts(host, port)

@@ -24,9 +24,23 @@ def _is_loopback(host: str) -> bool:
 
 
 def _url(host: str, port: int, token: str | None) -> str:
+    """The URL to open: a browser sends its host and port (none for 80) as the Host header."""
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else shown
-    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    netloc = shown if port == 80 else f"{shown}:{port}"
+    return f"http://{netloc}/" + (f"?token={token}" if token else "")
+
+
+def _allowed_hosts(host: str, port: int) -> tuple[str, ...]:
+    """The Host headers a loopback server answers: the usual loopback names and the address it listens on.
+
+    A browser leaves ``:80`` out of the Host header, so port 80 allows the names without a port as well.
+    """
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    hosts = [*loopback_hosts(port), f"{shown}:{port}"]
+    if port == 80:
+        hosts += [h.rsplit(":", 1)[0] for h in hosts]
+    return tuple(dict.fromkeys(h.lower() for h in hosts))
 
 
 @click.command("serve")
@@ -52,7 +66,7 @@ def serve_cmd(scenario: Path, host: str, port: int, out: Path | None, time_limit
     export_dir = out or Path(f"{bench.scenario.output_dir()}-workbench")
     local = _is_loopback(host)
     token = None if local else secrets.token_urlsafe(24)
-    hosts = loopback_hosts(port) if local else None
+    hosts = _allowed_hosts(host, port) if local else None
     app = create_app(bench, export_dir=export_dir, token=token, allowed_hosts=hosts)
     click.echo(f"camsite serve: open {_url(host, port, token)}  (plans are saved in {export_dir}; Ctrl-C stops)")
     try:
