@@ -356,7 +356,7 @@ def _probe(distributed: Any, address: str, security: Any, timeout_s: float) -> N
     try:
         asyncio.run(shake())
     except TimeoutError:
-        raise ConfigError(f"no answer from a Dask scheduler at {address} within {timeout_s:g} s{hint}",
+        raise ConfigError(f"cannot reach the Dask scheduler at {address} (no answer within {timeout_s:g} s){hint}",
                           where="--scheduler") from None
     except Exception as exc:  # whatever answers there (MemoryError, struct.error, ...), it is no scheduler
         reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
