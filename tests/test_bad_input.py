@@ -261,7 +261,7 @@ def test_points_far_outside_the_study_area(case: Case, no_deliverables: None) ->
     res = case.run()
     s = ok(res, case)
     assert s["incident_stats"] == {"read": N, "outside_study_area": 2, "dropped": {}}
-    assert any("2 incidents lie outside the study area" in w for w in warnings_of(res))
+    assert any(f"2 of {N} incidents lie outside the study area" in w for w in warnings_of(res))
 
 
 def test_duplicate_incident_ids_warned(case: Case, no_deliverables: None) -> None:

@@ -25,6 +25,7 @@ import openpyxl
 import pytest
 from click.testing import Result
 
+from camsite.runfolder import OWNER
 from factory import (
     CAMERAS_CSV,
     DEFAULT_SCENARIO,
@@ -55,6 +56,12 @@ def run(scen: Path, *args: object) -> Result:
 
 def error(result: Result, code: int, *fragments: str) -> str:
     return one_error_line(result.stderr, result.exit_code, code, *fragments)
+
+
+def owner(folder: Path, kind: str) -> None:
+    """The marker camsite puts into its own temporary (``tmp``) and set-aside (``old``) folders."""
+    target = folder.name[1:].split(f".{kind}-")[0]
+    (folder / OWNER).write_text(json.dumps({"camsite": "x", "kind": kind, "target": target, "pid": 1}))
 
 
 def contents(folder: Path) -> dict[str, bytes]:
@@ -103,9 +110,11 @@ def test_2_interrupted_swap_is_restored_and_leftovers_cleaned(tmp_path: Path, no
     # what `kill -9` between "move the old run aside" and "move the new one in" leaves behind:
     aside = tmp_path / ".out.old-k9" / "previous"
     aside.parent.mkdir()
+    owner(aside.parent, "old")
     os.replace(out, aside)
     dead_tmp = tmp_path / ".out.tmp-999999999-x"  # the temp folder of a run whose process is gone
     dead_tmp.mkdir()
+    owner(dead_tmp, "tmp")
     (dead_tmp / "sites.csv").write_text("half")
     result = run(scen, "--out", out, "--budget", "600000")
     assert result.exit_code == 0, result.stderr
@@ -120,6 +129,7 @@ def test_2_failed_run_after_recovery_leaves_the_earlier_run(tmp_path: Path, no_d
     assert run(scen, "--out", out).exit_code == 0
     old_run = contents(out)
     (tmp_path / ".out.old-k9").mkdir()
+    owner(tmp_path / ".out.old-k9", "old")
     os.replace(out, tmp_path / ".out.old-k9" / "previous")
     error(run(scen, "--out", out, "--budget", "-1"), 2, "optimization.budget_sek")
     assert contents(out) == old_run and leftovers(tmp_path) == []

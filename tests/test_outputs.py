@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 
 from camsite.errors import InputError
-from camsite.runfolder import MARKER, atomic_run_folder, check_run_folder
+from camsite.runfolder import MARKER, OWNER, atomic_run_folder, check_run_folder
 
 
 def _leftovers(parent: Path, name: str) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if p.name.startswith(f".{name}."))
+
+
+def _owner(folder: Path, kind: str) -> None:
+    """The marker camsite puts into its own temporary (``tmp``) and set-aside (``old``) folders."""
+    target = folder.name[1:].split(f".{kind}-")[0]
+    (folder / OWNER).write_text(json.dumps({"camsite": "x", "kind": kind, "target": target, "pid": 1}))
 
 
 def _run(out: Path, **files: str) -> None:
@@ -90,11 +96,14 @@ def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     _run(out, sites_csv="old")
     aside = tmp_path / ".run.old-abc123"
     aside.mkdir()
+    _owner(aside, "old")
     os.replace(out, aside / "previous")
     dead = tmp_path / ".run.tmp-999999999-xyz"  # no such process
     dead.mkdir()
+    _owner(dead, "tmp")
     alive = tmp_path / f".run.tmp-{os.getpid()}-xyz"  # this process: a run still going
     alive.mkdir()
+    _owner(alive, "tmp")
     assert check_run_folder(out) == out.absolute()
     assert (out / "sites.csv").read_text() == "old"
     assert not aside.exists() and not dead.exists() and alive.exists()

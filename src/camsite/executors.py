@@ -11,32 +11,53 @@ A local worker that dies (killed, out of memory) breaks the pool; the tasks not
 yet finished are resubmitted to a new pool. On Dask the scheduler reruns the
 tasks of a lost worker. dask is optional (``pip install camsite[dask]``) and
 imported only when a scheduler is given.
+
+Local workers die with the parent: each one asks the kernel for SIGKILL when
+its parent goes (Linux) and watches its parent id (everywhere), and a parent
+stopped by Ctrl-C or SIGTERM ends its workers before it returns. The pool
+never has more processes than the machine has cores.
+
+A Dask cluster is trusted like this machine: its workers receive the shared
+data (incident rows among them) and run code sent to them, and results come
+back pickled. ``tls://`` addresses connect with Dask's TLS settings (the
+certificate files of :class:`TlsFiles`, else Dask's own configuration), so
+only holders of a certificate signed by the cluster's CA can connect; a plain
+``tcp://`` cluster gets a warning.
 """
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import contextlib
 import copyreg
+import ctypes
 import io
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from camsite.errors import ConfigError, SolverError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalExecutor", "dumps", "executor", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalExecutor", "TlsFiles", "check_scheduler_address",
+           "cores", "dumps", "executor", "make_executor"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -99,8 +120,40 @@ class InlineExecutor:
 
 _WORKER: dict[str, Any] = {}
 
+#: prctl(2) option: the signal a process gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
 
-def _init_worker(fn: Callable[..., Any], blob: bytes) -> None:
+
+def cores() -> int:
+    """The cores this process may use (its CPU affinity where the system tells, else the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker at once when ``parent`` is gone (its parent id changes)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker process end when ``parent`` ends, however it ends (also ``kill -9``)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # else the watchdog below still ends it
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="camsite-parent-watch", daemon=True).start()
+
+
+def _init_worker(fn: Callable[..., Any], blob: bytes, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's Ctrl-C-like handler, inherited by fork
+    _die_with_parent(parent)
     logging.getLogger("camsite").setLevel(logging.ERROR)  # the parent reports; workers stay quiet
     _WORKER["fn"], _WORKER["shared"] = fn, pickle.loads(blob)
 
@@ -117,13 +170,16 @@ def _context() -> multiprocessing.context.BaseContext:
 
 @dataclass
 class LocalExecutor:
-    """A pool of ``workers`` processes on this machine (default: one per core)."""
+    """A pool of ``workers`` processes on this machine (default and at most: one per core)."""
 
     workers: int = 0
 
     def __post_init__(self) -> None:
-        if self.workers <= 0:
-            self.workers = os.cpu_count() or 1
+        n = cores()
+        if self.workers > n:
+            logger.warning("%d worker processes asked for, but this machine has %d core(s): using %d (more would "
+                           "only compete for the same cores and memory)", self.workers, n, n)
+        self.workers = n if self.workers <= 0 else min(self.workers, n)
 
     @property
     def label(self) -> str:
@@ -150,7 +206,7 @@ class LocalExecutor:
                progress: Progress | None) -> None:
         """Run ``pending`` on one pool, moving finished tasks to ``results`` (also when the pool breaks)."""
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(pending)), mp_context=_context(),
-                                   initializer=_init_worker, initargs=(fn, blob))
+                                   initializer=_init_worker, initargs=(fn, blob, os.getpid()))
         futures: dict[Future[R], int] = {pool.submit(_call, item): i for i, item in pending.items()}
         try:
             left = set(futures)
@@ -163,6 +219,9 @@ class LocalExecutor:
                 if f.done() and not f.cancelled() and f.exception() is None and i in pending:
                     self._collect(f, i, pending, results, progress)
             raise
+        except BaseException:  # Ctrl-C, SIGTERM, an error: the workers stop now, not after their tasks
+            _terminate(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -173,6 +232,17 @@ class LocalExecutor:
         pending.pop(i, None)
         if progress:
             progress(len(results))
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes at once (SIGTERM; they ignore SIGINT)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    for proc in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.terminate()
+    for proc in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.join(timeout=5)
 
 
 # -- dask -------------------------------------------------------------------------------------------------------------
@@ -202,23 +272,124 @@ def _import_distributed() -> Any:
 #: Rounds of resubmitting Dask tasks cancelled because a worker died with their scattered input.
 RESUBMITS = 3
 
+#: The address forms a scheduler may have.
+SCHEMES = ("tcp", "tls")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` when it is ``tcp://HOST:PORT`` or ``tls://HOST:PORT``, else a :class:`ConfigError`.
+
+    >>> check_scheduler_address("tls://10.0.0.5:8786")
+    'tls://10.0.0.5:8786'
+    >>> check_scheduler_address("notaurl")
+    Traceback (most recent call last):
+    ...
+    camsite.errors.ConfigError: --scheduler: 'notaurl' is not a Dask scheduler address: give tls://HOST:PORT \
+(or tcp://HOST:PORT on a trusted network)
+    """
+    try:
+        parts = urlsplit(address)
+        ok = parts.scheme in SCHEMES and bool(parts.hostname) and parts.port is not None and not parts.path.strip("/")
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"{address[:200]!r} is not a Dask scheduler address: give tls://HOST:PORT (or "
+                          "tcp://HOST:PORT on a trusted network)", where="--scheduler")
+    return address
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """Certificate files for a ``tls://`` scheduler (None: take it from Dask's configuration).
+
+    Attributes
+    ----------
+    ca_file
+        The cluster's CA certificate (``--tls-ca-file``): the scheduler must present a certificate it signed.
+    cert, key
+        This client's certificate and private key (``--tls-cert``, ``--tls-key``), signed by the same CA.
+    """
+
+    ca_file: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+    def given(self) -> bool:
+        """Whether any file was named."""
+        return any((self.ca_file, self.cert, self.key))
+
+
+def _security(distributed: Any, address: str, tls: TlsFiles | None) -> Any:
+    """Dask's ``Security`` for ``address``: TLS from ``tls`` (or Dask's config) for ``tls://``; None for ``tcp://``."""
+    tls = tls or TlsFiles()
+    if not address.startswith("tls://"):
+        if tls.given():
+            raise ConfigError("certificate files need a tls:// scheduler address", where="--tls-ca-file")
+        logger.warning("--scheduler %s: plain tcp:// sends the incident rows unencrypted, and anyone who reaches "
+                       "the scheduler can read them and run code on its workers; use tls:// (see README)", address)
+        return None
+    for option, path in (("--tls-ca-file", tls.ca_file), ("--tls-cert", tls.cert), ("--tls-key", tls.key)):
+        if path is not None and not Path(path).is_file():
+            raise ConfigError(f"no such file: {path}", where=option)
+    kwargs = {k: v for k, v in (("tls_ca_file", tls.ca_file), ("tls_client_cert", tls.cert),
+                                ("tls_client_key", tls.key)) if v}
+    try:
+        security = distributed.Security(require_encryption=True, **kwargs)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"cannot use the certificate files ({exc})", where="--tls-ca-file") from None
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise ConfigError("a tls:// scheduler needs --tls-ca-file and --tls-cert (and --tls-key unless the key is "
+                          "in the certificate file), or distributed.comm.tls.ca-file and .client.cert in Dask's "
+                          "configuration", where="--scheduler")
+    return security
+
+
+def _probe(distributed: Any, address: str, security: Any, timeout_s: float) -> None:
+    """Connect once and shake hands, within ``timeout_s`` in all: one clear error for anything but a scheduler."""
+    args = security.get_connection_args("client") if security is not None else {}
+
+    async def shake() -> None:
+        comm = await asyncio.wait_for(distributed.comm.connect(address, timeout=timeout_s, **args), timeout_s)
+        await comm.close()
+
+    hint = "; start one with `dask scheduler` and `dask worker ADDRESS`"
+    try:
+        asyncio.run(shake())
+    except TimeoutError:
+        raise ConfigError(f"cannot reach the Dask scheduler at {address} (no answer within {timeout_s:g} s){hint}",
+                          where="--scheduler") from None
+    except Exception as exc:  # whatever answers there (MemoryError, struct.error, ...), it is no scheduler
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        if isinstance(exc, MemoryError) or type(exc).__module__ == "struct":
+            reason = "what answers there does not speak Dask's protocol (another server on that port?)"
+        raise ConfigError(f"cannot reach the Dask scheduler at {address} ({reason}){hint}",
+                          where="--scheduler") from None
+
 
 @dataclass
 class DaskExecutor:
-    """Tasks on a Dask cluster: ``address`` (``tcp://HOST:PORT``) or an existing ``client``."""
+    """Tasks on a Dask cluster: ``address`` (``tls://HOST:PORT`` or ``tcp://HOST:PORT``) or an existing ``client``.
+
+    ``tls`` names the certificate files of a ``tls://`` address (default: Dask's configuration).
+    """
 
     address: str | None = None
     client: Any = None
     timeout_s: float = 5.0
     workers: int = 0
+    tls: TlsFiles | None = None
 
     def __post_init__(self) -> None:
         distributed = _import_distributed()
         if self.client is None:
+            address = check_scheduler_address(self.address or "")
+            security = _security(distributed, address, self.tls)
+            _probe(distributed, address, security, self.timeout_s)
             try:
-                self.client = distributed.Client(self.address, timeout=self.timeout_s, set_as_default=False)
-            except (OSError, TimeoutError) as exc:
-                raise ConfigError(f"cannot reach the Dask scheduler at {self.address} ({exc}); start one with "
+                self.client = distributed.Client(address, timeout=self.timeout_s, set_as_default=False,
+                                                 security=security)
+            except Exception as exc:  # the probe passed; report it, never a traceback
+                raise ConfigError(f"cannot connect to the Dask scheduler at {address} ({exc}); start one with "
                                   "`dask scheduler` and `dask worker ADDRESS`", where="--scheduler") from None
             self._own = True
         else:
@@ -276,21 +447,22 @@ class DaskExecutor:
         return sorted(lost)
 
 
-def make_executor(*, workers: int | None = None, scheduler: str | None = None,
-                  inline: bool = False) -> InlineExecutor | LocalExecutor | DaskExecutor:
-    """The executor the options ask for: Dask with ``scheduler``, else a local pool of ``workers`` (0: all cores)."""
-    if scheduler:
-        return DaskExecutor(address=scheduler)
+def make_executor(*, workers: int | None = None, scheduler: str | None = None, inline: bool = False,
+                  tls: TlsFiles | None = None) -> InlineExecutor | LocalExecutor | DaskExecutor:
+    """The executor the options ask for: Dask with ``scheduler`` (certificates ``tls``), else a local pool of
+    ``workers`` (0: all cores; at most the cores)."""
+    if scheduler is not None:
+        return DaskExecutor(address=scheduler, tls=tls)
     if inline:
         return InlineExecutor()
     return LocalExecutor(workers=workers or 0)
 
 
 @contextmanager
-def executor(*, workers: int | None = None, scheduler: str | None = None,
-             inline: bool = False) -> Iterator[InlineExecutor | LocalExecutor | DaskExecutor]:
+def executor(*, workers: int | None = None, scheduler: str | None = None, inline: bool = False,
+             tls: TlsFiles | None = None) -> Iterator[InlineExecutor | LocalExecutor | DaskExecutor]:
     """:func:`make_executor` as a context manager (a Dask connection is closed at the end)."""
-    ex = make_executor(workers=workers, scheduler=scheduler, inline=inline)
+    ex = make_executor(workers=workers, scheduler=scheduler, inline=inline, tls=tls)
     try:
         yield ex
     finally:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "jsonable", "neutralise", "safe_frame", "write_csv", "write_text_atomic"]
+__all__ = ["FORMULA_STARTS", "control_note", "jsonable", "neutralise", "printable", "safe_frame", "write_csv",
+           "write_text_atomic"]
 
 #: First characters that make a spreadsheet cell a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -33,6 +36,37 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+#: Control characters a spreadsheet cell cannot hold (XML 1.0 forbids them; tab, newline and CR are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def printable(value: Any) -> Any:
+    """``value`` without control characters if it is text (a spreadsheet cannot hold them).
+
+    >>> printable("våld\x07"), printable(3)
+    ('våld', 3)
+    """
+    if isinstance(value, str) and _CONTROL.search(value):
+        return _CONTROL.sub("", value)
+    return value
+
+
+def control_note(values: Iterable[Any], what: str) -> str | None:
+    """One warning naming the texts among ``values`` that hold control characters (None: there are none).
+
+    ``run`` logs it when it writes inventory.xlsx and ``validate`` reports it for each layer, in the same words.
+
+    >>> control_note(["a", "b"], "category") is None
+    True
+    """
+    bad = list(dict.fromkeys(v for v in values if isinstance(v, str) and _CONTROL.search(v)))
+    if not bad:
+        return None
+    shown = ", ".join(repr(v) for v in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+    verb, it = ("holds", "it") if len(bad) == 1 else ("hold", "them")
+    return f"{what} {shown} {verb} control characters (invisible bytes); inventory.xlsx shows {it} without them"
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:

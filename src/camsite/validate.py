@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -41,6 +42,7 @@ from camsite.stages import (
     unknown_target_categories,
     unused_target_text,
 )
+from camsite.tables import control_note
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +223,7 @@ def _check_incidents(scenario: Scenario, area: BaseGeometry | None) -> list[Laye
             got = _run(check, functools.partial(inputs.read_incident_layer, scenario, layer, area))
             if isinstance(got, tuple):
                 _from_stats(check, got[1])
+                _control_notes(check, got[0], {"category": "category", "incident_id": "incident id"})
         out.append(check.freeze())
     if not scenario.incidents:
         out.append(LayerCheck("incidents", "(none)", warnings=("no [[incidents]] layer: only street space and "
@@ -239,12 +242,23 @@ def _check_cameras(scenario: Scenario, area: BaseGeometry | None, *, strict: boo
         got = _run(check, lambda: inputs.load_cameras(scenario, area))
         if isinstance(got, tuple) and got[1] is not None:
             _from_stats(check, got[1])
+        if isinstance(got, tuple):
+            _control_notes(check, got[0], {"camera_id": "camera id", "camera_type": "camera type"})
     frame = got[0] if isinstance(got, tuple) else got
     unmapped = list(getattr(frame, "attrs", {}).get("unmapped", ()))
     if strict and unmapped:  # --strict: what the inventory's mapping leaves out is an error
         check.warnings[:] = [w for w in check.warnings if w not in unmapped]
         check.errors.extend(f"{m} (--strict)" for m in unmapped)
     return [check.freeze()]
+
+
+def _control_notes(check: _Builder, frame: object, columns: dict[str, str]) -> None:
+    """Warn, in the words ``run`` logs, about texts holding control characters (inventory.xlsx drops them)."""
+    for column, what in columns.items():
+        if isinstance(frame, pd.DataFrame) and column in frame:
+            note = control_note(frame[column], what)
+            if note:
+                check.warnings.append(note)
 
 
 def _check_points_file(scenario: Scenario, area: BaseGeometry | None, layer: str, path_text: str,
@@ -383,6 +397,8 @@ def validate_scenario(scenario: Scenario, *, strict: bool = False) -> Validation
         warnings; ``report.ok`` is False when a run would fail.
     """
     num_errors, num_warnings = _check_numbers(scenario)
+    title = control_note([scenario.title, scenario.name], "title")
+    num_warnings += [title] if title else []
     crs_errors = _crs_errors(scenario)
     if crs_errors:  # no layer can be projected: report the CRS and the numbers only
         return ValidationReport(scenario=scenario.source_file or scenario.name, layers=(),

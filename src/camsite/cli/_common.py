@@ -14,7 +14,7 @@ import click
 
 from camsite.errors import CamsiteError
 
-__all__ = ["Group", "configure_logging", "handle_errors", "interrupted"]
+__all__ = ["Group", "Interrupted", "configure_logging", "handle_errors", "interrupted"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,26 +65,42 @@ def configure_logging(level: int) -> None:
 
 
 class _Interrupts:
-    """Remembers a Ctrl-C even when the KeyboardInterrupt it raises is swallowed.
+    """Remembers a Ctrl-C (or SIGTERM) even when the KeyboardInterrupt it raises is swallowed.
 
     Python reports an exception raised inside ``__del__`` or a C callback as
     "Exception ignored" and carries on; the run would then finish and replace
     the earlier output although the user pressed Ctrl-C. The CLI asks
-    :meth:`seen` before it replaces anything.
+    :meth:`seen` before it replaces anything. SIGTERM (``kill``, a service
+    manager stopping camsite) is handled alike, so temporary folders and
+    worker processes go with it.
     """
 
     def __init__(self) -> None:
         self.count = 0
+        self.signum = signal.SIGINT
 
     def handler(self, signum: int, frame: Any) -> None:
         self.count += 1
+        self.signum = signal.Signals(signum)
         raise KeyboardInterrupt
+
+    def exit_code(self) -> int:
+        """130 for Ctrl-C, 143 for SIGTERM (128 + the signal's number, as shells report it)."""
+        return 128 + int(self.signum)
 
     def seen(self) -> bool:
         return self.count > 0
 
 
 _META_KEY = "camsite.interrupts"
+
+
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C after which some output *was* written: ``what`` says what (replaces "no output was changed")."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
 
 
 def interrupted() -> bool:
@@ -97,7 +113,7 @@ def interrupted() -> bool:
 def handle_errors(func: F) -> F:
     """Turn camsite errors into one ``error:`` line on stderr and their exit code.
 
-    Ctrl-C exits with 130 and a one-line message; nothing else is caught, so a
+    Ctrl-C exits with 130 (SIGTERM with 143) and a one-line message; nothing else is caught, so a
     real bug still shows its traceback. A command asks :func:`interrupted`
     before it replaces earlier output.
     """
@@ -107,6 +123,7 @@ def handle_errors(func: F) -> F:
         interrupts = _Interrupts()
         main_thread = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, interrupts.handler) if main_thread else None
+        previous_term = signal.signal(signal.SIGTERM, interrupts.handler) if main_thread else None
         try:
             ctx = click.get_current_context(silent=True)
             if ctx is not None:
@@ -115,11 +132,14 @@ def handle_errors(func: F) -> F:
         except CamsiteError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("error: interrupted; no output was changed", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            what = exc.what if isinstance(exc, Interrupted) else "no output was changed"
+            stopped = "stopped (SIGTERM)" if interrupts.signum == signal.SIGTERM else "interrupted"
+            click.echo(f"error: {stopped}; {what}", err=True)
+            sys.exit(interrupts.exit_code())
         finally:
             if main_thread:
                 signal.signal(signal.SIGINT, previous)
+                signal.signal(signal.SIGTERM, previous_term)
 
     return wrapper  # type: ignore[return-value]

@@ -19,22 +19,67 @@ from tqdm import tqdm
 from camsite import config, robustness
 from camsite.config import Scenario
 from camsite.errors import ConfigError
-from camsite.executors import Executor
+from camsite.executors import Executor, TlsFiles
 from camsite.i18n import fmt_num, fmt_pct, tr
 from camsite.result import RunResult
 
-__all__ = ["apply_overrides", "attach_robustness", "check_workers", "executor_options", "no_progress_option",
-           "robustness_line", "show_progress"]
+__all__ = ["apply_overrides", "attach_robustness", "check_workers", "executor_options", "money", "no_progress_option",
+           "robustness_line", "show_progress", "tls_files"]
 
 F = Callable[..., Any]
 
 
+_TLS_KEY = "camsite.tls"
+
+
+def _remember_tls(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Keep a ``--tls-*`` file for :func:`tls_files` (the commands' signatures stay as they are)."""
+    if value is not None and param.name:
+        ctx.meta.setdefault(_TLS_KEY, {})[param.name] = value
+    return value
+
+
+def tls_files() -> TlsFiles | None:
+    """The ``--tls-ca-file``, ``--tls-cert`` and ``--tls-key`` given to the current command (None: none given).
+
+    Returns
+    -------
+    TlsFiles or None
+        The files, for :func:`camsite.executors.executor`.
+    """
+    ctx = click.get_current_context(silent=True)
+    given = ctx.meta.get(_TLS_KEY) if ctx is not None else None
+    if not given:
+        return None
+    return TlsFiles(ca_file=given.get("tls_ca_file"), cert=given.get("tls_cert"), key=given.get("tls_key"))
+
+
 def executor_options(func: F) -> F:
-    """``--workers`` and ``--scheduler`` (shared by robustness, run and batch)."""
-    func = click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                        help="Run the tasks on this Dask cluster (pip install 'camsite[dask]'; see README).")(func)
+    """``--workers``, ``--scheduler`` and its ``--tls-*`` certificate files (shared by robustness, run and batch)."""
+    for name, what in (("--tls-key", "This client's private key (PEM), unless it is in --tls-cert."),
+                       ("--tls-cert", "This client's certificate (PEM), signed by the cluster's CA."),
+                       ("--tls-ca-file", "The cluster's CA certificate (PEM) for a tls:// scheduler "
+                                         "(default: Dask's configuration, distributed.comm.tls.*).")):
+        func = click.option(name, default=None, metavar="FILE", expose_value=False, callback=_remember_tls,
+                            help=what)(func)
+    func = click.option("--scheduler", default=None, metavar="tls://HOST:PORT",
+                        help="Run the tasks on this Dask cluster (pip install 'camsite[dask]'; tls:// with "
+                             "certificates, or tcp:// on a trusted network; see README).")(func)
     return click.option("--workers", type=int, default=None, metavar="K",
-                        help="Local worker processes (default: one per core).")(func)
+                        help="Local worker processes (default and at most: one per core).")(func)
+
+
+def money(value: float, lang: str) -> str:
+    """An amount in SEK for the terminal: grouped digits, or ``1e+308`` style when absurdly large.
+
+    >>> money(1500000, "en")
+    '1,500,000'
+    >>> money(1e308, "en")
+    '1e+308'
+    """
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.4g}"
+    return fmt_num(value, 0, lang).replace("\u00a0", " ")
 
 
 def no_progress_option(func: F) -> F:

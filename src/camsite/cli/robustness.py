@@ -17,6 +17,7 @@ from camsite.cli.options import (
     no_progress_option,
     robustness_line,
     show_progress,
+    tls_files,
 )
 from camsite.config import Scenario
 from camsite.executors import executor
@@ -72,11 +73,12 @@ def robustness_cmd(scenario: Path, samples: int, seed: int, out: Path | None, wo
     scen = _perturbations(scen, no_bootstrap=no_bootstrap, no_jitter=no_jitter, no_weights=no_weights,
                           no_ranges=no_ranges)
     out_dir = out or scen.output_dir()
-    runfolder.check_run_folder(out_dir)
     ui = scen.output.lang
     show = show_progress(no_progress)
-    with executor(workers=workers, scheduler=scheduler) as ex:  # an unreachable cluster fails here
-        result = attach_robustness(pipeline.run(scen), ex, samples=samples, seed=seed, show=show,
-                                   sensitivity=not no_sensitivity)
-    write_run(result, out_dir, lang=ui, include_incidents=False, cancelled=interrupted)
+    with runfolder.claim(out_dir):  # one run at a time on this folder
+        runfolder.check_run_folder(out_dir)
+        with executor(workers=workers, scheduler=scheduler, tls=tls_files()) as ex:  # an unreachable cluster fails here
+            result = attach_robustness(pipeline.run(scen), ex, samples=samples, seed=seed, show=show,
+                                       sensitivity=not no_sensitivity)
+        write_run(result, out_dir, lang=ui, include_incidents=False, cancelled=interrupted)
     click.echo(f"{robustness_line(result, ui)} {out_dir}")

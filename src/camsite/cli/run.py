@@ -16,13 +16,15 @@ from camsite.cli.options import (
     attach_robustness,
     check_workers,
     executor_options,
+    money,
     no_progress_option,
     robustness_line,
     show_progress,
+    tls_files,
 )
 from camsite.config import Scenario
 from camsite.executors import executor
-from camsite.i18n import fmt_num, fmt_pct, layer_label, tr
+from camsite.i18n import fmt_pct, layer_label, tr
 from camsite.report import write_run
 from camsite.report.question import question_line
 from camsite.result import RunResult
@@ -75,8 +77,7 @@ def _done_line(s: Summary, ui: str, pct: dict[str, str], out_dir: Path) -> str:
               "gap": fmt_pct(100 * s.gap, ui, 2), "folder": out_dir}
     if (s.question or {}).get("objective") == "min_cost":
         return tr("run_done_min_cost", ui, question=question_line(s, ui).replace("\u00a0", " "), **common)
-    return tr("run_done", ui, n=s.n_new_sites, spent=fmt_num(s.spent_sek, 0, ui).replace("\u00a0", " "),
-              budget=fmt_num(s.budget_sek, 0, ui).replace("\u00a0", " "), **common)
+    return tr("run_done", ui, n=s.n_new_sites, spent=money(s.spent_sek, ui), budget=money(s.budget_sek, ui), **common)
 
 
 def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
@@ -101,7 +102,8 @@ def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cam
     callback, close = _progress_bar(show, ui)
     with contextlib.ExitStack() as stack:
         # --robustness N: the executor first, so an unreachable cluster fails before minutes of work
-        ex = None if rob_samples is None else stack.enter_context(executor(workers=workers, scheduler=scheduler))
+        ex = None if rob_samples is None else stack.enter_context(
+            executor(workers=workers, scheduler=scheduler, tls=tls_files()))
         stack.callback(close)
         result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
         if ex is not None:
@@ -164,7 +166,8 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     scen = apply_overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
                            include_incidents=include_incidents, no_curve=no_curve, target=target)
     out_dir = out or scen.output_dir()
-    runfolder.check_run_folder(out_dir)  # fail before minutes of work, not after
-    result = _run_and_write(scen, out_dir, incidents=incidents, cameras=cameras, rob_samples=rob_samples,
-                            seed=seed, workers=workers, scheduler=scheduler, show=show_progress(no_progress))
+    with runfolder.claim(out_dir):  # one run at a time on this folder, from the check to the swap
+        runfolder.check_run_folder(out_dir)  # fail before minutes of work, not after
+        result = _run_and_write(scen, out_dir, incidents=incidents, cameras=cameras, rob_samples=rob_samples,
+                                seed=seed, workers=workers, scheduler=scheduler, show=show_progress(no_progress))
     _echo_done(result, out_dir, scen.output.lang)

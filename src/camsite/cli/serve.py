@@ -24,6 +24,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _url(host: str, port: int, token: str | None) -> str:
+    """The URL to open: a browser sends its host and port (none for 80) as the Host header."""
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else shown
     where = shown if port == 80 else f"{shown}:{port}"

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -116,6 +118,28 @@ class _Cache:
         return set(self.http.glob("*.json")) if self.http.is_dir() else set()
 
 
+#: What a damaged cache file raises while it is read back (truncated XML or JSON, wrong content, bad bytes).
+_DAMAGED = (ET.ParseError, ValueError, KeyError, TypeError, AttributeError, IndexError, nx.NetworkXError)
+
+
+@contextmanager
+def _cache_file(path: Path) -> Iterator[None]:
+    """Reading ``path`` from the cache: a damaged file is one error naming it and how to clear it."""
+    try:
+        yield
+    except _DAMAGED as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120] or type(exc).__name__
+        raise InputError(f"the download cache file is damaged ({reason}); delete it (or the whole cache folder, "
+                         "or run again with --refresh) and camsite downloads it again", file=path) from None
+
+
+def _check_http_cache(files: set[Path]) -> None:
+    """osmnx reads its cached responses itself: check first that each is whole JSON."""
+    for path in sorted(files):
+        with _cache_file(path):
+            json.loads(path.read_text(encoding="utf-8"))
+
+
 def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -180,6 +204,7 @@ class _Fetcher:
 
     def _downloading(self, part: str, func: Callable[[], _T]) -> tuple[_T, str | None]:
         before = self.cache.http_files()
+        _check_http_cache(before)
         self.cache.dir.mkdir(parents=True, exist_ok=True)
         logger.info("downloading %s for %s", part, self.query.describe())
         with network_errors(self.servers.overpass_url, what="the Overpass server"):
@@ -191,7 +216,9 @@ class _Fetcher:
         path = self.cache.network_file
         if path.is_file() and not self.refresh:
             self.from_cache.append("network")
-            return ox.load_graphml(path), self.cache.meta().get("timestamps", {}).get(path.name)
+            with _cache_file(path):
+                loaded = ox.load_graphml(path)
+            return loaded, self.cache.meta().get("timestamps", {}).get(path.name)
         graph, stamp = self._downloading("street network", self._download_graph)
         graph.graph["osm_timestamp"] = stamp or ""
         graph.graph["query"] = self.query.describe()
@@ -212,7 +239,8 @@ class _Fetcher:
         path = self.cache.part_file(name)
         if path.is_file() and not self.refresh:
             self.from_cache.append(name)
-            return features_from_geojson(path.read_text(encoding="utf-8"), keep)
+            with _cache_file(path):
+                return features_from_geojson(path.read_text(encoding="utf-8"), keep)
 
         def download() -> gpd.GeoDataFrame:
             try:

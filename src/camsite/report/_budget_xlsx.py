@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.i18n import category_label, fmt_num, tr
 from camsite.result import RunResult
-from camsite.tables import FORMULA_STARTS
+from camsite.tables import FORMULA_STARTS, printable
 
 __all__ = ["FORMATS", "add_budget_sheets", "marginal_cost"]
 
@@ -38,6 +38,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         value = None
+    value = printable(value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
@@ -48,7 +49,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
 def _rows(ws: Worksheet, row: int, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]], *,
           lang: str) -> int:
     """A titled table at ``row``; return the next free row (one blank row after)."""
-    ws.cell(row=row, column=1, value=title).font = _TITLE_FONT
+    ws.cell(row=row, column=1, value=printable(title)).font = _TITLE_FONT
     for j, (key, _) in enumerate(columns, start=1):
         cell = ws.cell(row=row + 1, column=j, value=tr(key, lang))
         cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
@@ -141,7 +142,8 @@ def _annex(wb: Workbook, result: RunResult, lang: str) -> None:
     s, cost = result.summary, result.summary.costs or {}
     rate = float(cost.get("discount_rate", 0.0))
     ws = wb.create_sheet(tr("sheet_annex", lang)[:31])
-    ws.cell(row=1, column=1, value=tr("annex_title", lang, name=s.title or s.scenario)).font = _TITLE_FONT
+    title = printable(tr("annex_title", lang, name=s.title or s.scenario))
+    ws.cell(row=1, column=1, value=title).font = _TITLE_FONT
     one_shot = [None if s.incident_coverage_after_pct is None else s.incident_coverage_after_pct / 100] * len(
         cost["years"])
     row = _cost_block(ws, 3, tr("annex_years_one_shot", lang, year=cost["start_year"]), cost, one_shot, rate, lang)
@@ -210,7 +212,7 @@ def staged_sentence(result: RunResult, lang: str) -> str:
 def _stages_sheet(wb: Workbook, result: RunResult, lang: str) -> None:
     ws = wb.create_sheet(tr("sheet_stages", lang)[:31])
     row = _rows(ws, 1, tr("sheet_stages", lang), STAGE_COLUMNS, _stage_rows(result), lang=lang)
-    ws.cell(row=row, column=1, value=staged_sentence(result, lang))
+    ws.cell(row=row, column=1, value=printable(staged_sentence(result, lang)))
     cost = result.summary.costs or {}
     _cost_block(ws, row + 2, tr("annex_years_staged", lang), cost["staged"],
                 _staged_shares(cost["staged"]), float(cost.get("discount_rate", 0.0)), lang)

@@ -18,7 +18,7 @@ from camsite.report import svg
 from camsite.report._robustness_files import assumption_label, tornado_bytes
 from camsite.report._sections import esc
 from camsite.result import RunResult
-from camsite.tables import neutralise
+from camsite.tables import neutralise, printable
 
 __all__ = ["add_sheet", "gpkg_layers", "html_section"]
 
@@ -140,7 +140,7 @@ def add_sheet(wb: Any, result: RunResult, *, lang: str) -> None:
     ws.append([])
     ws.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        ws.append([None if isinstance(v, float) and np.isnan(v) else neutralise(v) for v in row])
+        ws.append([None if isinstance(v, float) and np.isnan(v) else printable(neutralise(v)) for v in row])
     sens = result.robustness.sensitivity
     if sens is not None and len(sens):
         ws.append([])

@@ -7,11 +7,14 @@ coverage before and after, coverage by category and by sub-area, solver status.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -19,6 +22,7 @@ import pandas as pd
 from camsite.errors import InputError
 from camsite.i18n import category_label, fmt_num, tr
 from camsite.report._sections import esc
+from camsite.report.question import question_line
 from camsite.tables import write_csv, write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,13 @@ logger = logging.getLogger(__name__)
 __all__ = ["Run", "compare_table", "format_table", "read_run", "write_compare"]
 
 _REQUIRED = ("budget_sek", "spent_sek", "n_new_sites", "coverage_before_pct", "coverage_after_pct", "status")
+#: The numbers of a summary (a damaged one may hold text, NaN or Infinity there).
+_NUMBERS = ("budget_sek", "spent_sek", "n_new_sites", "coverage_before_pct", "coverage_after_pct", "gap",
+            "runtime_s")
+#: Lists of per-category / per-sub-area rows.
+_BREAKDOWNS = ("coverage_by_category", "coverage_by_subarea")
+#: The largest summary.json read (a run writes a few kB).
+MAX_SUMMARY_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -42,28 +53,79 @@ class Run:
         return self.folder.resolve().name or str(self.folder)
 
 
+def _number(value: Any) -> float | int | None:
+    """A finite number (bools and text are not numbers), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if abs(value) < 1e300 else None
+
+
+def _rows(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """The rows of a breakdown list: dicts with a text name and a finite ``after_pct`` (others become empty)."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError("expected a list", file=path, where=key)
+    out = []
+    for row in value:
+        if not isinstance(row, dict):
+            raise InputError("expected a list of objects", file=path, where=key)
+        out.append({k: (str(v) if isinstance(v, str) else _number(v)) for k, v in row.items()
+                    if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
+    return out
+
+
+def _clean(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The summary's figures, checked: required numbers finite, text as text, breakdowns as lists of rows."""
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise InputError(f"missing keys: {', '.join(missing)}", file=path)
+    out: dict[str, Any] = {}
+    for key in _NUMBERS:
+        out[key] = _number(data.get(key))
+        if key in _REQUIRED and out[key] is None:
+            raise InputError(f"not a finite number ({str(data.get(key))[:40]!r})", file=path, where=key)
+    for key in ("status", "scenario", "solver"):
+        value = data.get(key)
+        out[key] = value[:200] if isinstance(value, str) else None
+    if out["status"] is None:
+        raise InputError("not text", file=path, where="status")
+    for key in _BREAKDOWNS:
+        out[key] = _rows(data, key, path)
+    question = data.get("question")
+    out["question"] = {k: v for k, v in question.items() if isinstance(v, (str, int, float, dict))} \
+        if isinstance(question, dict) else None
+    return out
+
+
 def _read_summary(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError("no summary.json here: not a finished camsite output folder", file=path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", file=path) from None
+        if path.stat().st_size > MAX_SUMMARY_BYTES:
+            raise InputError(f"larger than {MAX_SUMMARY_BYTES // 1_000_000} MB: not a camsite summary", file=path)
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda name: None)
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # JSON, bytes, 10**5000, [[[[...]]]]
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).splitlines()[0][:120]
+        raise InputError(f"not valid JSON ({reason})", file=path) from None
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", file=path)
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise InputError(f"missing keys: {', '.join(missing)}", file=path)
-    return data
+    return _clean(data, path)
 
 
 def _read_site_ids(path: Path) -> tuple[str, ...]:
     if not path.is_file():
         return ()
     try:
-        sites = pd.read_csv(path, dtype={"site_id": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read sites.csv ({exc})", file=path) from None
+        sites = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c == "site_id")
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:  # ParserError, EmptyDataError: ValueError
+        raise InputError(f"cannot read sites.csv ({str(exc).splitlines()[0][:120] if str(exc) else exc})",
+                         file=path) from None
     if "site_id" not in sites:
         raise InputError("no site_id column", file=path, where="header")
     return tuple(sites["site_id"].astype(str))
@@ -101,6 +163,17 @@ def _breakdown_rows(runs: Sequence[Run], key: str, field_name: str, lang: str) -
     return rows
 
 
+def _question(summary: dict[str, Any], lang: str) -> str | None:
+    """The question the run answered, without its answer: "Cheapest plan that sees at least 50 % of the ..."."""
+    ns = SimpleNamespace(question=summary.get("question"), n_new_sites=summary.get("n_new_sites") or 0,
+                         spent_sek=summary.get("spent_sek") or 0, budget_sek=summary.get("budget_sek") or 0)
+    try:
+        line = question_line(ns, lang).replace("\u00a0", " ")
+    except (ValueError, TypeError, KeyError, AttributeError):  # a damaged question: shown as unknown
+        return None
+    return line.rsplit(": ", 1)[0]
+
+
 def compare_table(runs: Sequence[Run], *, lang: str = "sv") -> pd.DataFrame:
     """The comparison: one row per measure (``key``, ``measure``), one column per run.
 
@@ -117,6 +190,7 @@ def compare_table(runs: Sequence[Run], *, lang: str = "sv") -> pd.DataFrame:
     s = [r.summary for r in runs]
     base = [
         ("scenario", tr("scenario", lang), [x.get("scenario") for x in s]),
+        ("question", tr("compare_question", lang), [_question(x, lang) for x in s]),
         ("budget_sek", tr("budget_sek", lang), [x.get("budget_sek") for x in s]),
         ("spent_sek", tr("spent_sek", lang), [x.get("spent_sek") for x in s]),
         ("n_new_sites", tr("n_new_sites", lang), [x.get("n_new_sites") for x in s]),
@@ -140,8 +214,13 @@ def compare_table(runs: Sequence[Run], *, lang: str = "sv") -> pd.DataFrame:
 
 
 def _unique_names(runs: Sequence[Run]) -> list[str]:
+    """Column names: the folder's name, its path when two share a name, a number when a folder is given twice."""
     names = [r.name for r in runs]
-    return [n if names.count(n) == 1 else str(r.folder) for n, r in zip(names, runs)]
+    first = [n if names.count(n) == 1 else str(r.folder) for n, r in zip(names, runs)]
+    out: list[str] = []
+    for name in first:
+        out.append(name if name not in out else f"{name} ({sum(o.startswith(name) for o in out) + 1})")
+    return out
 
 
 def _cell(key: str, value: Any, lang: str) -> str:

@@ -13,13 +13,16 @@ polygon per camera and level, ``source`` proposed or existing, see
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -59,6 +62,18 @@ def _multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
     parts = [p for p in getattr(geom, "geoms", []) if isinstance(p, (Polygon, MultiPolygon))]
     polys = [q for p in parts for q in (p.geoms if isinstance(p, MultiPolygon) else [p])]
     return MultiPolygon(polys) if polys else None
+
+
+def _as_os_error(exc: Exception, path: Path) -> OSError:
+    """A GDAL or SQLite failure while writing ``path`` as the OSError it is (a full disk above all).
+
+    SQLite says "database or disk is full", GDAL "No space left on device";
+    the run folder's writer reports an OSError as one line naming the file.
+    """
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if any(s in text.lower() for s in ("disk is full", "no space left", "disk full")):
+        return OSError(errno.ENOSPC, "No space left on device", str(path))
+    return OSError(errno.EIO, f"cannot write the GeoPackage: {text[:200]}", str(path))
 
 
 def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, geometry_type: str) -> None:
@@ -180,8 +195,11 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     if len(unseen):
         layers.append(("uncoverable", unseen, "MultiPolygon"))
     layers += _robustness.gpkg_layers(result)  # the robustness layer, when the run has an analysis
-    for name, gdf, gtype in layers:
-        _write(gdf, path, name, gtype)
-    stable_gpkg(path)
+    try:
+        for name, gdf, gtype in layers:
+            _write(gdf, path, name, gtype)
+        stable_gpkg(path)
+    except (sqlite3.Error, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _as_os_error(exc, path) from None
     logger.info("wrote %s (%d layers)", path, len(layers))
     return path

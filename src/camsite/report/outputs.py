@@ -24,7 +24,7 @@ from camsite.report._sensitive import SITE_COLUMNS as SENSITIVE_COLUMNS
 from camsite.report._sensitive import with_site_views
 from camsite.report._summary import summary_data
 from camsite.result import SITES_COLUMNS, RunResult
-from camsite.runfolder import atomic_run_folder
+from camsite.runfolder import OWNER, atomic_run_folder
 from camsite.stages import target_points_table
 from camsite.tables import jsonable, write_csv
 
@@ -138,9 +138,9 @@ def write_run(
                 write_robustness_files(result.robustness, tmp, lang=lang)
             write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
             summary = dict(summary_data(result.summary, lang=lang),
-                           outputs=[*sorted(p.name for p in tmp.iterdir()), SUMMARY])
+                           outputs=[*sorted(p.name for p in tmp.iterdir() if p.name != OWNER), SUMMARY])
             write_summary(summary, tmp / SUMMARY)
-            names = sorted(p.name for p in tmp.iterdir())
+            names = sorted(p.name for p in tmp.iterdir() if p.name != OWNER)
     except OSError as exc:  # disk full, permissions, a vanished folder: the earlier run is left as it was
         name = Path(exc.filename).name if exc.filename else None
         raise InputError(f"cannot write the output folder ({exc.strerror or exc}"

@@ -18,15 +18,17 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.worksheet import Worksheet
 
+from camsite.errors import InputError
 from camsite.i18n import category_label, tr
 from camsite.report import _budget_xlsx, _frames, _robustness
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.stages import LEVEL_SHARE_COLUMNS, CoverageRow
-from camsite.tables import FORMULA_STARTS
+from camsite.tables import FORMULA_STARTS, control_note, printable
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +63,13 @@ def _cell_value(value: Any) -> Any:
         return None
     if isinstance(value, (dict, list, tuple)):
         return str(value)
-    return value
+    return printable(value)  # a control character from an input file cannot go into a cell
 
 
 def _table(ws: Worksheet, df: pd.DataFrame, *, lang: str, row: int = 1, title: str | None = None) -> int:
     """Write ``df`` with translated headers at ``row``; return the next free row."""
     if title:
-        ws.cell(row=row, column=1, value=title).font = _TITLE_FONT
+        ws.cell(row=row, column=1, value=printable(title)).font = _TITLE_FONT
         row += 1
     for j, col in enumerate(df.columns, start=1):
         cell = ws.cell(row=row, column=j, value=tr(col, lang))
@@ -194,6 +196,19 @@ def _assumptions(wb: Workbook, result: RunResult, lang: str, include_incidents: 
     ws.freeze_panes = "A2"
 
 
+def _control_warnings(result: RunResult) -> None:
+    """Log, in validate's words, the texts from the inputs that hold control characters (the cells drop them)."""
+    texts = {"title": [result.summary.title, result.summary.scenario],
+             "category": [r.name for r in result.summary.coverage_by_category],
+             "camera id": list(result.existing["camera_id"]) if "camera_id" in result.existing else [],
+             "site text": [v for col in result.sites.columns if result.sites[col].dtype == object
+                           for v in result.sites[col]]}
+    for what, values in texts.items():
+        note = control_note(values, what)
+        if note:
+            logger.warning("%s", note)
+
+
 def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incidents: bool = False) -> Path:
     """Write inventory.xlsx for ``result`` to ``path``; return ``path``.
 
@@ -208,6 +223,20 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     include_incidents
         Only changes the stated incident mode; the workbook holds no incident points.
     """
+    _control_warnings(result)
+    try:
+        wb = _workbook(result, lang=lang, include_incidents=include_incidents)
+    except IllegalCharacterError:  # a text not cleaned above: one line, never a traceback
+        raise InputError("a text from the inputs (a title, category, id or name) holds a control character the "
+                         "spreadsheet cannot store; remove it (camsite validate names it)", file=path) from None
+    wb.save(path)
+    stable_zip(Path(path))
+    logger.info("wrote %s", path)
+    return path
+
+
+def _workbook(result: RunResult, *, lang: str, include_incidents: bool) -> Workbook:
+    """The workbook of :func:`write_xlsx`, not yet saved."""
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(wb, tr("sites", lang), _sites_df(result, lang), lang=lang)
@@ -231,10 +260,7 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga
     _robustness.add_sheet(wb, result, lang=lang)  # Robusthet, when the run has a robustness analysis
-    wb.properties.title = result.summary.title or result.summary.scenario
+    wb.properties.title = printable(result.summary.title or result.summary.scenario)
     wb.properties.creator = "camsite"
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)
-    wb.save(path)
-    stable_zip(Path(path))
-    logger.info("wrote %s", path)
-    return path
+    return wb

@@ -201,7 +201,8 @@ def load_incidents(scenario: Scenario, area: BaseGeometry) -> tuple[gpd.GeoDataF
     inc = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=scenario.crs)
     outside = sum(s.outside or 0 for s in stats)
     if outside:
-        logger.warning("%d incidents lie outside the study area and are not used", outside)
+        logger.warning("%d of %d incidents lie outside the study area (and its margin) and are not used: expected "
+                       "when the file covers more than the area (docs/troubleshooting.md)", outside, len(inc) + outside)
     info = {"read": int(len(inc) + outside), "outside_study_area": int(outside), "dropped": dropped}
     return inc.reset_index(drop=True), info, tuple(stats)
 

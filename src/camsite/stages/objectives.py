@@ -278,7 +278,8 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     for share in shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
         if 100.0 * share > reach + 1e-9:
-            logger.warning("the curve's %g %% point is skipped: at most %.1f %% of the incident weight can be seen",
+            logger.warning("no plan sees %g %% of the incidents (at most %.1f %% are within sight of a candidate "
+                           "site), so min_budgets.csv and the curve leave that mark out (docs/troubleshooting.md)",
                            100 * share, reach)
             out.append({**point, "status": "unreachable", "max_incident_pct": round(reach, 3)})
             continue
