@@ -24,6 +24,7 @@ from camsite.config import Scenario
 from camsite.executors import executor
 from camsite.i18n import fmt_num, fmt_pct, layer_label, tr
 from camsite.report import write_run
+from camsite.report.daynight import day_night_line
 from camsite.report.question import question_line
 from camsite.result import RunResult
 from camsite.stages import Summary
@@ -87,6 +88,8 @@ def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
                + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
                     after=fmt_pct(s.coverage_after_pct, ui))
                + _proof_note(result, ui))
+    if s.coverage_by_period:
+        click.echo(day_night_line(s, ui))
     if result.robustness is not None:
         click.echo(robustness_line(result, ui))
     for layer in s.illustrative_layers:

@@ -39,14 +39,17 @@ from camsite.config._common import MAX_SWEEP_POINTS, MAX_WEIGHT, MIN_SPACING_M, 
 from camsite.config._demand import DemandConfig, FootfallConfig
 from camsite.config._inputs import Area, Boundaries, CameraLayer, NetworkConfig, PointLayer, SubArea
 from camsite.config._load import PATH_KEYS, load, loads, override, revalidate, to_data
+from camsite.config._monitoring import ALL_DAY, OPERATORS, MonitoringConfig, PermitConfig, window_minutes
 from camsite.config._optimization import OptimizationConfig, RobustnessConfig, Stage, SweepConfig
 from camsite.config._output import OutputConfig
 from camsite.config._scenario import Scenario
 
 __all__ = [
+    "ALL_DAY",
     "MAX_SWEEP_POINTS",
     "MAX_WEIGHT",
     "MIN_SPACING_M",
+    "OPERATORS",
     "PATH_KEYS",
     "PTZ_MODES",
     "Area",
@@ -59,10 +62,12 @@ __all__ = [
     "FootfallConfig",
     "LevelValues",
     "LonLat",
+    "MonitoringConfig",
     "NetworkConfig",
     "NoViewZone",
     "OptimizationConfig",
     "OutputConfig",
+    "PermitConfig",
     "PointLayer",
     "QualityConfig",
     "RobustnessConfig",
@@ -75,4 +80,5 @@ __all__ = [
     "override",
     "revalidate",
     "to_data",
+    "window_minutes",
 ]
