@@ -89,8 +89,8 @@ def day_classes(monitoring: MonitoringConfig) -> list[DayClass]:
 def minutes_of_day(dates: pd.Series) -> NDArray[np.float64]:
     """Minute of the day of each date (local clock time as read), NaN when the date is missing."""
     d = pd.to_datetime(pd.Series(dates), errors="coerce")
-    out: NDArray[np.float64] = (d.dt.hour * 60 + d.dt.minute).to_numpy(dtype=np.float64, na_value=np.nan)
-    return out
+    minutes = (d.dt.hour * 60 + d.dt.minute).astype("float64")
+    return np.asarray(minutes.to_numpy(na_value=np.nan), dtype=np.float64)
 
 
 def class_of(dates: pd.Series, monitoring: MonitoringConfig) -> NDArray[np.int64]:

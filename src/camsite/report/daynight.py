@@ -40,7 +40,7 @@ def hours_svg(bins: Sequence[Mapping[str, Any]], *, night: str, lang: str) -> st
         return ""
     peak = max(int(b["incidents"]) for b in bins) or 1
     plot_w, plot_h = _W - _PAD_L - 6, _H - _PAD_B - _PAD_T
-    dark = minute_mask([night]).reshape(24, 60).any(axis=1) if night else np.zeros(24, bool)
+    dark = np.asarray(minute_mask([night]).reshape(24, 60).any(axis=1) if night else np.zeros(24, bool), dtype=bool)
     parts = [f'<rect x="{_PAD_L + plot_w * h / 24:.1f}" y="{_PAD_T}" width="{plot_w / 24:.1f}" height="{plot_h}" '
              'fill="#e3e7ef"/>' for h in range(24) if dark[h]]
     for b in bins:

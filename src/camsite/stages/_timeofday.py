@@ -29,7 +29,9 @@ count as seen by day, whenever a camera watches.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -37,12 +39,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from camsite.cameras import CameraModels
 from camsite.config import DemandConfig, MonitoringConfig
 from camsite.timeofday import DayClass, class_of, day_classes
 
-__all__ = ["BuildDemand", "PERIOD_COLUMNS", "cut_pairs", "demand_by_class", "needs_split"]
+__all__ = ["PERIOD_COLUMNS", "BuildDemand", "cut_pairs", "demand_by_class", "needs_split"]
 
 #: Columns :func:`demand_by_class` adds to the demand: ``period`` ("day", "night"; "" for street space and
 #: footfall), ``night``, ``watched`` (by the proposed cameras) and ``watched_existing``.
@@ -52,6 +55,43 @@ PERIOD_COLUMNS: tuple[str, ...] = ("period", "night", "watched", "watched_existi
 BuildDemand = Callable[[gpd.GeoDataFrame, DemandConfig, bool], tuple[gpd.GeoDataFrame, dict[str, Any]]]
 
 _INCIDENT_KINDS = ("incident", "point")
+
+
+class _Collect(logging.Handler):
+    """Holds the records of the demand builder while the groups are built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _one_warning_each(name: str = "camsite.demand") -> Iterator[None]:
+    """The builder's messages once for all groups: records with the same text and a count first are summed."""
+    log = logging.getLogger(name)
+    keep, collect = log.propagate, _Collect()
+    log.addHandler(collect)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(collect)
+        log.propagate = keep
+    merged: dict[tuple[int, str], logging.LogRecord] = {}
+    for r in collect.records:
+        key = (r.levelno, str(r.msg))
+        args = r.args if isinstance(r.args, tuple) else ()
+        if key in merged and args and isinstance(args[0], int):
+            old = merged[key].args
+            assert isinstance(old, tuple) and isinstance(old[0], int)
+            merged[key].args = (old[0] + args[0], *args[1:])
+        elif key not in merged:
+            merged[key] = r
+    for r in merged.values():
+        log.handle(r)
 
 
 def needs_split(monitoring: MonitoringConfig | None) -> bool:
@@ -100,6 +140,18 @@ def demand_by_class(incidents: gpd.GeoDataFrame, cfg: DemandConfig, monitoring: 
         if "weight" in incidents.columns else np.ones(len(incidents))
     frames: list[gpd.GeoDataFrame] = []
     stats: dict[str, Any] = {}
+    with _one_warning_each():
+        _build_groups(incidents, cls, classes, raw, cfg, monitoring, build, frames, stats)
+    stats["incidents_unknown_time"] = int((cls < 0).sum())
+    out = pd.concat(frames, ignore_index=True)
+    out = out[out["weight"].to_numpy(float) > 0].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=frames[0].crs), stats
+
+
+def _build_groups(incidents: gpd.GeoDataFrame, cls: NDArray[np.int64], classes: list[DayClass],
+                  raw: NDArray[np.float64], cfg: DemandConfig, monitoring: MonitoringConfig, build: BuildDemand,
+                  frames: list[gpd.GeoDataFrame], stats: dict[str, Any]) -> None:
+    """Build each class's group (and the unknown-time incidents' share of it) into ``frames`` and ``stats``."""
     for k, c in enumerate(classes):
         factor = monitoring.night_weight if c.night else 1.0
         for sub_mask, share in ((cls == k, 1.0), (cls < 0, c.share)):
@@ -111,10 +163,6 @@ def demand_by_class(incidents: gpd.GeoDataFrame, cfg: DemandConfig, monitoring: 
             frames.append(_mark(demand, c, share))
             for key, v in st.items():
                 stats[key] = stats.get(key, 0) + v if isinstance(v, (int, float)) and key in stats else v
-    stats["incidents_unknown_time"] = int((cls < 0).sum())
-    out = pd.concat(frames, ignore_index=True)
-    out = out[out["weight"].to_numpy(float) > 0].reset_index(drop=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=frames[0].crs), stats
 
 
 def cut_pairs(matrix: sp.csr_matrix, demand: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, cameras: CameraModels,

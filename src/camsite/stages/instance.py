@@ -160,7 +160,7 @@ def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], can
     ``too_far``: no candidate site within the longest camera range;
     ``no_line_of_sight``: candidates are near, but none sees it (buildings,
     the field of view, or no open space between); ``outside_hours``: the
-    incidents happened outside every camera's monitoring hours (``[monitoring]``).
+    incidents happened outside the proposed cameras' monitoring hours (``[monitoring]``).
     """
     ix = np.flatnonzero(unseen)
     pts = demand.geometry.to_numpy()[ix]
@@ -176,8 +176,7 @@ def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], can
         inside = shapely.intersects(hard.geometry.union_all(), pts)
         reason[inside] = "excluded_zone"
     if len(ix) and "watched" in demand.columns:
-        off = ~demand["watched"].to_numpy(bool)[ix] & ~demand["watched_existing"].to_numpy(bool)[ix]
-        reason[off] = "outside_hours"
+        reason[~demand["watched"].to_numpy(bool)[ix]] = "outside_hours"
     return pd.DataFrame({"demand_id": demand["demand_id"].to_numpy()[ix], "reason": reason})
 
 
