@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames, _robustness
+from camsite.report import _budget_xlsx, _frames, _robustness, balancing
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
@@ -231,6 +231,7 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga
     _robustness.add_sheet(wb, result, lang=lang)  # Robusthet, when the run has a robustness analysis
+    balancing.add_sheet(wb, result, lang=lang)  # Intresseavvägning: the figures for a permit application
     wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
     wb.properties.created = wb.properties.modified = dt.datetime(1980, 1, 1)
