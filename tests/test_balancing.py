@@ -115,4 +115,4 @@ def test_day_and_night_in_summary_terminal_and_report(default_out, default_cli) 
     assert "nattetid" in default_cli.stdout
     html = (default_out / "report.html").read_text(encoding="utf-8")
     assert 'id="time-of-day"' in html and 'id="balancing"' in html
-    assert len(re.findall(r'<rect class="bar"', html)) == len(bins)
+    assert len(re.findall(r'<rect class="hour-bar"', html)) == len(bins)

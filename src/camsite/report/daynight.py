@@ -2,7 +2,7 @@
 
 >>> svg = hours_svg([{"from": 0, "to": 12, "incidents": 4}, {"from": 12, "to": 24, "incidents": 8}],
 ...                 night="20:00-06:00", lang="sv")
->>> svg.count("<rect class=\\"bar"), "12–24" in svg
+>>> svg.count("<rect class=\\"hour-bar"), "12–24" in svg
 (2, True)
 """
 
@@ -48,7 +48,7 @@ def hours_svg(bins: Sequence[Mapping[str, Any]], *, night: str, lang: str) -> st
         x, w = _PAD_L + plot_w * a / 24 + 1, plot_w * (z - a) / 24 - 2
         h = plot_h * n / peak
         label = tr("tod_bar_title", lang, start=f"{a:02d}", end=f"{z:02d}", n=fmt_num(n, 0, lang))
-        parts.append(f'<rect class="bar" x="{x:.1f}" y="{_PAD_T + plot_h - h:.1f}" width="{max(w, 1):.1f}" '
+        parts.append(f'<rect class="hour-bar" x="{x:.1f}" y="{_PAD_T + plot_h - h:.1f}" width="{max(w, 1):.1f}" '
                      f'height="{h:.1f}" fill="#2b5797"><title>{esc(label)}</title></rect>')
         if z - a > 1 or a % 3 == 0:
             parts.append(f'<text x="{x + w / 2:.1f}" y="{_H - 8}" font-size="10" text-anchor="middle">'
