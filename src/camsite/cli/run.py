@@ -87,9 +87,8 @@ def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
     click.echo(_done_line(s, ui, pct, out_dir)
                + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
                     after=fmt_pct(s.coverage_after_pct, ui))
-               + _proof_note(result, ui))
-    if s.coverage_by_period:
-        click.echo(day_night_line(s, ui))
+               + (" " + day_night_line(s, ui) if s.coverage_by_period else "")
+               + _proof_note(result, ui))  # the proof stays last: the terminal's last line
     if result.robustness is not None:
         click.echo(robustness_line(result, ui))
     for layer in s.illustrative_layers:
