@@ -25,7 +25,8 @@ def test_deliverables_written(report_out):
 
 def test_xlsx_sheets_and_rows(report_out, sites_csv):
     wb = load_workbook(report_out / "inventory.xlsx")
-    assert wb.sheetnames == ["Föreslagna platser", "Befintliga kameror", "Nyckeltal", "Budgetkurva", "Antaganden"]
+    assert wb.sheetnames == ["Föreslagna platser", "Befintliga kameror", "Nyckeltal", "Budgetkurva", "Antaganden",
+                             "Intresseavvägning"]
     ws = wb["Föreslagna platser"]
     assert ws.max_row - 1 == len(sites_csv)
     headers = [c.value for c in ws[1]]
@@ -93,7 +94,7 @@ def test_xlsx_without_curve(tmp_path, report_result):
 def test_gpkg_layers_crs_rows(report_out, report_result, sites_csv):
     path = report_out / "camsite.gpkg"
     names = [n for n, _ in pyogrio.list_layers(path)]
-    assert names == list(gpkg.LAYERS)
+    assert names == [*gpkg.LAYERS, "balancing"]  # the balancing of interests, written when there are sites
     for name in names:
         assert pyogrio.read_info(path, layer=name)["crs"] == "EPSG:3011"
     sites = pyogrio.read_dataframe(path, layer="proposed_sites")

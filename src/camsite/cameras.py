@@ -50,6 +50,8 @@ class CameraModels:
         fixed camera or a PTZ dome held on a sector; 1 / presets for a patrolling dome).
     patrol_share
         Share of the time a patrolling PTZ dome shows each preset (1 for other types).
+    night_range_m
+        How far each type sees at night (infrared or low-light reach; inf: as by day).
     """
 
     names: tuple[str, ...]
@@ -62,10 +64,12 @@ class CameraModels:
     lens_deg: NDArray[np.float64] | None = None
     share: NDArray[np.float64] | None = None
     patrol_share: NDArray[np.float64] | None = None
+    night_range_m: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.names)
-        for name, default in (("resolution_px", np.nan), ("share", 1.0), ("patrol_share", 1.0)):
+        for name, default in (("resolution_px", np.nan), ("share", 1.0), ("patrol_share", 1.0),
+                              ("night_range_m", np.inf)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(n, default))
         if self.lens_deg is None:  # a fixed type's image is its field of view
@@ -76,17 +80,18 @@ class CameraModels:
            cost_sek: Iterable[float], height_m: Iterable[float] | None = None,
            offered: Sequence[str] | None = None, resolution_px: Iterable[float] | None = None,
            lens_deg: Iterable[float] | None = None, share: Iterable[float] | None = None,
-           patrol_share: Iterable[float] | None = None) -> CameraModels:
+           patrol_share: Iterable[float] | None = None,
+           night_range_m: Iterable[float] | None = None) -> CameraModels:
         """Build from plain sequences (one value per type)."""
         n = len(names)
         arr = [np.asarray(list(v), dtype=np.float64) for v in (range_m, fov_deg, cost_sek)]
         opt = [None if v is None else np.asarray(list(v), dtype=np.float64)
-               for v in (height_m, resolution_px, lens_deg, share, patrol_share)]
+               for v in (height_m, resolution_px, lens_deg, share, patrol_share, night_range_m)]
         if any(len(a) != n for a in (*arr, *(o for o in opt if o is not None))):
             raise ValueError("every camera array needs one value per type name")
         height = np.full(n, np.nan) if opt[0] is None else opt[0]
         return cls(tuple(names), arr[0], arr[1], arr[2], height, tuple(offered) if offered else tuple(names),
-                   resolution_px=opt[1], lens_deg=opt[2], share=opt[3], patrol_share=opt[4])
+                   resolution_px=opt[1], lens_deg=opt[2], share=opt[3], patrol_share=opt[4], night_range_m=opt[5])
 
     @classmethod
     def from_types(cls, types: Sequence[CameraType], *, horizon_years: float,
@@ -111,7 +116,8 @@ class CameraModels:
                       height_m=[np.nan if t.height_m is None else t.height_m for t in types], offered=offered,
                       resolution_px=[np.nan if t.resolution_px is None else t.resolution_px for t in types],
                       lens_deg=[(t.lens_deg or s) if a else t.fov_deg for t, a, s in zip(types, allround, sector)],
-                      share=[1.0 if guard else p for p in patrol], patrol_share=patrol)
+                      share=[1.0 if guard else p for p in patrol], patrol_share=patrol,
+                      night_range_m=[np.inf if t.night_range_m is None else t.night_range_m for t in types])
 
     @property
     def ptz(self) -> NDArray[np.bool_]:

@@ -156,6 +156,7 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
         s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),
         coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea),
         coverage_by_kind=tuple(_row(r, min_count) for r in s.coverage_by_kind),
+        coverage_by_period=tuple(_row(r, min_count) for r in s.coverage_by_period),
         uncoverable=_uncoverable(s.uncoverable, min_count),
         coverage_before_by_owner=_owners(s.coverage_before_by_owner, min_count))
     return dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count)

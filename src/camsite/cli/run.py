@@ -26,6 +26,7 @@ from camsite.config import Scenario
 from camsite.executors import executor
 from camsite.i18n import fmt_pct, layer_label, tr
 from camsite.report import write_run
+from camsite.report.daynight import day_night_line
 from camsite.report.question import question_line
 from camsite.result import RunResult
 from camsite.stages import Summary
@@ -87,7 +88,8 @@ def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
     click.echo(_done_line(s, ui, pct, out_dir)
                + tr("run_kinds", ui, **pct, before=fmt_pct(s.coverage_before_pct, ui),
                     after=fmt_pct(s.coverage_after_pct, ui))
-               + _proof_note(result, ui))
+               + (" " + day_night_line(s, ui) if s.coverage_by_period else "")
+               + _proof_note(result, ui))  # the proof stays last: the terminal's last line
     if result.robustness is not None:
         click.echo(robustness_line(result, ui))
     for layer in s.illustrative_layers:

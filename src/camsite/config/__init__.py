@@ -48,15 +48,18 @@ from camsite.config._inputs import (
     SubArea,
 )
 from camsite.config._load import PATH_KEYS, load, loads, override, revalidate, to_data
+from camsite.config._monitoring import ALL_DAY, OPERATORS, MonitoringConfig, PermitConfig, window_minutes
 from camsite.config._optimization import OptimizationConfig, RobustnessConfig, Stage, SweepConfig
 from camsite.config._output import OutputConfig
 from camsite.config._scenario import Scenario
 
 __all__ = [
+    "ALL_DAY",
     "CAMERA_FIELDS",
     "MAX_SWEEP_POINTS",
     "MAX_WEIGHT",
     "MIN_SPACING_M",
+    "OPERATORS",
     "OWNERS",
     "PATH_KEYS",
     "PTZ_MODES",
@@ -70,10 +73,12 @@ __all__ = [
     "FootfallConfig",
     "LevelValues",
     "LonLat",
+    "MonitoringConfig",
     "NetworkConfig",
     "NoViewZone",
     "OptimizationConfig",
     "OutputConfig",
+    "PermitConfig",
     "PointLayer",
     "QualityConfig",
     "RobustnessConfig",
@@ -86,4 +91,5 @@ __all__ = [
     "override",
     "revalidate",
     "to_data",
+    "window_minutes",
 ]

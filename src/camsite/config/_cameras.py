@@ -35,6 +35,8 @@ class CameraType:
     presets: int = 4
     #: Share of the time a patrolling PTZ dome shows each preset (default 1 / ``presets``).
     patrol_share: float | None = None
+    #: How far (metres) the camera sees at night (its infrared or low-light reach; None: as by day, ``range_m``).
+    night_range_m: float | None = None
 
     def validate(self, *, file: str | None, key: str) -> None:
         check(self.range_m > 0, "must be > 0", file=file, key=f"{key}.range_m")
@@ -65,6 +67,9 @@ class CameraType:
         check(self.opex_sek_per_year >= 0, "must be >= 0", file=file, key=f"{key}.opex_sek_per_year")
         if self.height_m is not None:
             check(self.height_m > 0, "must be > 0", file=file, key=f"{key}.height_m")
+        if self.night_range_m is not None:
+            check(0 <= self.night_range_m <= self.range_m, "must be in [0, range_m] (0: sees nothing at night)",
+                  file=file, key=f"{key}.night_range_m")
 
     def cost_sek(self, horizon_years: float, applies_to: str = "total") -> float:
         """Cost of one camera as ``budget_sek`` counts it (:func:`camsite.costs.budget_cost`).

@@ -14,6 +14,7 @@ from camsite.config._candidates import CandidateConfig
 from camsite.config._common import MAX_WEIGHT, check
 from camsite.config._demand import DemandConfig
 from camsite.config._inputs import Area, Boundaries, CameraLayer, NetworkConfig, PointLayer, SubArea
+from camsite.config._monitoring import MonitoringConfig, PermitConfig
 from camsite.config._optimization import OptimizationConfig, RobustnessConfig
 from camsite.config._output import OutputConfig
 from camsite.errors import ConfigError
@@ -44,6 +45,8 @@ class Scenario:
     quality: QualityConfig = field(default_factory=QualityConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     robustness: RobustnessConfig = field(default_factory=RobustnessConfig)
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+    permit: PermitConfig = field(default_factory=PermitConfig)
     #: The file this scenario was read from (not a TOML key).
     source_file: str | None = field(default=None, metadata={"toml": False})
 

@@ -39,7 +39,9 @@ def summary_data(summary: Summary, *, lang: str = "sv") -> dict[str, Any]:
             value = [_row(r, "name", lang) for r in value]
         elif name == "coverage_by_kind":
             value = [{**_row(r, "kind", lang), "label": tr(f"kind_{r.name}", lang)} for r in value]
-        elif name in ("uncoverable", "question", "costs") and value is not None:
+        elif name == "coverage_by_period":
+            value = [{**_row(r, "period", lang), "label": tr(f"tod_{r.name}", lang)} for r in value]
+        elif name in ("uncoverable", "question", "costs", "time_of_day") and value is not None:
             value = dict(value)
         elif name == "camera_types":
             value = [asdict(c) for c in value]

@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite import privacy
 from camsite.i18n import tr
-from camsite.report import _frames, _robustness, _sensitive, _views
+from camsite.report import _frames, _robustness, _sensitive, _views, balancing
 from camsite.report._stable import stable_gpkg
 from camsite.result import RunResult
 from camsite.stages import UNCOVERABLE_CELL_M, uncoverable_cells
@@ -195,6 +195,8 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     if len(unseen):
         layers.append(("uncoverable", unseen, "MultiPolygon"))
     layers += _robustness.gpkg_layers(result)  # the robustness layer, when the run has an analysis
+    if len(result.sites):  # the balancing of interests per site
+        layers.append(("balancing", balancing.gpkg_frame(result, lang=lang), "Point"))
     try:
         for name, gdf, gtype in layers:
             _write(gdf, path, name, gtype)

@@ -18,7 +18,18 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite._version import __version__
 from camsite.i18n import labels, layer_label, tr
-from camsite.report import _frames, _robustness, _rollout_html, _sections, _sensitive, _views, basemap, svg
+from camsite.report import (
+    _frames,
+    _robustness,
+    _rollout_html,
+    _sections,
+    _sensitive,
+    _views,
+    balancing,
+    basemap,
+    daynight,
+    svg,
+)
 from camsite.report import _labels as _labels_mod
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
@@ -202,9 +213,10 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         sites_table=_sections.sites_table(result, lang=lang)
         + _sections.views_section(result, lang=lang),  # graded coverage: type mix and gain per level
         curve=_curve_section(result, lang=lang) + _rollout_html.section(result, lang=lang),  # + staged plan
-        breakdowns=_sections.breakdowns(result, lang=lang),
+        breakdowns=_sections.breakdowns(result, lang=lang) + daynight.section(result, lang=lang),  # time of day
         sensitive=_sensitive.section(result, lang=lang)  # exclusion and do-not-view zones
-        + _robustness.html_section(result, lang=lang),  # camsite robustness / run --robustness N
+        + _robustness.html_section(result, lang=lang)  # camsite robustness / run --robustness N
+        + balancing.section(result, lang=lang),  # Intresseavvägning
         method=_sections.method_box(result, lang=lang, include_incidents=include_incidents),
         footer=esc(tr("footer", lang, version=__version__))
         + _run_info(result, lang=lang),

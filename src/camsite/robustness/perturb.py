@@ -262,7 +262,9 @@ def scaled_cameras(cams: CameraModels, draw: Draw) -> CameraModels:
     """The camera models with the draw's range factors."""
     if draw.range_factors is None:
         return cams
-    return replace(cams, range_m=cams.range_m * np.asarray(draw.range_factors, float))
+    factors = np.asarray(draw.range_factors, float)
+    night = None if cams.night_range_m is None else cams.night_range_m * factors
+    return replace(cams, range_m=cams.range_m * factors, night_range_m=night)
 
 
 def resampled(incidents: gpd.GeoDataFrame, draw: Draw) -> gpd.GeoDataFrame:

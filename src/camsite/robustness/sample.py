@@ -181,7 +181,7 @@ def _rebuilt(ctx: Context, draw: Draw) -> stages.Instance:
     return stages.build_instance(inputs, perturb.scaled_demand(sc.demand, draw), sc.candidates,
                                  perturb.scaled_cameras(ctx.cameras, draw),
                                  category_weights=perturb.scaled_weights(sc.category_weights, draw), viewsheds=False,
-                                 quality=sc.quality)
+                                 quality=sc.quality, monitoring=sc.monitoring)
 
 
 def sample_instance(ctx: Context, draw: Draw) -> tuple[stages.Instance, bool]:

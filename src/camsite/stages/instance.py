@@ -27,9 +27,10 @@ from camsite import coverage as coverage_mod
 from camsite import demand as demand_mod
 from camsite import sensitive
 from camsite.cameras import CameraModels
-from camsite.config import CandidateConfig, DemandConfig, QualityConfig
+from camsite.config import CandidateConfig, DemandConfig, MonitoringConfig, QualityConfig
 from camsite.errors import InputError
 from camsite.stages._graded import existing_views, pair_values
+from camsite.stages._timeofday import cut_pairs, demand_by_class, needs_split
 from camsite.stages.inputs import Inputs
 from camsite.stages.rows import ValueRows, value_rows
 from camsite.uncertainty import hide_rows
@@ -151,7 +152,7 @@ def district_map(districts: gpd.GeoDataFrame) -> dict[str, BaseGeometry]:
 
 
 #: Why no camera can see a demand point (keys of :func:`uncoverable_reasons`).
-UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight", "underground")
+UNCOVERABLE_REASONS = ("excluded_zone", "too_far", "no_line_of_sight", "underground", "outside_hours")
 
 
 def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame,
@@ -161,7 +162,8 @@ def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], can
     ``excluded_zone``: the point lies in a zone where no camera may go;
     ``too_far``: no candidate site within the longest camera range;
     ``no_line_of_sight``: candidates are near, but none sees it (buildings,
-    the field of view, or no open space between).
+    the field of view, or no open space between); ``outside_hours``: the
+    incidents happened outside the proposed cameras' monitoring hours (``[monitoring]``).
     """
     ix = np.flatnonzero(unseen)
     pts = demand.geometry.to_numpy()[ix]
@@ -176,6 +178,8 @@ def uncoverable_reasons(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], can
     if len(ix) and len(hard):
         inside = shapely.intersects(hard.geometry.union_all(), pts)
         reason[inside] = "excluded_zone"
+    if len(ix) and "watched" in demand.columns:
+        reason[~demand["watched"].to_numpy(bool)[ix]] = "outside_hours"
     return pd.DataFrame({"demand_id": demand["demand_id"].to_numpy()[ix], "reason": reason})
 
 
@@ -212,7 +216,8 @@ def demand_reach(area: BaseGeometry, demand_cfg: DemandConfig, cameras: CameraMo
 
 def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: CandidateConfig,
                    cameras: CameraModels, *, category_weights: Mapping[str, float],
-                   viewsheds: bool = True, quality: QualityConfig | None = None) -> Instance:
+                   viewsheds: bool = True, quality: QualityConfig | None = None,
+                   monitoring: MonitoringConfig | None = None) -> Instance:
     """Demand, candidates and coverage for ``inputs``.
 
     Parameters
@@ -231,6 +236,11 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         The scenario's ``[quality]``; graded coverage values each pair by its
         EN 62676-4 level and the camera's share of the time (default: binary).
         The choice is made here and carried by :attr:`Instance.coverage_model`.
+    monitoring
+        The scenario's ``[monitoring]``: incidents are split by their class of
+        hour (night, inside the monitoring hours; :mod:`camsite.stages._timeofday`)
+        and a camera credits an incident only in its hours, at night only within
+        its type's ``night_range_m`` (default: all day, no night reach).
 
     Raises
     ------
@@ -239,8 +249,9 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         candidate can see any weighted demand.
     """
     area = inputs.study_area
+    split = monitoring if needs_split(monitoring) else None
     demand, stats = _demand(inputs, demand_cfg, demand_reach(area, demand_cfg, cameras),
-                            category_weights=category_weights)
+                            category_weights=category_weights, monitoring=split)
     cands = _candidates(inputs, candidate_cfg, cameras)
     model: CoverageModel = "graded" if quality is not None and quality.coverage == "graded" else "binary"
     if model == "graded":
@@ -257,6 +268,9 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     existing, ex_share = existing_views(inputs.existing, cameras) if model == "graded" else (inputs.existing, None)
     ex_cov = _hide_underground(coverage_mod.coverage_matrix(demand, existing, cameras, open_space=inputs.open_space,
                                                             viewsheds=viewsheds, graded=model == "graded"), demand)
+    if split is not None:  # hours and night reach: pairs a camera cannot credit are cut
+        cov, ex_cov = _by_time(cov, demand, cands, cameras, "watched"), \
+            _by_time(ex_cov, demand, existing, cameras, "watched_existing")
     pairs = _Pairs(cov.matrix, ex_cov.matrix)
     if model == "graded":
         assert quality is not None and ex_share is not None  # graded: set above
@@ -298,14 +312,21 @@ def _residential_cost(cands: gpd.GeoDataFrame, views: gpd.GeoSeries | None, inpu
                         penalty_sek=cands["penalty_sek"].to_numpy(float) + extra)
 
 
-def _demand(inputs: Inputs, demand_cfg: DemandConfig, reach: BaseGeometry, *,
-            category_weights: Mapping[str, float]) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """The demand points within ``reach`` and out of the water, numbered, and the counts from building them."""
-    demand, stats = demand_mod.build_demand(inputs.network, inputs.incidents, demand_cfg,
-                                            category_weights=category_weights, footfall=inputs.footfall,
-                                            study_area=reach, districts=district_map(inputs.districts),
-                                            entrances=inputs.entrances, open_areas=inputs.open_areas,
-                                            open_space=inputs.open_space)
+def _demand(inputs: Inputs, demand_cfg: DemandConfig, reach: BaseGeometry, *, category_weights: Mapping[str, float],
+            monitoring: MonitoringConfig | None = None) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """The demand points within ``reach`` and out of the water, numbered, and the counts from building them;
+    with ``monitoring``, incidents of each class of hour are built apart."""
+    def build(incidents: gpd.GeoDataFrame, cfg: DemandConfig, space: bool) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+        return demand_mod.build_demand(
+            inputs.network, incidents, cfg if space else replace(cfg, street_weight_per_m=0.0, footfall=None),
+            category_weights=category_weights, footfall=inputs.footfall if space else None, study_area=reach,
+            districts=district_map(inputs.districts), entrances=inputs.entrances,
+            open_areas=inputs.open_areas if space else None, open_space=inputs.open_space)
+
+    if monitoring is None:
+        demand, stats = build(inputs.incidents, demand_cfg, True)
+    else:
+        demand, stats = demand_by_class(inputs.incidents, demand_cfg, monitoring, build)
     demand, stats["in_water"] = _dry(_inside(demand, reach), inputs.water)
     demand = _renumber(demand)
     if demand.empty or demand["weight"].sum() <= 0:
@@ -325,6 +346,14 @@ def _candidates(inputs: Inputs, candidate_cfg: CandidateConfig, cameras: CameraM
     if cands.empty:
         raise InputError("no candidate site inside the study area", where="candidates")
     return cands
+
+
+def _by_time(cov: coverage_mod.Coverage, demand: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, cameras: CameraModels,
+             watched: str) -> coverage_mod.Coverage:
+    """``cov`` without the pairs outside the sites' hours or beyond their night reach (levels alike)."""
+    matrix = cut_pairs(cov.matrix, demand, sites, cameras, watched=watched)
+    levels = None if cov.levels is None else sp.csr_matrix(cov.levels.multiply(matrix), dtype=np.uint8)
+    return coverage_mod.Coverage(matrix=matrix, viewsheds=cov.viewsheds, levels=levels)
 
 
 def _any_per_row(matrix: sp.csr_matrix) -> NDArray[np.bool_]:

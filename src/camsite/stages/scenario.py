@@ -27,4 +27,4 @@ def instance_for(scenario: Scenario, inputs: Inputs, *, viewsheds: bool = True) 
     """:func:`~camsite.stages.build_instance` with the scenario's own sections."""
     return build_instance(inputs, scenario.demand, scenario.candidates, camera_models(scenario),
                           category_weights=scenario.category_weights, viewsheds=viewsheds,
-                          quality=scenario.quality)
+                          quality=scenario.quality, monitoring=scenario.monitoring)

@@ -26,6 +26,7 @@ from camsite import evidence, network, ranking
 from camsite.candidates import nearest_street
 from camsite.config import Scenario
 from camsite.optimize import Solution
+from camsite.stages.daynight import period_masks, time_of_day
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
 from camsite.stages.owners import coverage_before_by_owner
@@ -167,6 +168,11 @@ class Summary:
     gain_by_level_pct: Mapping[str, float] | None = None
     #: Coverage before by who runs the existing cameras (police, city, other), when the inventory has an owner.
     coverage_before_by_owner: Mapping[str, Mapping[str, Any]] | None = None
+    # -- time of day ([monitoring]) ---------------------------------------------------------------------------------
+    #: Incident coverage by period of the day (``day``, ``night``), and the monitoring settings with the incidents
+    #: by hour (:func:`camsite.stages.daynight.time_of_day`).
+    coverage_by_period: tuple[CoverageRow, ...] = ()
+    time_of_day: Mapping[str, Any] | None = None
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
@@ -450,7 +456,9 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
         gain_by_level_pct=_gain_by_level(sites) if instance.graded else None,
         question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged),
-        coverage_before_by_owner=coverage_before_by_owner(instance, scenario.quality))
+        coverage_before_by_owner=coverage_before_by_owner(instance, scenario.quality),
+        coverage_by_period=coverage_breakdown(demand, ex, after, period_masks(demand), None),
+        time_of_day=time_of_day(scenario, inputs, instance))
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
