@@ -93,7 +93,7 @@ def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict[str,
 
 #: Keys whose string value is a file path, relative to the scenario file (``districts`` only as a string:
 #: ``[boundaries] districts``; ``study_area.districts`` is a list of names).
-PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances")
+PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances", "table")
 
 
 def _rebase_paths(data: dict[str, Any], src: Path, dst: Path) -> dict[str, Any]:
