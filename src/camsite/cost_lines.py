@@ -177,7 +177,7 @@ def annuity_factor(rate: float, lifetime_years: float) -> float:
         return 0.0
     if rate <= 0:
         return 1.0 / lifetime_years
-    return rate / (1.0 - (1.0 + rate) ** -lifetime_years)
+    return float(rate / (1.0 - (1.0 + rate) ** -lifetime_years))
 
 
 def cost_annex(lines: Sequence[CostLine], types: Sequence[str], install_year: Sequence[int],
@@ -208,14 +208,13 @@ def cost_annex(lines: Sequence[CostLine], types: Sequence[str], install_year: Se
     if np.abs(extra).sum() > 0.5:
         by_line[SITE_EXTRA], kinds[SITE_EXTRA] = extra @ first, "investment"
     by_line[REPLACEMENT], kinds[REPLACEMENT] = (capex + extra) @ (buys - first), "investment"
-    table = [{"year": first_year + k,
-              "lines": {name: round(vat_factor * float(v[k]), 2) for name, v in by_line.items()},
-              "investment_sek": round(vat_factor * sum(float(v[k]) for n, v in by_line.items()
-                                                      if kinds[n] == "investment"), 2),
-              "operation_sek": round(vat_factor * sum(float(v[k]) for n, v in by_line.items()
-                                                     if kinds[n] == "operation"), 2)} for k in range(ny)]
-    for row in table:
-        row["total_sek"] = round(row["investment_sek"] + row["operation_sek"], 2)
+    inv = sum((v for n, v in by_line.items() if kinds[n] == "investment"), np.zeros(ny))
+    ope = sum((v for n, v in by_line.items() if kinds[n] == "operation"), np.zeros(ny))
+    table: list[dict[str, Any]] = []
+    for k in range(ny):
+        i, o = round(vat_factor * float(inv[k]), 2), round(vat_factor * float(ope[k]), 2)
+        table.append({"year": first_year + k, "investment_sek": i, "operation_sek": o, "total_sek": round(i + o, 2),
+                      "lines": {name: round(vat_factor * float(v[k]), 2) for name, v in by_line.items()}})
     totals = np.array([row["total_sek"] for row in table])
     annuity = np.array([annuity_factor(rate, float(v)) for v in life])
     return {"lines": [{"line": n, "kind": kinds[n]} for n in by_line], "years": table,

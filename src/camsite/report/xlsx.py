@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames, _robustness
+from camsite.report import _budget_xlsx, _frames, _robustness, underlag
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
@@ -230,6 +230,7 @@ def write_xlsx(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga
+    underlag.add_underlag_sheets(wb, result, lang=lang)  # Underlag and Kostnadsrader
     _robustness.add_sheet(wb, result, lang=lang)  # Robusthet, when the run has a robustness analysis
     wb.properties.title = result.summary.title or result.summary.scenario
     wb.properties.creator = "camsite"
