@@ -214,18 +214,37 @@ def curve_incident_pct(instance: Instance, curve: pd.DataFrame | None) -> float 
     return 100.0 * float(rows.weights[inc & covered].sum()) / total
 
 
+def _curve_plans(instance: Instance, curve: pd.DataFrame | None) -> list[tuple[float, list[int], float]]:
+    """The budget curve's plans as (cost, candidate indices, incident share %), cheapest first."""
+    if curve is None or not len(curve) or "sites" not in curve:
+        return []
+    rows = instance.rows
+    inc = rows.for_points(incident_mask(instance))
+    total = float(rows.weights[inc].sum())
+    index = {v: i for i, v in enumerate(instance.candidates["variant"].astype(str))}
+    out = []
+    for rec in curve.itertuples():
+        cols = [index[s] for s in str(getattr(rec, "sites", "") or "").split(";") if s in index]
+        spent = float(getattr(rec, "spent_sek", np.nan))
+        if cols and np.isfinite(spent) and total > 0:
+            out.append((spent, cols, 100.0 * float(rows.weights[inc & rows.covered(cols)].sum()) / total))
+    return sorted(out, key=lambda p: p[0])
+
+
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
-                  shares: Sequence[float] = TARGET_SHARES,
-                  within_pct: float | None = None) -> tuple[dict[str, Any], ...]:
+                  shares: Sequence[float] = TARGET_SHARES, within_pct: float | None = None,
+                  curve: pd.DataFrame | None = None) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
-    Shares above the reachable maximum are not solved: their point has
-    ``status = "unreachable"`` and the maximum, and a warning says so.
-    With ``within_pct`` (the incident share the curve's largest plan sees,
-    :func:`curve_incident_pct`), shares above it are beyond the curve: status
-    ``"beyond_curve"``, not solved (a min-cost cover far beyond the swept
-    budgets can take minutes to prove; widen the sweep to get the point).
+    Every reachable share is solved exactly (to the time limit), also beyond
+    the curve's largest budget. A share above the reachable maximum is not
+    solved: its point has ``status = "unreachable"`` and the highest reachable
+    share (``max_incident_pct``), and a warning says so. With
+    ``curve``, the cheapest curve plan reaching a share (in incident coverage)
+    is the solver's warm start and the point's cost never exceeds it.
+    ``within_pct`` is kept for callers of the former rule and is not used.
     """
+    del within_pct
     rows = instance.rows
     inc = rows.for_points(incident_mask(instance))
     w = rows.weights
@@ -235,24 +254,26 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     seen = seeable(instance, constraints)
     reach = 100.0 * float(w[inc & seen].sum()) / total
     ids = instance.candidates["site_id"].astype(str).to_numpy()
+    foot = rows.for_points(kind_masks(instance.demand).get("footfall", np.zeros(len(instance.demand), bool)))
+    plans = _curve_plans(instance, curve)
     out: list[dict[str, Any]] = []
     for share in shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
         if 100.0 * share > reach + 1e-9:
-            logger.warning("the curve's %g %% point is skipped: at most %.1f %% of the incident weight can be seen",
-                           100 * share, reach)
+            logger.warning("the curve's %g %% point cannot be reached: at most %.1f %% of the incident weight can be "
+                           "seen", 100 * share, reach)
             out.append({**point, "status": "unreachable", "max_incident_pct": round(reach, 3)})
             continue
-        if within_pct is not None and 100.0 * share > within_pct + 1e-9:
-            logger.info("the curve's %g %% point is beyond the swept budgets (the largest sees %.1f %%)",
-                        100 * share, within_pct)
-            out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
-            continue
-        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),)), constraints, solver)
+        start = next((cols for _, cols, pct in plans if pct >= 100.0 * share - 1e-9), [])
+        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=tuple(start)),
+                    constraints, solver)
         covered = rows.covered(sol.selected)
+        foot_total = float(w[foot].sum())
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
                     "n_sites": len(sol.selected),
                     "incident_pct": round(100.0 * float(w[inc & covered].sum()) / total, 6),
+                    "footfall_pct": round(100.0 * float(w[foot & covered].sum()) / foot_total, 6)
+                    if foot_total > 0 else None,
                     "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
                     "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected])))})
     return tuple(out)
@@ -260,7 +281,7 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
 
 #: Columns of min_budgets.csv (:func:`target_points_table`).
 TARGET_POINT_COLUMNS = ("kind", "target_incident_share", "status", "cost_sek", "n_sites", "incident_pct",
-                        "coverage_pct", "gap", "sites", "max_incident_pct")
+                        "footfall_pct", "coverage_pct", "gap", "sites", "max_incident_pct")
 
 
 def target_points_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame | None:
