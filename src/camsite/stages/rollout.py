@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from camsite import cost_lines, costs, optimize, ranking
 from camsite.config import Scenario, Stage
 from camsite.optimize import Constraints, SolverOptions
+from camsite.stages._incident_curve import curve_incident_shares, incident_marginal_cost
 from camsite.stages.instance import Instance
 from camsite.stages.solve import for_instance
 
@@ -133,13 +134,15 @@ def _block(flows: costs.CashFlows, first: int, rate: float) -> dict[str, Any]:
 
 
 def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
-                  staged: pd.DataFrame | None = None) -> dict[str, Any]:
+                  staged: pd.DataFrame | None = None, *, curve: pd.DataFrame | None = None) -> dict[str, Any]:
     """``Summary.costs``: what the budget limits, and the yearly costs of the one-shot plan (and the staged one).
 
     The one-shot plan is sites.csv with every site installed in the start
     year. With stages, ``staged`` holds the staged plan's years, totals and
     present value, and ``final_differs_from_sites`` says (with the site ids on
-    either side) whether the last stage's sites are sites.csv's.
+    either side) whether the last stage's sites are sites.csv's. With the
+    budget ``curve``, ``marginal_incident`` is the money per percentage point
+    of incident coverage at the budget (:mod:`camsite.stages._incident_curve`).
     """
     opt = scenario.optimization
     first = opt.first_year()
@@ -149,7 +152,9 @@ def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
     out: dict[str, Any] = {"budget_applies_to": opt.budget_applies_to, "start_year": first,
                            "horizon_years": opt.horizon_years, "discount_rate": opt.discount_rate,
                            **_block(flows, first, opt.discount_rate),
-                           "lines": _lines(scenario, instance, idx, np.zeros(len(idx), np.int64))}
+                           "lines": _lines(scenario, instance, idx, np.zeros(len(idx), np.int64)),
+                           "marginal_incident": incident_marginal_cost(curve_incident_shares(instance, curve),
+                                                                      opt.budget_sek)}
     if staged is None:
         return out
     when = install_years(staged)
