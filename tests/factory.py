@@ -129,7 +129,7 @@ def fridhemsplan_data(radius_m: float = 300, **overrides: Any) -> dict[str, Any]
     return merge(base, overrides)
 
 
-_PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances")
+_PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances", "table")
 
 
 def _absolute_paths(data: Any, folder: Path) -> Any:

@@ -48,7 +48,7 @@ def _levels(result: RunResult) -> list[dict[str, Any]]:
     s = result.summary
     plan = {"kind": "plan", "cost_sek": s.spent_sek, "n_sites": s.n_new_sites,
             "incident_pct": s.incident_coverage_after_pct, "footfall_pct": _kind_after(s, "footfall"),
-            "status": s.status, "gap": s.gap, "key": "spent_sek"}
+            "status": s.status, "gap": s.gap, "key": "spent_sek", "sites_key": "n_new_sites"}
     out = [plan]
     for i, p in enumerate(s.target_points):
         if p.get("cost_sek") is None:
@@ -56,7 +56,7 @@ def _levels(result: RunResult) -> list[dict[str, Any]]:
         out.append({"kind": p["kind"], "share": p["target_incident_share"], "cost_sek": p["cost_sek"],
                     "n_sites": p.get("n_sites"), "incident_pct": p.get("incident_pct"),
                     "footfall_pct": p.get("footfall_pct"), "status": p.get("status"), "gap": p.get("gap"),
-                    "key": f"target_points[{i}].cost_sek"})
+                    "key": f"target_points[{i}].cost_sek", "sites_key": f"target_points[{i}].n_sites"})
     return out
 
 
@@ -104,7 +104,7 @@ def _levels_html(f: Mapping[str, Any], lang: str) -> str:
         name = tr("ul_level_plan", lang) if lv["kind"] == "plan" else \
             tr("ul_level_target", lang, share=fmt_num(100 * lv["share"], 0, lang))
         body.append(f"<tr><td>{html.escape(name)}</td>{_num(lv['cost_sek'], lv['key'], 0, lang)}"
-                    f"{_num(lv['n_sites'], lv['key'].replace('cost_sek', 'n_sites'), 0, lang)}"
+                    f"{_num(lv['n_sites'], lv['sites_key'], 0, lang)}"
                     f"{_num(lv['incident_pct'], lv['kind'] + '.incident_pct', 1, lang)}"
                     f"{_num(lv['footfall_pct'], lv['kind'] + '.footfall_pct', 1, lang)}"
                     f"<td>{html.escape(_proof(lv, lang))}</td></tr>")
