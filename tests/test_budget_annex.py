@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from openpyxl import load_workbook
 
 import camsite
 from camsite import cost_lines, optimize
@@ -184,3 +185,16 @@ def test_contribution_csv_follows_the_format_and_the_privacy_rule(run_dir: Path)
     assert (table["incidents_suppressed"].astype(str) == "True").tolist() == seen.isna().tolist()
     merged = pd.concat([table, table.assign(district="other")])  # two districts' files stack row by row
     assert not merged.duplicated(["district", "site_id"]).any()
+
+
+@pytest.mark.slow
+def test_xlsx_cost_lines_per_year_equal_summary_json(run_dir: Path) -> None:
+    s = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    ws = load_workbook(run_dir / "inventory.xlsx")["Kostnadsrader"]
+    rows = {r[0]: list(r[1:]) for r in ws.iter_rows(values_only=True) if r and r[0]}
+    years = s["costs"]["lines"]["years"]
+    assert rows["Summa (kr)"][:len(years)] == [y["total_sek"] for y in years]
+    first = next(iter(years[0]["lines"]))  # "capex" without a cost table
+    assert rows[first][:len(years)] == [y["lines"][first] for y in years]
+    assert sum(rows["Summa (kr)"][:len(years)]) == pytest.approx(s["costs"]["total_sek"])
+    assert "Underlag" in load_workbook(run_dir / "inventory.xlsx").sheetnames

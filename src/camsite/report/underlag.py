@@ -71,7 +71,8 @@ def underlag_figures(result: RunResult) -> dict[str, Any]:
             "total_sek": costs.get("total_sek"), "present_value_sek": costs.get("present_value_sek"),
             "discount_rate": costs.get("discount_rate"), "steady_yearly_sek": lines.get("steady_yearly_sek"),
             "vat": lines.get("vat", "excluded"), "vat_rate": lines.get("vat_rate", 0.25),
-            "cost_table": list(lines.get("cost_table", [])), "marginal": costs.get("marginal_incident"),
+            "cost_table": list(lines.get("cost_table", [])), "line_years": list(lines.get("years", [])),
+            "marginal": costs.get("marginal_incident"),
             "robustness": None if rob is None else rob.summary(),
             "band": (costs.get("band") or None), "illustrative": list(s.illustrative_layers),
             "uncoverable_pct": (s.uncoverable or {}).get("incident_share_pct")}
@@ -210,3 +211,18 @@ def add_underlag_sheets(wb: Workbook, result: RunResult, *, lang: str = "sv") ->
                                               ln["amount_sek"], ln["price_year"],
                                               tr("ul_yes", lang) if ln["assumption"] else "", ln["source"],
                                               ln["note"])])
+    _line_years(lines, f["line_years"], lang)
+
+
+def _line_years(ws: Any, years: Sequence[Mapping[str, Any]], lang: str) -> None:
+    """The plan's cost lines per year (summary.json ``costs.lines.years``) below the cost table."""
+    if not years:
+        return
+    names = list(years[0]["lines"])
+    ws.append([])
+    ws.append([tr("ul_line", lang), *[y["year"] for y in years]])
+    for name in names:
+        ws.append([neutralise(name), *[y["lines"][name] for y in years]])
+    ws.append([tr("ul_investment", lang), *[y["investment_sek"] for y in years]])
+    ws.append([tr("ul_operation", lang), *[y["operation_sek"] for y in years]])
+    ws.append([tr("ul_total", lang), *[y["total_sek"] for y in years]])
