@@ -130,7 +130,7 @@ def fridhemsplan_data(radius_m: float = 300, **overrides: Any) -> dict[str, Any]
 
 
 _PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances",
-              "sensitive_places", "residential")
+              "sensitive_places", "residential", "table")
 
 
 def _absolute_paths(data: Any, folder: Path) -> Any:

@@ -26,7 +26,7 @@ def test_deliverables_written(report_out):
 def test_xlsx_sheets_and_rows(report_out, sites_csv):
     wb = load_workbook(report_out / "inventory.xlsx")
     assert wb.sheetnames == ["Föreslagna platser", "Befintliga kameror", "Nyckeltal", "Budgetkurva", "Antaganden",
-                             "Intresseavvägning"]
+                             "Underlag", "Kostnadsrader", "Intresseavvägning"]
     ws = wb["Föreslagna platser"]
     assert ws.max_row - 1 == len(sites_csv)
     headers = [c.value for c in ws[1]]
@@ -163,7 +163,7 @@ def test_viewsheds_for_chosen_sites_only_or_none(tmp_path, report_result, kind):
     result = dataclasses.replace(report_result,
                                  instance=dataclasses.replace(report_result.instance, candidate_viewsheds=views))
     files = report.write_deliverables(result, tmp_path)
-    assert len(files) == 5
+    assert len(files) == 6  # inventory.xlsx, camsite.gpkg, map.png, budget_curve.png, report.html, underlag.html
     got = pyogrio.read_dataframe(tmp_path / "camsite.gpkg", layer="viewsheds")
     proposed = got[got["status"] == "proposed"]
     assert len(proposed) == len(report_result.sites)

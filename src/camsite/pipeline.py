@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from camsite import config, stages
+from camsite import config, cost_lines, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
 from camsite.errors import CamsiteError
 from camsite.i18n import evidence_labels
@@ -103,6 +103,7 @@ def run(
         inputs = stages.load_inputs(scenario)
         step("instance", 1)
         instance = stages.instance_for(scenario, inputs)
+        cost_lines.scenario_lines(scenario)  # the cost table is checked before anything is solved
     except CamsiteError as exc:
         raise exc.in_file(scenario.source_file) from None
 

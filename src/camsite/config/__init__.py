@@ -36,6 +36,7 @@ from __future__ import annotations
 from camsite.config._cameras import PTZ_MODES, CameraType, LevelValues, QualityConfig
 from camsite.config._candidates import CandidateConfig, Exclusion, NoViewZone
 from camsite.config._common import MAX_SWEEP_POINTS, MAX_WEIGHT, MIN_SPACING_M, LonLat
+from camsite.config._costs import VAT_RULES, CostsConfig
 from camsite.config._demand import DemandConfig, FootfallConfig
 from camsite.config._inputs import (
     CAMERA_FIELDS,
@@ -63,11 +64,13 @@ __all__ = [
     "OWNERS",
     "PATH_KEYS",
     "PTZ_MODES",
+    "VAT_RULES",
     "Area",
     "Boundaries",
     "CameraLayer",
     "CameraType",
     "CandidateConfig",
+    "CostsConfig",
     "DemandConfig",
     "Exclusion",
     "FootfallConfig",

@@ -94,7 +94,7 @@ def _parse(text: str, file: str | None, seen: tuple[str, ...] = ()) -> dict[str,
 #: Keys whose string value is a file path, relative to the scenario file (``districts`` only as a string:
 #: ``[boundaries] districts``; ``study_area.districts`` is a list of names).
 PATH_KEYS = ("path", "mounting_points", "open_areas", "buildings", "districts", "water", "entrances",
-             "sensitive_places", "residential")
+             "sensitive_places", "residential", "table")
 
 
 def _rebase_paths(data: dict[str, Any], src: Path, dst: Path) -> dict[str, Any]:

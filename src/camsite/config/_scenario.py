@@ -12,6 +12,7 @@ from camsite._schema import fail
 from camsite.config._cameras import CameraType, QualityConfig
 from camsite.config._candidates import CandidateConfig
 from camsite.config._common import MAX_WEIGHT, check
+from camsite.config._costs import CostsConfig
 from camsite.config._demand import DemandConfig
 from camsite.config._inputs import Area, Boundaries, CameraLayer, NetworkConfig, PointLayer, SubArea
 from camsite.config._monitoring import MonitoringConfig, PermitConfig
@@ -47,6 +48,7 @@ class Scenario:
     robustness: RobustnessConfig = field(default_factory=RobustnessConfig)
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     permit: PermitConfig = field(default_factory=PermitConfig)
+    costs: CostsConfig = field(default_factory=CostsConfig)
     #: The file this scenario was read from (not a TOML key).
     source_file: str | None = field(default=None, metadata={"toml": False})
 

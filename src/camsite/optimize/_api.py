@@ -102,7 +102,7 @@ def min_cost_cover(
     coverage: Matrix, costs: npt.ArrayLike, *, weights: npt.ArrayLike | None = None, target: float | None = 1.0,
     hotspot_threshold: float | None = None, existing: npt.ArrayLike | None = None,
     constraints: Constraints | None = None, solver: SolverOptions = DEFAULT_SOLVER, reduce: bool = True,
-    covers: Sequence[Cover] = (),
+    covers: Sequence[Cover] = (), start: npt.ArrayLike | None = None,
 ) -> Solution:
     """The cheapest set of sites that meets a coverage requirement, exactly.
 
@@ -119,7 +119,10 @@ def min_cost_cover(
     counts ``weights`` of its rows, e.g. ``(incident_mask, 0.5 * incident_weight)``
     for half the incidents, one pair per category or hotspot. With
     ``target=None`` only ``covers`` (and ``hotspot_threshold``) are required.
-    ``status="infeasible"`` when no plan meets them all.
+    ``status="infeasible"`` when no plan meets them all. ``start`` (site
+    indices of a plan known to meet the requirements, e.g. a budget-curve plan)
+    starts the search when it is cheaper than the greedy cover; it changes only
+    the time to the proof, never the optimum.
 
     Examples
     --------
@@ -135,4 +138,4 @@ def min_cost_cover(
     return solve_min_cost_cover(coverage, costs, weights, existing, constraints,
                                 target=None if target is None else float(target),
                                 hotspot_threshold=hotspot_threshold, solver=solver, reduce=reduce,
-                                covers=covers)
+                                covers=covers, start=start)

@@ -164,7 +164,7 @@ def _check(csc: sp.csc_matrix, w: FloatArray, e: BoolArray, cv: _Cover, selected
 def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLike, weights: npt.ArrayLike | None,
                          existing: npt.ArrayLike | None, cons: Constraints | None, *, target: float | None,
                          hotspot_threshold: float | None, solver: SolverOptions, reduce: bool,
-                         covers: Sequence[Cover] = ()) -> Solution:
+                         covers: Sequence[Cover] = (), start: npt.ArrayLike | None = None) -> Solution:
     """See :func:`camsite.optimize.min_cost_cover`."""
     t0 = time.perf_counter()
     deadline = Deadline.after(solver.time_limit_s, t0)
@@ -187,20 +187,21 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         return _infeasible(cv, w, t0, solver.name, tol)
     g_local = greedy_cover(cv.rows, cv.required, cv.weights, cv.need, c[cv.sites], cons, cv.sites) \
         if cv.legacy else greedy_shares(cv.rows, cv.required, cv.shares, cv.needs, c[cv.sites], cons, cv.sites)
+    first = _better_start(cv, c, g_local, start)
     backend = open_backend(solver.name, model, nested=solver.nested)
     if solver.lp_bound:
         lp = solve_lp(backend, deadline=deadline, abs_gap=tol)
         if lp.status == "infeasible":
             return _infeasible(cv, w, t0, solver.name, tol)
         info["lp_bound"] = lp.objective if lp.status == "optimal" else None
-    start = None if g_local is None else _start_values(cv, model, x, y, g_local)
-    out = solve_mip(backend, deadline=deadline, abs_gap=tol, start=start)
+    mip_start = None if first is None else _start_values(cv, model, x, y, first)
+    out = solve_mip(backend, deadline=deadline, abs_gap=tol, start=mip_start)
     if out.status == "infeasible":
         return _infeasible(cv, w, t0, solver.name, tol)
     if out.values is not None:
         local = np.flatnonzero(out.values[x] > 0.5).astype(np.int64)
-    elif g_local is not None:
-        local = g_local
+    elif first is not None:
+        local = first
     else:
         return _infeasible(cv, w, t0, solver.name, tol, status="time_limit")
     if out.status == "optimal" and solver.tie_break == "lexicographic" and len(local):
@@ -218,6 +219,29 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
                     covered_weight=cw, total_weight=cv.total, lp_bound=info.get("lp_bound"),
                     greedy_objective=None if g_sel is None else float(c[g_sel].sum()), greedy_selected=g_sel,
                     uncoverable=cv.uncoverable, tolerance=tol, reduction=dict(cv.stats))
+
+
+def _better_start(cv: _Cover, c: FloatArray, greedy: IntArray | None, start: npt.ArrayLike | None
+                  ) -> IntArray | None:
+    """The cheaper of the greedy cover and ``start`` (original site indices), when ``start`` survives the
+    reductions whole and meets every requirement on the reduced rows."""
+    if start is None:
+        return greedy
+    pos = {int(s): k for k, s in enumerate(cv.sites)}
+    given = [int(s) for s in np.asarray(start, dtype=np.int64).ravel()]
+    if not given or any(s not in pos for s in given):
+        return greedy
+    local = np.asarray(sorted(pos[s] for s in given), dtype=np.int64)
+    x = np.zeros(len(cv.sites))
+    x[local] = 1.0
+    seen = np.asarray(cv.rows @ x).ravel() > 0
+    ok = bool(seen[cv.required].all()) and bool(
+        (cv.shares @ seen.astype(np.float64) >= cv.needs - 1e-9 * cv.totals).all())
+    cost = float(c[cv.sites][local].sum())
+    if ok and (greedy is None or cost < float(c[cv.sites][greedy].sum())):
+        logger.debug("min-cost start: a given plan of %d sites for %.0f", len(local), cost)
+        return local
+    return greedy
 
 
 def _start_values(cv: _Cover, model: LinearModel, x: IntArray, y: IntArray, local: IntArray) -> FloatArray:

@@ -60,6 +60,16 @@ def _rows(ws: Worksheet, row: int, title: str, columns: Sequence[Column], rows: 
     return row + 3 + len(rows)
 
 
+def _marginal(result: RunResult) -> dict[str, float] | None:
+    """The money per percentage point of *incident* coverage (``Summary.costs["marginal_incident"]``), in
+    :func:`marginal_cost`'s keys."""
+    m = (result.summary.costs or {}).get("marginal_incident")
+    if not m:
+        return None
+    return {"from_sek": m["from_budget_sek"], "to_sek": m["to_budget_sek"], "gain_pct": m["incident_pp"],
+            "sek_per_point": m["sek_per_point"]}
+
+
 def marginal_cost(curve: pd.DataFrame | None, budget: float) -> dict[str, float] | None:
     """The cost of the budget curve's last step up to ``budget`` divided by its coverage gain (SEK per point).
 
@@ -160,9 +170,11 @@ def _annex(wb: Workbook, result: RunResult, lang: str) -> None:
                 ("covered_incidents", "pct"), ("before_pct", "share"), ("after_pct", "share")), cats, lang=lang)
     if cost.get("staged"):
         row = _staged_categories(ws, row, cost["staged"], lang)
-    m = marginal_cost(result.budget_curve, s.budget_sek)
+    m, key = _marginal(result), "ul_marginal_incident_how"
+    if m is None and (m := marginal_cost(result.budget_curve, s.budget_sek)) is not None:
+        key = "annex_marginal_how"  # no incident demand: the objective's coverage
     how = tr("annex_marginal_none", lang) if m is None else tr(
-        "annex_marginal_how", lang, from_=fmt_num(m["from_sek"], 0, lang), to=fmt_num(m["to_sek"], 0, lang),
+        key, lang, from_=fmt_num(m["from_sek"], 0, lang), to=fmt_num(m["to_sek"], 0, lang),
         gain=fmt_num(m["gain_pct"], 2, lang))
     row = _rows(ws, row, tr("annex_marginal", lang), (("value_ksek_per_point", "ksek1"), ("annex_how", "")),
                 [[None if m is None else m["sek_per_point"] / 1000, how]], lang=lang)

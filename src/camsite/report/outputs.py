@@ -18,11 +18,12 @@ import pandas as pd
 
 from camsite import privacy
 from camsite.errors import InputError
-from camsite.report import gpkg, html, maps, xlsx
+from camsite.report import gpkg, html, maps, underlag, xlsx
 from camsite.report._robustness_files import write_robustness_files
 from camsite.report._sensitive import SITE_COLUMNS as SENSITIVE_COLUMNS
 from camsite.report._sensitive import with_site_views
 from camsite.report._summary import summary_data
+from camsite.report.contribution import contribution_table
 from camsite.result import SITES_COLUMNS, RunResult
 from camsite.runfolder import OWNER, atomic_run_folder
 from camsite.stages import target_points_table
@@ -38,7 +39,7 @@ SUMMARY = "summary.json"
 #: The deliverables, in the order they are written.
 _WRITERS: tuple[tuple[str, Callable[..., Path]], ...] = (
     ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg), ("map.png", maps.write_map),
-    ("budget_curve.png", maps.write_budget_curve), ("report.html", html.write_html),
+    ("budget_curve.png", maps.write_budget_curve), ("report.html", html.write_html), ("underlag.html", underlag.write_underlag),
 )
 
 
@@ -134,6 +135,7 @@ def write_run(
             _write_table(result.budget_curve, tmp / "budget_curve.csv")
             _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
+            write_csv(contribution_table(result), tmp / "contribution.csv")
             if result.robustness is not None:  # camsite robustness, run --robustness N
                 write_robustness_files(result.robustness, tmp, lang=lang)
             write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)

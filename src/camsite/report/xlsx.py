@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.errors import InputError
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames, _robustness, balancing
+from camsite.report import _budget_xlsx, _frames, _robustness, balancing, underlag
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
@@ -259,6 +259,7 @@ def _workbook(result: RunResult, *, lang: str, include_incidents: bool) -> Workb
         _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)
     _assumptions(wb, result, lang, include_incidents)
     _budget_xlsx.add_budget_sheets(wb, result, lang=lang)  # Etappplan and Budgetbilaga
+    underlag.add_underlag_sheets(wb, result, lang=lang)  # Underlag and Kostnadsrader
     _robustness.add_sheet(wb, result, lang=lang)  # Robusthet, when the run has a robustness analysis
     balancing.add_sheet(wb, result, lang=lang)  # Intresseavvägning: the figures for a permit application
     wb.properties.title = printable(result.summary.title or result.summary.scenario)

@@ -23,7 +23,6 @@ from camsite.optimize import Constraints, Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
-    curve_incident_pct,
     solve_min_cost,
     subarea_masks,
     target_points,
@@ -132,7 +131,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
         known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
         curve, knee = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
                                    backup_weight=opt.backup_weight, known=known)
-        points = target_points(instance, constraints, sweep, within_pct=curve_incident_pct(instance, curve))
+        points = target_points(instance, constraints, sweep, curve=curve)
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
     if opt.stages:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,

@@ -253,17 +253,38 @@ def curve_incident_pct(instance: Instance, curve: pd.DataFrame | None) -> float 
     return 100.0 * float(rows.weights[inc & covered].sum()) / total
 
 
+def _curve_plans(instance: Instance, curve: pd.DataFrame | None) -> list[tuple[float, list[int], float]]:
+    """The budget curve's plans as (cost, candidate indices, incident share %), cheapest first."""
+    if curve is None or not len(curve) or "sites" not in curve:
+        return []
+    rows = instance.rows
+    inc = rows.for_points(incident_mask(instance))
+    total = float(rows.weights[inc].sum())
+    index = {v: i for i, v in enumerate(instance.candidates["variant"].astype(str))}
+    out = []
+    for rec in curve.itertuples():
+        cols = [index[s] for s in str(getattr(rec, "sites", "") or "").split(";") if s in index]
+        spent = float(getattr(rec, "spent_sek", np.nan))
+        if cols and np.isfinite(spent) and total > 0:
+            out.append((spent, cols, 100.0 * float(rows.weights[inc & rows.covered(cols)].sum()) / total))
+    return sorted(out, key=lambda p: p[0])
+
+
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
-                  shares: Sequence[float] = TARGET_SHARES,
-                  within_pct: float | None = None) -> tuple[dict[str, Any], ...]:
+                  shares: Sequence[float] = TARGET_SHARES, within_pct: float | None = None,
+                  curve: pd.DataFrame | None = None) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
-    Shares above the reachable maximum are not solved: their point has
-    ``status = "unreachable"`` and the maximum, and a warning says so.
-    With ``within_pct`` (the incident share the curve's largest plan sees,
-    :func:`curve_incident_pct`), shares above it are beyond the curve: status
-    ``"beyond_curve"``, not solved (a min-cost cover far beyond the swept
-    budgets can take minutes to prove; widen the sweep to get the point).
+    Every reachable share within the curve is solved exactly (to the time
+    limit). A share above the reachable maximum is not solved: its point has
+    ``status = "unreachable"`` and the highest reachable share
+    (``max_incident_pct``), and a warning says so. A share beyond what the
+    curve's largest plan sees (``within_pct``, or the best curve plan when
+    ``curve`` is given) is ``beyond_curve`` and not solved: such covers can run
+    to the time limit on the default scenario (the 50 % point: 60 s and more,
+    gap 1-3 %), which every run with a curve would pay. With ``curve``, the
+    cheapest curve plan reaching a share (in incident coverage) is the
+    solver's warm start and the point's cost never exceeds it.
     """
     rows = instance.rows
     inc = rows.for_points(incident_mask(instance))
@@ -274,6 +295,10 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     seen = seeable(instance, constraints)
     reach = 100.0 * float(w[inc & seen].sum()) / total
     ids = instance.candidates["site_id"].astype(str).to_numpy()
+    foot = rows.for_points(kind_masks(instance.demand).get("footfall", np.zeros(len(instance.demand), bool)))
+    plans = _curve_plans(instance, curve)
+    if within_pct is None and plans:
+        within_pct = max(pct for _, _, pct in plans)
     out: list[dict[str, Any]] = []
     for share in shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
@@ -288,11 +313,16 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                         100 * share, within_pct)
             out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
             continue
-        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),)), constraints, solver)
+        start = next((cols for _, cols, pct in plans if pct >= 100.0 * share - 1e-9), [])
+        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=tuple(start)),
+                    constraints, solver)
         covered = rows.covered(sol.selected)
+        foot_total = float(w[foot].sum())
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
                     "n_sites": len(sol.selected),
                     "incident_pct": round(100.0 * float(w[inc & covered].sum()) / total, 6),
+                    "footfall_pct": round(100.0 * float(w[foot & covered].sum()) / foot_total, 6)
+                    if foot_total > 0 else None,
                     "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
                     "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected])))})
     return tuple(out)
@@ -300,7 +330,7 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
 
 #: Columns of min_budgets.csv (:func:`target_points_table`).
 TARGET_POINT_COLUMNS = ("kind", "target_incident_share", "status", "cost_sek", "n_sites", "incident_pct",
-                        "coverage_pct", "gap", "sites", "max_incident_pct")
+                        "footfall_pct", "coverage_pct", "gap", "sites", "max_incident_pct")
 
 
 def target_points_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame | None:

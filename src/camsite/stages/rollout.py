@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from camsite import costs, optimize, ranking
+from camsite import cost_lines, costs, optimize, ranking
 from camsite.config import Scenario, Stage
 from camsite.optimize import Constraints, SolverOptions
+from camsite.stages._incident_curve import curve_incident_shares, incident_marginal_cost
 from camsite.stages.instance import Instance
 from camsite.stages.solve import for_instance
 
@@ -133,13 +134,15 @@ def _block(flows: costs.CashFlows, first: int, rate: float) -> dict[str, Any]:
 
 
 def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
-                  staged: pd.DataFrame | None = None) -> dict[str, Any]:
+                  staged: pd.DataFrame | None = None, *, curve: pd.DataFrame | None = None) -> dict[str, Any]:
     """``Summary.costs``: what the budget limits, and the yearly costs of the one-shot plan (and the staged one).
 
     The one-shot plan is sites.csv with every site installed in the start
     year. With stages, ``staged`` holds the staged plan's years, totals and
     present value, and ``final_differs_from_sites`` says (with the site ids on
-    either side) whether the last stage's sites are sites.csv's.
+    either side) whether the last stage's sites are sites.csv's. With the
+    budget ``curve``, ``marginal_incident`` is the money per percentage point
+    of incident coverage at the budget (:mod:`camsite.stages._incident_curve`).
     """
     opt = scenario.optimization
     first = opt.first_year()
@@ -148,7 +151,10 @@ def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
                              horizon_years=opt.horizon_years)
     out: dict[str, Any] = {"budget_applies_to": opt.budget_applies_to, "start_year": first,
                            "horizon_years": opt.horizon_years, "discount_rate": opt.discount_rate,
-                           **_block(flows, first, opt.discount_rate)}
+                           **_block(flows, first, opt.discount_rate),
+                           "lines": _lines(scenario, instance, idx, np.zeros(len(idx), np.int64)),
+                           "marginal_incident": incident_marginal_cost(curve_incident_shares(instance, curve),
+                                                                      opt.budget_sek)}
     if staged is None:
         return out
     when = install_years(staged)
@@ -158,12 +164,22 @@ def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
     sflows = costs.cash_flows(*_type_arrays(scenario, instance, staged_idx), years, horizon_years=opt.horizon_years)
     one_shot = set(sites["site_id"].astype(str))
     only_staged, only_one_shot = sorted(set(when) - one_shot), sorted(one_shot - set(when))
-    out["staged"] = {**_block(sflows, first, opt.discount_rate),
+    out["staged"] = {**_block(sflows, first, opt.discount_rate), "lines": _lines(scenario, instance, staged_idx, years),
                      "final_differs_from_sites": bool(only_staged or only_one_shot),
                      "sites_only_in_staged_plan": only_staged, "sites_only_in_one_shot_plan": only_one_shot,
                      "coverage_by_year": _coverage_by_year(instance, staged_idx, years + first,
                                                            [y["year"] for y in out["years"]])}
     return out
+
+
+def _lines(scenario: Scenario, instance: Instance, idx: NDArray[np.int64],
+           years: NDArray[np.int64]) -> dict[str, Any]:
+    """The itemised annex (:func:`camsite.cost_lines.scenario_annex`) of the candidates ``idx`` installed in
+    plan years ``years``; a site's cost beyond its type's lines is its ``site_extra`` line."""
+    types = instance.candidates["camera_type"].astype(str).to_numpy()[idx]
+    capex = _type_arrays(scenario, instance, idx)[0]
+    base = np.array([scenario.camera_type(t).capex_sek for t in types], dtype=np.float64)
+    return cost_lines.scenario_annex(scenario, list(types), years.tolist(), extra_sek=(capex - base).tolist())
 
 
 def _coverage_by_year(instance: Instance, idx: NDArray[np.int64], install: NDArray[np.int64],

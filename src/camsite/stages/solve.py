@@ -60,6 +60,8 @@ class MinCost:
     target: float | None = 1.0
     hotspot_threshold: float | None = None
     covers: tuple[tuple[NDArray[np.bool_], float], ...] = ()
+    #: Candidate indices of a plan known to meet the requirements (a warm start; the optimum does not depend on it).
+    start: tuple[int, ...] = ()
 
 
 #: The questions :func:`solve` answers.
@@ -96,7 +98,8 @@ def solve(instance: Instance, objective: Objective, constraints: Constraints, so
     if isinstance(objective, MinCost):
         return optimize.min_cost_cover(rows.matrix, instance.costs, weights=rows.weights, target=objective.target,
                                        covers=[*objective.covers, *_hotspot_cover(instance, objective)],
-                                       existing=rows.existing, constraints=constraints, solver=solver)
+                                       existing=rows.existing, constraints=constraints, solver=solver,
+                                       start=list(objective.start) or None)
     return optimize.max_coverage(rows.matrix, rows.weights, instance.costs, objective.budget_sek,
                                  existing=rows.existing, constraints=constraints, solver=solver,
                                  backup_weight=objective.backup_weight)

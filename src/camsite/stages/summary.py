@@ -455,7 +455,8 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
         coverage_model=instance.coverage_model, ptz=scenario.quality.ptz,
         camera_mix={str(k): int(v) for k, v in sites["camera_type"].value_counts().sort_index().items()},
         gain_by_level_pct=_gain_by_level(sites) if instance.graded else None,
-        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged),
+        question=question, target_points=target_points, costs=costs_summary(scenario, instance, sites, staged,
+                                                                                curve=curve),
         coverage_before_by_owner=coverage_before_by_owner(instance, scenario.quality),
         coverage_by_period=coverage_breakdown(demand, ex, after, period_masks(demand), None),
         time_of_day=time_of_day(scenario, inputs, instance))
