@@ -8,12 +8,15 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from openpyxl import Workbook
 
+import camsite
 from camsite import optimize
 from camsite.config import FramesConfig
 from camsite.errors import ConfigError
+from camsite.report._budget_xlsx import add_budget_sheets
 from camsite.stages._frames import frame_years, yearly_arrays
-from factory import scenario
+from factory import fridhemsplan_data, scenario
 
 INF = math.inf
 
@@ -121,3 +124,30 @@ def test_frames_keys_are_read_and_checked() -> None:
         scenario(optimization=_opt(operation_sek_per_year=[5, -1]))
     with pytest.raises(ConfigError, match=r"optimization\.frames: give investment_sek_per_year"):
         scenario(optimization=_opt())
+
+
+def test_run_with_frames_respects_them_in_stages_summary_and_sheet() -> None:
+    # 300 m around Fridhemsplan, no stages: a plan over the 4 horizon years. Frames of 150 kSEK investment and
+    # 60 kSEK operation a year; every year's figures stay within them and the sheet shows what is left.
+    opt = {"budget_sek": 600000, "start_year": 2027, "horizon_years": 4,
+           "frames": {"investment_sek_per_year": 150000, "operation_sek_per_year": [60000, 60000, 60000, 60000]}}
+    result = camsite.run(scenario(fridhemsplan_data(300, optimization=opt)))
+    staged = result.stages
+    assert staged is not None and staged["year"].tolist() == [2027, 2028, 2029, 2030]
+    frames = result.summary.costs["frames"]
+    years = result.summary.costs["staged"]["years"]
+    assert [f["investment_sek"] for f in frames] == [y["investment_sek"] for y in years]
+    for f in frames:
+        assert f["investment_sek"] <= 150000 and f["operation_sek"] <= 60000
+        assert f["investment_left_sek"] == pytest.approx(150000 - f["investment_sek"])
+        assert f["operation_left_sek"] == pytest.approx(60000 - f["operation_sek"])
+    assert staged["spent_sek"].iloc[-1] <= 600000
+    assert staged["n_sites"].is_monotonic_increasing
+    wb = Workbook()
+    add_budget_sheets(wb, result, lang="sv")
+    ws = wb["Etappplan"]
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    title = next(i for i, r in enumerate(cells) if r[0] and str(r[0]).startswith("Budgetramar per år"))
+    assert cells[title + 1][:7] == ["År", "Investering (kr)", "Investeringsram (kr)", "Kvar av investeringsramen (kr)",
+                                    "Drift (kr)", "Driftram (kr)", "Kvar av driftramen (kr)"]
+    assert [r[3] for r in cells[title + 2:title + 6]] == [f["investment_left_sek"] for f in frames]

@@ -82,7 +82,7 @@ def _extended(model: CoverageModel, inv: FloatArray, ope: FloatArray, inv_cap: F
     mip = model._build()
     base = mip.model
     sites = model.red.sites
-    m, n_k, n_t = len(sites), inv.shape[1], inv.shape[2]
+    m, n_k = len(sites), inv.shape[1]
     n0 = base.n_cols
     big_x = (n0 + np.arange(m * n_k, dtype=np.int64)).reshape(m, n_k)
     rows: list[sp.coo_matrix] = []
