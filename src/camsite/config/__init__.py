@@ -50,7 +50,7 @@ from camsite.config._inputs import (
 )
 from camsite.config._load import PATH_KEYS, load, loads, override, revalidate, to_data
 from camsite.config._monitoring import ALL_DAY, OPERATORS, MonitoringConfig, PermitConfig, window_minutes
-from camsite.config._optimization import OptimizationConfig, RobustnessConfig, Stage, SweepConfig
+from camsite.config._optimization import FramesConfig, OptimizationConfig, RobustnessConfig, Stage, SweepConfig
 from camsite.config._output import OutputConfig
 from camsite.config._scenario import Scenario
 
@@ -74,6 +74,7 @@ __all__ = [
     "DemandConfig",
     "Exclusion",
     "FootfallConfig",
+    "FramesConfig",
     "LevelValues",
     "LonLat",
     "MonitoringConfig",

@@ -12,7 +12,7 @@ from camsite._schema import fail
 from camsite.config._common import MAX_SWEEP_POINTS, MAX_YEARS, check
 from camsite.vocab import SOLVER_NAMES
 
-__all__ = ["OptimizationConfig", "RobustnessConfig", "Stage", "SweepConfig"]
+__all__ = ["FramesConfig", "OptimizationConfig", "RobustnessConfig", "Stage", "SweepConfig", "plan_years"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,63 @@ class Stage:
         check(self.budget_sek > 0, "must be > 0", file=file, key=f"{key}.budget_sek")
 
 
+def plan_years(horizon_years: float) -> int:
+    """Plan years of a horizon: rounded up, at least one (as :func:`camsite.costs.n_years` counts them).
+
+    >>> plan_years(4), plan_years(2.5), plan_years(0)
+    (4, 3, 1)
+    """
+    return max(1, math.ceil(horizon_years - 1e-9))
+
+
+@dataclass(frozen=True)
+class FramesConfig:
+    """``[optimization.frames]``: the city's yearly frames, investment and operation bound separately.
+
+    Each is a number (the same limit every plan year) or a list with one value
+    per plan year from ``start_year``; a frame left out does not bind.
+    Replacements count as investment in the year they are bought.
+    """
+
+    #: Most money for purchases (new cameras and replacements) in one year, SEK.
+    investment_sek_per_year: float | tuple[float, ...] | None = None
+    #: Most money for running the cameras installed so far in one year, SEK.
+    operation_sek_per_year: float | tuple[float, ...] | None = None
+
+    def validate(self, *, file: str | None, key: str) -> None:
+        check(self.investment_sek_per_year is not None or self.operation_sek_per_year is not None,
+              "give investment_sek_per_year and/or operation_sek_per_year", file=file, key=key)
+        for name in ("investment_sek_per_year", "operation_sek_per_year"):
+            value = getattr(self, name)
+            values = value if isinstance(value, tuple) else () if value is None else (value,)
+            check(len(values) > 0 or value is None, "give at least one year's frame", file=file, key=f"{key}.{name}")
+            for i, v in enumerate(values):
+                where = f"{key}.{name}" + (f"[{i}]" if isinstance(value, tuple) else "")
+                check(v >= 0, "must be >= 0 (SEK per year)", file=file, key=where)
+
+    def check_years(self, n_years: int, *, file: str | None, key: str) -> None:
+        """A list of frames needs one value per plan year (``n_years``), else a ConfigError naming the key."""
+        for name in ("investment_sek_per_year", "operation_sek_per_year"):
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                check(len(value) == n_years, f"has {len(value)} values; give one per plan year ({n_years}, from "
+                      "start_year over horizon_years) or a single number for every year", file=file,
+                      key=f"{key}.{name}")
+
+    def limits(self, n_years: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(investment, operation) limits per plan year; ``inf`` where a frame is not given.
+
+        >>> FramesConfig(investment_sek_per_year=150.0).limits(2)
+        ((150.0, 150.0), (inf, inf))
+        """
+        def one(value: float | tuple[float, ...] | None) -> tuple[float, ...]:
+            if value is None:
+                return (math.inf,) * n_years
+            return tuple(float(v) for v in value) if isinstance(value, tuple) else (float(value),) * n_years
+
+        return one(self.investment_sek_per_year), one(self.operation_sek_per_year)
+
+
 @dataclass(frozen=True)
 class OptimizationConfig:
     """The budget, the model's side constraints and the solver."""
@@ -80,6 +137,8 @@ class OptimizationConfig:
     #: A staged rollout: ``[{ year = 2027, budget_sek = ... }, ...]``, or budgets alone (years ``start_year``,
     #: ``start_year + 1``, ...); see :meth:`stage_plan`.
     stages: tuple[Stage | float, ...] = ()
+    #: The city's yearly investment and operation frames (``[optimization.frames]``); None: no yearly limits.
+    frames: FramesConfig | None = None
     greedy: bool = True
     lp_bound: bool = True
     # -- which question: most coverage within the budget, or the cheapest plan reaching a target ------------
@@ -140,6 +199,8 @@ class OptimizationConfig:
                 check(b > 0, "must be > 0", file=file, key=f"{key}.stages[{i}]")
         check(len(self.stages) <= MAX_SWEEP_POINTS, f"at most {MAX_SWEEP_POINTS} stages", file=file,
                key=f"{key}.stages")
+        if self.frames is not None:
+            self.frames.check_years(plan_years(self.horizon_years), file=file, key=f"{key}.frames")
         plan = self.stage_plan()
         for i in range(1, len(plan)):
             check(plan[i].year > plan[i - 1].year, "stages need increasing years (one stage per year)", file=file,

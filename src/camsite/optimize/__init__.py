@@ -6,8 +6,9 @@ coverage matrix and numpy arrays, :class:`Constraints` and
 budgeted maximal coverage with backup reward and side constraints
 (:func:`max_coverage`, or :func:`make_model` to reduce an instance once and
 re-solve it), minimum-cost cover (:func:`min_cost_cover`), budget sweeps with a
-knee (:func:`budget_sweep`, :func:`knee`) and nested staged plans
-(:func:`staged_plan`). HiGHS gets the model as arrays once and is re-solved in
+knee (:func:`budget_sweep`, :func:`knee`), nested staged plans
+(:func:`staged_plan`) and yearly plans within investment and operation frames
+(:func:`framed_plan`). HiGHS gets the model as arrays once and is re-solved in
 place (:mod:`camsite.optimize._highs`); CBC runs through pulp
 (:mod:`camsite.optimize._cbc`, the only module that imports pulp).
 
@@ -73,6 +74,7 @@ from __future__ import annotations
 
 from camsite.optimize._api import make_model, max_coverage, min_cost_cover
 from camsite.optimize._constraints import Constraints, side_constraints
+from camsite.optimize._frames import FramedPlan, framed_plan
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import TIE_BREAKS, SolverOptions
 from camsite.optimize._sweep import CURVE_COLUMNS, STAGE_COLUMNS, budget_sweep, knee, solve_budgets, staged_plan
@@ -85,9 +87,11 @@ __all__ = [
     "TIE_BREAKS",
     "Constraints",
     "CoverageModel",
+    "FramedPlan",
     "Solution",
     "SolverOptions",
     "budget_sweep",
+    "framed_plan",
     "knee",
     "make_model",
     "max_coverage",

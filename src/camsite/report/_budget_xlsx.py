@@ -210,6 +210,12 @@ STAGE_COLUMNS: tuple[Column, ...] = (
     ("investment_sek", "sek"), ("operation_sek", "sek"), ("proven_optimal", ""))
 
 
+#: The yearly frames (``Summary.costs["frames"]``) under the staged plan; an absent frame is an empty cell.
+FRAME_COLUMNS: tuple[Column, ...] = (
+    ("year", "year"), ("investment_sek", "sek"), ("investment_frame_sek", "sek"), ("investment_left_sek", "sek"),
+    ("operation_sek", "sek"), ("operation_frame_sek", "sek"), ("operation_left_sek", "sek"))
+
+
 def staged_sentence(result: RunResult, lang: str) -> str:
     """Whether the staged plan ends with sites.csv's sites, said explicitly ("" without stages)."""
     block = (result.summary.costs or {}).get("staged")
@@ -226,8 +232,11 @@ def _stages_sheet(wb: Workbook, result: RunResult, lang: str) -> None:
     row = _rows(ws, 1, tr("sheet_stages", lang), STAGE_COLUMNS, _stage_rows(result), lang=lang)
     ws.cell(row=row, column=1, value=printable(staged_sentence(result, lang)))
     cost = result.summary.costs or {}
-    _cost_block(ws, row + 2, tr("annex_years_staged", lang), cost["staged"],
-                _staged_shares(cost["staged"]), float(cost.get("discount_rate", 0.0)), lang)
+    row = _cost_block(ws, row + 2, tr("annex_years_staged", lang), cost["staged"],
+                      _staged_shares(cost["staged"]), float(cost.get("discount_rate", 0.0)), lang)
+    if cost.get("frames"):
+        _rows(ws, row + 1, tr("frames_title", lang), FRAME_COLUMNS,
+              [[r[k] for k, _ in FRAME_COLUMNS] for r in cost["frames"]], lang=lang)
     for j, width in enumerate((10, 10, 14, 14, 14, 10, 40, 40, 12, 12, 12, 14, 14, 14, 10), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
 

@@ -133,7 +133,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
                                    backup_weight=opt.backup_weight, known=known)
         points = target_points(instance, constraints, sweep, curve=curve)
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
-    if opt.stages:
+    if opt.stages or opt.frames is not None:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,
                                                   backup_weight=opt.backup_weight))
     return plans

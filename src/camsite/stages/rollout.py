@@ -8,7 +8,10 @@ the sites added by id, the incident coverage reached, and the stage year's
 cash flows of the staged plan. :func:`costs_summary` gives ``Summary.costs``:
 the yearly investment and operation of the one-shot plan (sites.csv, every
 site installed in the start year) and, with stages, of the staged plan, and
-says whether the last stage's sites differ from sites.csv.
+says whether the last stage's sites differ from sites.csv. With
+``[optimization.frames]`` the staged plan is the plan within the yearly
+frames (:mod:`camsite.stages._frames`) and ``Summary.costs["frames"]`` gives
+each year's investment, operation, frames and what is left of them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from numpy.typing import NDArray
 from camsite import cost_lines, costs, optimize, ranking
 from camsite.config import Scenario, Stage
 from camsite.optimize import Constraints, SolverOptions
+from camsite.stages._frames import STAGE_TABLE_COLUMNS, frame_years, framed_yearly_plan
 from camsite.stages._incident_curve import curve_incident_shares, incident_marginal_cost
 from camsite.stages.instance import Instance
 from camsite.stages.solve import for_instance
@@ -32,12 +36,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["STAGE_TABLE_COLUMNS", "costs_summary", "install_years", "with_install_years", "yearly_plan"]
 
-#: Columns of stages.csv, in order.
-STAGE_TABLE_COLUMNS: tuple[str, ...] = (
-    "stage", "year", "budget_sek", "cumulative_budget_sek", "spent_sek", "n_sites", "n_new_sites", "coverage_pct",
-    "incident_coverage_pct", "backup_pct", "optimum_coverage_pct", "shortfall_pct", "investment_sek",
-    "operation_sek", "status", "gap", "proven_optimal", "new_sites",
-)
 
 
 def _indices(text: object) -> list[int]:
@@ -61,7 +59,15 @@ def _type_arrays(scenario: Scenario, instance: Instance,
 
 def yearly_plan(scenario: Scenario, instance: Instance, plan: Sequence[Stage], constraints: Constraints,
                 solver: SolverOptions, *, backup_weight: float = 0.0) -> pd.DataFrame:
-    """The nested staged plan by year (module docs): :data:`STAGE_TABLE_COLUMNS`, ``new_sites`` as site ids."""
+    """The nested staged plan by year (module docs): :data:`STAGE_TABLE_COLUMNS`, ``new_sites`` as site ids.
+
+    With ``[optimization.frames]`` the plan within the yearly frames instead
+    (:mod:`camsite.stages._frames`; ``plan`` may then be empty: any year of the horizon).
+    """
+    if scenario.optimization.frames is not None:
+        every = np.arange(len(instance.candidates), dtype=np.int64)
+        return framed_yearly_plan(scenario, instance, plan, constraints, solver,
+                                  prices=_type_arrays(scenario, instance, every), backup_weight=backup_weight)
     rows = instance.rows
     table = optimize.staged_plan(rows.matrix, rows.weights, instance.costs,
                                  [s.budget_sek for s in plan], existing=rows.existing,
@@ -169,6 +175,8 @@ def costs_summary(scenario: Scenario, instance: Instance, sites: pd.DataFrame,
                      "sites_only_in_staged_plan": only_staged, "sites_only_in_one_shot_plan": only_one_shot,
                      "coverage_by_year": _coverage_by_year(instance, staged_idx, years + first,
                                                            [y["year"] for y in out["years"]])}
+    if opt.frames is not None:
+        out["frames"] = frame_years(out["staged"]["years"], opt.frames.limits(len(out["staged"]["years"])))
     return out
 
 
