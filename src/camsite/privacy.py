@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from camsite.evidence import suppress_text
+from camsite.vocab import MIN_COUNT
 
 if TYPE_CHECKING:
     from camsite.result import RunResult
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["MIN_COUNT", "aggregate_demand", "shareable", "suppress"]
 
 #: Smallest incident count shown per street segment; smaller counts above zero are suppressed.
-MIN_COUNT: int = 3
 
 
 def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_count: int = MIN_COUNT,

@@ -22,6 +22,7 @@ __all__ = [
     "EVENT_PRECISIONS",
     "FOOTFALL_CATEGORY",
     "INCIDENT_PRECISIONS",
+    "MIN_COUNT",
     "SOLVER_NAMES",
     "STATUSES",
     "STREET_CATEGORY",
@@ -81,3 +82,7 @@ def check_solver(name: str) -> str:
     if name not in SOLVER_NAMES:
         raise ValueError(f"unknown solver {name!r}; use " + " or ".join(f'"{s}"' for s in SOLVER_NAMES))
     return name
+
+#: The privacy rule: no shareable figure shows (or lets a reader work out) a count of incidents under this
+#: (:mod:`camsite.privacy`).
+MIN_COUNT: int = 3

@@ -19,10 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from camsite.config import Scenario
-from camsite.privacy import MIN_COUNT
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance, demand_reach
 from camsite.timeofday import coarse_hours, hour_counts, minute_mask, minutes_of_day
+from camsite.vocab import MIN_COUNT
 
 __all__ = ["PERIODS", "period_masks", "time_of_day"]
 

@@ -287,15 +287,23 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     if not (weights[coverable] > 0).any():
         raise InputError("no demand point with weight > 0 can be seen from any candidate site (check camera ranges "
                          "and the street corridor widths)", where="camera_types")
-    unseen = uncoverable_reasons(demand, ~coverable, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
-    if "underground" in demand.columns:  # no street camera sees underground demand
-        unseen.loc[demand["underground"].to_numpy(bool)[unseen["demand_id"].to_numpy(int)], "reason"] = "underground"
     return Instance(demand=demand, candidates=cands, existing=existing, coverage=pairs.candidates,
-                    existing_coverage=pairs.existing, candidate_viewsheds=cov.viewsheds, uncoverable=unseen,
+                    existing_coverage=pairs.existing, candidate_viewsheds=cov.viewsheds,
+                    uncoverable=_unseen(demand, ~coverable, cands, inputs, cameras),
                     existing_viewsheds=ex_cov.viewsheds, weights=weights,
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
                     demand_stats=stats, no_view=no_view, coverage_model=model,
                     **(pairs.graded_fields(weights, keep, cov, ex_cov) if model == "graded" else {}))
+
+
+def _unseen(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame, inputs: Inputs,
+            cameras: CameraModels) -> pd.DataFrame:
+    """Why each demand point no camera can see is unseen (:func:`uncoverable_reasons`); underground demand
+    (no street camera sees it) says so."""
+    out = uncoverable_reasons(demand, unseen, cands, inputs.exclusion_zones, float(cameras.range_m.max()))
+    if "underground" in demand.columns:
+        out.loc[demand["underground"].to_numpy(bool)[out["demand_id"].to_numpy(int)], "reason"] = "underground"
+    return out
 
 
 def _residential_cost(cands: gpd.GeoDataFrame, views: gpd.GeoSeries | None, inputs: Inputs, penalty_sek: float,
