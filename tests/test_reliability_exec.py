@@ -21,6 +21,7 @@ import pytest
 from camsite.cli import serve as serve_cli
 from camsite.errors import ConfigError
 from camsite.executors import DaskExecutor, LocalExecutor, TlsFiles, check_scheduler_address, cores
+from camsite.serve import loopback_hosts
 from factory import DEFAULT_SCENARIO, fridhemsplan_data, invoke, one_error_line, write_scenario
 
 pytestmark = pytest.mark.usefixtures("shipped_network_once")
@@ -265,6 +266,7 @@ def test_tls_options_on_the_command_line(tmp_path: Path) -> None:
 def test_serve_prints_a_url_whose_host_header_is_allowed(host: str, port: int) -> None:
     url = serve_cli._url(host, port, None)
     netloc = urlsplit(url).netloc  # what a browser sends as the Host header for this URL
-    assert netloc.lower() in serve_cli._allowed_hosts(host, port)
+    allowed = loopback_hosts(port, host)  # what `camsite serve` passes to the app for a loopback host
+    assert netloc.lower() in allowed
     assert (":80/" not in url) and (port == 80 or f":{port}/" in url)
-    assert "evil.example:8765" not in serve_cli._allowed_hosts(host, port)
+    assert "evil.example:8765" not in allowed
