@@ -79,7 +79,8 @@ def test_map_legend_names_what_is_coloured(report_text, report_result):
     assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter)")
     assert not {"water", "districts", "metro", "exclusion", "no_view"} & set(legend)
     assert {"streets", "study_area", "subareas", "viewshed_ex", "existing", "viewshed_new", "proposed"} <= set(legend)
-    agg = aggregate_demand(report_result.demand, report_result.edges).set_index("edge_id")
+    agg = aggregate_demand(report_result.demand, report_result.edges, subareas=report_result.subareas
+                           ).set_index("edge_id")
     shown = agg[~agg["suppressed"] & (agg["incident_weight"] > 0)].sort_index()
     assert [d["w"] for d in data["demand"] if not d["sup"]] == pytest.approx(shown["incident_weight"].tolist())
     attribution = re.search(r'<div class="attribution">(.*?)</div>', report_text).group(1)
