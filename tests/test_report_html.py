@@ -42,8 +42,8 @@ def test_default_mode_is_aggregated(report_text, report_result):
     assert data["incidents"] is None
     counts = [d["n"] for d in data["demand"] if d["n"] is not None]
     assert counts and all(n >= 3 for n in counts)
-    assert any(d["sup"] and d["n"] is None for d in data["demand"])
-    assert "Aggregerat per gatusegment; antal under 3 undertrycks" in report_text
+    assert not any(d["sup"] for d in data["demand"])  # merged into units of 3 or more, not blanked
+    assert "Aggregerat per gatusegment; segment med färre än 3 händelser slås ihop" in report_text
     for inc_id in report_result.incidents["incident_id"]:
         assert inc_id not in report_text
 
