@@ -76,7 +76,8 @@ def test_map_legend_names_what_is_coloured(report_text, report_result):
 
     data = _data(report_text)
     legend = dict(data["legend"])
-    assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter)")
+    assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter; minst 3 "
+                                      "händelser per enhet)")
     assert not {"water", "districts", "metro", "exclusion", "no_view"} & set(legend)
     assert {"streets", "study_area", "subareas", "viewshed_ex", "existing", "viewshed_new", "proposed"} <= set(legend)
     agg = aggregate_demand(report_result.demand, report_result.edges, subareas=report_result.subareas
