@@ -113,13 +113,21 @@ def test_gpkg_layers_crs_rows(report_out, report_result, sites_csv):
     assert len(pyogrio.read_dataframe(path, layer="study_area")) == 1
 
 
-def test_gpkg_demand_is_aggregated_and_suppressed(report_out, report_result):
+def test_gpkg_demand_is_aggregated_into_units(report_out, report_result):
+    """Segments with one or two incidents are merged into coarser units (not blanked); each unit shows the exact
+    sum of its segments' incidents (recomputed here from the demand), and every unit has 3 or more."""
     demand = pyogrio.read_dataframe(report_out / "camsite.gpkg", layer="demand")
     assert set(demand.geom_type) == {"LineString"}
     shown = demand["incidents"].dropna()
     assert ((shown == 0) | (shown >= 3)).all()
-    assert demand["suppressed"].any()  # the synthetic data has segments with 1-2 incidents
-    assert demand.loc[demand["suppressed"], "incidents"].isna().all()
+    assert not demand["suppressed"].any()  # 90 incidents: the whole area has enough
+    d = report_result.demand
+    own = pd.Series(np.where(d["weight"] > 0, d["incidents"], 0.0)).groupby(d["edge_id"].to_numpy()).sum()
+    with_inc = demand[demand["edge_id"].map(own) > 0]
+    assert (with_inc["unit"] != "").all() and set(with_inc["unit_level"]) > {"segment"}  # some were merged
+    for unit, rows in with_inc.groupby("unit"):
+        assert rows["incidents"].nunique() == 1, unit
+        assert rows["incidents"].iloc[0] == pytest.approx(own[rows["edge_id"]].sum(), abs=0.051), unit
     assert "incidents" not in [n for n, _ in pyogrio.list_layers(report_out / "camsite.gpkg")]
 
 
@@ -187,9 +195,14 @@ def test_suppression_uses_exact_counts_and_ignores_zero_weight():
         "weight": [1.0, 1.0, 0.98, 0.0, 0.0, 0.0, 1.0], "incidents": [1.0, 1.0, 0.98, 1, 1, 1, 1],
         "edge_id": [0, 0, 0, 1, 1, 1, 2]}, geometry=[Point(1, 0)] * 7, crs="EPSG:3011")
     agg = aggregate_demand(demand, edges).set_index("edge_id")
-    assert agg.loc[0, "suppressed"] and np.isnan(agg.loc[0, "incidents"])  # 2.98 < 3 although it rounds to 3.0
+    # 2.98 < 3 although it rounds to 3.0: not a unit of its own; with edge 2's one incident (another street, the
+    # same 250 m cell) it makes a cell unit of 3.98
+    assert agg.loc[0, "unit"] == agg.loc[2, "unit"] == "ruta:0_0" and agg.loc[0, "unit_level"] == "cell"
+    assert agg.loc[0, "incidents"] == agg.loc[2, "incidents"] == 4.0
+    assert agg.loc[0, "incident_weight"] == agg.loc[2, "incident_weight"] == pytest.approx(3.98)
     assert not agg.loc[1, "suppressed"] and agg.loc[1, "incidents"] == 0  # traffic weighs 0: not counted
-    assert agg.loc[2, "suppressed"]
+    alone = aggregate_demand(demand[demand["edge_id"] == 2], edges).set_index("edge_id")
+    assert alone.loc[2, "suppressed"] and np.isnan(alone.loc[2, "incidents"])  # one incident in the whole area
     counted_all = aggregate_demand(demand, edges, weighted_only=False).set_index("edge_id")
     assert counted_all.loc[1, "incidents"] == 3
 

@@ -42,8 +42,8 @@ def test_default_mode_is_aggregated(report_text, report_result):
     assert data["incidents"] is None
     counts = [d["n"] for d in data["demand"] if d["n"] is not None]
     assert counts and all(n >= 3 for n in counts)
-    assert any(d["sup"] and d["n"] is None for d in data["demand"])
-    assert "Aggregerat per gatusegment; antal under 3 undertrycks" in report_text
+    assert not any(d["sup"] for d in data["demand"])  # merged into units of 3 or more, not blanked
+    assert "Aggregerat per gatusegment; segment med färre än 3 händelser slås ihop" in report_text
     for inc_id in report_result.incidents["incident_id"]:
         assert inc_id not in report_text
 
@@ -76,10 +76,12 @@ def test_map_legend_names_what_is_coloured(report_text, report_result):
 
     data = _data(report_text)
     legend = dict(data["legend"])
-    assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter)")
+    assert legend["demand"].startswith("Viktade händelser per gatusegment (summa av kategorivikter; minst 3 "
+                                      "händelser per enhet)")
     assert not {"water", "districts", "metro", "exclusion", "no_view"} & set(legend)
     assert {"streets", "study_area", "subareas", "viewshed_ex", "existing", "viewshed_new", "proposed"} <= set(legend)
-    agg = aggregate_demand(report_result.demand, report_result.edges).set_index("edge_id")
+    agg = aggregate_demand(report_result.demand, report_result.edges, subareas=report_result.subareas
+                           ).set_index("edge_id")
     shown = agg[~agg["suppressed"] & (agg["incident_weight"] > 0)].sort_index()
     assert [d["w"] for d in data["demand"] if not d["sup"]] == pytest.approx(shown["incident_weight"].tolist())
     attribution = re.search(r'<div class="attribution">(.*?)</div>', report_text).group(1)

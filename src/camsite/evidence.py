@@ -8,7 +8,9 @@ ranked before it), :func:`site_evidence` gives
 * ``why_precision``: the same per precision class of the incidents' position;
 * ``streets_seen``: the streets of the demand it newly covers, by weight;
 * ``alternative_site_id`` and ``alternative_gain_weight``: the candidate
-  outside the plan that would have added the most at that step, and its gain.
+  outside the plan that would have added the most at that step, and its gain;
+  ``alternative_gain_incidents``: the incidents in that gain (not published: the
+  privacy rule hides the alternative's weight when they are fewer than 3).
 
 >>> import geopandas as gpd, scipy.sparse as sp
 >>> from shapely.geometry import Point
@@ -40,7 +42,7 @@ __all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVIDENCE_COLUMNS", "site_evidence", "s
 ALTERNATIVE_MIN_DISTANCE_M = 50.0
 #: Columns :func:`site_evidence` adds to the ranked sites.
 EVIDENCE_COLUMNS = ("why_categories", "why_precision", "streets_seen", "alternative_site_id",
-                    "alternative_gain_weight")
+                    "alternative_gain_weight", "alternative_gain_incidents")
 
 
 def _counts_text(labels: npt.NDArray[np.object_], counts: npt.NDArray[np.float64], min_count: int) -> str:
@@ -87,6 +89,15 @@ def _points(new: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
         return new, weights[new]
     pts, inverse = np.unique(point[new], return_inverse=True)
     return pts.astype(np.int64), np.bincount(inverse.ravel(), weights=weights[new], minlength=len(pts)).astype(float)
+
+
+def _alternative_points(csc: sp.csc_matrix, alt: int, covered: npt.NDArray[np.bool_],
+                        weights: npt.NDArray[np.float64], point: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
+    """The demand points (each once) whose value the alternative ``alt`` would raise (none when ``alt`` < 0)."""
+    if alt < 0:
+        return np.zeros(0, np.int64)
+    rows = csc.indices[csc.indptr[alt]:csc.indptr[alt + 1]].astype(np.int64)
+    return _points(rows[~covered[rows]], weights, point)[0]
 
 
 def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], demand: gpd.GeoDataFrame,
@@ -148,6 +159,7 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         new = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
         new = new[~covered[new]]
         pts, wpts = _points(new, weights, point)
+        alt_pts = _alternative_points(csc, alt, covered, weights, point)
         is_inc = inc[pts] > 0
         rows.append({
             "why_categories": _counts_text(cats[pts][is_inc], inc[pts][is_inc], min_count),
@@ -155,6 +167,7 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
             "streets_seen": _streets_text(edges[pts], wpts, edge_names),
             "alternative_site_id": site_ids[alt] if alt >= 0 else "",
             "alternative_gain_weight": round(float(gain_all[alt]), 4) if alt >= 0 else np.nan,
+            "alternative_gain_incidents": round(float(inc[alt_pts].sum()), 3) if alt >= 0 else np.nan,
         })
         covered[new] = True
     return pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))

@@ -12,8 +12,8 @@ above zero) is suppressed: shown as "fewer than 3", never as a number.
 ...     "weight": [1.0, 1, 1, 1, 0.1], "incidents": [1.0, 1, 1, 1, 0], "edge_id": [0, 0, 0, 1, 1]},
 ...     geometry=[Point(1, 0)] * 4 + [Point(0, 5)], crs="EPSG:3011")
 >>> agg = aggregate_demand(demand, edges)
->>> agg[["edge_id", "incidents", "suppressed"]].to_dict("list")
-{'edge_id': [0, 1], 'incidents': [3.0, nan], 'suppressed': [False, True]}
+>>> agg[["edge_id", "incidents", "unit", "suppressed"]].to_dict("list")
+{'edge_id': [0, 1], 'incidents': [4.0, 4.0], 'unit': ['segment:0', 'segment:0'], 'suppressed': [False, False]}
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from camsite.evidence import suppress_text
+from camsite.privacy_map import merge_units
+from camsite.privacy_tables import hide_groups, hide_sites
 from camsite.vocab import MIN_COUNT
 
 if TYPE_CHECKING:
@@ -43,8 +44,13 @@ __all__ = ["MIN_COUNT", "aggregate_demand", "shareable", "suppress"]
 
 
 def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_count: int = MIN_COUNT,
-                     weighted_only: bool = True) -> gpd.GeoDataFrame:
-    """Demand per street segment, with incident counts under ``min_count`` suppressed.
+                     weighted_only: bool = True, subareas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Demand per street segment, incidents shown per unit of at least ``min_count`` incidents.
+
+    Segments are merged into units (:func:`camsite.privacy_map.merge_units`:
+    the segment, its street, a 250 m grid cell, the sub-area, the rest of the
+    area) until each unit carries ``min_count`` incidents or more; every
+    segment shows its unit's totals, never its own.
 
     Parameters
     ----------
@@ -53,19 +59,23 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
     edges
         Street segments (``edge_id``, ``name``, geometry).
     min_count
-        Smallest incident count shown; counts in ``(0, min_count)`` become NaN.
+        Smallest incident count a unit shows (0: every segment is its own unit).
     weighted_only
         Count only incidents whose weight is above zero (the ones the model
         tries to cover; traffic events weigh 0 by default).
+    subareas
+        The sub-areas (``name``, geometry) for the fourth level, or None.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per segment that carries demand: ``edge_id``, ``street``,
-        ``incidents`` (count, rounded to 0.1 since located events may be
-        spread over several segments; NaN if suppressed), ``incident_weight``
-        (NaN if suppressed), ``street_weight``, ``suppressed`` and the segment
-        line. Demand not snapped to a segment (``edge_id`` -1) is left out.
+        ``incidents`` (the unit's count, rounded to 0.1 since located events
+        may be spread over several segments; NaN only when the whole area has
+        fewer than ``min_count``), ``incident_weight`` (the unit's, likewise),
+        ``street_weight`` (the segment's own), ``suppressed``, ``unit``,
+        ``unit_level`` and the segment line. Demand not snapped to a segment
+        (``edge_id`` -1) is left out.
     """
     d = pd.DataFrame({"edge_id": demand["edge_id"].to_numpy(int), "weight": demand["weight"].to_numpy(float),
                       "incidents": demand["incidents"].to_numpy(float)})
@@ -78,16 +88,19 @@ def aggregate_demand(demand: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *, min_c
     if unsnapped:
         logger.info("%d demand points are not on a street segment and are left out of the aggregate", unsnapped)
     g = d[d["edge_id"] >= 0].groupby("edge_id")[["incidents", "incident_weight", "street_weight"]].sum()
-    suppressed = (g["incidents"] > 1e-9) & (g["incidents"] < min_count)  # on the exact sums, before rounding
-    g["incidents"] = g["incidents"].round(1)
-    g.loc[suppressed, ["incidents", "incident_weight"]] = np.nan
-    g["suppressed"] = suppressed
     e = edges.set_index("edge_id", drop=False)
     g = g[g.index.isin(e.index)]
+    units = merge_units(g.reset_index()[["edge_id", "incidents"]], edges, subareas=subareas,
+                        min_count=float(min_count) if min_count > 0 else 1e-9)
+    unit_weight = pd.Series(g["incident_weight"].to_numpy()).groupby(units["unit"].to_numpy()).transform("sum")
+    suppressed = units["unit_incidents"].isna().to_numpy()
+    shown_w = np.where(units["unit"].to_numpy() != "", unit_weight.to_numpy(), g["incident_weight"].to_numpy())
     out = gpd.GeoDataFrame({
         "edge_id": g.index.to_numpy(int), "street": e.loc[g.index, "name"].fillna("").astype(str).to_numpy(),
-        "incidents": g["incidents"].to_numpy(), "incident_weight": g["incident_weight"].round(3).to_numpy(),
-        "street_weight": g["street_weight"].round(3).to_numpy(), "suppressed": g["suppressed"].to_numpy(bool),
+        "incidents": units["unit_incidents"].round(1).to_numpy(),
+        "incident_weight": np.where(suppressed, np.nan, np.round(shown_w, 3)),
+        "street_weight": g["street_weight"].round(3).to_numpy(), "suppressed": suppressed,
+        "unit": units["unit"].to_numpy(), "unit_level": units["unit_level"].to_numpy(),
     }, geometry=e.loc[g.index].geometry.to_numpy(), crs=edges.crs)
     return out.reset_index(drop=True)
 
@@ -116,8 +129,10 @@ def _uncoverable(data: Mapping[str, Any] | None, min_count: int) -> Mapping[str,
     """The worst uncoverable places with their incident counts under the rule."""
     if data is None:
         return None
-    worst = [{**w, "incidents": float(suppress([w.get("incidents", 0.0)], min_count=min_count)[0])}
-             for w in data.get("worst", [])]
+    worst = []
+    for w in data.get("worst", []):
+        n = float(suppress([w.get("incidents", 0.0)], min_count=min_count)[0])
+        worst.append({**w, "incidents": n, **({"weight": None} if np.isnan(n) else {})})
     return {**data, "worst": worst}
 
 
@@ -134,27 +149,39 @@ def _owners(data: Mapping[str, Mapping[str, Any]] | None, min_count: int) -> Map
     return out
 
 
-def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
-    """``result`` with every incident count that a shareable output shows passed through :func:`suppress`.
+def _grand(rows: tuple[CoverageRow, ...]) -> tuple[float, float, float] | None:
+    """The true (total, before, after) of the incidents row of the coverage per demand kind, if any."""
+    for r in rows:
+        if r.name == "incident":
+            return (r.incidents_total or 0.0, r.incidents_before or 0.0, r.incidents_after or 0.0)
+    return None
 
-    Covers the per-site ``gain_incidents`` (sites.csv, sites.geojson, the
-    spreadsheet, the report) and the incident counts of the coverage by
-    category and by sub-area (summary.json, spreadsheet, report), and sets
-    ``min_incident_count`` so that counts a writer derives itself (incidents
-    seen by each existing camera) follow the same rule. The
-    demand itself is aggregated per street segment by each writer with
-    :func:`aggregate_demand`, which applies the same threshold.
+
+def _groups(rows: tuple[CoverageRow, ...], grand: tuple[float, float, float] | None,
+            min_count: int) -> tuple[CoverageRow, ...]:
+    return hide_groups(rows, grand=grand, min_count=min_count)
+
+
+def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
+    """``result`` with every figure a shareable output shows under the privacy rule.
+
+    The ranked sites follow :func:`camsite.privacy_tables.hide_sites` (a site
+    with a count under ``min_count`` shows neither the count nor the weight,
+    level shares and running totals that would give it back); the coverage by
+    category and by sub-area follows :func:`camsite.privacy_tables.hide_groups`
+    (small groups hidden with their weight and percentages, plus complementary
+    suppression against the incidents total); the coverage per demand kind,
+    the worst uncoverable places and the coverage before by owner keep their
+    percentages but hide small counts (with the weights derived from them).
+    ``min_incident_count`` is set so that counts a writer derives itself
+    (incidents seen by each existing camera, the demand map) follow the same rule.
     """
-    sites = result.sites.copy()
-    if "gain_incidents" in sites:
-        sites["gain_incidents"] = suppress(sites["gain_incidents"], min_count=min_count)
-    for col in ("why_categories", "why_precision"):
-        if col in sites:
-            sites[col] = [suppress_text(str(v), min_count) for v in sites[col].fillna("")]
+    sites = hide_sites(result.sites, min_count=min_count)
     s = result.summary
+    grand = _grand(s.coverage_by_kind)
     summary = dataclasses.replace(
-        s, coverage_by_category=tuple(_row(r, min_count) for r in s.coverage_by_category),
-        coverage_by_subarea=tuple(_row(r, min_count) for r in s.coverage_by_subarea),
+        s, coverage_by_category=_groups(s.coverage_by_category, grand, min_count),
+        coverage_by_subarea=_groups(s.coverage_by_subarea, grand, min_count),
         coverage_by_kind=tuple(_row(r, min_count) for r in s.coverage_by_kind),
         coverage_by_period=tuple(_row(r, min_count) for r in s.coverage_by_period),
         uncoverable=_uncoverable(s.uncoverable, min_count),

@@ -126,6 +126,11 @@ def existing_cameras(result: RunResult) -> gpd.GeoDataFrame:
     seen = np.round(m.T @ inc, 2) if len(ex) else np.zeros(0)
     out["covered_incidents"] = privacy.suppress(seen, min_count=result.min_incident_count)
     out["only_this_weight"] = np.round(m.T @ (w * only), 3) if len(ex) else []
+    hidden = np.isnan(out["covered_incidents"].to_numpy(float))  # the weights would give the count back
+    only_inc = np.round(m.T @ (inc * only), 2) if len(ex) else np.zeros(0)
+    hidden_only = hidden | np.isnan(privacy.suppress(only_inc, min_count=result.min_incident_count))
+    out["covered_weight"] = out["covered_weight"].astype(float).where(~hidden, np.nan)
+    out["only_this_weight"] = out["only_this_weight"].astype(float).where(~hidden_only, np.nan)
     return gpd.GeoDataFrame(out, geometry=ex.geometry.to_numpy(), crs=result.scenario.crs)
 
 

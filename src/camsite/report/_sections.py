@@ -138,15 +138,18 @@ def _simple_table(head: Iterable[tuple[str, bool]], rows: Iterable[Iterable[str]
 
 def views_section(result: RunResult, *, lang: str) -> str:
     """Graded coverage: how views are valued, the plan's camera types (count per type) and its gain per
-    EN 62676-4 level (each site's ``gain_weight`` times its level share, summed); empty with binary coverage."""
+    EN 62676-4 level (the whole plan's gain times the summary's ``gain_by_level_pct``: a site's own gain may be
+    hidden by the privacy rule); empty with binary coverage."""
     if not result.instance.graded:
         return ""
     sites = result.sites
     counts = sites["camera_type"].astype(str).value_counts().sort_index()
     mix = _simple_table([(tr("camera_type", lang), False), (tr("views_count", lang), True)],
                         [(esc(_frames.type_label(result, str(t))), fmt_num(n, 0, lang)) for t, n in counts.items()])
-    gain = sites["gain_weight"].to_numpy(float)
-    by_level = [(lvl, float(np.nansum(gain * sites[col].to_numpy(float) / 100))) for lvl, col in _LEVEL_COLUMNS]
+    s = result.summary
+    plan_gain = (s.coverage_after_pct - s.coverage_before_pct) * s.weight_total / 100
+    shares = s.gain_by_level_pct or {}
+    by_level = [(lvl, plan_gain * float(shares.get(lvl, 0.0)) / 100) for lvl, _ in _LEVEL_COLUMNS]
     total = sum(v for _, v in by_level)
     levels = _simple_table(
         [(tr("views_level", lang), False), (tr("views_gain", lang), True), (tr("views_gain_share", lang), True)],

@@ -241,7 +241,7 @@ def basemap(result: RunResult, ext: tuple[float, float, float, float], *, lang: 
 
 def demand(result: RunResult) -> Demand:
     """Weighted incidents per street segment (:func:`camsite.privacy.aggregate_demand`), sorted by segment."""
-    agg = privacy.aggregate_demand(result.demand, result.edges).sort_values("edge_id", kind="stable")
+    agg = privacy.aggregate_demand(result.demand, result.edges, subareas=result.subareas).sort_values("edge_id", kind="stable")
     shown = agg[~agg["suppressed"] & (agg["incident_weight"].fillna(0) > 0)]
     return Demand(shown=shown, suppressed=agg[agg["suppressed"]])
 

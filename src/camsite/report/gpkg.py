@@ -169,7 +169,7 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
         ("proposed_sites", _frames.proposed_sites(result, lang=lang), "Point"),
         ("existing_cameras", _frames.existing_cameras(result), "Point"),
         ("viewsheds", views, "MultiPolygon"),
-        ("demand", privacy.aggregate_demand(result.demand, result.edges), "LineString"),
+        ("demand", privacy.aggregate_demand(result.demand, result.edges, subareas=result.subareas), "LineString"),
         ("candidates", _candidates(result), "Point"),
         ("study_area", study, "MultiPolygon"),
         ("subareas", subs, "MultiPolygon"),

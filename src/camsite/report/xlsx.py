@@ -111,7 +111,7 @@ def _sites_df(result: RunResult, lang: str) -> pd.DataFrame:
     out["camera_type"] = [_frames.type_label(result, t) for t in out["camera_type"]]
     out = out.loc[:, [*SITES_COLUMNS, "address", "description"]]
     levels = [c for c in LEVEL_SHARE_COLUMNS if c in out]
-    if levels and out[levels].isna().all().all():  # binary coverage: no level shares
+    if levels and out[levels].isna().all().all() and not result.instance.graded:  # binary: no level shares
         return out.drop(columns=levels)
     out[levels] = out[levels] / 100.0  # shown with a percent format
     return out

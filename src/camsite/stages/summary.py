@@ -274,7 +274,9 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str,
                                  order=np.asarray(order, np.int64), existing=ex, edge_names=edge_names or {},
                                  xy=instance.xy, labels=labels)
     at = out.columns.get_loc("heading_deg")
-    return pd.concat([out.iloc[:, :at], why, out.iloc[:, at:]], axis=1)
+    alt_incidents = why.pop("alternative_gain_incidents")  # for the privacy rule only: after the published columns
+    return pd.concat([out.iloc[:, :at], why, out.iloc[:, at:]], axis=1).assign(
+        alternative_gain_incidents=alt_incidents.to_numpy())
 
 
 #: Demand kinds as reported: incidents placed anywhere (snapped, spread or as points) count as one kind.
