@@ -11,8 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from camsite.errors import SolverError
-from camsite.optimize import SolverOptions, make_model, max_coverage
-from camsite.optimize import _maxcov
+from camsite.optimize import SolverOptions, _maxcov, make_model, max_coverage
 from camsite.optimize._model import Outcome
 
 #: Three points seen by one site each (weights 1, 2, 3), unit costs.
