@@ -126,18 +126,6 @@ def incident_weights(incidents: pd.DataFrame, cfg: DemandConfig,
                                           dem.half_life_years, dem.reference_date)
 
 
-def _warn_unmatched_streets(unmatched: pd.DataFrame) -> None:
-    """Say how many street-level incidents name no street of the network, the commonest names, and what to do."""
-    names = unmatched["street"].fillna("").astype(str).str.strip() if "street" in unmatched.columns else \
-        pd.Series([""] * len(unmatched))
-    counts = sorted(names[names != ""].value_counts().items(), key=lambda nc: (-nc[1], nc[0]))  # ties by name
-    listed = ", ".join(f"{n} ({c})" for n, c in counts[:3]) + (", ..." if len(counts) > 3 else "")
-    logger.warning("%d street-level incidents name a street not in the network within the study area and its "
-                   "margin%s: each is used as a point where its file puts it. Nothing to do for streets beyond the "
-                   "area's edge; otherwise check the spelling of the street column against the network's street "
-                   "names (docs/troubleshooting.md)", len(unmatched), f" ({listed})" if listed else "")
-
-
 def _frame(kind: Any, category: Any, weight: Any, incidents: Any, edge_id: Any, geometry: Any,
            crs: Any, precision: Any = "", event: Any = "", underground: Any = False) -> gpd.GeoDataFrame:
     geoms = np.asarray(geometry, dtype=object)
@@ -327,8 +315,16 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
         logger.info("%d street-level incidents are on tunnels or excluded highways only: not demand",
                     int(on_unusable.sum()))
     street_unmatched &= ~on_unusable
-    if street_unmatched.any():
-        _warn_unmatched_streets(incidents[street_unmatched])
+    if street_unmatched.any():  # the commonest names and what to do (a newcomer meets it in the default run)
+        named = incidents.loc[street_unmatched].get("street", pd.Series(dtype=object))
+        named = named.fillna("").astype(str).str.strip()
+        top = sorted(named[named != ""].value_counts().items(), key=lambda nc: (-nc[1], nc[0]))  # ties by name
+        listed = ", ".join(f"{n} ({c})" for n, c in top[:3]) + (", ..." if len(top) > 3 else "")
+        logger.warning("%d street-level incidents name a street not in the network within the study area and its "
+                       "margin%s: each is used as a point where its file puts it. Nothing to do for streets beyond "
+                       "the area's edge; otherwise check the spelling of the street column against the network's "
+                       "street names (docs/troubleshooting.md)", int(street_unmatched.sum()),
+                       f" ({listed})" if listed else "")
     as_point = (~is_street | street_unmatched) & ~placed
     unplaced = as_point & (incidents.geometry.isna() | incidents.geometry.is_empty).to_numpy()
     if unplaced.any():
