@@ -315,9 +315,16 @@ def _incident_demand(incidents: gpd.GeoDataFrame, all_edges: gpd.GeoDataFrame, e
         logger.info("%d street-level incidents are on tunnels or excluded highways only: not demand",
                     int(on_unusable.sum()))
     street_unmatched &= ~on_unusable
-    if street_unmatched.any():
-        logger.warning("%d street-level incidents name a street not in the network: used as points",
-                       int(street_unmatched.sum()))
+    if street_unmatched.any():  # the commonest names and what to do (a newcomer meets it in the default run)
+        named = incidents.loc[street_unmatched].get("street", pd.Series(dtype=object))
+        named = named.fillna("").astype(str).str.strip()
+        top = sorted(named[named != ""].value_counts().items(), key=lambda nc: (-nc[1], nc[0]))  # ties by name
+        listed = ", ".join(f"{n} ({c})" for n, c in top[:3]) + (", ..." if len(top) > 3 else "")
+        logger.warning("%d street-level incidents name a street not in the network within the study area and its "
+                       "margin%s: each is used as a point where its file puts it. Nothing to do for streets beyond "
+                       "the area's edge; otherwise check the spelling of the street column against the network's "
+                       "street names (docs/troubleshooting.md)", int(street_unmatched.sum()),
+                       f" ({listed})" if listed else "")
     as_point = (~is_street | street_unmatched) & ~placed
     unplaced = as_point & (incidents.geometry.isna() | incidents.geometry.is_empty).to_numpy()
     if unplaced.any():

@@ -29,18 +29,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import copyreg
-import ctypes
 import io
 import logging
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -52,6 +47,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from camsite import procs
 from camsite.errors import ConfigError, SolverError
 
 logger = logging.getLogger(__name__)
@@ -120,10 +116,6 @@ class InlineExecutor:
 
 _WORKER: dict[str, Any] = {}
 
-#: prctl(2) option: the signal a process gets when its parent dies (Linux).
-_PR_SET_PDEATHSIG = 1
-
-
 def cores() -> int:
     """The cores this process may use (its CPU affinity where the system tells, else the machine's)."""
     try:
@@ -132,28 +124,8 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit this worker at once when ``parent`` is gone (its parent id changes)."""
-    while True:
-        if os.getppid() != parent:
-            os._exit(1)
-        time.sleep(0.5)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Make this worker process end when ``parent`` ends, however it ends (also ``kill -9``)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # else the watchdog below still ends it
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request above
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="camsite-parent-watch", daemon=True).start()
-
-
 def _init_worker(fn: Callable[..., Any], blob: bytes, parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's Ctrl-C-like handler, inherited by fork
-    _die_with_parent(parent)
+    procs.worker_start(parent)
     logging.getLogger("camsite").setLevel(logging.ERROR)  # the parent reports; workers stay quiet
     _WORKER["fn"], _WORKER["shared"] = fn, pickle.loads(blob)
 
@@ -220,7 +192,7 @@ class LocalExecutor:
                     self._collect(f, i, pending, results, progress)
             raise
         except BaseException:  # Ctrl-C, SIGTERM, an error: the workers stop now, not after their tasks
-            _terminate(pool)
+            procs.terminate(pool)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -232,17 +204,6 @@ class LocalExecutor:
         pending.pop(i, None)
         if progress:
             progress(len(results))
-
-
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """End the pool's worker processes at once (SIGTERM; they ignore SIGINT)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
-    for proc in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            proc.terminate()
-    for proc in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            proc.join(timeout=5)
 
 
 # -- dask -------------------------------------------------------------------------------------------------------------

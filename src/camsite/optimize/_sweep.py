@@ -21,7 +21,9 @@ Chains run on ``workers`` processes (forked, so the model is not copied;
 threads where ``fork`` is not available). ``highspy`` releases the GIL, but two
 budgets taking 5.6-5.8 s one after the other took 3.6-4.5 s on two processes
 and 4.1-5.7 s on two threads (default scenario, 2 cores), and separate
-processes share no solver state.
+processes share no solver state. The worker processes end with the parent
+(also when it is killed), and a parent stopped by Ctrl-C or SIGTERM ends them
+at once instead of waiting for their chains (:mod:`camsite.procs`).
 
 Knee rule
 ---------
@@ -34,6 +36,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing as mp
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
@@ -42,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from camsite import procs
 from camsite.optimize._api import Matrix, make_model
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import IntArray
@@ -117,7 +121,8 @@ def _solve_chain(model: CoverageModel, chain: _Chain, solver: SolverOptions) -> 
     return sols
 
 
-def _init_worker(model: CoverageModel) -> None:
+def _init_worker(model: CoverageModel, parent: int) -> None:
+    procs.worker_start(parent)  # Ctrl-C is the parent's; the worker ends with the parent, however it ends
     _WORKER_MODEL[:] = [model]
 
 
@@ -128,9 +133,25 @@ def _chain_task(chain: _Chain, solver: SolverOptions) -> list[Solution]:
 def _executor(model: CoverageModel, workers: int) -> Executor:
     if "fork" in mp.get_all_start_methods():
         return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_init_worker,
-                                   initargs=(model,))
-    _init_worker(model)
+                                   initargs=(model, os.getpid()))
+    _WORKER_MODEL[:] = [model]
     return ThreadPoolExecutor(workers)
+
+
+def _run_chains(model: CoverageModel, chains: Sequence[_Chain], solver: SolverOptions,
+                workers: int) -> list[list[Solution]]:
+    """The chains on a pool of ``workers``; Ctrl-C, SIGTERM or an error end the worker processes at once."""
+    order = sorted(range(len(chains)), key=lambda k: -chains[k][0][-1])  # largest budgets (slowest) first
+    pool = _executor(model, workers)
+    try:
+        futures = {k: pool.submit(_chain_task, chains[k], solver) for k in order}
+        return [futures[k].result() for k in range(len(chains))]
+    except BaseException:
+        if isinstance(pool, ProcessPoolExecutor):
+            procs.terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def solve_budgets(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = DEFAULT_SOLVER,
@@ -157,10 +178,7 @@ def solve_budgets(model: CoverageModel, budgets: Iterable[float], *, solver: Sol
         results = [_solve_chain(model, ch, solver) for ch in chains]
     else:
         model._build()  # once, before the workers fork
-        order = sorted(range(len(chains)), key=lambda k: -chains[k][0][-1])  # largest budgets (slowest) first
-        with _executor(model, workers) as pool:
-            futures = {k: pool.submit(_chain_task, chains[k], solver) for k in order}
-            results = [futures[k].result() for k in range(len(chains))]
+        results = _run_chains(model, chains, solver, workers)
     found: dict[float, Solution] = {b: s for ch, sols in zip(chains, results, strict=True)
                                    for b, s in zip(ch[0], sols, strict=True)}
     return {b: given[b] if b in given else found[b] for b in wanted}

@@ -30,7 +30,7 @@ from camsite import ranking, stages
 from camsite.cameras import CameraModels
 from camsite.config import RobustnessConfig, Scenario
 from camsite.optimize import Constraints, SolverOptions
-from camsite.robustness import perturb
+from camsite.robustness import payload, perturb
 from camsite.robustness.perturb import Draw
 from camsite.stages import demand_reach, for_instance
 
@@ -44,7 +44,8 @@ _KEY_DECIMALS = 2
 
 @dataclass(frozen=True, eq=False)
 class Context:
-    """What every task of one analysis shares (sent to each worker once)."""
+    """What every task of one analysis shares (sent to each worker once: only what a sample reads, see
+    :mod:`camsite.robustness.payload`)."""
 
     scenario: Scenario
     inputs: stages.Inputs
@@ -119,16 +120,14 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
                  *, solver: SolverOptions | None = None, settings: RobustnessConfig | None = None) -> Context:
     """The shared part of an analysis of the plan ``main_selected`` (candidate columns of ``instance``)."""
     cams = instance.cameras
-    lean = replace(instance, candidate_viewsheds=instance.candidate_viewsheds.iloc[:0],
-                   existing_viewsheds=instance.existing_viewsheds.iloc[:0])
     opt = scenario.optimization
     streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
                                         demand_reach(inputs.study_area, scenario.demand, cams), inputs.districts,
                                         scenario.demand.precision_factors, scenario.demand.uncertainty_m)
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
     keys = _keys(instance.demand)
-    ctx = Context(scenario=scenario, inputs=inputs, instance=lean, cameras=cams,
-                  constraints=stages.constraints_for(instance, opt),
+    ctx = Context(scenario=scenario, inputs=payload.worker_inputs(inputs), instance=payload.worker_instance(instance),
+                  cameras=cams, constraints=stages.constraints_for(instance, opt),
                   solver=for_instance(instance, solver or stages.solver_options(opt, greedy=False, lp_bound=False)),
                   settings=settings or scenario.robustness, streets=streets,
                   main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),

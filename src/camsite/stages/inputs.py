@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from camsite import areas, candidates, coverage, layers, network, readers, sensitive
 from camsite.config import PointLayer, Scenario
 from camsite.errors import InputError
+from camsite.stages._zones import check_no_view_sizes
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +275,8 @@ def read_extras(scenario: Scenario, area: BaseGeometry, net: network.Network) ->
     zones = candidates.exclusion_zones(scenario.candidates.exclusions, crs=scenario.crs,
                                        resolve=scenario.resolve)
     no_view = candidates.no_view_zones(scenario.candidates.no_view, crs=scenario.crs, resolve=scenario.resolve)
+    check_no_view_sizes(scenario.candidates.no_view, list(no_view.geometry), area=area,
+                        reach_m=max(c.range_m for c in scenario.camera_types))
     no_view, places, facades = _sensitive_zones(scenario, no_view)
     open_areas = _polygons(scenario, scenario.network.open_areas)
     if entrances is not None and len(entrances) and ff is not None:
