@@ -22,6 +22,7 @@ from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, Solution
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
+from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.objectives import curve_incident_pct, solve_min_cost, subarea_masks, target_points
 from camsite.stages.rollout import yearly_plan
 from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options
@@ -122,8 +123,10 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
-        curve, knee = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
-                                   backup_weight=opt.backup_weight, known=known)
+        curve, _ = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
+                                backup_weight=opt.backup_weight, known=known)
+        curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
+        knee = headline_knee(instance, curve)
         points = target_points(instance, constraints, sweep, within_pct=curve_incident_pct(instance, curve))
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
     if opt.stages:
