@@ -202,7 +202,9 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         lang=esc(lang), csp=csp, version=esc(__version__), title=esc(title), kicker=esc(tr("kicker", lang)),
         meta=esc(f"{tr('made_on', lang, scenario=s.scenario)} · {mode}"),
         banner=_banner(result, lang=lang, include_incidents=include_incidents),
-        key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
+        key_figures=_sections.key_figures(result, lang=lang)
+        + _robustness.holds_section(result, lang=lang),  # the lead: what holds under uncertainty
+        h_map=esc(tr("map", lang)),
         attribution="<br>".join(esc(a) for a in data["attribution"]), north_title=esc(tr("north", lang)),
         map_note=esc(map_note),
         sites_table=_sections.sites_table(result, lang=lang)
