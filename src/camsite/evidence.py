@@ -199,9 +199,10 @@ def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], event
         keep = incident[p] & (weights[new] > 0)
         total = float(weights[new][keep].sum())
         named = keep & (events[p] != "")
-        per = pd.Series(weights[new][named]).groupby(events[p][named]).sum() if named.any() else pd.Series([], float)
+        labels, inverse = np.unique(events[p][named].astype(str), return_inverse=True)
+        per = np.bincount(inverse.ravel(), weights=weights[new][named], minlength=len(labels))
         per = per[per > 1e-12 * max(total, 1e-300)]
         top = round(float(per.max()) / total, 6) if len(per) and total > 0 else 0.0
-        rows.append({"gain_events": int(len(per)), "top_event_share": top,
+        rows.append({"gain_events": len(per), "top_event_share": top,
                      "rests_on_one_event": bool(top > ONE_EVENT_SHARE)})
     return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))

@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from camsite.i18n import fmt_num, tr
-from camsite.report._style import COLORS
 from camsite.report._headline import headline_series, knee_y
+from camsite.report._style import COLORS
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
 

@@ -43,7 +43,7 @@ def place_of(sites: Sequence[str], where: pd.DataFrame, radius_m: float, *, main
     if n and radius_m > 0:
         pairs = cKDTree(xy).query_pairs(radius_m, output_type="ndarray")
         graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-        _, label = connected_components(graph, directed=False)
+        label: np.ndarray = connected_components(graph, directed=False)[1]
     else:
         label = np.arange(n)
     rank = {s: k for k, s in enumerate(main_sites)}
@@ -53,7 +53,7 @@ def place_of(sites: Sequence[str], where: pd.DataFrame, radius_m: float, *, main
     out: dict[str, str] = {}
     for members in groups.values():
         head = min(members, key=lambda s: (rank.get(s, len(rank)), -counts.get(s, 0), s))
-        out.update({s: head for s in members})
+        out.update(dict.fromkeys(members, head))
     out.update({s: s for s in ids if s not in out})
     return out
 

@@ -20,9 +20,9 @@ import pandas as pd
 from camsite.config import Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, Solution
+from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
-from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.objectives import curve_incident_pct, solve_min_cost, subarea_masks, target_points
 from camsite.stages.rollout import yearly_plan
 from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options

@@ -91,7 +91,7 @@ def curve_with_incidents(instance: Instance, curve: pd.DataFrame) -> pd.DataFram
         if not np.isnan(c):
             logger.warning("budget curve: the plan for %.0f SEK sees fewer incidents than the plan for %.0f SEK "
                            "(it buys more of the blend's other demand); the curve carries the cheaper plan", b, c)
-    at = out.columns.get_loc("coverage_pct") + 1
+    at = list(out.columns).index("coverage_pct") + 1
     cols = [*out.columns[:at], *HEADLINE_COLUMNS, *[c for c in out.columns[at:] if c not in HEADLINE_COLUMNS]]
     return out[cols]
 
