@@ -3,11 +3,12 @@
 Two mounts 10 m apart at the same corner see nearly the same thing; a sample
 that picks the one and the main plan the other agree on the *place*. Sites
 (every site of the main plan or of some sample) are joined into places by
-single linkage: two sites closer than ``radius_m`` (the scenario's
-``min_spacing_same_heading_m``, 25 m by default) are in the same place, and so
-are the sites linked through them. A place is named by its representative: the
-first main-plan site in it (by the main plan's rank), else its most often
-chosen site (ties by site id).
+representatives: in order (the main plan's sites by rank, then the other
+sites from the most often chosen, ties by site id) each site not yet in a
+place starts one and takes every free site within ``radius_m`` of it (the
+scenario's ``min_spacing_same_heading_m``, 25 m by default). Every site of a
+place is then within the radius of its representative (no chains of sites
+along a street), and the place is named by it.
 
 >>> import pandas as pd
 >>> where = pd.DataFrame({"easting": [0.0, 10.0, 30.0, 100.0], "northing": [0.0, 0.0, 0.0, 0.0]},
@@ -24,8 +25,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 __all__ = ["nearby_alternatives", "place_frequency", "place_jaccard", "place_of"]
@@ -37,25 +36,19 @@ def place_of(sites: Sequence[str], where: pd.DataFrame, radius_m: float, *, main
     ``northing`` per site id (a site without a position is a place of its own)."""
     ids = list(dict.fromkeys(str(s) for s in sites))
     counts = counts or {}
-    known = [s for s in ids if s in where.index]
-    xy = where.reindex(known)[["easting", "northing"]].to_numpy(float)
-    n = len(known)
-    if n and radius_m > 0:
-        pairs = cKDTree(xy).query_pairs(radius_m, output_type="ndarray")
-        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-        label: np.ndarray = connected_components(graph, directed=False)[1]
-    else:
-        label = np.arange(n)
     rank = {s: k for k, s in enumerate(main_sites)}
-    groups: dict[int, list[str]] = {}
-    for s, g in zip(known, label, strict=True):
-        groups.setdefault(int(g), []).append(s)
+    order = sorted(ids, key=lambda s: (rank.get(s, len(rank)), -counts.get(s, 0), s))
+    known = [s for s in order if s in where.index]
+    xy = where.reindex(known)[["easting", "northing"]].to_numpy(float)
     out: dict[str, str] = {}
-    for members in groups.values():
-        head = min(members, key=lambda s: (rank.get(s, len(rank)), -counts.get(s, 0), s))
-        out.update(dict.fromkeys(members, head))
+    if len(known):
+        near = cKDTree(xy).query_ball_point(xy, r=max(radius_m, 0.0))
+        for k, s in enumerate(known):  # each representative, in order, takes the free sites within the radius
+            if s in out:
+                continue
+            out.update({known[j]: s for j in sorted(near[k]) if known[j] not in out})
     out.update({s: s for s in ids if s not in out})
-    return out
+    return {s: out[s] for s in ids}
 
 
 def place_jaccard(a: Sequence[str], b: Sequence[str], place: Mapping[str, str]) -> float:
