@@ -41,7 +41,8 @@ def place_of(sites: Sequence[str], where: pd.DataFrame, radius_m: float, *, main
     xy = where.reindex(known)[["easting", "northing"]].to_numpy(float)
     out: dict[str, str] = {}
     if len(known):
-        near: list[list[int]] = list(cKDTree(xy).query_ball_point(xy, r=max(radius_m, 0.0)))
+        tree = cKDTree(xy)
+        near = [list(map(int, tree.query_ball_point(p, r=max(radius_m, 0.0)))) for p in xy]
         for k, s in enumerate(known):  # each representative, in order, takes the free sites within the radius
             if s in out:
                 continue
