@@ -290,6 +290,7 @@ def build_report_result():
         "why_categories": "narkotika 4, vald <3", "why_precision": "gata 4, korsning <3",
         "streets_seen": chosen["street"].to_numpy(), "alternative_site_id": "S999",
         "alternative_gain_weight": np.round([g[0] * 0.9 for g in gains], 4),
+        "gain_events": 4, "top_event_share": 0.25, "rests_on_one_event": False,
         "variant": chosen["variant"].to_numpy(), "heading_deg": chosen["heading_deg"].to_numpy(float),
         # the camera type's field of view and range; binary coverage: no gain per image-quality level
         "fov_deg": cams.lookup(chosen["camera_type"].astype(str), "fov_deg"),

@@ -48,7 +48,7 @@ def test_cli_prints_and_writes(two_runs, tmp_path):
     out = tmp_path / "cmp"
     proc = invoke("compare", *two_runs, "--out", out)
     assert proc.exit_code == 0, proc.stderr
-    assert "budget_1M" in proc.stdout and "Täckning efter (%)" in proc.stdout
+    assert "budget_1M" in proc.stdout and "Händelser sedda efter (%)" in proc.stdout and "Blandning efter (målfunktionen, %)" in proc.stdout
     assert "1 000 000" in proc.stdout.replace("\u00a0", " ")
     csv = pd.read_csv(out / "compare.csv")
     assert list(csv.columns) == ["key", "measure", "budget_1M", "budget_2M"]
@@ -59,7 +59,7 @@ def test_cli_prints_and_writes(two_runs, tmp_path):
 def test_cli_english(two_runs, tmp_path):
     proc = invoke("compare", *two_runs, "--out", tmp_path, "--lang", "en")
     assert proc.exit_code == 0, proc.stderr
-    assert "Coverage after (%)" in proc.stdout and "Drug offences" in proc.stdout
+    assert "Incidents seen after (%)" in proc.stdout and "Blend after (the objective, %)" in proc.stdout and "Drug offences" in proc.stdout
 
 
 def _one_error(proc: Result) -> str:

@@ -233,6 +233,7 @@ def test_cli_writes_the_tables_and_the_report_parts(cli_run: Any) -> None:
     assert r.stdout.startswith("Robusthet: 5 urval")
     sites = pd.read_csv(out / "robustness.csv")
     assert tuple(sites.columns) == ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable",
+                                    "place_id", "place_frequency", "place_stable", "nearby_alternatives",
                                     "easting", "northing", "lon", "lat")
     main = pd.read_csv(out / "sites.csv")
     assert set(sites.loc[sites["in_main_plan"] == "yes", "site_id"]) == set(main["site_id"])

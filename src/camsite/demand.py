@@ -13,8 +13,10 @@ an incident known only to a street is spread evenly over sample points of
 that street's usable segments (within its uncertainty of its point, when the
 point is on the street); a station incident over the station's exits and,
 for ``underground_share``, underground (counted, seen by no street camera).
-Each incident demand point carries its event's id (``event``) when it stands
-for one event alone.
+Each incident demand point carries its event's id (``event``): a street
+event's samples are its own (one row per event and sample point, identical
+rows are merged by the optimiser); only district-level (area) samples, spread
+for all of a district's events of a category at once, carry "".
 
 >>> import geopandas as gpd
 >>> from shapely.geometry import LineString
@@ -212,16 +214,19 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
     px[full], py[full] = shapely.get_x(sp.geometry[full]), shapely.get_y(sp.geometry[full])
     r = np.full(len(inc), np.nan) if radii is None else radii
     cats, geoms, keys = inc["category"].astype(str).to_numpy(), inc.geometry.to_numpy(), key.to_numpy(object)
+    ids = _event_ids(inc)
     parts = []
     for j in np.flatnonzero(matched):
         ix = _window(px, py, np.flatnonzero(pt_street == keys[j]), geoms[j], float(r[j]), near_m + spacing / 2)
         length = sp.length_m[ix] if sp.length_m[ix].sum() > 0 else np.ones(len(ix))
         share = length / length.sum()
-        parts.append(pd.DataFrame({"ix": ix, "category": cats[j], "weight": weights[j] * share, "n": share}))
-    rows = pd.concat(parts).groupby(["ix", "category"], as_index=False, sort=True).sum()
+        parts.append(pd.DataFrame({"ix": ix, "category": cats[j], "event": ids[j], "weight": weights[j] * share,
+                                   "n": share}))
+    # one row per (event, sample point): each event's own samples (the optimiser merges identical rows)
+    rows = pd.concat(parts).groupby(["ix", "category", "event"], as_index=False, sort=True).sum()
     ix = rows["ix"].to_numpy()
     return _frame("incident", rows["category"].to_numpy(), rows["weight"], rows["n"], sp.edge_id[ix], sp.geometry[ix],
-                  crs, "street"), matched
+                  crs, "street", rows["event"].to_numpy(object)), matched
 
 
 def _station_frame(inc: gpd.GeoDataFrame, w: np.ndarray, entrances: gpd.GeoDataFrame, dem: DemandConfig,

@@ -36,13 +36,19 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVIDENCE_COLUMNS", "site_evidence", "suppress_text"]
+__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVENT_COLUMNS", "EVIDENCE_COLUMNS", "ONE_EVENT_SHARE", "event_gains",
+           "site_evidence", "suppress_text"]
 
 #: An alternative to a chosen site lies at least this far (metres) from every chosen site.
 ALTERNATIVE_MIN_DISTANCE_M = 50.0
 #: Columns :func:`site_evidence` adds to the ranked sites.
 EVIDENCE_COLUMNS = ("why_categories", "why_precision", "streets_seen", "alternative_site_id",
                     "alternative_gain_weight", "alternative_gain_incidents")
+
+#: Columns :func:`event_gains` adds to the ranked sites.
+EVENT_COLUMNS = ("gain_events", "top_event_share", "rests_on_one_event")
+#: A site whose largest single event carries more than this share of its incident gain rests on one event.
+ONE_EVENT_SHARE = 0.5
 
 
 def _counts_text(labels: npt.NDArray[np.object_], counts: npt.NDArray[np.float64], min_count: int) -> str:
@@ -171,3 +177,45 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         })
         covered[new] = True
     return pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
+
+
+def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], events: npt.NDArray[np.object_],
+                incident: npt.NDArray[np.bool_], *, order: npt.NDArray[np.int64], existing: npt.NDArray[np.bool_],
+                point: npt.NDArray[np.int64] | None = None) -> pd.DataFrame:
+    """How many events carry each site's incident gain, and the largest one's share (one row per site in ``order``).
+
+    A site's incident gain is the weight of the incident rows it newly reaches (given the existing cameras and
+    the sites ranked before it), as in sites.csv's ``gain_weight``. ``gain_events`` counts the distinct
+    ``events`` (the demand's ``event``: the incident an intersection, street, station or point sample stands
+    for) with a positive share of it; district-level samples (``event`` "") stand for many events at once and
+    count in the gain but as no single event. ``top_event_share`` is the largest single event's share of the
+    gain (0 without gain) and ``rests_on_one_event`` says whether it exceeds :data:`ONE_EVENT_SHARE`.
+
+    ``coverage`` and ``weights`` are the optimiser's rows (or demand points when ``point`` is None);
+    ``events`` and ``incident`` are per demand point.
+
+    >>> cov = sp.csr_matrix([[1], [1], [1], [0]], dtype=bool)
+    >>> ev = event_gains(cov, np.array([3.0, 1.0, 2.0, 5.0]), np.array(["a", "a", "b", "c"], dtype=object),
+    ...                  np.ones(4, bool), order=np.array([0]), existing=np.zeros(4, bool))
+    >>> ev.to_dict("records")
+    [{'gain_events': 2, 'top_event_share': 0.666667, 'rests_on_one_event': True}]
+    """
+    csc = sp.csc_matrix(coverage, dtype=np.float64)
+    covered = np.asarray(existing, bool).copy()
+    pts_of = np.arange(csc.shape[0]) if point is None else np.asarray(point, np.int64)
+    rows = []
+    for j in order:
+        new = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
+        new = new[~covered[new]]
+        covered[new] = True
+        p = pts_of[new]
+        keep = incident[p] & (weights[new] > 0)
+        total = float(weights[new][keep].sum())
+        named = keep & (events[p] != "")
+        labels, inverse = np.unique(events[p][named].astype(str), return_inverse=True)
+        per = np.bincount(inverse.ravel(), weights=weights[new][named], minlength=len(labels))
+        per = per[per > 1e-12 * max(total, 1e-300)]
+        top = round(float(per.max()) / total, 6) if len(per) and total > 0 else 0.0
+        rows.append({"gain_events": len(per), "top_event_share": top,
+                     "rests_on_one_event": bool(top > ONE_EVENT_SHARE)})
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MIN_COUNT", "aggregate_demand", "shareable", "suppress"]
+__all__ = ["MIN_COUNT", "aggregate_demand", "shareable", "suppress", "suppress_events"]
 
 #: Smallest incident count shown per street segment; smaller counts above zero are suppressed.
 
@@ -119,6 +119,30 @@ def suppress(counts: ArrayLike, *, min_count: int = MIN_COUNT) -> NDArray[np.flo
     return np.where((a > 1e-9) & (a < min_count), np.nan, a)
 
 
+def suppress_events(sites: pd.DataFrame, *, min_count: int = MIN_COUNT) -> pd.DataFrame:
+    """``sites`` with ``gain_events`` in ``(0, min_count)`` and those sites' ``top_event_share`` hidden (None).
+
+    The number of events that carry a site's gain is a count like any other; the largest event's share would
+    give it away (one event: 1.0), so it is hidden with it. ``rests_on_one_event`` stays: it says only whether
+    the share is above one half.
+
+    >>> t = suppress_events(pd.DataFrame({"gain_events": [1, 2, 3, 0], "top_event_share": [1.0, 0.6, 0.4, 0.0],
+    ...                                   "rests_on_one_event": [True, True, False, False]}))
+    >>> t["gain_events"].tolist(), t["top_event_share"].tolist()
+    ([None, None, 3, 0], [None, None, 0.4, 0.0])
+    """
+    out = sites.copy()
+    n = out["gain_events"].to_numpy(float)
+    few = (n > 0) & (n < min_count)
+    out["gain_events"] = pd.Series([None if f else int(v) for f, v in zip(few, n, strict=True)], index=out.index,
+                                   dtype=object)
+    if "top_event_share" in out:
+        out["top_event_share"] = pd.Series([None if f else float(v) for f, v in
+                                            zip(few, out["top_event_share"].to_numpy(float), strict=True)],
+                                           index=out.index, dtype=object)
+    return out
+
+
 def _row(row: CoverageRow, min_count: int) -> CoverageRow:
     total, before, after = suppress([row.incidents_total, row.incidents_before, row.incidents_after],
                                     min_count=min_count).tolist()
@@ -177,6 +201,8 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     (incidents seen by each existing camera, the demand map) follow the same rule.
     """
     sites = hide_sites(result.sites, min_count=min_count)
+    if "gain_events" in sites:
+        sites = suppress_events(sites, min_count=min_count)
     s = result.summary
     grand = _grand(s.coverage_by_kind)
     summary = dataclasses.replace(

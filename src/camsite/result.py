@@ -27,7 +27,7 @@ SITES_COLUMNS: tuple[str, ...] = (
     "rank", "site_id", "lon", "lat", "easting", "northing", "street", "camera_type", "cost_sek",
     "gain_weight", "gain_incidents", "cumulative_cost_sek", "cumulative_coverage_pct",
     "why_categories", "why_precision", "streets_seen", "alternative_site_id", "alternative_gain_weight",
-    "heading_deg", "fov_deg", "range_m", "gain_identify_pct", "gain_recognise_pct", "gain_observe_pct",
+    "gain_events", "top_event_share", "rests_on_one_event", "heading_deg", "fov_deg", "range_m", "gain_identify_pct", "gain_recognise_pct", "gain_observe_pct",
     "gain_detect_pct",
 )
 
@@ -65,7 +65,13 @@ class Robustness:
     def summary(self) -> dict[str, Any]:
         """The headline figures (for robustness.json and the terminal)."""
         s = self.samples
+        t = self.sites
+        main = t[t["in_main_plan"] == "yes"] if "in_main_plan" in t else t.iloc[0:0]
+        held = main[main["place_stable"] == "yes"] if "place_stable" in main else main.iloc[0:0]
         return {"samples": len(s), "stable_core": list(self.stable_core),
+                "place_core": [str(v) for v in held["site_id"]],
+                "place_core_share": len(held) / len(main) if len(main) else None,
+                "mean_place_jaccard": _mean(s["place_jaccard"]) if "place_jaccard" in s else None,
                 "mean_jaccard": _mean(s["jaccard"]), "mean_regret_pct": _mean(s["regret_pct"]),
                 "max_regret_pct": float(s["regret_pct"].max()) if len(s) else None,
                 "not_optimal": int((s["status"] != "optimal").sum()) if len(s) else 0, **dict(self.settings)}

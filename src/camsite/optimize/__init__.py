@@ -75,6 +75,7 @@ from __future__ import annotations
 from camsite.optimize._api import make_model, max_coverage, min_cost_cover
 from camsite.optimize._constraints import Constraints, side_constraints
 from camsite.optimize._frames import FramedPlan, framed_plan
+from camsite.optimize._knee import chord_knee
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import TIE_BREAKS, SolverOptions
 from camsite.optimize._sweep import CURVE_COLUMNS, STAGE_COLUMNS, budget_sweep, knee, solve_budgets, staged_plan
@@ -91,6 +92,7 @@ __all__ = [
     "Solution",
     "SolverOptions",
     "budget_sweep",
+    "chord_knee",
     "framed_plan",
     "knee",
     "make_model",

@@ -1,6 +1,26 @@
-"""The knee of a coverage-budget curve.
+"""The knee of a coverage-budget curve: the chord rule (the run's knee, on incident coverage) and the rate rule.
 
-Knee rule
+Chord rule
+----------
+:func:`chord_knee` (the knee a run reports, on the curve of incident
+coverage): the curve is taken from its origin (no new camera: budget 0 and
+the coverage before) to its largest swept budget, both axes scaled to 0-1
+over that span, and the knee is the swept budget farthest *above* the chord
+joining the two ends (the Kneedle rule). The origin is part of the curve, so
+the first swept point is the knee only when the first cameras buy more per
+SEK than anything after them, and the last point never is (it lies on the
+chord). A curve with no point above its chord (straight or convex) has no
+knee. The rule depends on the sweep's range (a wider sweep with a flat tail
+moves the knee right), which the report states; the rate rule below does not,
+but on incident coverage (0.3-0.9 points per 100 kSEK on the default
+scenario) any fixed rate is either never or always reached.
+
+>>> import pandas as pd
+>>> c = pd.DataFrame({"budget_sek": [1e5, 2e5, 3e5, 4e5], "incident_pct": [4.0, 7.0, 8.0, 8.5]})
+>>> chord_knee(c, y="incident_pct", origin=1.0)["budget_sek"]
+200000.0
+
+Rate rule
 ---------
 The knee is the smallest swept budget ``b`` after which the next
 :data:`KNEE_WINDOW_SEK` (500 kSEK) add less than :data:`KNEE_RATE_PP` percentage
@@ -35,7 +55,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["KNEE_RATE_PP", "KNEE_WINDOW_SEK", "knee"]
+__all__ = ["KNEE_RATE_PP", "KNEE_WINDOW_SEK", "chord_knee", "knee"]
 
 #: The knee's rate: percentage points of coverage per 100 kSEK (module docs, "Knee rule"). One point per
 #: 100 kSEK is where a planner's "is the next camera worth it" turns: on the default scenario the curve
@@ -89,5 +109,52 @@ def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct",
                 "of coverage per 100 kSEK"}
     for col in ("n_sites", "spent_sek"):
         if col in df:
+            out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
+    return out
+
+
+def chord_knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "incident_pct",
+               origin: float | None = None) -> dict[str, Any] | None:
+    """The knee of a curve by the chord rule (module docs: "Chord rule"), as a dict, or None.
+
+    Parameters
+    ----------
+    curve
+        A table with budgets ``x`` and coverage ``y`` (percent); infeasible rows are skipped.
+    x, y
+        Column names.
+    origin
+        The coverage at budget 0 (before any new camera); None: the chord starts at the first swept point.
+
+    Returns
+    -------
+    dict or None
+        ``budget_sek``, ``y``, ``chord_distance`` (0-1, in the scaled units), ``rule`` and, when the curve
+        has them, ``coverage_pct``, ``n_sites`` and ``spent_sek`` of that row; None without a point above
+        the chord.
+    """
+    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
+    df = df.sort_values(x, kind="stable").drop_duplicates(x)
+    xs, ys = df[x].to_numpy(float), df[y].to_numpy(float)
+    if origin is not None and len(df) and xs[0] > 0:
+        x0, y0 = 0.0, float(origin)
+    elif len(df) >= 3:
+        x0, y0 = float(xs[0]), float(ys[0])
+    else:
+        return None
+    dx, dy = float(xs[-1]) - x0, float(ys[-1]) - y0
+    if dx <= 0 or dy <= 0:
+        return None
+    dist = (ys - y0) / dy - (xs - x0) / dx
+    k = int(np.argmax(dist))
+    if dist[k] <= 1e-9 or k == len(df) - 1:
+        logger.info("no knee: no swept budget lies above the chord of the %s curve", y)
+        return None
+    row = df.iloc[k]
+    out: dict[str, Any] = {"budget_sek": float(row[x]), y: float(row[y]), "chord_distance": round(float(dist[k]), 6),
+                           "rule": f"swept budget farthest above the chord from budget 0 to the largest swept "
+                                   f"budget, on {y} scaled to 0-1"}
+    for col in ("coverage_pct", "n_sites", "spent_sek"):
+        if col in df and col != y:
             out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
     return out

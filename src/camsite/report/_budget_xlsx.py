@@ -71,7 +71,8 @@ def _marginal(result: RunResult) -> dict[str, float] | None:
 
 
 def marginal_cost(curve: pd.DataFrame | None, budget: float) -> dict[str, float] | None:
-    """The cost of the budget curve's last step up to ``budget`` divided by its coverage gain (SEK per point).
+    """The cost of the budget curve's last step up to ``budget`` divided by its gain in incident coverage (SEK per
+    percentage point of ``incident_pct``, the headline; ``coverage_pct`` for a curve without it).
 
     The step is between the last two feasible curve points at or below
     ``budget`` (the run's own budget is on the curve); ``None`` without two
@@ -87,7 +88,8 @@ def marginal_cost(curve: pd.DataFrame | None, budget: float) -> dict[str, float]
     ok = ok.sort_values("budget_sek", kind="stable").tail(2)
     if len(ok) < 2:
         return None
-    (s0, s1), (c0, c1) = ok["spent_sek"].to_numpy(float), ok["coverage_pct"].to_numpy(float)
+    col = "incident_pct" if "incident_pct" in ok else "coverage_pct"  # the headline; the blend on older curves
+    (s0, s1), (c0, c1) = ok["spent_sek"].to_numpy(float), ok[col].to_numpy(float)
     if c1 - c0 <= 1e-9:
         return None
     return {"from_sek": float(s0), "to_sek": float(s1), "gain_pct": round(float(c1 - c0), 6),

@@ -1,4 +1,4 @@
-"""budget_curve.png: coverage against budget, the chosen budget, the knee and the minimum budgets for 25, 50 and
+"""budget_curve.png: incident coverage (the headline; the objective's blend beside it, lighter) against budget, the chosen budget, the knee and the minimum budgets for 25, 50 and
 75 % of the incidents marked (matplotlib, no pyplot)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from camsite.i18n import fmt_num, tr
+from camsite.report._headline import headline_series, knee_y
 from camsite.report._style import COLORS
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
@@ -25,11 +26,11 @@ __all__ = ["write_budget_curve"]
 
 def _target_points(ax: Any, targets: Sequence[Mapping[str, Any]], lang: str) -> tuple[float, float]:
     """Draw the minimum-budget points (triangles labelled ``25 %`` ...); their largest cost (M) and coverage."""
-    marks = [t for t in targets if t.get("cost_sek") is not None and t.get("coverage_pct") is not None]
+    marks = [t for t in targets if t.get("cost_sek") is not None and t.get("incident_pct") is not None]
     if not marks:
         return 0.0, 0.0
     tx = np.array([float(t["cost_sek"]) / 1e6 for t in marks])
-    ty = np.array([float(t["coverage_pct"]) for t in marks])
+    ty = np.array([float(t["incident_pct"]) for t in marks])  # each target is a share of the incidents
     ax.plot(tx, ty, ls="", marker="^", ms=9, color=COLORS["existing"], zorder=7, label=tr("target_points", lang))
     for t, xv, yv in zip(marks, tx, ty, strict=True):
         ax.annotate(f"{fmt_num(100 * float(t['target_incident_share']), 0, lang)} %", (xv, yv),
@@ -50,31 +51,34 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     x = curve["budget_sek"].to_numpy(float) / 1e6
-    ax.plot(x, curve["coverage_pct"], "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("coverage_pct", lang))
+    y, blend, before, after = headline_series(result)
+    ax.plot(x, y, "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("incident_curve" if blend is not None else "coverage_pct", lang))
+    if blend is not None:  # the objective's blend beside it, lighter, labelled as the blend
+        ax.plot(x, blend, "--", color=COLORS["proposed"], alpha=0.45, lw=1.3, label=tr("blend_curve", lang))
     bad = ~curve["proven_optimal"].to_numpy(bool) if "proven_optimal" in curve else np.zeros(len(curve), bool)
     if bad.any():  # points the solver did not prove optimal: hollow, in the warning colour, with the worst gap
         gap = fmt_num(100 * float(np.nanmax(curve["gap"].to_numpy(float)[bad])), 1, lang) + " %"
-        ax.plot(x[bad], curve["coverage_pct"].to_numpy(float)[bad], ls="", marker="o", ms=9, mfc="white",
+        ax.plot(x[bad], y[bad], ls="", marker="o", ms=9, mfc="white",
                 mec=COLORS["warning"], mew=2.2, zorder=4, label=tr("not_proven_points", lang, gap=gap))
-    before = s.coverage_before_pct
-    ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
-               label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
+    if before is not None:
+        ax.axhline(before, color=COLORS["existing"], ls=":", lw=1.2,
+                   label=f"{tr('before_line', lang)} ({fmt_num(before, 1, lang)} %)")
     budget = plan_budget(s)
-    after = s.coverage_after_pct
     ax.axvline(budget / 1e6, color="#555555", ls="--", lw=1)
-    ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
-            label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
+    if after is not None:
+        ax.plot([budget / 1e6], [after], ls="", marker="D", color="black", ms=7, zorder=5,
+                label=f"{tr('chosen_budget', lang)}: {fmt_num(budget / 1e6, 2, lang)} M, {fmt_num(after, 1, lang)} %")
     knee = s.budget_curve_knee or {}
-    if knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
-        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
+    if knee.get("budget_sek") is not None and knee_y(knee) is not None:
+        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee_y(knee))  # type: ignore[arg-type]
         ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
                 label=f"{tr('knee', lang)}: {fmt_num(kx, 2, lang)} M, {fmt_num(ky, 1, lang)} %")
     xmax_t, ymax_t = _target_points(ax, s.target_points, lang)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 2 if v % 1 else 0, lang)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0, lang)))
     ax.set_xlabel(tr("curve_x", lang))
-    ax.set_ylabel(tr("curve_y", lang))
-    ax.set_ylim(0, min(100, max(float(curve["coverage_pct"].max()), after or 0, ymax_t) * 1.15 + 1))
+    ax.set_ylabel(tr("incident_curve_y", lang) if blend is not None else tr("curve_y", lang))
+    ax.set_ylim(0, min(100, max(float(np.nanmax(y)), after or 0, ymax_t) * 1.15 + 1))
     ax.set_xlim(0, max(x.max(), budget / 1e6, xmax_t) * 1.05)
     ax.grid(True, color="#e5e5e5")
     for side in ("top", "right"):

@@ -20,7 +20,7 @@ from camsite.report._sections import esc
 from camsite.result import RunResult
 from camsite.tables import neutralise, printable
 
-__all__ = ["add_sheet", "gpkg_layers", "html_section"]
+__all__ = ["add_sheet", "gpkg_layers", "holds_section", "html_section"]
 
 #: Colours from rarely (0) to always (1) chosen (a colour-blind safe sequential scale).
 _SCALE = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")
@@ -118,6 +118,30 @@ def html_section(result: RunResult, *, lang: str) -> str:
             f'<p class="note">{esc(intro)}</p>{facts}{_site_map(result, rob.sites, lang)}'
             f'{_regret_svg(rob.samples["regret_pct"].to_numpy(float), lang)}{sites}'
             f'<h3>{esc(tr("rob_alternatives", lang))}</h3>{alts}{_tornado_img(result, lang)}</section>')
+
+
+def holds_section(result: RunResult, *, lang: str) -> str:
+    """What holds under uncertainty, the report's lead when robustness was run ("" otherwise): per plan site its
+    selection frequency, its place's (sites within the spacing radius) and the nearby alternatives."""
+    rob = result.robustness
+    if rob is None or "place_id" not in rob.sites:
+        return ""
+    s = rob.summary()
+    main = rob.sites[rob.sites["in_main_plan"] == "yes"]
+    rank = {str(k): i for i, k in enumerate(result.sites["site_id"].astype(str))}
+    main = main.assign(_r=[rank.get(str(v), len(rank)) for v in main["site_id"]]).sort_values("_r")
+    share = fmt_pct(100 * float(rob.settings.get("stable_share", 0.8)), lang, 0)
+    lead = tr("holds_lead", lang, samples=s["samples"], core=len(s["place_core"]), n=len(main),
+              radius=fmt_num(float(rob.settings.get("place_radius_m", 0.0)), 0, lang), share=share,
+              jaccard=fmt_num(s["mean_place_jaccard"] or 0.0, 2, lang), regret=fmt_pct(s["mean_regret_pct"] or 0.0,
+                                                                                         lang))
+    rows = [[r["site_id"], fmt_pct(100 * r["frequency"], lang, 0), r["place_id"],
+             fmt_pct(100 * r["place_frequency"], lang, 0), _yes(r["place_stable"], lang),
+             r["nearby_alternatives"] or "–"] for r in main.to_dict("records")]
+    table = _table([tr(k, lang) for k in ("rob_site", "rob_frequency", "place_id", "place_frequency", "rob_stable",
+                                          "nearby_alternatives")], rows)
+    return (f'<section class="card" id="holds"><h2>{esc(tr("holds_title", lang))}</h2><p>{esc(lead)}</p>{table}'
+            f'</section>')
 
 
 def _sheet_frame(result: RunResult, lang: str) -> pd.DataFrame:

@@ -90,26 +90,32 @@ def sites_table(result: RunResult, *, lang: str) -> str:
     """The ranked site table (one ``tr[data-rank]`` per proposed site)."""
     sites = _frames.proposed_sites(result, lang=lang)
     cols = [("rank", 0), ("site_id", None), ("street", None), ("camera_type", None), ("cost_sek", 0),
-            ("gain_weight", 2), ("gain_incidents", 1), ("cumulative_cost_sek", 0), ("cumulative_coverage_pct", 1)]
+            ("gain_weight", 2), ("gain_incidents", 1), ("gain_events", 0), ("cumulative_cost_sek", 0),
+            ("cumulative_coverage_pct", 1)]
     head = "".join(f'<th class="{"num" if d is not None else ""}">{esc(tr(c, lang))}</th>' for c, d in cols)
     rows = []
     for rec in sites.itertuples(index=False):
         cells = []
         for col, dec in cols:
             v = getattr(rec, col)
-            if col == "rank":
-                cells.append(f'<td class="num"><span class="rank-badge">{int(v)}</span></td>')
+            if col == "rank":  # ⚑: the site rests on one event (its largest event carries over half its gain)
+                flag = ' <span class="one-event" title="{}">⚑</span>'.format(esc(tr("rests_on_one_event", lang))) \
+                    if bool(getattr(rec, "rests_on_one_event", False)) else ""
+                cells.append(f'<td class="num"><span class="rank-badge">{int(v)}</span>{flag}</td>')
             elif col == "camera_type":
                 cells.append(f'<td class="type">{esc(_frames.type_label(result, str(v)))}</td>')
             elif dec is None:
                 cells.append(f"<td>{esc(v or tr('unnamed_street', lang) if col == 'street' else v)}</td>")
             else:
-                text = _count(v, lang) if col == "gain_incidents" else fmt_num(v, dec, lang)
+                text = _count(float("nan") if v is None else float(v), lang) if col in ("gain_incidents", "gain_events") \
+                    else fmt_num(v, dec, lang)
                 cells.append(f'<td class="num">{esc(text)}</td>')
         rows.append(f'<tr data-rank="{int(rec.rank)}" title="{esc(rec.description)}">{"".join(cells)}</tr>')
         rows.append(_why_row(rec, len(cols), lang))
     body = "".join(rows) or f'<tr><td colspan="{len(cols)}">{esc(tr("no_sites", lang))}</td></tr>'
-    return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>'
+    flagged = int(sites["rests_on_one_event"].astype(bool).sum()) if "rests_on_one_event" in sites else 0
+    one = f'<p class="warn-box" id="one-event">{esc(tr("one_event_note", lang, n=flagged))}</p>' if flagged else ""
+    return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>{one}'
             f'<p class="note">{esc(tr("sites_table_note", lang))}</p><div class="table-scroll">'
             f'<table id="sites-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>')
 

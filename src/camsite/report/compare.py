@@ -194,6 +194,11 @@ def compare_table(runs: Sequence[Run], *, lang: str = "sv") -> pd.DataFrame:
         ("budget_sek", tr("budget_sek", lang), [x.get("budget_sek") for x in s]),
         ("spent_sek", tr("spent_sek", lang), [x.get("spent_sek") for x in s]),
         ("n_new_sites", tr("n_new_sites", lang), [x.get("n_new_sites") for x in s]),
+        # the headline first (incidents seen), the objective's blend beside it
+        ("incident_coverage_before_pct", tr("incident_coverage_before_pct", lang),
+         [x.get("incident_coverage_before_pct") for x in s]),
+        ("incident_coverage_after_pct", tr("incident_coverage_after_pct", lang),
+         [x.get("incident_coverage_after_pct") for x in s]),
         ("coverage_before_pct", tr("coverage_before_pct", lang), [x.get("coverage_before_pct") for x in s]),
         ("coverage_after_pct", tr("coverage_after_pct", lang), [x.get("coverage_after_pct") for x in s]),
     ]

@@ -165,9 +165,15 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
     if result.budget_curve is None or result.budget_curve.empty:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
-    curve = svg.curve_svg(result.budget_curve, budget=plan_budget(s), after=s.coverage_after_pct,
-                          before=s.coverage_before_pct,
-                          knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang)},
+    headline = "incident_pct" in result.budget_curve and s.incident_coverage_after_pct is not None
+    curve = svg.curve_svg(result.budget_curve if headline else result.budget_curve.drop(columns="incident_pct",
+                                                                                        errors="ignore"),
+                          budget=plan_budget(s), after=s.incident_coverage_after_pct if headline else s.coverage_after_pct,
+                          before=s.incident_coverage_before_pct if headline else s.coverage_before_pct,
+                          knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang),
+                                                            "blend_curve": tr("blend_curve", lang),
+                                                            **({"curve_y": tr("incident_curve_y", lang)}
+                                                               if headline else {})},
                           locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang), targets=s.target_points)
     warn = ""
     if s.curve_not_proven:
@@ -207,7 +213,9 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         lang=esc(lang), csp=csp, version=esc(__version__), title=esc(title), kicker=esc(tr("kicker", lang)),
         meta=esc(f"{tr('made_on', lang, scenario=s.scenario)} · {mode}"),
         banner=_banner(result, lang=lang, include_incidents=include_incidents),
-        key_figures=_sections.key_figures(result, lang=lang), h_map=esc(tr("map", lang)),
+        key_figures=_sections.key_figures(result, lang=lang)
+        + _robustness.holds_section(result, lang=lang),  # the lead: what holds under uncertainty
+        h_map=esc(tr("map", lang)),
         attribution="<br>".join(esc(a) for a in data["attribution"]), north_title=esc(tr("north", lang)),
         map_note=esc(map_note),
         sites_table=_sections.sites_table(result, lang=lang)

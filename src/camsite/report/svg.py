@@ -71,14 +71,20 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
 
     ``targets`` are the minimum-budget points (:attr:`camsite.stages.Summary.target_points`): each solved
     one is a triangle at its cost and coverage, labelled with its share of incidents (``25 %``).
+    The curve is the headline (``incident_pct``) when the table has it, with the blend (``coverage_pct``)
+    beside it as a lighter dashed line; ``before``, ``after`` and the knee must then be incident coverage too.
     """
     w, h = size
     left, right, top, bottom = 56, 20, 16, 46
     xs = curve["budget_sek"].to_numpy(float) / 1e6
-    ys = curve["coverage_pct"].to_numpy(float)
-    marks = [t for t in targets if t.get("cost_sek") is not None and t.get("coverage_pct") is not None]
+    ycol = "incident_pct" if "incident_pct" in curve else "coverage_pct"
+    ys = curve[ycol].to_numpy(float)
+    blend = curve["coverage_pct"].to_numpy(float) if ycol != "coverage_pct" else None
+    marks = [{**t, "coverage_pct": t[ycol]} for t in targets if t.get("cost_sek") is not None
+             and t.get(ycol) is not None]
     xmax = max([float(xs.max()), budget / 1e6, *(float(t["cost_sek"]) / 1e6 for t in marks)]) * 1.05
-    ymax = min(100.0, max([float(ys.max()), after or 0.0, *(float(t["coverage_pct"]) for t in marks)]) * 1.12 + 1)
+    ymax = min(100.0, max([float(np.nanmax(ys)), after or 0.0, *(float(t["coverage_pct"]) for t in marks)]) * 1.12
+               + 1)
 
     def sx(v: float) -> float:
         return left + (w - left - right) * v / xmax
@@ -104,6 +110,11 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
         out.append(f'<line x1="{left}" x2="{w - right}" y1="{sy(before):.1f}" y2="{sy(before):.1f}" '
                    f'stroke="#0072B2" stroke-dasharray="3 3"><title>{html.escape(labels["before_line"])}: '
                    f'{locale_fmt(before, 1)} %</title></line>')
+    if blend is not None:
+        line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, blend))
+        out.append(f'<polyline class="blend" points="{line}" fill="none" stroke="#D55E00" stroke-opacity="0.45" '
+                   f'stroke-dasharray="6 4" stroke-width="1.5"><title>{html.escape(labels.get("blend_curve", ""))}'
+                   f'</title></polyline>')
     pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys))
     out.append(f'<polyline points="{pts}" fill="none" stroke="#D55E00" stroke-width="2.5"/>')
     for x, y, row in zip(xs, ys, curve.itertuples()):
@@ -123,8 +134,8 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
                    f'transform="rotate(45 {sx(budget / 1e6):.1f} {sy(after):.1f})" fill="#111">'
                    f'<title>{html.escape(labels["chosen_budget"])}: {locale_fmt(budget / 1e6, 2)} M, '
                    f'{locale_fmt(after, 1)} %</title></rect>')
-    if knee and knee.get("budget_sek") is not None and knee.get("coverage_pct") is not None:
-        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee["coverage_pct"])
+    if knee and knee.get("budget_sek") is not None and knee.get(ycol, knee.get("coverage_pct")) is not None:
+        kx, ky = float(knee["budget_sek"]) / 1e6, float(knee.get(ycol, knee.get("coverage_pct")))
         out.append(f'<circle class="knee" cx="{sx(kx):.1f}" cy="{sy(ky):.1f}" r="10" fill="none" stroke="#CC79A7" '
                    f'stroke-width="3"><title>{html.escape(labels["knee"])}: {locale_fmt(kx, 2)} M, '
                    f'{locale_fmt(ky, 1)} %</title></circle>'

@@ -51,7 +51,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _TITLE_FONT = Font(bold=True, size=12, color="1F4E79")
 #: Incident counts; an empty one was suppressed (:func:`camsite.privacy.suppress`) and says so.
-COUNT_COLUMNS = frozenset({"gain_incidents", "covered_incidents", "incidents_total"})
+COUNT_COLUMNS = frozenset({"gain_incidents", "covered_incidents", "incidents_total", "gain_events"})
 _WIDE = {"description": 60, "address": 30, "label": 42, "file": 40, "provenance": 40, "source": 34, "value": 44}
 
 
@@ -128,7 +128,8 @@ def _existing_df(result: RunResult) -> pd.DataFrame:
 
 
 #: Budget-curve columns shown in the workbook, in order (others, e.g. solver internals, are left out).
-CURVE_COLUMNS: tuple[str, ...] = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "status", "gap",
+CURVE_COLUMNS: tuple[str, ...] = ("budget_sek", "spent_sek", "n_sites", "incident_pct", "plan_incident_pct",
+                                  "incident_carried_from_sek", "coverage_pct", "backup_pct", "status", "gap",
                                   "proven_optimal")
 
 

@@ -104,10 +104,11 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     main_sites = list(dict.fromkeys(str(s) for s in result.instance.candidates["site_id"].to_numpy()[
         np.asarray(result.solution.selected, np.int64)]))
     table = sens.sensitivity_table(case_list, outcomes[samples:], main_sites) if sensitivity else None
-    info: dict[str, Any] = {"seed": seed, "executor": ex.label, "workers": ex.workers,
+    info: dict[str, Any] = {"seed": seed, "place_radius_m": result.scenario.optimization.min_spacing_same_heading_m, "executor": ex.label, "workers": ex.workers,
                             "seconds": round(time.perf_counter() - t0, 3),
                             **dataclasses.asdict(ctx.settings), "reweight_only": not any(o.rebuilt for o in outcomes[:samples])}
     logger.info("robustness: %d samples and %d sensitivity cases in %.1f s (%s, %d workers)", samples,
                 len(case_list), info["seconds"], ex.label, ex.workers)
     return robustness_tables(outcomes[:samples], main_sites, site_positions(result),
-                             stable_share=ctx.settings.stable_share, settings=info, sensitivity=table)
+                             stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
+                             radius_m=result.scenario.optimization.min_spacing_same_heading_m)

@@ -84,6 +84,10 @@ class Outcome:
     total: float
     sites: tuple[str, ...]
     rebuilt: bool
+    #: The headline under the sample's data: the share (%) of the incident weight the sample's own plan and
+    #: the main plan see (NaN without incidents).
+    incident_pct: float = float("nan")
+    main_incident_pct: float = float("nan")
 
     @property
     def regret_pct(self) -> float:
@@ -215,7 +219,12 @@ def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> O
     return Outcome(index=index, seed=seed, status=sol.status, gap=float(sol.gap), objective=float(sol.objective),
                    optimum=float(rows.plan_value(ordered).sum()), main_value=float(rows.plan_value(main_cols).sum()),
                    total=float(rows.weights.sum()), sites=tuple(dict.fromkeys(str(site_ids[c]) for c in ordered)),
-                   rebuilt=rebuilt)
+                   rebuilt=rebuilt, incident_pct=_nan(stages.incident_pct(inst, ordered)),
+                   main_incident_pct=_nan(stages.incident_pct(inst, main_cols)))
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def draw_for(ctx: Context, seed: int) -> Draw:

@@ -22,8 +22,8 @@ from camsite.robustness.tables import jaccard
 __all__ = ["COLUMNS", "Case", "cases", "sensitivity_table"]
 
 #: Columns of sensitivity.csv.
-COLUMNS = ("assumption", "level", "factor", "coverage_pct", "main_plan_coverage_pct", "change_pp", "n_sites",
-           "sites_changed", "jaccard", "sites_added", "sites_dropped", "status", "gap")
+COLUMNS = ("assumption", "level", "factor", "incident_pct", "main_plan_incident_pct", "incident_change_pp",
+           "coverage_pct", "main_plan_coverage_pct", "change_pp", "n_sites", "sites_changed", "jaccard", "sites_added", "sites_dropped", "status", "gap")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,14 +65,18 @@ def _pct(x: float, total: float) -> float:
 
 def sensitivity_table(case_list: Sequence[Case], outcomes: Sequence[Outcome],
                       main_sites: Sequence[str]) -> pd.DataFrame:
-    """sensitivity.csv: one row per case; ``change_pp`` is the coverage change against the base case."""
+    """sensitivity.csv: one row per case; ``incident_change_pp`` is the change in the headline (the share of the
+    incident weight seen by the case's own plan) against the base case, ``change_pp`` the same for the blend."""
     base = next((o for c, o in zip(case_list, outcomes) if c.level == "base"), None)
     base_pct = _pct(base.optimum, base.total) if base is not None else np.nan
+    base_inc = base.incident_pct if base is not None else np.nan
     main = set(main_sites)
     rows = []
     for c, o in zip(case_list, outcomes):
         pct = _pct(o.optimum, o.total)
-        rows.append({"assumption": c.assumption, "level": c.level, "factor": c.factor, "coverage_pct": pct,
+        rows.append({"assumption": c.assumption, "level": c.level, "factor": c.factor,
+                     "incident_pct": o.incident_pct, "main_plan_incident_pct": o.main_incident_pct,
+                     "incident_change_pp": o.incident_pct - base_inc, "coverage_pct": pct,
                      "main_plan_coverage_pct": _pct(o.main_value, o.total), "change_pp": pct - base_pct,
                      "n_sites": len(o.sites), "sites_changed": len(main - set(o.sites)),
                      "jaccard": jaccard(o.sites, main_sites),

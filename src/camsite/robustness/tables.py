@@ -10,16 +10,18 @@ import numpy as np
 import pandas as pd
 
 from camsite.result import Robustness
+from camsite.robustness.places import nearby_alternatives, place_frequency, place_jaccard, place_of
 from camsite.robustness.sample import Outcome
 
 __all__ = ["ALTERNATIVE_COLUMNS", "SAMPLE_COLUMNS", "SITE_COLUMNS", "jaccard", "robustness_tables"]
 
 #: Columns of robustness.csv.
-SITE_COLUMNS = ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable", "easting", "northing",
-                "lon", "lat")
+SITE_COLUMNS = ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable", "place_id",
+                "place_frequency", "place_stable", "nearby_alternatives", "easting", "northing", "lon", "lat")
 #: Columns of samples.csv.
 SAMPLE_COLUMNS = ("sample", "seed", "objective", "main_plan_value", "sample_optimum", "main_plan_coverage_pct",
-                  "sample_coverage_pct", "regret_pct", "jaccard", "status", "gap", "n_sites", "rebuilt", "sites")
+                  "sample_coverage_pct", "regret_pct", "jaccard", "place_jaccard", "main_plan_incident_pct",
+                  "sample_incident_pct", "status", "gap", "n_sites", "rebuilt", "sites")
 #: Columns of the alternatives table (sites most often chosen instead of main-plan sites).
 ALTERNATIVE_COLUMNS = ("site_id", "frequency", "replaces", "replaces_share", "distance_m")
 
@@ -34,22 +36,28 @@ def jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
 
 
-def sample_table(outcomes: Sequence[Outcome], main_sites: Sequence[str]) -> pd.DataFrame:
-    """samples.csv: one row per sample."""
+def sample_table(outcomes: Sequence[Outcome], main_sites: Sequence[str],
+                 place: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """samples.csv: one row per sample (``place_jaccard``: on places, :mod:`camsite.robustness.places`)."""
+    place = place or {}
     rows = [{"sample": o.index, "seed": o.seed, "objective": o.objective, "main_plan_value": o.main_value,
              "sample_optimum": o.optimum, "main_plan_coverage_pct": _pct(o.main_value, o.total),
              "sample_coverage_pct": _pct(o.optimum, o.total), "regret_pct": o.regret_pct,
-             "jaccard": jaccard(o.sites, main_sites),
+             "jaccard": jaccard(o.sites, main_sites), "place_jaccard": place_jaccard(o.sites, main_sites, place),
+             "main_plan_incident_pct": o.main_incident_pct, "sample_incident_pct": o.incident_pct,
              "status": o.status, "gap": o.gap, "n_sites": len(o.sites), "rebuilt": o.rebuilt,
              "sites": ";".join(o.sites)} for o in outcomes]
     return pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
 
 
 def site_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd.DataFrame,
-               stable_share: float) -> pd.DataFrame:
-    """robustness.csv: selection frequency and mean rank when chosen, per site.
+               stable_share: float, radius_m: float = 0.0) -> pd.DataFrame:
+    """robustness.csv: selection frequency and mean rank when chosen, per site and per place.
 
-    ``where`` has one row per site id (index) with ``easting``, ``northing``, ``lon``, ``lat``.
+    ``where`` has one row per site id (index) with ``easting``, ``northing``, ``lon``, ``lat``. Sites within
+    ``radius_m`` are one place (:func:`~camsite.robustness.places.place_of`): ``place_frequency`` is the
+    share of samples choosing any of its sites, ``place_stable`` whether that is at least ``stable_share``,
+    ``nearby_alternatives`` the place's other sites most often chosen (with their counts).
     """
     n = len(outcomes)
     chosen: Counter[str] = Counter()
@@ -65,6 +73,12 @@ def site_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd
                        "mean_rank": [float(np.mean(ranks[s])) if s in ranks else np.nan for s in ids],
                        "in_main_plan": ["yes" if s in main else "no" for s in ids],
                        "stable": ["yes" if f >= stable_share - 1e-12 else "no" for f in freq]})
+    place = place_of(ids, where, radius_m, main_sites=main_sites, counts=chosen)
+    pfreq = place_frequency([o.sites for o in outcomes], place)
+    df["place_id"] = [place[s] for s in ids]
+    df["place_frequency"] = [pfreq.get(place[s], 0.0) for s in ids]
+    df["place_stable"] = ["yes" if f >= stable_share - 1e-12 else "no" for f in df["place_frequency"]]
+    df["nearby_alternatives"] = [nearby_alternatives(s, place, chosen) for s in ids]
     df = df.join(where.reindex(ids)[["easting", "northing", "lon", "lat"]].reset_index(drop=True))
     order = np.lexsort((df["site_id"].to_numpy(str), df["in_main_plan"].ne("yes").to_numpy(), -freq))
     return df.iloc[order].reset_index(drop=True)[list(SITE_COLUMNS)]
@@ -110,10 +124,12 @@ def alternative_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], wh
 
 def robustness_tables(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd.DataFrame, *,
                       stable_share: float, settings: Mapping[str, Any],
-                      sensitivity: pd.DataFrame | None = None) -> Robustness:
-    """All robustness tables from the samples' outcomes (in sample order)."""
-    sites = site_table(outcomes, main_sites, where, stable_share)
+                      sensitivity: pd.DataFrame | None = None, radius_m: float = 0.0) -> Robustness:
+    """All robustness tables from the samples' outcomes (in sample order); sites within ``radius_m`` are one
+    place."""
+    sites = site_table(outcomes, main_sites, where, stable_share, radius_m)
     core = tuple(sites.loc[sites["stable"] == "yes", "site_id"].astype(str))
-    return Robustness(sites=sites, samples=sample_table(outcomes, main_sites), stable_core=core,
+    place = dict(zip(sites["site_id"].astype(str), sites["place_id"].astype(str), strict=True))
+    return Robustness(sites=sites, samples=sample_table(outcomes, main_sites, place), stable_core=core,
                       alternatives=alternative_table(outcomes, main_sites, where), sensitivity=sensitivity,
                       settings=dict(settings))

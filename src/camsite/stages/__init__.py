@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from camsite.cameras import CameraModels
 from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans
+from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
 from camsite.stages.instance import CoverageModel, Instance, build_instance, demand_reach, district_map
 from camsite.stages.objectives import target_points_table, unknown_target_categories, unused_target_text
@@ -60,6 +61,7 @@ from camsite.stages.summary import (
 )
 
 __all__ = [
+    "HEADLINE_COLUMNS",
     "LEVEL_SHARE_COLUMNS",
     "UNCOVERABLE_CELL_M",
     "Answer",
@@ -85,9 +87,12 @@ __all__ = [
     "camera_models",
     "constraints_for",
     "coverage_breakdown",
+    "curve_with_incidents",
     "demand_reach",
     "district_map",
     "for_instance",
+    "headline_knee",
+    "incident_pct",
     "instance_for",
     "kind_masks",
     "load_inputs",

@@ -20,6 +20,7 @@ import pandas as pd
 from camsite.config import Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, Solution
+from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
@@ -129,9 +130,11 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
-        curve, knee = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
-                                   backup_weight=opt.backup_weight, known=known)
-        points = target_points(instance, constraints, sweep, curve=curve)
+        curve, _ = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
+                                backup_weight=opt.backup_weight, known=known)
+        curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
+        knee = headline_knee(instance, curve)
+        points = target_points(instance, constraints, sweep, curve=curve)  # beyond the curve: not solved
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
     if opt.stages or opt.frames is not None:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,

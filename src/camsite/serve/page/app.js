@@ -197,7 +197,7 @@ function renderHistory() {
     const li = document.createElement("li"); li.dataset.plan = String(h.plan_id);
     if (app.plan && h.plan_id === app.plan.plan_id) li.className = "current";
     li.textContent = t("wb_plan", {n: h.plan_id}) + ": " + sek(h.request.budget_sek) + ", " +
-      pct(h.coverage_after_pct) + " ";
+      pct(h.incident_coverage_after_pct ?? h.coverage_after_pct) + " ";  // the headline: incidents seen
     const b = document.createElement("button"); b.type = "button"; b.textContent = "↺";
     b.addEventListener("click", () => solve(h.request));
     li.append(b); ol.append(li);
