@@ -183,18 +183,6 @@ def _discs(inc: gpd.GeoDataFrame, weights: np.ndarray, radii: np.ndarray, edges:
                   weights[src] * share, share, eid, pts, crs, prec, _event_ids(inc)[src])
 
 
-def _window(px: np.ndarray, py: np.ndarray, cand: np.ndarray, geom: Any, radius: float, near_m: float) -> np.ndarray:
-    """The sample points of an incident's street within ``radius`` of its point (at least the nearest), when the
-    point lies within ``near_m`` of the street; else the whole street."""
-    if geom is None or geom.is_empty or not np.isfinite(radius) or not len(cand):
-        return cand
-    d = np.hypot(px[cand] - geom.x, py[cand] - geom.y)
-    if not (np.nanmin(d, initial=np.inf) <= near_m):
-        return cand
-    out: np.ndarray = cand[d <= max(radius, float(np.nanmin(d)))]
-    return out
-
-
 def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDataFrame, spacing_m: float,
                     crs: Any, radii: np.ndarray | None = None,
                     near_m: float = 30.0) -> tuple[gpd.GeoDataFrame, np.ndarray]:
@@ -217,7 +205,7 @@ def _spread_streets(inc: gpd.GeoDataFrame, weights: np.ndarray, edges: gpd.GeoDa
     ids = _event_ids(inc)
     parts = []
     for j in np.flatnonzero(matched):
-        ix = _window(px, py, np.flatnonzero(pt_street == keys[j]), geoms[j], float(r[j]), near_m + spacing / 2)
+        ix = uncertainty.street_window(px, py, np.flatnonzero(pt_street == keys[j]), geoms[j], float(r[j]), near_m + spacing / 2)
         length = sp.length_m[ix] if sp.length_m[ix].sum() > 0 else np.ones(len(ix))
         share = length / length.sum()
         parts.append(pd.DataFrame({"ix": ix, "category": cats[j], "event": ids[j], "weight": weights[j] * share,

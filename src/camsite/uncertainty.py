@@ -35,8 +35,16 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["SPREAD_PRECISIONS", "disc_offsets", "disc_samples", "exit_points", "hide_rows", "recorded_uncertainty",
-           "station_exits"]
+__all__ = [
+    "SPREAD_PRECISIONS",
+    "disc_offsets",
+    "disc_samples",
+    "exit_points",
+    "hide_rows",
+    "recorded_uncertainty",
+    "station_exits",
+    "street_window",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -187,4 +195,17 @@ def hide_rows(matrix: sp.csr_matrix, hidden: npt.NDArray[np.bool_]) -> sp.csr_ma
         counts = np.diff(out.indptr)
         out.data[np.repeat(hidden, counts)] = 0
         out.eliminate_zeros()
+    return out
+
+
+def street_window(px: np.ndarray, py: np.ndarray, cand: np.ndarray, geom: BaseGeometry | None, radius: float,
+                  near_m: float) -> np.ndarray:
+    """The sample points of an incident's street within ``radius`` of its point (at least the nearest), when the
+    point lies within ``near_m`` of the street; else the whole street."""
+    if geom is None or geom.is_empty or not np.isfinite(radius) or not len(cand):
+        return cand
+    d = np.hypot(px[cand] - shapely.get_x(geom), py[cand] - shapely.get_y(geom))
+    if not (np.nanmin(d, initial=np.inf) <= near_m):
+        return cand
+    out: np.ndarray = cand[d <= max(radius, float(np.nanmin(d)))]
     return out
