@@ -126,14 +126,15 @@ def suppress_events(sites: pd.DataFrame, *, min_count: int = MIN_COUNT) -> pd.Da
     give it away (one event: 1.0), so it is hidden with it. ``rests_on_one_event`` stays: it says only whether
     the share is above one half.
 
-    >>> t = suppress_events(pd.DataFrame({"gain_events": [1, 2, 3, 0], "top_event_share": [1.0, 0.6, 0.4, 0.0],
-    ...                                   "rests_on_one_event": [True, True, False, False]}))
+    >>> t = suppress_events(pd.DataFrame({"gain_events": [1, 2, 3, 0, None],
+    ...                                   "top_event_share": [1.0, 0.6, 0.4, 0.0, 0.9],
+    ...                                   "rests_on_one_event": [True, True, False, False, True]}))
     >>> t["gain_events"].tolist(), t["top_event_share"].tolist()
-    ([None, None, 3, 0], [None, None, 0.4, 0.0])
+    ([None, None, 3, 0, None], [None, None, 0.4, 0.0, None])
     """
     out = sites.copy()
     n = out["gain_events"].to_numpy(float)
-    few = (n > 0) & (n < min_count)
+    few = ((n > 0) & (n < min_count)) | np.isnan(n)  # NaN: already hidden (:func:`privacy_tables.hide_sites`)
     out["gain_events"] = pd.Series([None if f else int(v) for f, v in zip(few, n, strict=True)], index=out.index,
                                    dtype=object)
     if "top_event_share" in out:
