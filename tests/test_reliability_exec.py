@@ -4,6 +4,7 @@ certificate files, and nothing without them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -83,12 +84,13 @@ except KeyboardInterrupt:
 """
 
 
-@pytest.fixture
-def parent(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[int]]]:
-    """A process running a local pool of 2 workers, each busy for 2 minutes; the workers' pids."""
+@contextlib.contextmanager
+def busy_parent(script: str, folder: Path, names: tuple[str, ...]) -> Iterator[tuple[subprocess.Popen[bytes], list[int]]]:
+    """A process running ``script`` (formatted with ``src`` and ``folder``) whose workers write their pids into
+    ``folder/NAME`` for each of ``names`` and stay busy; yields the process and the workers' pids."""
     src = str(Path(__file__).resolve().parents[1] / "src")
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(_PARENT.format(src=src, folder=str(tmp_path)))])
-    files = [tmp_path / "pid-0", tmp_path / "pid-1"]
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script.format(src=src, folder=str(folder)))])
+    files = [folder / n for n in names]
     try:
         assert _wait(lambda: all(f.is_file() and f.read_text() for f in files), 60)
         yield proc, [int(f.read_text()) for f in files]
@@ -96,6 +98,13 @@ def parent(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[int]]
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def parent(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[int]]]:
+    """A process running a local pool of 2 workers, each busy for 2 minutes; the workers' pids."""
+    with busy_parent(_PARENT, tmp_path, ("pid-0", "pid-1")) as got:
+        yield got
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from test_reliability_exec import _gone, _wait
+from test_reliability_exec import _gone, _wait, busy_parent
 
 _PARENT = """
 import os, signal, sys, time
@@ -40,16 +38,8 @@ except KeyboardInterrupt:
 @pytest.fixture
 def sweeping(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[int]]]:
     """A process sweeping two budgets on two worker processes, each busy for two minutes; the workers' pids."""
-    src = str(Path(__file__).resolve().parents[1] / "src")
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(_PARENT.format(src=src, folder=str(tmp_path)))])
-    files = [tmp_path / "pid-1", tmp_path / "pid-2"]
-    try:
-        assert _wait(lambda: all(f.is_file() and f.read_text() for f in files), 60)
-        yield proc, [int(f.read_text()) for f in files]
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
+    with busy_parent(_PARENT, tmp_path, ("pid-1", "pid-2")) as got:
+        yield got
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
