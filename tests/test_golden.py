@@ -51,8 +51,12 @@ def test_budget_curve_matches(default_out: Path) -> None:
 
 
 def test_binary_coverage_gives_the_sites_of_before_graded_coverage(tmp_path: Path) -> None:
-    """coverage = "binary" with the camera types of that time reproduces the default plan of 2026-12-01 (before
-    graded coverage): every column sites.csv had then, byte for byte in value (the file has gained columns since)."""
+    """coverage = "binary" with the camera types from before graded coverage, on the centreline: its plan is pinned
+    in every column sites.csv had then, byte for byte in value (the file has gained columns since).
+
+    The plan of 2026-12-01 itself is no longer reproduced: incidents are now distributions over their recorded
+    uncertainty, travellers are counted per exit from SL's boardings, and the privacy rule hides a weight with its
+    small count (golden_binary/sites.csv regenerated on 2026-12-07, 10 sites as then)."""
     import pandas as pd
 
     from factory import invoke
