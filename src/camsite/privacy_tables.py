@@ -51,10 +51,12 @@ __all__ = ["SITE_CELL_TEXTS", "SITE_COUNT_COLUMNS", "SITE_CUMULATIVE_COLUMNS", "
 
 #: Per-site columns that are counts of incidents or events (a value in (0, 3) closes the row).
 SITE_COUNT_COLUMNS: tuple[str, ...] = ("gain_incidents", "gain_events")
-#: Per-site columns computed from the row's counts: blank on a closed row.
+#: Per-site columns computed from the row's counts: blank on a closed row. ``rests_on_one_event`` is not one:
+#: it says only whether the largest event carries over half of the gain, which no count under 3 can be worked
+#: out from (one event, or a hundred with one dominant), and a reviewer must see it.
 SITE_DERIVED_COLUMNS: tuple[str, ...] = (
     "gain_weight", "gain_identify_pct", "gain_recognise_pct", "gain_observe_pct", "gain_detect_pct",
-    "top_event_share", "rests_on_one_event",
+    "top_event_share",
 )
 #: Per-site running totals over the rank order: blank from the first closed row on.
 SITE_CUMULATIVE_COLUMNS: tuple[str, ...] = ("cumulative_coverage_pct",)

@@ -29,6 +29,15 @@ from camsite.stages import CoverageRow
 __all__ = ["breakdowns", "esc", "fmt_num", "fmt_pct", "key_figures", "method_box", "sites_table", "views_section"]
 
 
+
+def _flagged(value: object) -> bool:
+    """A site's ``rests_on_one_event`` flag: True only for a true value (an empty or NaN cell is no flag).
+
+    >>> _flagged(True), _flagged(float("nan")), _flagged(None), _flagged(False)
+    (True, False, False, False)
+    """
+    return value is not None and value == value and bool(value)
+
 def esc(value: object) -> str:
     """HTML-escaped text of ``value``."""
     return html.escape("" if value is None else str(value))
@@ -100,7 +109,7 @@ def sites_table(result: RunResult, *, lang: str) -> str:
             v = getattr(rec, col)
             if col == "rank":  # ⚑: the site rests on one event (its largest event carries over half its gain)
                 flag = ' <span class="one-event" title="{}">⚑</span>'.format(esc(tr("rests_on_one_event", lang))) \
-                    if bool(getattr(rec, "rests_on_one_event", False)) else ""
+                    if _flagged(getattr(rec, "rests_on_one_event", False)) else ""
                 cells.append(f'<td class="num"><span class="rank-badge">{int(v)}</span>{flag}</td>')
             elif col == "camera_type":
                 cells.append(f'<td class="type">{esc(_frames.type_label(result, str(v)))}</td>')
@@ -113,7 +122,7 @@ def sites_table(result: RunResult, *, lang: str) -> str:
         rows.append(f'<tr data-rank="{int(rec.rank)}" title="{esc(rec.description)}">{"".join(cells)}</tr>')
         rows.append(_why_row(rec, len(cols), lang))
     body = "".join(rows) or f'<tr><td colspan="{len(cols)}">{esc(tr("no_sites", lang))}</td></tr>'
-    flagged = int(sites["rests_on_one_event"].astype(bool).sum()) if "rests_on_one_event" in sites else 0
+    flagged = int(sites["rests_on_one_event"].map(_flagged).sum()) if "rests_on_one_event" in sites else 0
     one = f'<p class="warn-box" id="one-event">{esc(tr("one_event_note", lang, n=flagged))}</p>' if flagged else ""
     return (f'<section class="card" id="sites"><h2>{esc(tr("sites", lang))} ({len(sites)})</h2>{one}'
             f'<p class="note">{esc(tr("sites_table_note", lang))}</p><div class="table-scroll">'
