@@ -299,6 +299,9 @@ def test_every_label_the_robustness_outputs_use_is_translated() -> None:
 
 
 def test_jitter_moves_each_incident_within_its_precision_class() -> None:
+    """Each recorded position moves within its own uncertainty as the model reads it: a point or intersection
+    over its disc, a street incident on its street along it; what the model already spreads over its whole
+    uncertainty (a street incident off its street, an area or station incident) stays."""
     import geopandas as gpd
     import shapely
 
@@ -310,17 +313,22 @@ def test_jitter_moves_each_incident_within_its_precision_class() -> None:
     inc = incidents([("p", "vald", 1, None, "intersection", "", (X0 + 500, Y0)),
                      ("s", "vald", 2, None, "street", "Korsgatan", (X0 + 900, Y0 + 900)),
                      ("a", "vald", 1, None, "area", "", (X0 + 800, Y0)),
-                     ("t", "vald", 1, None, "station", "", (X0 + 700, Y0))])
-    inc["district"] = ["", "", "testdistrikt", ""]
+                     ("t", "vald", 1, None, "station", "", (X0 + 700, Y0)),
+                     ("l", "vald", 1, None, "street", "Långgatan", (X0 + 300, Y0 + 2))])
+    inc["district"] = ["", "", "testdistrikt", "", ""]
     pf = {"point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25}
     streets = StreetIndex.build(net.edges, shapely.box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 400), districts, pf)
-    kors = net.edges.geometry.iloc[1]
+    lang = net.edges.geometry.iloc[0]
+    moved_l = 0
     for seed in range(20):
-        out = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=10.0, area_spread_m=150.0)
+        out = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=10.0)
         g = out.geometry.to_numpy()
         assert 0 < g[0].distance(inc.geometry.iloc[0]) <= 10.0 and out["precision"].iloc[0] == "intersection"
-        assert g[1].distance(kors) < 1e-6 and out["precision"].iloc[1] == "point"
-        assert out["weight"].iloc[1] == pytest.approx(2 * 0.5)  # keeps the street factor: 2 x 0.5 / 1.0
-        assert district.buffer(1e-6).contains(g[2]) and g[2].distance(net.edges.geometry.iloc[0]) < 1e-6
-        assert out["weight"].iloc[2] == pytest.approx(0.25)
+        assert g[1].equals(inc.geometry.iloc[1]) and out["precision"].iloc[1] == "street"  # off its street
+        assert g[2].equals(inc.geometry.iloc[2]) and out["precision"].iloc[2] == "area"
+        assert g[4].distance(lang) < 1e-6 and g[4].distance(inc.geometry.iloc[4]) <= 10.0 + 1e-6
+        assert out["precision"].iloc[4] == "street"
+        assert out["weight"].tolist() == inc["weight"].tolist()  # nobody's weight changes
+        moved_l += not g[4].equals(inc.geometry.iloc[4])
         assert g[3].equals(inc.geometry.iloc[3]) and out["precision"].iloc[3] == "station"
+    assert moved_l == 20

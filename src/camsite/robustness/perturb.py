@@ -33,6 +33,8 @@ __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_came
 
 #: Precision classes placed at one spot of their street or district (the others, but stations, move within a disc).
 _SPREAD = ("street", "area")
+#: A street incident's recorded point within this of its street is on it (its window is moved along it).
+_ON_STREET_M = 30.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +162,7 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
     boot, jit, wts, rng_ranges = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     n = len(incidents)
     counts = np.bincount(boot.integers(0, n, n), minlength=n).astype(np.int64) if settings.bootstrap and n else None
-    moved = moved_incidents(incidents, streets, jit, jitter_m=settings.jitter_m, area_spread_m=area_spread_m) \
+    moved = moved_incidents(incidents, streets, jit, jitter_m=settings.jitter_m) \
         if settings.jitter and n else None
     cat: dict[str, float] = {}
     street = 1.0
@@ -176,55 +178,42 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
 
 
 def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
-                    jitter_m: float | None, area_spread_m: float) -> gpd.GeoDataFrame:
-    """The incidents, each moved within its precision class's uncertainty.
+                    jitter_m: float | None) -> gpd.GeoDataFrame:
+    """The incidents, each with its recorded position moved within its own uncertainty, as the model reads it.
 
-    A point or intersection moves up to ``jitter_m`` (uniform over the disc;
-    None: its own recorded ``uncertainty_m``, or its class's default); a
-    street incident is placed at one spot along its street; an area incident at
-    one spot on the streets of its district (or within ``area_spread_m`` of its
-    position when its district has no polygon). Placed incidents become
-    precision ``point`` with uncertainty 0 and their weight scaled so that their
-    class's precision factor still applies; a moved point keeps its recorded
-    uncertainty (the demand spreads it over that disc around its new centre).
-    Station incidents stay (they are shared among the station's exits
-    already); so does an incident with nowhere to go.
+    The demand model already spreads every incident over its uncertainty
+    (:mod:`camsite.uncertainty`); what a sample perturbs is the recorded
+    position the spread is centred on. A point or intersection moves up to
+    ``jitter_m`` (uniform over the disc; None: its own recorded
+    ``uncertainty_m``, or its class's default) and keeps its uncertainty; a
+    street incident whose point lies on its street moves along that street
+    within the same radius and stays a street incident (the demand spreads it
+    over the street window around its new point). A street incident with no
+    point on its street, an area incident (spread over its district) and a
+    station incident (shared among the station's exits) stay where they are:
+    their spread already covers all their uncertainty. So does an incident with
+    nowhere to go.
     """
     prec = incidents["precision"].fillna("point").astype(str).to_numpy(object)
     geoms = incidents.geometry.to_numpy().copy()
-    new_prec = prec.copy()
-    factor = np.ones(len(incidents))
     street = name_keys(incidents["street"]).to_numpy(object) if "street" in incidents.columns else \
         np.full(len(incidents), "", object)
-    district = name_keys(incidents["district"]).to_numpy(object) if "district" in incidents.columns else \
-        np.full(len(incidents), "", object)
-    pf = streets.precision_factors
     radii = recorded_uncertainty(incidents, streets.uncertainty_m) if jitter_m is None \
         else np.full(len(incidents), float(jitter_m))
-    unc = radii.copy()
     for i in range(len(incidents)):
-        spot = _spot(i, prec[i], geoms[i], street[i], district[i], streets, rng, jitter_m=float(radii[i]),
-                     area_spread_m=area_spread_m)
-        if spot is None:
-            continue
-        geoms[i] = spot
-        if prec[i] in ("street", "area") and pf.get("point", 1.0) > 0:
-            factor[i] = pf.get(prec[i], 1.0) / pf.get("point", 1.0)
-            new_prec[i] = "point"
-            unc[i] = 0.0
+        spot = _spot(prec[i], geoms[i], street[i], streets, rng, jitter_m=float(radii[i]))
+        if spot is not None:
+            geoms[i] = spot
     out = incidents.copy()
-    out["precision"] = new_prec
     if "uncertainty_m" in out.columns or jitter_m is None:
-        out["uncertainty_m"] = np.where(new_prec != prec, unc, recorded_uncertainty(incidents, streets.uncertainty_m))
-    raw = pd.to_numeric(out["weight"], errors="coerce").fillna(1.0).to_numpy(float) if "weight" in out.columns \
-        else np.ones(len(out))
-    out["weight"] = raw * factor
+        out["uncertainty_m"] = recorded_uncertainty(incidents, streets.uncertainty_m)
     return out.set_geometry(gpd.GeoSeries(geoms, crs=incidents.crs, index=incidents.index))
 
 
-def _spot(i: int, prec: str, geom: BaseGeometry | None, street: str, district: str, streets: StreetIndex,
-          rng: np.random.Generator, *, jitter_m: float, area_spread_m: float) -> BaseGeometry | None:
-    """Where incident ``i`` lies in this sample (None: where it is). Always draws, so streams stay aligned."""
+def _spot(prec: str, geom: BaseGeometry | None, street: str, streets: StreetIndex, rng: np.random.Generator, *,
+          jitter_m: float) -> BaseGeometry | None:
+    """Where an incident's recorded position lies in this sample (None: where it is). Always draws, so streams
+    stay aligned."""
     u = rng.uniform(0.0, 1.0, 2)
     has_point = geom is not None and not geom.is_empty
     if prec not in (*_SPREAD, "station"):
@@ -232,13 +221,12 @@ def _spot(i: int, prec: str, geom: BaseGeometry | None, street: str, district: s
             return None
         r, a = jitter_m * np.sqrt(u[0]), 2 * np.pi * u[1]
         return shapely.Point(geom.x + r * np.cos(a), geom.y + r * np.sin(a))  # type: ignore[union-attr]
-    if prec == "street":
-        return streets.spot_on(streets.street(street), rng)
-    if prec == "area":
-        poly, key = streets.districts.get(district), f"district:{district}"
-        if poly is None and has_point:
-            poly, key = geom.buffer(area_spread_m), f"disc:{geom.wkb_hex}:{area_spread_m}"  # type: ignore[union-attr]
-        return streets.spot_on(streets.around(poly, key), rng) if poly is not None else None
+    if prec == "street" and has_point and jitter_m > 0:
+        lines = streets.street(street)
+        if not len(lines) or float(shapely.distance(lines, geom).min()) > _ON_STREET_M:
+            return None  # not on its street: the demand spreads it over the whole street already
+        window = shapely.get_parts(shapely.intersection(lines, geom.buffer(jitter_m)))  # type: ignore[union-attr]
+        return streets.spot_on(window[shapely.get_type_id(window) == 1], rng)
     return None
 
 
