@@ -449,3 +449,13 @@ def bench(tmp_path_factory):
     bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), prefetch=False)
     yield bench
     bench.close()
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    """An earlier run's output folder (it holds summary.json, so camsite may replace it)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in factory.PREVIOUS.items():
+        (out / name).write_bytes(data)
+    return out

@@ -469,3 +469,14 @@ def open_offline(browser, url: str, allowed: str, *, width: int = 1280, ready_ti
     page.goto(url)
     page.wait_for_selector("#map[data-ready]", timeout=ready_timeout_ms)
     return page, outside, errors
+
+
+#: An earlier run's output folder: what a failed or refused run must leave exactly as it was.
+PREVIOUS = {"summary.json": b'{"scenario": "previous run", "outputs": ["sites.csv", "summary.json"]}\n',
+            "sites.csv": b"rank,site_id\n1,old\n"}
+
+
+def assert_untouched(out: Path) -> None:
+    """``out`` holds exactly :data:`PREVIOUS` and no temporary or set-aside sibling is left."""
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == PREVIOUS
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == []

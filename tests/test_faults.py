@@ -29,11 +29,8 @@ import pulp
 import pytest
 from click.testing import Result
 
-from factory import fridhemsplan_data, one_error_line, toml
+from factory import assert_untouched, fridhemsplan_data, one_error_line, toml
 from factory import invoke as _invoke
-
-PREVIOUS = {"summary.json": b'{"scenario": "previous run", "outputs": ["sites.csv", "summary.json"]}\n',
-            "sites.csv": b"rank,site_id\n1,old\n"}
 
 
 def scenario_text(radius_m: float = 300) -> str:
@@ -50,21 +47,6 @@ def scen(tmp_path: Path) -> Path:
     p = tmp_path / "s.toml"
     p.write_text(scenario_text(), encoding="utf-8")
     return p
-
-
-@pytest.fixture
-def previous(tmp_path: Path) -> Path:
-    """An earlier run's output folder (it holds summary.json, so camsite may replace it)."""
-    out = tmp_path / "out"
-    out.mkdir()
-    for name, data in PREVIOUS.items():
-        (out / name).write_bytes(data)
-    return out
-
-
-def assert_untouched(out: Path) -> None:
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == PREVIOUS
-    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == []
 
 
 def invoke(*args: str | Path) -> Result:

@@ -22,28 +22,10 @@ from hypothesis import strategies as st
 from camsite.cli import main
 from camsite.errors import InputError
 from camsite.report import compare, gpkg, outputs
-from factory import fridhemsplan_data, invoke, one_error_line, write_scenario
+from factory import assert_untouched, fridhemsplan_data, invoke, one_error_line, write_scenario
 from overpass_server import RecordedServer
 
 pytestmark = pytest.mark.usefixtures("shipped_network_once")
-
-PREVIOUS = {"summary.json": b'{"scenario": "previous run", "outputs": ["sites.csv", "summary.json"]}\n',
-            "sites.csv": b"rank,site_id\n1,old\n"}
-
-
-@pytest.fixture
-def previous(tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    out.mkdir()
-    for name, data in PREVIOUS.items():
-        (out / name).write_bytes(data)
-    return out
-
-
-def _untouched(out: Path) -> None:
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == PREVIOUS
-    assert [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")] == []
-
 
 # -- 16. disk full inside GDAL and SQLite ---------------------------------------------------------------------------
 
@@ -68,7 +50,7 @@ def test_disk_full_in_the_geopackage_is_the_documented_line(tmp_path: Path, prev
     r = invoke("run", scen, "--out", previous, "--no-curve", "--no-progress")
     one_error_line(r.stderr, r.exit_code, 2, f"{previous}: cannot write the output folder (No space left on device, "
                                              "writing camsite.gpkg); the earlier output is unchanged")
-    _untouched(previous)
+    assert_untouched(previous)
 
 
 # -- 17. a damaged download cache ----------------------------------------------------------------------------------

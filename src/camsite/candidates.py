@@ -35,7 +35,6 @@ from camsite import areas, mounts, readers
 from camsite.cameras import CameraModels
 from camsite.config import CandidateConfig, Exclusion, NoViewZone
 from camsite.demand import usable_edges
-from camsite.errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -246,15 +245,8 @@ def _read_zone_file(path: Path, crs: str) -> gpd.GeoDataFrame:
     """Zones from a file: a point CSV, or any vector file (GeoJSON, GeoPackage) of points or polygons."""
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return readers.read_points(path, target_crs=crs)
-    if not path.is_file():
-        raise InputError("exclusion file does not exist", file=path)
-    readers.refuse_remote_crs(path)
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"cannot read exclusion zones: {str(exc).splitlines()[0]}", file=path) from None
-    gdf = gdf[gdf.geometry.notna()]
-    return gdf.set_crs("EPSG:4326").to_crs(crs) if gdf.crs is None else gdf.to_crs(crs)
+    gdf = readers.read_zone_layer(path, crs=crs, what="exclusion zones")
+    return gdf[gdf.geometry.notna()]
 
 
 def no_view_zones(zones: tuple[NoViewZone, ...], *, crs: str,

@@ -59,17 +59,6 @@ PLACE_COLUMNS: tuple[str, ...] = ("name", "label", "kind", "precision", "source"
 SITE_VIEW_COLUMNS: tuple[str, ...] = ("site_id", "places_in_view", "places_share_pct", "view_m2")
 
 
-def _read_vector(path: Path, crs: str) -> gpd.GeoDataFrame:
-    if not path.is_file():
-        raise InputError("file does not exist", file=path)
-    readers.refuse_remote_crs(path)
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"cannot read the layer: {str(exc).splitlines()[0]}", file=path) from None
-    return gdf.set_crs("EPSG:4326", allow_override=True).to_crs(crs) if gdf.crs is None else gdf.to_crs(crs)
-
-
 def _text(gdf: gpd.GeoDataFrame, col: str, default: str) -> pd.Series:
     if col not in gdf:
         return pd.Series([default] * len(gdf), index=gdf.index, dtype=object)
@@ -87,7 +76,7 @@ def read_places(path: str | Path, *, crs: str) -> gpd.GeoDataFrame:
         ``precision`` or a ``buffer_m`` that is not a number >= 0 (naming the row).
     """
     p = Path(path)
-    gdf = _read_vector(p, crs).reset_index(drop=True)
+    gdf = readers.read_zone_layer(p, crs=crs).reset_index(drop=True)
     if "name" not in gdf:
         raise InputError("no column 'name' (one name per sensitive place)", file=p)
     names = _text(gdf, "name", "")
@@ -121,7 +110,7 @@ def read_places(path: str | Path, *, crs: str) -> gpd.GeoDataFrame:
 def facade_zones(path: str | Path, *, crs: str, depth_m: float) -> gpd.GeoDataFrame:
     """Residential façade bands of a polygon layer: ``name``, ``label``, geometry (each outline ``depth_m`` deep)."""
     p = Path(path)
-    gdf = _read_vector(p, crs)
+    gdf = readers.read_zone_layer(p, crs=crs)
     geom = gdf.geometry.to_numpy()
     polys = np.isin(shapely.get_type_id(geom), (3, 6))
     if not polys.any():

@@ -39,11 +39,11 @@ from camsite.readers._columns import ROW, find_column, to_number, where
 from camsite.readers._crs import CRS_RANGES, fitting_crs, known_crs, project, resolve_crs
 from camsite.readers._csv import CSV_SUFFIXES, check_path, read_csv_frame
 from camsite.readers._raw import read_raw
-from camsite.readers._vector import VECTOR_SUFFIXES, refuse_remote_crs
+from camsite.readers._vector import VECTOR_SUFFIXES, read_zone_layer, refuse_remote_crs
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CRS_RANGES", "CSV_SUFFIXES", "ROW", "VECTOR_SUFFIXES", "fitting_crs", "read_csv_table", "read_points",
+__all__ = ["CRS_RANGES", "CSV_SUFFIXES", "ROW", "VECTOR_SUFFIXES", "fitting_crs", "read_csv_table", "read_points", "read_zone_layer",
            "refuse_remote_crs", "to_number"]
 
 

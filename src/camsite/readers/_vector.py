@@ -15,7 +15,7 @@ from camsite.readers._columns import first_line
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["VECTOR_SUFFIXES", "read_vector_frame", "refuse_remote_crs"]
+__all__ = ["VECTOR_SUFFIXES", "read_vector_frame", "read_zone_layer", "refuse_remote_crs"]
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 
@@ -85,3 +85,19 @@ def _read_vector_quiet(path: Path, layer: str | None) -> gpd.GeoDataFrame:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:
         raise InputError(f"cannot read ({type(exc).__name__}: {first_line(exc)})", file=path) from None
+
+
+def read_zone_layer(path: Path, *, crs: str, what: str = "the layer") -> gpd.GeoDataFrame:
+    """A vector layer of zones or places (GeoJSON, GeoPackage) in ``crs``, rows without geometry kept.
+
+    A missing file, a remote CRS link or an unreadable layer is one :class:`~camsite.errors.InputError`
+    naming the file; a layer without a CRS is taken as WGS84 (GeoJSON's default).
+    """
+    if not path.is_file():
+        raise InputError("file does not exist", file=path)
+    refuse_remote_crs(path)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(f"cannot read {what}: {str(exc).splitlines()[0]}", file=path) from None
+    return gdf.set_crs("EPSG:4326", allow_override=True).to_crs(crs) if gdf.crs is None else gdf.to_crs(crs)
