@@ -27,7 +27,7 @@ from camsite.optimize._data import BoolArray, FloatArray, IntArray
 __all__ = ["greedy_cover", "greedy_max"]
 
 
-class _State:
+class State:
     """Chosen sites and what they block (groups, conflicts, type caps, budget)."""
 
     def __init__(self, cons: Constraints, idx: IntArray, costs: FloatArray, budget: float) -> None:
@@ -67,7 +67,7 @@ def _ratio(gain: FloatArray, costs: FloatArray) -> FloatArray:
     return np.where(gain > 0, r, -np.inf)
 
 
-def _pick(gain: FloatArray, costs: FloatArray, ok: BoolArray) -> int:
+def pick(gain: FloatArray, costs: FloatArray, ok: BoolArray) -> int:
     """Best ratio, then larger gain, then lower index; -1 when nothing useful is feasible."""
     cand = np.flatnonzero(ok & (gain > 0))
     if cand.size == 0:
@@ -77,11 +77,11 @@ def _pick(gain: FloatArray, costs: FloatArray, ok: BoolArray) -> int:
     return int(cand[order[0]])
 
 
-def _marginal(counts: IntArray, weights: FloatArray, backup_weight: float) -> FloatArray:
+def marginal(counts: IntArray, weights: FloatArray, backup_weight: float) -> FloatArray:
     return np.where(counts == 0, weights, np.where(counts == 1, backup_weight * weights, 0.0))
 
 
-def _start(state: _State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray,
+def _start(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray,
            backup_weight: float) -> bool:
     """Add forced sites and one member of each ``require_any`` set; False when that is infeasible."""
     cons, idx = state.cons, state.idx
@@ -99,8 +99,8 @@ def _start(state: _State, csc: sp.csc_matrix, counts: IntArray, weights: FloatAr
         ok &= state.feasible()
         if not ok.any():
             return False
-        gain = np.asarray(csc.T @ _marginal(counts, weights, backup_weight)).ravel() + 1e-300
-        k = _pick(gain, state.costs, ok)
+        gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight)).ravel() + 1e-300
+        k = pick(gain, state.costs, ok)
         state.add(k)
         counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
     return True
@@ -112,13 +112,13 @@ def greedy_max(rows: sp.csr_matrix, weights: FloatArray, existing: BoolArray, co
     csc = sp.csc_matrix(rows, dtype=np.float64)
 
     def run(single: bool) -> tuple[IntArray, float] | None:
-        state = _State(cons, idx, costs, budget)
+        state = State(cons, idx, costs, budget)
         counts = existing.astype(np.int64).copy()
         if not _start(state, csc, counts, weights, backup_weight):
             return None
         while True:
-            gain = np.asarray(csc.T @ _marginal(counts, weights, backup_weight), dtype=np.float64).ravel()
-            k = _pick(gain, costs, state.feasible()) if not single else _best_single(gain, state.feasible())
+            gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight), dtype=np.float64).ravel()
+            k = pick(gain, costs, state.feasible()) if not single else _best_single(gain, state.feasible())
             if k < 0:
                 break
             state.add(k)
@@ -148,7 +148,7 @@ def greedy_cover(rows: sp.csr_matrix, required: BoolArray, weights: FloatArray, 
                  cons: Constraints, idx: IntArray) -> IntArray | None:
     """Greedy for minimum-cost cover on local columns; None when it cannot meet the requirement."""
     csc = sp.csc_matrix(rows, dtype=np.float64)
-    state = _State(cons, idx, costs, np.inf)
+    state = State(cons, idx, costs, np.inf)
     counts = np.zeros(rows.shape[0], dtype=np.int64)
     if not _start(state, csc, counts, weights, 0.0):
         return None
@@ -161,7 +161,7 @@ def greedy_cover(rows: sp.csr_matrix, required: BoolArray, weights: FloatArray, 
             gain = csc.T @ np.where(counts == 0, weights, 0.0)
         else:
             return np.sort(np.asarray(state.chosen, dtype=np.int64))
-        k = _pick(gain, costs, state.feasible())
+        k = pick(gain, costs, state.feasible())
         if k < 0:
             return None
         state.add(k)

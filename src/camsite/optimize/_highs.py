@@ -126,6 +126,7 @@ class HighsBackend:
             raise SolverError("HiGHS rejected the model")
         self.n_rows = model.n_rows
         self.nested = nested
+        self.cost = np.asarray(model.cost, dtype=np.float64).copy()
 
     # -- editing ---------------------------------------------------------------------------------
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
@@ -138,6 +139,7 @@ class HighsBackend:
         self.h.changeColsCost(self.n_cols, idx, np.asarray(cost, dtype=np.float64))
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
         self.maximize = maximize
+        self.cost = np.asarray(cost, dtype=np.float64).copy()
 
     def add_row(self, cols: IntArray, vals: FloatArray, lower: float, upper: float) -> int:
         """Add a row; returns its index."""
@@ -173,9 +175,23 @@ class HighsBackend:
         t0 = time.perf_counter()
         h.run()
         out = self._outcome(mip, time.perf_counter() - t0)
+        if start is not None and mip and self._values_disagree(out):
+            # HiGHS 1.16 can report the optimum's objective with the start's values (presolve solved it)
+            logger.debug("highs returned the start's values with objective %.9g: solving again cold", out.objective)
+            h.clearSolver()
+            t0 = time.perf_counter()
+            h.run()
+            out = self._outcome(mip, time.perf_counter() - t0)
         logger.debug("highs %s: %s objective %.9g bound %.9g in %.3f s", "MIP" if mip else "LP", out.status,
                      out.objective, out.bound, out.runtime_s)
         return out
+
+    def _values_disagree(self, out: Outcome) -> bool:
+        """Whether the returned values' objective differs from the objective HiGHS reports."""
+        if out.values is None or not np.isfinite(out.objective):
+            return False
+        said = float(self.cost @ out.values)
+        return abs(said - out.objective) > 1e-6 * max(1.0, abs(out.objective))
 
     def _outcome(self, mip: bool, runtime: float) -> Outcome:
         h = self.h

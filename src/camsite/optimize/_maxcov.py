@@ -30,10 +30,12 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from camsite.errors import SolverError
+from camsite.optimize._budget_cuts import count_cuts
 from camsite.optimize._common import add_side_rows, bound_gap
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
 from camsite.optimize._greedy import greedy_max
+from camsite.optimize._local import improve
 from camsite.optimize._model import (
     Backend,
     BoolArray,
@@ -55,6 +57,11 @@ from camsite.optimize.solution import Solution
 logger = logging.getLogger(__name__)
 
 __all__ = ["CoverageModel"]
+
+#: The restricted MIP of :meth:`CoverageModel._better_start` runs only below this many sites (the LP's
+#: support on the default scenario: 26; a restricted MIP of 200 sites took as long as the full one). It has
+#: no time limit of its own (only the solve's), so the start, and the plan, do not depend on timing.
+MAX_RESTRICTED = 120
 
 
 def _reduce(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
@@ -262,15 +269,51 @@ class CoverageModel:
             return self._infeasible(t0, info, opts.name)
         backend = self._backend(opts.name, opts.nested)
         backend.set_row_bounds(mip.budget_row, -np.inf, budget)
+        cuts = self._add_budget_cuts(backend, budget)
+        try:
+            found = self._run(backend, budget, opts, start_sites, g_local, info, deadline, t0)
+        finally:
+            for _ in range(cuts):
+                backend.delete_last_row()
+        if isinstance(found, Solution):
+            return found
+        local, out = found
+        if out.status == "optimal" and opts.tie_break == "lexicographic":
+            local = self._tie_break(backend, local, deadline)
+        elif out.status == "optimal" and opts.tie_break == "local" and len(local):
+            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=self._moves(),
+                              budget=budget, tol=1e-9 * max(1.0, budget))
+        return self._solution(local, out, info, opts.name, t0)
+
+    def _add_budget_cuts(self, backend: Backend, budget: float) -> int:
+        """Add the budget's count rows (:mod:`camsite.optimize._budget_cuts`) for this solve; returns how many."""
+        mip = self._build()
+        rows = count_cuts(self.c[self.red.sites], budget)
+        for coef, upper in rows:
+            nz = np.flatnonzero(coef)
+            backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
+        return len(rows)
+
+    def _run(self, backend: Backend, budget: float, opts: SolverOptions, start_sites: IntArray | None,
+             g_local: IntArray | None, info: dict[str, Any], deadline: Deadline, t0: float
+             ) -> Solution | tuple[IntArray, Outcome]:
+        """LP bound and MIP from the best start found, the budget's cuts in place: the plan and the MIP's
+        outcome, or the infeasible answer. (The tie-break runs without the cuts: with an extra row in place
+        HiGHS 1.16 returned its start's values with another objective on a 6-site instance.)"""
+        mip = self._build()
+        lp_x = None
         if opts.lp_bound:
             lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)
             info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
             if lp.status == "infeasible":
                 return self._infeasible(t0, info, opts.name)
+            lp_x = None if lp.values is None else lp.values[mip.x]
         warm = self._local(start_sites) if start_sites is not None else g_local
         if start_sites is not None and warm is not None and self._feasible(warm, budget):
             filled = self._greedy(budget, seed=warm)  # spend what the start leaves, greedily
             warm = filled if filled is not None else warm
+        if warm is not None and self._feasible(warm, budget):
+            warm = self._better_start(warm, lp_x, budget, opts, deadline)
         out = solve_mip(backend, deadline=deadline, abs_gap=self.tol,
                         start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
@@ -280,12 +323,34 @@ class CoverageModel:
         else:  # stopped before finding a solution: the start, if feasible (greedy always is)
             cands = [w_ for w_ in (warm, g_local) if w_ is not None and self._feasible(w_, budget)]
             local = cands[0] if cands else np.zeros(0, np.int64)
-        if out.status == "optimal" and opts.tie_break == "lexicographic":
-            local = self._tie_break(backend, local, deadline)
-        elif out.status == "optimal" and opts.tie_break == "local" and len(local):
-            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=self._moves(),
-                              budget=budget, tol=1e-9 * max(1.0, budget))
-        return self._solution(local, out, info, opts.name, t0)
+        return local, out
+
+    def _better_start(self, warm: IntArray, lp_x: FloatArray | None, budget: float, opts: SolverOptions,
+                      deadline: Deadline) -> IntArray:
+        """``warm`` improved by swaps, then (given the LP relaxation's values) the optimum over the LP's support.
+
+        The restricted MIP keeps the sites the LP uses and those of the improved
+        start (a few dozen) and forbids the rest; its optimum is feasible for the
+        full model and usually optimal or close (module docs of ``_local``).
+        """
+        red = self.red
+        warm = improve(red.rows, red.weights, red.existing, self.c[red.sites], budget, self.cons, red.sites,
+                       self.beta, warm, tol=self.tol)
+        left = deadline.left()
+        if lp_x is None or (left is not None and left < 1.0):
+            return warm
+        keep = np.union1d(np.flatnonzero(lp_x > 1e-6), warm)
+        if len(keep) >= min(len(red.sites), MAX_RESTRICTED):
+            return warm
+        forbid = np.ones(self.n_sites, dtype=bool)
+        forbid[red.sites[keep]] = False
+        sub = self.with_sites(forbidden=forbid | self.cons.forbidden)
+        sol = sub.solve(budget, solver=replace(opts, time_limit_s=left, greedy=False, lp_bound=False,
+                                               tie_break="none"), start=red.sites[warm])
+        cand = self._local(sol.selected)
+        if self._feasible(cand, budget) and self._reduced_objective(cand) > self._reduced_objective(warm) + self.tol:
+            return cand
+        return warm
 
     def _greedy(self, budget: float, seed: IntArray | None = None) -> IntArray | None:
         """Greedy on the reduced model; ``seed`` (local indices) are kept, as if forced."""

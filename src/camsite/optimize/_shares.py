@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import BoolArray, FloatArray, IntArray, as_vector
-from camsite.optimize._greedy import _pick, _start, _State
+from camsite.optimize._greedy import State, _start, pick
 from camsite.optimize._reduce import row_groups
 
 __all__ = ["Cover", "greedy_shares", "merge_map", "share_matrix"]
@@ -80,7 +80,7 @@ def greedy_shares(rows: sp.csr_matrix, required: BoolArray, shares: sp.csr_matri
     until every requirement is met.
     """
     csc = sp.csc_matrix(rows, dtype=np.float64)
-    state = _State(cons, idx, costs, np.inf)
+    state = State(cons, idx, costs, np.inf)
     counts: IntArray = np.zeros(rows.shape[0], dtype=np.int64)
     total: FloatArray = np.asarray(shares.sum(axis=0), dtype=np.float64).ravel()
     if not _start(state, csc, counts, total, 0.0):
@@ -98,7 +98,7 @@ def greedy_shares(rows: sp.csr_matrix, required: BoolArray, shares: sp.csr_matri
             open_w = sp.csr_matrix(shares[short].multiply((counts == 0)[None, :].astype(np.float64)))
             g = np.asarray((open_w @ csc).todense())
             gain = (np.minimum(g, deficit[short, None]) / needs[short, None]).sum(axis=0)
-        k = _pick(gain, costs, state.feasible())
+        k = pick(gain, costs, state.feasible())
         if k < 0:
             return None
         state.add(k)

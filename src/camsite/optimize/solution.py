@@ -54,7 +54,8 @@ class Solution:
     backup_covered_weight
         Weight covered at least twice (an existing camera counts once).
     lp_bound
-        Optimum of the LP relaxation (``None`` when not computed).
+        Optimum of the LP relaxation, with the budget's count rows for max coverage
+        (``None`` when not computed).
     greedy_objective, greedy_selected
         The cost-effectiveness greedy heuristic's objective and sites (``None``
         when not computed).
