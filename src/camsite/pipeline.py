@@ -109,10 +109,16 @@ def run(
 
     step("optimise", 2)
     constraints = stages.constraints_for(instance, opt)
-    answered = stages.answer(scenario, inputs, instance, constraints)
+    pending = stages.start_curve(scenario, instance, constraints)  # the curve's budgets on the workers ...
+    try:
+        answered = stages.answer(scenario, inputs, instance, constraints)  # ... while this process solves
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
 
     step("curve", 3)
-    plans = stages.budget_plans(scenario, instance, constraints, answered=answered)
+    plans = stages.budget_plans(scenario, instance, constraints, answered=answered, pending=pending)
     _warn_not_proven(plans.curve, "budget-curve points", "budget_sek")
     _warn_not_proven(plans.staged, "stages of the staged plan", "stage")
 

@@ -89,7 +89,16 @@ from camsite.optimize._frames import FramedPlan, framed_plan
 from camsite.optimize._knee import chord_knee
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import TIE_BREAKS, SolverOptions
-from camsite.optimize._sweep import CURVE_COLUMNS, STAGE_COLUMNS, budget_sweep, knee, solve_budgets, staged_plan
+from camsite.optimize._sweep import (
+    CURVE_COLUMNS,
+    STAGE_COLUMNS,
+    PendingCurve,
+    budget_sweep,
+    knee,
+    solve_budgets,
+    staged_plan,
+    start_budget_sweep,
+)
 from camsite.optimize.solution import STATUSES, Solution
 
 __all__ = [
@@ -100,6 +109,7 @@ __all__ = [
     "Constraints",
     "CoverageModel",
     "FramedPlan",
+    "PendingCurve",
     "Solution",
     "SolverOptions",
     "budget_sweep",
@@ -112,4 +122,5 @@ __all__ = [
     "side_constraints",
     "solve_budgets",
     "staged_plan",
+    "start_budget_sweep",
 ]

@@ -38,7 +38,7 @@ import math
 import multiprocessing as mp
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -56,7 +56,8 @@ from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CHAIN_LENGTH", "CURVE_COLUMNS", "KNEE_RATE_PP", "KNEE_WINDOW_SEK", "STAGE_COLUMNS", "START_FROM_KNOWN", "budget_sweep", "knee", "solve_budgets", "staged_plan"]
+__all__ = ["CHAIN_LENGTH", "CURVE_COLUMNS", "KNEE_RATE_PP", "KNEE_WINDOW_SEK", "STAGE_COLUMNS", "START_FROM_KNOWN", "PendingCurve",
+           "PendingSweep", "budget_sweep", "knee", "solve_budgets", "staged_plan", "start_budget_sweep", "start_sweep"]
 
 #: Columns of :func:`budget_sweep`'s table.
 CURVE_COLUMNS = ("budget_sek", "spent_sek", "n_sites", "coverage_pct", "backup_pct", "objective", "bound",
@@ -78,8 +79,9 @@ _Chain = tuple[tuple[float, ...], IntArray | None]  # budgets, start of the firs
 _WORKER_MODEL: list[CoverageModel] = []
 
 
-def _chains(budgets: Sequence[float], known: Mapping[float, Solution]) -> list[_Chain]:
-    """Split sorted ``budgets`` (none of them known) into warm-start chains (module docs)."""
+def _chains(budgets: Sequence[float], known: Mapping[float, Solution | None]) -> list[_Chain]:
+    """Split sorted ``budgets`` (none of them known) into warm-start chains (module docs); a known budget
+    without its solution yet (``None``) splits them but starts nothing."""
     everything = sorted(set(budgets) | set(known))
     out: list[_Chain] = []
     segment: list[float] = []
@@ -101,7 +103,7 @@ def _chains(budgets: Sequence[float], known: Mapping[float, Solution]) -> list[_
             flush()
             segment = []
             sol = known[b]
-            anchor = sol.selected if sol.status != "infeasible" and START_FROM_KNOWN else None
+            anchor = sol.selected if sol is not None and sol.status != "infeasible" and START_FROM_KNOWN else None
         else:
             segment.append(b)
     flush()
@@ -138,50 +140,93 @@ def _executor(model: CoverageModel, workers: int) -> Executor:
     return ThreadPoolExecutor(workers)
 
 
-def _run_chains(model: CoverageModel, chains: Sequence[_Chain], solver: SolverOptions,
-                workers: int) -> list[list[Solution]]:
-    """The chains on a pool of ``workers``; Ctrl-C, SIGTERM or an error end the worker processes at once."""
-    order = sorted(range(len(chains)), key=lambda k: -chains[k][0][-1])  # largest budgets (slowest) first
-    pool = _executor(model, workers)
-    try:
-        futures = {k: pool.submit(_chain_task, chains[k], solver) for k in order}
-        return [futures[k].result() for k in range(len(chains))]
-    except BaseException:
-        if isinstance(pool, ProcessPoolExecutor):
-            procs.terminate(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+class PendingSweep:
+    """Budgets being solved on worker processes while the caller goes on (e.g. solves the main budget).
+
+    Made by :func:`start_sweep`; :meth:`result` waits for them, :meth:`cancel`
+    ends the workers at once. With one worker (or one budget) nothing runs
+    until :meth:`result`, which then solves them in this process.
+    """
+
+    def __init__(self, model: CoverageModel, budgets: Iterable[float], solver: SolverOptions,
+                 skip: Iterable[float] = ()) -> None:
+        wanted = sorted({float(b) for b in budgets})
+        for b in wanted:
+            if not np.isfinite(b) or b < 0:
+                raise ValueError("budgets must be finite numbers >= 0")
+        self.model, self.solver, self.wanted = model, solver, wanted
+        self.skipped = {float(b) for b in skip}
+        self.chains = _chains([b for b in wanted if b not in self.skipped], dict.fromkeys(self.skipped))
+        self.workers = min(solver.n_workers, len(self.chains))
+        self.pool: Executor | None = None
+        self.futures: list[Future[list[Solution]]] = []
+        if self.workers > 1:
+            model._build()  # once, before the workers fork
+            order = sorted(range(len(self.chains)), key=lambda k: -self.chains[k][0][-1])  # slowest first
+            self.pool = _executor(model, self.workers)
+            try:
+                submitted = {k: self.pool.submit(_chain_task, self.chains[k], solver) for k in order}
+            except BaseException:
+                self.cancel()
+                raise
+            self.futures = [submitted[k] for k in range(len(self.chains))]
+
+    def cancel(self) -> None:
+        """End the workers now (nothing is returned)."""
+        if self.pool is not None:
+            if isinstance(self.pool, ProcessPoolExecutor):
+                procs.terminate(self.pool)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def result(self, known: Mapping[float, Solution] | None = None) -> dict[float, Solution]:
+        """Budget -> :class:`Solution` in ascending order, the skipped budgets taken from ``known``."""
+        given = {float(b): s for b, s in (known or {}).items()}
+        missing = [b for b in self.wanted if b in self.skipped and b not in given]
+        if missing:
+            self.cancel()
+            raise ValueError(f"budgets {missing} were skipped but are not known")
+        try:
+            if self.pool is None:
+                results = [_solve_chain(self.model, ch, self.solver) for ch in self.chains]
+            else:
+                results = [f.result() for f in self.futures]
+        except BaseException:
+            self.cancel()
+            raise
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        found = {b: s for ch, sols in zip(self.chains, results, strict=True)
+                 for b, s in zip(ch[0], sols, strict=True)}
+        return {b: found[b] if b in found else given[b] for b in self.wanted}
+
+
+def start_sweep(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = SWEEP_SOLVER,
+                skip: Iterable[float] = ()) -> PendingSweep:
+    """Start solving ``model`` for each budget but those in ``skip`` on ``solver.workers`` processes.
+
+    Returns at once (the workers run in the background); :meth:`PendingSweep.result`
+    gives the solutions. The main budget of a run is skipped here and solved by
+    the caller meanwhile, so both cores work on the curve and the main plan at once.
+    """
+    return PendingSweep(model, budgets, solver, skip)
 
 
 def solve_budgets(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = DEFAULT_SOLVER,
                   known: Mapping[float, Solution] | None = None) -> dict[float, Solution]:
     """Solve ``model`` for each budget (module docs); ``known`` budgets are not solved again.
 
-    A ``known`` budget that is not in ``budgets`` is not returned, but the next
-    budget still starts from its solution. ``solver.time_limit_s`` applies to
-    each budget, ``solver.workers`` sets how many chains run at once.
+    A ``known`` budget that is not in ``budgets`` is not returned. ``solver.time_limit_s``
+    applies to each budget, ``solver.workers`` sets how many chains run at once.
 
     Returns
     -------
     dict
         Budget -> :class:`Solution`, in ascending budget order (known budgets included).
     """
-    wanted = sorted({float(b) for b in budgets})
-    for b in wanted:
-        if not np.isfinite(b) or b < 0:
-            raise ValueError("budgets must be finite numbers >= 0")
     given = {float(b): s for b, s in (known or {}).items()}
-    chains = _chains([b for b in wanted if b not in given], given)
-    workers = min(solver.n_workers, len(chains))
-    if workers <= 1:
-        results = [_solve_chain(model, ch, solver) for ch in chains]
-    else:
-        model._build()  # once, before the workers fork
-        results = _run_chains(model, chains, solver, workers)
-    found: dict[float, Solution] = {b: s for ch, sols in zip(chains, results, strict=True)
-                                   for b, s in zip(ch[0], sols, strict=True)}
-    return {b: given[b] if b in given else found[b] for b in wanted}
+    return PendingSweep(model, budgets, solver, skip=given).result(given)
 
 
 def _join(idx: Iterable[int], labels: Sequence[str] | None) -> str:
@@ -243,13 +288,44 @@ def budget_sweep(
     >>> budget_sweep(cov, [3.0, 2.0, 1.0], np.ones(3), [1, 2], site_labels=["a", "b", "c"])["sites"].tolist()
     ['a', 'a;b']
     """
+    given = {float(b): s for b, s in (known or {}).items()}
+    return start_budget_sweep(coverage, weights, costs, budgets, existing=existing, constraints=constraints,
+                              solver=solver, backup_weight=backup_weight, skip=given,
+                              site_labels=site_labels).table(given)
+
+
+class PendingCurve:
+    """A budget curve being solved in the background (:func:`start_budget_sweep`)."""
+
+    def __init__(self, sweep: PendingSweep, labels: Sequence[str] | None) -> None:
+        self.sweep, self.labels = sweep, labels
+
+    def cancel(self) -> None:
+        """End the workers now."""
+        self.sweep.cancel()
+
+    def table(self, known: Mapping[float, Solution] | None = None) -> pd.DataFrame:
+        """The curve as :func:`budget_sweep` gives it; skipped budgets come from ``known``."""
+        sols = self.sweep.result({float(b): s for b, s in (known or {}).items() if float(b) in self.sweep.wanted})
+        return pd.DataFrame([_curve_row(b, s, self.labels) for b, s in sols.items()], columns=list(CURVE_COLUMNS))
+
+
+def start_budget_sweep(
+    coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, budgets: Iterable[float], *,
+    existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
+    solver: SolverOptions = SWEEP_SOLVER, backup_weight: float = 0.0, skip: Iterable[float] = (),
+    site_labels: Sequence[str] | None = None,
+) -> PendingCurve:
+    """:func:`budget_sweep` started in the background, without the budgets in ``skip``.
+
+    The caller solves a skipped budget meanwhile (the run's main budget, on the
+    core the workers leave) and hands it to :meth:`PendingCurve.table`. Call
+    :meth:`PendingCurve.cancel` when it will not be needed (an error).
+    """
     model = make_model(coverage, weights, costs, existing=existing, constraints=constraints,
                        backup_weight=backup_weight)
     labels = _labels(site_labels, model.n_sites)
-    budget_list = [float(b) for b in budgets]
-    sols = solve_budgets(model, budget_list, solver=solver,
-                         known={float(b): s for b, s in (known or {}).items() if float(b) in set(budget_list)})
-    return pd.DataFrame([_curve_row(b, s, labels) for b, s in sols.items()], columns=list(CURVE_COLUMNS))
+    return PendingCurve(start_sweep(model, [float(b) for b in budgets], solver=solver, skip=skip), labels)
 
 
 def staged_plan(

@@ -22,7 +22,7 @@ nothing private; :func:`camsite.pipeline.run` chains them.
 from __future__ import annotations
 
 from camsite.cameras import CameraModels
-from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans
+from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans, start_curve
 from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
 from camsite.stages.instance import CoverageModel, Instance, build_instance, demand_reach, district_map
@@ -102,6 +102,7 @@ __all__ = [
     "solve",
     "solver_options",
     "staged_plan",
+    "start_curve",
     "street_names",
     "summarise",
     "target_points_table",

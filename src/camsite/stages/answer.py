@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from camsite.config import Scenario
+from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
-from camsite.optimize import Constraints, Solution
+from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
@@ -30,7 +30,7 @@ from camsite.stages.objectives import (
     unused_target_text,
 )
 from camsite.stages.rollout import yearly_plan
-from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options
+from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options, start_budget_curve
 
 logger = logging.getLogger(__name__)
 
@@ -117,21 +117,44 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
     return Answer(solution, question)
 
 
+def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints) -> PendingCurve | None:
+    """The scenario's budget curve started on worker processes, before :func:`answer` (None: no curve).
+
+    The main budget of a max-coverage question is left out: :func:`answer` solves
+    it meanwhile, so the curve and the main plan share the cores. Hand the
+    result to :func:`budget_plans` (``pending``); cancel it when the run fails.
+    """
+    opt = scenario.optimization
+    if opt.budget_sweep is None:
+        return None
+    skip = [opt.budget_sek] if opt.objective == "max_coverage" else []
+    return start_budget_curve(instance, opt.budget_sweep.values(), constraints, _sweep_options(opt),
+                              backup_weight=opt.backup_weight, skip=skip)
+
+
+def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
+    return solver_options(opt, greedy=False, lp_bound=False, workers=0)
+
+
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
-                 answered: Answer) -> BudgetPlans:
+                 answered: Answer, pending: PendingCurve | None = None) -> BudgetPlans:
     """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
 
     The sweeps use the scenario's solver without greedy start or LP bound,
     on all cores. ``answered`` (from :func:`answer`) is the plan at the budget
     of a max-coverage question: the curve does not solve that budget again.
+    ``pending`` (from :func:`start_curve`) is the curve already started.
     """
     opt = scenario.optimization
-    sweep = solver_options(opt, greedy=False, lp_bound=False, workers=0)
+    sweep = _sweep_options(opt)
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
-        curve, _ = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
-                                backup_weight=opt.backup_weight, known=known)
+        if pending is not None:
+            curve = pending.table(known)
+        else:
+            curve, _ = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
+                                    backup_weight=opt.backup_weight, known=known)
         curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
         knee = headline_knee(instance, curve)
         points = target_points(instance, constraints, sweep, curve=curve)  # beyond the curve: not solved
