@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from camsite.config import Scenario
+from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
-from camsite.optimize import Constraints, Solution
+from camsite.optimize import Constraints, Solution, SolverOptions
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
@@ -117,6 +117,12 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
     return Answer(solution, question)
 
 
+def _target_solver(opt: OptimizationConfig, sweep: SolverOptions) -> SolverOptions:
+    """The sweep's solver with the target points' time limit (``optimization.target_time_limit_s``)."""
+    limit = opt.target_time_limit_s if opt.time_limit_s is None else min(opt.time_limit_s, opt.target_time_limit_s)
+    return replace(sweep, time_limit_s=limit)
+
+
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
                  answered: Answer) -> BudgetPlans:
     """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
@@ -134,7 +140,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
                                 backup_weight=opt.backup_weight, known=known)
         curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
         knee = headline_knee(instance, curve)
-        points = target_points(instance, constraints, sweep, curve=curve)  # beyond the curve: not solved
+        points = target_points(instance, constraints, _target_solver(opt, sweep), curve=curve)
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
     if opt.stages or opt.frames is not None:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,
