@@ -97,7 +97,7 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     t0 = time.perf_counter()
     ex = executor or InlineExecutor()
     ctx = make_context(result.scenario, result.inputs, result.instance, result.solution.selected, settings=settings,
-                       curve_plans=band.curve_variants(result.budget_curve))
+                       curve_plans=band.curve_variants(getattr(result, "budget_curve", None)))
     tasks = [Task(i, s) for i, s in enumerate(sample_seeds(seed, samples))]
     case_list = sens.cases(ctx) if sensitivity else []
     tasks += [Task(samples + k, 0, c.draw) for k, c in enumerate(case_list)]
@@ -114,7 +114,7 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     rob = robustness_tables(outcomes[:samples], main_sites, site_positions(result),
                             stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
                             radius_m=result.scenario.optimization.min_spacing_same_heading_m)
-    curve = result.budget_curve
+    curve = getattr(result, "budget_curve", None)  # a run without a curve (or a stand-in without the field)
     budgets = [] if curve is None or not ctx.curve_plans else curve["budget_sek"].astype(float).tolist()
     return dataclasses.replace(rob, curve_band=band.curve_band(budgets, [o.curve_incident_pct
                                                                          for o in outcomes[:samples]]))
