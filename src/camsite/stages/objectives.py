@@ -195,7 +195,7 @@ def _side_constraints(opt: OptimizationConfig) -> str:
     return ", ".join([g for g in given if g] + ["one camera (one type and heading) per site"])
 
 
-def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig, reach: Reach | None) -> str:
+def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig, reach: Reach | None = None) -> str:
     bad = [r for r in reqs if r.required > r.reachable + 1e-9 * max(1.0, r.total)]
     if reach is not None:  # one requirement, out of reach under the side constraints
         r = reqs[0]
