@@ -6,7 +6,10 @@ scenario's solver settings and a time limit per share (``--time-limit``,
 default the scenario's), as ``camsite run --target SHARE`` does. One JSON
 line per share: wall and CPU seconds (the CPU time of this process: HiGHS
 runs in it on one thread, so on a loaded machine CPU is the fairer figure),
-status, cost, bound, gap and the number of sites.
+status, cost, bound, gap and the number of sites; for a share no plan
+reaches (infeasible under the side constraints) also the highest reachable
+share found, its proven bound and the plan reaching it (``stages.highest_reach``,
+as the run reports it).
 
 Usage::
 
@@ -51,10 +54,14 @@ def main() -> None:
         wall, cpu = time.perf_counter(), time.process_time()
         sol = stages.solve(instance, stages.MinCost(target=None, covers=((inc, share * total),)), constraints,
                            solver)
-        print(json.dumps({"share": share, "wall_s": round(time.perf_counter() - wall, 2),
-                          "cpu_s": round(time.process_time() - cpu, 2), "status": sol.status,
-                          "cost_sek": sol.objective, "bound_sek": sol.bound, "gap": round(sol.gap, 6),
-                          "n_sites": len(sol.selected)}), flush=True)
+        line = {"share": share, "status": sol.status, "cost_sek": sol.objective, "bound_sek": sol.bound,
+                "gap": round(sol.gap, 6), "n_sites": len(sol.selected)}
+        if sol.status == "infeasible":  # out of reach: the highest reachable share and a plan reaching it
+            reach = stages.highest_reach(instance, inc, constraints, solver)
+            line.update(max_incident_pct=round(reach.found_pct, 3), max_incident_bound_pct=round(reach.bound_pct, 3),
+                        max_plan_cost_sek=reach.cost_sek, max_plan_n_sites=reach.n_sites)
+        print(json.dumps({**line, "wall_s": round(time.perf_counter() - wall, 2),
+                          "cpu_s": round(time.process_time() - cpu, 2)}), flush=True)
 
 
 if __name__ == "__main__":

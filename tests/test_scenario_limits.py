@@ -153,8 +153,10 @@ def test_infeasible_targets_name_the_constraints_the_scenario_has():
     from camsite.stages.objectives import Requirement, _unreachable
 
     ok = Requirement("incident", np.ones(2, bool), 1.0, 2.0, 2.0)
-    plain = _unreachable([ok, ok], OptimizationConfig(budget_sek=1))
+    plain = _unreachable([ok, ok], OptimizationConfig(budget_sek=1, min_spacing_same_heading_m=0))
     assert "spacing" not in plain and "type caps" not in plain and "forced" not in plain
+    # the same-heading spacing is on by default (25 m): it is named
+    assert "optimization.min_spacing_same_heading_m = 25" in _unreachable([ok, ok], OptimizationConfig(budget_sek=1))
     assert "one camera (one type and heading) per site" in plain and "each of the 2 targets" in plain
     spaced = _unreachable([ok], OptimizationConfig(budget_sek=1, min_spacing_m=40, forced_sites=("a",)))
     assert "optimization.min_spacing_m = 40" in spaced and "optimization.forced_sites" in spaced

@@ -53,6 +53,9 @@ class Robustness:
         The one-at-a-time table (:mod:`camsite.robustness.sensitivity`), or None.
     settings
         Seed, number of samples, the perturbations and their ranges, the executor.
+    curve_band
+        The budget curve's band (:mod:`camsite.robustness.band`): ``budget_sek``, ``incident_p10_pct``,
+        ``incident_p90_pct``; None without a curve.
     """
 
     sites: pd.DataFrame
@@ -61,6 +64,7 @@ class Robustness:
     alternatives: pd.DataFrame
     sensitivity: pd.DataFrame | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    curve_band: pd.DataFrame | None = None
 
     def summary(self) -> dict[str, Any]:
         """The headline figures (for robustness.json and the terminal)."""

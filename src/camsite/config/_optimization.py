@@ -124,6 +124,8 @@ class OptimizationConfig:
     horizon_years: float = 4.0
     solver: str = "highs"
     time_limit_s: float | None = 300.0
+    #: Limit (s) of each budget-curve target point (min_budgets.csv), or ``time_limit_s`` when that is shorter.
+    target_time_limit_s: float = 60.0
     backup_weight: float = 0.0
     min_spacing_m: float = 0.0
     #: No two new cameras closer than this that look the same way (fixed headings within ``same_heading_deg``,
@@ -187,6 +189,7 @@ class OptimizationConfig:
                key=f"{key}.solver")
         if self.time_limit_s is not None:
             check(self.time_limit_s > 0, "must be > 0", file=file, key=f"{key}.time_limit_s")
+        check(self.target_time_limit_s > 0, "must be > 0", file=file, key=f"{key}.target_time_limit_s")
         check(self.backup_weight >= 0, "must be >= 0", file=file, key=f"{key}.backup_weight")
         check(self.min_spacing_m >= 0, "must be >= 0", file=file, key=f"{key}.min_spacing_m")
         check(self.min_spacing_same_heading_m >= 0, "must be >= 0", file=file,

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from camsite.i18n import fmt_num, tr
+from camsite.report._band import band_series
 from camsite.report._headline import headline_series, knee_y
 from camsite.report._style import COLORS
 from camsite.report.question import plan_budget
@@ -53,6 +54,10 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
     x = curve["budget_sek"].to_numpy(float) / 1e6
     y, blend, before, after = headline_series(result)
     ax.plot(x, y, "-o", color=COLORS["proposed"], lw=2, ms=4, label=tr("incident_curve" if blend is not None else "coverage_pct", lang))
+    spread = band_series(result)
+    if spread is not None:  # the robustness band: 10th-90th percentile of each curve plan across the samples
+        ax.fill_between(spread[0], spread[1], spread[2], color=COLORS["proposed"], alpha=0.15, lw=0,
+                        label=tr("curve_band", lang))
     if blend is not None:  # the objective's blend beside it, lighter, labelled as the blend
         ax.plot(x, blend, "--", color=COLORS["proposed"], alpha=0.45, lw=1.3, label=tr("blend_curve", lang))
     bad = ~curve["proven_optimal"].to_numpy(bool) if "proven_optimal" in curve else np.zeros(len(curve), bool)

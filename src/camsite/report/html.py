@@ -31,6 +31,7 @@ from camsite.report import (
     svg,
 )
 from camsite.report import _labels as _labels_mod
+from camsite.report._band import curve_with_band
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
 from camsite.tables import jsonable
@@ -166,12 +167,13 @@ def _curve_section(result: RunResult, *, lang: str) -> str:
         return f'<section class="card" id="curve">{title}<p class="note">{esc(tr("no_curve", lang))}</p></section>'
     s = result.summary
     headline = "incident_pct" in result.budget_curve and s.incident_coverage_after_pct is not None
-    curve = svg.curve_svg(result.budget_curve if headline else result.budget_curve.drop(columns="incident_pct",
+    curve = svg.curve_svg(curve_with_band(result.budget_curve, result) if headline else result.budget_curve.drop(columns="incident_pct",
                                                                                         errors="ignore"),
                           budget=plan_budget(s), after=s.incident_coverage_after_pct if headline else s.coverage_after_pct,
                           before=s.incident_coverage_before_pct if headline else s.coverage_before_pct,
                           knee=s.budget_curve_knee, labels={**labels(lang), "target_points": tr("target_points", lang),
                                                             "blend_curve": tr("blend_curve", lang),
+                                                            "curve_band": tr("curve_band", lang),
                                                             **({"curve_y": tr("incident_curve_y", lang)}
                                                                if headline else {})},
                           locale_fmt=lambda v, d: _sections.fmt_num(v, d, lang), targets=s.target_points)

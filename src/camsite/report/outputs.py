@@ -19,6 +19,7 @@ import pandas as pd
 from camsite import privacy
 from camsite.errors import InputError
 from camsite.report import gpkg, html, maps, underlag, xlsx
+from camsite.report._band import curve_with_band
 from camsite.report._robustness_files import write_robustness_files
 from camsite.report._sensitive import SITE_COLUMNS as SENSITIVE_COLUMNS
 from camsite.report._sensitive import with_site_views
@@ -132,7 +133,8 @@ def write_run(
         with atomic_run_folder(out_dir, cancelled=cancelled) as tmp:
             write_sites_csv(result.sites, tmp / "sites.csv")
             write_sites_geojson(result.sites, tmp / "sites.geojson")
-            _write_table(result.budget_curve, tmp / "budget_curve.csv")
+            _write_table(None if result.budget_curve is None else curve_with_band(result.budget_curve, result),
+                         tmp / "budget_curve.csv")
             _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
             write_csv(contribution_table(result), tmp / "contribution.csv")

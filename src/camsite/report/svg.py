@@ -71,15 +71,14 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
 
     ``targets`` are the minimum-budget points (:attr:`camsite.stages.Summary.target_points`): each solved
     one is a triangle at its cost and coverage, labelled with its share of incidents (``25 %``).
-    The curve is the headline (``incident_pct``) when the table has it, with the blend (``coverage_pct``)
-    beside it as a lighter dashed line; ``before``, ``after`` and the knee must then be incident coverage too.
+    The curve is the headline (``incident_pct``) when the table has it, with the blend (``coverage_pct``) as a
+    lighter dashed line and the band (``incident_p10_pct``-``incident_p90_pct``, if given); then ``before``,
+    ``after`` and the knee must be incident coverage too.
     """
-    w, h = size
-    left, right, top, bottom = 56, 20, 16, 46
+    (w, h), (left, right, top, bottom) = size, (56, 20, 16, 46)
     xs = curve["budget_sek"].to_numpy(float) / 1e6
     ycol = "incident_pct" if "incident_pct" in curve else "coverage_pct"
-    ys = curve[ycol].to_numpy(float)
-    blend = curve["coverage_pct"].to_numpy(float) if ycol != "coverage_pct" else None
+    ys, blend = curve[ycol].to_numpy(float), curve["coverage_pct"].to_numpy(float) if ycol != "coverage_pct" else None
     marks = [{**t, "coverage_pct": t[ycol]} for t in targets if t.get("cost_sek") is not None
              and t.get(ycol) is not None]
     xmax = max([float(xs.max()), budget / 1e6, *(float(t["cost_sek"]) / 1e6 for t in marks)]) * 1.05
@@ -101,8 +100,8 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
         out.append(f'<line class="grid" y1="{top}" y2="{h - bottom}" x1="{sx(t):.1f}" x2="{sx(t):.1f}"/>'
                    f'<text x="{sx(t):.1f}" y="{h - bottom + 16}" text-anchor="middle">{locale_fmt(t, 2)}</text>')
     out.append(f'<line class="axis" x1="{left}" x2="{w - right}" y1="{h - bottom}" y2="{h - bottom}"/>'
-               f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{h - bottom}"/>')
-    out.append(f'<text x="{(left + w - right) / 2}" y="{h - 8}" text-anchor="middle">'
+               f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{h - bottom}"/>'
+               f'<text x="{(left + w - right) / 2}" y="{h - 8}" text-anchor="middle">'
                f'{html.escape(labels["curve_x"])}</text>'
                f'<text transform="translate(14 {(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">'
                f'{html.escape(labels["curve_y"])}</text>')
@@ -110,6 +109,7 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
         out.append(f'<line x1="{left}" x2="{w - right}" y1="{sy(before):.1f}" y2="{sy(before):.1f}" '
                    f'stroke="#0072B2" stroke-dasharray="3 3"><title>{html.escape(labels["before_line"])}: '
                    f'{locale_fmt(before, 1)} %</title></line>')
+    out.append(_band_polygon(curve, xs, sx, sy, labels.get("curve_band", "")) if ycol == "incident_pct" else "")
     if blend is not None:
         line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, blend))
         out.append(f'<polyline class="blend" points="{line}" fill="none" stroke="#D55E00" stroke-opacity="0.45" '
@@ -127,8 +127,8 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
                        f'stroke="{COLORS["warning"]}" stroke-width="2.5"><title>{tip}; {note}</title></circle>')
         else:
             out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="#D55E00"><title>{tip}</title></circle>')
-    out.append(f'<line x1="{sx(budget / 1e6):.1f}" x2="{sx(budget / 1e6):.1f}" y1="{top}" y2="{h - bottom}" '
-               f'stroke="#555" stroke-dasharray="5 4"/>')
+    bx = sx(budget / 1e6)
+    out.append(f'<line x1="{bx:.1f}" x2="{bx:.1f}" y1="{top}" y2="{h - bottom}" stroke="#555" stroke-dasharray="5 4"/>')
     if after is not None:
         out.append(f'<rect x="{sx(budget / 1e6) - 6:.1f}" y="{sy(after) - 6:.1f}" width="12" height="12" '
                    f'transform="rotate(45 {sx(budget / 1e6):.1f} {sy(after):.1f})" fill="#111">'
@@ -144,6 +144,18 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
     out.extend(_target_marks(marks, sx, sy, labels.get("target_points", ""), locale_fmt))
     out.append("</svg>")
     return "".join(out)
+
+
+def _band_polygon(curve: pd.DataFrame, xs: np.ndarray, sx: Any, sy: Any, title: str) -> str:
+    """The robustness band (budget_curve.csv's percentile columns) as a light polygon under the curve ("" without)."""
+    if not {"incident_p10_pct", "incident_p90_pct"} <= set(curve.columns):
+        return ""
+    lo, hi = curve["incident_p10_pct"].to_numpy(float), curve["incident_p90_pct"].to_numpy(float)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    ring = [*zip(xs[ok], hi[ok]), *reversed(list(zip(xs[ok], lo[ok])))]
+    pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in ring)
+    return (f'<polygon class="band" points="{pts}" fill="#D55E00" fill-opacity="0.15" stroke="none">'
+            f'<title>{html.escape(title)}</title></polygon>')
 
 
 def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: str, locale_fmt: Any) -> list[str]:

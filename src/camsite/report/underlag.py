@@ -19,9 +19,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl import Workbook
 
 from camsite.i18n import fmt_num, tr
+from camsite.report._band import band_series
 from camsite.result import RunResult
 from camsite.tables import neutralise
 
@@ -60,6 +62,15 @@ def _levels(result: RunResult) -> list[dict[str, Any]]:
     return out
 
 
+def _band_rows(result: RunResult) -> list[dict[str, float]]:
+    """The curve's robustness band (budget_curve.csv's percentile columns) as the page lists it."""
+    spread = band_series(result)
+    if spread is None:
+        return []
+    return [{"budget_sek": 1e6 * float(b), "p10": float(lo), "p90": float(hi)}
+            for b, lo, hi in zip(*spread, strict=True) if np.isfinite(lo) and np.isfinite(hi)]
+
+
 def underlag_figures(result: RunResult) -> dict[str, Any]:
     """The page's figures, straight from the run's summary (module docs)."""
     s = result.summary
@@ -74,7 +85,7 @@ def underlag_figures(result: RunResult) -> dict[str, Any]:
             "cost_table": list(lines.get("cost_table", [])), "line_years": list(lines.get("years", [])),
             "marginal": costs.get("marginal_incident"),
             "robustness": None if rob is None else rob.summary(),
-            "band": (costs.get("band") or None), "illustrative": list(s.illustrative_layers),
+            "band": _band_rows(result) or costs.get("band") or None, "illustrative": list(s.illustrative_layers),
             "uncoverable_pct": (s.uncoverable or {}).get("incident_share_pct")}
 
 

@@ -23,6 +23,7 @@ from camsite.config import RobustnessConfig
 from camsite.errors import ConfigError
 from camsite.executors import Executor, InlineExecutor
 from camsite.result import Robustness, RunResult
+from camsite.robustness import band
 from camsite.robustness import sensitivity as sens
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Context, Outcome, evaluate, make_context
@@ -95,7 +96,8 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     check_options(samples, seed)
     t0 = time.perf_counter()
     ex = executor or InlineExecutor()
-    ctx = make_context(result.scenario, result.inputs, result.instance, result.solution.selected, settings=settings)
+    ctx = make_context(result.scenario, result.inputs, result.instance, result.solution.selected, settings=settings,
+                       curve_plans=band.curve_variants(getattr(result, "budget_curve", None)))
     tasks = [Task(i, s) for i, s in enumerate(sample_seeds(seed, samples))]
     case_list = sens.cases(ctx) if sensitivity else []
     tasks += [Task(samples + k, 0, c.draw) for k, c in enumerate(case_list)]
@@ -109,6 +111,10 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
                             **dataclasses.asdict(ctx.settings), "reweight_only": not any(o.rebuilt for o in outcomes[:samples])}
     logger.info("robustness: %d samples and %d sensitivity cases in %.1f s (%s, %d workers)", samples,
                 len(case_list), info["seconds"], ex.label, ex.workers)
-    return robustness_tables(outcomes[:samples], main_sites, site_positions(result),
-                             stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
-                             radius_m=result.scenario.optimization.min_spacing_same_heading_m)
+    rob = robustness_tables(outcomes[:samples], main_sites, site_positions(result),
+                            stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
+                            radius_m=result.scenario.optimization.min_spacing_same_heading_m)
+    curve = getattr(result, "budget_curve", None)  # a run without a curve (or a stand-in without the field)
+    budgets = [] if curve is None or not ctx.curve_plans else curve["budget_sek"].astype(float).tolist()
+    return dataclasses.replace(rob, curve_band=band.curve_band(budgets, [o.curve_incident_pct
+                                                                         for o in outcomes[:samples]]))

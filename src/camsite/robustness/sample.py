@@ -30,7 +30,7 @@ from camsite import ranking, stages
 from camsite.cameras import CameraModels
 from camsite.config import RobustnessConfig, Scenario
 from camsite.optimize import Constraints, SolverOptions
-from camsite.robustness import payload, perturb
+from camsite.robustness import band, payload, perturb
 from camsite.robustness.perturb import Draw
 from camsite.stages import demand_reach, for_instance
 
@@ -62,6 +62,10 @@ class Context:
     base_share: NDArray[np.float64]
     #: False when rebuilt demand does not reproduce the base weights: every draw then rebuilds the instance.
     reweight_ok: bool
+    #: The budget curve's plans (variants per budget), measured on each sample (:mod:`camsite.robustness.band`).
+    curve_plans: tuple[tuple[str, ...], ...] = ()
+    #: The base instance's incident rows (a reweighted sample has the same rows and no demand frame).
+    incident_rows: NDArray[np.bool_] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class Outcome:
     #: the main plan see (NaN without incidents).
     incident_pct: float = float("nan")
     main_incident_pct: float = float("nan")
+    #: The share (%) of the sample's incident weight each curve plan sees (:attr:`Context.curve_plans`).
+    curve_incident_pct: tuple[float, ...] = ()
 
     @property
     def regret_pct(self) -> float:
@@ -121,8 +127,10 @@ def _keys(demand: gpd.GeoDataFrame) -> pd.Series:
 
 
 def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance, main_selected: NDArray[np.int64],
-                 *, solver: SolverOptions | None = None, settings: RobustnessConfig | None = None) -> Context:
-    """The shared part of an analysis of the plan ``main_selected`` (candidate columns of ``instance``)."""
+                 *, solver: SolverOptions | None = None, settings: RobustnessConfig | None = None,
+                 curve_plans: tuple[tuple[str, ...], ...] = ()) -> Context:
+    """The shared part of an analysis of the plan ``main_selected`` (candidate columns of ``instance``) and of
+    the budget curve's plans ``curve_plans`` (variants per budget, :func:`camsite.robustness.band.curve_variants`)."""
     cams = instance.cameras
     opt = scenario.optimization
     streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
@@ -136,7 +144,7 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
                   settings=settings or scenario.robustness, streets=streets,
                   main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),
                   keys=keys.to_numpy(), base_share=_base_share(instance, keys),
-                  reweight_ok=True)
+                  reweight_ok=True, curve_plans=curve_plans, incident_rows=band.incident_rows(instance))
     with _quiet():
         check = _mapped_weights(ctx, Draw())
     ok = np.allclose(check, instance.weights, rtol=1e-9, atol=1e-12)
@@ -220,7 +228,8 @@ def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> O
                    optimum=float(rows.plan_value(ordered).sum()), main_value=float(rows.plan_value(main_cols).sum()),
                    total=float(rows.weights.sum()), sites=tuple(dict.fromkeys(str(site_ids[c]) for c in ordered)),
                    rebuilt=rebuilt, incident_pct=_nan(stages.incident_pct(inst, ordered)),
-                   main_incident_pct=_nan(stages.incident_pct(inst, main_cols)))
+                   main_incident_pct=_nan(stages.incident_pct(inst, main_cols)),
+                   curve_incident_pct=band.plan_shares(inst, ctx.curve_plans, ctx.incident_rows))
 
 
 def _nan(value: float | None) -> float:

@@ -22,6 +22,7 @@ nothing private; :func:`camsite.pipeline.run` chains them.
 from __future__ import annotations
 
 from camsite.cameras import CameraModels
+from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans, start_curve
 from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
@@ -78,6 +79,7 @@ __all__ = [
     "MinCost",
     "NoViewRow",
     "Objective",
+    "Reach",
     "Summary",
     "ValueRows",
     "answer",
@@ -92,6 +94,7 @@ __all__ = [
     "district_map",
     "for_instance",
     "headline_knee",
+    "highest_reach",
     "incident_pct",
     "instance_for",
     "kind_masks",

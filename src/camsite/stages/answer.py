@@ -136,6 +136,12 @@ def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
     return solver_options(opt, greedy=False, lp_bound=False, workers=0)
 
 
+def _target_solver(opt: OptimizationConfig, sweep: SolverOptions) -> SolverOptions:
+    """The sweep's solver with the target points' time limit (``optimization.target_time_limit_s``)."""
+    limit = opt.target_time_limit_s if opt.time_limit_s is None else min(opt.time_limit_s, opt.target_time_limit_s)
+    return replace(sweep, time_limit_s=limit)
+
+
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
                  answered: Answer, pending: PendingCurve | None = None) -> BudgetPlans:
     """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
@@ -157,7 +163,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
                                     backup_weight=opt.backup_weight, known=known)
         curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
         knee = headline_knee(instance, curve)
-        points = target_points(instance, constraints, sweep, curve=curve)  # beyond the curve: not solved
+        points = target_points(instance, constraints, _target_solver(opt, sweep), curve=curve)
         plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
     if opt.stages or opt.frames is not None:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,

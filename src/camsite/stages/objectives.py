@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from camsite.config import OptimizationConfig
 from camsite.errors import ConfigError, SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.solve import MinCost, solve
 from camsite.stages.summary import kind_masks
@@ -186,14 +187,20 @@ def requirements(instance: Instance, opt: OptimizationConfig, constraints: Const
 def _side_constraints(opt: OptimizationConfig) -> str:
     """The side constraints the scenario sets, by key, and the one every plan has (one camera per site)."""
     given = [f"optimization.min_spacing_m = {opt.min_spacing_m:g}" if opt.min_spacing_m > 0 else "",
+             f"optimization.min_spacing_same_heading_m = {opt.min_spacing_same_heading_m:g}"
+             if opt.min_spacing_same_heading_m > 0 else "",
              "optimization.max_per_type" if any(True for _ in opt.max_per_type) else "",
              "optimization.forced_sites" if opt.forced_sites else "",
              "optimization.forbidden_sites" if opt.forbidden_sites else ""]
     return ", ".join([g for g in given if g] + ["one camera (one type and heading) per site"])
 
 
-def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig) -> str:
+def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig, reach: Reach | None = None) -> str:
     bad = [r for r in reqs if r.required > r.reachable + 1e-9 * max(1.0, r.total)]
+    if reach is not None:  # one requirement, out of reach under the side constraints
+        r = reqs[0]
+        return (f"no plan sees {100 * r.required / r.total:.1f} % of the {r.name} weight: {reach.text()} "
+                f"({_side_constraints(opt)}): lower the target share")
     if not bad:
         return (f"each of the {len(reqs)} targets can be reached alone, but no plan reaches them all at once under "
                 f"{_side_constraints(opt)}: lower the target shares")
@@ -220,7 +227,9 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     sol = solve(instance, MinCost(target=None, covers=tuple((r.mask, r.required) for r in reqs)), constraints,
                 solver)
     if sol.status == "infeasible":
-        raise SolverError(_unreachable(reqs, opt), where="optimization")
+        alone = len(reqs) == 1 and reqs[0].required <= reqs[0].reachable + 1e-9 * max(1.0, reqs[0].total)
+        reach = highest_reach(instance, reqs[0].mask, constraints, solver) if alone else None
+        raise SolverError(_unreachable(reqs, opt, reach), where="optimization")
     if not len(sol.selected) and sol.status == "time_limit":
         raise SolverError("the solver found no plan meeting the targets within the time limit", where="optimization")
     inc = next((r for r in reqs if r.name == "incident"), None)
@@ -271,20 +280,20 @@ def _curve_plans(instance: Instance, curve: pd.DataFrame | None) -> list[tuple[f
 
 
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
-                  shares: Sequence[float] = TARGET_SHARES, within_pct: float | None = None,
-                  curve: pd.DataFrame | None = None) -> tuple[dict[str, Any], ...]:
+                  shares: Sequence[float] = TARGET_SHARES, curve: pd.DataFrame | None = None
+                  ) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
-    Every reachable share within the curve is solved exactly (to the time
-    limit). A share above the reachable maximum is not solved: its point has
-    ``status = "unreachable"`` and the highest reachable share
-    (``max_incident_pct``), and a warning says so. A share beyond what the
-    curve's largest plan sees (``within_pct``, or the best curve plan when
-    ``curve`` is given) is ``beyond_curve`` and not solved: such covers can run
-    to the time limit on the default scenario (the 50 % point: 60 s and more,
-    gap 1-3 %), which every run with a curve would pay. With ``curve``, the
-    cheapest curve plan reaching a share (in incident coverage) is the
-    solver's warm start and the point's cost never exceeds it.
+    Every share is solved, also beyond the curve's largest budget, each to
+    ``solver.time_limit_s`` (a point stopped there keeps its status, its
+    ``cost_bound_sek`` and gap). A share no plan reaches (seen by no allowed
+    candidate, or out of reach under the side constraints) has ``status =
+    "unreachable"`` and the highest reachable share (:func:`highest_reach`):
+    ``max_incident_pct`` (the best plan found), ``max_incident_bound_pct`` (no
+    plan sees more), ``max_plan_cost_sek`` and ``max_plan_n_sites``; a warning
+    says so. With ``curve``, the cheapest curve plan reaching a share (in
+    incident coverage) is the solver's warm start and the point's cost never
+    exceeds it.
     """
     rows = instance.rows
     inc = rows.for_points(incident_mask(instance))
@@ -292,34 +301,32 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     total = float(w[inc].sum())
     if total <= 0:
         return ()
-    seen = seeable(instance, constraints)
-    reach = 100.0 * float(w[inc & seen].sum()) / total
     ids = instance.candidates["site_id"].astype(str).to_numpy()
     foot = rows.for_points(kind_masks(instance.demand).get("footfall", np.zeros(len(instance.demand), bool)))
     plans = _curve_plans(instance, curve)
-    if within_pct is None and plans:
-        within_pct = max(pct for _, _, pct in plans)
+    seeable_pct = 100.0 * float(w[inc & seeable(instance, constraints)].sum()) / total
+    reach: list[Reach] = []
     out: list[dict[str, Any]] = []
     for share in shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
-        if 100.0 * share > reach + 1e-9:
-            logger.warning("no plan sees %g %% of the incidents (at most %.1f %% are within sight of a candidate "
-                           "site), so min_budgets.csv and the curve leave that mark out (docs/troubleshooting.md)",
-                           100 * share, reach)
-            out.append({**point, "status": "unreachable", "max_incident_pct": round(reach, 3)})
-            continue
-        if within_pct is not None and 100.0 * share > within_pct + 1e-9:
-            logger.info("the curve's %g %% point is beyond the swept budgets (the largest sees %.1f %%)",
-                        100 * share, within_pct)
-            out.append({**point, "status": "beyond_curve", "max_incident_pct": round(within_pct, 3)})
+        if 100.0 * share > seeable_pct + 1e-9:  # beyond what every candidate together sees: no solve needed
+            reach = reach or [highest_reach(instance, inc, constraints, solver)]
+            out.append({**point, **_unreachable_point(share, reach[0])})
             continue
         start = next((cols for _, cols, pct in plans if pct >= 100.0 * share - 1e-9), [])
         sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=tuple(start)),
                     constraints, solver)
+        if sol.status == "infeasible":  # out of reach under the side constraints
+            reach = reach or [highest_reach(instance, inc, constraints, solver)]
+            out.append({**point, **_unreachable_point(share, reach[0])})
+            continue
+        if not len(sol.selected):
+            out.append({**point, "status": sol.status})
+            continue
         covered = rows.covered(sol.selected)
         foot_total = float(w[foot].sum())
         out.append({**point, "status": sol.status, "cost_sek": round(float(sol.objective), 2),
-                    "n_sites": len(sol.selected),
+                    "cost_bound_sek": round(float(sol.bound), 2), "n_sites": len(sol.selected),
                     "incident_pct": round(100.0 * float(w[inc & covered].sum()) / total, 6),
                     "footfall_pct": round(100.0 * float(w[foot & covered].sum()) / foot_total, 6)
                     if foot_total > 0 else None,
@@ -328,9 +335,19 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     return tuple(out)
 
 
+def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
+    """A target point no plan reaches: the highest reachable share and what the plan reaching it costs."""
+    logger.warning("no plan sees %g %% of the incidents: %s; min_budgets.csv gives that plan and the curve "
+                   "leaves the mark out (docs/objectives.md)", 100 * share, reach.text())
+    return {"status": "unreachable", "max_incident_pct": round(reach.found_pct, 3),
+            "max_incident_bound_pct": round(reach.bound_pct, 3), "max_plan_cost_sek": round(reach.cost_sek, 2),
+            "max_plan_n_sites": reach.n_sites}
+
+
 #: Columns of min_budgets.csv (:func:`target_points_table`).
 TARGET_POINT_COLUMNS = ("kind", "target_incident_share", "status", "cost_sek", "n_sites", "incident_pct",
-                        "footfall_pct", "coverage_pct", "gap", "sites", "max_incident_pct")
+                        "footfall_pct", "coverage_pct", "gap", "sites", "max_incident_pct", "cost_bound_sek",
+                        "max_incident_bound_pct", "max_plan_cost_sek", "max_plan_n_sites")
 
 
 def target_points_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame | None:
