@@ -316,8 +316,7 @@ def test_jitter_moves_each_incident_within_its_precision_class() -> None:
                      ("t", "vald", 1, None, "station", "", (X0 + 700, Y0)),
                      ("l", "vald", 1, None, "street", "Långgatan", (X0 + 300, Y0 + 2))])
     inc["district"] = ["", "", "testdistrikt", "", ""]
-    pf = {"point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25}
-    streets = StreetIndex.build(net.edges, shapely.box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 400), districts, pf)
+    streets = StreetIndex.build(net.edges, shapely.box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 400), districts)
     lang = net.edges.geometry.iloc[0]
     moved_l = 0
     for seed in range(20):
