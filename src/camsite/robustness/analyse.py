@@ -24,13 +24,14 @@ from camsite.errors import ConfigError
 from camsite.executors import Executor, InlineExecutor
 from camsite.result import Robustness, RunResult
 from camsite.robustness import sensitivity as sens
+from camsite.robustness.margins import swap_margins
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Context, Outcome, evaluate, make_context
 from camsite.robustness.tables import robustness_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_SAMPLES", "Task", "analyse", "check_options", "run_task", "sample_seeds"]
+__all__ = ["MAX_SAMPLES", "Task", "analyse", "check_options", "plan_margins", "run_task", "sample_seeds"]
 
 #: The most samples one analysis draws.
 MAX_SAMPLES = 100_000
@@ -111,4 +112,15 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
                 len(case_list), info["seconds"], ex.label, ex.workers)
     return robustness_tables(outcomes[:samples], main_sites, site_positions(result),
                              stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
-                             radius_m=result.scenario.optimization.min_spacing_same_heading_m)
+                             radius_m=result.scenario.optimization.min_spacing_same_heading_m,
+                             margins=plan_margins(result, ctx))
+
+
+def plan_margins(result: RunResult, ctx: Context) -> pd.DataFrame:
+    """The swap margin of each plan site (:mod:`camsite.robustness.margins`) on the scenario's own data."""
+    inst, opt = result.instance, result.scenario.optimization
+    g = inst.candidates.geometry
+    where = pd.DataFrame({"easting": g.x.to_numpy(float), "northing": g.y.to_numpy(float)})
+    return swap_margins(inst.rows, inst.costs, inst.candidates["site_id"].astype(str).tolist(), where,
+                        result.solution.selected, budget_sek=opt.budget_sek,
+                        radius_m=opt.min_spacing_same_heading_m, constraints=ctx.constraints)
