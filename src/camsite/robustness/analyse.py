@@ -104,7 +104,8 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     outcomes = ex.map(run_task, ctx, tasks, progress=(lambda done: progress(done, total)) if progress else None)
     main_sites = list(dict.fromkeys(str(s) for s in result.instance.candidates["site_id"].to_numpy()[
         np.asarray(result.solution.selected, np.int64)]))
-    rank = {str(s): k for k, s in enumerate(result.sites["site_id"])}  # places form from the plan's sites by rank
+    ranked = getattr(result, "sites", None)  # places form from the plan's sites by rank (when the run ranked them)
+    rank = {str(s): k for k, s in enumerate(ranked["site_id"])} if ranked is not None and "site_id" in ranked else {}
     main_sites.sort(key=lambda s: rank.get(s, len(rank)))
     table = sens.sensitivity_table(case_list, outcomes[samples:], main_sites) if sensitivity else None
     info: dict[str, Any] = {"seed": seed, "place_radius_m": result.scenario.optimization.min_spacing_same_heading_m, "executor": ex.label, "workers": ex.workers,
