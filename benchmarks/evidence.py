@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -67,7 +68,17 @@ def _robust(result: RunResult, samples: int, workers: int, off: str | None = Non
     return (f"mean place Jaccard {s['mean_place_jaccard']:.2f} (site {s['mean_jaccard']:.2f}), "
             f"mean regret {s['mean_regret_pct']:.1f} % (max {s['max_regret_pct']:.1f}), "
             f"place-level stable core {len(s['place_core'])}/{len(result.sites)} "
-            f"({100 * (share or 0):.0f} %), site-level core {len(s['stable_core'])}")
+            f"({100 * (share or 0):.0f} %), site-level core {len(s['stable_core'])}; {_margins(rob.sites)}")
+
+
+def _margins(sites: pd.DataFrame) -> str:
+    """The plan sites' swap margins, inside and outside the place core."""
+    plan = sites[sites["in_main_plan"] == "yes"]
+    parts = []
+    for label, held in (("in the core", "yes"), ("outside", "no")):
+        m = plan.loc[plan["place_stable"] == held, "swap_margin_pct"].dropna()
+        parts.append(f"{label} {m.min():.2f}-{m.max():.2f} %" if len(m) else f"{label} none")
+    return "swap margins " + ", ".join(parts)
 
 
 def _flags(result: RunResult) -> str:

@@ -234,7 +234,7 @@ def test_cli_writes_the_tables_and_the_report_parts(cli_run: Any) -> None:
     sites = pd.read_csv(out / "robustness.csv")
     assert tuple(sites.columns) == ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable",
                                     "place_id", "place_frequency", "place_stable", "nearby_alternatives",
-                                    "easting", "northing", "lon", "lat")
+                                    "swap_margin_pct", "best_swap", "best_swap_m", "easting", "northing", "lon", "lat")
     main = pd.read_csv(out / "sites.csv")
     assert set(sites.loc[sites["in_main_plan"] == "yes", "site_id"]) == set(main["site_id"])
     samples = pd.read_csv(out / "samples.csv")
@@ -268,6 +268,11 @@ def test_run_with_robustness_adds_the_tables(tmp_path: Any) -> None:
     assert r.exit_code == 0, r.stderr
     assert "Robustness: 2 samples" in r.stdout
     assert len(pd.read_csv(tmp_path / "o" / "samples.csv")) == 2 and (tmp_path / "o" / "robustness.csv").is_file()
+    t = pd.read_csv(tmp_path / "o" / "robustness.csv")
+    plan = t[t["in_main_plan"] == "yes"]
+    margin = plan["swap_margin_pct"].dropna()
+    assert len(margin) and (margin >= -1e-9).all()  # the plan is optimal: no single swap beats it
+    assert t.loc[t["in_main_plan"] == "no", "swap_margin_pct"].isna().all()
 
 
 def test_missing_dask_is_one_actionable_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
@@ -316,8 +321,7 @@ def test_jitter_moves_each_incident_within_its_precision_class() -> None:
                      ("t", "vald", 1, None, "station", "", (X0 + 700, Y0)),
                      ("l", "vald", 1, None, "street", "Långgatan", (X0 + 300, Y0 + 2))])
     inc["district"] = ["", "", "testdistrikt", "", ""]
-    pf = {"point": 1.0, "intersection": 1.0, "station": 0.75, "street": 0.5, "area": 0.25}
-    streets = StreetIndex.build(net.edges, shapely.box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 400), districts, pf)
+    streets = StreetIndex.build(net.edges, shapely.box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 400), districts)
     lang = net.edges.geometry.iloc[0]
     moved_l = 0
     for seed in range(20):

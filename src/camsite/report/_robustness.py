@@ -7,6 +7,7 @@ Formatting only: every figure comes from :class:`camsite.result.Robustness`
 from __future__ import annotations
 
 import base64
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -137,11 +138,19 @@ def holds_section(result: RunResult, *, lang: str) -> str:
                                                                                          lang))
     rows = [[r["site_id"], fmt_pct(100 * r["frequency"], lang, 0), r["place_id"],
              fmt_pct(100 * r["place_frequency"], lang, 0), _yes(r["place_stable"], lang),
-             r["nearby_alternatives"] or "–"] for r in main.to_dict("records")]
+             r["nearby_alternatives"] or "–", *_margin_cells(r, lang)] for r in main.to_dict("records")]
     table = _table([tr(k, lang) for k in ("rob_site", "rob_frequency", "place_id", "place_frequency", "rob_stable",
-                                          "nearby_alternatives")], rows)
+                                          "nearby_alternatives", "swap_margin", "best_swap")], rows)
     return (f'<section class="card" id="holds"><h2>{esc(tr("holds_title", lang))}</h2><p>{esc(lead)}</p>{table}'
-            f'</section>')
+            f'<p>{esc(tr("holds_margin", lang))}</p></section>')
+
+
+def _margin_cells(r: Mapping[Hashable, Any], lang: str) -> list[str]:
+    """A plan site's swap margin and its best alternative elsewhere ("–" when the analysis has none)."""
+    m, alt = r.get("swap_margin_pct", np.nan), str(r.get("best_swap", "") or "")
+    if not alt or m is None or not np.isfinite(m):
+        return ["–", "–"]
+    return [fmt_pct(float(m), lang, 1), f"{alt} ({fmt_num(float(r['best_swap_m']), 0, lang)} m)"]
 
 
 def _sheet_frame(result: RunResult, lang: str) -> pd.DataFrame:

@@ -25,13 +25,14 @@ from camsite.executors import Executor, InlineExecutor
 from camsite.result import Robustness, RunResult
 from camsite.robustness import band
 from camsite.robustness import sensitivity as sens
+from camsite.robustness.margins import swap_margins
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import Context, Outcome, evaluate, make_context
 from camsite.robustness.tables import robustness_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_SAMPLES", "Task", "analyse", "check_options", "run_task", "sample_seeds"]
+__all__ = ["MAX_SAMPLES", "Task", "analyse", "check_options", "plan_margins", "run_task", "sample_seeds"]
 
 #: The most samples one analysis draws.
 MAX_SAMPLES = 100_000
@@ -105,6 +106,9 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
     outcomes = ex.map(run_task, ctx, tasks, progress=(lambda done: progress(done, total)) if progress else None)
     main_sites = list(dict.fromkeys(str(s) for s in result.instance.candidates["site_id"].to_numpy()[
         np.asarray(result.solution.selected, np.int64)]))
+    ranked = getattr(result, "sites", None)  # places form from the plan's sites by rank (when the run ranked them)
+    rank = {str(s): k for k, s in enumerate(ranked["site_id"])} if ranked is not None and "site_id" in ranked else {}
+    main_sites.sort(key=lambda s: rank.get(s, len(rank)))
     table = sens.sensitivity_table(case_list, outcomes[samples:], main_sites) if sensitivity else None
     info: dict[str, Any] = {"seed": seed, "place_radius_m": result.scenario.optimization.min_spacing_same_heading_m, "executor": ex.label, "workers": ex.workers,
                             "seconds": round(time.perf_counter() - t0, 3),
@@ -113,8 +117,19 @@ def analyse(result: RunResult, *, samples: int, seed: int = 0, executor: Executo
                 len(case_list), info["seconds"], ex.label, ex.workers)
     rob = robustness_tables(outcomes[:samples], main_sites, site_positions(result),
                             stable_share=ctx.settings.stable_share, settings=info, sensitivity=table,
-                            radius_m=result.scenario.optimization.min_spacing_same_heading_m)
+                            radius_m=result.scenario.optimization.min_spacing_same_heading_m,
+                            margins=plan_margins(result, ctx))
     curve = getattr(result, "budget_curve", None)  # a run without a curve (or a stand-in without the field)
     budgets = [] if curve is None or not ctx.curve_plans else curve["budget_sek"].astype(float).tolist()
     return dataclasses.replace(rob, curve_band=band.curve_band(budgets, [o.curve_incident_pct
                                                                          for o in outcomes[:samples]]))
+
+
+def plan_margins(result: RunResult, ctx: Context) -> pd.DataFrame:
+    """The swap margin of each plan site (:mod:`camsite.robustness.margins`) on the scenario's own data."""
+    inst, opt = result.instance, result.scenario.optimization
+    g = inst.candidates.geometry
+    where = pd.DataFrame({"easting": g.x.to_numpy(float), "northing": g.y.to_numpy(float)})
+    return swap_margins(inst.rows, inst.costs, inst.candidates["site_id"].astype(str).tolist(), where,
+                        result.solution.selected, budget_sek=opt.budget_sek,
+                        radius_m=opt.min_spacing_same_heading_m, constraints=ctx.constraints)

@@ -31,7 +31,7 @@ from camsite.uncertainty import recorded_uncertainty
 __all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]
 
-#: Precision classes placed at one spot of their street or district (the others, but stations, move within a disc).
+#: Precision classes not moved within a disc (a street incident moves along its street, an area one stays).
 _SPREAD = ("street", "area")
 #: A street incident's recorded point within this of its street is on it (its window is moved along it).
 _ON_STREET_M = 30.0
@@ -46,8 +46,7 @@ class Draw:
     counts
         Bootstrap multiplicity of each incident (row of ``Inputs.incidents``), or None.
     moved
-        The incidents with their drawn positions (precision ``point`` where a
-        street or area incident was placed at one spot), or None.
+        The incidents with their drawn recorded positions (precision classes unchanged), or None.
     category_factors
         Factor on each category weight (missing: 1).
     street_factor, footfall_factor
@@ -74,7 +73,7 @@ class Draw:
 
 @dataclass(frozen=True, eq=False)
 class StreetIndex:
-    """The usable street pieces inside the demand reach, for placing imprecise incidents at one spot.
+    """The usable street pieces inside the demand reach, along which a street incident's recorded point moves.
 
     Attributes
     ----------
@@ -83,30 +82,24 @@ class StreetIndex:
     names
         Normalised street name of each piece ("" when unnamed).
     districts
-        District polygons by normalised name.
-    precision_factors
-        ``demand.precision_factors``: the weight of a moved incident keeps its class's factor.
+        District polygons by normalised name (the demand of a rebuilt sample spreads area incidents over them).
     """
 
     lines: NDArray[np.object_]
     names: NDArray[np.object_]
     districts: Mapping[str, BaseGeometry]
-    precision_factors: Mapping[str, float]
     #: ``demand.uncertainty_m``: the radius of an incident whose file gives none, per precision class.
     uncertainty_m: Mapping[str, float] = field(default_factory=lambda: DemandConfig().uncertainty_m)
-    #: Street pieces per area already cut (a worker cuts each district once, not once per sample).
-    _pieces: dict[str, NDArray[np.object_]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, edges: gpd.GeoDataFrame, reach: BaseGeometry, districts: gpd.GeoDataFrame,
-              precision_factors: Mapping[str, float], uncertainty_m: Mapping[str, float] | None = None) -> StreetIndex:
+              uncertainty_m: Mapping[str, float] | None = None) -> StreetIndex:
         """Street pieces of ``edges`` (already the usable ones) clipped to ``reach``."""
         clipped = shapely.intersection(edges.geometry.to_numpy(), reach)
         parts, src = shapely.get_parts(clipped, return_index=True)
         keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
         names = name_keys(edges["name"]).to_numpy(object)[src[keep]]
         return cls(lines=parts[keep], names=names, districts=district_map(districts),
-                   precision_factors=dict(precision_factors),
                    uncertainty_m=dict(DemandConfig().uncertainty_m if uncertainty_m is None else uncertainty_m))
 
     def spot_on(self, lines: NDArray[np.object_], rng: np.random.Generator) -> BaseGeometry | None:
@@ -123,23 +116,13 @@ class StreetIndex:
         out: NDArray[np.object_] = self.lines[self.names == name] if name else self.lines[:0]
         return out
 
-    def around(self, area: BaseGeometry, key: str) -> NDArray[np.object_]:
-        """The street pieces inside ``area`` (remembered under ``key``)."""
-        if key in self._pieces:
-            return self._pieces[key]
-        cut = shapely.intersection(self.lines, area)
-        parts = shapely.get_parts(cut)
-        out: NDArray[np.object_] = parts[(shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)]
-        self._pieces[key] = out
-        return out
-
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray[np.float64]:
     return np.exp(rng.uniform(np.log(low), np.log(high), size))
 
 
 def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex, categories: tuple[str, ...],
-                n_camera_types: int, settings: RobustnessConfig, area_spread_m: float) -> Draw:
+                n_camera_types: int, settings: RobustnessConfig) -> Draw:
     """One sample's perturbations, drawn from ``seed`` (the same seed gives the same draw anywhere).
 
     Parameters
@@ -156,8 +139,6 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
         Number of camera types.
     settings
         ``[robustness]``: which perturbations are on, and their ranges.
-    area_spread_m
-        ``demand.area_spread_m``: the radius an area incident without a district polygon lies within.
     """
     boot, jit, wts, rng_ranges = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     n = len(incidents)

@@ -135,7 +135,7 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
     opt = scenario.optimization
     streets = perturb.StreetIndex.build(demand_mod.usable_edges(inputs.network.edges),
                                         demand_reach(inputs.study_area, scenario.demand, cams), inputs.districts,
-                                        scenario.demand.precision_factors, scenario.demand.uncertainty_m)
+                                        scenario.demand.uncertainty_m)
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
     keys = _keys(instance.demand)
     ctx = Context(scenario=scenario, inputs=payload.worker_inputs(inputs), instance=payload.worker_instance(instance),
@@ -240,5 +240,4 @@ def draw_for(ctx: Context, seed: int) -> Draw:
     """The sample draw for ``seed`` under the context's settings."""
     cats = tuple(k for k, v in ctx.scenario.category_weights.items() if v > 0)
     return perturb.draw_sample(seed, incidents=ctx.inputs.incidents, streets=ctx.streets, categories=cats,
-                               n_camera_types=len(ctx.cameras.names), settings=ctx.settings,
-                               area_spread_m=ctx.scenario.demand.area_spread_m)
+                               n_camera_types=len(ctx.cameras.names), settings=ctx.settings)

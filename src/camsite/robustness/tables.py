@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from camsite.result import Robustness
+from camsite.robustness.margins import MARGIN_COLUMNS
 from camsite.robustness.places import nearby_alternatives, place_frequency, place_jaccard, place_of
 from camsite.robustness.sample import Outcome
 
@@ -17,7 +18,8 @@ __all__ = ["ALTERNATIVE_COLUMNS", "SAMPLE_COLUMNS", "SITE_COLUMNS", "jaccard", "
 
 #: Columns of robustness.csv.
 SITE_COLUMNS = ("site_id", "frequency", "n_chosen", "mean_rank", "in_main_plan", "stable", "place_id",
-                "place_frequency", "place_stable", "nearby_alternatives", "easting", "northing", "lon", "lat")
+                "place_frequency", "place_stable", "nearby_alternatives", *MARGIN_COLUMNS, "easting", "northing", "lon",
+                "lat")
 #: Columns of samples.csv.
 SAMPLE_COLUMNS = ("sample", "seed", "objective", "main_plan_value", "sample_optimum", "main_plan_coverage_pct",
                   "sample_coverage_pct", "regret_pct", "jaccard", "place_jaccard", "main_plan_incident_pct",
@@ -51,13 +53,14 @@ def sample_table(outcomes: Sequence[Outcome], main_sites: Sequence[str],
 
 
 def site_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd.DataFrame,
-               stable_share: float, radius_m: float = 0.0) -> pd.DataFrame:
+               stable_share: float, radius_m: float = 0.0, margins: pd.DataFrame | None = None) -> pd.DataFrame:
     """robustness.csv: selection frequency and mean rank when chosen, per site and per place.
 
     ``where`` has one row per site id (index) with ``easting``, ``northing``, ``lon``, ``lat``. Sites within
     ``radius_m`` are one place (:func:`~camsite.robustness.places.place_of`): ``place_frequency`` is the
     share of samples choosing any of its sites, ``place_stable`` whether that is at least ``stable_share``,
-    ``nearby_alternatives`` the place's other sites most often chosen (with their counts).
+    ``nearby_alternatives`` the place's other sites most often chosen (with their counts). ``margins``
+    (:func:`~camsite.robustness.margins.swap_margins`, by plan site id) gives the plan sites' swap margins.
     """
     n = len(outcomes)
     chosen: Counter[str] = Counter()
@@ -79,6 +82,10 @@ def site_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd
     df["place_frequency"] = [pfreq.get(place[s], 0.0) for s in ids]
     df["place_stable"] = ["yes" if f >= stable_share - 1e-12 else "no" for f in df["place_frequency"]]
     df["nearby_alternatives"] = [nearby_alternatives(s, place, chosen) for s in ids]
+    m = (margins if margins is not None else pd.DataFrame(columns=list(MARGIN_COLUMNS))).reindex(ids)
+    df["swap_margin_pct"] = m["swap_margin_pct"].to_numpy(float)
+    df["best_swap"] = m["best_swap"].fillna("").astype(str).to_numpy()
+    df["best_swap_m"] = m["best_swap_m"].to_numpy(float)
     df = df.join(where.reindex(ids)[["easting", "northing", "lon", "lat"]].reset_index(drop=True))
     order = np.lexsort((df["site_id"].to_numpy(str), df["in_main_plan"].ne("yes").to_numpy(), -freq))
     return df.iloc[order].reset_index(drop=True)[list(SITE_COLUMNS)]
@@ -124,10 +131,11 @@ def alternative_table(outcomes: Sequence[Outcome], main_sites: Sequence[str], wh
 
 def robustness_tables(outcomes: Sequence[Outcome], main_sites: Sequence[str], where: pd.DataFrame, *,
                       stable_share: float, settings: Mapping[str, Any],
-                      sensitivity: pd.DataFrame | None = None, radius_m: float = 0.0) -> Robustness:
+                      sensitivity: pd.DataFrame | None = None, radius_m: float = 0.0,
+                      margins: pd.DataFrame | None = None) -> Robustness:
     """All robustness tables from the samples' outcomes (in sample order); sites within ``radius_m`` are one
-    place."""
-    sites = site_table(outcomes, main_sites, where, stable_share, radius_m)
+    place; ``margins`` the plan sites' swap margins (or None)."""
+    sites = site_table(outcomes, main_sites, where, stable_share, radius_m, margins)
     core = tuple(sites.loc[sites["stable"] == "yes", "site_id"].astype(str))
     place = dict(zip(sites["site_id"].astype(str), sites["place_id"].astype(str), strict=True))
     return Robustness(sites=sites, samples=sample_table(outcomes, main_sites, place), stable_core=core,
