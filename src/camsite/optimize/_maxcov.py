@@ -62,6 +62,8 @@ __all__ = ["CoverageModel"]
 #: support on the default scenario: 26; a restricted MIP of 200 sites took as long as the full one). It has
 #: no time limit of its own (only the solve's), so the start, and the plan, do not depend on timing.
 MAX_RESTRICTED = 120
+#: Plans of more sites than this start from the greedy plan as it is (no swap search, no restricted MIP).
+MAX_IMPROVE_SITES = 60
 
 
 def _reduce(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
@@ -337,6 +339,8 @@ class CoverageModel:
         full model and usually optimal or close (module docs of ``_local``).
         """
         red = self.red
+        if len(warm) > MAX_IMPROVE_SITES:  # each swap round costs a product per chosen site
+            return warm
         warm = improve(red.rows, red.weights, red.existing, self.c[red.sites], budget, self.cons, red.sites,
                        self.beta, warm, tol=self.tol)
         left = deadline.left()
