@@ -11,8 +11,8 @@ none):
   (``gain_events``), or when it adds no incident at all;
 * the closed rows together are what a reader gets from the headline minus the
   open rows: while they rest on fewer than 3 distinct events (counted without
-  double counting, ``gain_event_ids``), the open row with the fewest events is
-  closed too;
+  double counting, ``gain_event_ids``), the last-ranked open row is closed too
+  (the running totals of the rows above it stay);
 * a count in a "why" text (per category, per position precision) is shown when
   it rests on at least 3 distinct events (``why_categories_events``,
   ``why_precision_events``), else as ``<3``; while the hidden counts of a row
@@ -24,7 +24,7 @@ none):
 >>> import pandas as pd
 >>> sites = pd.DataFrame({"gain_incidents": [0.4, 0.2, 0.1], "gain_events": [9, 2, 4],
 ...                       "gain_event_ids": [tuple("abcdefghi"), ("j", "k"), ("a", "l", "m", "n")]})
->>> closed_by_events(sites, 3).tolist()  # the one closed row alone rests on 2 events: the smallest open one joins
+>>> closed_by_events(sites, 3).tolist()  # the closed row alone rests on 2 events: the last open one joins it
 [False, True, True]
 >>> hide_cells("vald 0.5, narkotika 0.1, gata 0.3", "vald 6, narkotika 1, gata 4", 3, closed=False)
 'vald 0.5, narkotika <3, gata <3'
@@ -68,7 +68,7 @@ def closed_by_events(sites: pd.DataFrame, min_count: int) -> NDArray[np.bool_]:
         candidates = np.flatnonzero(gains & ~closed)
         if not len(candidates):
             break
-        closed[min(candidates, key=lambda k: (n[k], -k))] = True
+        closed[candidates[-1]] = True  # the last-ranked: the running totals before it stay
     return closed
 
 
