@@ -45,11 +45,11 @@ def section(result: RunResult, *, lang: str) -> str:
     if frame is None:
         return ""
     body = "".join(
-        f"<tr><td>{esc(r.owner_label)}</td><td class=\"num\">{int(r.owner_cameras)}</td>"
-        f"<td class=\"num\">{fmt_pct(r.incident_before_pct, lang)}</td>"
-        f"<td class=\"num\">{fmt_pct(r.before_pct, lang)}</td>"
-        f"<td class=\"num\">{_count(r.incidents_before, lang)}</td></tr>"
-        for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False))
+        f"<tr><td>{esc(r['owner_label'])}</td><td class=\"num\">{r['owner_cameras']}</td>"
+        f"<td class=\"num\">{fmt_pct(r['incident_before_pct'], lang)}</td>"
+        f"<td class=\"num\">{fmt_pct(r['before_pct'], lang)}</td>"
+        f"<td class=\"num\">{_count(r['incidents_before'], lang)}</td></tr>"
+        for r in frame.astype(object).where(frame.notna(), None).to_dict("records"))
     num = ' class="num"'
     head = "".join(f"<th{'' if k == 0 else num}>{esc(tr(c, lang))}</th>" for k, c in enumerate(COLUMNS))
     return (f'<section class="card" id="owners"><h2>{esc(tr("owners_title", lang))}</h2>'
