@@ -122,6 +122,9 @@ def _site_tables(out: Path) -> dict[str, pd.DataFrame]:
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     tables["inventory.xlsx"] = pd.DataFrame({XLSX_SITES[h]: [r[i] for r in rows] for i, h in enumerate(head)
                                              if h in XLSX_SITES})
+    contribution = pd.read_csv(out / "contribution.csv")
+    tables["contribution.csv"] = pd.DataFrame({"rank": contribution["rank"], "gain_weight": None,
+                                               "gain_incidents": contribution["incidents_seen"]})
     data = _report_data(out)
     tables["report.html"] = pd.DataFrame({"rank": [s["rank"] for s in data["sites"]],
                                           "gain_weight": [s.get("gain") for s in data["sites"]],
