@@ -180,7 +180,7 @@ def hide_plans(result: RunResult, *, min_count: int) -> RunResult:
         order = sites["candidate_index"].to_numpy(int)
         for k in np.flatnonzero(shown):
             pub.fix(plans.value(order[:k + 1]))
-    curve, gone = result.budget_curve, set()
+    curve, gone = result.budget_curve, set[float]()
     if curve is not None and "sites" in curve:  # a curve without its plans (made by hand) is left as it is
         curve, gone = _curve(pub, curve)
     s = result.summary
