@@ -325,7 +325,7 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                     if foot_total > 0 else None,
                     "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
                     "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected]))),
-                    "variants": ";".join(instance.candidates["variant"].astype(str).to_numpy()[sol.selected])})
+                    "variants": ";".join(np.asarray(instance.candidates.get("variant", ids), str)[sol.selected])})
     return tuple(out)
 
 
