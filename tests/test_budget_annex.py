@@ -188,7 +188,10 @@ def test_contribution_csv_follows_the_format_and_the_privacy_rule(run_dir: Path)
     assert set(table["format"]) == {"camsite-contribution"} and set(table["format_version"]) == {1}
     assert table["site_id"].astype(str).tolist() == sites["site_id"].astype(str).tolist()
     seen = pd.to_numeric(table["incidents_seen"], errors="coerce")
-    assert not ((seen > 0) & (seen < 3)).any()  # no count of one or two events leaves the district
+    # no figure resting on one or two events leaves the district: a site's count shows only with its events
+    events = pd.to_numeric(sites["gain_events"], errors="coerce")
+    assert seen.notna().tolist() == (events >= 3).tolist()
+    assert seen.fillna(0).tolist() == sites["gain_incidents"].fillna(0).round(3).tolist()
     assert (table["incidents_suppressed"].astype(str) == "True").tolist() == seen.isna().tolist()
     merged = pd.concat([table, table.assign(district="other")])  # two districts' files stack row by row
     assert not merged.duplicated(["district", "site_id"]).any()

@@ -37,7 +37,7 @@ def test_event_gains_by_hand_two_events_one_site() -> None:
     existing = np.array([False, False, False, False, True])
     ev = evidence.event_gains(cov, w, events, incident, order=np.array([0]), existing=existing)
     assert ev.to_dict("records") == [{"gain_events": 2, "top_event_share": round(4 / 6, 6),
-                                      "rests_on_one_event": True}]
+                                      "rests_on_one_event": True, "gain_event_ids": ("A", "B")}]
 
 
 def test_event_gains_rank_order_and_area_samples() -> None:

@@ -3,12 +3,16 @@ validate (--strict) and run, with the mapping and without it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 
+import openpyxl
 import pyogrio
 import pytest
 
+import camsite
 from factory import ROOT, invoke
 
 EXAMPLE = ROOT / "scenarios" / "examples" / "police_inventory.toml"
@@ -86,3 +90,41 @@ def test_run_with_cameras_file_sets_the_source_and_splits_before_by_owner(tmp_pa
     for row in owners.values():
         assert row["incidents_before"] is None
         assert row["incident_before_pct"] is None and row["before_pct"] is None
+    assert _report_owners(out) == [["Polisen", "3", "–", "–", "färre än 3"],
+                                   ["Staden (kommunen)", "2", "–", "–", "färre än 3"]]
+
+
+def _report_owners(out: Path) -> list[list[str]]:
+    """The rows of report.html's table of coverage before by operator, as text."""
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = re.search(r'<section class="card" id="owners">(.*?)</section>', page, re.S)
+    assert section, "report.html has no table of coverage before by operator"
+    body = section.group(1).split("<tbody>")[1]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_the_owner_split_in_the_report_and_workbook_equals_summary_json(report_result, tmp_path: Path) -> None:
+    """Coverage before by operator: report.html's table and inventory.xlsx's sheet show summary.json's figures
+    (sv and en); an operator whose cameras see fewer than 3 incidents shows none (the privacy rule)."""
+    by_owner = {"police": {"cameras": 3, "incident_before_pct": 12.5, "before_pct": 4.3, "incidents_before": 7.0},
+                "city": {"cameras": 2, "incident_before_pct": 1.5, "before_pct": 0.75, "incidents_before": 1.0}}
+    result = dataclasses.replace(report_result, summary=dataclasses.replace(
+        report_result.summary, coverage_before_by_owner=by_owner))
+    for lang, names, suppressed in (("sv", ("Polisen", "Staden (kommunen)"), "färre än 3"),
+                                    ("en", ("Police", "The city (municipality)"), "fewer than 3")):
+        out = tmp_path / lang
+        camsite.write_run(result, out, lang=lang)
+        shared = json.loads((out / "summary.json").read_text(encoding="utf-8"))["coverage_before_by_owner"]
+        police = shared["police"]
+        assert police == by_owner["police"]
+        assert shared["city"] == {"cameras": 2, "incident_before_pct": None, "before_pct": None,
+                                  "incidents_before": None}
+        dec = "," if lang == "sv" else "."
+        assert _report_owners(out) == [
+            [names[0], "3", f"12{dec}5 %", f"4{dec}3 %", f"7{dec}0"],
+            [names[1], "2", "–", "–", suppressed]]
+        wb = openpyxl.load_workbook(out / "inventory.xlsx")
+        ws = wb["Före per huvudman" if lang == "sv" else "Before by operator"]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert rows[0] == (names[0], 3, 12.5, 4.3, 7.0)
+        assert rows[1] == (names[1], 2, None, None, suppressed)

@@ -36,14 +36,18 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVENT_COLUMNS", "EVIDENCE_COLUMNS", "ONE_EVENT_SHARE", "event_gains",
-           "site_evidence", "suppress_text"]
+__all__ = ["ALTERNATIVE_MIN_DISTANCE_M", "EVENT_COLUMNS", "EVENT_COUNT_COLUMNS", "EVIDENCE_COLUMNS", "ONE_EVENT_SHARE",
+           "demand_events", "event_counts", "event_gains", "site_evidence", "suppress_text"]
 
 #: An alternative to a chosen site lies at least this far (metres) from every chosen site.
 ALTERNATIVE_MIN_DISTANCE_M = 50.0
 #: Columns :func:`site_evidence` adds to the ranked sites.
 EVIDENCE_COLUMNS = ("why_categories", "why_precision", "streets_seen", "alternative_site_id",
                     "alternative_gain_weight", "alternative_gain_incidents")
+
+#: Unpublished columns :func:`site_evidence` adds for the privacy rule: the distinct events behind each count of
+#: the "why" texts (``"vald 4, narkotika 1"``) and behind the alternative's gain.
+EVENT_COUNT_COLUMNS = ("why_categories_events", "why_precision_events", "alternative_gain_events")
 
 #: Columns :func:`event_gains` adds to the ranked sites.
 EVENT_COLUMNS = ("gain_events", "top_event_share", "rests_on_one_event")
@@ -57,6 +61,37 @@ def _counts_text(labels: npt.NDArray[np.object_], counts: npt.NDArray[np.float64
     frame = frame[(frame["n"] > 1e-9) & (frame["label"] != "")]
     total = frame.groupby("label")["n"].sum().sort_index().sort_values(ascending=False, kind="stable")
     return ", ".join(f"{k} {'<' + str(min_count) if v < min_count else _number(v)}" for k, v in total.items())
+
+
+def _events_text(labels: npt.NDArray[np.object_], events: npt.NDArray[np.object_],
+                 counts: npt.NDArray[np.float64]) -> str:
+    """``"narkotika 1, vald 4"``: the distinct named events per label of the points with a count (0: only
+    points that stand for no single event)."""
+    frame = pd.DataFrame({"label": labels, "event": events, "n": counts})
+    frame = frame[(frame["n"] > 1e-9) & (frame["label"] != "")]
+    named = frame["event"].where(frame["event"] != "")
+    per = named.groupby(frame["label"]).nunique().sort_index()
+    return ", ".join(f"{k} {int(v)}" for k, v in per.items())
+
+
+def demand_events(demand: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """The event each demand point stands for (its ``event``; "" for none or without the column)."""
+    if "event" not in demand:
+        return np.full(len(demand), "", object)
+    return demand["event"].fillna("").astype(str).to_numpy(object)
+
+
+def event_counts(text: str) -> dict[str, int]:
+    """``"narkotika 1, vald 4"`` -> ``{"narkotika": 1, "vald": 4}`` (the :data:`EVENT_COUNT_COLUMNS` texts).
+
+    >>> event_counts("narkotika 1, vald 4"), event_counts("")
+    ({'narkotika': 1, 'vald': 4}, {})
+    """
+    out: dict[str, int] = {}
+    for part in filter(None, str(text or "").split(", ")):
+        label, _, n = part.rpartition(" ")
+        out[label] = int(n)
+    return out
 
 
 def _number(value: float) -> str:
@@ -111,7 +146,8 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
                   existing: npt.NDArray[np.bool_], edge_names: Mapping[int, str],
                   min_count: int = 0, xy: npt.NDArray[np.float64] | None = None,
                   labels: Mapping[str, str] | None = None,
-                  point: npt.NDArray[np.int64] | None = None) -> pd.DataFrame:
+                  point: npt.NDArray[np.int64] | None = None,
+                  events: npt.NDArray[np.object_] | None = None) -> pd.DataFrame:
     """The evidence for each site in ``order`` (candidate columns of ``coverage``), one row per site.
 
     Parameters
@@ -142,6 +178,9 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         With graded coverage, ``coverage`` has the optimiser's rows (:class:`camsite.stages.ValueRows`):
         the demand row (of ``demand``) of each. A site's evidence then counts each point whose value it
         raises once, whatever the number of its levels.
+    events
+        Per demand point: the event it stands for ("" for none). When given, the
+        :data:`EVENT_COUNT_COLUMNS` are added (the distinct events behind each count).
     """
     labels = labels or {}
     csc = sp.csc_matrix(coverage, dtype=np.float64)
@@ -157,6 +196,7 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
         if "precision" in demand.columns else np.full(len(demand), "", object)
     inc = demand["incidents"].to_numpy(float)
     edges = demand["edge_id"].to_numpy(np.int64)
+    ev = np.full(len(demand), "", object) if events is None else np.asarray(events, object)
     rows = []
     for j in order:
         gain_all = np.asarray(csc.T @ (weights * ~covered)).ravel()
@@ -174,9 +214,13 @@ def site_evidence(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], dem
             "alternative_site_id": site_ids[alt] if alt >= 0 else "",
             "alternative_gain_weight": round(float(gain_all[alt]), 4) if alt >= 0 else np.nan,
             "alternative_gain_incidents": round(float(inc[alt_pts].sum()), 3) if alt >= 0 else np.nan,
+            "why_categories_events": _events_text(cats[pts][is_inc], ev[pts][is_inc], inc[pts][is_inc]),
+            "why_precision_events": _events_text(prec[pts][is_inc], ev[pts][is_inc], inc[pts][is_inc]),
+            "alternative_gain_events": len({e for e in ev[alt_pts][inc[alt_pts] > 0] if e}),
         })
         covered[new] = True
-    return pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
+    columns = [*EVIDENCE_COLUMNS, *(EVENT_COUNT_COLUMNS if events is not None else ())]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], events: npt.NDArray[np.object_],
@@ -190,6 +234,7 @@ def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], event
     for) with a positive share of it; district-level samples (``event`` "") stand for many events at once and
     count in the gain but as no single event. ``top_event_share`` is the largest single event's share of the
     gain (0 without gain) and ``rests_on_one_event`` says whether it exceeds :data:`ONE_EVENT_SHARE`.
+    ``gain_event_ids`` (not published: for the privacy rule) holds the events themselves.
 
     ``coverage`` and ``weights`` are the optimiser's rows (or demand points when ``point`` is None);
     ``events`` and ``incident`` are per demand point.
@@ -197,8 +242,8 @@ def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], event
     >>> cov = sp.csr_matrix([[1], [1], [1], [0]], dtype=bool)
     >>> ev = event_gains(cov, np.array([3.0, 1.0, 2.0, 5.0]), np.array(["a", "a", "b", "c"], dtype=object),
     ...                  np.ones(4, bool), order=np.array([0]), existing=np.zeros(4, bool))
-    >>> ev.to_dict("records")
-    [{'gain_events': 2, 'top_event_share': 0.666667, 'rests_on_one_event': True}]
+    >>> ev.drop(columns="gain_event_ids").to_dict("records"), ev["gain_event_ids"].tolist()
+    ([{'gain_events': 2, 'top_event_share': 0.666667, 'rests_on_one_event': True}], [('a', 'b')])
     """
     csc = sp.csc_matrix(coverage, dtype=np.float64)
     covered = np.asarray(existing, bool).copy()
@@ -214,8 +259,10 @@ def event_gains(coverage: sp.csr_matrix, weights: npt.NDArray[np.float64], event
         named = keep & (events[p] != "")
         labels, inverse = np.unique(events[p][named].astype(str), return_inverse=True)
         per = np.bincount(inverse.ravel(), weights=weights[new][named], minlength=len(labels))
-        per = per[per > 1e-12 * max(total, 1e-300)]
+        carried = per > 1e-12 * max(total, 1e-300)
+        per = per[carried]
         top = round(float(per.max()) / total, 6) if len(per) and total > 0 else 0.0
         rows.append({"gain_events": len(per), "top_event_share": top,
-                     "rests_on_one_event": bool(top > ONE_EVENT_SHARE)})
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+                     "rests_on_one_event": bool(top > ONE_EVENT_SHARE),
+                     "gain_event_ids": tuple(labels[carried].tolist())})
+    return pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "gain_event_ids"])

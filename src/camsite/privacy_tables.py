@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from camsite.evidence import suppress_text
+from camsite.privacy_events import alternative_small, closed_by_events, has_events, hide_cells
 from camsite.stages import CoverageRow
 
 __all__ = ["SITE_CELL_TEXTS", "SITE_COUNT_COLUMNS", "SITE_CUMULATIVE_COLUMNS", "SITE_DERIVED_COLUMNS",
@@ -93,24 +94,35 @@ def _closed(sites: pd.DataFrame, min_count: float) -> np.ndarray:
 
 
 def hide_sites(sites: pd.DataFrame, *, min_count: int = 3) -> pd.DataFrame:
-    """``sites`` (in rank order) under the rule of the module docstring; a copy."""
+    """``sites`` (in rank order) under the rule of the module docstring; a copy.
+
+    With the events behind each figure (``gain_events`` and the unpublished ``gain_event_ids`` and
+    :data:`camsite.evidence.EVENT_COUNT_COLUMNS`), the rule counts distinct events instead of incidents
+    (:mod:`camsite.privacy_events`) and shows the weights of open rows rounded to 0.01.
+    """
     out = sites.copy()
     if out.empty or min_count <= 0:
         return out
-    closed = _closed(out, min_count)
+    events = has_events(out)
+    closed = closed_by_events(out, min_count) if events else _closed(out, min_count)
     for col in (*SITE_COUNT_COLUMNS, *SITE_DERIVED_COLUMNS):
         if col in out:
             out[col] = out[col].astype(float).where(~closed, np.nan)
+    if events and "gain_weight" in out:
+        out["gain_weight"] = out["gain_weight"].round(2)
     first = int(np.argmax(closed)) if closed.any() else len(out)
     for col in SITE_CUMULATIVE_COLUMNS:
         if col in out:
             out[col] = out[col].astype(float).where(np.arange(len(out)) < first, np.nan)
     for col in SITE_CELL_TEXTS:
-        if col in out:
+        if col in out and events and f"{col}_events" in out:
+            out[col] = [hide_cells(str(t), str(e), min_count, closed=bool(c)) for t, e, c in
+                        zip(out[col].fillna(""), out[f"{col}_events"].fillna(""), closed, strict=True)]
+        elif col in out:
             out[col] = [suppress_text(str(t), min_count) for t in out[col].fillna("")]
     if "alternative_gain_weight" in out:
-        alt_small = closed.copy()
-        if "alternative_gain_incidents" in out:
+        alt_small = closed | alternative_small(out, min_count) if events else closed.copy()
+        if not events and "alternative_gain_incidents" in out:
             alt_small |= np.array([is_small(v, min_count) for v in out["alternative_gain_incidents"].to_numpy(float)])
         out["alternative_gain_weight"] = out["alternative_gain_weight"].astype(float).where(~alt_small, np.nan)
     return out

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from camsite import privacy
+from camsite.privacy_events import has_events
 from camsite.result import RunResult
 
 __all__ = ["CONTRIBUTION_COLUMNS", "FORMAT_NAME", "FORMAT_VERSION", "contribution_table"]
@@ -38,7 +39,8 @@ def contribution_table(result: RunResult) -> pd.DataFrame:
     opt = sc.optimization
     types = sites["camera_type"].astype(str)
     raw = pd.to_numeric(sites.get("gain_incidents", pd.Series(np.nan, index=sites.index)), errors="coerce")
-    shown = privacy.suppress(raw.to_numpy(float))
+    # the ranked sites carry the rule counted in distinct events (camsite.privacy_events): blanks are its own
+    shown = raw.to_numpy(float) if has_events(sites) else privacy.suppress(raw.to_numpy(float))
     install = sites["install_year"] if "install_year" in sites else pd.Series(opt.first_year(), index=sites.index)
     out = pd.DataFrame({
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "district": sc.name,

@@ -28,6 +28,7 @@ from camsite.report import (
     balancing,
     basemap,
     daynight,
+    owners,
     svg,
 )
 from camsite.report import _labels as _labels_mod
@@ -223,7 +224,8 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         sites_table=_sections.sites_table(result, lang=lang)
         + _sections.views_section(result, lang=lang),  # graded coverage: type mix and gain per level
         curve=_curve_section(result, lang=lang) + _rollout_html.section(result, lang=lang),  # + staged plan
-        breakdowns=_sections.breakdowns(result, lang=lang) + daynight.section(result, lang=lang),  # time of day
+        breakdowns=owners.section(result, lang=lang)  # before, by who runs the existing cameras
+        + _sections.breakdowns(result, lang=lang) + daynight.section(result, lang=lang),  # time of day
         sensitive=_sensitive.section(result, lang=lang)  # exclusion and do-not-view zones
         + _robustness.html_section(result, lang=lang)  # camsite robustness / run --robustness N
         + balancing.section(result, lang=lang),  # Intresseavvägning

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.errors import InputError
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames, _robustness, balancing, underlag
+from camsite.report import _budget_xlsx, _frames, _robustness, balancing, owners, underlag
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
@@ -43,7 +43,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "backup_pct": "0.0", "before_pct": "0.0", "after_pct": "0.0", "covered_weight": "0.00",
     "covered_incidents": "0.0", "only_this_weight": "0.00", "heading_deg": '0"°"', "n_sites": "0", "gap": "0.00%",
     "range_m": '0" m"', "fov_deg": '0"°"', "weight": "0.00", "weight_total": "0.00", "incidents_total": "0.0",
-    "rows": "0",
+    "rows": "0", "incident_before_pct": "0.0", "incidents_before": "0.0",
     # graded coverage: share of a site's gain per EN 62676-4 level, written as a fraction (sites.csv: percent)
     **dict.fromkeys(LEVEL_SHARE_COLUMNS, "0.0 %"),
 }
@@ -51,7 +51,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _TITLE_FONT = Font(bold=True, size=12, color="1F4E79")
 #: Incident counts; an empty one was suppressed (:func:`camsite.privacy.suppress`) and says so.
-COUNT_COLUMNS = frozenset({"gain_incidents", "covered_incidents", "incidents_total", "gain_events"})
+COUNT_COLUMNS = frozenset({"gain_incidents", "covered_incidents", "incidents_total", "gain_events",
+                           "incidents_before"})
 _WIDE = {"description": 60, "address": 30, "label": 42, "file": 40, "provenance": 40, "source": 34, "value": 44}
 
 
@@ -253,6 +254,8 @@ def _workbook(result: RunResult, *, lang: str, include_incidents: bool) -> Workb
            title=tr("by_subarea", lang))
     for j, width in enumerate((18, 46, 14, 14, 16, 16), start=1):
         cov.column_dimensions[get_column_letter(j)].width = width
+    if (by_owner := owners.owner_frame(result, lang=lang)) is not None:  # before, by who runs the cameras
+        _sheet(wb, tr("owners_sheet", lang), by_owner, lang=lang)
     if result.budget_curve is not None:
         _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
     points = list(result.summary.target_points or ())

@@ -331,7 +331,8 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                     "footfall_pct": round(100.0 * float(w[foot & covered].sum()) / foot_total, 6)
                     if foot_total > 0 else None,
                     "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
-                    "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected])))})
+                    "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected]))),
+                    "variants": ";".join(np.asarray(instance.candidates.get("variant", ids), str)[sol.selected])})
     return tuple(out)
 
 

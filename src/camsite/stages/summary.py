@@ -272,16 +272,17 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str,
     })
     why = evidence.site_evidence(rows.matrix, weights, instance.demand, instance.site_ids, point=rows.point,
                                  order=np.asarray(order, np.int64), existing=ex, edge_names=edge_names or {},
-                                 xy=instance.xy, labels=labels)
-    events = instance.demand["event"].fillna("").astype(str).to_numpy(object) if "event" in instance.demand \
-        else np.full(len(instance.demand), "", object)
+                                 xy=instance.xy, labels=labels, events=evidence.demand_events(instance.demand))
+    events = evidence.demand_events(instance.demand)
     inc = kind_masks(instance.demand).get("incident", np.zeros(len(instance.demand), bool))
     carried = evidence.event_gains(rows.matrix, weights, events, inc, order=np.asarray(order, np.int64), existing=ex,
                                    point=rows.point)
     at = out.columns.get_loc("heading_deg")
-    alt_incidents = why.pop("alternative_gain_incidents")  # for the privacy rule only: after the published columns
-    return pd.concat([out.iloc[:, :at], why, carried, out.iloc[:, at:]], axis=1).assign(
-        alternative_gain_incidents=alt_incidents.to_numpy())
+    # for the privacy rule only, after the published columns: the alternative's incidents, the events behind counts
+    hidden = {c: why.pop(c).to_numpy() for c in ("alternative_gain_incidents", *evidence.EVENT_COUNT_COLUMNS)}
+    hidden["gain_event_ids"] = carried.pop("gain_event_ids").to_numpy()
+    return pd.concat([out.iloc[:, :at], why, carried, out.iloc[:, at:]], axis=1).assign(**hidden)
+
 
 
 #: Demand kinds as reported: incidents placed anywhere (snapped, spread or as points) count as one kind.
