@@ -137,12 +137,18 @@ def test_budget_override_and_cbc(small: Path, tmp_path: Path) -> None:
     assert not (out / "budget_curve.csv").exists()  # --no-curve skips the sweep
 
 
-def test_unproven_points_are_marked_everywhere(tmp_path: Path) -> None:
+def test_unproven_points_are_marked_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CBC with a 0.01 s limit per solve cannot prove the small budgets: every output says which points and how many.
 
     The counts in the terminal line, the warning, summary.json, the report's chart and the workbook are all
     compared with the status column of the CSV files, and the curve's ``sites`` are the sites' variant ids.
+    The budget's count rows and the improved starts let CBC prove these small budgets at once; they are
+    switched off here (the sweep's forked workers inherit that), so that some point stays unproven.
     """
+    import camsite.optimize._maxcov as maxcov
+
+    monkeypatch.setattr(maxcov, "count_cuts", lambda costs, budget: [])
+    monkeypatch.setattr(maxcov, "MAX_IMPROVE_SITES", -1)
     scen = write_scenario(tmp_path, fridhemsplan_data(radius_m=400, name="proof", optimization={
         "budget_sek": 500000, "budget_sweep": {"start": 250000, "stop": 1000000, "step": 250000},
         "stages": [250000, 250000]}))
