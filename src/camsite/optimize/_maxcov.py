@@ -310,9 +310,6 @@ class CoverageModel:
             if lp.status == "infeasible":
                 return self._infeasible(t0, info, opts.name)
             lp_x = None if lp.values is None else lp.values[mip.x]
-        elif opts.nested:  # graded models: the LP's support gives a start that saves more than the LP costs
-            lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)
-            lp_x = None if lp.values is None or lp.status != "optimal" else lp.values[mip.x]
         warm = self._local(start_sites) if start_sites is not None else g_local
         if start_sites is not None and warm is not None and self._feasible(warm, budget):
             filled = self._greedy(budget, seed=warm)  # spend what the start leaves, greedily
