@@ -21,6 +21,42 @@ import pytest
 import factory
 from factory import DEFAULT_SCENARIO
 
+#: Session fixtures that run the default scenario end to end (one ``camsite run`` with its curve).
+_DEFAULT_RUN = frozenset({"_default_cli_run", "default_out", "default_cli", "default_result"})
+#: Session fixtures building the synthetic report run and writing its deliverables.
+_REPORT_RUN = frozenset({"report_result", "report_out"})
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The pytest-xdist group of a test: tests sharing an expensive fixture run on one worker, so it is built once.
+
+    ``default_run`` for the tests of the default scenario's run, ``report_run`` for the synthetic report run,
+    else the test's module when it uses a module-scoped fixture (a workbench, a run of an example, a
+    browser), else None (any worker).
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    names = set(info.names_closure)
+    if names & _DEFAULT_RUN:
+        return "default_run"
+    if names & _REPORT_RUN:
+        return "report_run"
+    for name in names:
+        defs = info.name2fixturedefs.get(name)
+        if defs and defs[-1].scope == "module":
+            return item.nodeid.split("::")[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its :func:`xdist_group_of` (pyproject runs xdist with ``--dist loadgroup``)."""
+    for item in items:
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(autouse=True)
 def _logging_restored():
