@@ -231,3 +231,38 @@ def test_prefetch_solves_the_next_slider_position_exactly(bench):
     fresh = bench.solve(bench.parse({"budget_sek": 400000}))
     assert nxt.solution.objective == pytest.approx(fresh.solution.objective, abs=1e-9)
     assert nxt.view["status"] == "optimal"
+
+
+def test_slider_answers_at_once_with_the_best_plan_solved_then_exactly(bench):
+    from camsite.serve import Workbench
+
+    ahead = Workbench(bench.result, prefetch=True)
+    ahead.close()  # no more guesses: the plans kept are the run's and the few the grid finished
+    try:
+        sess = ahead.new_session()
+        far = ahead.base.budget_sek + 12 * 50_000  # beyond the grid solved after loading
+        req = ahead.parse({"budget_sek": far})
+        entry = ahead._entry(req)
+        quick = ahead.provisional(req, sess)
+        assert quick is not None and quick.view["provisional"] and quick.view["plan_id"] is None
+        # the plan shown at once: the best kept that fits the new budget, with its own figures
+        kept = [s for s in entry.plans.values() if s.spent <= far]
+        assert quick.solution.objective == max(s.objective for s in kept)
+        assert quick.view["spent_sek"] <= far and quick.view["budget_sek"] == far
+        assert sess.history == [] and sess.current == ahead.base  # nothing remembered for it
+        exact = ahead.solve(req, sess)  # waits for the solve started in the background (or solves itself)
+    finally:
+        ahead.close()
+    fresh = bench.solve(bench.parse({"budget_sek": far}))
+    assert exact.view["status"] == "optimal" and "provisional" not in exact.view
+    assert exact.solution.objective == pytest.approx(fresh.solution.objective, abs=1e-9)
+    assert exact.solution.objective >= quick.solution.objective - 1e-9
+    assert [h["plan_id"] for h in sess.history] == [exact.view["plan_id"]] == [1]
+    # once solved, the exact plan is known: no provisional answer for it
+    assert ahead.provisional(req, sess) is None
+
+
+def test_provisional_query_without_background_solves_is_the_exact_plan(client, bench):
+    plan = client.post("/api/solve?provisional=1", json={"budget_sek": 450000}).json()
+    assert "provisional" not in plan and plan["status"] == "optimal"
+    assert plan["objective"] == pytest.approx(bench.solve(bench.parse({"budget_sek": 450000})).solution.objective)

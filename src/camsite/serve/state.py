@@ -106,6 +106,12 @@ class _Entry:
             self._background = self.model.fork()
         return self._background
 
+    def best_within(self, budget: float) -> Solution | None:
+        """The best plan kept that fits ``budget`` (the most coverage, then the cheapest), or None."""
+        with self._lock:
+            fits = [s for s in self.plans.values() if s.status != "infeasible" and s.spent <= budget]
+        return max(fits, key=lambda s: (s.objective, -s.spent)) if fits else None
+
     def known(self, budget: float) -> Solution | None:
         """A plan proven optimal for ``budget`` without solving, if the plans kept prove one."""
         with self._lock:
@@ -185,11 +191,15 @@ class Workbench:
         self._models: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._instances: OrderedDict[tuple[str, ...], Instance] = OrderedDict({(): self.instance})
         self._lock = threading.Lock()  # the shared structures (models, instances, sessions); never held to solve
+        self._settling: dict[int, float] = {}  # per model: the newest budget asked provisionally
         self.base = self.parse({})
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._entry(self.base).store(self.base.budget_sek, result.solution)
         self.prefetcher = Prefetcher(self.solver, BUDGET_STEP_SEK) if prefetch else None
         self.budget_range = budget_range(result)
+        if self.prefetcher is not None:
+            self.prefetcher.grid(self._entry(self.base), self.base.budget_sek, low=self.budget_range["min_sek"],
+                                 high=self.budget_range["max_sek"])
 
     @classmethod
     def load(cls, path: str | Path, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
@@ -317,6 +327,52 @@ class Workbench:
                     solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
         view["plan_id"] = sess.remember(req, view)
         return Solved(request=req, solution=sol, view=view)
+
+    def provisional(self, req: PlanRequest, session: Session | None = None) -> Solved | None:
+        """At once, without solving: the best plan already solved on ``req``'s model that fits its budget, while
+        the exact plan is solved in the background (a later :meth:`solve` of ``req`` waits for it).
+
+        None when the exact plan is known already (ask :meth:`solve`), when no plan kept fits the budget, or
+        without background solves. The answer is marked ``provisional`` and keeps no history entry.
+        """
+        if self.prefetcher is None:
+            return None
+        t0 = time.perf_counter()
+        sess = self.session() if session is None else session
+        entry = self._entry(req)
+        if entry.known(req.budget_sek) is not None or (sol := entry.best_within(req.budget_sek)) is None:
+            return None
+        self._settle_soon(entry, req.budget_sek)
+        view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
+                "budget_sek": req.budget_sek, "request": req.as_json(), "session": sess.session_id,
+                "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
+                "plan_id": None}
+        return Solved(request=req, solution=sol, view=view)
+
+    def _settle_soon(self, entry: _Entry, budget: float) -> None:
+        """Solve ``budget`` exactly on ``entry``'s own model in a thread; the newest budget asked wins (an older
+        one still waiting for the model is dropped)."""
+        with self._lock:
+            self._settling[id(entry)] = budget
+        threading.Thread(target=self._settle, args=(entry, budget), name="camsite-settle", daemon=True).start()
+
+    def _settle(self, entry: _Entry, budget: float) -> None:
+        limit = self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S
+        if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
+            return
+        try:
+            with self._lock:
+                newest = self._settling.get(id(entry)) == budget
+            if newest and entry.known(budget) is None:
+                start = entry.best_within(budget)
+                sol = entry.model.solve(min(budget, entry.total_cost), solver=self.solver,
+                                        start=None if start is None else start.selected)
+                if sol.status != "infeasible":
+                    entry.store(budget, sol)
+        except Exception:  # a failed background solve must never stop the server: the request then solves itself
+            logger.exception("solving budget %.0f in the background failed", budget)
+        finally:
+            entry.solve_lock.release()
 
     def _infeasible_text(self, req: PlanRequest) -> str:
         cands = self.instance.candidates
