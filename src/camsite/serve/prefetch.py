@@ -79,6 +79,11 @@ class Prefetcher:
                                   if low <= b <= high)
             self._cond.notify()
 
+    def running(self, entry: Any, budget: float) -> bool:
+        """Whether ``budget`` on ``entry`` is being solved in the background now."""
+        with self._cond:
+            return (id(entry), budget) in self._busy
+
     def wait(self, entry: Any, budget: float, timeout: float | None) -> None:
         """Wait for the background solve of ``budget`` on ``entry``, if one is running."""
         with self._cond:

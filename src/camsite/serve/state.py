@@ -342,7 +342,8 @@ class Workbench:
         entry = self._entry(req)
         if entry.known(req.budget_sek) is not None or (sol := entry.best_within(req.budget_sek)) is None:
             return None
-        self._settle_soon(entry, req.budget_sek)
+        if not self.prefetcher.running(entry, req.budget_sek):  # else the exact solve waits for that one
+            self._settle_soon(entry, req.budget_sek)
         view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
                 "budget_sek": req.budget_sek, "request": req.as_json(), "session": sess.session_id,
                 "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
