@@ -266,3 +266,30 @@ def test_provisional_query_without_background_solves_is_the_exact_plan(client, b
     plan = client.post("/api/solve?provisional=1", json={"budget_sek": 450000}).json()
     assert "provisional" not in plan and plan["status"] == "optimal"
     assert plan["objective"] == pytest.approx(bench.solve(bench.parse({"budget_sek": 450000})).solution.objective)
+
+
+def test_interim_plan_by_hand():
+    import scipy.sparse as sp
+
+    from camsite.optimize import Solution, make_model
+    from camsite.serve.interim import PROVISIONAL, interim_plan
+
+    # rows (weights 5, 1, 3, 2): site 0 sees rows 0 and 1, site 1 rows 1 and 2, site 2 row 3
+    cov = sp.csr_matrix(np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1]], dtype=bool))
+    costs = np.array([100.0, 100.0, 50.0])
+    model = make_model(cov, np.array([5.0, 1.0, 3.0, 2.0]), costs)
+    big = Solution(selected=np.array([0, 1, 2]), objective=11.0, bound=11.0, gap=0.0, status="optimal",
+                   runtime_s=0.0, spent=250.0, total_weight=11.0)
+    none = np.array([], dtype=np.int64)
+    # nothing solved fits 160: cut the plan; losses per SEK: site 0 5/100, site 1 3/100, site 2 2/50 -> drop 1
+    cut = interim_plan(model, [big], 160.0, costs=costs, keep=none)
+    assert cut is not None and cut.selected.tolist() == [0, 2] and cut.status == PROVISIONAL
+    assert (cut.objective, cut.spent) == (8.0, 150.0)  # rows 0, 1 and 3
+    # site 1 forced: drop site 2 (2/50 < 5/100), then site 0: only the forced site is left
+    forced = interim_plan(model, [big], 160.0, costs=costs, keep=np.array([1]))
+    assert forced is not None and forced.selected.tolist() == [1] and (forced.objective, forced.spent) == (4.0, 100.0)
+    # a plan solved that fits is shown as it is; nothing can be shown under the forced site's cost
+    small = Solution(selected=np.array([0]), objective=6.0, bound=6.0, gap=0.0, status="optimal", runtime_s=0.0,
+                     spent=100.0, total_weight=11.0)
+    assert interim_plan(model, [big, small], 160.0, costs=costs, keep=none) is small
+    assert interim_plan(model, [big], 60.0, costs=costs, keep=np.array([1])) is None

@@ -29,6 +29,7 @@ from camsite.config import Scenario
 from camsite.optimize import CoverageModel, Solution, SolverOptions
 from camsite.result import RunResult
 from camsite.serve import variants
+from camsite.serve.interim import PROVISIONAL, interim_plan
 from camsite.serve.layers import BUDGET_STEP_SEK, budget_range
 from camsite.serve.plan import PlanView
 from camsite.serve.prefetch import Prefetcher
@@ -300,7 +301,8 @@ class Workbench:
         sol = entry.known(req.budget_sek)
         cached = sol is not None
         if sol is None:
-            if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
+            # the holder may be a background solve of a budget asked just before (itself within the limit)
+            if not entry.solve_lock.acquire(timeout=2 * limit + LOCK_MARGIN_S):
                 raise RequestError("busy: another request is solving this plan's model; try again in a moment",
                                    status=503)
             try:
@@ -329,24 +331,32 @@ class Workbench:
         return Solved(request=req, solution=sol, view=view)
 
     def provisional(self, req: PlanRequest, session: Session | None = None) -> Solved | None:
-        """At once, without solving: the best plan already solved on ``req``'s model that fits its budget, while
-        the exact plan is solved in the background (a later :meth:`solve` of ``req`` waits for it).
+        """At once, without solving: the best plan already solved on ``req``'s model that fits its budget (or one
+        cut down to it, :func:`~camsite.serve.interim.interim_plan`), while the exact plan is solved in the
+        background (a later :meth:`solve` of ``req`` waits for it).
 
-        None when the exact plan is known already (ask :meth:`solve`), when no plan kept fits the budget, or
-        without background solves. The answer is marked ``provisional`` and keeps no history entry.
+        None when the exact plan is known already (ask :meth:`solve`), when no plan can be shown, or without
+        background solves. The answer is marked ``provisional`` (status too) and keeps no history entry.
         """
         if self.prefetcher is None:
             return None
         t0 = time.perf_counter()
         sess = self.session() if session is None else session
         entry = self._entry(req)
-        if entry.known(req.budget_sek) is not None or (sol := entry.best_within(req.budget_sek)) is None:
+        if entry.known(req.budget_sek) is not None:
+            return None
+        with entry._lock:
+            plans = list(entry.plans.values())
+        keep = np.flatnonzero(entry.instance.candidates["site_id"].isin(list(req.forced)).to_numpy())
+        sol = interim_plan(entry.model, plans, req.budget_sek, costs=entry.instance.costs, keep=keep)
+        if sol is None:
             return None
         if not self.prefetcher.running(entry, req.budget_sek):  # else the exact solve waits for that one
             self._settle_soon(entry, req.budget_sek)
-        view = {**entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)),
-                "budget_sek": req.budget_sek, "request": req.as_json(), "session": sess.session_id,
-                "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
+        body = (self.view.plan(req.forced, sol, entry.instance) if sol.status == PROVISIONAL
+                else entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)))
+        view = {**body, "status": PROVISIONAL, "gap": None, "budget_sek": req.budget_sek, "request": req.as_json(),
+                "session": sess.session_id, "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
                 "plan_id": None}
         return Solved(request=req, solution=sol, view=view)
 
