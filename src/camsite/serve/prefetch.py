@@ -91,13 +91,15 @@ class Prefetcher:
         if event is not None:
             event.wait(timeout)
 
-    def close(self) -> None:
-        """Stop the thread after the solve in progress."""
+    def close(self, *, wait_s: float | None = None) -> None:
+        """Stop the thread after the solve in progress; wait up to ``wait_s`` seconds for it (None: no wait)."""
         with self._cond:
             self._stop = True
             self._jobs.clear()
             self._grid.clear()
             self._cond.notify()
+        if wait_s is not None:
+            self._thread.join(wait_s)
 
     def _next(self) -> tuple[Any, float, threading.Event] | None:
         with self._cond:

@@ -193,6 +193,8 @@ class Workbench:
         self._instances: OrderedDict[tuple[str, ...], Instance] = OrderedDict({(): self.instance})
         self._lock = threading.Lock()  # the shared structures (models, instances, sessions); never held to solve
         self._settling: dict[int, float] = {}  # per model: the newest budget asked provisionally
+        self._threads: list[threading.Thread] = []  # the background solves started for provisional answers
+        self._closed = False
         self.base = self.parse({})
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._entry(self.base).store(self.base.budget_sek, result.solution)
@@ -209,9 +211,16 @@ class Workbench:
         return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch)
 
     def close(self) -> None:
-        """Stop the background solves."""
+        """Stop the background solves, waiting for those in progress (each ends within its time limit: a
+        process must not end while a solver thread runs)."""
+        wait = (self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S) + LOCK_MARGIN_S
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
         if self.prefetcher is not None:
-            self.prefetcher.close()
+            self.prefetcher.close(wait_s=wait)
+        for thread in threads:
+            thread.join(wait)
 
     def parse(self, body: Any) -> PlanRequest:
         """A checked request (missing fields: the scenario's values); raises :class:`RequestError`."""
@@ -363,9 +372,13 @@ class Workbench:
     def _settle_soon(self, entry: _Entry, budget: float) -> None:
         """Solve ``budget`` exactly on ``entry``'s own model in a thread; the newest budget asked wins (an older
         one still waiting for the model is dropped)."""
+        thread = threading.Thread(target=self._settle, args=(entry, budget), name="camsite-settle", daemon=True)
         with self._lock:
+            if self._closed:
+                return
             self._settling[id(entry)] = budget
-        threading.Thread(target=self._settle, args=(entry, budget), name="camsite-settle", daemon=True).start()
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
 
     def _settle(self, entry: _Entry, budget: float) -> None:
         limit = self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S
@@ -373,7 +386,7 @@ class Workbench:
             return
         try:
             with self._lock:
-                newest = self._settling.get(id(entry)) == budget
+                newest = self._settling.get(id(entry)) == budget and not self._closed
             if newest and entry.known(budget) is None:
                 start = entry.best_within(budget)
                 sol = entry.model.solve(min(budget, entry.total_cost), solver=self.solver,
