@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     counts, rows = parse(done.stdout)
+    failures = [line.split(" ", 2)[1] for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
     print(json.dumps({"what": "tests", "command": "python -m pytest", "wall_s": round(wall, 1),
                       **{k: (round(v, 1) if k == "pytest_s" else int(v)) for k, v in counts.items()},
                       "durations_sum_s": round(sum(float(str(r["seconds"])) for r in rows), 1),
-                      "exit_code": done.returncode, "cores": os.cpu_count(), "load_before": round(load_before, 2),
+                      "exit_code": done.returncode, "failures": failures, "cores": os.cpu_count(), "load_before": round(load_before, 2),
                       "load_after": round(os.getloadavg()[0], 2), "target_s": TARGET_S,
                       "target_met": done.returncode == 0 and wall < TARGET_S}), flush=True)
     for row in rows[:args.slowest]:

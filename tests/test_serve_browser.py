@@ -32,7 +32,8 @@ def server(tmp_path_factory):
     from camsite.serve import Workbench, create_app, loopback_hosts
 
     folder = tmp_path_factory.mktemp("serve")
-    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()))
+    # background solves on, as camsite serve runs, less the grid after loading (CPU the other tests need)
+    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), grid_steps=0)
     port = _free_port()
     exports = folder / "plans"
     app = create_app(bench, export_dir=exports, allowed_hosts=loopback_hosts(port))
@@ -142,8 +143,8 @@ def test_workbench_page(server, browser):
     cat = bench.adjustable[0]
     old = bench.category_weights[cat]
     new = 2.0 if old != 2.0 else 1.0
-    page.locator(f"#weight-{cat}").fill(str(new))
-    page.dispatch_event(f"#weight-{cat}", "change")
+    page.click('summary[data-l="wb_weights"]')  # open the weights panel
+    page.locator(f"#weight-{cat}").fill(str(new))  # a range input: sets the value and fires change
     plan_id = _wait_new_plan(page, plan_id)
     asked = page.evaluate("() => app.plan.request")
     assert asked["category_weights"][cat] == new

@@ -32,7 +32,7 @@ from camsite.serve import variants
 from camsite.serve.interim import PROVISIONAL, interim_plan
 from camsite.serve.layers import BUDGET_STEP_SEK, budget_range
 from camsite.serve.plan import PlanView
-from camsite.serve.prefetch import Prefetcher
+from camsite.serve.prefetch import GRID_STEPS, Prefetcher
 from camsite.serve.request import PlanRequest, RequestError, parse_request
 from camsite.stages import Instance
 
@@ -172,10 +172,12 @@ class Workbench:
         Time limit of one solve.
     prefetch
         Solve the slider's neighbouring budgets in the background (:mod:`camsite.serve.prefetch`).
+    grid_steps
+        With ``prefetch``: slider steps each way of the grid solved in the background after loading.
     """
 
     def __init__(self, result: RunResult, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
-                 prefetch: bool = True) -> None:
+                 prefetch: bool = True, grid_steps: int = GRID_STEPS) -> None:
         self.result = result
         self.scenario = result.scenario
         self.instance = result.instance
@@ -200,15 +202,16 @@ class Workbench:
         self._entry(self.base).store(self.base.budget_sek, result.solution)
         self.prefetcher = Prefetcher(self.solver, BUDGET_STEP_SEK) if prefetch else None
         self.budget_range = budget_range(result)
-        if self.prefetcher is not None:
+        if self.prefetcher is not None and grid_steps > 0:
             self.prefetcher.grid(self._entry(self.base), self.base.budget_sek, low=self.budget_range["min_sek"],
-                                 high=self.budget_range["max_sek"])
+                                 high=self.budget_range["max_sek"], steps=grid_steps)
 
     @classmethod
     def load(cls, path: str | Path, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
-             prefetch: bool = True) -> Workbench:
+             prefetch: bool = True, grid_steps: int = GRID_STEPS) -> Workbench:
         """Load a scenario file once (network, demand, candidates, coverage) and solve its own budget."""
-        return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch)
+        return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch,
+                   grid_steps=grid_steps)
 
     def close(self) -> None:
         """Stop the background solves, waiting for those in progress (each ends within its time limit: a
