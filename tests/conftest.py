@@ -1,17 +1,20 @@
 """Shared fixtures: the default scenario run once per session, and a hand-made RunResult for the report writers.
 
 The default Fridhemsplan run (about 20 s with its budget curve) is computed
-exactly once: :func:`default_out` runs the real command ``camsite run
-scenarios/fridhemsplan.toml --out <tmp>`` in this process, and
+exactly once for the whole test run: :func:`default_out` runs the real command
+``camsite run scenarios/fridhemsplan.toml --out <tmp>`` in this process, and
 :func:`default_result` is the :class:`~camsite.result.RunResult` that very run
-computed (taken from ``pipeline.run`` as the command called it). Tests using
-either are end-to-end and marked ``slow``.
+computed (taken from ``pipeline.run`` as the command called it). With
+pytest-xdist the first worker that needs it runs it; the others wait and read
+its folder and its pickled result. Tests using either are end-to-end and
+marked ``slow``.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +24,10 @@ import pytest
 import factory
 from factory import DEFAULT_SCENARIO
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: each worker then runs the default scenario itself
+    fcntl = None  # type: ignore[assignment]
 
 @pytest.fixture(autouse=True)
 def _logging_restored():
@@ -36,13 +43,11 @@ def default_scenario():
     return config.load(DEFAULT_SCENARIO)
 
 
-@pytest.fixture(scope="session")
-def _default_cli_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    """``camsite run scenarios/fridhemsplan.toml --out <tmp> --no-progress`` from the repository root, once,
-    keeping its RunResult."""
+def _run_default(out: Path) -> SimpleNamespace:
+    """``camsite run scenarios/fridhemsplan.toml --out OUT --no-progress`` from the repository root, keeping its
+    RunResult."""
     from camsite import pipeline
 
-    out = tmp_path_factory.mktemp("default") / "fridhemsplan"
     captured = []
     real_run = pipeline.run
 
@@ -60,6 +65,29 @@ def _default_cli_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespac
     finally:
         mp.undo()
     return SimpleNamespace(out=out, cli=cli, result=captured[0] if captured else None)
+
+
+@pytest.fixture(scope="session")
+def _default_cli_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """The default run, once for the whole test run: with pytest-xdist the first worker to need it runs it and
+    the others wait for it (a file lock) and read its output folder and its pickled result."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return _run_default(tmp_path_factory.mktemp("default") / "fridhemsplan")
+    shared = tmp_path_factory.getbasetemp().parent / "default_run"  # the same folder for every worker
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = shared / "run.pickle"
+            if done.exists():
+                return pickle.loads(done.read_bytes())
+            run = _run_default(shared / "fridhemsplan")
+            if run.cli.exit_code == 0 and run.result is not None:  # a failed run is not shared: each shows its own
+                cli = SimpleNamespace(exit_code=0, stdout=run.cli.stdout, stderr=run.cli.stderr, exc_info=None)
+                done.write_bytes(factory.pickled(SimpleNamespace(out=run.out, cli=cli, result=run.result)))
+            return run
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

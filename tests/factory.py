@@ -32,12 +32,16 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import copyreg
 import dataclasses
+import io
 import json
 import logging
 import math
+import pickle
 import subprocess
 import sys
+import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -393,6 +397,20 @@ def network_cache() -> Iterator[None]:
 
 
 # -- the command line ---------------------------------------------------------------------------------------------
+
+
+def _mapping_proxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(d)
+
+
+def pickled(obj: object) -> bytes:
+    """``obj`` pickled, read-only mappings (the scenario's) included; ``pickle.loads`` reads it back."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[types.MappingProxyType] = lambda m: (_mapping_proxy, (dict(m),))
+    pickler.dump(obj)
+    return buf.getvalue()
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
-from camsite.optimize import Constraints, SolverOptions, budget_sweep, knee, max_coverage, min_cost_cover
+from camsite.optimize import Constraints, SolverOptions, budget_sweep, chord_knee, knee, max_coverage, min_cost_cover
 from camsite.stages import objectives
 from camsite.stages.rows import value_rows
 from factory import fridhemsplan_data, invoke, one_error_line, write_scenario
@@ -162,13 +162,16 @@ def test_target_points_skip_what_cannot_be_reached() -> None:
 
 # -- the knee: the same on two sweep ranges -------------------------------------------------------------------------
 def test_knee_does_not_move_with_the_sweep_range() -> None:
-    cov, w, costs = _random(7, n=300, m=40)
+    cov, w, costs = _random(7, n=150, m=24)
     wide = budget_sweep(cov, w, costs, np.arange(200_000, 4_000_001, 200_000))
     narrow = budget_sweep(cov, w, costs, np.arange(600_000, 3_200_001, 200_000))
     k_wide, k_narrow = knee(wide), knee(narrow)
     assert k_wide is not None and k_narrow is not None
     assert k_wide["budget_sek"] == k_narrow["budget_sek"]
     assert k_wide["next_rate_pp_per_100k"] < 1.0
+    # the instance tells a range-dependent rule apart: the chord rule's knee moves between these ranges
+    chord = [chord_knee(c, y="coverage_pct") for c in (wide, narrow)]
+    assert chord[0] is not None and chord[1] is not None and chord[0]["budget_sek"] != chord[1]["budget_sek"]
 
 
 def test_knee_needs_its_window_inside_the_sweep() -> None:

@@ -231,3 +231,65 @@ def test_prefetch_solves_the_next_slider_position_exactly(bench):
     fresh = bench.solve(bench.parse({"budget_sek": 400000}))
     assert nxt.solution.objective == pytest.approx(fresh.solution.objective, abs=1e-9)
     assert nxt.view["status"] == "optimal"
+
+
+def test_slider_answers_at_once_with_the_best_plan_solved_then_exactly(bench):
+    from camsite.serve import Workbench
+
+    ahead = Workbench(bench.result, prefetch=True)
+    ahead.close()  # no more guesses: the plans kept are the run's and the few the grid finished
+    try:
+        sess = ahead.new_session()
+        far = ahead.base.budget_sek + 12 * 50_000  # beyond the grid solved after loading
+        req = ahead.parse({"budget_sek": far})
+        entry = ahead._entry(req)
+        quick = ahead.provisional(req, sess)
+        assert quick is not None and quick.view["provisional"] and quick.view["plan_id"] is None
+        # the plan shown at once: the best kept that fits the new budget, with its own figures
+        kept = [s for s in entry.plans.values() if s.spent <= far]
+        assert quick.solution.objective == max(s.objective for s in kept)
+        assert quick.view["spent_sek"] <= far and quick.view["budget_sek"] == far
+        assert sess.history == [] and sess.current == ahead.base  # nothing remembered for it
+        exact = ahead.solve(req, sess)  # waits for the solve started in the background (or solves itself)
+    finally:
+        ahead.close()
+    fresh = bench.solve(bench.parse({"budget_sek": far}))
+    assert exact.view["status"] == "optimal" and "provisional" not in exact.view
+    assert exact.solution.objective == pytest.approx(fresh.solution.objective, abs=1e-9)
+    assert exact.solution.objective >= quick.solution.objective - 1e-9
+    assert [h["plan_id"] for h in sess.history] == [exact.view["plan_id"]] == [1]
+    # once solved, the exact plan is known: no provisional answer for it
+    assert ahead.provisional(req, sess) is None
+
+
+def test_provisional_query_without_background_solves_is_the_exact_plan(client, bench):
+    plan = client.post("/api/solve?provisional=1", json={"budget_sek": 450000}).json()
+    assert "provisional" not in plan and plan["status"] == "optimal"
+    assert plan["objective"] == pytest.approx(bench.solve(bench.parse({"budget_sek": 450000})).solution.objective)
+
+
+def test_interim_plan_by_hand():
+    import scipy.sparse as sp
+
+    from camsite.optimize import Solution, make_model
+    from camsite.serve.interim import PROVISIONAL, interim_plan
+
+    # rows (weights 5, 1, 3, 2): site 0 sees rows 0 and 1, site 1 rows 1 and 2, site 2 row 3
+    cov = sp.csr_matrix(np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1]], dtype=bool))
+    costs = np.array([100.0, 100.0, 50.0])
+    model = make_model(cov, np.array([5.0, 1.0, 3.0, 2.0]), costs)
+    big = Solution(selected=np.array([0, 1, 2]), objective=11.0, bound=11.0, gap=0.0, status="optimal",
+                   runtime_s=0.0, spent=250.0, total_weight=11.0)
+    none = np.array([], dtype=np.int64)
+    # nothing solved fits 160: cut the plan; losses per SEK: site 0 5/100, site 1 3/100, site 2 2/50 -> drop 1
+    cut = interim_plan(model, [big], 160.0, costs=costs, keep=none)
+    assert cut is not None and cut.selected.tolist() == [0, 2] and cut.status == PROVISIONAL
+    assert (cut.objective, cut.spent) == (8.0, 150.0)  # rows 0, 1 and 3
+    # site 1 forced: drop site 2 (2/50 < 5/100), then site 0: only the forced site is left
+    forced = interim_plan(model, [big], 160.0, costs=costs, keep=np.array([1]))
+    assert forced is not None and forced.selected.tolist() == [1] and (forced.objective, forced.spent) == (4.0, 100.0)
+    # a plan solved that fits is shown as it is; nothing can be shown under the forced site's cost
+    small = Solution(selected=np.array([0]), objective=6.0, bound=6.0, gap=0.0, status="optimal", runtime_s=0.0,
+                     spent=100.0, total_weight=11.0)
+    assert interim_plan(model, [big, small], 160.0, costs=costs, keep=none) is small
+    assert interim_plan(model, [big], 60.0, costs=costs, keep=np.array([1])) is None

@@ -32,7 +32,8 @@ def server(tmp_path_factory):
     from camsite.serve import Workbench, create_app, loopback_hosts
 
     folder = tmp_path_factory.mktemp("serve")
-    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()))
+    # background solves on, as camsite serve runs, less the grid after loading (CPU the other tests need)
+    bench = Workbench.load(factory.write_scenario(folder, factory.fridhemsplan_data()), grid_steps=0)
     port = _free_port()
     exports = folder / "plans"
     app = create_app(bench, export_dir=exports, allowed_hosts=loopback_hosts(port))
@@ -137,6 +138,22 @@ def test_workbench_page(server, browser):
     sites = pd.read_csv(folder / "sites.csv", dtype=str)
     assert sites["site_id"].tolist() == _figures(page)["sites"]
     assert folder.parent == exports and (exports / f"{folder.name}.toml").exists()
+
+    # a changed category weight: listed under "Ändringar" (old -> new), the figures the API's for that request
+    cat = bench.adjustable[0]
+    old = bench.category_weights[cat]
+    new = 2.0 if old != 2.0 else 1.0
+    page.click('summary[data-l="wb_weights"]')  # open the weights panel
+    page.locator(f"#weight-{cat}").fill(str(new))  # a range input: sets the value and fires change
+    plan_id = _wait_new_plan(page, plan_id)
+    asked = page.evaluate("() => app.plan.request")
+    assert asked["category_weights"][cat] == new
+    _same(page, _api(base, asked))
+    row = page.locator(f'#changes .change[data-category="{cat}"]')
+    assert row.count() == 1 and row.locator("span").inner_text().endswith(f"{old:.1f} → {new:.1f}".replace(".", ","))
+    row.locator("button").click()  # restore: the list is empty again
+    _wait_new_plan(page, plan_id)
+    assert page.locator("#changes .change[data-category]").count() == 0
 
     page.click("#lang-switch")
     assert page.locator("#save").inner_text() == "Save plan"

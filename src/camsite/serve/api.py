@@ -165,6 +165,10 @@ def create_app(workbench: Workbench, *, export_dir: Path, token: str | None = No
             return bad
         sess = workbench.session(_session_id(request))
         req = workbench.parse(await _body(request))
+        if request.query_params.get("provisional") == "1":  # the slider: the nearest plan solved now, exact next
+            quick = await run_in_threadpool(workbench.provisional, req, sess)
+            if quick is not None:
+                return JSONResponse(jsonable(quick.view))
         solved = await run_in_threadpool(workbench.solve, req, sess)
         return JSONResponse(jsonable(solved.view))
 

@@ -29,9 +29,10 @@ from camsite.config import Scenario
 from camsite.optimize import CoverageModel, Solution, SolverOptions
 from camsite.result import RunResult
 from camsite.serve import variants
+from camsite.serve.interim import PROVISIONAL, interim_plan
 from camsite.serve.layers import BUDGET_STEP_SEK, budget_range
 from camsite.serve.plan import PlanView
-from camsite.serve.prefetch import Prefetcher
+from camsite.serve.prefetch import GRID_STEPS, Prefetcher
 from camsite.serve.request import PlanRequest, RequestError, parse_request
 from camsite.stages import Instance
 
@@ -106,6 +107,12 @@ class _Entry:
             self._background = self.model.fork()
         return self._background
 
+    def best_within(self, budget: float) -> Solution | None:
+        """The best plan kept that fits ``budget`` (the most coverage, then the cheapest), or None."""
+        with self._lock:
+            fits = [s for s in self.plans.values() if s.status != "infeasible" and s.spent <= budget]
+        return max(fits, key=lambda s: (s.objective, -s.spent)) if fits else None
+
     def known(self, budget: float) -> Solution | None:
         """A plan proven optimal for ``budget`` without solving, if the plans kept prove one."""
         with self._lock:
@@ -165,10 +172,12 @@ class Workbench:
         Time limit of one solve.
     prefetch
         Solve the slider's neighbouring budgets in the background (:mod:`camsite.serve.prefetch`).
+    grid_steps
+        With ``prefetch``: slider steps each way of the grid solved in the background after loading.
     """
 
     def __init__(self, result: RunResult, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
-                 prefetch: bool = True) -> None:
+                 prefetch: bool = True, grid_steps: int = GRID_STEPS) -> None:
         self.result = result
         self.scenario = result.scenario
         self.instance = result.instance
@@ -185,22 +194,36 @@ class Workbench:
         self._models: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._instances: OrderedDict[tuple[str, ...], Instance] = OrderedDict({(): self.instance})
         self._lock = threading.Lock()  # the shared structures (models, instances, sessions); never held to solve
+        self._settling: dict[int, float] = {}  # per model: the newest budget asked provisionally
+        self._threads: list[threading.Thread] = []  # the background solves started for provisional answers
+        self._closed = False
         self.base = self.parse({})
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._entry(self.base).store(self.base.budget_sek, result.solution)
         self.prefetcher = Prefetcher(self.solver, BUDGET_STEP_SEK) if prefetch else None
         self.budget_range = budget_range(result)
+        if self.prefetcher is not None and grid_steps > 0:
+            self.prefetcher.grid(self._entry(self.base), self.base.budget_sek, low=self.budget_range["min_sek"],
+                                 high=self.budget_range["max_sek"], steps=grid_steps)
 
     @classmethod
     def load(cls, path: str | Path, *, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
-             prefetch: bool = True) -> Workbench:
+             prefetch: bool = True, grid_steps: int = GRID_STEPS) -> Workbench:
         """Load a scenario file once (network, demand, candidates, coverage) and solve its own budget."""
-        return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch)
+        return cls(pipeline.run(load_scenario(path)), time_limit_s=time_limit_s, prefetch=prefetch,
+                   grid_steps=grid_steps)
 
     def close(self) -> None:
-        """Stop the background solves."""
+        """Stop the background solves, waiting for those in progress (each ends within its time limit: a
+        process must not end while a solver thread runs)."""
+        wait = (self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S) + LOCK_MARGIN_S
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
         if self.prefetcher is not None:
-            self.prefetcher.close()
+            self.prefetcher.close(wait_s=wait)
+        for thread in threads:
+            thread.join(wait)
 
     def parse(self, body: Any) -> PlanRequest:
         """A checked request (missing fields: the scenario's values); raises :class:`RequestError`."""
@@ -290,7 +313,8 @@ class Workbench:
         sol = entry.known(req.budget_sek)
         cached = sol is not None
         if sol is None:
-            if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
+            # the holder may be a background solve of a budget asked just before (itself within the limit)
+            if not entry.solve_lock.acquire(timeout=2 * limit + LOCK_MARGIN_S):
                 raise RequestError("busy: another request is solving this plan's model; try again in a moment",
                                    status=503)
             try:
@@ -317,6 +341,65 @@ class Workbench:
                     solve_s=0.0 if cached else round(float(sol.runtime_s), 4))
         view["plan_id"] = sess.remember(req, view)
         return Solved(request=req, solution=sol, view=view)
+
+    def provisional(self, req: PlanRequest, session: Session | None = None) -> Solved | None:
+        """At once, without solving: the best plan already solved on ``req``'s model that fits its budget (or one
+        cut down to it, :func:`~camsite.serve.interim.interim_plan`), while the exact plan is solved in the
+        background (a later :meth:`solve` of ``req`` waits for it).
+
+        None when the exact plan is known already (ask :meth:`solve`), when no plan can be shown, or without
+        background solves. The answer is marked ``provisional`` (status too) and keeps no history entry.
+        """
+        if self.prefetcher is None:
+            return None
+        t0 = time.perf_counter()
+        sess = self.session() if session is None else session
+        entry = self._entry(req)
+        if entry.known(req.budget_sek) is not None:
+            return None
+        with entry._lock:
+            plans = list(entry.plans.values())
+        keep = np.flatnonzero(entry.instance.candidates["site_id"].isin(list(req.forced)).to_numpy())
+        sol = interim_plan(entry.model, plans, req.budget_sek, costs=entry.instance.costs, keep=keep)
+        if sol is None:
+            return None
+        if not self.prefetcher.running(entry, req.budget_sek):  # else the exact solve waits for that one
+            self._settle_soon(entry, req.budget_sek)
+        body = (self.view.plan(req.forced, sol, entry.instance) if sol.status == PROVISIONAL
+                else entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)))
+        view = {**body, "status": PROVISIONAL, "gap": None, "budget_sek": req.budget_sek, "request": req.as_json(),
+                "session": sess.session_id, "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
+                "plan_id": None}
+        return Solved(request=req, solution=sol, view=view)
+
+    def _settle_soon(self, entry: _Entry, budget: float) -> None:
+        """Solve ``budget`` exactly on ``entry``'s own model in a thread; the newest budget asked wins (an older
+        one still waiting for the model is dropped)."""
+        thread = threading.Thread(target=self._settle, args=(entry, budget), name="camsite-settle", daemon=True)
+        with self._lock:
+            if self._closed:
+                return
+            self._settling[id(entry)] = budget
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _settle(self, entry: _Entry, budget: float) -> None:
+        limit = self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S
+        if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
+            return
+        try:
+            with self._lock:
+                newest = self._settling.get(id(entry)) == budget and not self._closed
+            if newest and entry.known(budget) is None:
+                start = entry.best_within(budget)
+                sol = entry.model.solve(min(budget, entry.total_cost), solver=self.solver,
+                                        start=None if start is None else start.selected)
+                if sol.status != "infeasible":
+                    entry.store(budget, sol)
+        except Exception:  # a failed background solve must never stop the server: the request then solves itself
+            logger.exception("solving budget %.0f in the background failed", budget)
+        finally:
+            entry.solve_lock.release()
 
     def _infeasible_text(self, req: PlanRequest) -> str:
         cands = self.instance.candidates

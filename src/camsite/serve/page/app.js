@@ -57,14 +57,19 @@ function message(text, isError) {
   m.textContent = text || "";
   m.classList.toggle("error", !!isError);
 }
-async function solve(request) {
+async function solve(request, quick = false) {
   app.cur = copyRequest(request);
   const seq = ++app.seq;
   document.body.dataset.busy = "1";
   message(t("wb_solving"));
   try {
-    const plan = await api("/api/solve", app.cur);
+    let plan = await api(quick ? "/api/solve?provisional=1" : "/api/solve", app.cur);
     if (seq !== app.seq) return;
+    if (plan.provisional) {  // the best plan solved already, shown while this budget is solved exactly
+      showProvisional(plan);
+      plan = await api("/api/solve", app.cur);
+      if (seq !== app.seq) return;
+    }
     showPlan(plan);
     message("");
   } catch (e) {
@@ -80,7 +85,13 @@ async function solve(request) {
 function solveSoon(request, ms = 150) {
   app.cur = copyRequest(request);
   clearTimeout(app.timer);
-  app.timer = setTimeout(() => solve(app.cur), ms);
+  app.timer = setTimeout(() => solve(app.cur, true), ms);
+}
+function showProvisional(plan) {
+  app.plan = plan;
+  document.body.dataset.provisional = "1";
+  renderFigures(); renderSites(); drawPlan();
+  message(t("wb_provisional", {spent: sek(plan.spent_sek), budget: sek(plan.budget_sek)}));
 }
 
 // -- the plan ---------------------------------------------------------------------------------------------------
@@ -88,6 +99,7 @@ function showPlan(plan) {
   app.plan = plan;
   app.cur = copyRequest(plan.request);
   delete document.body.dataset.error;
+  delete document.body.dataset.provisional;
   if (!app.history.some((h) => h.plan_id === plan.plan_id)) {
     app.history.push({plan_id: plan.plan_id, request: plan.request, status: plan.status, gap: plan.gap,
                       spent_sek: plan.spent_sek, coverage_before_pct: plan.coverage_before_pct,
@@ -436,7 +448,7 @@ function controls() {
   input.addEventListener("change", () => {
     const v = Number(input.value);
     if (!Number.isFinite(v) || v <= 0) { message(t("wb_error") + ": budget_sek", true); return; }
-    const r = copyRequest(app.cur); r.budget_sek = v; solve(r);
+    const r = copyRequest(app.cur); r.budget_sek = v; solve(r, true);
   });
   $("undo").addEventListener("click", undo);
   $("reset").addEventListener("click", () => solve(app.state.scenario_request));
