@@ -68,7 +68,9 @@ def test_binary_coverage_gives_the_sites_of_before_graded_coverage(tmp_path: Pat
 
     The plan of 2026-12-01 itself is no longer reproduced: incidents are now distributions over their recorded
     uncertainty, travellers are counted per exit from SL's boardings, and the privacy rule hides a weight with its
-    small count (golden_binary/sites.csv regenerated on 2026-12-07, 10 sites as then)."""
+    small count (golden_binary/sites.csv regenerated on 2026-12-07, 10 sites as then). Regenerated again the same
+    day when the rule came to count distinct events: the same 10 sites, now with their figures (each rests on
+    at least 3 events)."""
     import pandas as pd
 
     from factory import invoke
