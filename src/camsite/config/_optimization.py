@@ -125,7 +125,7 @@ class OptimizationConfig:
     solver: str = "highs"
     time_limit_s: float | None = 300.0
     #: Limit (s) of each budget-curve target point (min_budgets.csv), or ``time_limit_s`` when that is shorter.
-    target_time_limit_s: float = 10.0
+    target_time_limit_s: float = 3.0
     backup_weight: float = 0.0
     min_spacing_m: float = 0.0
     #: No two new cameras closer than this that look the same way (fixed headings within ``same_heading_deg``,

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["REACH_TIME_S", "Reach", "highest_reach", "prune"]
 
 #: Seconds the highest-reach MIP may take to prove its optimum (or the scenario's time limit, when shorter).
-REACH_TIME_S = 5.0
+REACH_TIME_S = 1.0
 
 
 @dataclass(frozen=True)
