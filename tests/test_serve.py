@@ -262,6 +262,41 @@ def test_slider_answers_at_once_with_the_best_plan_solved_then_exactly(bench):
     assert ahead.provisional(req, sess) is None
 
 
+def test_weight_change_answers_at_once_with_the_plan_reweighted_then_exactly(bench):
+    from camsite import config, pipeline
+    from camsite.serve import Workbench
+
+    ahead = Workbench(bench.result, prefetch=True, grid_steps=0)
+    body = {"category_weights": {"vald": 3.0}}
+    try:
+        sess, other = ahead.new_session(), ahead.new_session()
+        shown = ahead.solve(ahead.base, sess)  # the plan the page shows (the scenario's)
+        req = ahead.parse(body)
+        quick = ahead.provisional(req, sess)
+        assert quick is not None and quick.view["provisional"] and quick.view["plan_id"] is None
+        assert quick.view["provisional_basis"] == "reweighted" and quick.view["status"] == "provisional"
+        assert [h["plan_id"] for h in sess.history] == [1] and sess.current == ahead.base  # nothing remembered
+        exact = ahead.solve(req, sess)  # waits for the solve started in the background (or solves itself)
+    finally:
+        ahead.close()
+    # at once: the same sites, their figures recomputed on a run with the new weights (its own rows)
+    variants = sorted(s["variant"] for s in shown.view["sites"])
+    assert sorted(s["variant"] for s in quick.view["sites"]) == variants
+    run = pipeline.run(config.override(bench.scenario, category_weights=dict(bench.scenario.category_weights,
+                                                                             vald=3.0)))
+    _check_figures(quick.view, run.instance)
+    assert quick.view["coverage_after_pct"] != pytest.approx(shown.view["coverage_after_pct"], abs=1e-6)
+    # then exactly: a fresh exact solve of the same weights, listed once in the session with its own figures
+    fresh = bench.solve(bench.parse(body), bench.new_session())
+    assert exact.view["status"] == "optimal" and "provisional" not in exact.view
+    assert exact.solution.objective == pytest.approx(fresh.solution.objective, abs=1e-9)
+    assert exact.view["coverage_after_pct"] == pytest.approx(fresh.view["coverage_after_pct"], abs=1e-9)
+    _check_figures(exact.view, run.instance)
+    assert [h["plan_id"] for h in sess.history] == [1, 2] and sess.history[1]["status"] == "optimal"
+    assert sess.history[1]["coverage_after_pct"] == exact.view["coverage_after_pct"]
+    assert other.current == ahead.base and other.history == []  # another page's plan is its own
+
+
 def test_provisional_query_without_background_solves_is_the_exact_plan(client, bench):
     plan = client.post("/api/solve?provisional=1", json={"budget_sek": 450000}).json()
     assert "provisional" not in plan and plan["status"] == "optimal"

@@ -7,6 +7,10 @@ down to it: the site whose removal loses the least covered weight per SEK
 saved goes first, until the plan fits (forced sites stay). Either way the
 figures are the plan's own, computed from the model's rows; the page marks
 the plan as provisional until the exact one arrives.
+
+A change of category weights is answered at once with the plan shown,
+valued under the new weights (:func:`reweighted_plan`): the same sites, the
+new model's figures, while the plan for those weights is solved exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from numpy.typing import NDArray
 
 from camsite.optimize import CoverageModel, Solution
 
-__all__ = ["PROVISIONAL", "interim_plan"]
+__all__ = ["PROVISIONAL", "interim_plan", "reweighted_plan"]
 
 #: The status of a plan shown while the exact one is solved.
 PROVISIONAL = "provisional"
@@ -80,3 +84,27 @@ def interim_plan(model: CoverageModel, plans: Iterable[Solution], budget: float,
     if not above:
         return None
     return _cut(model, min(above, key=lambda s: (s.spent, -s.objective)), budget, costs, keep)
+
+
+def reweighted_plan(model: CoverageModel, selected: NDArray[np.int64], costs: NDArray[np.float64]) -> Solution:
+    """The plan ``selected`` valued on ``model`` (another variant's weights: the same sites, its figures).
+
+    Parameters
+    ----------
+    model
+        The model of the new category weights (its rows value the plan).
+    selected
+        Candidate indices of the plan shown (columns of the model's instance).
+    costs
+        Cost of each candidate variant (SEK).
+
+    Returns
+    -------
+    Solution
+        Marked :data:`PROVISIONAL`, with no bound or gap (nothing was solved).
+    """
+    chosen = np.asarray(sorted(int(j) for j in selected), dtype=np.int64)
+    obj, covered, backup = model.evaluate(chosen)
+    return Solution(selected=chosen, objective=obj, bound=math.nan, gap=math.nan, status=PROVISIONAL,
+                    runtime_s=0.0, spent=float(costs[chosen].sum()), covered_weight=covered,
+                    total_weight=float(model.w.sum()), backup_covered_weight=backup)

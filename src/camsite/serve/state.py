@@ -29,7 +29,7 @@ from camsite.config import Scenario
 from camsite.optimize import CoverageModel, Solution, SolverOptions
 from camsite.result import RunResult
 from camsite.serve import variants
-from camsite.serve.interim import PROVISIONAL, interim_plan
+from camsite.serve.interim import PROVISIONAL, interim_plan, reweighted_plan
 from camsite.serve.layers import BUDGET_STEP_SEK, budget_range
 from camsite.serve.plan import PlanView
 from camsite.serve.prefetch import GRID_STEPS, Prefetcher
@@ -345,7 +345,9 @@ class Workbench:
     def provisional(self, req: PlanRequest, session: Session | None = None) -> Solved | None:
         """At once, without solving: the best plan already solved on ``req``'s model that fits its budget (or one
         cut down to it, :func:`~camsite.serve.interim.interim_plan`), while the exact plan is solved in the
-        background (a later :meth:`solve` of ``req`` waits for it).
+        background (a later :meth:`solve` of ``req`` waits for it). A change of category weights alone is
+        answered with the session's plan valued under the new weights
+        (:func:`~camsite.serve.interim.reweighted_plan`; ``"provisional_basis": "reweighted"``).
 
         None when the exact plan is known already (ask :meth:`solve`), when no plan can be shown, or without
         background solves. The answer is marked ``provisional`` (status too) and keeps no history entry.
@@ -357,25 +359,46 @@ class Workbench:
         entry = self._entry(req)
         if entry.known(req.budget_sek) is not None:
             return None
-        with entry._lock:
-            plans = list(entry.plans.values())
-        keep = np.flatnonzero(entry.instance.candidates["site_id"].isin(list(req.forced)).to_numpy())
-        sol = interim_plan(entry.model, plans, req.budget_sek, costs=entry.instance.costs, keep=keep)
+        start = self._reweighting(req, sess, entry)
+        if start is not None:
+            sol: Solution | None = reweighted_plan(entry.model, start, entry.instance.costs)
+            basis = "reweighted"
+        else:
+            with entry._lock:
+                plans = list(entry.plans.values())
+            keep = np.flatnonzero(entry.instance.candidates["site_id"].isin(list(req.forced)).to_numpy())
+            sol = interim_plan(entry.model, plans, req.budget_sek, costs=entry.instance.costs, keep=keep)
+            basis = "solved"
         if sol is None:
             return None
         if not self.prefetcher.running(entry, req.budget_sek):  # else the exact solve waits for that one
-            self._settle_soon(entry, req.budget_sek)
-        body = (self.view.plan(req.forced, sol, entry.instance) if sol.status == PROVISIONAL
-                else entry.body(sol, lambda: self.view.plan(req.forced, sol, entry.instance)))
+            self._settle_soon(entry, req.budget_sek, start)
+        shown = sol
+        body = (self.view.plan(req.forced, shown, entry.instance) if shown.status == PROVISIONAL
+                else entry.body(shown, lambda: self.view.plan(req.forced, shown, entry.instance)))
         view = {**body, "status": PROVISIONAL, "gap": None, "budget_sek": req.budget_sek, "request": req.as_json(),
-                "session": sess.session_id, "cached": True, "provisional": True, "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0,
-                "plan_id": None}
+                "session": sess.session_id, "cached": True, "provisional": True, "provisional_basis": basis,
+                "runtime_s": round(time.perf_counter() - t0, 4), "solve_s": 0.0, "plan_id": None}
         return Solved(request=req, solution=sol, view=view)
 
-    def _settle_soon(self, entry: _Entry, budget: float) -> None:
-        """Solve ``budget`` exactly on ``entry``'s own model in a thread; the newest budget asked wins (an older
-        one still waiting for the model is dropped)."""
-        thread = threading.Thread(target=self._settle, args=(entry, budget), name="camsite-settle", daemon=True)
+    def _reweighting(self, req: PlanRequest, sess: Session, entry: _Entry) -> np.ndarray | None:
+        """The session's plan as columns of ``entry`` when ``req`` changes only its category weights (and the plan
+        still fits the budget), else None."""
+        cur = sess.current
+        if sess.last is None or req.category_weights == cur.category_weights:
+            return None
+        if (req.forced, req.forbidden, req.removed_existing) != (cur.forced, cur.forbidden, cur.removed_existing):
+            return None
+        chosen = entry.indices(sess.last)
+        if len(chosen) != len(sess.last) or float(entry.instance.costs[chosen].sum()) > req.budget_sek + 1e-6:
+            return None
+        return chosen
+
+    def _settle_soon(self, entry: _Entry, budget: float, start: np.ndarray | None = None) -> None:
+        """Solve ``budget`` exactly on ``entry``'s own model in a thread, from the plan ``start`` (None: the best
+        kept that fits); the newest budget asked wins (an older one still waiting for the model is dropped)."""
+        thread = threading.Thread(target=self._settle, args=(entry, budget, start), name="camsite-settle",
+                                  daemon=True)
         with self._lock:
             if self._closed:
                 return
@@ -383,7 +406,7 @@ class Workbench:
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _settle(self, entry: _Entry, budget: float) -> None:
+    def _settle(self, entry: _Entry, budget: float, start: np.ndarray | None = None) -> None:
         limit = self.solver.time_limit_s or DEFAULT_TIME_LIMIT_S
         if not entry.solve_lock.acquire(timeout=limit + LOCK_MARGIN_S):
             return
@@ -391,9 +414,10 @@ class Workbench:
             with self._lock:
                 newest = self._settling.get(id(entry)) == budget and not self._closed
             if newest and entry.known(budget) is None:
-                start = entry.best_within(budget)
-                sol = entry.model.solve(min(budget, entry.total_cost), solver=self.solver,
-                                        start=None if start is None else start.selected)
+                if start is None:
+                    best = entry.best_within(budget)
+                    start = None if best is None else best.selected
+                sol = entry.model.solve(min(budget, entry.total_cost), solver=self.solver, start=start)
                 if sol.status != "infeasible":
                     entry.store(budget, sol)
         except Exception:  # a failed background solve must never stop the server: the request then solves itself

@@ -65,7 +65,7 @@ async function solve(request, quick = false) {
   try {
     let plan = await api(quick ? "/api/solve?provisional=1" : "/api/solve", app.cur);
     if (seq !== app.seq) return;
-    if (plan.provisional) {  // the best plan solved already, shown while this budget is solved exactly
+    if (plan.provisional) {  // a plan shown at once (solved already, or reweighted) while this one is solved exactly
       showProvisional(plan);
       plan = await api("/api/solve", app.cur);
       if (seq !== app.seq) return;
@@ -91,7 +91,8 @@ function showProvisional(plan) {
   app.plan = plan;
   document.body.dataset.provisional = "1";
   renderFigures(); renderSites(); drawPlan();
-  message(t("wb_provisional", {spent: sek(plan.spent_sek), budget: sek(plan.budget_sek)}));
+  message(plan.provisional_basis === "reweighted" ? t("wb_provisional_weights")
+          : t("wb_provisional", {spent: sek(plan.spent_sek), budget: sek(plan.budget_sek)}));
 }
 
 // -- the plan ---------------------------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ function renderWeightChanges(box) {
     const row = document.createElement("div"); row.className = "change"; row.dataset.category = cat;
     const s = document.createElement("span"); s.textContent = t("cat_" + cat) + ": " + num(base[cat], 1) + " → " + num(w, 1);
     const b = document.createElement("button"); b.type = "button"; b.textContent = t("wb_restore_weight");
-    b.addEventListener("click", () => { const req = copyRequest(app.cur); req.category_weights[cat] = base[cat]; solve(req); });
+    b.addEventListener("click", () => { const req = copyRequest(app.cur); req.category_weights[cat] = base[cat]; solve(req, true); });
     row.append(s, b); box.append(row);
   }
 }
@@ -185,7 +186,7 @@ function renderWeights() {
     if (!app.state.adjustable_categories.includes(cat)) { input.disabled = true; input.title = t("wb_weight_fixed"); }
     input.addEventListener("input", () => { out.textContent = num(Number(input.value), 1); });
     input.addEventListener("change", () => {
-      const req = copyRequest(app.cur); req.category_weights[cat] = Number(input.value); solve(req);
+      const req = copyRequest(app.cur); req.category_weights[cat] = Number(input.value); solve(req, true);
     });
     row.append(label, input, out); box.append(row);
   }
