@@ -125,7 +125,9 @@ def test_min_cost_matches_brute_force_with_and_without_a_start(seed: int) -> Non
 def annex_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
     folder = tmp_path_factory.mktemp("annex")
     sweep = {"start": 100000, "stop": 600000, "step": 100000}
-    path = write_scenario(folder, fridhemsplan_data(optimization={"budget_sek": 500000, "budget_sweep": sweep}))
+    # target points get a minute (the default 3 s keeps the default run quick; here the proofs are the subject)
+    path = write_scenario(folder, fridhemsplan_data(optimization={"budget_sek": 500000, "budget_sweep": sweep,
+                                                                  "target_time_limit_s": 60}))
     result = camsite.run(camsite.load_scenario(path))
     camsite.write_run(result, folder / "o")
     return result, folder / "o"

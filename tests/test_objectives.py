@@ -184,8 +184,9 @@ def test_knee_needs_its_window_inside_the_sweep() -> None:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sweep = {"start": 100000, "stop": 800000, "step": 100000}
-    return write_scenario(tmp_path_factory.mktemp("obj"), fridhemsplan_data(optimization={"budget_sek": 500000,
-                                                                                          "budget_sweep": sweep}))
+    # target points get a minute (the default 3 s keeps the default run quick; here the proofs are the subject)
+    return write_scenario(tmp_path_factory.mktemp("obj"), fridhemsplan_data(optimization={
+        "budget_sek": 500000, "budget_sweep": sweep, "target_time_limit_s": 60}))
 
 
 def test_target_option_answers_the_min_cost_question(small: Path, tmp_path: Path) -> None:
