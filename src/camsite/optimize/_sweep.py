@@ -25,6 +25,11 @@ processes share no solver state. The worker processes end with the parent
 (also when it is killed), and a parent stopped by Ctrl-C or SIGTERM ends them
 at once instead of waiting for their chains (:mod:`camsite.procs`).
 
+A run does not wait for its main budget before the curve: :func:`start_sweep`
+(and :func:`start_budget_sweep` for the table) submits the other budgets to the
+workers and returns a :class:`PendingSweep` at once; the caller solves the main
+budget on the core the workers leave and hands it to ``result(known)``.
+
 Knee rule
 ---------
 :func:`knee` lives in :mod:`camsite.optimize._knee` (a rate rule that does
