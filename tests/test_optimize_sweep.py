@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from camsite.optimize import Constraints, SolverOptions, budget_sweep, knee, max_coverage, staged_plan
+from camsite.optimize import (
+    Constraints,
+    SolverOptions,
+    budget_sweep,
+    knee,
+    max_coverage,
+    staged_plan,
+    start_budget_sweep,
+)
 from camsite.optimize._data import abs_tolerance
 
 # Points A (w 4), B (w 4), C (w 5). Site 0 covers {C} at cost 1; site 1 covers {A, B} at cost 2.
@@ -219,3 +227,24 @@ def test_sweep_time_limit_applies_to_each_budget() -> None:
     assert time.perf_counter() - t0 <= 3 * (0.2 + 0.3)
     assert (curve["status"] == "time_limit").all() and (curve["bound"] >= curve["objective"]).all()
     assert (curve["gap"] > 0).all()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_started_curve_equals_the_sweep_with_the_main_budget_solved_meanwhile(workers: int) -> None:
+    """The curve's budgets run in the background while the caller solves the skipped one: the same table as
+    budget_sweep, the skipped budget's row made from the caller's solution; a skipped budget not handed
+    over is an error, and cancel ends the workers."""
+    rng = np.random.default_rng(7)
+    cov = sp.random(300, 60, density=0.05, random_state=rng, format="csr") > 0
+    w = rng.integers(1, 10, 300).astype(float)
+    c = rng.integers(1, 4, 60).astype(float)
+    opts = SolverOptions(greedy=False, lp_bound=False, workers=workers)
+    budgets = [3.0, 6.0, 9.0, 12.0]
+    pending = start_budget_sweep(cov, w, c, budgets, solver=opts, skip=[6.0])
+    main = max_coverage(cov, w, c, 6.0)  # solved here while the others run
+    table = pending.table({6.0: main})
+    pd.testing.assert_frame_equal(table, budget_sweep(cov, w, c, budgets, solver=opts))
+    assert table.loc[table["budget_sek"] == 6.0, "objective"].item() == main.objective
+    with pytest.raises(ValueError, match="skipped but are not known"):
+        start_budget_sweep(cov, w, c, budgets, solver=opts, skip=[6.0]).table()
+    start_budget_sweep(cov, w, c, budgets, solver=opts, skip=[6.0]).cancel()
