@@ -112,3 +112,20 @@ def test_run_with_robustness_draws_the_band(tmp_path: Path) -> None:
     assert 'class="band"' in (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     page = (tmp_path / "o" / "underlag.html").read_text(encoding="utf-8")
     assert "10:e–90:e percentilen" in page and not math.isnan(lo[0])
+
+
+def test_a_target_point_stopped_at_its_limit_says_so_with_its_bound(caplog: pytest.LogCaptureFixture) -> None:
+    """A time-limited target point gives one warning with its cost, its proven lower bound, the gap and how to
+    prove it; a proven one gives none."""
+    from camsite.optimize import Solution
+    from camsite.stages.objectives import _warn_unproven
+
+    sol = Solution(selected=np.array([1, 2]), objective=11_706_000.0, bound=11_298_000.0,
+                   gap=(11_706_000 - 11_298_000) / 11_706_000, status="time_limit", runtime_s=3.0)
+    with caplog.at_level("WARNING", logger="camsite.stages.objectives"):
+        _warn_unproven(0.25, sol, SolverOptions(time_limit_s=3.0))
+        _warn_unproven(0.25, Solution(selected=np.array([1]), objective=5.0, bound=5.0, gap=0.0, status="optimal",
+                                      runtime_s=0.1), SolverOptions(time_limit_s=3.0))
+    assert [r.getMessage() for r in caplog.records] == [
+        "the cheapest plan for 25 % of the incidents is not proven within 3 s: 11,706,000 kr, at least 11,298,000 kr "
+        "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit"]

@@ -333,7 +333,16 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                     "coverage_pct": round(sol.coverage_pct, 6), "gap": sol.gap,
                     "sites": ";".join(sorted(dict.fromkeys(ids[sol.selected]))),
                     "variants": ";".join(np.asarray(instance.candidates.get("variant", ids), str)[sol.selected])})
+        _warn_unproven(share, sol, solver)
     return tuple(out)
+
+
+def _warn_unproven(share: float, sol: Solution, solver: SolverOptions) -> None:
+    """Say so when a target point stopped at its time limit: its cost, its proven lower bound, how to prove it."""
+    if sol.status == "time_limit":
+        logger.warning("the cheapest plan for %g %% of the incidents is not proven within %g s: %s kr, at least %s kr "
+                       "(gap %.1f %%); `camsite run --target %g` gives it the scenario's time limit", 100 * share,
+                       solver.time_limit_s or 0.0, f"{sol.objective:,.0f}", f"{sol.bound:,.0f}", 100 * sol.gap, share)
 
 
 def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
