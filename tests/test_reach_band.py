@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,22 @@ def test_a_target_point_stopped_at_its_limit_says_so_with_its_bound(caplog: pyte
     assert [r.getMessage() for r in caplog.records] == [
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 11,706,000 kr, at least 11,298,000 kr "
         "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit"]
+
+
+def test_a_target_point_far_beyond_the_curve_stands_at_its_edge() -> None:
+    """A 25 % point at 11.7 MSEK beside a curve ending at 2 MSEK: the axis is not stretched to it (no tick past
+    2.5), the point stands at the curve's end pointing right, its label gives its cost; a near point stays a
+    triangle at its cost."""
+    from camsite.report.svg import curve_svg
+
+    curve = pd.DataFrame({"budget_sek": [1e6, 2e6], "coverage_pct": [5.0, 8.0], "incident_pct": [7.0, 11.0]})
+    far = {"target_incident_share": 0.25, "cost_sek": 11_700_000.0, "incident_pct": 25.0, "n_sites": 108}
+    near = {"target_incident_share": 0.1, "cost_sek": 1_900_000.0, "incident_pct": 10.0, "n_sites": 12}
+    svg = curve_svg(curve, budget=1.5e6, after=9.0, before=1.0, knee=None, labels=dict.fromkeys(
+                        ("curve_title", "curve_x", "curve_y", "before_line", "chosen_budget", "knee", "n_sites",
+                         "not_proven_point", "target_points"), "t"),
+                    locale_fmt=lambda v, d: f"{v:.{d}f}", targets=[far, near])
+    assert svg.count('class="target-point"') == 2
+    assert ">25 %: 11.7 M<" in svg and ">10 %<" in svg
+    ticks = [float(t) for t in re.findall(r'text-anchor="middle">([0-9.]+)</text>', svg)]
+    assert ticks and max(ticks) <= 2.5

@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from camsite.i18n import fmt_num, tr
 from camsite.report._band import band_series
 from camsite.report._headline import headline_series, knee_y
-from camsite.report._style import COLORS
+from camsite.report._style import COLORS, FAR_FACTOR
 from camsite.report.question import plan_budget
 from camsite.result import RunResult
 
@@ -25,17 +25,30 @@ logger = logging.getLogger(__name__)
 __all__ = ["write_budget_curve"]
 
 
-def _target_points(ax: Any, targets: Sequence[Mapping[str, Any]], lang: str) -> tuple[float, float]:
-    """Draw the minimum-budget points (triangles labelled ``25 %`` ...); their largest cost (M) and coverage."""
+def _target_points(ax: Any, targets: Sequence[Mapping[str, Any]], lang: str, x_end: float) -> tuple[float, float]:
+    """Draw the minimum-budget points (triangles labelled ``25 %`` ...); their largest drawn cost (M) and coverage.
+
+    ``x_end`` is the curve's largest budget (M): points beyond ``FAR_FACTOR`` times it stand at the edge.
+    """
     marks = [t for t in targets if t.get("cost_sek") is not None and t.get("incident_pct") is not None]
     if not marks:
         return 0.0, 0.0
-    tx = np.array([float(t["cost_sek"]) / 1e6 for t in marks])
+    cost = np.array([float(t["cost_sek"]) / 1e6 for t in marks])
+    far = cost > FAR_FACTOR * x_end
+    tx = np.where(far, x_end * 1.1, cost)
     ty = np.array([float(t["incident_pct"]) for t in marks])  # each target is a share of the incidents
-    ax.plot(tx, ty, ls="", marker="^", ms=9, color=COLORS["existing"], zorder=7, label=tr("target_points", lang))
-    for t, xv, yv in zip(marks, tx, ty, strict=True):
-        ax.annotate(f"{fmt_num(100 * float(t['target_incident_share']), 0, lang)} %", (xv, yv),
-                    textcoords="offset points", xytext=(0, 9), ha="center", fontsize=8, color=COLORS["existing"])
+    label = tr("target_points", lang)
+    if (~far).any():
+        ax.plot(tx[~far], ty[~far], ls="", marker="^", ms=9, color=COLORS["existing"], zorder=7, label=label)
+    if far.any():
+        ax.plot(tx[far], ty[far], ls="", marker=">", ms=9, color=COLORS["existing"], zorder=7,
+                label=None if (~far).any() else label)
+    for t, xv, yv, c, beyond in zip(marks, tx, ty, cost, far, strict=True):
+        text = f"{fmt_num(100 * float(t['target_incident_share']), 0, lang)} %"
+        if beyond:
+            text += f": {fmt_num(c, 1, lang)} M"
+        ax.annotate(text, (xv, yv), textcoords="offset points", xytext=(-4, 9) if beyond else (0, 9),
+                    ha="right" if beyond else "center", fontsize=8, color=COLORS["existing"])
     return float(tx.max()), float(ty.max())
 
 
@@ -78,7 +91,7 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
         kx, ky = float(knee["budget_sek"]) / 1e6, float(knee_y(knee))  # type: ignore[arg-type]
         ax.plot([kx], [ky], ls="", marker="o", ms=14, mfc="none", mec=COLORS["knee"], mew=2.5, zorder=6,
                 label=f"{tr('knee', lang)}: {fmt_num(kx, 2, lang)} M, {fmt_num(ky, 1, lang)} %")
-    xmax_t, ymax_t = _target_points(ax, s.target_points, lang)
+    xmax_t, ymax_t = _target_points(ax, s.target_points, lang, max(float(x.max()), budget / 1e6))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 2 if v % 1 else 0, lang)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0, lang)))
     ax.set_xlabel(tr("curve_x", lang))

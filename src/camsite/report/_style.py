@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["COLORS", "DEMAND_CMAP"]
+__all__ = ["COLORS", "DEMAND_CMAP", "FAR_FACTOR"]
 
 COLORS: dict[str, str] = {
     "street": "#9aa0a6",
@@ -20,3 +20,9 @@ COLORS: dict[str, str] = {
 
 #: Matplotlib colormap for incidents per street segment (and its stops for the HTML legend).
 DEMAND_CMAP: str = "Purples"
+
+
+#: A target point costing more than this many times the curve's largest budget is not drawn at its cost (the
+#: curve would shrink to a corner): budget_curve.png and the report's curve put it at the right edge, pointing
+#: right, with its cost in the label.
+FAR_FACTOR = 2.0

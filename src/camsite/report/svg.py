@@ -20,7 +20,7 @@ from shapely.geometry import GeometryCollection, MultiLineString, MultiPolygon, 
 from shapely.geometry.base import BaseGeometry
 
 from camsite.report import basemap
-from camsite.report._style import COLORS
+from camsite.report._style import COLORS, FAR_FACTOR
 from camsite.result import RunResult
 
 __all__ = ["base_layer", "curve_svg", "path_d"]
@@ -81,7 +81,10 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
     ys, blend = curve[ycol].to_numpy(float), curve["coverage_pct"].to_numpy(float) if ycol != "coverage_pct" else None
     marks = [{**t, "coverage_pct": t[ycol]} for t in targets if t.get("cost_sek") is not None
              and t.get(ycol) is not None]
-    xmax = max([float(xs.max()), budget / 1e6, *(float(t["cost_sek"]) / 1e6 for t in marks)]) * 1.05
+    x_end = max(float(xs.max()), budget / 1e6)
+    marks = [{**t, "far": float(t["cost_sek"]) / 1e6 > FAR_FACTOR * x_end, "x_end": x_end * 1.1} for t in marks]
+    xmax = max([x_end, *(float(t["cost_sek"]) / 1e6 for t in marks if not t["far"])]) * (1.15 if any(
+        t["far"] for t in marks) else 1.05)
     ymax = min(100.0, max([float(np.nanmax(ys)), after or 0.0, *(float(t["coverage_pct"]) for t in marks)]) * 1.12
                + 1)
 
@@ -162,14 +165,17 @@ def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: s
     """SVG triangles for the minimum-budget points, labelled ``25 %`` etc."""
     out = []
     for t in marks:
-        x, y = sx(float(t["cost_sek"]) / 1e6), sy(float(t["coverage_pct"]))
+        far = bool(t.get("far"))  # far beyond the curve: at its right end, pointing right, its cost in the label
+        x, y = sx(float(t["x_end"]) if far else float(t["cost_sek"]) / 1e6), sy(float(t["coverage_pct"]))
         share = f'{locale_fmt(100 * float(t["target_incident_share"]), 0)} %'
         tip = (f'{html.escape(title)}: {share}: {locale_fmt(float(t["cost_sek"]) / 1e6, 2)} M, '
                f'{t.get("n_sites", "")} ({html.escape(str(t.get("sites", "")))})')
-        out.append(f'<path class="target-point" d="M{x:.1f},{y - 8:.1f} L{x + 7:.1f},{y + 5:.1f} '
-                   f'L{x - 7:.1f},{y + 5:.1f} Z" fill="{COLORS["existing"]}"><title>{tip}</title></path>'
-                   f'<text class="target-label" x="{x:.1f}" y="{y - 12:.1f}" text-anchor="middle" '
-                   f'fill="{COLORS["existing"]}">{share}</text>')
+        shape = (f"M{x + 8:.1f},{y:.1f} L{x - 5:.1f},{y - 7:.1f} L{x - 5:.1f},{y + 7:.1f} Z" if far else
+                 f"M{x:.1f},{y - 8:.1f} L{x + 7:.1f},{y + 5:.1f} L{x - 7:.1f},{y + 5:.1f} Z")
+        text = f'{share}: {locale_fmt(float(t["cost_sek"]) / 1e6, 1)} M' if far else share
+        out.append(f'<path class="target-point" d="{shape}" fill="{COLORS["existing"]}"><title>{tip}</title></path>'
+                   f'<text class="target-label" x="{x + (4 if far else 0):.1f}" y="{y - 12:.1f}" '
+                   f'text-anchor="{"end" if far else "middle"}" fill="{COLORS["existing"]}">{html.escape(text)}</text>')
     return out
 
 
