@@ -79,12 +79,7 @@ def curve_svg(curve: pd.DataFrame, *, budget: float, after: float | None, before
     xs = curve["budget_sek"].to_numpy(float) / 1e6
     ycol = "incident_pct" if "incident_pct" in curve else "coverage_pct"
     ys, blend = curve[ycol].to_numpy(float), curve["coverage_pct"].to_numpy(float) if ycol != "coverage_pct" else None
-    marks = [{**t, "coverage_pct": t[ycol]} for t in targets if t.get("cost_sek") is not None
-             and t.get(ycol) is not None]
-    x_end = max(float(xs.max()), budget / 1e6)
-    marks = [{**t, "far": float(t["cost_sek"]) / 1e6 > FAR_FACTOR * x_end, "x_end": x_end * 1.1} for t in marks]
-    xmax = max([x_end, *(float(t["cost_sek"]) / 1e6 for t in marks if not t["far"])]) * (1.15 if any(
-        t["far"] for t in marks) else 1.05)
+    marks, xmax = _placed_targets(targets, ycol, max(float(xs.max()), budget / 1e6))
     ymax = min(100.0, max([float(np.nanmax(ys)), after or 0.0, *(float(t["coverage_pct"]) for t in marks)]) * 1.12
                + 1)
 
@@ -159,6 +154,16 @@ def _band_polygon(curve: pd.DataFrame, xs: np.ndarray, sx: Any, sy: Any, title: 
     pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in ring)
     return (f'<polygon class="band" points="{pts}" fill="#D55E00" fill-opacity="0.15" stroke="none">'
             f'<title>{html.escape(title)}</title></polygon>')
+
+
+def _placed_targets(targets: Sequence[Mapping[str, Any]], ycol: str, x_end: float
+                    ) -> tuple[list[dict[str, Any]], float]:
+    """The solved target points with their place (``far``: beyond ``FAR_FACTOR`` times the curve's end
+    ``x_end``, drawn at the edge) and the x axis's end."""
+    marks = [{**t, "coverage_pct": t[ycol], "far": float(t["cost_sek"]) / 1e6 > FAR_FACTOR * x_end,
+              "x_end": x_end * 1.1} for t in targets if t.get("cost_sek") is not None and t.get(ycol) is not None]
+    near = [float(t["cost_sek"]) / 1e6 for t in marks if not t["far"]]
+    return marks, max([x_end, *near]) * (1.15 if len(near) < len(marks) else 1.05)
 
 
 def _target_marks(marks: Sequence[Mapping[str, Any]], sx: Any, sy: Any, title: str, locale_fmt: Any) -> list[str]:
