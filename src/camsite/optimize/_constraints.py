@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -175,7 +176,14 @@ class Constraints:
         return len(self.conflicts) > 0
 
     def conflict_matrix(self) -> sp.csr_matrix:
-        """Symmetric boolean ``n_sites x n_sites`` matrix of conflicting pairs."""
+        """Symmetric boolean ``n_sites x n_sites`` matrix of conflicting pairs (built once; do not modify it).
+
+        The greedy and the swap search ask for it once per state they build (tens of times per solve).
+        """
+        return self._conflicts_csr
+
+    @cached_property
+    def _conflicts_csr(self) -> sp.csr_matrix:
         a, b = self.conflicts[:, 0], self.conflicts[:, 1]
         data = np.ones(2 * len(a), dtype=bool)
         return sp.csr_matrix((data, (np.r_[a, b], np.r_[b, a])), shape=(self.n_sites, self.n_sites))

@@ -88,9 +88,7 @@ def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct",
     """
     limit = KNEE_RATE_PP if rate_pp is None else float(rate_pp)
     span = KNEE_WINDOW_SEK if window is None else float(window)
-    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
-    df = df.sort_values(x, kind="stable").drop_duplicates(x)
-    xs, ys = df[x].to_numpy(float), df[y].to_numpy(float)
+    df, xs, ys = _solved_points(curve, x, y)
     if len(df) < 2:
         return None
     ends = np.searchsorted(xs, xs + span * (1 + 1e-12), side="right") - 1  # largest budget <= b + window
@@ -107,10 +105,7 @@ def knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "coverage_pct",
         "budget_sek": float(row[x]), y: float(row[y]), "next_rate_pp_per_100k": round(float(rate[k]), 6),
         "rule": f"smallest swept budget after which the next {span:,.0f} SEK add < {limit:g} percentage points "
                 "of coverage per 100 kSEK"}
-    for col in ("n_sites", "spent_sek"):
-        if col in df:
-            out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
-    return out
+    return {**out, **_row_extras(df, row, ("n_sites", "spent_sek"), skip=y)}
 
 
 def chord_knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "incident_pct",
@@ -133,9 +128,7 @@ def chord_knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "incident
         has them, ``coverage_pct``, ``n_sites`` and ``spent_sek`` of that row; None without a point above
         the chord.
     """
-    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
-    df = df.sort_values(x, kind="stable").drop_duplicates(x)
-    xs, ys = df[x].to_numpy(float), df[y].to_numpy(float)
+    df, xs, ys = _solved_points(curve, x, y)
     if origin is not None and len(df) and xs[0] > 0:
         x0, y0 = 0.0, float(origin)
     elif len(df) >= 3:
@@ -154,7 +147,16 @@ def chord_knee(curve: pd.DataFrame, *, x: str = "budget_sek", y: str = "incident
     out: dict[str, Any] = {"budget_sek": float(row[x]), y: float(row[y]), "chord_distance": round(float(dist[k]), 6),
                            "rule": f"swept budget farthest above the chord from budget 0 to the largest swept "
                                    f"budget, on {y} scaled to 0-1"}
-    for col in ("coverage_pct", "n_sites", "spent_sek"):
-        if col in df and col != y:
-            out[col] = row[col].item() if hasattr(row[col], "item") else row[col]
-    return out
+    return {**out, **_row_extras(df, row, ("coverage_pct", "n_sites", "spent_sek"), skip=y)}
+
+
+def _solved_points(curve: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The curve without infeasible rows, by budget (each budget once), and its x and y as floats."""
+    df = curve[curve.get("status", pd.Series("optimal", index=curve.index)) != "infeasible"]
+    df = df.sort_values(x, kind="stable").drop_duplicates(x)
+    return df, df[x].to_numpy(float), df[y].to_numpy(float)
+
+
+def _row_extras(df: pd.DataFrame, row: pd.Series, cols: tuple[str, ...], *, skip: str) -> dict[str, Any]:
+    """The knee row's values of those ``cols`` the curve has (not ``skip``), as plain Python values."""
+    return {c: row[c].item() if hasattr(row[c], "item") else row[c] for c in cols if c in df and c != skip}
