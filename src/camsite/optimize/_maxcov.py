@@ -300,8 +300,8 @@ class CoverageModel:
              g_local: IntArray | None, info: dict[str, Any], deadline: Deadline, t0: float
              ) -> Solution | tuple[IntArray, Outcome]:
         """LP bound and MIP from the best start found, the budget's cuts in place: the plan and the MIP's
-        outcome, or the infeasible answer. (The tie-break runs without the cuts: with an extra row in place
-        HiGHS 1.16 returned its start's values with another objective on a 6-site instance.)"""
+        outcome, or the infeasible answer. The tie-break runs after the cuts are gone: its row on the
+        optimal value already holds every plan it considers to the optimum."""
         mip = self._build()
         lp_x = None
         if opts.lp_bound:

@@ -11,7 +11,7 @@ points and the yearly staged plan (:mod:`camsite.stages.rollout`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,7 +30,7 @@ from camsite.stages.objectives import (
     unused_target_text,
 )
 from camsite.stages.rollout import yearly_plan
-from camsite.stages.solve import MaxCoverage, budget_curve, solve, solver_options, start_budget_curve
+from camsite.stages.solve import MaxCoverage, solve, solver_options, start_budget_curve
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +124,15 @@ def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints
     it meanwhile, so the curve and the main plan share the cores. Hand the
     result to :func:`budget_plans` (``pending``); cancel it when the run fails.
     """
-    opt = scenario.optimization
-    if opt.budget_sweep is None:
-        return None
+    sweep = scenario.optimization.budget_sweep
+    return None if sweep is None else _start(scenario.optimization, sweep.values(), instance, constraints)
+
+
+def _start(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance,
+           constraints: Constraints) -> PendingCurve:
     skip = [opt.budget_sek] if opt.objective == "max_coverage" else []
-    return start_budget_curve(instance, opt.budget_sweep.values(), constraints, _sweep_options(opt),
-                              backup_weight=opt.backup_weight, skip=skip)
+    return start_budget_curve(instance, budgets, constraints, _sweep_options(opt), backup_weight=opt.backup_weight,
+                              skip=skip)
 
 
 def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
@@ -156,11 +159,8 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
-        if pending is not None:
-            curve = pending.table(known)
-        else:
-            curve, _ = budget_curve(instance, opt.budget_sweep.values(), constraints, sweep,
-                                    backup_weight=opt.backup_weight, known=known)
+        started = pending or _start(opt, opt.budget_sweep.values(), instance, constraints)
+        curve = started.table(known)
         curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
         knee = headline_knee(instance, curve)
         points = target_points(instance, constraints, _target_solver(opt, sweep), curve=curve)
