@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 #: A target point's figures when its solve stopped at the wall-clock limit (they depend on the machine's load).
 POINT_FIGURES = ("cost_sek", "cost_bound_sek", "n_sites", "incident_pct", "footfall_pct", "coverage_pct", "gap",
-                 "sites")
+                 "sites", "variants")
 
 
 def _stable(summary: dict) -> dict:

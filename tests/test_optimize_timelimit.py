@@ -50,7 +50,7 @@ def test_a_plan_that_sees_more_than_the_solver_counted(monkeypatch: pytest.Monke
     # Sites 1 and 2 see weight 2 + 3 = 5; the solver, stopped early, counted only 2 and proved 5.5 at most.
     model = _scripted(monkeypatch, "time_limit", 2.0, 5.5, [1, 2])
     with caplog.at_level(logging.DEBUG, logger="camsite.optimize"):
-        sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False))
+        sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, fixing=False))
     assert (sol.status, sol.objective, sol.bound) == ("time_limit", 5.0, 5.5)
     assert sol.gap == pytest.approx(0.1)  # (5.5 - 5) / 5
     assert sol.selected.tolist() == [1, 2]
@@ -66,7 +66,7 @@ def test_a_proven_optimum_that_disagrees_with_its_plan_is_an_error(monkeypatch: 
     # beaten by its own plan by more than the gap it was proven to (0.5: half the weights' quantum of 1).
     model = _scripted(monkeypatch, "optimal", objective, bound, [1, 2])
     with pytest.raises(SolverError, match="internal error: the solver's optimum"):
-        model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, tie_break="none"))
+        model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, fixing=False, tie_break="none"))
 
 
 def test_an_optimum_within_the_gap_tolerance_is_reported_as_recomputed(monkeypatch: pytest.MonkeyPatch,
@@ -74,7 +74,7 @@ def test_an_optimum_within_the_gap_tolerance_is_reported_as_recomputed(monkeypat
     # The solver stops within its absolute gap with a plan it counted at 4.9 below its bound of 5 (its plan sees 5).
     model = _scripted(monkeypatch, "optimal", 4.9, 5.0, [1, 2])
     with caplog.at_level(logging.DEBUG, logger="camsite.optimize"):
-        sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, tie_break="none"))
+        sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, fixing=False, tie_break="none"))
     assert (sol.status, sol.objective, sol.bound, sol.gap) == ("optimal", 5.0, 5.0, 0.0)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
@@ -82,5 +82,5 @@ def test_an_optimum_within_the_gap_tolerance_is_reported_as_recomputed(monkeypat
 def test_an_optimum_whose_bound_is_its_objective_may_be_beaten_within_the_gap(monkeypatch: pytest.MonkeyPatch) -> None:
     # CBC reports an optimum's bound as its objective: 4.6 proven to within 0.5 allows a plan worth 5.
     model = _scripted(monkeypatch, "optimal", 4.6, 4.6, [1, 2])
-    sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, tie_break="none"))
+    sol = model.solve(2, solver=SolverOptions(greedy=False, lp_bound=False, fixing=False, tie_break="none"))
     assert (sol.status, sol.objective) == ("optimal", 5.0)

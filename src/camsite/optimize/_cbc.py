@@ -81,6 +81,7 @@ class CbcBackend:
     """A :class:`~camsite.optimize._model.LinearModel` as pulp objects, solved by CBC (module docs)."""
 
     name = "cbc"
+    duals = False
 
     def __init__(self, model: LinearModel) -> None:
         self._holder = pulp.LpProblem("camsite", pulp.LpMinimize)

@@ -106,6 +106,7 @@ class HighsBackend:
     """One HiGHS instance holding a :class:`~camsite.optimize._model.LinearModel`."""
 
     name = "highs"
+    duals = True
 
     def __init__(self, model: LinearModel, *, nested: bool = False) -> None:
         self.maximize = model.maximize
@@ -211,7 +212,10 @@ class HighsBackend:
         else:
             bound = obj
         if st == _MS.kOptimal:
-            return Outcome("optimal", obj, obj if np.isnan(bound) else bound, runtime, values)
+            duals = None
+            if not mip and int(info.dual_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible):
+                duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+            return Outcome("optimal", obj, obj if np.isnan(bound) else bound, runtime, values, duals)
         if st in _STOPPED:
             return Outcome("time_limit", obj, bound, runtime, values)
         if st == _MS.kUnknown:

@@ -34,6 +34,7 @@ from camsite.optimize._budget_cuts import count_cuts
 from camsite.optimize._common import add_side_rows, bound_gap
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
+from camsite.optimize._fixing import Fixing, lagrangian_of
 from camsite.optimize._greedy import greedy_max
 from camsite.optimize._local import improve
 from camsite.optimize._model import (
@@ -64,6 +65,8 @@ __all__ = ["CoverageModel"]
 MAX_RESTRICTED = 120
 #: Plans of more sites than this start from the greedy plan as it is (no swap search, no restricted MIP).
 MAX_IMPROVE_SITES = 60
+#: Reduced-cost fixing builds the smaller model only when it keeps at most this share of the sites.
+MAX_FIXED_SHARE = 0.5
 
 
 def _reduce(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
@@ -100,6 +103,14 @@ class _Mip:
     multi: IntArray  # reduced rows covered by two or more sites
     budget_row: int
     infeasible: bool  # the side constraints alone are infeasible
+
+
+@dataclass(frozen=True, eq=False)
+class _Budget:
+    """One solve's budget and the count rows added for it (:mod:`camsite.optimize._budget_cuts`)."""
+
+    budget: float
+    cuts: list[tuple[FloatArray, float]]
 
 
 @dataclass(eq=False)
@@ -271,11 +282,14 @@ class CoverageModel:
             return self._infeasible(t0, info, opts.name)
         backend = self._backend(opts.name, opts.nested)
         backend.set_row_bounds(mip.budget_row, -np.inf, budget)
-        cuts = self._add_budget_cuts(backend, budget)
+        cuts = count_cuts(self.c[self.red.sites], budget)
+        for coef, upper in cuts:
+            nz = np.flatnonzero(coef)
+            backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
         try:
-            found = self._run(backend, budget, opts, start_sites, g_local, info, deadline, t0)
+            found = self._run(backend, _Budget(budget, cuts), opts, start_sites, g_local, info, deadline, t0)
         finally:
-            for _ in range(cuts):
+            for _ in range(len(cuts)):
                 backend.delete_last_row()
         if isinstance(found, Solution):
             return found
@@ -287,35 +301,31 @@ class CoverageModel:
                               budget=budget, tol=1e-9 * max(1.0, budget))
         return self._solution(local, out, info, opts.name, t0)
 
-    def _add_budget_cuts(self, backend: Backend, budget: float) -> int:
-        """Add the budget's count rows (:mod:`camsite.optimize._budget_cuts`) for this solve; returns how many."""
-        mip = self._build()
-        rows = count_cuts(self.c[self.red.sites], budget)
-        for coef, upper in rows:
-            nz = np.flatnonzero(coef)
-            backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
-        return len(rows)
-
-    def _run(self, backend: Backend, budget: float, opts: SolverOptions, start_sites: IntArray | None,
+    def _run(self, backend: Backend, bud: _Budget, opts: SolverOptions, start_sites: IntArray | None,
              g_local: IntArray | None, info: dict[str, Any], deadline: Deadline, t0: float
              ) -> Solution | tuple[IntArray, Outcome]:
-        """LP bound and MIP from the best start found, the budget's cuts in place: the plan and the MIP's
-        outcome, or the infeasible answer. The tie-break runs after the cuts are gone: its row on the
+        """LP relaxation, the best start found, then the MIP (or, when the LP's reduced costs fix most sites,
+        the MIP over the rest: :mod:`camsite.optimize._fixing`), the budget's cuts in place: the plan and the
+        MIP's outcome, or the infeasible answer. The tie-break runs after the cuts are gone: its row on the
         optimal value already holds every plan it considers to the optimum."""
-        mip = self._build()
-        lp_x = None
-        if opts.lp_bound:
+        mip, budget = self._build(), bud.budget
+        lp = None
+        if opts.lp_bound or (opts.fixing and backend.duals):
             lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)
-            info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
+            if opts.lp_bound:
+                info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
             if lp.status == "infeasible":
                 return self._infeasible(t0, info, opts.name)
-            lp_x = None if lp.values is None else lp.values[mip.x]
+        lp_x = None if lp is None or lp.values is None else lp.values[mip.x]
         warm = self._local(start_sites) if start_sites is not None else g_local
         if start_sites is not None and warm is not None and self._feasible(warm, budget):
             filled = self._greedy(budget, seed=warm)  # spend what the start leaves, greedily
             warm = filled if filled is not None else warm
         if warm is not None and self._feasible(warm, budget):
             warm = self._better_start(warm, lp_x, budget, opts, deadline)
+            fixed = self._fixed(lp, bud, warm) if opts.fixing and lp is not None else None
+            if fixed is not None:
+                return self._solve_fixed(fixed, budget, opts, warm, deadline)
         out = solve_mip(backend, deadline=deadline, abs_gap=self.tol,
                         start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
@@ -326,6 +336,39 @@ class CoverageModel:
             cands = [w_ for w_ in (warm, g_local) if w_ is not None and self._feasible(w_, budget)]
             local = cands[0] if cands else np.zeros(0, np.int64)
         return local, out
+
+    def _fixed(self, lp: Outcome, bud: _Budget, warm: IntArray) -> Fixing | None:
+        """The sites the LP's duals fix given the plan ``warm`` (None: too few to pay for a second model)."""
+        if lp.status != "optimal" or lp.row_duals is None:
+            return None
+        model = self._build().model
+        lag = lagrangian_of(model, self._build().budget_row, bud.budget, bud.cuts, self._build().x, lp.row_duals)
+        if lag is None:
+            return None
+        fix = lag.fixable(self._build().x, incumbent=self._reduced_objective(warm))
+        logger.debug("reduced-cost fixing at %.0f: LP %.9g, Lagrangian %.9g, start %.9g: %d of %d sites out, %d in",
+                     bud.budget, lp.objective, lag.bound, self._reduced_objective(warm), int(fix.forbid.sum()),
+                     len(fix.forbid), int(fix.force.sum()))
+        kept = len(fix.forbid) - int(fix.forbid.sum())
+        return fix if kept <= MAX_FIXED_SHARE * len(fix.forbid) else None
+
+    def _solve_fixed(self, fix: Fixing, budget: float, opts: SolverOptions, warm: IntArray, deadline: Deadline
+                     ) -> tuple[IntArray, Outcome]:
+        """The optimum over the sites ``fix`` leaves: the full model's optimum (module docs of ``_fixing``)."""
+        red = self.red
+        forbid = np.ones(self.n_sites, dtype=bool)
+        forbid[red.sites[~fix.forbid]] = False
+        force = self.cons.forced.copy()
+        force[red.sites[fix.force]] = True
+        sub = self.with_sites(forbidden=forbid | self.cons.forbidden, forced=force)
+        sol = sub.solve(budget, solver=replace(opts, time_limit_s=deadline.left(), greedy=False, lp_bound=False,
+                                               fixing=False, tie_break="none"), start=red.sites[warm])
+        local = self._local(sol.selected)
+        if sol.status not in ("optimal", "time_limit") or not self._feasible(local, budget):
+            raise SolverError(f"internal error: the model with fixed sites gave status {sol.status}")
+        value = self._reduced_objective(local)
+        bound = sol.bound - self.red.constant if np.isfinite(sol.bound) else float("nan")
+        return local, Outcome(sol.status, value, max(bound, value), sol.runtime_s)
 
     def _better_start(self, warm: IntArray, lp_x: FloatArray | None, budget: float, opts: SolverOptions,
                       deadline: Deadline) -> IntArray:
@@ -349,7 +392,7 @@ class CoverageModel:
         forbid = np.ones(self.n_sites, dtype=bool)
         forbid[red.sites[keep]] = False
         sub = self.with_sites(forbidden=forbid | self.cons.forbidden)
-        sol = sub.solve(budget, solver=replace(opts, time_limit_s=left, greedy=False, lp_bound=False,
+        sol = sub.solve(budget, solver=replace(opts, time_limit_s=left, greedy=False, lp_bound=False, fixing=False,
                                                tie_break="none"), start=red.sites[warm])
         cand = self._local(sol.selected)
         if self._feasible(cand, budget) and self._reduced_objective(cand) > self._reduced_objective(warm) + self.tol:

@@ -144,7 +144,8 @@ class Outcome:
 
     ``status`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"unknown"``
     (HiGHS could not tell; :func:`solve_mip` retries). ``bound`` is nan when the
-    solver proved none.
+    solver proved none. ``row_duals`` (LP solves, when the backend gives them):
+    the rows' dual values, for :mod:`camsite.optimize._fixing`.
     """
 
     status: str
@@ -152,6 +153,7 @@ class Outcome:
     bound: float
     runtime_s: float
     values: FloatArray | None = None
+    row_duals: FloatArray | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -163,6 +165,8 @@ class Backend(Protocol):
     """A solver holding one :class:`LinearModel`, editable in place between solves."""
 
     name: str
+    #: Whether its LP solves return row duals (:attr:`Outcome.row_duals`, used for reduced-cost fixing).
+    duals: bool
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
         """Change one row's bounds."""

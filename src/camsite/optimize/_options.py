@@ -50,6 +50,12 @@ class SolverOptions:
         (:mod:`camsite.stages.rows`): HiGHS then uses dual simplex without
         presolve (:mod:`camsite.optimize._highs`), several times faster there.
         Only the speed depends on it.
+    fixing
+        Reduced-cost fixing (max coverage): solve the LP relaxation (also when
+        ``lp_bound`` is off) and, when its duals prove that most sites are in
+        no plan better than the best start found, solve the MIP over the
+        others (:mod:`camsite.optimize._fixing`). Exact; only the speed
+        depends on it. Backends without LP duals (CBC) skip it.
 
     Examples
     --------
@@ -68,6 +74,7 @@ class SolverOptions:
     tie_break: str = "local"
     workers: int | None = 1
     nested: bool = False
+    fixing: bool = True
 
     def __post_init__(self) -> None:
         check_solver(self.name)
@@ -79,7 +86,7 @@ class SolverOptions:
         w = self.workers
         if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w < 0):
             raise ValueError(f"workers must be an integer >= 0 or None, not {w!r}")
-        for flag in ("greedy", "lp_bound"):
+        for flag in ("greedy", "lp_bound", "fixing"):
             if not isinstance(getattr(self, flag), bool):
                 raise ValueError(f"{flag} must be True or False")
 
