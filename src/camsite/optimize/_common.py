@@ -1,13 +1,19 @@
-"""Helpers the max-coverage and min-cost models share: side-constraint rows and the bound/gap rule."""
+"""Helpers the max-coverage and min-cost models share: side-constraint rows, the bound/gap rule and the check of
+a solver's objective against its plan."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
+from camsite.errors import SolverError
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._model import IntArray, ModelBuilder, Outcome
 
-__all__ = ["add_side_rows", "bound_gap"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["add_side_rows", "bound_gap", "check_objective"]
 
 
 def add_side_rows(builder: ModelBuilder, x: IntArray, sites: IntArray, cons: Constraints) -> bool:
@@ -67,3 +73,31 @@ def bound_gap(out: Outcome, objective: float, constant: float, fallback: float |
     bound = tightest(candidates) if candidates else trivial
     bound = max(bound, objective) if maximize else min(bound, objective)
     return float(bound), float(abs(bound - objective) / max(abs(objective), 1e-12))
+
+
+def check_objective(out: Outcome, expect: float, *, constant: float, tol: float) -> None:
+    """Compare the solver's objective (plus ``constant``) with the value of its plan recomputed from the matrix
+    (``expect``); ``tol`` is the absolute gap the optimum was proven to.
+
+    The recomputed value is what the solution reports. A plan found before the
+    time limit may count less than its sites see (the solver had not yet set
+    every covered row): the recomputed value is then higher, which is logged at
+    debug level. A proven optimum whose plan sees less than the solver counted,
+    or more than the solver's own bound (plus the gap it was proven to), is an
+    internal error.
+    """
+    if not out.has_solution:
+        return
+    said = out.objective + constant
+    slack = 1e-5 * max(1.0, abs(expect))
+    if abs(said - expect) <= slack:
+        return
+    # an optimum is proven to within the absolute gap tol (its bound may be its own objective)
+    above_bound = bool(np.isfinite(out.bound)) and expect > out.bound + constant + tol + slack
+    if out.status == "optimal" and (expect < said or above_bound):
+        raise SolverError(f"internal error: the solver's optimum {said:.9g} differs from its plan's recomputed "
+                          f"value {expect:.9g}")
+    if expect > said:
+        logger.debug("%s plan: the solver counted %.9g, its sites see %.9g (reported)", out.status, said, expect)
+    else:
+        logger.warning("solver objective %.9g is more than its plan's recomputed %.9g (%s)", said, expect, out.status)

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from camsite.errors import SolverError
 from camsite.optimize._budget_cuts import count_cuts
-from camsite.optimize._common import add_side_rows, bound_gap
+from camsite.optimize._common import add_side_rows, bound_gap, check_objective
 from camsite.optimize._constraints import Constraints
 from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
 from camsite.optimize._fixing import Fixing, lagrangian_of
@@ -52,7 +52,7 @@ from camsite.optimize._model import (
 )
 from camsite.optimize._options import DEFAULT_SOLVER, SolverOptions
 from camsite.optimize._reduce import Reduced, merge_rows, reduce_sites
-from camsite.optimize._ties import Moves, canonical
+from camsite.optimize._ties import canonical, coverage_moves
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ class CoverageModel:
         if out.status == "optimal" and opts.tie_break == "lexicographic":
             local = self._tie_break(backend, local, deadline)
         elif out.status == "optimal" and opts.tie_break == "local" and len(local):
-            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=self._moves(),
+            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=coverage_moves(self.red.rows, self.red.weights, self.red.existing, self.beta, self.tol),
                               budget=budget, tol=1e-9 * max(1.0, budget))
         return self._solution(local, out, info, opts.name, t0)
 
@@ -450,26 +450,6 @@ class CoverageModel:
             backend.set_objective(cost, maximize=True)
         return local
 
-    def _moves(self) -> Moves:
-        """Drop/swap tests for :func:`~camsite.optimize._ties.canonical` on the reduced model."""
-        red, beta, tol = self.red, self.beta, self.tol
-        csc = sp.csc_matrix(red.rows, dtype=np.float64)
-        w, ex = red.weights, red.existing.astype(np.int64)
-
-        def value(c: IntArray, ww: FloatArray) -> float:
-            return float(ww @ ((c >= 1) + beta * (c >= 2)))
-
-        def moves(chosen: BoolArray, j: int) -> tuple[bool, BoolArray]:
-            cnt = ex + np.asarray(red.rows @ chosen.astype(np.int64)).ravel()
-            rj = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
-            cm = cnt.copy()
-            cm[rj] -= 1
-            loss = value(cnt[rj], w[rj]) - value(cm[rj], w[rj])
-            gain = np.asarray(csc.T @ np.where(cm == 0, w, np.where(cm == 1, beta * w, 0.0))).ravel()
-            return loss <= tol, gain >= loss - tol
-
-        return moves
-
     def _reduced_objective(self, local: IntArray) -> float:
         """The reduced model's objective (without constant) for local sites."""
         xs = np.zeros(len(self.red.sites))
@@ -487,40 +467,13 @@ class CoverageModel:
                         total_weight=float(self.w.sum()), lp_bound=info.get("lp_bound"),
                         uncoverable=self.uncoverable, tolerance=self.tol, reduction=dict(self.red.stats))
 
-    def _check_objective(self, out: Outcome, expect: float) -> None:
-        """Compare the solver's objective with the value of its plan recomputed from the matrix (``expect``).
-
-        The recomputed value is what the solution reports. A plan found before the
-        time limit may count less than its sites see (the solver had not yet set
-        every covered row): the recomputed value is then higher, which is logged at
-        debug level. A proven optimum whose plan sees less than the solver counted,
-        or more than the solver's own bound (plus the gap it was proven to), is an
-        internal error.
-        """
-        if not out.has_solution:
-            return
-        said = out.objective + self.red.constant
-        tol = 1e-5 * max(1.0, abs(expect))
-        if abs(said - expect) <= tol:
-            return
-        # an optimum is proven to within the absolute gap self.tol (its bound may be its own objective)
-        above_bound = bool(np.isfinite(out.bound)) and expect > out.bound + self.red.constant + self.tol + tol
-        if out.status == "optimal" and (expect < said or above_bound):
-            raise SolverError(f"internal error: the solver's optimum {said:.9g} differs from its plan's recomputed "
-                              f"value {expect:.9g}")
-        if expect > said:
-            logger.debug("%s plan: the solver counted %.9g, its sites see %.9g (reported)", out.status, said, expect)
-        else:
-            logger.warning("solver objective %.9g is more than its plan's recomputed %.9g (%s)", said, expect,
-                           out.status)
-
     def _solution(self, local: IntArray, out: Outcome, info: dict[str, Any], solver: str, t0: float) -> Solution:
         selected = np.sort(self.red.sites[local]).astype(np.int64)
         objective, covered, backup = self.evaluate(selected)
         expect = self._reduced_objective(local) + self.red.constant
         if abs(expect - objective) > 1e-6 * max(1.0, abs(objective)):
             raise SolverError(f"internal error: reduced objective {expect} != recomputed {objective}")
-        self._check_objective(out, expect)
+        check_objective(out, expect, constant=self.red.constant, tol=self.tol)
         trivial = float(self.w.sum() * (1.0 + self.beta))
         bound, gap = bound_gap(out, objective, self.red.constant, info.get("lp_bound") or trivial, maximize=True)
         g_sel = info.get("greedy")

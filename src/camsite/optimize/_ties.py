@@ -113,3 +113,23 @@ def canonical(local: IntArray, costs: FloatArray, cons: Constraints, idx: IntArr
                 chosen[j], chosen[int(cand[0])] = False, True
                 changed = True
     return np.flatnonzero(chosen)
+
+
+def coverage_moves(rows: sp.csr_matrix, weights: FloatArray, existing: BoolArray, beta: float, tol: float) -> Moves:
+    """Drop/swap tests for :func:`canonical` on a reduced max-coverage model (``rows`` x sites, backup ``beta``)."""
+    csc = sp.csc_matrix(rows, dtype=np.float64)
+    w, ex = weights, existing.astype(np.int64)
+
+    def value(c: IntArray, ww: FloatArray) -> float:
+        return float(ww @ ((c >= 1) + beta * (c >= 2)))
+
+    def moves(chosen: BoolArray, j: int) -> tuple[bool, BoolArray]:
+        cnt = ex + np.asarray(rows @ chosen.astype(np.int64)).ravel()
+        rj = csc.indices[csc.indptr[j]:csc.indptr[j + 1]]
+        cm = cnt.copy()
+        cm[rj] -= 1
+        loss = value(cnt[rj], w[rj]) - value(cm[rj], w[rj])
+        gain = np.asarray(csc.T @ np.where(cm == 0, w, np.where(cm == 1, beta * w, 0.0))).ravel()
+        return loss <= tol, gain >= loss - tol
+
+    return moves
