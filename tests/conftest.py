@@ -29,6 +29,40 @@ try:
 except ImportError:  # not on Windows: each worker then runs the default scenario itself
     fcntl = None  # type: ignore[assignment]
 
+#: Session fixtures built once per worker that cost seconds, and the xdist group of the tests using them
+#: (``--dist loadgroup`` in pyproject.toml): the first that a test uses names its group.
+SHARED_GROUPS = {"_default_cli_run": "default_run", "report_result": "report"}
+_SHARED_SCOPES = ("class", "module", "package")
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The worker group of a test: tests sharing costly work run on one xdist worker, so it is done once.
+
+    Every test reading the default run is in one group (one worker runs it and its readers, the other workers
+    never wait for it), and so is every test of the synthetic report result (:data:`SHARED_GROUPS`); a test
+    using a module- or class-scoped fixture is grouped with its module (a fixture built once per module and
+    worker is then built once); any other test is scheduled on its own.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:  # a doctest
+        return None
+    for fixture, group in SHARED_GROUPS.items():
+        if fixture in info.names_closure:
+            return group
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if defs and defs[-1].scope in _SHARED_SCOPES:
+            return item.nodeid.split("::", 1)[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if (group := xdist_group_of(item)) is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _logging_restored():
     """Every test leaves logging as it found it (the CLI installs its own stderr handler)."""
@@ -453,8 +487,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason} (install Debian's chromium: .ci/install-browser)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One headless Chromium per test worker, shared by the report and workbench browser tests (each test opens
+    its own page and context)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
