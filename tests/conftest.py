@@ -496,10 +496,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason} (install Debian's chromium: .ci/install-browser)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium per test worker, shared by the report and workbench browser tests (each test opens
-    its own page and context)."""
+    """Headless Chromium for one test module. Not per session: Playwright's sync API keeps an asyncio loop
+    running while it is open, and a later test on the worker calling ``asyncio.run`` (Dask's client) fails."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
