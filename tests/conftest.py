@@ -29,6 +29,49 @@ try:
 except ImportError:  # not on Windows: each worker then runs the default scenario itself
     fcntl = None  # type: ignore[assignment]
 
+#: Session fixtures built once per worker that cost seconds, and the xdist group of the tests using them
+#: (``--dist loadgroup`` in pyproject.toml): the first that a test uses names its group.
+SHARED_GROUPS = {"_default_cli_run": "default_run", "report_result": "report"}
+_SHARED_SCOPES = ("class", "module", "package")
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The worker group of a test: tests sharing costly work run on one xdist worker, so it is done once.
+
+    Every test reading the default run is in one group (one worker runs it and its readers, the other workers
+    never wait for it), and so is every test of the synthetic report result (:data:`SHARED_GROUPS`); a test
+    using a module- or class-scoped fixture is grouped with its module (a fixture built once per module and
+    worker is then built once); any other test is scheduled on its own.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:  # a doctest
+        return None
+    for fixture, group in SHARED_GROUPS.items():
+        if fixture in info.names_closure:
+            return group
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if defs and defs[-1].scope in _SHARED_SCOPES:
+            return item.nodeid.split("::", 1)[0]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker with ``--dist loadgroup``, give each grouped test the node id ``ID@GROUP`` that the
+    scheduler groups by (what xdist's own ``xdist_group`` mark does; its hook sets an attribute pytest 9 no
+    longer reads, so the id is set here, on whichever attribute this pytest reads)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if (group := xdist_group_of(item)) is not None:
+            grouped = f"{item.nodeid}@{group}"
+            node_id = getattr(item, "_id", None)
+            if node_id is not None and hasattr(type(node_id), "parse"):  # pytest >= 9: a structured NodeId
+                item._id = type(node_id).parse(grouped)
+            else:
+                item._nodeid = grouped
+
+
 @pytest.fixture(autouse=True)
 def _logging_restored():
     """Every test leaves logging as it found it (the CLI installs its own stderr handler)."""
@@ -455,6 +498,8 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
+    """Headless Chromium for one test module. Not per session: Playwright's sync API keeps an asyncio loop
+    running while it is open, and a later test on the worker calling ``asyncio.run`` (Dask's client) fails."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -182,9 +183,9 @@ def test_formula_text_is_never_live(tmp_path: Path) -> None:
                       "stages": [250000, 250000]})
     scen = write_scenario(tmp_path, data, files={"cams.csv": cams, "inc.geojson": json.dumps(doc)})
     # in process: what is written is the subject (the network tests above run real processes)
-    for out, extra in (("a", []), ("b", ["--no-curve"])):  # b only for compare.csv
-        res = invoke("run", scen, "--out", tmp_path / out, "--no-progress", *extra)
-        assert res.exit_code == 0, res.stderr
+    res = invoke("run", scen, "--out", tmp_path / "a", "--no-progress")
+    assert res.exit_code == 0, res.stderr
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # the second run compared: its texts are the same as a's
     res = invoke("compare", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "cmp")
     assert res.exit_code == 0, res.stderr
     tables = [*sorted((tmp_path / "a").glob("*.csv")), tmp_path / "cmp" / "compare.csv"]

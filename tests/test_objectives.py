@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from click.testing import Result
 
 from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
@@ -189,10 +190,17 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "budget_sek": 500000, "budget_sweep": sweep, "target_time_limit_s": 60}))
 
 
-def test_target_option_answers_the_min_cost_question(small: Path, tmp_path: Path) -> None:
-    out = tmp_path / "o"
+@pytest.fixture(scope="module")
+def target_run(small: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """``camsite run SMALL --target 0.5``: its folder and the click Result (one run read by several tests)."""
+    out = tmp_path_factory.mktemp("target") / "o"
     res = invoke("run", small, "--out", out, "--target", "0.5", "--no-progress")
     assert res.exit_code == 0, res.stderr
+    return out, res
+
+
+def test_target_option_answers_the_min_cost_question(target_run: tuple[Path, Result]) -> None:
+    out, res = target_run
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     q = s["question"]
     assert q["objective"] == "min_cost" and q["target_incident_share"] == 0.5
@@ -233,12 +241,11 @@ def test_infeasible_target_exits_3_with_the_highest_share(small: Path, tmp_path:
     assert not (tmp_path / "o").exists()
 
 
-def test_target_points_in_the_workbook_and_min_cost_cards(small: Path, tmp_path: Path) -> None:
+def test_target_points_in_the_workbook_and_min_cost_cards(target_run: tuple[Path, Result]) -> None:
     """The workbook states the question and lists the target points; a min-cost report shows the target, not a budget."""
     import openpyxl
 
-    out = tmp_path / "t"
-    assert invoke("run", small, "--out", out, "--target", "0.25", "--no-progress").exit_code == 0
+    out = target_run[0]
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     book = openpyxl.load_workbook(out / "inventory.xlsx")
     assert "Målpunkter" in book.sheetnames
@@ -246,7 +253,7 @@ def test_target_points_in_the_workbook_and_min_cost_cards(small: Path, tmp_path:
     assert len(rows) == 1 + len(s["target_points"])
     assert [r[0] for r in rows[1:]] == [p["target_incident_share"] for p in s["target_points"]]
     texts = [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert any("Billigaste plan som ser minst 25" in c for c in texts)  # the question, in the assumptions sheet
+    assert any("Billigaste plan som ser minst 50" in c for c in texts)  # the question, in the assumptions sheet
     html = (out / "report.html").read_text(encoding="utf-8")
     key = html[html.index('id="key-figures"'):html.index('id="objective-blend"')]
     assert ">Mål<" in key and ">Budget<" not in key
