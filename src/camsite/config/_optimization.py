@@ -247,7 +247,9 @@ class RobustnessConfig:
 
     bootstrap: bool = True
     jitter: bool = True
-    weights: bool = True
+    #: The category and street-space weights are the planner's judgements, not data: a sample leaves them
+    #: (the sensitivity table varies each one); true: each sample also scales them (as before December 2026).
+    weights: bool = False
     ranges: bool = True
     weight_low: float = 0.5
     weight_high: float = 2.0

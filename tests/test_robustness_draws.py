@@ -1,4 +1,5 @@
-"""What the robustness jitter moves: measured coordinates within their recorded disc, text-located records not."""
+"""What a robustness sample perturbs by default: measured coordinates within their recorded disc (text-located records
+stay), not the planner's weights."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import numpy as np
 import pytest
 import shapely
 
+from camsite.cli.robustness import _perturbations
 from camsite.config import RobustnessConfig
 from camsite.errors import ConfigError
 from camsite.robustness.perturb import StreetIndex, draw_sample, moved_incidents
-from factory import incidents, network
+from factory import incidents, network, scenario
 
 X0, Y0 = 152000.0, 6580000.0
 #: A measured point with a 20 m recorded uncertainty, and one record of each text-located class.
@@ -81,3 +83,23 @@ def test_a_draw_that_moves_nothing_reuses_the_base_coverage() -> None:
 def test_jitter_positions_is_checked_by_name() -> None:
     with pytest.raises(ConfigError, match=r"robustness\.jitter_positions: must be \"measured\" or \"all\""):
         RobustnessConfig(jitter_positions="centre").validate(file="s.toml", key="robustness")
+
+
+def test_weights_are_not_varied_by_default_and_one_switch_brings_them_back() -> None:
+    """A default sample leaves the category and street-space weights (the planner's judgements); ``weights = true``
+    or ``--weights`` scales each by a factor in [0.5, 2] again, drawn from its own stream."""
+    inc, streets = _case()
+    cats = ("vald", "narkotika")
+    default = RobustnessConfig()
+    assert default.bootstrap and default.jitter and default.ranges and not default.weights
+    draw = draw_sample(3, incidents=inc, streets=streets, categories=cats, n_camera_types=1, settings=default)
+    assert dict(draw.category_factors) == {} and draw.street_factor == 1.0
+    on = draw_sample(3, incidents=inc, streets=streets, categories=cats, n_camera_types=1,
+                     settings=RobustnessConfig(weights=True))
+    f = [*on.category_factors.values(), on.street_factor]
+    assert len(f) == 3 and all(0.5 <= x <= 2.0 for x in f) and len(set(f)) == 3
+    assert np.array_equal(on.counts, draw.counts) and np.array_equal(on.range_factors, draw.range_factors)
+    scen = scenario()
+    assert _perturbations(scen, no_bootstrap=False, no_jitter=False, weights=True, no_ranges=False).robustness.weights
+    assert not _perturbations(scen, no_bootstrap=False, no_jitter=False, weights=None,
+                              no_ranges=False).robustness.weights
