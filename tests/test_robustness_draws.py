@@ -3,6 +3,8 @@ stay), not the planner's weights."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import shapely
 from camsite.cli.robustness import _perturbations
 from camsite.config import RobustnessConfig
 from camsite.errors import ConfigError
+from camsite.report._robustness import perturbed
 from camsite.robustness.perturb import StreetIndex, draw_sample, moved_incidents
 from factory import incidents, network, scenario
 
@@ -103,3 +106,17 @@ def test_weights_are_not_varied_by_default_and_one_switch_brings_them_back() -> 
     assert _perturbations(scen, no_bootstrap=False, no_jitter=False, weights=True, no_ranges=False).robustness.weights
     assert not _perturbations(scen, no_bootstrap=False, no_jitter=False, weights=None,
                               no_ranges=False).robustness.weights
+
+
+def test_the_report_says_what_the_samples_varied() -> None:
+    """The report's robustness intro lists the perturbations that were on (default: no weights), in both languages;
+    an analysis saved before the settings existed had every one on."""
+    default = dataclasses.asdict(RobustnessConfig())
+    assert perturbed(default, "en") == ("incidents resampled with replacement, measured positions moved within their "
+                                        "uncertainty (positions located from the event's text stay), camera ranges "
+                                        "varied")
+    assert "vikter" not in perturbed(default, "sv") and "räckvidd" in perturbed(default, "sv")
+    assert perturbed({}, "en") == ("incidents resampled with replacement, incidents moved within their position "
+                                   "precision, weights varied, camera ranges varied")
+    off = {"bootstrap": False, "jitter": False, "weights": False, "ranges": False}
+    assert perturbed(off, "sv") == "inget varierat" and perturbed(off, "en") == "nothing varied"
