@@ -5,6 +5,13 @@ uniform point of the disc of its ``uncertainty_m``; the instance is rebuilt
 and solved exactly at the scenario's budget. The loss is the unchanged
 plan's objective on the moved data against that optimum, in per cent.
 
+The moved record keeps its ``uncertainty_m``, so the model spreads it over
+the disc around its new centre (positions up to twice the radius from the
+intersection). With ``--exact`` the moved incident is where it happened,
+known exactly (``uncertainty_m`` 0): the optimum on those data is the plan
+one would choose knowing each event's spot, and the loss the value of that
+knowledge.
+
 Run::
 
     PYTHONPATH=src python benchmarks/evidence_jitter.py scenarios/fridhemsplan.toml --draws 4 --seed 0
@@ -22,7 +29,8 @@ from camsite import config, stages
 from camsite.uncertainty import recorded_uncertainty
 
 
-def _moved(inputs: stages.Inputs, scenario: config.Scenario, rng: np.random.Generator) -> stages.Inputs:
+def _moved(inputs: stages.Inputs, scenario: config.Scenario, rng: np.random.Generator, *,
+           exact: bool = False) -> stages.Inputs:
     inc = inputs.incidents
     radius = recorded_uncertainty(inc, scenario.demand.uncertainty_m)
     near = inc["precision"].astype(str).eq("intersection").to_numpy()
@@ -32,6 +40,8 @@ def _moved(inputs: stages.Inputs, scenario: config.Scenario, rng: np.random.Gene
     x = np.where(near, shapely.get_x(g) + r * np.cos(a), shapely.get_x(g))
     y = np.where(near, shapely.get_y(g) + r * np.sin(a), shapely.get_y(g))
     moved = inc.set_geometry(shapely.points(x, y)).set_crs(inc.crs, allow_override=True)
+    if exact:
+        moved["uncertainty_m"] = np.where(near, 0.0, radius)
     return dataclasses.replace(inputs, incidents=moved)
 
 
@@ -47,6 +57,7 @@ def main() -> None:
     ap.add_argument("scenario")
     ap.add_argument("--draws", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--exact", action="store_true", help="the moved incidents are known exactly (uncertainty 0)")
     args = ap.parse_args()
     sc = config.load(args.scenario)
     inputs = stages.load_inputs(sc)
@@ -55,7 +66,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     losses = []
     for k in range(args.draws):
-        inst = stages.instance_for(sc, _moved(inputs, sc, rng))
+        inst = stages.instance_for(sc, _moved(inputs, sc, rng, exact=args.exact))
         best = _solve(sc, inst)
         cols = np.flatnonzero(inst.candidates["variant"].isin(plan).to_numpy())
         kept = float(inst.rows.plan_value(cols).sum())

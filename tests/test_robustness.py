@@ -325,7 +325,7 @@ def test_jitter_moves_each_incident_within_its_precision_class() -> None:
     lang = net.edges.geometry.iloc[0]
     moved_l = 0
     for seed in range(20):
-        out = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=10.0)
+        out = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=10.0, positions="all")
         g = out.geometry.to_numpy()
         assert 0 < g[0].distance(inc.geometry.iloc[0]) <= 10.0 and out["precision"].iloc[0] == "intersection"
         assert g[1].equals(inc.geometry.iloc[1]) and out["precision"].iloc[1] == "street"  # off its street

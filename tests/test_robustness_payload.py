@@ -45,7 +45,7 @@ class Recorder:
 
 @pytest.fixture(scope="module")
 def case() -> SimpleNamespace:
-    res = _case(bootstrap=True, jitter=True, weights=True)
+    res = _case(bootstrap=True, jitter=True, weights=True, jitter_m=3.0)  # the points are measured: they move
     inc = res.inputs.incidents.assign(**SECRETS)
     return SimpleNamespace(**{**vars(res), "inputs": dataclasses.replace(res.inputs, incidents=inc)})
 

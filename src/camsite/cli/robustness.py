@@ -24,12 +24,13 @@ from camsite.executors import executor
 from camsite.report import write_run
 
 
-def _perturbations(scen: Scenario, *, no_bootstrap: bool, no_jitter: bool, no_weights: bool,
+def _perturbations(scen: Scenario, *, no_bootstrap: bool, no_jitter: bool, weights: bool | None,
                    no_ranges: bool) -> Scenario:
-    """The scenario with the perturbations the ``--no-*`` flags switch off."""
+    """The scenario with the perturbations the ``--no-*`` flags switch off (``--weights``/``--no-weights``:
+    on or off; not given: the scenario's ``[robustness] weights``)."""
     rob = scen.robustness
     new = replace(rob, bootstrap=rob.bootstrap and not no_bootstrap, jitter=rob.jitter and not no_jitter,
-                  weights=rob.weights and not no_weights, ranges=rob.ranges and not no_ranges)
+                  weights=rob.weights if weights is None else weights, ranges=rob.ranges and not no_ranges)
     return scen if new == rob else config.override(scen, robustness=new)
 
 
@@ -45,7 +46,9 @@ def _perturbations(scen: Scenario, *, no_bootstrap: bool, no_jitter: bool, no_we
 @click.option("--budget", type=float, default=None, metavar="SEK", help="Budget in SEK (overrides the scenario).")
 @click.option("--no-bootstrap", is_flag=True, help="Do not resample the incidents.")
 @click.option("--no-jitter", is_flag=True, help="Do not move incidents within their position precision.")
-@click.option("--no-weights", is_flag=True, help="Do not vary the category and street-space weights.")
+@click.option("--weights/--no-weights", "weights", default=None,
+              help="Also vary the category and street-space weights, the planner's judgements (default: the "
+                   "scenario's [robustness] weights, off; the sensitivity table varies them one at a time).")
 @click.option("--no-ranges", is_flag=True, help="Do not vary the camera ranges.")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the one-at-a-time sensitivity table.")
 @click.option("--lang", type=click.Choice(["sv", "en"]), default=None, help="Language of the report (default: sv).")
@@ -53,7 +56,7 @@ def _perturbations(scen: Scenario, *, no_bootstrap: bool, no_jitter: bool, no_we
 @handle_errors
 def robustness_cmd(scenario: Path, samples: int, seed: int, out: Path | None, workers: int | None,
                    scheduler: str | None, budget: float | None, no_bootstrap: bool, no_jitter: bool,
-                   no_weights: bool, no_ranges: bool, no_sensitivity: bool, lang: str | None,
+                   weights: bool | None, no_ranges: bool, no_sensitivity: bool, lang: str | None,
                    no_progress: bool) -> None:
     """How sure is the plan? Solve N perturbed versions of SCENARIO's data at its budget.
 
@@ -70,7 +73,7 @@ def robustness_cmd(scenario: Path, samples: int, seed: int, out: Path | None, wo
         runfolder.recover(out)
     scen = apply_overrides(config.load(scenario), budget=budget, solver=None, time_limit=None, lang=lang,
                            include_incidents=False, no_curve=True)
-    scen = _perturbations(scen, no_bootstrap=no_bootstrap, no_jitter=no_jitter, no_weights=no_weights,
+    scen = _perturbations(scen, no_bootstrap=no_bootstrap, no_jitter=no_jitter, weights=weights,
                           no_ranges=no_ranges)
     out_dir = out or scen.output_dir()
     ui = scen.output.lang

@@ -247,7 +247,9 @@ class RobustnessConfig:
 
     bootstrap: bool = True
     jitter: bool = True
-    weights: bool = True
+    #: The category and street-space weights are the planner's judgements, not data: a sample leaves them
+    #: (the sensitivity table varies each one); true: each sample also scales them (as before December 2026).
+    weights: bool = False
     ranges: bool = True
     weight_low: float = 0.5
     weight_high: float = 2.0
@@ -255,6 +257,10 @@ class RobustnessConfig:
     cost_pct: float = 20.0
     #: Radius an incident moves within; None: each incident's recorded ``uncertainty_m`` (or its class's default).
     jitter_m: float | None = None
+    #: Which recorded positions the jitter moves: ``"measured"`` (only measured coordinates, precision ``point``:
+    #: a text-located record is where its text puts it, and the demand already spreads it over its uncertainty)
+    #: or ``"all"`` (every recorded position, as before December 2026; docs/robustness.md).
+    jitter_positions: str = "measured"
     stable_share: float = 0.8
 
     def validate(self, *, file: str | None, key: str) -> None:
@@ -264,4 +270,6 @@ class RobustnessConfig:
             check(0 <= getattr(self, name) < 100, "must be in [0, 100)", file=file, key=f"{key}.{name}")
         if self.jitter_m is not None:
             check(0 <= self.jitter_m <= 1000, "must be in [0, 1000] metres", file=file, key=f"{key}.jitter_m")
+        check(self.jitter_positions in ("measured", "all"), 'must be "measured" or "all"', file=file,
+              key=f"{key}.jitter_positions")
         check(0 < self.stable_share <= 1, "must be a share in (0, 1]", file=file, key=f"{key}.stable_share")

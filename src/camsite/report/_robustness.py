@@ -92,6 +92,15 @@ def _yes(v: str, lang: str) -> str:
     return tr("rob_yes" if v == "yes" else "rob_no", lang)
 
 
+def perturbed(settings: Mapping[str, Any], lang: str) -> str:
+    """What the samples varied, from the analysis's settings (a setting missing: on, as before it existed)."""
+    jitter = "rob_what_jitter_all" if settings.get("jitter_positions", "all") == "all" else "rob_what_jitter"
+    keys = [k for on, k in ((settings.get("bootstrap", True), "rob_what_bootstrap"),
+                            (settings.get("jitter", True), jitter), (settings.get("weights", True), "rob_what_weights"),
+                            (settings.get("ranges", True), "rob_what_ranges")) if on]
+    return ", ".join(tr(k, lang) for k in keys) or tr("rob_what_nothing", lang)
+
+
 def html_section(result: RunResult, *, lang: str) -> str:
     """The robustness section of report.html ("" when the run has no robustness analysis)."""
     rob = result.robustness
@@ -99,7 +108,8 @@ def html_section(result: RunResult, *, lang: str) -> str:
         return ""
     s = rob.summary()
     share = fmt_pct(100 * float(rob.settings.get("stable_share", 0.8)), lang, 0)
-    intro = tr("rob_intro", lang, n=s["samples"], seed=rob.settings.get("seed", 0), share=share)
+    intro = tr("rob_intro", lang, n=s["samples"], seed=rob.settings.get("seed", 0), share=share,
+               what=perturbed(rob.settings, lang))
     core = ", ".join(rob.stable_core) or tr("rob_none", lang)
     facts = (f'<p><b>{esc(tr("rob_core", lang))}:</b> {esc(core)}<br>'
              f'{esc(tr("rob_mean_jaccard", lang))}: {esc(fmt_num(s["mean_jaccard"], 2, lang))}<br>'

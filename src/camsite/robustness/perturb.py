@@ -28,13 +28,17 @@ from camsite.network import name_keys
 from camsite.stages import district_map
 from camsite.uncertainty import recorded_uncertainty
 
-__all__ = ["Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
+__all__ = ["TEXT_LOCATED", "Draw", "StreetIndex", "draw_sample", "moved_incidents", "scaled_cameras", "scaled_demand",
            "scaled_weights"]
 
 #: Precision classes not moved within a disc (a street incident moves along its street, an area one stays).
 _SPREAD = ("street", "area")
 #: A street incident's recorded point within this of its street is on it (its window is moved along it).
 _ON_STREET_M = 30.0
+#: Precision classes located from an event's text (`camsite import-events`): the record is where the text puts
+#: the named intersection, street, station or district, the same for wherever the event happened nearby, and the
+#: demand model spreads it over its recorded uncertainty. ``jitter_positions = "measured"`` leaves them in place.
+TEXT_LOCATED = ("intersection", "street", "station", "area")
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +147,10 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
     boot, jit, wts, rng_ranges = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     n = len(incidents)
     counts = np.bincount(boot.integers(0, n, n), minlength=n).astype(np.int64) if settings.bootstrap and n else None
-    moved = moved_incidents(incidents, streets, jit, jitter_m=settings.jitter_m) \
-        if settings.jitter and n else None
+    moved = moved_incidents(incidents, streets, jit, jitter_m=settings.jitter_m,
+                            positions=settings.jitter_positions) if settings.jitter and n else None
+    if moved is not None and _unchanged(moved.geometry.to_numpy(), incidents.geometry.to_numpy()):
+        moved = None  # nothing moved (every record text-located): the sample reuses the base coverage
     cat: dict[str, float] = {}
     street = 1.0
     if settings.weights:
@@ -158,9 +164,25 @@ def draw_sample(seed: int, *, incidents: gpd.GeoDataFrame, streets: StreetIndex,
     return Draw(counts=counts, moved=moved, category_factors=cat, street_factor=street, range_factors=ranges)
 
 
+def _unchanged(a: NDArray[np.object_], b: NDArray[np.object_]) -> bool:
+    """True when the two geometry arrays are equal (both missing or empty counts as equal)."""
+    gone_a = shapely.is_missing(a) | shapely.is_empty(a)
+    gone_b = shapely.is_missing(b) | shapely.is_empty(b)
+    same = np.where(gone_a | gone_b, gone_a & gone_b, shapely.equals_exact(a, b, 0.0))
+    return bool(np.all(same))
+
+
 def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
-                    jitter_m: float | None) -> gpd.GeoDataFrame:
+                    jitter_m: float | None, positions: str = "measured") -> gpd.GeoDataFrame:
     """The incidents, each with its recorded position moved within its own uncertainty, as the model reads it.
+
+    With ``positions="measured"`` only measured coordinates move (precision
+    ``point``, or a class the model reads as one): a record located from its
+    text (:data:`TEXT_LOCATED`) is where the text puts it whatever the event's
+    exact spot, so another draw of the data would record it at the same place,
+    and the demand model already spreads it over its recorded uncertainty
+    (moving the centre and spreading again would draw positions up to twice
+    its radius away). ``positions="all"`` moves every record as below.
 
     The demand model already spreads every incident over its uncertainty
     (:mod:`camsite.uncertainty`); what a sample perturbs is the recorded
@@ -181,7 +203,11 @@ def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.r
         np.full(len(incidents), "", object)
     radii = recorded_uncertainty(incidents, streets.uncertainty_m) if jitter_m is None \
         else np.full(len(incidents), float(jitter_m))
+    fixed = positions == "measured"
     for i in range(len(incidents)):
+        if fixed and prec[i] in TEXT_LOCATED:
+            rng.uniform(0.0, 1.0, 2)  # the same draws as a moved record, so the measured ones keep theirs
+            continue
         spot = _spot(prec[i], geoms[i], street[i], streets, rng, jitter_m=float(radii[i]))
         if spot is not None:
             geoms[i] = spot
