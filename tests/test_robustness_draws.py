@@ -69,11 +69,12 @@ def test_all_positions_moves_the_text_located_records_too() -> None:
 
 
 def test_a_draw_that_moves_nothing_reuses_the_base_coverage() -> None:
-    """Every record text-located: the jitter moves none, so the draw has no moved incidents and does not rebuild
-    the coverage; with "all" it does."""
+    """Every record text-located: the "measured" jitter moves none, so the draw has no moved incidents and does not
+    rebuild the coverage; with "all" (the default) it does."""
     inc, streets = _case()
     text = inc.iloc[1:].copy()
-    on = RobustnessConfig(bootstrap=False, weights=False, ranges=False)
+    assert RobustnessConfig().jitter_positions == "all"
+    on = RobustnessConfig(bootstrap=False, weights=False, ranges=False, jitter_positions="measured")
     draw = draw_sample(7, incidents=text, streets=streets, categories=("vald",), n_camera_types=1, settings=on)
     assert draw.moved is None and not draw.changes_geometry
     every = RobustnessConfig(bootstrap=False, weights=False, ranges=False, jitter_positions="all")
@@ -112,9 +113,12 @@ def test_the_report_says_what_the_samples_varied() -> None:
     """The report's robustness intro lists the perturbations that were on (default: no weights), in both languages;
     an analysis saved before the settings existed had every one on."""
     default = dataclasses.asdict(RobustnessConfig())
-    assert perturbed(default, "en") == ("incidents resampled with replacement, measured positions moved within their "
-                                        "uncertainty (positions located from the event's text stay), camera ranges "
-                                        "varied")
+    assert perturbed(default, "en") == ("incidents resampled with replacement, incidents moved within their position "
+                                        "precision, camera ranges varied")
+    measured = {**default, "jitter_positions": "measured"}
+    assert perturbed(measured, "en") == ("incidents resampled with replacement, measured positions moved within their "
+                                         "uncertainty (positions located from the event's text stay), camera ranges "
+                                         "varied")
     assert "vikter" not in perturbed(default, "sv") and "räckvidd" in perturbed(default, "sv")
     assert perturbed({}, "en") == ("incidents resampled with replacement, incidents moved within their position "
                                    "precision, weights varied, camera ranges varied")

@@ -257,10 +257,10 @@ class RobustnessConfig:
     cost_pct: float = 20.0
     #: Radius an incident moves within; None: each incident's recorded ``uncertainty_m`` (or its class's default).
     jitter_m: float | None = None
-    #: Which recorded positions the jitter moves: ``"measured"`` (only measured coordinates, precision ``point``:
-    #: a text-located record is where its text puts it, and the demand already spreads it over its uncertainty)
-    #: or ``"all"`` (every recorded position, as before December 2026; docs/robustness.md).
-    jitter_positions: str = "measured"
+    #: Which recorded positions the jitter moves: ``"all"`` (default: every recorded position, each within its
+    #: own recorded uncertainty) or ``"measured"`` (only measured coordinates, precision ``point``: a
+    #: text-located record stays where its text puts it, the demand already spreading it; docs/robustness.md).
+    jitter_positions: str = "all"
     stable_share: float = 0.8
 
     def validate(self, *, file: str | None, key: str) -> None:

@@ -37,7 +37,8 @@ _SPREAD = ("street", "area")
 _ON_STREET_M = 30.0
 #: Precision classes located from an event's text (`camsite import-events`): the record is where the text puts
 #: the named intersection, street, station or district, the same for wherever the event happened nearby, and the
-#: demand model spreads it over its recorded uncertainty. ``jitter_positions = "measured"`` leaves them in place.
+#: demand model spreads it over its recorded uncertainty. ``jitter_positions = "measured"`` leaves them in place
+#: (the default, ``"all"``, moves them within their recorded uncertainty).
 TEXT_LOCATED = ("intersection", "street", "station", "area")
 
 
@@ -173,7 +174,7 @@ def _unchanged(a: NDArray[np.object_], b: NDArray[np.object_]) -> bool:
 
 
 def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
-                    jitter_m: float | None, positions: str = "measured") -> gpd.GeoDataFrame:
+                    jitter_m: float | None, positions: str = "all") -> gpd.GeoDataFrame:
     """The incidents, each with its recorded position moved within its own uncertainty, as the model reads it.
 
     With ``positions="measured"`` only measured coordinates move (precision
