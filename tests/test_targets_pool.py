@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from camsite.config import OptimizationConfig
+from camsite.errors import SolverError
 from camsite.optimize import Constraints, SolverOptions
-from camsite.stages import _targets, objectives
+from camsite.stages import Reach, _targets, objectives
 from test_objectives import _instance
 
 # test_objectives' hand instance: incident rows 0-5 (weights 1, 1, 1, 1, 1, 5; 10 in all); sites s0 (rows 0, 1;
@@ -46,11 +48,45 @@ def test_pool_gives_the_serial_points(cons: Constraints, shares: tuple[float, ..
         assert (last["status"], last["max_incident_pct"], last["max_plan_cost_sek"]) == ("unreachable", 50.0, 3.0)
 
 
-def test_highest_reach_is_a_task_only_when_a_share_is_beyond_what_is_seeable() -> None:
-    assert objectives.target_work(_inst(), NO_S2, (0.25, 0.5, 0.75)) == objectives.TargetWork(
-        shares=(0.25, 0.5, 0.75), solved=(0.25, 0.5), reach=True)
-    assert objectives.target_work(_inst(), CONFLICT, (0.25, 0.95)) == objectives.TargetWork(
-        shares=(0.25, 0.95), solved=(0.25, 0.95), reach=False)
+def test_the_highest_reach_comes_first_only_when_a_share_is_beyond_what_is_seeable() -> None:
+    work = objectives.target_work(_inst(), NO_S2, SolverOptions(), (0.25, 0.5, 0.75))
+    assert work is not None and (work.solved, work.reach) == ((0.25, 0.5), Reach(50.0, 50.0, 3.0, 3, True))
+    work = objectives.target_work(_inst(), CONFLICT, SolverOptions(), (0.25, 0.95))
+    assert work is not None and (work.solved, work.reach) == ((0.25, 0.95), None)  # 95 %: proven out of reach later
+
+
+# s3 forbidden: row 4 is seen by no allowed site (9 of 10 seeable); s1 and s2 not both: the best plan is s2 + s4
+# (rows 5 and 0-2: 8 of 10, for 3 + 2.5), which the LP bound proves (row 3 needs s1, row 5 s2: 5 > 1).
+GAP = Constraints.build(5, forbidden=[3], conflicts=[[1, 2]])
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_share_above_the_reach_bound_is_out_of_reach_without_a_solve(workers: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    shares = (0.5, 0.85, 0.95)
+    work = objectives.target_work(_inst(), GAP, SolverOptions(), shares)
+    assert work is not None and work.solved == (0.5,) and work.reach == Reach(80.0, 80.0, 5.5, 2, True)
+    asked: list[float] = []
+    solve_share = objectives.solve_share
+
+    def recorded(inst: Any, cons: Constraints, solver: SolverOptions, share: float,
+                 start: tuple[int, ...] = ()) -> Any:
+        asked.append(share)
+        return solve_share(inst, cons, solver, share, start)
+
+    monkeypatch.setattr(objectives, "solve_share", recorded)
+    monkeypatch.setattr(_targets, "solve_share", recorded)  # before the worker forks: it records its own copy
+    serial = objectives.target_points(_inst(), GAP, SolverOptions(), shares=shares)
+    assert asked == [0.5]  # 85 % (above the bound of 80 %, below the 90 % seeable) is not solved
+    assert _points(GAP, shares, None, workers) == serial
+    # 85 %: what the solve would prove (infeasible), with the highest reach; 5 of 10 for 3 SEK: s2 alone
+    assert [p["status"] for p in serial] == ["optimal", "unreachable", "unreachable"]
+    assert serial[0]["cost_sek"] == 3.0 and serial[0]["sites"] == "s2"
+    assert all((p["max_incident_pct"], p["max_incident_bound_pct"], p["max_plan_cost_sek"], p["max_plan_n_sites"])
+               == (80.0, 80.0, 5.5, 2) for p in serial[1:])
+    with pytest.raises(SolverError):  # the solve the bound saves proves the same: no plan sees 85 %
+        objectives.solve_min_cost(_inst(), OptimizationConfig(budget_sek=1.0, objective="min_cost",
+                                                              target_incident_share=0.85), GAP, SolverOptions(), {})
 
 
 @pytest.mark.parametrize("workers", [0, 2])

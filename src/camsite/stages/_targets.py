@@ -2,16 +2,18 @@
 
 A target point (:func:`~camsite.stages.objectives.target_points`) needs the
 curve only for its warm start: the cheapest curve plan that already sees the
-share. :func:`start_targets` submits, before the curve or the main budget is
-solved, each share's min-cost cover *without* a start and, when some share lies
-beyond what every allowed candidate sees, the highest reachable share
-(:func:`~camsite.stages._reach.highest_reach`), to worker processes of their
-own. :meth:`PendingTargets.points` then takes the curve: a share whose curve
-start is empty takes the worker's plan (the same solve the serial path makes);
-a share the curve gives a start is solved again here from that start, exactly
+share. :func:`start_targets` first finds, in this process, the highest
+reachable share when a share lies beyond what every allowed candidate sees
+(:func:`~camsite.stages.objectives.target_work`: about a second, its own
+time limit, so it runs before anything else takes the cores, as it did after
+the curve), then submits each share's min-cost cover *without* a start to a
+worker process and returns. The run then starts the curve and solves its main
+budget. :meth:`PendingTargets.points` takes the curve: a share whose curve
+start is empty takes the worker's plan (the solve the serial path makes); a
+share the curve gives a start is solved again here from that start, exactly
 as serially. So the points are the ones :func:`target_points` gives, whatever
-ran where; only solves stopped at their wall-clock limit depend on the load,
-as they do serially.
+ran where; a solve stopped at its wall-clock limit depends on the load, as it
+does serially.
 
 The workers are forked (the instance is not copied) and end with the parent
 (:mod:`camsite.procs`); :meth:`PendingTargets.cancel` ends them at once. With
@@ -33,13 +35,11 @@ import pandas as pd
 
 from camsite import procs
 from camsite.optimize import Constraints, Solution, SolverOptions
-from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
     TARGET_SHARES,
     TargetWork,
     assemble_points,
-    incident_rows,
     solve_share,
     target_work,
 )
@@ -48,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PendingTargets", "start_targets"]
 
-#: A worker's task: ``("share", share)`` (a min-cost cover without start) or ``("reach", 0.0)``.
-_Task = tuple[str, float]
 _WORKER: list[tuple[Instance, Constraints, SolverOptions]] = []
 
 
@@ -63,11 +61,6 @@ def _share_task(share: float) -> Solution:
     return solve_share(instance, constraints, solver, share)
 
 
-def _reach_task() -> Reach:
-    instance, constraints, solver = _WORKER[0]
-    return highest_reach(instance, incident_rows(instance), constraints, solver)
-
-
 class PendingTargets:
     """Target points being solved on worker processes (:func:`start_targets`)."""
 
@@ -76,15 +69,12 @@ class PendingTargets:
         self.instance, self.constraints, self.solver, self.work = instance, constraints, solver, work
         self.pool: ProcessPoolExecutor | None = None
         self.shares: dict[float, Future[Solution]] = {}
-        self.reach: Future[Reach] | None = None
-        tasks = len(work.solved) + int(work.reach)
-        if workers < 1 or not tasks or "fork" not in mp.get_all_start_methods():
+        if workers < 1 or not work.solved or "fork" not in mp.get_all_start_methods():
             return
-        self.pool = ProcessPoolExecutor(min(workers, tasks), mp_context=mp.get_context("fork"),
+        self.pool = ProcessPoolExecutor(min(workers, len(work.solved)), mp_context=mp.get_context("fork"),
                                         initializer=_init_worker, initargs=(instance, constraints, solver, os.getpid()))
-        try:  # the shares first (in order), the highest reach last: every point waits for the first share
-            self.shares = {s: self.pool.submit(_share_task, s) for s in work.solved}
-            self.reach = self.pool.submit(_reach_task) if work.reach else None
+        try:  # the highest share first: the likeliest to be proven out of reach, within its time limit
+            self.shares = {s: self.pool.submit(_share_task, s) for s in sorted(set(work.solved), reverse=True)}
         except BaseException:
             self.cancel()
             raise
@@ -95,11 +85,6 @@ class PendingTargets:
             procs.terminate(self.pool)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-
-    def _reach(self) -> Reach:
-        if self.reach is not None:
-            return self.reach.result()
-        return highest_reach(self.instance, incident_rows(self.instance), self.constraints, self.solver)
 
     def _solved(self, share: float, start: tuple[int, ...]) -> Solution:
         future = self.shares.get(share)
@@ -113,14 +98,9 @@ class PendingTargets:
         The workers end when the points are made (a task the curve made
         unnecessary is not waited for), also when a solve fails.
         """
-        reached: list[Reach] = []
-
-        def reach() -> Reach:
-            reached[:] = reached or [self._reach()]
-            return reached[0]
-
         try:
-            return assemble_points(self.instance, self.solver, self.work, curve, solved=self._solved, reach=reach)
+            return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
+                                   solved=self._solved)
         finally:
             self.cancel()
 
@@ -128,13 +108,14 @@ class PendingTargets:
 def start_targets(instance: Instance, constraints: Constraints, solver: SolverOptions, *,
                   shares: Sequence[float] = TARGET_SHARES, workers: int = 1) -> PendingTargets | None:
     """Start the target points of ``shares`` on ``workers`` processes (0: none, solved in this process when
-    asked) and return at once (None: no incident weight, no points).
+    asked) and return (None: no incident weight, no points); the highest reachable share, when needed, is found
+    first, in this process (module docs).
 
     ``solver`` is the target points' (their time limit); hand the curve to
     :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
     the run fails.
     """
-    work = target_work(instance, constraints, shares)
+    work = target_work(instance, constraints, solver, shares)
     if work is None:
         return None
     return PendingTargets(instance, constraints, solver, work, workers=workers)

@@ -148,12 +148,13 @@ def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints
     opt = scenario.optimization
     if opt.budget_sweep is None:
         return None
-    curve = _start(opt, opt.budget_sweep.values(), instance, constraints)
+    # the target points first: their highest reach runs alone (its own time limit), then the curve's workers start
+    targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)), workers=TARGET_WORKERS)
     try:
-        targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)),
-                                workers=TARGET_WORKERS)
+        curve = _start(opt, opt.budget_sweep.values(), instance, constraints)
     except BaseException:
-        curve.cancel()
+        if targets is not None:
+            targets.cancel()
         raise
     return PendingPlans(curve, targets)
 

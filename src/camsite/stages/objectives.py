@@ -295,14 +295,15 @@ class TargetWork:
     shares
         Every share, in order (the points' order).
     solved
-        The shares within what every allowed candidate together sees: each is one min-cost cover.
+        The shares some plan may reach: each is one min-cost cover.
     reach
-        Whether some share is beyond that, so the highest reachable share is needed whatever the solves give.
+        The highest reachable share, found first when some share is beyond what every allowed candidate
+        together sees (None otherwise: found only when a solve proves its share out of reach).
     """
 
     shares: tuple[float, ...]
     solved: tuple[float, ...]
-    reach: bool
+    reach: Reach | None
 
 
 #: A share's min-cost cover from a start (candidate indices), as :func:`solve_share` gives it.
@@ -320,16 +321,25 @@ def _incidents(instance: Instance) -> tuple[BoolArray, float]:
     return inc, float(instance.rows.weights[inc].sum())
 
 
-def target_work(instance: Instance, constraints: Constraints, shares: Sequence[float] = TARGET_SHARES
-                ) -> TargetWork | None:
-    """What :func:`target_points` solves for ``shares`` (None: no incident weight, no points)."""
+def target_work(instance: Instance, constraints: Constraints, solver: SolverOptions,
+                shares: Sequence[float] = TARGET_SHARES) -> TargetWork | None:
+    """What :func:`target_points` solves for ``shares`` (None: no incident weight, no points).
+
+    A share beyond what every allowed candidate together sees needs the highest
+    reachable share (:func:`highest_reach`): it is found here, first, and a
+    share above its bound (``bound_pct``: no plan sees more) is out of reach
+    without a solve, as the solve would prove (the default scenario's 50 %:
+    at most 44.3 % is reachable, 50.4 % seeable).
+    """
     inc, total = _incidents(instance)
     if total <= 0:
         return None
     seeable_pct = 100.0 * float(instance.rows.weights[inc & seeable(instance, constraints)].sum()) / total
-    beyond = tuple(100.0 * s > seeable_pct + 1e-9 for s in shares)
-    return TargetWork(shares=tuple(shares), solved=tuple(s for s, b in zip(shares, beyond) if not b),
-                      reach=any(beyond))
+    beyond = [100.0 * s > seeable_pct + 1e-9 for s in shares]
+    reach = highest_reach(instance, inc, constraints, solver) if any(beyond) else None
+    bound = 100.0 if reach is None else reach.bound_pct
+    return TargetWork(shares=tuple(shares), reach=reach,
+                      solved=tuple(s for s, b in zip(shares, beyond) if not b and 100.0 * s <= bound + 1e-9))
 
 
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
@@ -349,11 +359,12 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
                   ) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
-    Every share is solved, also beyond the curve's largest budget, each to
-    ``solver.time_limit_s`` (a point stopped there keeps its status, its
-    ``cost_bound_sek`` and gap). A share no plan reaches (seen by no allowed
-    candidate, or out of reach under the side constraints) has ``status =
-    "unreachable"`` and the highest reachable share (:func:`highest_reach`):
+    Every share some plan may reach is solved, also beyond the curve's largest
+    budget, each to ``solver.time_limit_s`` (a point stopped there keeps its
+    status, its ``cost_bound_sek`` and gap). A share no plan reaches (seen by
+    no allowed candidate, above the highest reachable share's bound, or proven
+    out of reach under the side constraints) has ``status = "unreachable"``
+    and the highest reachable share (:func:`highest_reach`, :func:`target_work`):
     ``max_incident_pct`` (the best plan found), ``max_incident_bound_pct`` (no
     plan sees more), ``max_plan_cost_sek`` and ``max_plan_n_sites``; a warning
     says so. With ``curve``, the cheapest curve plan reaching a share (in
@@ -361,25 +372,26 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     exceeds it. The same points, solved on worker processes while the curve is
     solved: :func:`camsite.stages.start_curve`.
     """
-    work = target_work(instance, constraints, shares)
+    work = target_work(instance, constraints, solver, shares)
     if work is None:
         return ()
-    found: list[Reach] = []
+
+    def solved(share: float, start: tuple[int, ...]) -> Solution:
+        return solve_share(instance, constraints, solver, share, start)
+
+    return assemble_points(instance, constraints, solver, work, curve, solved=solved)
+
+
+def assemble_points(instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork,
+                    curve: pd.DataFrame | None, *, solved: ShareSolver) -> tuple[dict[str, Any], ...]:
+    """The target points of ``work`` (:func:`target_points`), each share's plan from ``solved(share, start)``
+    (``start``: the cheapest curve plan reaching it); the highest reach found when first needed."""
+    found = [work.reach] if work.reach is not None else []
 
     def reach() -> Reach:
         found[:] = found or [highest_reach(instance, incident_rows(instance), constraints, solver)]
         return found[0]
 
-    def solved(share: float, start: tuple[int, ...]) -> Solution:
-        return solve_share(instance, constraints, solver, share, start)
-
-    return assemble_points(instance, solver, work, curve, solved=solved, reach=reach)
-
-
-def assemble_points(instance: Instance, solver: SolverOptions, work: TargetWork, curve: pd.DataFrame | None, *,
-                    solved: ShareSolver, reach: Callable[[], Reach]) -> tuple[dict[str, Any], ...]:
-    """The target points of ``work`` (:func:`target_points`), each share's plan from ``solved(share, start)``
-    (``start``: the cheapest curve plan reaching it) and the highest reach from ``reach()``."""
     rows = instance.rows
     inc, total = _incidents(instance)
     w = rows.weights
@@ -388,7 +400,7 @@ def assemble_points(instance: Instance, solver: SolverOptions, work: TargetWork,
     out: list[dict[str, Any]] = []
     for share in work.shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
-        if share not in work.solved:  # beyond what every candidate together sees: no solve needed
+        if share not in work.solved:  # beyond what every candidate sees, or above the reach's bound
             out.append({**point, **_unreachable_point(share, reach())})
             continue
         sol = solved(share, curve_start(instance, curve, share))
