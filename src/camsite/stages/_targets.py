@@ -2,18 +2,20 @@
 
 A target point (:func:`~camsite.stages.objectives.target_points`) needs the
 curve only for its warm start: the cheapest curve plan that already sees the
-share. :func:`start_targets` first finds, in this process, the highest
-reachable share when a share lies beyond what every allowed candidate sees
-(:func:`~camsite.stages.objectives.target_work`: about a second, its own
-time limit, so it runs before anything else takes the cores, as it did after
-the curve), then submits each share's min-cost cover *without* a start to a
-worker process and returns. The run then starts the curve and solves its main
-budget. :meth:`PendingTargets.points` takes the curve: a share whose curve
-start is empty takes the worker's plan (the solve the serial path makes); a
-share the curve gives a start is solved again here from that start, exactly
-as serially. So the points are the ones :func:`target_points` gives, whatever
-ran where; a solve stopped at its wall-clock limit depends on the load, as it
-does serially.
+share. :func:`start_targets` submits each share within what every allowed
+candidate sees, its min-cost cover *without* a start, to a worker process
+(lowest share first) and meanwhile, when some share lies beyond, finds the
+highest reachable share in this process (:func:`~camsite.stages._reach.highest_reach`:
+about a second of its own time limit, with a core to itself, as it had after
+the curve); a share above its bound is then not solved
+(:func:`~camsite.stages.objectives.work_with`) and its task is withdrawn. The
+run then starts the curve and solves its main budget.
+:meth:`PendingTargets.points` takes the curve: a share whose curve start is
+empty takes the worker's plan (the solve the serial path makes); a share the
+curve gives a start is solved again here from that start, exactly as
+serially. So the points are the ones :func:`target_points` gives, whatever ran
+where; a solve stopped at its wall-clock limit depends on the load, as it does
+serially.
 
 The workers are forked (the instance is not copied) and end with the parent
 (:mod:`camsite.procs`); :meth:`PendingTargets.cancel` ends them at once. With
@@ -35,13 +37,16 @@ import pandas as pd
 
 from camsite import procs
 from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages._reach import highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
     TARGET_SHARES,
     TargetWork,
     assemble_points,
+    incident_rows,
+    seeable_shares,
     solve_share,
-    target_work,
+    work_with,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,20 +69,27 @@ def _share_task(share: float) -> Solution:
 class PendingTargets:
     """Target points being solved on worker processes (:func:`start_targets`)."""
 
-    def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork, *,
-                 workers: int) -> None:
-        self.instance, self.constraints, self.solver, self.work = instance, constraints, solver, work
+    def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions,
+                 within: Sequence[float], *, workers: int) -> None:
+        self.instance, self.constraints, self.solver = instance, constraints, solver
+        self.work: TargetWork | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.shares: dict[float, Future[Solution]] = {}
-        if workers < 1 or not work.solved or "fork" not in mp.get_all_start_methods():
+        if workers < 1 or not within or "fork" not in mp.get_all_start_methods():
             return
-        self.pool = ProcessPoolExecutor(min(workers, len(work.solved)), mp_context=mp.get_context("fork"),
+        self.pool = ProcessPoolExecutor(min(workers, len(within)), mp_context=mp.get_context("fork"),
                                         initializer=_init_worker, initargs=(instance, constraints, solver, os.getpid()))
-        try:  # the highest share first: the likeliest to be proven out of reach, within its time limit
-            self.shares = {s: self.pool.submit(_share_task, s) for s in sorted(set(work.solved), reverse=True)}
+        try:  # the lowest share first: a higher one may turn out above the reach's bound, and is withdrawn then
+            self.shares = {s: self.pool.submit(_share_task, s) for s in sorted(set(within))}
         except BaseException:
             self.cancel()
             raise
+
+    def plan(self, work: TargetWork) -> None:
+        """Solve the shares of ``work``: a share it leaves out is withdrawn (not waited for)."""
+        self.work = work
+        for share in set(self.shares) - set(work.solved):
+            self.shares.pop(share).cancel()  # a task already running finishes unread
 
     def cancel(self) -> None:
         """End the workers now (nothing is returned)."""
@@ -98,6 +110,8 @@ class PendingTargets:
         The workers end when the points are made (a task the curve made
         unnecessary is not waited for), also when a solve fails.
         """
+        if self.work is None:
+            raise RuntimeError("the target points' work is not planned (start_targets plans it)")
         try:
             return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
                                    solved=self._solved)
@@ -108,14 +122,22 @@ class PendingTargets:
 def start_targets(instance: Instance, constraints: Constraints, solver: SolverOptions, *,
                   shares: Sequence[float] = TARGET_SHARES, workers: int = 1) -> PendingTargets | None:
     """Start the target points of ``shares`` on ``workers`` processes (0: none, solved in this process when
-    asked) and return (None: no incident weight, no points); the highest reachable share, when needed, is found
-    first, in this process (module docs).
+    asked) and return once the highest reachable share, when a share needs it, is found here (module docs;
+    None: no incident weight, no points).
 
     ``solver`` is the target points' (their time limit); hand the curve to
     :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
     the run fails.
     """
-    work = target_work(instance, constraints, solver, shares)
-    if work is None:
+    seen = seeable_shares(instance, constraints, shares)
+    if seen is None:
         return None
-    return PendingTargets(instance, constraints, solver, work, workers=workers)
+    within, beyond = seen
+    pending = PendingTargets(instance, constraints, solver, within, workers=workers)
+    try:
+        reach = highest_reach(instance, incident_rows(instance), constraints, solver) if beyond else None
+    except BaseException:
+        pending.cancel()
+        raise
+    pending.plan(work_with(shares, within, reach))
+    return pending
