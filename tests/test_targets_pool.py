@@ -80,7 +80,7 @@ def test_a_share_above_the_reach_bound_is_out_of_reach_without_a_solve(workers: 
     assert asked == [0.5]  # 85 % (above the bound of 80 %, below the 90 % seeable) is not solved
     assert _points(GAP, shares, None, workers) == serial
     pending = _targets.start_targets(_inst(), GAP, SolverOptions(), shares=shares, workers=workers)
-    assert pending is not None and set(pending.shares) == ({0.5} if workers else set())  # 85 %: withdrawn
+    assert pending is not None and set(pending.shares) == ({0.5} if workers else set())  # 85 %: not submitted
     pending.cancel()
     # 85 %: what the solve would prove (infeasible), with the highest reach; 5 of 10 for 3 SEK: s2 alone
     assert [p["status"] for p in serial] == ["optimal", "unreachable", "unreachable"]

@@ -2,14 +2,16 @@
 
 A target point (:func:`~camsite.stages.objectives.target_points`) needs the
 curve only for its warm start: the cheapest curve plan that already sees the
-share. :func:`start_targets` submits each share within what every allowed
-candidate sees, its min-cost cover *without* a start, to a worker process
-(lowest share first) and meanwhile, when some share lies beyond, finds the
-highest reachable share in this process (:func:`~camsite.stages._reach.highest_reach`:
-about a second of its own time limit, with a core to itself, as it had after
-the curve); a share above its bound is then not solved
-(:func:`~camsite.stages.objectives.work_with`) and its task is withdrawn. The
-run then starts the curve and solves its main budget.
+share. :func:`start_targets` first finds, in this process, the highest
+reachable share when some share lies beyond what every allowed candidate sees
+(:func:`~camsite.stages.objectives.target_work`); a share above its bound is
+then not solved. Its MIP has a wall-clock limit of its own (about a second)
+and its bound comes from an LP solved within it, so it runs alone, before
+anything else takes the cores, as it ran after the curve before: measured on
+the shared 2-core machine at load 7, alone it kept its bound, beside one
+worker solving a target point it lost it (and the 50 % point with it). Then
+each remaining share's min-cost cover *without* a start goes to a worker
+process, and the run starts the curve and solves its main budget.
 :meth:`PendingTargets.points` takes the curve: a share whose curve start is
 empty takes the worker's plan (the solve the serial path makes); a share the
 curve gives a start is solved again here from that start, exactly as
@@ -37,16 +39,13 @@ import pandas as pd
 
 from camsite import procs
 from camsite.optimize import Constraints, Solution, SolverOptions
-from camsite.stages._reach import highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
     TARGET_SHARES,
     TargetWork,
     assemble_points,
-    incident_rows,
-    seeable_shares,
     solve_share,
-    work_with,
+    target_work,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,27 +68,21 @@ def _share_task(share: float) -> Solution:
 class PendingTargets:
     """Target points being solved on worker processes (:func:`start_targets`)."""
 
-    def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions,
-                 within: Sequence[float], *, workers: int) -> None:
-        self.instance, self.constraints, self.solver = instance, constraints, solver
-        self.work: TargetWork | None = None
+    def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork, *,
+                 workers: int) -> None:
+        self.instance, self.constraints, self.solver, self.work = instance, constraints, solver, work
         self.pool: ProcessPoolExecutor | None = None
         self.shares: dict[float, Future[Solution]] = {}
-        if workers < 1 or not within or "fork" not in mp.get_all_start_methods():
+        solved = sorted(set(work.solved))
+        if workers < 1 or not solved or "fork" not in mp.get_all_start_methods():
             return
-        self.pool = ProcessPoolExecutor(min(workers, len(within)), mp_context=mp.get_context("fork"),
+        self.pool = ProcessPoolExecutor(min(workers, len(solved)), mp_context=mp.get_context("fork"),
                                         initializer=_init_worker, initargs=(instance, constraints, solver, os.getpid()))
-        try:  # the lowest share first: a higher one may turn out above the reach's bound, and is withdrawn then
-            self.shares = {s: self.pool.submit(_share_task, s) for s in sorted(set(within))}
+        try:
+            self.shares = {s: self.pool.submit(_share_task, s) for s in solved}
         except BaseException:
             self.cancel()
             raise
-
-    def plan(self, work: TargetWork) -> None:
-        """Solve the shares of ``work``: a share it leaves out is withdrawn (not waited for)."""
-        self.work = work
-        for share in set(self.shares) - set(work.solved):
-            self.shares.pop(share).cancel()  # a task already running finishes unread
 
     def cancel(self) -> None:
         """End the workers now (nothing is returned)."""
@@ -110,8 +103,6 @@ class PendingTargets:
         The workers end when the points are made (a task the curve made
         unnecessary is not waited for), also when a solve fails.
         """
-        if self.work is None:
-            raise RuntimeError("the target points' work is not planned (start_targets plans it)")
         try:
             return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
                                    solved=self._solved)
@@ -129,15 +120,5 @@ def start_targets(instance: Instance, constraints: Constraints, solver: SolverOp
     :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
     the run fails.
     """
-    seen = seeable_shares(instance, constraints, shares)
-    if seen is None:
-        return None
-    within, beyond = seen
-    pending = PendingTargets(instance, constraints, solver, within, workers=workers)
-    try:
-        reach = highest_reach(instance, incident_rows(instance), constraints, solver) if beyond else None
-    except BaseException:
-        pending.cancel()
-        raise
-    pending.plan(work_with(shares, within, reach))
-    return pending
+    work = target_work(instance, constraints, solver, shares)
+    return None if work is None else PendingTargets(instance, constraints, solver, work, workers=workers)

@@ -62,7 +62,6 @@ __all__ = [
     "curve_start",
     "incident_rows",
     "requirements",
-    "seeable_shares",
     "solve_min_cost",
     "solve_share",
     "subarea_masks",
@@ -71,7 +70,6 @@ __all__ = [
     "target_work",
     "unknown_target_categories",
     "unused_target_text",
-    "work_with",
 ]
 
 #: Side (metres) of the grid cells incident clusters are made of.
@@ -323,7 +321,7 @@ def _incidents(instance: Instance) -> tuple[BoolArray, float]:
     return inc, float(instance.rows.weights[inc].sum())
 
 
-def seeable_shares(instance: Instance, constraints: Constraints, shares: Sequence[float] = TARGET_SHARES
+def _seeable_shares(instance: Instance, constraints: Constraints, shares: Sequence[float] = TARGET_SHARES
                    ) -> tuple[tuple[float, ...], bool] | None:
     """The shares within what every allowed candidate together sees, and whether some share is beyond it
     (None: no incident weight, no points)."""
@@ -335,7 +333,7 @@ def seeable_shares(instance: Instance, constraints: Constraints, shares: Sequenc
     return tuple(s for s, b in zip(shares, beyond) if not b), any(beyond)
 
 
-def work_with(shares: Sequence[float], within: Sequence[float], reach: Reach | None) -> TargetWork:
+def _work_with(shares: Sequence[float], within: Sequence[float], reach: Reach | None) -> TargetWork:
     """The target points' work: the shares ``within`` what is seeable that are not above ``reach``'s bound."""
     bound = 100.0 if reach is None else reach.bound_pct
     return TargetWork(shares=tuple(shares), solved=tuple(s for s in within if 100.0 * s <= bound + 1e-9),
@@ -352,12 +350,12 @@ def target_work(instance: Instance, constraints: Constraints, solver: SolverOpti
     without a solve, as the solve would prove (the default scenario's 50 %:
     at most 44.3 % is reachable, 50.4 % seeable).
     """
-    seen = seeable_shares(instance, constraints, shares)
+    seen = _seeable_shares(instance, constraints, shares)
     if seen is None:
         return None
     within, beyond = seen
     reach = highest_reach(instance, incident_rows(instance), constraints, solver) if beyond else None
-    return work_with(shares, within, reach)
+    return _work_with(shares, within, reach)
 
 
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
