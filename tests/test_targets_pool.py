@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from camsite import config, pipeline, stages
 from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
 from camsite.optimize import Constraints, SolverOptions
 from camsite.stages import Reach, _targets, objectives
+from factory import fridhemsplan_data, write_scenario
 from test_objectives import _instance
 
 # test_objectives' hand instance: incident rows 0-5 (weights 1, 1, 1, 1, 1, 5; 10 in all); sites s0 (rows 0, 1;
@@ -142,3 +145,32 @@ def test_no_incident_weight_no_points() -> None:
     inst = _inst()
     inst.rows.weights[:] = np.where(objectives.incident_rows(inst), 0.0, inst.rows.weights)
     assert _targets.start_targets(inst, CONFLICT, SolverOptions(), workers=2) is None
+
+
+def test_a_failing_main_solve_ends_the_curve_and_target_workers(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's main solve fails while the curve and its target points are being solved: every worker ends."""
+    scenario = config.load(write_scenario(tmp_path, fridhemsplan_data(optimization={
+        "budget_sek": 500000, "budget_sweep": {"start": 100000, "stop": 800000, "step": 100000}})))
+    started: list[stages.PendingPlans] = []
+    workers: list[Any] = []
+    start_curve = stages.start_curve
+
+    def spy(*args: Any) -> Any:
+        pending = start_curve(*args)
+        started.append(pending)
+        for pool in (pending.curve.sweep.pool, pending.targets.pool if pending.targets else None):
+            workers.extend((getattr(pool, "_processes", None) or {}).values())
+        return pending
+
+    def fail(*args: Any) -> None:
+        raise SolverError("the main solve broke", where="optimization")
+
+    monkeypatch.setattr(stages, "start_curve", spy)
+    monkeypatch.setattr(stages, "answer", fail)
+    with pytest.raises(SolverError, match="the main solve broke"):
+        pipeline.run(scenario)
+    pending = started[0]
+    assert pending.targets is not None and workers  # the target points were started, on a worker
+    assert pending.curve.sweep.pool is None and pending.targets.pool is None
+    assert not any(p.is_alive() for p in workers)
