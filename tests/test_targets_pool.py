@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from camsite import config, pipeline, stages
 from camsite.config import OptimizationConfig
 from camsite.errors import SolverError
 from camsite.optimize import Constraints, SolverOptions
-from camsite.stages import Reach, _targets, objectives
+from camsite.stages import Reach, _reach, _targets, objectives
 from factory import fridhemsplan_data, write_scenario
 from test_objectives import _instance
 
@@ -174,3 +175,23 @@ def test_a_failing_main_solve_ends_the_curve_and_target_workers(tmp_path: Path,
     assert pending.targets is not None and workers  # the target points were started, on a worker
     assert pending.curve.sweep.pool is None and pending.targets.pool is None
     assert not any(p.is_alive() for p in workers)
+
+
+def test_highest_reach_tries_again_when_its_lp_bound_did_not_finish(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy machine: the first second ends before the LP bound (as if), the second try gives the bound."""
+    real = _reach.optimize.max_coverage
+    limits: list[float | None] = []
+
+    def first_without_bound(*args: Any, solver: SolverOptions, **kwargs: Any) -> Any:
+        limits.append(solver.time_limit_s)
+        sol = real(*args, solver=solver, **kwargs)
+        return dataclasses.replace(sol, status="time_limit", lp_bound=None) if len(limits) == 1 else sol
+
+    monkeypatch.setattr(_reach.optimize, "max_coverage", first_without_bound)
+    inst = _inst()
+    reach = _reach.highest_reach(inst, objectives.incident_rows(inst), CONFLICT, SolverOptions())
+    assert limits == [_reach.REACH_TIME_S, _reach.REACH_RETRY_S]
+    assert (reach.found_pct, reach.bound_pct, reach.cost_sek, reach.n_sites) == (90.0, 90.0, 5.0, 3)  # by hand
+    limits.clear()  # the scenario's time limit no longer than the first try's: not tried again
+    reach = _reach.highest_reach(inst, objectives.incident_rows(inst), CONFLICT, SolverOptions(time_limit_s=1.0))
+    assert limits == [1.0] and not reach.proven  # the first try as it came back (its MIP bound: 90 %)
