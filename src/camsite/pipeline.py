@@ -109,7 +109,7 @@ def run(
 
     step("optimise", 2)
     constraints = stages.constraints_for(instance, opt)
-    pending = stages.start_curve(scenario, instance, constraints)  # the curve's budgets on the workers ...
+    pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points on workers ...
     try:
         answered = stages.answer(scenario, inputs, instance, constraints)  # ... while this process solves
     except BaseException:

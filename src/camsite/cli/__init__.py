@@ -1,7 +1,10 @@
 """The ``camsite`` command line: a thin layer over the library.
 
 One small module per subcommand (as in rasterio's ``rio``), each defining a
-click command; the group below adds them one by one. Options and helpers
+click command; the group below names them in :data:`COMMANDS` and imports a
+command's module only when that command is run or listed (``--help``), so
+``camsite run`` does not load the workbench's web server, the OSM downloader
+or the events importer. Options and helpers
 more than one command uses live in :mod:`camsite.cli.options`; commands never
 import each other. All logic lives in the library; these modules parse
 options, set up logging and progress, call the library and turn
@@ -10,18 +13,44 @@ options, set up logging and progress, call the library and turn
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
 
 from camsite._version import __version__
-from camsite.cli import batch, compare, fetch_osm, import_events, robustness, run, serve, validate
 from camsite.cli._common import Group, configure_logging
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
+
+#: Each subcommand's name -> its module in camsite.cli and the click command in it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "batch": ("batch", "batch_cmd"),
+    "compare": ("compare", "compare_cmd"),
+    "fetch-osm": ("fetch_osm", "fetch_osm_cmd"),
+    "import-events": ("import_events", "import_events"),
+    "robustness": ("robustness", "robustness_cmd"),
+    "run": ("run", "run_cmd"),
+    "serve": ("serve", "serve_cmd"),
+    "validate": ("validate", "validate_cmd"),
+}
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(Group):
+    """The group of :data:`COMMANDS`, each module imported when its command is wanted."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"camsite.cli.{module}"), name)
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="camsite")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
@@ -34,13 +63,3 @@ def main(verbose: int, quiet: bool) -> None:
     """
     level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
     configure_logging(level)
-
-
-main.add_command(batch.batch_cmd)
-main.add_command(compare.compare_cmd)
-main.add_command(fetch_osm.fetch_osm_cmd)
-main.add_command(import_events.import_events)
-main.add_command(robustness.robustness_cmd)
-main.add_command(run.run_cmd)
-main.add_command(serve.serve_cmd)
-main.add_command(validate.validate_cmd)

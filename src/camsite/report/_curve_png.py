@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from camsite.i18n import fmt_num, tr
 from camsite.report._band import band_series
+from camsite.report._canvas import FileCanvas
 from camsite.report._headline import headline_series, knee_y
 from camsite.report._style import COLORS, FAR_FACTOR
 from camsite.report.question import plan_budget
@@ -62,7 +62,7 @@ def write_budget_curve(result: RunResult, path: Path, *, lang: str = "sv", inclu
         raise ValueError("result has no budget curve")
     s = result.summary
     fig = Figure(figsize=(8, 5), dpi=150)
-    FigureCanvasAgg(fig)
+    FileCanvas(fig)
     ax = fig.add_subplot()
     x = curve["budget_sek"].to_numpy(float) / 1e6
     y, blend, before, after = headline_series(result)

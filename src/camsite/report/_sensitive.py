@@ -72,9 +72,14 @@ def site_frame(result: RunResult) -> pd.DataFrame:
     view, "; "-joined) and ``sensitive_share_pct`` (their joint share of the
     view), from :func:`camsite.sensitive.site_views` on the run's do-not-view
     zones (the scenario's ``no_view`` zones, the located sensitive places and
-    masked façades) and, in ``residential_mode = "cost"``, the façades.
+    masked façades) and, in ``residential_mode = "cost"``, the façades. Sites
+    that have them already (:func:`with_site_views`, as write_run's result) give
+    them as they are: the views are computed once per run, not per file.
     """
     sites = result.sites
+    if all(c in sites for c in SITE_COLUMNS):
+        return pd.DataFrame({"site_id": sites["site_id"].astype(str).to_numpy(),
+                             **{c: sites[c].to_numpy() for c in SITE_COLUMNS}})
     crs = result.scenario.crs
     places = result.inputs.no_view_zones
     if result.inputs.residential is not None and result.scenario.candidates.residential_mode == "cost":

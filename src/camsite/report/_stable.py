@@ -38,9 +38,11 @@ def stable_zip(path: Path) -> None:
 
 
 def stable_gpkg(path: Path) -> None:
-    """Stamp every layer's ``last_change`` with :data:`FIXED_TIMESTAMP` and compact the file."""
+    """Stamp every layer's ``last_change`` with :data:`FIXED_TIMESTAMP` and compact the file (without waiting
+    for the disk: the run's folder is moved into place only when complete, :mod:`camsite.runfolder`)."""
     con = sqlite3.connect(path)
     try:
+        con.execute("PRAGMA synchronous = OFF")
         con.execute("UPDATE gpkg_contents SET last_change = ?", (FIXED_TIMESTAMP,))
         con.commit()
         con.execute("VACUUM")

@@ -22,6 +22,7 @@ A 360° camera in an open square (a viewshed larger than every reach) gets rings
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -109,9 +110,21 @@ def level_views(cameras: gpd.GeoDataFrame, viewsheds: Sequence[BaseGeometry | No
     return gpd.GeoDataFrame(frame[keep].reset_index(drop=True), geometry=list(geoms[keep]), crs=cameras.crs)
 
 
+#: The level views of the runs being written (a run's files draw them five times): a copy is handed out.
+_MADE: weakref.WeakKeyDictionary[RunResult, gpd.GeoDataFrame | None] = weakref.WeakKeyDictionary()
+
+
 def run_views(result: RunResult) -> gpd.GeoDataFrame | None:
     """The level views of a run: proposed sites then existing cameras, with ``source`` (proposed / existing)
-    and ``camera_id`` (a site's id for proposed sites); None with binary coverage."""
+    and ``camera_id`` (a site's id for proposed sites); None with binary coverage. Made once per result
+    (the map, its legend, the report and the GeoPackage each ask); each caller gets its own copy."""
+    if result not in _MADE:
+        _MADE[result] = _run_views(result)
+    made = _MADE[result]
+    return None if made is None else made.copy()
+
+
+def _run_views(result: RunResult) -> gpd.GeoDataFrame | None:
     inst = result.instance
     if not inst.graded:
         return None

@@ -20,7 +20,6 @@ import numpy as np
 from matplotlib import colormaps, patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
@@ -33,6 +32,7 @@ from shapely.geometry import box
 
 from camsite.i18n import fmt_num, layer_label, tr
 from camsite.report import _frames, _labels, _views, basemap
+from camsite.report._canvas import FileCanvas
 from camsite.report._curve_png import write_budget_curve
 from camsite.report._style import COLORS, DEMAND_CMAP
 from camsite.report.basemap import MAP_COLORS as MC
@@ -237,7 +237,7 @@ def map_figure(result: RunResult, *, lang: str = "sv", include_incidents: bool =
     aspect = (y1 - y0) / max(x1 - x0, 1e-9)
     height = float(np.clip(11 * 0.74 * aspect / 0.88, 6.5, 14))
     fig = Figure(figsize=(11, height), dpi=150)
-    FigureCanvasAgg(fig)
+    FileCanvas(fig)
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.02, right=0.76, top=1 - 0.75 / height, bottom=0.55 / height)
     bm = basemap.basemap(result, ext, lang=lang)

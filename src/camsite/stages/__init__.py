@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from camsite.cameras import CameraModels
 from camsite.stages._reach import Reach, highest_reach
-from camsite.stages.answer import Answer, BudgetPlans, answer, budget_plans, start_curve
+from camsite.stages.answer import Answer, BudgetPlans, PendingPlans, answer, budget_plans, start_curve
 from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
 from camsite.stages.inputs import Inputs, LayerStats, load_inputs
 from camsite.stages.instance import CoverageModel, Instance, build_instance, demand_reach, district_map
@@ -79,6 +79,7 @@ __all__ = [
     "MinCost",
     "NoViewRow",
     "Objective",
+    "PendingPlans",
     "Reach",
     "Summary",
     "ValueRows",

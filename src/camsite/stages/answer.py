@@ -20,6 +20,7 @@ import pandas as pd
 from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions
+from camsite.stages._targets import PendingTargets, start_targets
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
@@ -34,7 +35,11 @@ from camsite.stages.solve import MaxCoverage, solve, solver_options, start_budge
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Answer", "BudgetPlans", "answer", "budget_plans"]
+__all__ = ["TARGET_WORKERS", "Answer", "BudgetPlans", "PendingPlans", "answer", "budget_plans", "start_curve"]
+
+#: Worker processes of the target points, started with the curve's (module docs of
+#: :mod:`camsite.stages._targets`).
+TARGET_WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -117,15 +122,41 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
     return Answer(solution, question)
 
 
-def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints) -> PendingCurve | None:
-    """The scenario's budget curve started on worker processes, before :func:`answer` (None: no curve).
+@dataclass
+class PendingPlans:
+    """A run's budget curve and its target points being solved on worker processes (:func:`start_curve`)."""
+
+    curve: PendingCurve
+    targets: PendingTargets | None = None
+
+    def cancel(self) -> None:
+        """End every worker now (the run failed)."""
+        self.curve.cancel()
+        if self.targets is not None:
+            self.targets.cancel()
+
+
+def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints) -> PendingPlans | None:
+    """The scenario's budget curve and its target points started on worker processes, before :func:`answer`
+    (None: no curve).
 
     The main budget of a max-coverage question is left out: :func:`answer` solves
-    it meanwhile, so the curve and the main plan share the cores. Hand the
-    result to :func:`budget_plans` (``pending``); cancel it when the run fails.
+    it meanwhile, so the curve, its target points and the main plan share the
+    cores. Hand the result to :func:`budget_plans` (``pending``); cancel it
+    when the run fails.
     """
-    sweep = scenario.optimization.budget_sweep
-    return None if sweep is None else _start(scenario.optimization, sweep.values(), instance, constraints)
+    opt = scenario.optimization
+    if opt.budget_sweep is None:
+        return None
+    # the target points first: their highest reach runs alone (its own time limit), then the curve's workers start
+    targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)), workers=TARGET_WORKERS)
+    try:
+        curve = _start(opt, opt.budget_sweep.values(), instance, constraints)
+    except BaseException:
+        if targets is not None:
+            targets.cancel()
+        raise
+    return PendingPlans(curve, targets)
 
 
 def _start(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance,
@@ -146,26 +177,41 @@ def _target_solver(opt: OptimizationConfig, sweep: SolverOptions) -> SolverOptio
 
 
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
-                 answered: Answer, pending: PendingCurve | None = None) -> BudgetPlans:
+                 answered: Answer, pending: PendingPlans | None = None) -> BudgetPlans:
     """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
 
     The sweeps use the scenario's solver without greedy start or LP bound,
     on all cores. ``answered`` (from :func:`answer`) is the plan at the budget
     of a max-coverage question: the curve does not solve that budget again.
-    ``pending`` (from :func:`start_curve`) is the curve already started.
+    ``pending`` (from :func:`start_curve`) is the curve and its target points
+    already started; without it they are solved here (the same plans).
     """
     opt = scenario.optimization
     sweep = _sweep_options(opt)
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
-        known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
-        started = pending or _start(opt, opt.budget_sweep.values(), instance, constraints)
-        curve = started.table(known)
-        curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
-        knee = headline_knee(instance, curve)
-        points = target_points(instance, constraints, _target_solver(opt, sweep), curve=curve)
-        plans = BudgetPlans(curve=curve, knee=knee, target_points=points)
+        try:
+            plans = _curve_plans(opt, opt.budget_sweep.values(), instance, constraints, answered, pending)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
     if opt.stages or opt.frames is not None:
         plans = replace(plans, staged=yearly_plan(scenario, instance, opt.stage_plan(), constraints, sweep,
                                                   backup_weight=opt.backup_weight))
     return plans
+
+
+def _curve_plans(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance, constraints: Constraints,
+                 answered: Answer, pending: PendingPlans | None) -> BudgetPlans:
+    """The curve over ``budgets``, its knee and its target points (from ``pending`` when started)."""
+    known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
+    started = pending.curve if pending is not None else _start(opt, budgets, instance, constraints)
+    curve = started.table(known)
+    curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
+    knee = headline_knee(instance, curve)
+    if pending is not None and pending.targets is not None:
+        points = pending.targets.points(curve)
+    else:
+        points = target_points(instance, constraints, _target_solver(opt, _sweep_options(opt)), curve=curve)
+    return BudgetPlans(curve=curve, knee=knee, target_points=points)

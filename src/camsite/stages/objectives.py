@@ -28,7 +28,7 @@ The budget curve's *target points* are the cheapest plans for
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,13 +54,20 @@ __all__ = [
     "TARGET_POINT_COLUMNS",
     "TARGET_SHARES",
     "Requirement",
+    "ShareSolver",
+    "TargetWork",
+    "assemble_points",
     "cluster_masks",
     "curve_incident_pct",
+    "curve_start",
+    "incident_rows",
     "requirements",
     "solve_min_cost",
+    "solve_share",
     "subarea_masks",
     "target_points",
     "target_points_table",
+    "target_work",
     "unknown_target_categories",
     "unused_target_text",
 ]
@@ -279,46 +286,142 @@ def _curve_plans(instance: Instance, curve: pd.DataFrame | None) -> list[tuple[f
     return sorted(out, key=lambda p: p[0])
 
 
+@dataclass(frozen=True)
+class TargetWork:
+    """The solves the target points take, known before the budget curve (:func:`target_work`).
+
+    Attributes
+    ----------
+    shares
+        Every share, in order (the points' order).
+    solved
+        The shares some plan may reach: each is one min-cost cover.
+    reach
+        The highest reachable share, found first when some share is beyond what every allowed candidate
+        together sees (None otherwise: found only when a solve proves its share out of reach).
+    """
+
+    shares: tuple[float, ...]
+    solved: tuple[float, ...]
+    reach: Reach | None
+
+
+#: A share's min-cost cover from a start (candidate indices), as :func:`solve_share` gives it.
+ShareSolver = Callable[[float, tuple[int, ...]], Solution]
+
+
+def incident_rows(instance: Instance) -> BoolArray:
+    """The incident rows over :attr:`Instance.rows` (the requirement of every target point)."""
+    return instance.rows.for_points(incident_mask(instance))
+
+
+def _incidents(instance: Instance) -> tuple[BoolArray, float]:
+    """The incident rows and their total weight."""
+    inc = incident_rows(instance)
+    return inc, float(instance.rows.weights[inc].sum())
+
+
+def _seeable_shares(instance: Instance, constraints: Constraints, shares: Sequence[float] = TARGET_SHARES
+                   ) -> tuple[tuple[float, ...], bool] | None:
+    """The shares within what every allowed candidate together sees, and whether some share is beyond it
+    (None: no incident weight, no points)."""
+    inc, total = _incidents(instance)
+    if total <= 0:
+        return None
+    seeable_pct = 100.0 * float(instance.rows.weights[inc & seeable(instance, constraints)].sum()) / total
+    beyond = [100.0 * s > seeable_pct + 1e-9 for s in shares]
+    return tuple(s for s, b in zip(shares, beyond) if not b), any(beyond)
+
+
+def _work_with(shares: Sequence[float], within: Sequence[float], reach: Reach | None) -> TargetWork:
+    """The target points' work: the shares ``within`` what is seeable that are not above ``reach``'s bound."""
+    bound = 100.0 if reach is None else reach.bound_pct
+    return TargetWork(shares=tuple(shares), solved=tuple(s for s in within if 100.0 * s <= bound + 1e-9),
+                      reach=reach)
+
+
+def target_work(instance: Instance, constraints: Constraints, solver: SolverOptions,
+                shares: Sequence[float] = TARGET_SHARES) -> TargetWork | None:
+    """What :func:`target_points` solves for ``shares`` (None: no incident weight, no points).
+
+    A share beyond what every allowed candidate together sees needs the highest
+    reachable share (:func:`highest_reach`): it is found here, first, and a
+    share above its bound (``bound_pct``: no plan sees more) is out of reach
+    without a solve, as the solve would prove (the default scenario's 50 %:
+    at most 44.3 % is reachable, 50.4 % seeable).
+    """
+    seen = _seeable_shares(instance, constraints, shares)
+    if seen is None:
+        return None
+    within, beyond = seen
+    reach = highest_reach(instance, incident_rows(instance), constraints, solver) if beyond else None
+    return _work_with(shares, within, reach)
+
+
+def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
+                start: tuple[int, ...] = ()) -> Solution:
+    """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices)."""
+    inc, total = _incidents(instance)
+    return solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints, solver)
+
+
+def curve_start(instance: Instance, curve: pd.DataFrame | None, share: float) -> tuple[int, ...]:
+    """The cheapest curve plan seeing ``share`` of the incident weight (candidate indices; empty: none does)."""
+    return tuple(next((cols for _, cols, pct in _curve_plans(instance, curve) if pct >= 100.0 * share - 1e-9), []))
+
+
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
                   shares: Sequence[float] = TARGET_SHARES, curve: pd.DataFrame | None = None
                   ) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
-    Every share is solved, also beyond the curve's largest budget, each to
-    ``solver.time_limit_s`` (a point stopped there keeps its status, its
-    ``cost_bound_sek`` and gap). A share no plan reaches (seen by no allowed
-    candidate, or out of reach under the side constraints) has ``status =
-    "unreachable"`` and the highest reachable share (:func:`highest_reach`):
+    Every share some plan may reach is solved, also beyond the curve's largest
+    budget, each to ``solver.time_limit_s`` (a point stopped there keeps its
+    status, its ``cost_bound_sek`` and gap). A share no plan reaches (seen by
+    no allowed candidate, above the highest reachable share's bound, or proven
+    out of reach under the side constraints) has ``status = "unreachable"``
+    and the highest reachable share (:func:`highest_reach`, :func:`target_work`):
     ``max_incident_pct`` (the best plan found), ``max_incident_bound_pct`` (no
     plan sees more), ``max_plan_cost_sek`` and ``max_plan_n_sites``; a warning
     says so. With ``curve``, the cheapest curve plan reaching a share (in
     incident coverage) is the solver's warm start and the point's cost never
-    exceeds it.
+    exceeds it. The same points, solved on worker processes while the curve is
+    solved: :func:`camsite.stages.start_curve`.
     """
-    rows = instance.rows
-    inc = rows.for_points(incident_mask(instance))
-    w = rows.weights
-    total = float(w[inc].sum())
-    if total <= 0:
+    work = target_work(instance, constraints, solver, shares)
+    if work is None:
         return ()
+
+    def solved(share: float, start: tuple[int, ...]) -> Solution:
+        return solve_share(instance, constraints, solver, share, start)
+
+    return assemble_points(instance, constraints, solver, work, curve, solved=solved)
+
+
+def assemble_points(instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork,
+                    curve: pd.DataFrame | None, *, solved: ShareSolver) -> tuple[dict[str, Any], ...]:
+    """The target points of ``work`` (:func:`target_points`), each share's plan from ``solved(share, start)``
+    (``start``: the cheapest curve plan reaching it); the highest reach found when first needed."""
+    found = [work.reach] if work.reach is not None else []
+
+    def reach() -> Reach:
+        found[:] = found or [highest_reach(instance, incident_rows(instance), constraints, solver)]
+        return found[0]
+
+    rows = instance.rows
+    inc, total = _incidents(instance)
+    w = rows.weights
     ids = instance.candidates["site_id"].astype(str).to_numpy()
     foot = rows.for_points(kind_masks(instance.demand).get("footfall", np.zeros(len(instance.demand), bool)))
-    plans = _curve_plans(instance, curve)
-    seeable_pct = 100.0 * float(w[inc & seeable(instance, constraints)].sum()) / total
-    reach: list[Reach] = []
     out: list[dict[str, Any]] = []
-    for share in shares:  # one exact solve per marked point
+    for share in work.shares:  # one exact solve per marked point
         point: dict[str, Any] = {"kind": f"target_{round(100 * share)}", "target_incident_share": share}
-        if 100.0 * share > seeable_pct + 1e-9:  # beyond what every candidate together sees: no solve needed
-            reach = reach or [highest_reach(instance, inc, constraints, solver)]
-            out.append({**point, **_unreachable_point(share, reach[0])})
+        if share not in work.solved:  # beyond what every candidate sees, or above the reach's bound
+            out.append({**point, **_unreachable_point(share, reach())})
             continue
-        start = next((cols for _, cols, pct in plans if pct >= 100.0 * share - 1e-9), [])
-        sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=tuple(start)),
-                    constraints, solver)
+        sol = solved(share, curve_start(instance, curve, share))
         if sol.status == "infeasible":  # out of reach under the side constraints
-            reach = reach or [highest_reach(instance, inc, constraints, solver)]
-            out.append({**point, **_unreachable_point(share, reach[0])})
+            out.append({**point, **_unreachable_point(share, reach())})
             continue
         if not len(sol.selected):
             out.append({**point, "status": sol.status})

@@ -1,0 +1,124 @@
+"""The budget curve's target points solved on worker processes, started with the curve.
+
+A target point (:func:`~camsite.stages.objectives.target_points`) needs the
+curve only for its warm start: the cheapest curve plan that already sees the
+share. :func:`start_targets` first finds, in this process, the highest
+reachable share when some share lies beyond what every allowed candidate sees
+(:func:`~camsite.stages.objectives.target_work`); a share above its bound is
+then not solved. Its MIP has a wall-clock limit of its own (about a second)
+and its bound comes from an LP solved within it, so it runs alone, before
+anything else takes the cores, as it ran after the curve before: measured on
+the shared 2-core machine at load 7, alone it kept its bound, beside one
+worker solving a target point it lost it (and the 50 % point with it). Then
+each remaining share's min-cost cover *without* a start goes to a worker
+process, and the run starts the curve and solves its main budget.
+:meth:`PendingTargets.points` takes the curve: a share whose curve start is
+empty takes the worker's plan (the solve the serial path makes); a share the
+curve gives a start is solved again here from that start, exactly as
+serially. So the points are the ones :func:`target_points` gives, whatever ran
+where; a solve stopped at its wall-clock limit depends on the load, as it does
+serially.
+
+The workers are forked (the instance is not copied) and end with the parent
+(:mod:`camsite.procs`); :meth:`PendingTargets.cancel` ends them at once. With
+``workers = 0``, or where ``fork`` is not available, nothing runs until
+:meth:`PendingTargets.points`, which then solves in this process, one point
+after the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import pandas as pd
+
+from camsite import procs
+from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages.instance import Instance
+from camsite.stages.objectives import (
+    TARGET_SHARES,
+    TargetWork,
+    assemble_points,
+    solve_share,
+    target_work,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PendingTargets", "start_targets"]
+
+_WORKER: list[tuple[Instance, Constraints, SolverOptions]] = []
+
+
+def _init_worker(instance: Instance, constraints: Constraints, solver: SolverOptions, parent: int) -> None:
+    procs.worker_start(parent)  # Ctrl-C is the parent's; the worker ends with the parent, however it ends
+    _WORKER[:] = [(instance, constraints, solver)]
+
+
+def _share_task(share: float) -> Solution:
+    instance, constraints, solver = _WORKER[0]
+    return solve_share(instance, constraints, solver, share)
+
+
+class PendingTargets:
+    """Target points being solved on worker processes (:func:`start_targets`)."""
+
+    def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork, *,
+                 workers: int) -> None:
+        self.instance, self.constraints, self.solver, self.work = instance, constraints, solver, work
+        self.pool: ProcessPoolExecutor | None = None
+        self.shares: dict[float, Future[Solution]] = {}
+        solved = sorted(set(work.solved))
+        if workers < 1 or not solved or "fork" not in mp.get_all_start_methods():
+            return
+        self.pool = ProcessPoolExecutor(min(workers, len(solved)), mp_context=mp.get_context("fork"),
+                                        initializer=_init_worker, initargs=(instance, constraints, solver, os.getpid()))
+        try:
+            self.shares = {s: self.pool.submit(_share_task, s) for s in solved}
+        except BaseException:
+            self.cancel()
+            raise
+
+    def cancel(self) -> None:
+        """End the workers now (nothing is returned)."""
+        if self.pool is not None:
+            procs.terminate(self.pool)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _solved(self, share: float, start: tuple[int, ...]) -> Solution:
+        future = self.shares.get(share)
+        if start or future is None:  # the curve gives a start: solved from it, as serially
+            return solve_share(self.instance, self.constraints, self.solver, share, start)
+        return future.result()
+
+    def points(self, curve: pd.DataFrame | None) -> tuple[dict[str, Any], ...]:
+        """The target points (:func:`~camsite.stages.objectives.target_points` with this ``curve``).
+
+        The workers end when the points are made (a task the curve made
+        unnecessary is not waited for), also when a solve fails.
+        """
+        try:
+            return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
+                                   solved=self._solved)
+        finally:
+            self.cancel()
+
+
+def start_targets(instance: Instance, constraints: Constraints, solver: SolverOptions, *,
+                  shares: Sequence[float] = TARGET_SHARES, workers: int = 1) -> PendingTargets | None:
+    """Start the target points of ``shares`` on ``workers`` processes (0: none, solved in this process when
+    asked) and return once the highest reachable share, when a share needs it, is found here (module docs;
+    None: no incident weight, no points).
+
+    ``solver`` is the target points' (their time limit); hand the curve to
+    :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
+    the run fails.
+    """
+    work = target_work(instance, constraints, solver, shares)
+    return None if work is None else PendingTargets(instance, constraints, solver, work, workers=workers)
