@@ -39,7 +39,6 @@ from camsite.optimize._greedy import greedy_max
 from camsite.optimize._local import improve
 from camsite.optimize._model import (
     Backend,
-    BoolArray,
     Deadline,
     FloatArray,
     IntArray,
@@ -51,7 +50,7 @@ from camsite.optimize._model import (
     solve_mip,
 )
 from camsite.optimize._options import DEFAULT_SOLVER, SolverOptions
-from camsite.optimize._reduce import Reduced, merge_rows, reduce_sites
+from camsite.optimize._reduce import reduce_coverage
 from camsite.optimize._ties import canonical, coverage_moves
 from camsite.optimize.solution import Solution
 
@@ -67,29 +66,6 @@ MAX_RESTRICTED = 120
 MAX_IMPROVE_SITES = 60
 #: Reduced-cost fixing builds the smaller model only when it keeps at most this share of the sites.
 MAX_FIXED_SHARE = 0.5
-
-
-def _reduce(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
-            reduce: bool) -> tuple[Reduced, IntArray]:
-    idx = np.flatnonzero(~cons.forbidden).astype(np.int64)
-    sub = sp.csr_matrix(csr[:, idx])
-    coverable = np.diff(sub.indptr) > 0
-    keep = coverable & (~e | (beta > 0))
-    if reduce:
-        keep &= w > 0
-    stats = {"rows": int(csr.shape[0]), "sites": int(csr.shape[1]), "forbidden_sites": int(cons.forbidden.sum()),
-             "uncoverable_rows": int((~coverable).sum()), "existing_rows_dropped": int((e & coverable & ~keep).sum())}
-    rows, wr, er = sp.csr_matrix(sub[keep]), w[keep], e[keep]
-    if reduce:
-        rows, wr, er = merge_rows(rows, wr, er)
-        local, s2 = reduce_sites(rows, c[idx], idx, cons, dominance=beta == 0)
-        stats.update(s2)
-        rows, idx = sp.csr_matrix(rows[:, local]), idx[local]
-        rows, wr, er = merge_rows(rows, wr, er)
-    stats.update(rows_reduced=int(rows.shape[0]), sites_reduced=len(idx))
-    red = Reduced(rows=sp.csr_matrix(rows), weights=wr, existing=er, sites=idx, constant=float(w[e].sum()),
-                  stats=stats)
-    return red, np.flatnonzero(~coverable & ~e).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +124,8 @@ class CoverageModel:
         self._setup(t0)
 
     def _setup(self, t0: float) -> None:
-        self.red, self.uncoverable = _reduce(self.csr, self.w, self.e, self.c, self.cons, self.beta, self.reduce)
+        self.red, self.uncoverable = reduce_coverage(self.csr, self.w, self.e, self.c, self.cons, self.beta,
+                                                     self.reduce)
         self.tol = abs_tolerance(np.r_[self.red.weights, self.beta * self.red.weights])
         self._mip: _Mip | None = None
         self._solvers = _Backends()
@@ -281,11 +258,7 @@ class CoverageModel:
         if mip.infeasible:
             return self._infeasible(t0, info, opts.name)
         backend = self._backend(opts.name, opts.nested)
-        backend.set_row_bounds(mip.budget_row, -np.inf, budget)
-        cuts = count_cuts(self.c[self.red.sites], budget)
-        for coef, upper in cuts:
-            nz = np.flatnonzero(coef)
-            backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
+        cuts = self._set_budget(backend, budget)
         try:
             found = self._run(backend, _Budget(budget, cuts), opts, start_sites, g_local, info, deadline, t0)
         finally:
@@ -300,6 +273,31 @@ class CoverageModel:
             local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=coverage_moves(self.red.rows, self.red.weights, self.red.existing, self.beta, self.tol),
                               budget=budget, tol=1e-9 * max(1.0, budget))
         return self._solution(local, out, info, opts.name, t0)
+
+    def lp_bound(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER) -> float | None:
+        """The LP relaxation's optimum at ``budget`` (count rows included), solved without a time limit: no plan
+        within the budget sees more. None when the side constraints alone are infeasible."""
+        mip = self._build()
+        if mip.infeasible:
+            return None
+        backend = self._backend(solver.name, solver.nested)
+        cuts = self._set_budget(backend, float(budget))
+        try:
+            lp = solve_lp(backend, deadline=Deadline(None), abs_gap=self.tol)
+        finally:
+            for _ in range(len(cuts)):
+                backend.delete_last_row()
+        return lp.objective + self.red.constant if lp.status == "optimal" else None
+
+    def _set_budget(self, backend: Backend, budget: float) -> list[tuple[FloatArray, float]]:
+        """Set the budget row and add the budget's count rows (:mod:`camsite.optimize._budget_cuts`); returns them."""
+        mip = self._build()
+        backend.set_row_bounds(mip.budget_row, -np.inf, budget)
+        cuts = count_cuts(self.c[self.red.sites], budget)
+        for coef, upper in cuts:
+            nz = np.flatnonzero(coef)
+            backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
+        return cuts
 
     def _run(self, backend: Backend, bud: _Budget, opts: SolverOptions, start_sites: IntArray | None,
              g_local: IntArray | None, info: dict[str, Any], deadline: Deadline, t0: float

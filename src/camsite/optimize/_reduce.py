@@ -37,10 +37,11 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from camsite.optimize._constraints import Constraints
+from camsite.optimize._data import BoolArray, FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Reduced", "merge_rows", "reduce_sites"]
+__all__ = ["Reduced", "merge_rows", "reduce_coverage", "reduce_sites"]
 
 
 @dataclass
@@ -125,3 +126,28 @@ def reduce_sites(rows: sp.csr_matrix, cost: npt.NDArray[np.float64], idx: npt.ND
         drop_dom &= ~drop_empty
     keep = np.flatnonzero(~(drop_empty | drop_dom)).astype(np.int64)
     return keep, {"empty_sites": int(drop_empty.sum()), "dominated_sites": int(drop_dom.sum())}
+
+
+def reduce_coverage(csr: sp.csr_matrix, w: FloatArray, e: BoolArray, c: FloatArray, cons: Constraints, beta: float,
+                    reduce: bool) -> tuple[Reduced, IntArray]:
+    """The max-coverage reductions 1-7 (``reduce=False``: only 1-3) of ``csr`` with weights ``w``, existing
+    coverage ``e``, costs ``c`` and backup weight ``beta``; returns the reduced model and the uncoverable rows."""
+    idx = np.flatnonzero(~cons.forbidden).astype(np.int64)
+    sub = sp.csr_matrix(csr[:, idx])
+    coverable = np.diff(sub.indptr) > 0
+    keep = coverable & (~e | (beta > 0))
+    if reduce:
+        keep &= w > 0
+    stats = {"rows": int(csr.shape[0]), "sites": int(csr.shape[1]), "forbidden_sites": int(cons.forbidden.sum()),
+             "uncoverable_rows": int((~coverable).sum()), "existing_rows_dropped": int((e & coverable & ~keep).sum())}
+    rows, wr, er = sp.csr_matrix(sub[keep]), w[keep], e[keep]
+    if reduce:
+        rows, wr, er = merge_rows(rows, wr, er)
+        local, s2 = reduce_sites(rows, c[idx], idx, cons, dominance=beta == 0)
+        stats.update(s2)
+        rows, idx = sp.csr_matrix(rows[:, local]), idx[local]
+        rows, wr, er = merge_rows(rows, wr, er)
+    stats.update(rows_reduced=int(rows.shape[0]), sites_reduced=len(idx))
+    red = Reduced(rows=sp.csr_matrix(rows), weights=wr, existing=er, sites=idx, constant=float(w[e].sum()),
+                  stats=stats)
+    return red, np.flatnonzero(~coverable & ~e).astype(np.int64)

@@ -11,11 +11,9 @@ more than a minute on the default scenario (a large packing problem), so the
 figures are the ones that do not depend on the machine's speed: the share the
 greedy plan sees (``found_pct``, :func:`camsite.optimize.max_coverage`'s greedy
 start, which keeps every side constraint) and the LP relaxation's bound
-(``bound_pct``: no plan sees more); when the MIP proves its optimum within
-:data:`REACH_TIME_S` seconds, that optimum is both. When the LP did not
-finish within that time (a busy machine), the model is solved once more
-within :data:`REACH_RETRY_S` seconds, so that the bound does not depend on
-the load. The plan is then pruned of
+(``bound_pct``: no plan sees more, solved without a time limit so that it does
+not depend on the machine's load); when the MIP proves its optimum within
+:data:`REACH_TIME_S` seconds, that optimum is both. The plan is then pruned of
 every site that adds nothing to the requirement (most expensive first), and
 its cost is the cost of reaching ``found_pct``: a plan, not proven the
 cheapest.
@@ -37,14 +35,10 @@ from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REACH_RETRY_S", "REACH_TIME_S", "Reach", "highest_reach", "prune"]
+__all__ = ["REACH_TIME_S", "Reach", "highest_reach", "prune"]
 
 #: Seconds the highest-reach MIP may take to prove its optimum (or the scenario's time limit, when shorter).
 REACH_TIME_S = 1.0
-#: Seconds of the second try when the LP bound did not finish within :data:`REACH_TIME_S` (a busy machine: the
-#: default scenario's LP takes about 0.3 s of CPU after a greedy plan of 0.6 s, and at a load of 7 on 2 cores it
-#: missed the first second; without it the bound says "at most 100 %").
-REACH_RETRY_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -86,30 +80,20 @@ def prune(matrix: sp.csc_matrix, weights: NDArray[np.float64], existing: NDArray
     return np.sort(selected[keep]).astype(np.int64)
 
 
-def _max_reach(instance: Instance, w: NDArray[np.float64], costs: NDArray[np.float64], constraints: Constraints,
-               solver: SolverOptions, seconds: float) -> optimize.Solution:
-    """The max-coverage model of the weights ``w`` without a budget, greedy start and LP bound, within ``seconds``
-    (or the scenario's time limit, when shorter)."""
-    limit = seconds if solver.time_limit_s is None else min(seconds, solver.time_limit_s)
-    opts = replace(for_instance(instance, solver), time_limit_s=limit, greedy=True, lp_bound=True)
-    return optimize.max_coverage(instance.rows.matrix, w, costs, float(costs.sum()) + 1.0,
-                                 existing=instance.rows.existing, constraints=constraints, solver=opts)
-
-
 def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Constraints,
                   solver: SolverOptions) -> Reach:
     """The highest share of the weight of the rows in ``mask`` (over :attr:`Instance.rows`) a plan sees (module
-    docs), within :data:`REACH_TIME_S` seconds."""
+    docs): the LP bound without a time limit, the MIP within :data:`REACH_TIME_S` seconds."""
     rows = instance.rows
     w = np.where(mask, rows.weights, 0.0)
     total = float(w.sum())
     costs = np.asarray(instance.costs, dtype=np.float64)
-    sol = _max_reach(instance, w, costs, constraints, solver, REACH_TIME_S)
-    longer = solver.time_limit_s is None or solver.time_limit_s > REACH_TIME_S  # else the same limit again
-    if sol.status == "time_limit" and sol.lp_bound is None and longer:
-        logger.info("highest reachable share: the LP bound did not finish within %g s (a busy machine); "
-                    "solved again within %g s", REACH_TIME_S, REACH_RETRY_S)
-        sol = _max_reach(instance, w, costs, constraints, solver, REACH_RETRY_S)
+    limit = REACH_TIME_S if solver.time_limit_s is None else min(REACH_TIME_S, solver.time_limit_s)
+    opts = replace(for_instance(instance, solver), time_limit_s=limit, greedy=True, lp_bound=False)
+    everything = float(costs.sum()) + 1.0
+    model = optimize.make_model(rows.matrix, w, costs, existing=rows.existing, constraints=constraints)
+    lp = model.lp_bound(everything, solver=opts)  # the bound, whatever the machine's load
+    sol = model.solve(everything, solver=opts)
     if total <= 0 or sol.status == "infeasible":
         return Reach(0.0, 0.0, 0.0, 0, True)
     proven = sol.status == "optimal"
@@ -117,7 +101,7 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     if not constraints.forced.any():  # forced sites stay whatever they add
         chosen = prune(sp.csc_matrix(rows.matrix), w, rows.existing, chosen, costs)
     found = 100.0 * float(w[rows.covered(chosen)].sum()) / total
-    upper = sol.objective if proven else sol.lp_bound if sol.lp_bound is not None else sol.bound
+    upper = sol.objective if proven else lp if lp is not None else sol.bound
     bound = max(found, 100.0 * float(upper) / total) if np.isfinite(upper) else 100.0
     logger.info("highest reachable share: %.2f %% found (%d sites), at most %.2f %% (%s)", found, len(chosen),
                 bound, sol.status)
