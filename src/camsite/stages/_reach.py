@@ -89,7 +89,8 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     total = float(w.sum())
     costs = np.asarray(instance.costs, dtype=np.float64)
     limit = REACH_TIME_S if solver.time_limit_s is None else min(REACH_TIME_S, solver.time_limit_s)
-    opts = replace(for_instance(instance, solver), time_limit_s=limit, greedy=True, lp_bound=False)
+    # no reduced-cost fixing in the MIP: it would solve the LP below a second time for a start that rarely fixes
+    opts = replace(for_instance(instance, solver), time_limit_s=limit, greedy=True, lp_bound=False, fixing=False)
     everything = float(costs.sum()) + 1.0
     model = optimize.make_model(rows.matrix, w, costs, existing=rows.existing, constraints=constraints)
     lp = model.lp_bound(everything, solver=opts)  # the bound, whatever the machine's load
