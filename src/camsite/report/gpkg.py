@@ -13,11 +13,9 @@ polygon per camera and level, ``source`` proposed or existing, see
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -76,24 +74,6 @@ def _as_os_error(exc: Exception, path: Path) -> OSError:
     if any(s in text.lower() for s in ("disk is full", "no space left", "disk full")):
         return OSError(errno.ENOSPC, "No space left on device", str(path))
     return OSError(errno.EIO, f"cannot write the GeoPackage: {text[:200]}", str(path))
-
-
-@contextlib.contextmanager
-def _unsynced() -> Iterator[None]:
-    """GDAL's SQLite writes without waiting for the disk after each layer (``OGR_SQLITE_SYNCHRONOUS=OFF``) while
-    the GeoPackage is written; GDAL's setting as it was afterwards.
-
-    Every layer's commit waited for the disk (about 0.13 s a layer, 1.3 s for the run's 11 on the development
-    machine, against 0.07 s in all without). The file is written into the run's temporary folder and moved
-    into place only when the run is complete (:mod:`camsite.runfolder`), like every other file of the run,
-    none of which waits for the disk either.
-    """
-    before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
-    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
 
 
 def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, geometry_type: str) -> None:
@@ -218,9 +198,8 @@ def write_gpkg(result: RunResult, path: Path, *, lang: str = "sv", include_incid
     if len(result.sites):  # the balancing of interests per site
         layers.append(("balancing", balancing.gpkg_frame(result, lang=lang), "Point"))
     try:
-        with _unsynced():
-            for name, gdf, gtype in layers:
-                _write(gdf, path, name, gtype)
+        for name, gdf, gtype in layers:
+            _write(gdf, path, name, gtype)
         stable_gpkg(path)
     except (sqlite3.Error, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise _as_os_error(exc, path) from None
