@@ -339,11 +339,11 @@ class CoverageModel:
         """The sites the LP's duals fix given the plan ``warm`` (None: too few to pay for a second model)."""
         if lp.status != "optimal" or lp.row_duals is None:
             return None
-        model = self._build().model
-        lag = lagrangian_of(model, self._build().budget_row, bud.budget, bud.cuts, self._build().x, lp.row_duals)
+        mip = self._build()
+        lag = lagrangian_of(mip.model, mip.budget_row, bud.budget, bud.cuts, mip.x, lp.row_duals)
         if lag is None:
             return None
-        fix = lag.fixable(self._build().x, incumbent=self._reduced_objective(warm))
+        fix = lag.fixable(mip.x, incumbent=self._reduced_objective(warm))
         logger.debug("reduced-cost fixing at %.0f: LP %.9g, Lagrangian %.9g, start %.9g: %d of %d sites out, %d in",
                      bud.budget, lp.objective, lag.bound, self._reduced_objective(warm), int(fix.forbid.sum()),
                      len(fix.forbid), int(fix.force.sum()))
