@@ -5,11 +5,10 @@ curve only for its warm start: the cheapest curve plan that already sees the
 share. :func:`start_targets` first finds, in this process, the highest
 reachable share when some share lies beyond what every allowed candidate sees
 (:func:`~camsite.stages.objectives.target_work`); a share above its bound is
-then not solved. Its MIP has a wall-clock limit of its own (about a second)
-and its bound comes from an LP solved within it, so it runs alone, before
-anything else takes the cores, as it ran after the curve before: measured on
-the shared 2-core machine at load 7, alone it kept its bound, beside one
-worker solving a target point it lost it (and the 50 % point with it). Then
+then not solved. Its bound is the LP relaxation, solved without a time limit
+(so it does not depend on the load); its MIP has a wall-clock limit of its
+own (about a second) and runs alone, before anything else takes the cores,
+so that it gets that second to itself. Then
 each remaining share's min-cost cover *without* a start goes to a worker
 process, and the run starts the curve and solves its main budget.
 :meth:`PendingTargets.points` takes the curve: a share whose curve start is
