@@ -270,8 +270,10 @@ class CoverageModel:
         if out.status == "optimal" and opts.tie_break == "lexicographic":
             local = self._tie_break(backend, local, deadline)
         elif out.status == "optimal" and opts.tie_break == "local" and len(local):
-            local = canonical(local, self.c[self.red.sites], self.cons, self.red.sites, moves=coverage_moves(self.red.rows, self.red.weights, self.red.existing, self.beta, self.tol),
-                              budget=budget, tol=1e-9 * max(1.0, budget))
+            red = self.red
+            moves = coverage_moves(red.rows, red.weights, red.existing, self.beta, self.tol)
+            local = canonical(local, self.c[red.sites], self.cons, red.sites, moves=moves, budget=budget,
+                              tol=1e-9 * max(1.0, budget))
         return self._solution(local, out, info, opts.name, t0)
 
     def lp_bound(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER) -> float | None:
