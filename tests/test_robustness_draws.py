@@ -56,13 +56,14 @@ def test_measured_jitter_moves_only_the_measured_point_uniformly_over_its_disc()
 
 
 def test_all_positions_moves_the_text_located_records_too() -> None:
-    """``jitter_positions = "all"`` (the behaviour before): the intersection moves within its 28 m disc and the
+    """``jitter_positions = "all"`` (the default): the intersection moves within its 28 m disc and the
     street record along its street; the measured point draws exactly as under "measured" (same stream)."""
     inc, streets = _case()
     home = inc.geometry.to_numpy()
     for seed in range(20):
         every = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=None, positions="all").geometry
-        only = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=None).geometry
+        only = moved_incidents(inc, streets, np.random.default_rng(seed), jitter_m=None,
+                               positions="measured").geometry
         assert 0 < every.iloc[1].distance(home[1]) <= 28.0 + 1e-9
         assert not every.iloc[2].equals(home[2]) and every.iloc[2].distance(home[2]) <= 400.0 + 1e-6
         assert every.iloc[0].equals(only.iloc[0])

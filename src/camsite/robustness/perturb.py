@@ -174,7 +174,7 @@ def _unchanged(a: NDArray[np.object_], b: NDArray[np.object_]) -> bool:
 
 
 def moved_incidents(incidents: gpd.GeoDataFrame, streets: StreetIndex, rng: np.random.Generator, *,
-                    jitter_m: float | None, positions: str = "all") -> gpd.GeoDataFrame:
+                    jitter_m: float | None, positions: str) -> gpd.GeoDataFrame:
     """The incidents, each with its recorded position moved within its own uncertainty, as the model reads it.
 
     With ``positions="measured"`` only measured coordinates move (precision

@@ -172,7 +172,7 @@ def requirements(instance: Instance, opt: OptimizationConfig, constraints: Const
     masks. The requirements' masks are over the optimiser's rows (:attr:`Instance.rows`): with graded
     coverage a share of the weight is a share of the value a perfect view of every point would give."""
     rows = instance.rows
-    w, inc = rows.weights, rows.for_points(incident_mask(instance))
+    w, inc = rows.weights, incident_rows(instance)
     seen = seeable(instance, constraints)
     share = opt.target_incident_share
     found: list[Requirement | None] = []
@@ -257,8 +257,7 @@ def curve_incident_pct(instance: Instance, curve: pd.DataFrame | None) -> float 
     if curve is None or not len(curve):
         return None
     rows = instance.rows
-    inc = rows.for_points(incident_mask(instance))
-    total = float(rows.weights[inc].sum())
+    inc, total = _incidents(instance)
     if total <= 0:
         return None
     variants = instance.candidates["variant"].astype(str).tolist()
@@ -274,8 +273,7 @@ def _curve_plans(instance: Instance, curve: pd.DataFrame | None) -> list[tuple[f
     if curve is None or not len(curve) or "sites" not in curve:
         return []
     rows = instance.rows
-    inc = rows.for_points(incident_mask(instance))
-    total = float(rows.weights[inc].sum())
+    inc, total = _incidents(instance)
     index = {v: i for i, v in enumerate(instance.candidates["variant"].astype(str))}
     out = []
     for rec in curve.itertuples():
