@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "compare_cmd"),
     "fetch-osm": ("fetch_osm", "fetch_osm_cmd"),
     "import-events": ("import_events", "import_events"),
+    "merge": ("merge", "merge_cmd"),
     "robustness": ("robustness", "robustness_cmd"),
     "run": ("run", "run_cmd"),
     "serve": ("serve", "serve_cmd"),

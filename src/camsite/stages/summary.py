@@ -22,7 +22,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from camsite import evidence, network, ranking
+from camsite import evidence, fingerprints, network, ranking
 from camsite.candidates import nearest_street
 from camsite.config import Scenario
 from camsite.optimize import Solution
@@ -173,6 +173,7 @@ class Summary:
     #: by hour (:func:`camsite.stages.daynight.time_of_day`).
     coverage_by_period: tuple[CoverageRow, ...] = ()
     time_of_day: Mapping[str, Any] | None = None
+    fingerprints: Mapping[str, Any] | None = None  # the cost table's and camera types' sha256 (camsite merge)
 
 
 def _lonlat(xs: NDArray[np.float64], ys: NDArray[np.float64], crs: str) -> tuple[NDArray[np.float64], ...]:
@@ -282,7 +283,6 @@ def rank_sites(instance: Instance, solution: Solution, *, crs: str,
     hidden = {c: why.pop(c).to_numpy() for c in ("alternative_gain_incidents", *evidence.EVENT_COUNT_COLUMNS)}
     hidden["gain_event_ids"] = carried.pop("gain_event_ids").to_numpy()
     return pd.concat([out.iloc[:, :at], why, carried, out.iloc[:, at:]], axis=1).assign(**hidden)
-
 
 
 #: Demand kinds as reported: incidents placed anywhere (snapped, spread or as points) count as one kind.
@@ -467,7 +467,7 @@ def summarise(scenario: Scenario, inputs: Inputs, instance: Instance, solution: 
                                                                                 curve=curve),
         coverage_before_by_owner=coverage_before_by_owner(instance, scenario.quality),
         coverage_by_period=coverage_breakdown(demand, ex, after, period_masks(demand), None),
-        time_of_day=time_of_day(scenario, inputs, instance))
+        time_of_day=time_of_day(scenario, inputs, instance), fingerprints=fingerprints.fingerprints(scenario))
 
 
 def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tuple[NoViewRow, ...]:
