@@ -76,8 +76,8 @@ class Spend:
     lower: npt.ArrayLike
     upper: npt.ArrayLike
 
-    def fields(self, n: int) -> dict[str, npt.NDArray[np.generic]]:
-        """The :class:`Constraints` fields over ``n`` sites (checked: lengths, codes, ``0 <= lower <= upper``)."""
+    def arrays(self, n: int) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+        """Group, cost, lower and upper as checked arrays over ``n`` sites (lengths, codes, ``0 <= lower <= upper``)."""
         grp = np.asarray(self.group, dtype=np.int64).ravel()
         cost = np.asarray(self.cost, dtype=np.float64).ravel()
         lo = np.asarray(self.lower, dtype=np.float64).ravel()
@@ -88,7 +88,7 @@ class Spend:
             raise ValueError("spend: a group code without limits")
         if (lo < 0).any() or (lo > hi).any() or np.isnan(lo).any() or np.isnan(hi).any():
             raise ValueError("spend: limits must satisfy 0 <= lower <= upper")
-        return {"spend_group": grp, "spend_cost": cost, "spend_lower": lo, "spend_upper": hi}
+        return grp, cost, lo, hi
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,10 +203,9 @@ class Constraints:
         for r in req:
             if r.size and (r.min() < 0 or r.max() >= n):
                 raise ValueError("require_any: site index out of range")
-        spend_fields = {} if spend is None else spend.fields(n)
-        return cls(n_sites=n, groups=grp, conflicts=pairs.astype(np.int64), forced=_mask(forced, n, "forced"),
-                   forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes, type_caps=caps,
-                   **spend_fields)
+        out = cls(n_sites=n, groups=grp, conflicts=pairs.astype(np.int64), forced=_mask(forced, n, "forced"),
+                  forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes, type_caps=caps)
+        return out if spend is None else out.with_spend(spend)
 
     def with_sites(self, *, forced: npt.ArrayLike | None = None, forbidden: npt.ArrayLike | None = None
                    ) -> Constraints:
@@ -219,6 +218,12 @@ class Constraints:
         return replace(self, forced=self.forced if forced is None else _mask(forced, self.n_sites, "forced"),
                        forbidden=self.forbidden if forbidden is None else
                        _mask(forbidden, self.n_sites, "forbidden"))
+
+    def with_spend(self, spend: Spend, *, forbidden: npt.ArrayLike | None = None) -> Constraints:
+        """A copy with these spending groups and limits (and other ``forbidden`` sites; None: unchanged)."""
+        grp, cost, lo, hi = spend.arrays(self.n_sites)
+        base = self if forbidden is None else self.with_sites(forbidden=forbidden)
+        return replace(base, spend_group=grp, spend_cost=cost, spend_lower=lo, spend_upper=hi)
 
     @property
     def any_conflicts(self) -> bool:
