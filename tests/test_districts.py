@@ -24,8 +24,8 @@ from camsite.report import write_run
 
 ROOT = Path(__file__).resolve().parents[1]
 STADSDELAR = ROOT / "data" / "stockholm" / "stadsdelar_land_2021.geojson"
-OST = ["KUNGSHOLMEN", "MARIEBERG"]
-VAST = ["STADSHAGEN", "KRISTINEBERG", "FREDHÄLL"]
+OST = ["KUNGSHOLMEN"]
+VAST = ["MARIEBERG", "STADSHAGEN", "KRISTINEBERG", "FREDHÄLL"]
 
 
 def _districts(**over: Any) -> list[dict[str, Any]]:
@@ -35,7 +35,7 @@ def _districts(**over: Any) -> list[dict[str, Any]]:
 
 
 def _data(**over: Any) -> dict[str, Any]:
-    return factory.fridhemsplan_data(350, boundaries={"districts": str(STADSDELAR), "name_column": "name"},
+    return factory.fridhemsplan_data(400, boundaries={"districts": str(STADSDELAR), "name_column": "name"},
                                      districts=_districts(**over), **{"optimization": {"budget_sek": 600000}})
 
 
@@ -78,7 +78,7 @@ def test_points_on_a_shared_edge_go_to_the_first_district() -> None:
 @pytest.fixture(scope="module")
 def city_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     folder = tmp_path_factory.mktemp("city")
-    data = _data(min_sek=200000)
+    data = _data(min_sek=100000)
     data["optimization"]["budget_sweep"] = {"start": 200000, "stop": 600000, "step": 200000}
     scen = factory.scenario(data, folder=folder)
     result = pipeline.run(scen)
@@ -110,7 +110,7 @@ def test_the_city_run_adds_up(city_run: tuple[Any, Path]) -> None:
         assert rows[name].spent_sek == pytest.approx(float(sites["cost_sek"].to_numpy(float)[where == k].sum()))
         assert rows[name].n_sites == int((where == k).sum())
     assert sum(r.spent_sek for r in rows.values()) == pytest.approx(result.summary.spent_sek)
-    assert rows["vast"].spent_sek >= 200000 - 1e-6  # its minimum holds
+    assert rows["vast"].spent_sek >= 100000 - 1e-6  # its minimum holds
     incidents = next(r for r in result.summary.coverage_by_kind if r.name == "incident")
     assert sum(r.incidents_after or 0 for r in rows.values()) == pytest.approx(incidents.incidents_after, abs=2e-3)
     assert sum(r.incidents_total or 0 for r in rows.values()) == pytest.approx(incidents.incidents_total, abs=2e-3)

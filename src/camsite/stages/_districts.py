@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from camsite import optimize
 from camsite.config import District, Scenario
 from camsite.districts import assign, district_areas
 from camsite.optimize import Constraints, Solution, SolverOptions, Spend
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
-from camsite.stages.solve import MaxCoverage, solve, solver_options
+from camsite.stages.solve import for_instance, solver_options
 from camsite.stages.summary import coverage_breakdown, kind_masks
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,10 @@ def marginal_gains(city: CityDistricts, instance: Instance, constraints: Constra
         upper = spent.copy()
         upper[k] += step
         cons = city.constrain(constraints, costs, upper=upper * (1 + 1e-12))
-        sol = solve(instance, MaxCoverage(budget_sek + step), cons, solver)
+        rows = instance.rows  # the city optimum fits: it starts the solve (and lets the LP's duals fix sites)
+        sol = optimize.max_coverage(rows.matrix, rows.weights, costs, budget_sek + step, existing=rows.existing,
+                                    constraints=cons, solver=for_instance(instance, solver),
+                                    warm_start=solution.selected)
         gain = _incidents_seen(instance, sol.selected) - base if sol.status != "infeasible" else float("nan")
         logger.debug("district %s: the next %.0f SEK see %.3f incidents more (%s)", d.name, step, gain, sol.status)
         out[d.name] = Marginal(step_sek=step, incidents=gain, status=sol.status)
