@@ -103,12 +103,15 @@ def run(
         inputs = stages.load_inputs(scenario)
         step("instance", 1)
         instance = stages.instance_for(scenario, inputs)
+        city = stages.city_districts(scenario, inputs, instance)  # [[districts]]: one budget, a row each
         cost_lines.scenario_lines(scenario)  # the cost table is checked before anything is solved
     except CamsiteError as exc:
         raise exc.in_file(scenario.source_file) from None
 
     step("optimise", 2)
     constraints = stages.constraints_for(instance, opt)
+    if city is not None:
+        constraints = city.constrain(constraints, instance.costs)
     pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points on workers ...
     try:
         answered = stages.answer(scenario, inputs, instance, constraints)  # ... while this process solves
@@ -133,8 +136,10 @@ def run(
     if plans.staged is not None:
         sites = stages.with_install_years(sites, plans.staged, summary.costs)
     _warn_uncoverable(summary.uncoverable)
+    districts, district_curve = stages.city_figures(scenario, city, instance, constraints, solution, plans.curve)
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
-                     summary=summary, budget_curve=plans.curve, stages=plans.staged)
+                     summary=summary, budget_curve=plans.curve, stages=plans.staged, districts=districts,
+                     district_curve=district_curve)
 
 
 def _warn_uncoverable(unc: Mapping[str, Any] | None) -> None:

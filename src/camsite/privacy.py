@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from camsite.privacy_districts import hide_districts
 from camsite.privacy_map import merge_units
 from camsite.privacy_plans import hide_plans
 from camsite.privacy_tables import hide_groups, hide_sites
@@ -200,7 +201,8 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
     the worst uncoverable places and the coverage before by owner keep their
     percentages but hide small counts (with the weights derived from them).
     The plan-level figures (budget curve, target points, stages) follow
-    :func:`camsite.privacy_plans.hide_plans` (no two published plans differ on 1 or 2 events).
+    :func:`camsite.privacy_plans.hide_plans` (no two published plans differ on 1 or 2 events); the
+    per-district table follows :func:`camsite.privacy_districts.hide_districts`.
     ``min_incident_count`` is set so that counts a writer derives itself
     (incidents seen by each existing camera, the demand map) follow the same rule.
     """
@@ -216,5 +218,6 @@ def shareable(result: RunResult, *, min_count: int = MIN_COUNT) -> RunResult:
         coverage_by_period=tuple(_row(r, min_count) for r in s.coverage_by_period),
         uncoverable=_uncoverable(s.uncoverable, min_count),
         coverage_before_by_owner=_owners(s.coverage_before_by_owner, min_count))
-    shared = dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count)
+    shared = dataclasses.replace(result, sites=sites, summary=summary, min_incident_count=min_count,
+                                 districts=hide_districts(result.districts, grand=grand, min_count=min_count))
     return hide_plans(shared, min_count=min_count)

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camsite.config import Scenario
 from camsite.optimize import Solution
-from camsite.stages import Inputs, Instance, Summary
+from camsite.stages import DistrictRow, Inputs, Instance, Summary
 
 __all__ = ["SITES_COLUMNS", "Robustness", "RunResult"]
 
@@ -125,6 +125,10 @@ class RunResult:
     min_incident_count: int = 0
     #: The robustness analysis (``camsite robustness``, ``run --robustness N``), when asked for.
     robustness: Robustness | None = None
+    #: With ``[[districts]]``: the plan per district (:class:`camsite.stages.DistrictRow`) and the budget curve's
+    #: spend and sites per district (:data:`camsite.stages.DISTRICT_CURVE_COLUMNS`).
+    districts: tuple[DistrictRow, ...] = ()
+    district_curve: pd.DataFrame | None = None
 
     # -- shortcuts the writers use ------------------------------------------------------------
     @property

@@ -1,7 +1,7 @@
 """Scenario files: one TOML file, validated once into a frozen :class:`Scenario`.
 
 Each section is a frozen dataclass in a private module (``_inputs``,
-``_cameras``, ``_demand``, ``_candidates``, ``_optimization``, ``_output``,
+``_cameras``, ``_demand``, ``_candidates``, ``_districts``, ``_optimization``, ``_output``,
 ``_scenario``); ``_load`` reads the TOML, follows ``extends`` and validates.
 This package is the public face: import from ``camsite.config``.
 
@@ -38,6 +38,7 @@ from camsite.config._candidates import CandidateConfig, Exclusion, NoViewZone
 from camsite.config._common import MAX_SWEEP_POINTS, MAX_WEIGHT, MIN_SPACING_M, LonLat
 from camsite.config._costs import VAT_RULES, CostsConfig
 from camsite.config._demand import DemandConfig, FootfallConfig
+from camsite.config._districts import District
 from camsite.config._inputs import (
     CAMERA_FIELDS,
     OWNERS,
@@ -72,6 +73,7 @@ __all__ = [
     "CandidateConfig",
     "CostsConfig",
     "DemandConfig",
+    "District",
     "Exclusion",
     "FootfallConfig",
     "FramesConfig",

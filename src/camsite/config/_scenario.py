@@ -14,6 +14,7 @@ from camsite.config._candidates import CandidateConfig
 from camsite.config._common import MAX_WEIGHT, check
 from camsite.config._costs import CostsConfig
 from camsite.config._demand import DemandConfig
+from camsite.config._districts import District
 from camsite.config._inputs import Area, Boundaries, CameraLayer, NetworkConfig, PointLayer, SubArea
 from camsite.config._monitoring import MonitoringConfig, PermitConfig
 from camsite.config._optimization import OptimizationConfig, RobustnessConfig
@@ -49,6 +50,8 @@ class Scenario:
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     permit: PermitConfig = field(default_factory=PermitConfig)
     costs: CostsConfig = field(default_factory=CostsConfig)
+    #: District administration areas sharing the city's budget (``[[districts]]``; :mod:`camsite.config._districts`).
+    districts: tuple[District, ...] = ()
     #: The file this scenario was read from (not a TOML key).
     source_file: str | None = field(default=None, metadata={"toml": False})
 
@@ -102,6 +105,7 @@ class Scenario:
         for i, n in enumerate(subs):
             check(subs.index(n) == i, f"sub-area {n!r} is defined twice", file=file, key=f"subareas[{i}].name")
         self._validate_targets(file=file)
+        self._validate_districts(file=file, has_boundaries=has_districts)
         zones = [z.name for z in self.candidates.no_view]
         for i, n in enumerate(zones):
             check(zones.index(n) == i, f"do-not-view zone {n!r} is defined twice (zone names must differ: each "
@@ -117,6 +121,27 @@ class Scenario:
             check(weight > 0, f"category {ck!r} weighs 0{listed}, so its incidents are not demand and no plan can "
                    "cover them: give it a weight above 0 in [category_weights] or drop the target", file=file,
                    key=f"optimization.target_category_shares.{k}")
+
+    def _validate_districts(self, *, file: str | None, has_boundaries: bool) -> None:
+        """``[[districts]]``: boundaries to place them, unique names, no stadsdel in two, minimums within budget."""
+        if not self.districts:
+            return
+        check(has_boundaries, "needs [boundaries] districts (the stadsdelar polygons the districts are made of)",
+              file=file, key="districts")
+        names = [d.name for d in self.districts]
+        owner: dict[str, str] = {}
+        for i, d in enumerate(self.districts):
+            check(names.index(d.name) == i, f"district {d.name!r} is defined twice", file=file,
+                  key=f"districts[{i}].name")
+            for j, s in enumerate(d.stadsdelar):
+                k = s.strip().casefold()
+                check(k not in owner, f"stadsdel {s!r} is already in district {owner.get(k)!r}", file=file,
+                      key=f"districts[{i}].stadsdelar[{j}]")
+                owner[k] = d.name
+        least = sum(d.min_sek for d in self.districts)
+        budget = self.optimization.budget_sek
+        check(least <= budget, f"the districts' min_sek add up to {least:,.0f} SEK, more than "
+              f"optimization.budget_sek ({budget:,.0f})", file=file, key="districts")
 
     # -- helpers -----------------------------------------------------------
     @property

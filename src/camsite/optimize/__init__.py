@@ -95,7 +95,7 @@ when its index is lower.
 from __future__ import annotations
 
 from camsite.optimize._api import make_model, max_coverage, min_cost_cover
-from camsite.optimize._constraints import Constraints, side_constraints
+from camsite.optimize._constraints import Constraints, Spend, side_constraints
 from camsite.optimize._frames import FramedPlan, framed_plan
 from camsite.optimize._knee import chord_knee
 from camsite.optimize._maxcov import CoverageModel
@@ -123,6 +123,7 @@ __all__ = [
     "PendingCurve",
     "Solution",
     "SolverOptions",
+    "Spend",
     "budget_sweep",
     "chord_knee",
     "framed_plan",

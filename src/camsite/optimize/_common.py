@@ -17,10 +17,11 @@ __all__ = ["add_side_rows", "bound_gap", "check_objective"]
 
 
 def add_side_rows(builder: ModelBuilder, x: IntArray, sites: IntArray, cons: Constraints) -> bool:
-    """Add groups, conflicts, forced, require_any and type caps over kept ``sites`` (columns ``x``).
+    """Add groups, conflicts, forced, require_any, type caps and spending rows over kept ``sites`` (columns ``x``).
 
     Returns True when the constraints are infeasible on their own (a forced site
-    forbidden, or a ``require_any`` set with no allowed site).
+    forbidden, a ``require_any`` set with no allowed site, or a spending group
+    whose kept sites cost less than its minimum).
     """
     pos = np.full(cons.n_sites, -1, dtype=np.int64)
     pos[sites] = np.arange(len(sites))
@@ -54,6 +55,22 @@ def add_side_rows(builder: ModelBuilder, x: IntArray, sites: IntArray, cons: Con
             kept = np.flatnonzero(codes == t)
             if np.isfinite(cap) and len(kept) > cap:
                 builder.add_row(x[kept], np.ones(kept.size), upper=float(cap))
+    return _add_spend_rows(builder, x, sites, cons) or infeasible
+
+
+def _add_spend_rows(builder: ModelBuilder, x: IntArray, sites: IntArray, cons: Constraints) -> bool:
+    """One row ``lower <= sum_{j in g} cost_j x_j <= upper`` per spending group with a limit; True when a
+    group's kept sites cannot reach its minimum."""
+    if not cons.has_spend:
+        return False
+    infeasible = False
+    codes, cost = cons.spend_group[sites], cons.spend_cost[sites]
+    for g, (lo, hi) in enumerate(zip(cons.spend_lower.tolist(), cons.spend_upper.tolist(), strict=True)):
+        kept = np.flatnonzero(codes == g)
+        if lo > 0 and float(cost[kept].sum()) < lo * (1 - 1e-9):
+            infeasible = True
+        if kept.size and (lo > 0 or np.isfinite(hi)):
+            builder.add_row(x[kept], cost[kept], lower=lo if lo > 0 else -np.inf, upper=hi)
     return infeasible
 
 

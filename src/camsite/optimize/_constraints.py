@@ -14,6 +14,9 @@
 * ``require_any``: index arrays; at least one site of each is chosen (a forced
   physical site with several variants).
 * ``site_type`` plus ``max_per_type``: at most ``cap`` chosen sites of a type.
+* ``spend_group`` plus ``spend_cost``, ``spend_lower`` and ``spend_upper``: a
+  spending group per site (a district sharing the city's budget; ``-1``: none)
+  and, per group, ``lower <= sum_{j in g} cost_j x_j <= upper`` (one row each).
 
 >>> c = Constraints.build(3, xy=np.array([[0, 0], [5, 0], [30, 0]]), min_spacing_m=10)
 >>> c.conflicts.tolist()
@@ -39,7 +42,7 @@ from scipy.spatial import cKDTree
 
 from camsite.errors import ConfigError
 
-__all__ = ["Constraints", "side_constraints"]
+__all__ = ["Constraints", "Spend", "side_constraints"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -52,6 +55,40 @@ def _empty_int() -> IntArray:
 
 def _empty_float() -> FloatArray:
     return np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Spend:
+    """Spending groups (districts sharing one budget) and their limits, before :meth:`Constraints.build` checks them.
+
+    Attributes
+    ----------
+    group
+        Group code per site (``0 .. k-1``; ``-1``: in no group).
+    cost
+        The cost each site counts in its group (SEK, as the budget counts it).
+    lower, upper
+        Per group: the least and the most its chosen sites may cost (``0`` and ``inf``: no limit).
+    """
+
+    group: npt.ArrayLike
+    cost: npt.ArrayLike
+    lower: npt.ArrayLike
+    upper: npt.ArrayLike
+
+    def arrays(self, n: int) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+        """Group, cost, lower and upper as checked arrays over ``n`` sites (lengths, codes, ``0 <= lower <= upper``)."""
+        grp = np.asarray(self.group, dtype=np.int64).ravel()
+        cost = np.asarray(self.cost, dtype=np.float64).ravel()
+        lo = np.asarray(self.lower, dtype=np.float64).ravel()
+        hi = np.asarray(self.upper, dtype=np.float64).ravel()
+        if grp.shape != (n,) or cost.shape != (n,):
+            raise ValueError(f"spend: group and cost need one value per site ({n})")
+        if lo.shape != hi.shape or (grp.size and grp.max() >= len(lo)) or (grp < -1).any():
+            raise ValueError("spend: a group code without limits")
+        if (lo < 0).any() or (lo > hi).any() or np.isnan(lo).any() or np.isnan(hi).any():
+            raise ValueError("spend: limits must satisfy 0 <= lower <= upper")
+        return grp, cost, lo, hi
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +114,10 @@ class Constraints:
     type_codes, type_caps
         A type code per site (empty when no type has a cap) and the cap per code
         (``inf`` = uncapped).
+    spend_group, spend_cost, spend_lower, spend_upper
+        A spending group per site (``-1``: none; empty when no group has limits),
+        the cost each site counts in its group, and per group the least and most
+        it may spend (``0`` and ``inf``: no limit).
     """
 
     n_sites: int
@@ -87,6 +128,10 @@ class Constraints:
     require_any: tuple[IntArray, ...] = ()
     type_codes: IntArray = field(default_factory=_empty_int)
     type_caps: FloatArray = field(default_factory=_empty_float)
+    spend_group: IntArray = field(default_factory=_empty_int)
+    spend_cost: FloatArray = field(default_factory=_empty_float)
+    spend_lower: FloatArray = field(default_factory=_empty_float)
+    spend_upper: FloatArray = field(default_factory=_empty_float)
 
     @classmethod
     def build(
@@ -95,6 +140,7 @@ class Constraints:
         forbidden: npt.ArrayLike | None = None, require_any: Iterable[npt.ArrayLike] = (),
         site_type: npt.ArrayLike | None = None, max_per_type: Mapping[str, int] | None = None,
         heading_deg: npt.ArrayLike | None = None, same_heading_spacing_m: float = 0.0, same_heading_deg: float = 45.0,
+        spend: Spend | None = None,
     ) -> Constraints:
         """Normalise side constraints over ``n_sites`` sites into arrays.
 
@@ -119,6 +165,8 @@ class Constraints:
         heading_deg, same_heading_spacing_m, same_heading_deg
             A compass heading per site (NaN: all round) and the spacing below which
             two sites of different groups that look the same way conflict (module docs).
+        spend
+            Spending groups and their limits (:class:`Spend`; module docs).
 
         Examples
         --------
@@ -155,8 +203,9 @@ class Constraints:
         for r in req:
             if r.size and (r.min() < 0 or r.max() >= n):
                 raise ValueError("require_any: site index out of range")
-        return cls(n_sites=n, groups=grp, conflicts=pairs.astype(np.int64), forced=_mask(forced, n, "forced"),
-                   forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes, type_caps=caps)
+        out = cls(n_sites=n, groups=grp, conflicts=pairs.astype(np.int64), forced=_mask(forced, n, "forced"),
+                  forbidden=_mask(forbidden, n, "forbidden"), require_any=req, type_codes=codes, type_caps=caps)
+        return out if spend is None else out.with_spend(spend)
 
     def with_sites(self, *, forced: npt.ArrayLike | None = None, forbidden: npt.ArrayLike | None = None
                    ) -> Constraints:
@@ -169,6 +218,12 @@ class Constraints:
         return replace(self, forced=self.forced if forced is None else _mask(forced, self.n_sites, "forced"),
                        forbidden=self.forbidden if forbidden is None else
                        _mask(forbidden, self.n_sites, "forbidden"))
+
+    def with_spend(self, spend: Spend, *, forbidden: npt.ArrayLike | None = None) -> Constraints:
+        """A copy with these spending groups and limits (and other ``forbidden`` sites; None: unchanged)."""
+        grp, cost, lo, hi = spend.arrays(self.n_sites)
+        base = self if forbidden is None else self.with_sites(forbidden=forbidden)
+        return replace(base, spend_group=grp, spend_cost=cost, spend_lower=lo, spend_upper=hi)
 
     @property
     def any_conflicts(self) -> bool:
@@ -202,6 +257,62 @@ class Constraints:
             _, inv, counts = np.unique(self.groups[has], return_inverse=True, return_counts=True)
             sizes[has] = counts[inv]
         return sizes
+
+    @property
+    def has_spend(self) -> bool:
+        """True when some spending group has a limit (rows ``lower <= spend <= upper``)."""
+        return self.spend_group.size > 0
+
+    def spend_of(self, sites: npt.ArrayLike) -> FloatArray:
+        """What the chosen ``sites`` (indices) spend in each spending group."""
+        idx = np.asarray(sites, dtype=np.int64).ravel()
+        g = self.spend_group[idx]
+        inside = g >= 0
+        return np.bincount(g[inside], weights=self.spend_cost[idx][inside],
+                           minlength=len(self.spend_lower)).astype(np.float64)
+
+    def spend_ok(self, sites: npt.ArrayLike) -> bool:
+        """Whether the chosen ``sites`` (indices) keep every spending group within its limits.
+
+        >>> c = Constraints.build(3, spend=Spend(group=[0, 0, 1], cost=[5, 5, 7], lower=[0, 7], upper=[5, 7]))
+        >>> c.spend_ok([0, 2]), c.spend_ok([0, 1, 2]), c.spend_ok([0])
+        (True, False, False)
+        """
+        if not self.has_spend:
+            return True
+        spent = self.spend_of(sites)
+        tol = 1e-9 * np.maximum(1.0, np.abs(spent))
+        return bool(((spent >= self.spend_lower - tol) & (spent <= self.spend_upper + tol)).all())
+
+    def spend_additions(self, sites: npt.ArrayLike) -> BoolArray:
+        """Mask of the sites whose addition to the chosen ``sites`` (indices) leaves every spending group within
+        its limits: the most of the site's group, and the least of every group (at most one may be short, and
+        only a site of that group can make it up).
+
+        >>> c = Constraints.build(3, spend=Spend(group=[0, 0, 1], cost=[5, 5, 7], lower=[0, 7], upper=[5, 7]))
+        >>> c.spend_additions([]).tolist(), c.spend_additions([2]).tolist()
+        ([False, False, True], [True, True, False])
+        """
+        if not self.has_spend:
+            return np.ones(self.n_sites, dtype=bool)
+        spent = self.spend_of(sites)
+        g = np.maximum(self.spend_group, 0)
+        after = spent[g] + self.spend_cost
+        tol = 1e-9 * np.maximum(1.0, np.abs(after))
+        ok = (self.spend_group < 0) | (after <= self.spend_upper[g] + tol)
+        short = np.flatnonzero(spent < self.spend_lower - 1e-9 * np.maximum(1.0, self.spend_lower))
+        if len(short) > 1:
+            return np.zeros(self.n_sites, dtype=bool)
+        if len(short) == 1:
+            ok &= (self.spend_group == short[0]) & (after >= self.spend_lower[short[0]] - tol)
+        return np.asarray(ok, dtype=bool)
+
+    def spend_minimum(self) -> BoolArray:
+        """Boolean mask of sites in a spending group with a minimum above 0 (a reduction must keep them)."""
+        if not self.has_spend:
+            return np.zeros(self.n_sites, dtype=bool)
+        g = self.spend_group
+        return np.asarray((g >= 0) & (self.spend_lower[np.maximum(g, 0)] > 0), dtype=bool)
 
     def required(self) -> BoolArray:
         """Boolean mask of sites in some ``require_any`` set."""
@@ -280,6 +391,7 @@ def side_constraints(
     forbidden: Sequence[str] = (), max_per_type: Mapping[str, int] | None = None,
     variants: Sequence[str] | npt.NDArray[np.str_] | npt.NDArray[np.object_] | None = None,
     heading_deg: npt.ArrayLike | None = None, same_heading_spacing_m: float = 0.0, same_heading_deg: float = 45.0,
+    spend: Spend | None = None,
 ) -> Constraints:
     """:class:`Constraints` from candidate-table columns.
 
@@ -290,7 +402,8 @@ def side_constraints(
     excluded. ``xy`` with ``min_spacing_m > 0`` adds spacing conflicts, and with
     ``heading_deg`` and ``same_heading_spacing_m > 0`` same-heading conflicts;
     ``camera_types`` with ``max_per_type`` caps the chosen sites per type. Raises
-    :class:`~camsite.errors.ConfigError` for an unknown id.
+    :class:`~camsite.errors.ConfigError` for an unknown id. ``spend`` adds
+    spending groups with their limits (:class:`Spend`).
 
     >>> c = side_constraints(site_ids=["a", "a", "b"], forced=["b"], forbidden=["a"])
     >>> c.groups.tolist(), c.forbidden.tolist(), [r.tolist() for r in c.require_any]
@@ -313,4 +426,4 @@ def side_constraints(
         site_type=np.asarray(camera_types, dtype=object) if typed else None,
         max_per_type=dict(max_per_type) if typed and max_per_type else None,
         heading_deg=heading_deg if headed else None, same_heading_spacing_m=float(same_heading_spacing_m),
-        same_heading_deg=float(same_heading_deg))
+        same_heading_deg=float(same_heading_deg), spend=spend)

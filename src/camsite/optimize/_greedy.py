@@ -1,7 +1,8 @@
 """Cost-effectiveness greedy heuristics (reported next to the exact optimum).
 
 Maximal coverage: start from the forced sites (and, for each ``require_any``
-set, its best-ratio member); then repeatedly add the affordable, feasible site
+set, its best-ratio member; then, for each spending group below its minimum,
+its best-ratio members until the minimum is met); then repeatedly add the affordable, feasible site
 with the largest ratio *marginal weight / cost* (a zero-cost site with a gain
 ranks first; ties: larger gain, then lower index) until no site adds weight.
 The marginal weight of a point is its weight when nothing covers it yet and
@@ -38,12 +39,22 @@ class State:
         self.local = {int(g): k for k, g in enumerate(idx)}
         self.kmat = cons.conflict_matrix().tocsr() if cons.any_conflicts else None
         self.type_left = cons.type_caps.copy() if cons.type_codes.size else None
+        self.spent = np.zeros(len(cons.spend_lower))  # per spending group
 
     def feasible(self) -> BoolArray:
         ok = ~self.blocked & (self.costs <= self.left + 1e-9 * max(1.0, abs(self.left)))
         if self.type_left is not None:
             ok &= self.type_left[self.cons.type_codes[self.idx]] >= 1
+        if self.cons.has_spend:
+            g = self.cons.spend_group[self.idx]
+            after = self.spent[np.maximum(g, 0)] + self.cons.spend_cost[self.idx]
+            ok &= (g < 0) | (after <= self.cons.spend_upper[np.maximum(g, 0)] * (1 + 1e-9))
         return ok
+
+    def short(self) -> IntArray:
+        """The spending groups still below their minimum."""
+        lower = self.cons.spend_lower
+        return np.flatnonzero(self.spent < lower - 1e-9 * np.maximum(1.0, lower)).astype(np.int64)
 
     def add(self, k: int) -> None:
         self.chosen.append(k)
@@ -59,6 +70,8 @@ class State:
                     self.blocked[self.local[int(h)]] = True
         if self.type_left is not None:
             self.type_left[self.cons.type_codes[g]] -= 1
+        if self.cons.has_spend and self.cons.spend_group[g] >= 0:
+            self.spent[self.cons.spend_group[g]] += self.cons.spend_cost[g]
 
 
 def _ratio(gain: FloatArray, costs: FloatArray) -> FloatArray:
@@ -103,6 +116,23 @@ def _start(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArr
         k = pick(gain, state.costs, ok)
         state.add(k)
         counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+    return _meet_minimums(state, csc, counts, weights, backup_weight)
+
+
+def _meet_minimums(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray,
+                   backup_weight: float) -> bool:
+    """Add sites by the ratio rule to each spending group below its minimum (even sites that see nothing new);
+    False when a group cannot reach it."""
+    cons, idx = state.cons, state.idx
+    for grp in state.short().tolist():
+        while state.spent[grp] < cons.spend_lower[grp] * (1 - 1e-9):
+            ok = state.feasible() & (cons.spend_group[idx] == grp)
+            if not ok.any():
+                return False
+            gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight)).ravel() + 1e-300
+            k = pick(gain, state.costs, ok)
+            state.add(k)
+            counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
     return True
 
 

@@ -11,7 +11,7 @@ the reduced model and repeats, until no move gains more than ``tol``:
   and still gains weight.
 
 Every plan it visits satisfies the budget and the side constraints (groups,
-conflicts, type caps, forced sites), and its value never falls, so the result
+conflicts, type caps, forced sites, spending groups' limits), and its value never falls, so the result
 is a valid start and at least as good as the plan given. Each swap round costs
 one product ``rows.T @ marginal`` per chosen site. It is a heuristic: the
 optimum is still proven by the MIP.
@@ -68,11 +68,14 @@ def _best_swap(chosen: list[int], counts: IntArray, csc: sp.csc_matrix, weights:
         if fixed[s]:
             continue
         rows_s = csc.indices[csc.indptr[s]:csc.indptr[s + 1]]
-        rest = counts.copy()
-        rest[rows_s] -= 1
-        loss = value - _value(rest, weights, beta)
-        gain = np.asarray(csc.T @ marginal(rest, weights, beta), dtype=np.float64).ravel()
-        ok = _state([k for k in chosen if k != s], *args).feasible()
+        left = counts.copy()
+        left[rows_s] -= 1
+        loss = value - _value(left, weights, beta)
+        gain = np.asarray(csc.T @ marginal(left, weights, beta), dtype=np.float64).ravel()
+        rest = [k for k in chosen if k != s]
+        ok = _state(rest, *args).feasible()
+        if args[0].has_spend:  # the swap must also keep every spending group's minimum
+            ok &= args[0].spend_additions(args[1][rest])[args[1]]
         ok[s] = False
         cand = np.flatnonzero(ok & (gain > loss + tol))
         if cand.size:

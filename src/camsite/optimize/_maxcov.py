@@ -424,7 +424,7 @@ class CoverageModel:
             counts = np.bincount(cons.type_codes[sites], minlength=len(cons.type_caps))
             if (counts > cons.type_caps).any():
                 return False
-        return True
+        return cons.spend_ok(sites)
 
     def _local(self, selected: IntArray) -> IntArray:
         return np.flatnonzero(np.isin(self.red.sites, selected)).astype(np.int64)

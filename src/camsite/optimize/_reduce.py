@@ -10,14 +10,17 @@ Applied in this order, each exact:
    are a constant and are dropped.
 4. **Identical rows** (same site set, same existing flag) are merged and their
    weights summed; the objective is linear in the rows, so nothing changes.
-5. **Empty sites** (covering no remaining row) are dropped unless forced or
-   needed by ``require_any``: they add nothing to coverage.
+5. **Empty sites** (covering no remaining row) are dropped unless forced,
+   needed by ``require_any`` or in a spending group with a minimum: they add
+   nothing to coverage.
 6. **Dominated sites**: site ``a`` is dropped when some site ``b`` has
    ``cost_b <= cost_a`` and ``cover(a) ⊆ cover(b)`` (strictly better, or equal
    and ``b < a``), and swapping ``a`` for ``b`` keeps every solution feasible:
    ``a`` is not forced nor in a ``require_any`` set; ``b`` is ungrouped or in
    ``a``'s group; ``b``'s type is ``a``'s or uncapped; ``b``'s conflicts (other than
-   ``a``) are among ``a``'s. Only done when the backup weight is 0 (with a backup
+   ``a``) are among ``a``'s; with spending groups, ``b`` is in ``a``'s group and
+   counts no more there, and that group has no minimum (a plan with both ``a``
+   and ``b`` may need ``a`` to reach it). Only done when the backup weight is 0 (with a backup
    reward, ``a`` next to ``b`` is worth something). The relation is a strict
    order, so each dropped site has an undropped dominator, and the swap
    conditions compose along the chain.
@@ -103,6 +106,9 @@ def _pair_ok(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], cost: npt.NDArr
         both = np.asarray((k @ k)[ga, gb]).ravel()
         kab = np.asarray(k[ga, gb]).ravel()
         ok &= deg[gb] - kab <= both
+    if cons.has_spend:
+        sa, sb = cons.spend_cost[ga], cons.spend_cost[gb]
+        ok &= (cons.spend_group[gb] == cons.spend_group[ga]) & (sb <= sa) & ~cons.spend_minimum()[ga]
     return np.asarray(ok, dtype=bool)
 
 
@@ -111,7 +117,7 @@ def reduce_sites(rows: sp.csr_matrix, cost: npt.NDArray[np.float64], idx: npt.ND
     """Local column indices to keep: drop empty sites, and dominated ones when ``dominance``."""
     csc = sp.csc_matrix(rows, dtype=np.int64)
     size = np.diff(csc.indptr)
-    protected = cons.forced[idx].copy()
+    protected = cons.forced[idx] | cons.spend_minimum()[idx]
     for r in cons.require_any:
         protected |= np.isin(idx, r)
     drop_empty = (size == 0) & ~protected

@@ -68,6 +68,8 @@ class _Feasible:
         if self.codes is not None:
             counts = np.bincount(self.codes[rest], minlength=len(self.cons.type_caps))
             ok &= counts[self.codes] < self.cons.type_caps[self.codes]
+        if self.cons.has_spend:
+            ok &= self.cons.spend_additions(self.idx[rest])[self.idx]
         return ok
 
     def droppable(self, chosen: BoolArray, j: int) -> bool:
@@ -75,7 +77,7 @@ class _Feasible:
             return False
         rest = chosen.copy()
         rest[j] = False
-        return all(not r[j] or (r & rest).any() for r in self.req)
+        return all(not r[j] or (r & rest).any() for r in self.req) and self.cons.spend_ok(self.idx[rest])
 
 
 #: ``moves(chosen, j)``: whether dropping ``j`` keeps the objective, and which swaps for ``j`` keep it.

@@ -28,6 +28,7 @@ from camsite.report import (
     balancing,
     basemap,
     daynight,
+    districts,
     owners,
     svg,
 )
@@ -224,7 +225,8 @@ def render_html(result: RunResult, *, lang: str = "sv", include_incidents: bool 
         sites_table=_sections.sites_table(result, lang=lang)
         + _sections.views_section(result, lang=lang),  # graded coverage: type mix and gain per level
         curve=_curve_section(result, lang=lang) + _rollout_html.section(result, lang=lang),  # + staged plan
-        breakdowns=owners.section(result, lang=lang)  # before, by who runs the existing cameras
+        breakdowns=districts.section(result, lang=lang)  # [[districts]]: the plan per district
+        + owners.section(result, lang=lang)  # before, by who runs the existing cameras
         + _sections.breakdowns(result, lang=lang) + daynight.section(result, lang=lang),  # time of day
         sensitive=_sensitive.section(result, lang=lang)  # exclusion and do-not-view zones
         + _robustness.html_section(result, lang=lang)  # camsite robustness / run --robustness N

@@ -18,7 +18,7 @@ import pandas as pd
 
 from camsite import privacy
 from camsite.errors import InputError
-from camsite.report import gpkg, html, maps, underlag, xlsx
+from camsite.report import districts, gpkg, html, maps, underlag, xlsx
 from camsite.report._band import curve_with_band
 from camsite.report._robustness_files import write_robustness_files
 from camsite.report._sensitive import SITE_COLUMNS as SENSITIVE_COLUMNS
@@ -138,10 +138,11 @@ def write_run(
             _write_table(target_points_table(result.summary.target_points), tmp / "min_budgets.csv")
             _write_table(result.stages, tmp / "stages.csv")
             write_csv(contribution_table(result), tmp / "contribution.csv")
+            districts.write_district_files(result, tmp, lang=lang)  # [[districts]]: the city's view
             if result.robustness is not None:  # camsite robustness, run --robustness N
                 write_robustness_files(result.robustness, tmp, lang=lang)
             write_deliverables(result, tmp, lang=lang, include_incidents=include_incidents)
-            summary = dict(summary_data(result.summary, lang=lang),
+            summary = dict(summary_data(result.summary, lang=lang), **districts.summary_part(result),
                            outputs=[*sorted(p.name for p in tmp.iterdir() if p.name != OWNER), SUMMARY])
             write_summary(summary, tmp / SUMMARY)
             names = sorted(p.name for p in tmp.iterdir() if p.name != OWNER)

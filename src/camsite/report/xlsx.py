@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from camsite.errors import InputError
 from camsite.i18n import category_label, tr
-from camsite.report import _budget_xlsx, _frames, _robustness, balancing, owners, underlag
+from camsite.report import _budget_xlsx, _frames, _robustness, balancing, districts, owners, underlag
 from camsite.report._stable import stable_zip
 from camsite.report.question import question_line
 from camsite.result import SITES_COLUMNS, RunResult
@@ -258,6 +258,11 @@ def _workbook(result: RunResult, *, lang: str, include_incidents: bool) -> Workb
         _sheet(wb, tr("owners_sheet", lang), by_owner, lang=lang)
     if result.budget_curve is not None:
         _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
+    if result.districts:  # [[districts]]: the plan per district and the curve per district
+        _sheet(wb, tr("districts_sheet", lang), districts.districts_frame(result, lang=lang, suppressed=tr(
+            "suppressed", lang)), lang=lang)
+        if result.district_curve is not None:
+            _sheet(wb, tr("district_curve_sheet", lang), result.district_curve, lang=lang)
     points = list(result.summary.target_points or ())
     if points:
         _sheet(wb, tr("target_points_sheet", lang), _target_points_df(points), lang=lang)

@@ -22,6 +22,15 @@ nothing private; :func:`camsite.pipeline.run` chains them.
 from __future__ import annotations
 
 from camsite.cameras import CameraModels
+from camsite.stages._districts import (
+    DISTRICT_CURVE_COLUMNS,
+    CityDistricts,
+    DistrictRow,
+    city_districts,
+    city_figures,
+    curve_by_district,
+    district_rows,
+)
 from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.answer import Answer, BudgetPlans, PendingPlans, answer, budget_plans, start_curve
 from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
@@ -62,6 +71,7 @@ from camsite.stages.summary import (
 )
 
 __all__ = [
+    "DISTRICT_CURVE_COLUMNS",
     "HEADLINE_COLUMNS",
     "LEVEL_SHARE_COLUMNS",
     "UNCOVERABLE_CELL_M",
@@ -69,9 +79,11 @@ __all__ = [
     "BudgetPlans",
     "CameraModels",
     "CameraTypeRow",
+    "CityDistricts",
     "CoverageModel",
     "CoverageRow",
     "DataSource",
+    "DistrictRow",
     "Inputs",
     "Instance",
     "LayerStats",
@@ -88,11 +100,15 @@ __all__ = [
     "budget_plans",
     "build_instance",
     "camera_models",
+    "city_districts",
+    "city_figures",
     "constraints_for",
     "coverage_breakdown",
+    "curve_by_district",
     "curve_with_incidents",
     "demand_reach",
     "district_map",
+    "district_rows",
     "for_instance",
     "headline_knee",
     "highest_reach",
