@@ -235,7 +235,7 @@ def test_a_city_total_is_hidden_when_one_district_hides_its_count() -> None:
     assert d.loc[2, "incident_after_pct"] == pytest.approx((10.0 * 1 + 30.0 * 3) / 4)  # weighted by demand weight
     assert d.loc[2, "spent_sek"] == 200.0 and d.loc[2, "budget_sek"] == 400.0
     text = merge_tables.format_table(merged, lang="en")
-    assert "withheld" in text.splitlines()[-1] and "fewer than 3" in text.splitlines()[0]
+    assert "withheld (a district" in text.splitlines()[-1] and "withheld (privacy rule" in text.splitlines()[0]
     # a count published with --include-incidents is hidden again when it leaves the district
     merged = merge_tables.merge([_part("a", 1.5, 12.0, 1.0, 10.0)])
     assert (0, "incidents_before") in merged.withheld and merged.districts.loc[1, "incidents_after"] == 12.0

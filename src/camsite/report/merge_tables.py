@@ -166,8 +166,9 @@ def merge(parts: Sequence[Part]) -> Merged:
 
 
 def _hidden(i: int, col: str, merged: Merged, lang: str) -> str:
-    """What a withheld cell says: a district's count is under 3; the city's total hides a district's."""
-    return tr("merge_withheld" if i == len(merged.districts) - 1 else "suppressed", lang)
+    """What a withheld cell says: a district's count is withheld by the privacy rule (under 3, or withheld with
+    one under 3: summary.json does not say which); the city's total hides a district's."""
+    return tr("merge_withheld" if i == len(merged.districts) - 1 else "merge_hidden", lang)
 
 
 def _sheet(wb: Workbook, title: str, df: pd.DataFrame, *, lang: str, merged: Merged | None = None) -> Worksheet:
