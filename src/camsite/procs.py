@@ -3,7 +3,7 @@
 Shared by every process pool camsite starts (the executors of
 :mod:`camsite.executors`, the budget-curve chains of :mod:`camsite.optimize`)
 and by :class:`Forked`, one call run on a forked child while the caller goes on
-(the run's main plan while the highest reach is solved, a map drawn while the
+(the run's main plan while the highest reach is solved, the pictures drawn while the
 other report files are written).
 A worker calls :func:`worker_start` from its pool's initializer: it leaves
 Ctrl-C to the parent, takes SIGTERM's default action, and ends when its parent
