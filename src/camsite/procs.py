@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -137,7 +138,11 @@ class Forked(Generic[T]):
                     stream.flush()
             recv, send = ctx.Pipe(duplex=False)
             self.process = ctx.Process(target=_child, args=(call, send, os.getpid()), name="camsite-forked")
-            self.process.start()
+            gc.freeze()  # the collector in either process leaves the shared objects' pages alone (fewer copies)
+            try:
+                self.process.start()
+            finally:
+                gc.unfreeze()
             send.close()
             self.conn = recv
 
