@@ -13,6 +13,13 @@ Prints one JSON line per measurement:
     curve and its target points add to the run's time), ``rank_summary``,
     ``reports`` (every output file), and ``total``; ``*_cpu`` are CPU seconds
     (this process and its workers), which stay comparable under load.
+``{"what": "timeline", ...}``
+    One run in a fresh process through ``camsite.run`` and ``write_run``, as
+    the command schedules it (the main plan on a forked child while the
+    highest reach runs, map.png drawn aside): wall seconds from the start of
+    each step (``imports``, then :data:`camsite.pipeline.STEPS`, then
+    ``write``) to the next, and ``*_cpu`` the CPU seconds spent meanwhile by
+    this process and the children it has waited for.
 ``{"what": "cli", ...}``
     Wall time of the real command, ``camsite run`` with and without
     ``--no-curve``, each the best of ``--repeat`` runs, and their ratio
@@ -23,7 +30,7 @@ Prints one JSON line per measurement:
 Usage::
 
     python benchmarks/run.py               # both
-    python benchmarks/run.py --no-cli      # the step breakdown only
+    python benchmarks/run.py --no-cli      # the step breakdowns only
 """
 
 from __future__ import annotations
@@ -82,6 +89,34 @@ print(json.dumps({"what": "steps", **{k: round(v, 3) for k, v in t.items()},
 '''
 
 
+_TIMELINE = r'''
+import json, os, sys, tempfile, time
+def cpu():
+    c = os.times()
+    return c.user + c.system + c.children_user + c.children_system
+marks = [("imports", time.perf_counter(), cpu())]
+import camsite
+from camsite import config, pipeline
+s = config.load(sys.argv[1])
+result = pipeline.run(s, progress=lambda name, i: marks.append((name, time.perf_counter(), cpu())))
+marks.append(("write", time.perf_counter(), cpu()))
+with tempfile.TemporaryDirectory() as d:
+    camsite.write_run(result, d + "/out", lang=s.output.lang)
+marks.append(("end", time.perf_counter(), cpu()))
+out = {"what": "timeline"}
+for (name, t, c), (_, t2, c2) in zip(marks, marks[1:]):
+    out[name], out[name + "_cpu"] = round(t2 - t, 3), round(c2 - c, 3)
+out["total"], out["total_cpu"] = round(marks[-1][1] - marks[0][1], 3), round(marks[-1][2] - marks[0][2], 3)
+print(json.dumps(out))
+'''
+
+
+def timeline() -> dict:
+    """The real pipeline's steps, timed in a fresh interpreter (:data:`_TIMELINE`)."""
+    out = subprocess.run([sys.executable, "-c", _TIMELINE, str(SCENARIO)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def steps() -> dict:
     """The step breakdown, measured in a fresh interpreter (so imports count)."""
     out = subprocess.run([sys.executable, "-c", _STEPS, str(SCENARIO)], check=True, capture_output=True, text=True)
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each CLI variant (best is kept)")
     args = ap.parse_args(argv)
     print(json.dumps(steps()), flush=True)
+    print(json.dumps(timeline()), flush=True)
     if not args.no_cli:
         print(json.dumps(cli(args.repeat)), flush=True)
     return 0

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from camsite import config, cost_lines, stages
+from camsite import config, cost_lines, procs, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
 from camsite.errors import CamsiteError
 from camsite.i18n import evidence_labels
+from camsite.optimize import Constraints
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -112,13 +113,7 @@ def run(
     constraints = stages.constraints_for(instance, opt)
     if city is not None:
         constraints = city.constrain(constraints, instance.costs)
-    pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points on workers ...
-    try:
-        answered = stages.answer(scenario, inputs, instance, constraints)  # ... while this process solves
-    except BaseException:
-        if pending is not None:
-            pending.cancel()
-        raise
+    pending, answered = _answer_and_start(scenario, inputs, instance, constraints)
 
     step("curve", 3)
     plans = stages.budget_plans(scenario, instance, constraints, answered=answered, pending=pending)
@@ -140,6 +135,28 @@ def run(
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=plans.curve, stages=plans.staged, districts=districts,
                      district_curve=district_curve)
+
+
+def _answer_and_start(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance,
+                      constraints: Constraints) -> tuple[stages.PendingPlans | None, stages.Answer]:
+    """The plan answering the scenario's question, and its curve and target points started on workers.
+
+    With a budget curve, the answer is solved on a forked child process from the
+    start (:class:`camsite.procs.Forked`: the same plan, its log lines handled
+    here), so that it takes the core the highest reach of the target points
+    leaves while that runs alone in this process (:func:`stages.start_curve`);
+    then the curve's and the target points' workers start. Without a curve the
+    answer is solved here.
+    """
+    background = scenario.optimization.budget_sweep is not None
+    with procs.Forked(lambda: stages.answer(scenario, inputs, instance, constraints), background=background) as main:
+        pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points ...
+        try:
+            return pending, main.result()  # ... while the main plan is solved
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
 
 
 def _warn_uncoverable(unc: Mapping[str, Any] | None) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from camsite import privacy
+from camsite import privacy, procs
 from camsite.errors import InputError
 from camsite.report import districts, gpkg, html, maps, underlag, xlsx
 from camsite.report._band import curve_with_band
@@ -42,6 +42,11 @@ _WRITERS: tuple[tuple[str, Callable[..., Path]], ...] = (
     ("inventory.xlsx", xlsx.write_xlsx), ("camsite.gpkg", gpkg.write_gpkg), ("map.png", maps.write_map),
     ("budget_curve.png", maps.write_budget_curve), ("report.html", html.write_html), ("underlag.html", underlag.write_underlag),
 )
+
+
+#: The deliverables drawn on a forked child process while this one writes the others (the pictures: about as
+#: long as the rest together on the default scenario, 0.9 s against 0.8 s of CPU); the files are the same.
+BACKGROUND: frozenset[str] = frozenset({"map.png", "budget_curve.png"})
 
 
 def write_summary(summary: dict[str, Any], path: Path) -> None:
@@ -98,11 +103,17 @@ def write_deliverables(result: RunResult, out_dir: Path, *, lang: str = "sv",
         The files written.
     """
     out_dir = Path(out_dir)
-    written = []
-    for name, writer in _WRITERS:
-        if name == "budget_curve.png" and result.budget_curve is None:
-            continue
-        written.append(writer(result, out_dir / name, lang=lang, include_incidents=include_incidents))
+    todo = [(name, writer) for name, writer in _WRITERS if name != "budget_curve.png" or result.budget_curve is not None]
+
+    def write(names: Collection[str]) -> list[Path]:
+        return [writer(result, out_dir / name, lang=lang, include_incidents=include_incidents)
+                for name, writer in todo if name in names]
+
+    aside = {name for name, _ in todo if name in BACKGROUND} if len(todo) > 1 else set()
+    with procs.Forked(lambda: write(aside), background=bool(aside)) as drawn:
+        here = write({name for name, _ in todo} - aside)
+        done = {p.name: p for p in [*here, *drawn.result()]}
+    written = [done[name] for name, _ in todo]
     logger.info("wrote %d deliverables to %s", len(written), out_dir)
     return written
 
