@@ -112,11 +112,17 @@ def _start(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArr
         ok &= state.feasible()
         if not ok.any():
             return False
-        gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight)).ravel() + 1e-300
-        k = pick(gain, state.costs, ok)
-        state.add(k)
-        counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+        _add_best(state, csc, counts, weights, backup_weight, ok)
     return _meet_minimums(state, csc, counts, weights, backup_weight)
+
+
+def _add_best(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray, backup_weight: float,
+              ok: BoolArray) -> None:
+    """Add the allowed (``ok``) site of the best ratio to ``state`` and count what it covers."""
+    gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight)).ravel() + 1e-300
+    k = pick(gain, state.costs, ok)
+    state.add(k)
+    counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
 
 
 def _meet_minimums(state: State, csc: sp.csc_matrix, counts: IntArray, weights: FloatArray,
@@ -129,10 +135,7 @@ def _meet_minimums(state: State, csc: sp.csc_matrix, counts: IntArray, weights: 
             ok = state.feasible() & (cons.spend_group[idx] == grp)
             if not ok.any():
                 return False
-            gain = np.asarray(csc.T @ marginal(counts, weights, backup_weight)).ravel() + 1e-300
-            k = pick(gain, state.costs, ok)
-            state.add(k)
-            counts[csc.indices[csc.indptr[k]:csc.indptr[k + 1]]] += 1
+            _add_best(state, csc, counts, weights, backup_weight, ok)
     return True
 
 
