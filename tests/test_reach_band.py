@@ -127,9 +127,14 @@ def test_a_target_point_stopped_at_its_limit_says_so_with_its_bound(caplog: pyte
         _warn_unproven(0.25, sol, SolverOptions(time_limit_s=3.0))
         _warn_unproven(0.25, Solution(selected=np.array([1]), objective=5.0, bound=5.0, gap=0.0, status="optimal",
                                       runtime_s=0.1), SolverOptions(time_limit_s=3.0))
+        # the city's 25 % point: stopped before its LP gave a bound (HiGHS reports 0), so no bound is claimed
+        _warn_unproven(0.25, Solution(selected=np.array([1, 2]), objective=17_388_000.0, bound=0.0, gap=1.0,
+                                      status="time_limit", runtime_s=3.0), SolverOptions(time_limit_s=3.0))
     assert [r.getMessage() for r in caplog.records] == [
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 11,706,000 kr, at least 11,298,000 kr "
-        "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit"]
+        "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit",
+        "the cheapest plan for 25 % of the incidents is not proven within 3 s: 17,388,000 kr, no lower bound yet; "
+        "`camsite run --target 0.25` gives it the scenario's time limit"]
 
 
 def test_a_target_point_far_beyond_the_curve_stands_at_its_edge() -> None:

@@ -439,11 +439,14 @@ def assemble_points(instance: Instance, constraints: Constraints, solver: Solver
 
 
 def _warn_unproven(share: float, sol: Solution, solver: SolverOptions) -> None:
-    """Say so when a target point stopped at its time limit: its cost, its proven lower bound, how to prove it."""
+    """Say so when a target point stopped at its time limit: its cost, its proven lower bound (when the solve got
+    one above 0), how to prove it."""
     if sol.status == "time_limit":
-        logger.warning("the cheapest plan for %g %% of the incidents is not proven within %g s: %s kr, at least %s kr "
-                       "(gap %.1f %%); `camsite run --target %g` gives it the scenario's time limit", 100 * share,
-                       solver.time_limit_s or 0.0, f"{sol.objective:,.0f}", f"{sol.bound:,.0f}", 100 * sol.gap, share)
+        bound = f"at least {sol.bound:,.0f} kr (gap {100 * sol.gap:.1f} %)" if np.isfinite(sol.bound) and \
+            sol.bound > 0 else "no lower bound yet"
+        logger.warning("the cheapest plan for %g %% of the incidents is not proven within %g s: %s kr, %s; "
+                       "`camsite run --target %g` gives it the scenario's time limit", 100 * share,
+                       solver.time_limit_s or 0.0, f"{sol.objective:,.0f}", bound, share)
 
 
 def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
