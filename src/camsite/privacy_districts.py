@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def hide_districts(rows: Sequence[DistrictRow], *, grand: tuple[float, float, fl
         _complement(true, hide, grand, min_count)
     out = []
     for k, row in enumerate(rows):
-        gone = {name: None for c, names in enumerate(_COLUMNS) if hide[k, c] for name in names}
+        gone: dict[str, Any] = {name: None for c, names in enumerate(_COLUMNS) if hide[k, c] for name in names}
         if hide[k, 0]:
             gone.update({name: None for names in _COLUMNS for name in names})
         gain = row.marginal_incidents

@@ -314,6 +314,28 @@ class Constraints:
         g = self.spend_group
         return np.asarray((g >= 0) & (self.spend_lower[np.maximum(g, 0)] > 0), dtype=bool)
 
+    def plan_ok(self, sites: npt.ArrayLike, costs: FloatArray, budget: float) -> bool:
+        """Whether the chosen ``sites`` (indices) cost at most ``budget`` and keep every side constraint.
+
+        >>> c = Constraints.build(3, groups=[0, 0, -1], forced=[False, False, True])
+        >>> c.plan_ok([0, 2], np.ones(3), 2.0), c.plan_ok([0, 1, 2], np.ones(3), 3.0), c.plan_ok([0], np.ones(3), 2.0)
+        (True, False, False)
+        """
+        sites = np.asarray(sites, dtype=np.int64).ravel()
+        if costs[sites].sum() > budget + 1e-9 * max(1.0, budget) or self.forced[sites].sum() < self.forced.sum():
+            return False
+        g = self.groups[sites]
+        g = g[g >= 0]
+        if len(np.unique(g)) < len(g) or not all(np.isin(r, sites).any() for r in self.require_any):
+            return False
+        if self.any_conflicts and (np.isin(self.conflicts, sites).all(axis=1)).any():
+            return False
+        if self.type_codes.size:
+            counts = np.bincount(self.type_codes[sites], minlength=len(self.type_caps))
+            if (counts > self.type_caps).any():
+                return False
+        return self.spend_ok(sites)
+
     def required(self) -> BoolArray:
         """Boolean mask of sites in some ``require_any`` set."""
         req = np.zeros(self.n_sites, dtype=bool)

@@ -31,19 +31,19 @@ import scipy.sparse as sp
 
 from camsite.errors import SolverError
 from camsite.optimize._budget_cuts import count_cuts
-from camsite.optimize._common import add_side_rows, bound_gap, check_objective
+from camsite.optimize._common import bound_gap, check_objective
 from camsite.optimize._constraints import Constraints
-from camsite.optimize._data import abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
+from camsite.optimize._data import BoolArray, abs_tolerance, as_csr, as_mask, as_vector, coverage_counts
+from camsite.optimize._descent import RestrictedSolve, descend
 from camsite.optimize._fixing import Fixing, lagrangian_of
 from camsite.optimize._greedy import greedy_max
 from camsite.optimize._local import improve
+from camsite.optimize._maxcov_mip import Mip, build_mip, start_values
 from camsite.optimize._model import (
     Backend,
     Deadline,
     FloatArray,
     IntArray,
-    LinearModel,
-    ModelBuilder,
     Outcome,
     open_backend,
     solve_lp,
@@ -66,19 +66,6 @@ MAX_RESTRICTED = 120
 MAX_IMPROVE_SITES = 60
 #: Reduced-cost fixing builds the smaller model only when it keeps at most this share of the sites.
 MAX_FIXED_SHARE = 0.5
-
-
-@dataclass(frozen=True, eq=False)
-class _Mip:
-    """The max-coverage MIP as arrays, with where its parts are."""
-
-    model: LinearModel
-    x: IntArray  # column of each kept site
-    y: IntArray  # column per row of ``cover`` (-1: none)
-    u: IntArray  # column per row of ``multi`` (empty without backup reward)
-    multi: IntArray  # reduced rows covered by two or more sites
-    budget_row: int
-    infeasible: bool  # the side constraints alone are infeasible
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,7 +114,7 @@ class CoverageModel:
         self.red, self.uncoverable = reduce_coverage(self.csr, self.w, self.e, self.c, self.cons, self.beta,
                                                      self.reduce)
         self.tol = abs_tolerance(np.r_[self.red.weights, self.beta * self.red.weights])
-        self._mip: _Mip | None = None
+        self._mip: Mip | None = None
         self._solvers = _Backends()
         self.prep_s = time.perf_counter() - t0
         logger.debug("max coverage reduced %s in %.3f s", self.red.stats, self.prep_s)
@@ -157,44 +144,9 @@ class CoverageModel:
         return other
 
     # -- model ----------------------------------------------------------------------------------
-    def _build(self) -> _Mip:
-        if self._mip is not None:
-            return self._mip
-        red, beta = self.red, self.beta
-        rows = red.rows
-        m = len(red.sites)
-        sizes = np.diff(rows.indptr)
-        single = sizes == 1
-        obj_x = np.zeros(m)
-        first = rows.indices[rows.indptr[:-1][single]]
-        np.add.at(obj_x, first, np.where(red.existing[single], beta, 1.0) * red.weights[single])
-        multi = np.flatnonzero(~single).astype(np.int64)
-        cover = ~red.existing[multi]  # multi rows that get a coverage variable
-        b = ModelBuilder()
-        x = b.add_columns(m, cost=obj_x, integer=True)
-        y = np.full(len(multi), -1, dtype=np.int64)
-        y[cover] = b.add_columns(int(cover.sum()), cost=red.weights[multi[cover]])
-        u = b.add_columns(len(multi), cost=beta * red.weights[multi]) if beta > 0 else np.zeros(0, dtype=np.int64)
-        sub = sp.coo_matrix(rows[multi])
-        k = np.arange(len(multi))
-        parts_r: list[IntArray] = [sub.row.astype(np.int64), k[cover]]
-        parts_c: list[IntArray] = [x[sub.col], y[cover]]
-        parts_v: list[FloatArray] = [np.ones(sub.nnz), -np.ones(int(cover.sum()))]
-        if beta > 0:
-            parts_r.append(k)
-            parts_c.append(u)
-            parts_v.append(-np.ones(len(multi)))
-        b.add_rows(len(multi), np.concatenate(parts_r), np.concatenate(parts_c), np.concatenate(parts_v), lower=0.0)
-        if beta > 0:  # u_i <= y_i
-            kc = np.flatnonzero(cover)
-            b.add_rows(len(kc), np.repeat(np.arange(len(kc)), 2), np.column_stack([u[kc], y[kc]]).ravel(),
-                       np.tile([1.0, -1.0], len(kc)), upper=0.0)
-        budget_row = b.add_row(x, self.c[red.sites], upper=0.0)
-        infeasible = add_side_rows(b, x, red.sites, self.cons)
-        self._mip = _Mip(model=b.build(maximize=True), x=x, y=y, u=u, multi=multi, budget_row=budget_row,
-                         infeasible=infeasible)
-        logger.debug("max coverage MIP: %d columns, %d rows, %d nonzeros", self._mip.model.n_cols,
-                     self._mip.model.n_rows, self._mip.model.matrix.nnz)
+    def _build(self) -> Mip:
+        if self._mip is None:
+            self._mip = build_mip(self.red, self.c, self.cons, self.beta)
         return self._mip
 
     def _backend(self, name: str, nested: bool) -> Backend:
@@ -204,17 +156,7 @@ class CoverageModel:
 
     def _start_values(self, local: IntArray) -> FloatArray:
         """A complete MIP start (x, y, u) from a set of local site indices."""
-        mip = self._build()
-        xs = np.zeros(len(self.red.sites))
-        xs[local] = 1.0
-        counts = np.asarray(self.red.rows @ xs).ravel()[mip.multi]
-        full = np.zeros(mip.model.n_cols)
-        full[mip.x] = xs
-        has_y = mip.y >= 0
-        full[mip.y[has_y]] = np.minimum(1.0, counts[has_y])
-        if mip.u.size:
-            full[mip.u] = np.where(has_y, counts >= 2, counts >= 1)
-        return full
+        return start_values(self._build(), self.red, local)
 
     def evaluate(self, selected: npt.ArrayLike) -> tuple[float, float, float]:
         """(objective, covered weight, backup weight) of original site indices, from the original matrix."""
@@ -323,9 +265,10 @@ class CoverageModel:
             warm = filled if filled is not None else warm
         if warm is not None and self._feasible(warm, budget):
             warm = self._better_start(warm, lp_x, budget, opts, deadline)
-            fixed = self._fixed(lp, bud, warm) if opts.fixing and lp is not None else None
-            if fixed is not None:
-                return self._solve_fixed(fixed, budget, opts, warm, deadline)
+            if opts.fixing and lp is not None:
+                found, warm = self._fix(lp, bud, warm, opts, deadline)
+                if found is not None:
+                    return found
         out = solve_mip(backend, deadline=deadline, abs_gap=self.tol,
                         start=None if warm is None else self._start_values(warm))
         if out.status == "infeasible":
@@ -337,20 +280,52 @@ class CoverageModel:
             local = cands[0] if cands else np.zeros(0, np.int64)
         return local, out
 
-    def _fixed(self, lp: Outcome, bud: _Budget, warm: IntArray) -> Fixing | None:
-        """The sites the LP's duals fix given the plan ``warm`` (None: too few to pay for a second model)."""
+    def _fix(self, lp: Outcome, bud: _Budget, warm: IntArray, opts: SolverOptions, deadline: Deadline
+             ) -> tuple[tuple[IntArray, Outcome] | None, IntArray]:
+        """Reduced-cost fixing against the plan ``warm`` (:mod:`camsite.optimize._fixing`), or, when that keeps
+        over :data:`MAX_FIXED_SHARE` of the sites, the threshold descent (:mod:`camsite.optimize._descent`):
+        the plan and its outcome, or None and the best start found for the full MIP."""
         if lp.status != "optimal" or lp.row_duals is None:
-            return None
+            return None, warm
         mip = self._build()
         lag = lagrangian_of(mip.model, mip.budget_row, bud.budget, bud.cuts, mip.x, lp.row_duals)
         if lag is None:
-            return None
-        fix = lag.fixable(mip.x, incumbent=self._reduced_objective(warm))
+            return None, warm
+        z = self._reduced_objective(warm)
+        fix = lag.fixable(mip.x, incumbent=z)
         logger.debug("reduced-cost fixing at %.0f: LP %.9g, Lagrangian %.9g, start %.9g: %d of %d sites out, %d in",
-                     bud.budget, lp.objective, lag.bound, self._reduced_objective(warm), int(fix.forbid.sum()),
-                     len(fix.forbid), int(fix.force.sum()))
-        kept = len(fix.forbid) - int(fix.forbid.sum())
-        return fix if kept <= MAX_FIXED_SHARE * len(fix.forbid) else None
+                     bud.budget, lp.objective, lag.bound, z, int(fix.forbid.sum()), len(fix.forbid),
+                     int(fix.force.sum()))
+        most = int(MAX_FIXED_SHARE * len(fix.forbid))
+        if len(fix.forbid) - int(fix.forbid.sum()) <= most:
+            return self._solve_fixed(fix, bud.budget, opts, warm, deadline), warm
+        d = descend(lag.bound + np.minimum(lag.reduced[mip.x], 0.0), lag.bound, (warm, z),
+                    self._kept_solver(bud.budget, opts, deadline), self._reduced_objective, max_kept=most,
+                    tol=self.tol)
+        logger.debug("threshold descent at %.0f: %.9g, bound %.9g (%s)", bud.budget, d.value, d.bound,
+                     "optimal" if d.optimal else "stopped" if d.stopped else "full MIP next")
+        if d.local is not None and (d.optimal or d.stopped):
+            status = "optimal" if d.optimal else "time_limit"
+            return (d.local, Outcome(status, d.value, max(d.bound, d.value), 0.0)), warm
+        return None, warm if d.local is None else d.local
+
+    def _kept_solver(self, budget: float, opts: SolverOptions, deadline: Deadline) -> RestrictedSolve:
+        """The exact MIP over kept sites (local mask) from a start, as :func:`~camsite.optimize._descent.descend`
+        asks for it."""
+        red = self.red
+
+        def solve_kept(keep: BoolArray, start: IntArray | None) -> tuple[IntArray | None, str]:
+            forbid = np.ones(self.n_sites, dtype=bool)
+            forbid[red.sites[keep]] = False
+            sub = self.with_sites(forbidden=forbid | self.cons.forbidden)
+            sol = sub.solve(budget, solver=replace(opts, time_limit_s=deadline.left(), greedy=False, lp_bound=False,
+                                                   fixing=False, tie_break="none"),
+                            start=None if start is None else red.sites[start])
+            if sol.status not in ("optimal", "time_limit"):
+                return None, sol.status
+            return self._local(sol.selected), sol.status
+
+        return solve_kept
 
     def _solve_fixed(self, fix: Fixing, budget: float, opts: SolverOptions, warm: IntArray, deadline: Deadline
                      ) -> tuple[IntArray, Outcome]:
@@ -411,20 +386,7 @@ class CoverageModel:
 
     def _feasible(self, local: IntArray, budget: float) -> bool:
         """Whether local sites satisfy the budget and every side constraint."""
-        cons, sites = self.cons, self.red.sites[local]
-        if self.c[sites].sum() > budget + 1e-9 * max(1.0, budget) or cons.forced[sites].sum() < cons.forced.sum():
-            return False
-        g = cons.groups[sites]
-        g = g[g >= 0]
-        if len(np.unique(g)) < len(g) or not all(np.isin(r, sites).any() for r in cons.require_any):
-            return False
-        if cons.any_conflicts and (np.isin(cons.conflicts, sites).all(axis=1)).any():
-            return False
-        if cons.type_codes.size:
-            counts = np.bincount(cons.type_codes[sites], minlength=len(cons.type_caps))
-            if (counts > cons.type_caps).any():
-                return False
-        return cons.spend_ok(sites)
+        return self.cons.plan_ok(self.red.sites[local], self.c, budget)
 
     def _local(self, selected: IntArray) -> IntArray:
         return np.flatnonzero(np.isin(self.red.sites, selected)).astype(np.int64)
