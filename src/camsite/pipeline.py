@@ -21,6 +21,7 @@ from camsite import config, cost_lines, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
 from camsite.errors import CamsiteError
 from camsite.i18n import evidence_labels
+from camsite.optimize import TaskMap
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def run(
     incidents: str | Path | None = None,
     cameras: str | Path | None = None,
     progress: Progress | None = None,
+    executor: TaskMap | None = None,
 ) -> RunResult:
     """Run a scenario end to end and return its result (nothing is written).
 
@@ -85,6 +87,10 @@ def run(
         Files that replace the scenario's incident and existing-camera layers.
     progress
         Called as ``progress(step, index)`` when each of :data:`STEPS` starts.
+    executor
+        Runs the budget curve's budgets and the districts' marginal-gain solves as its tasks (anything with
+        ``map(fn, shared, items)``, e.g. :class:`camsite.executors.DaskExecutor`); None: a local pool. The main
+        plan is solved here either way, and the results are the same.
 
     Raises
     ------
@@ -97,7 +103,6 @@ def run(
     step = progress or (lambda name, i: None)
     if incidents is not None or cameras is not None:
         scenario = replace_layers(scenario, incidents=incidents, cameras=cameras)
-    opt = scenario.optimization
     try:
         step("inputs", 0)
         inputs = stages.load_inputs(scenario)
@@ -109,12 +114,12 @@ def run(
         raise exc.in_file(scenario.source_file) from None
 
     step("optimise", 2)
-    constraints = stages.constraints_for(instance, opt)
-    if city is not None:
-        constraints = city.constrain(constraints, instance.costs)
-    pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points on workers ...
+    constraints = stages.plan_constraints(scenario, inputs, instance, city=city)  # as every command builds them
+    pending = stages.start_curve(scenario, instance, constraints, executor=executor)  # the curve on workers ...
     try:
         answered = stages.answer(scenario, inputs, instance, constraints)  # ... while this process solves
+        gains = stages.city_gains(scenario, city, instance, constraints, answered.solution, executor=executor,
+                                  curve=None if pending is None else pending.curve)  # queued after the curve
     except BaseException:
         if pending is not None:
             pending.cancel()
@@ -136,7 +141,8 @@ def run(
     if plans.staged is not None:
         sites = stages.with_install_years(sites, plans.staged, summary.costs)
     _warn_uncoverable(summary.uncoverable)
-    districts, district_curve = stages.city_figures(scenario, city, instance, constraints, solution, plans.curve)
+    districts, district_curve = stages.city_figures(scenario, city, instance, constraints, solution, plans.curve,
+                                                    gains=gains)
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=plans.curve, stages=plans.staged, districts=districts,
                      district_curve=district_curve)
