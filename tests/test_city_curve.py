@@ -127,3 +127,23 @@ def test_scheduler_errors_are_one_line_and_write_nothing(tmp_path: Path, address
     res = factory.invoke("run", str(path), "--out", str(out), "--scheduler", address, "--no-progress")
     factory.one_error_line(res.stderr, res.exit_code, 2, "--scheduler", fragment)
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_curve_budget_below_the_minimums_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    data = _data()
+    data["districts"][1]["min_sek"] = 250000
+    data["optimization"]["budget_sweep"] = {"start": 100000, "stop": 500000, "step": 200000}
+    data["optimization"]["budget_sek"] = 500000
+    with caplog.at_level("WARNING", logger="camsite"):
+        result = pipeline.run(factory.scenario(data, folder=tmp_path))
+    curve = result.budget_curve
+    assert curve is not None and curve["budget_sek"].tolist() == [100000.0, 300000.0, 500000.0]
+    assert curve["status"].tolist()[0] == "infeasible" and (curve["status"][1:] != "infeasible").all()
+    assert curve["note"].tolist() == ["infeasible: below the districts' minimums (250000 SEK)", "", ""]
+    assert list(curve.columns).index("note") == list(curve.columns).index("status") + 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("1 of 3 budget-curve points are infeasible: below the districts' minimums (250000 SEK); "
+               "budget_sek 100000" in w for w in warnings), warnings
+    assert not any("not proven optimal" in w for w in warnings), warnings  # no "time limit, gap nan"
+    assert result.summary.curve_not_proven == 0

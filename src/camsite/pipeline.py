@@ -62,7 +62,7 @@ def _warn_not_proven(table: pd.DataFrame | None, what: str, key: str) -> None:
     n = stages.not_proven(table)
     if table is None or n == 0:
         return
-    bad = table[~table["proven_optimal"].astype(bool)]
+    bad = table[~table["proven_optimal"].astype(bool) & (table["status"].astype(str) != "infeasible")]
     worst = float(np.nanmax(bad["gap"].to_numpy(float))) if bad["gap"].notna().any() else float("nan")
     keys = ", ".join(f"{v:.0f}" for v in bad[key].to_numpy(float))
     logger.warning("%d of %d %s not proven optimal (time limit; %s %s; largest gap %.1f%%): "

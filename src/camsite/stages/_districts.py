@@ -45,7 +45,7 @@ from camsite.stages.summary import coverage_breakdown, kind_masks
 logger = logging.getLogger(__name__)
 
 __all__ = ["DISTRICT_CURVE_COLUMNS", "MARGINAL_PER_SEK", "CityDistricts", "DistrictRow", "PendingGains",
-           "city_districts", "city_figures", "city_gains", "curve_by_district", "district_rows", "marginal_gains",
+           "city_districts", "city_figures", "city_gains", "curve_by_district", "curve_notes", "district_rows", "marginal_gains",
            "plan_constraints", "start_gains", "wants_gains"]
 
 #: The marginal gain is given per this many SEK.
@@ -278,6 +278,33 @@ def district_rows(city: CityDistricts, instance: Instance, selected: NDArray[np.
         masks = {kind: m & (city.demand < 0) for kind, m in kinds.items()}
         rows.append(_row("", outside_label, None, sel[city.candidate[sel] < 0], instance, masks, shares))
     return tuple(rows)
+
+
+def curve_notes(scenario: Scenario, curve: pd.DataFrame) -> pd.DataFrame:
+    """``curve`` with a ``note`` column after ``status`` saying why a point is infeasible (with ``[[districts]]``
+    or an infeasible point; else unchanged), and one warning naming those budgets.
+
+    A budget below the sum of the districts' ``min_sek`` is "infeasible: below the districts' minimums (X SEK)";
+    any other infeasible point cannot meet the side constraints (forced sites, minimums) within its budget.
+    """
+    if "status" not in curve:
+        return curve
+    bad = curve["status"].astype(str).to_numpy() == "infeasible"
+    if not scenario.districts and not bad.any():
+        return curve
+    floor = float(sum(d.min_sek for d in scenario.districts))
+    budget = curve["budget_sek"].to_numpy(float)
+    below = bad & (budget < floor * (1 - 1e-12))
+    notes = np.where(below, f"infeasible: below the districts' minimums ({floor:.0f} SEK)",
+                     np.where(bad, "infeasible: the side constraints cannot be met within this budget", ""))
+    out = curve.drop(columns=["note"], errors="ignore")
+    out.insert(list(out.columns).index("status") + 1, "note", notes.astype(object))
+    if bad.any():
+        what = f"below the districts' minimums ({floor:.0f} SEK)" if below[bad].all() else \
+            "the side constraints cannot be met within the budget (see the note column)"
+        logger.warning("%d of %d budget-curve points are infeasible: %s; budget_sek %s", int(bad.sum()), len(out),
+                       what, ", ".join(f"{b:.0f}" for b in budget[bad]))
+    return out
 
 
 def curve_by_district(city: CityDistricts, instance: Instance, curve: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -20,6 +20,7 @@ import pandas as pd
 from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions, TaskMap
+from camsite.stages._districts import curve_notes
 from camsite.stages._targets import PendingTargets, start_targets
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
@@ -193,7 +194,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         try:
-            plans = _curve_plans(opt, opt.budget_sweep.values(), instance, constraints, answered, pending)
+            plans = _curve_plans(scenario, opt.budget_sweep.values(), instance, constraints, answered, pending)
         except BaseException:
             if pending is not None:
                 pending.cancel()
@@ -204,13 +205,15 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     return plans
 
 
-def _curve_plans(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance, constraints: Constraints,
+def _curve_plans(scenario: Scenario, budgets: Sequence[float], instance: Instance, constraints: Constraints,
                  answered: Answer, pending: PendingPlans | None) -> BudgetPlans:
     """The curve over ``budgets``, its knee and its target points (from ``pending`` when started)."""
+    opt = scenario.optimization
     known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
     started = pending.curve if pending is not None else _start(opt, budgets, instance, constraints)
     curve = started.table(known)
     curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
+    curve = curve_notes(scenario, curve)  # why a point is infeasible (below the districts' minimums)
     knee = headline_knee(instance, curve)
     if pending is not None and pending.targets is not None:
         points = pending.targets.points(curve)

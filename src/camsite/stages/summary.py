@@ -489,11 +489,17 @@ def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tupl
 
 
 def not_proven(table: pd.DataFrame | None) -> int:
-    """How many rows of a budget-curve or staged-plan table were not proven optimal.
+    """How many rows of a budget-curve or staged-plan table were not proven optimal (stopped by the time limit;
+    an infeasible row is proven infeasible, not counted).
 
     >>> not_proven(pd.DataFrame({"proven_optimal": [True, False, False]})), not_proven(None)
     (2, 0)
+    >>> not_proven(pd.DataFrame({"proven_optimal": [False, False], "status": ["infeasible", "time_limit"]}))
+    1
     """
     if table is None or "proven_optimal" not in table:
         return 0
-    return int((~table["proven_optimal"].astype(bool)).sum())
+    bad = ~table["proven_optimal"].astype(bool)
+    if "status" in table:
+        bad &= table["status"].astype(str) != "infeasible"
+    return int(bad.sum())
