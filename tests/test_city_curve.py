@@ -147,3 +147,17 @@ def test_a_curve_budget_below_the_minimums_says_so(tmp_path: Path, caplog: pytes
                "budget_sek 100000" in w for w in warnings), warnings
     assert not any("not proven optimal" in w for w in warnings), warnings  # no "time limit, gap nan"
     assert result.summary.curve_not_proven == 0
+
+
+@pytest.mark.slow
+def test_run_with_scheduler_writes_the_same_files(tmp_path: Path, cluster: Any) -> None:
+    """`camsite run --scheduler` (the cluster's address, loopback) writes the curve and district files the local
+    pool writes, byte for byte."""
+    path = factory.write_scenario(tmp_path, _data())
+    outs = {}
+    for name, extra in (("pool", ()), ("dask", ("--scheduler", cluster.scheduler.address))):
+        outs[name] = tmp_path / name
+        res = factory.invoke("run", str(path), "--out", str(outs[name]), "--no-progress", *extra)
+        assert res.exit_code == 0, res.stderr
+    for file in ("budget_curve.csv", "budget_curve_districts.csv", "districts.csv", "sites.csv", "min_budgets.csv"):
+        assert (outs["pool"] / file).read_bytes() == (outs["dask"] / file).read_bytes(), file

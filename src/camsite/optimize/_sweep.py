@@ -182,7 +182,7 @@ class PendingSweep:
         self.futures: list[Future[list[Solution]]] = []
         self._remote_chains: Future[list[list[Solution]]] | None = None
         order = sorted(range(len(self.chains)), key=lambda k: -self.chains[k][0][-1])  # slowest first
-        if executor is not None:
+        if executor is not None and self.chains:
             self.remote = RemoteTasks(executor, model)
             self._remote_chains = self.remote.start([(self.chains[k], solver) for k in order])
             self._order = order
