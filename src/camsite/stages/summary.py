@@ -489,17 +489,12 @@ def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tupl
 
 
 def not_proven(table: pd.DataFrame | None) -> int:
-    """How many rows of a budget-curve or staged-plan table were not proven optimal (stopped by the time limit;
-    an infeasible row is proven infeasible, not counted).
+    """How many rows of a budget-curve or staged-plan table the time limit stopped (not infeasible ones).
 
-    >>> not_proven(pd.DataFrame({"proven_optimal": [True, False, False]})), not_proven(None)
-    (2, 0)
-    >>> not_proven(pd.DataFrame({"proven_optimal": [False, False], "status": ["infeasible", "time_limit"]}))
+    >>> not_proven(pd.DataFrame({"proven_optimal": [True, False, False], "status": ["optimal", "x", "infeasible"]}))
     1
     """
     if table is None or "proven_optimal" not in table:
         return 0
-    bad = ~table["proven_optimal"].astype(bool)
-    if "status" in table:
-        bad &= table["status"].astype(str) != "infeasible"
+    bad = ~table["proven_optimal"].astype(bool) & (table.get("status", pd.Series("", index=table.index)) != "infeasible")
     return int(bad.sum())
