@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from camsite.executors import InlineExecutor
 from camsite.optimize import (
     Constraints,
     SolverOptions,
     budget_sweep,
     knee,
+    make_model,
     max_coverage,
     staged_plan,
     start_budget_sweep,
@@ -249,3 +251,19 @@ def test_a_started_curve_equals_the_sweep_with_the_main_budget_solved_meanwhile(
     with pytest.raises(ValueError, match="skipped but are not known"):
         start_budget_sweep(cov, w, c, budgets, solver=opts, skip=[6.0]).table()
     start_budget_sweep(cov, w, c, budgets, solver=opts, skip=[6.0]).cancel()
+
+
+def test_a_budget_on_a_worker_does_not_depend_on_what_the_worker_solved_before() -> None:
+    """The executor's tasks share one model per worker: a budget solved after others (one worker, every task)
+    equals the same budget solved alone on a fresh model, and the table equals the local pool's."""
+    rng = np.random.default_rng(7)
+    cov = sp.random(300, 90, density=0.06, random_state=3, format="csr") > 0
+    w, c = rng.integers(1, 9, 300).astype(float), rng.integers(1, 4, 90).astype(float)
+    budgets = [4.0, 8.0, 12.0, 16.0]
+    opts = SolverOptions(greedy=False, lp_bound=False, workers=2)
+    shared = start_budget_sweep(cov, w, c, budgets, solver=opts, executor=InlineExecutor()).table()
+    pooled = start_budget_sweep(cov, w, c, budgets, solver=opts).table()
+    pd.testing.assert_frame_equal(shared, pooled)
+    for b, sites in zip(budgets, shared["sites"], strict=True):
+        alone = make_model(cov, w, c).solve(b, solver=opts)
+        assert ";".join(map(str, alone.selected)) == sites

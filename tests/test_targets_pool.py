@@ -157,8 +157,8 @@ def test_a_failing_main_solve_ends_the_curve_and_target_workers(tmp_path: Path,
     workers: list[Any] = []
     start_curve = stages.start_curve
 
-    def spy(*args: Any) -> Any:
-        pending = start_curve(*args)
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        pending = start_curve(*args, **kwargs)
         started.append(pending)
         for pool in (pending.curve.sweep.pool, pending.targets.pool if pending.targets else None):
             workers.extend((getattr(pool, "_processes", None) or {}).values())

@@ -21,7 +21,7 @@ from camsite import config, cost_lines, procs, stages
 from camsite.config import CameraLayer, PointLayer, Scenario
 from camsite.errors import CamsiteError
 from camsite.i18n import evidence_labels
-from camsite.optimize import Constraints
+from camsite.optimize import Constraints, TaskMap
 from camsite.result import RunResult
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def _warn_not_proven(table: pd.DataFrame | None, what: str, key: str) -> None:
     n = stages.not_proven(table)
     if table is None or n == 0:
         return
-    bad = table[~table["proven_optimal"].astype(bool)]
+    bad = table[~table["proven_optimal"].astype(bool) & (table["status"].astype(str) != "infeasible")]
     worst = float(np.nanmax(bad["gap"].to_numpy(float))) if bad["gap"].notna().any() else float("nan")
     keys = ", ".join(f"{v:.0f}" for v in bad[key].to_numpy(float))
     logger.warning("%d of %d %s not proven optimal (time limit; %s %s; largest gap %.1f%%): "
@@ -75,6 +75,7 @@ def run(
     incidents: str | Path | None = None,
     cameras: str | Path | None = None,
     progress: Progress | None = None,
+    executor: TaskMap | None = None,
 ) -> RunResult:
     """Run a scenario end to end and return its result (nothing is written).
 
@@ -86,6 +87,10 @@ def run(
         Files that replace the scenario's incident and existing-camera layers.
     progress
         Called as ``progress(step, index)`` when each of :data:`STEPS` starts.
+    executor
+        Runs the budget curve's budgets and the districts' marginal-gain solves as its tasks (anything with
+        ``map(fn, shared, items)``, e.g. :class:`camsite.executors.DaskExecutor`); None: a local pool. The main
+        plan is solved here either way, and the results are the same.
 
     Raises
     ------
@@ -98,7 +103,6 @@ def run(
     step = progress or (lambda name, i: None)
     if incidents is not None or cameras is not None:
         scenario = replace_layers(scenario, incidents=incidents, cameras=cameras)
-    opt = scenario.optimization
     try:
         step("inputs", 0)
         inputs = stages.load_inputs(scenario)
@@ -110,10 +114,15 @@ def run(
         raise exc.in_file(scenario.source_file) from None
 
     step("optimise", 2)
-    constraints = stages.constraints_for(instance, opt)
-    if city is not None:
-        constraints = city.constrain(constraints, instance.costs)
-    pending, answered = _answer_and_start(scenario, inputs, instance, constraints)
+    constraints = stages.plan_constraints(scenario, inputs, instance, city=city)  # as every command builds them
+    pending, answered = _answer_and_start(scenario, inputs, instance, constraints, executor=executor)
+    try:
+        gains = stages.city_gains(scenario, city, instance, constraints, answered.solution, executor=executor,
+                                  curve=None if pending is None else pending.curve)  # queued after the curve
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
 
     step("curve", 3)
     plans = stages.budget_plans(scenario, instance, constraints, answered=answered, pending=pending)
@@ -131,26 +140,29 @@ def run(
     if plans.staged is not None:
         sites = stages.with_install_years(sites, plans.staged, summary.costs)
     _warn_uncoverable(summary.uncoverable)
-    districts, district_curve = stages.city_figures(scenario, city, instance, constraints, solution, plans.curve)
+    districts, district_curve = stages.city_figures(scenario, city, instance, constraints, solution, plans.curve,
+                                                    gains=gains)
     return RunResult(scenario=scenario, inputs=inputs, instance=instance, solution=solution, sites=sites,
                      summary=summary, budget_curve=plans.curve, stages=plans.staged, districts=districts,
                      district_curve=district_curve)
 
 
 def _answer_and_start(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance,
-                      constraints: Constraints) -> tuple[stages.PendingPlans | None, stages.Answer]:
+                      constraints: Constraints, *, executor: TaskMap | None = None
+                      ) -> tuple[stages.PendingPlans | None, stages.Answer]:
     """The plan answering the scenario's question, and its curve and target points started on workers.
 
     With a budget curve, the answer is solved on a forked child process from the
     start (:class:`camsite.procs.Forked`: the same plan, its log lines handled
     here), so that it takes the core the highest reach of the target points
     leaves while that runs alone in this process (:func:`stages.start_curve`);
-    then the curve's and the target points' workers start. Without a curve the
-    answer is solved here.
+    then the curve's and the target points' workers start (on ``executor`` when
+    given). Without a curve, or with an executor (a Dask client's threads must
+    not be forked), the answer is solved here.
     """
-    background = scenario.optimization.budget_sweep is not None
+    background = scenario.optimization.budget_sweep is not None and executor is None
     with procs.Forked(lambda: stages.answer(scenario, inputs, instance, constraints), background=background) as main:
-        pending = stages.start_curve(scenario, instance, constraints)  # the curve and its target points ...
+        pending = stages.start_curve(scenario, instance, constraints, executor=executor)  # the curve, its targets ...
         try:
             return pending, main.result()  # ... while the main plan is solved
         except BaseException:

@@ -99,16 +99,21 @@ def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
 def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cameras: Path | None,
                    rob_samples: int | None, seed: int, workers: int | None, scheduler: str | None,
                    show: bool) -> RunResult:
-    """Run ``scen`` (and its robustness analysis with ``--robustness N``) and write ``out_dir``."""
+    """Run ``scen`` (and its robustness analysis with ``--robustness N``) and write ``out_dir``.
+
+    ``--scheduler``: the budget curve's budgets and the districts' marginal-gain solves are the cluster's tasks
+    (the main plan is solved here); without it they run on the local pool, as do the robustness samples.
+    """
     ui = scen.output.lang
     callback, close = _progress_bar(show, ui)
     with contextlib.ExitStack() as stack:
-        # --robustness N: the executor first, so an unreachable cluster fails before minutes of work
-        ex = None if rob_samples is None else stack.enter_context(
+        # the executor first, so an unreachable cluster fails before minutes of work (and nothing is written)
+        ex = None if rob_samples is None and scheduler is None else stack.enter_context(
             executor(workers=workers, scheduler=scheduler, tls=tls_files()))
         stack.callback(close)
-        result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback)
-        if ex is not None:
+        result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback,
+                              executor=ex if scheduler is not None else None)
+        if ex is not None and rob_samples is not None:
             result = attach_robustness(result, ex, samples=rob_samples or 0, seed=seed, show=show)
         callback("write", len(pipeline.STEPS))
         write_run(result, out_dir, lang=ui, include_incidents=scen.output.include_incidents, cancelled=interrupted)

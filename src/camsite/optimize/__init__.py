@@ -100,6 +100,7 @@ from camsite.optimize._frames import FramedPlan, framed_plan
 from camsite.optimize._knee import chord_knee
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import TIE_BREAKS, SolverOptions
+from camsite.optimize._remote import PendingSolves, TaskMap, Variant, start_variants
 from camsite.optimize._sweep import (
     CURVE_COLUMNS,
     STAGE_COLUMNS,
@@ -121,9 +122,12 @@ __all__ = [
     "CoverageModel",
     "FramedPlan",
     "PendingCurve",
+    "PendingSolves",
     "Solution",
     "SolverOptions",
     "Spend",
+    "TaskMap",
+    "Variant",
     "budget_sweep",
     "chord_knee",
     "framed_plan",
@@ -135,4 +139,5 @@ __all__ = [
     "solve_budgets",
     "staged_plan",
     "start_budget_sweep",
+    "start_variants",
 ]

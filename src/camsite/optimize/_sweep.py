@@ -30,6 +30,13 @@ A run does not wait for its main budget before the curve: :func:`start_sweep`
 workers and returns a :class:`PendingSweep` at once; the caller solves the main
 budget on the core the workers leave and hands it to ``result(known)``.
 
+Given an ``executor`` (anything with ``map(fn, shared, items)``, e.g. a Dask
+cluster's, :mod:`camsite.optimize._remote`), the chains are its tasks instead,
+largest budget first, the model sent once to each worker; each chain still
+starts from a clean solver and its own start, so the table is the same.
+:meth:`PendingSweep.solve_also` queues other solves of the same data (other
+side constraints, e.g. a district's next money) on the same workers.
+
 Knee rule
 ---------
 :func:`knee` lives in :mod:`camsite.optimize._knee` (a rate rule that does
@@ -57,6 +64,15 @@ from camsite.optimize._data import IntArray
 from camsite.optimize._knee import KNEE_RATE_PP, KNEE_WINDOW_SEK, knee
 from camsite.optimize._maxcov import CoverageModel
 from camsite.optimize._options import DEFAULT_SOLVER, SWEEP_SOLVER, SolverOptions
+from camsite.optimize._remote import (
+    Chain,
+    PendingSolves,
+    RemoteTasks,
+    TaskMap,
+    Variant,
+    solve_chain,
+    solve_variant,
+)
 from camsite.optimize.solution import Solution
 
 logger = logging.getLogger(__name__)
@@ -80,7 +96,7 @@ CHAIN_LENGTH = 1
 #: Start the budget after a known one (the main solve) from that solution (False: see CHAIN_LENGTH).
 START_FROM_KNOWN = False
 
-_Chain = tuple[tuple[float, ...], IntArray | None]  # budgets, start of the first one
+_Chain = Chain
 _WORKER_MODEL: list[CoverageModel] = []
 
 
@@ -116,16 +132,7 @@ def _chains(budgets: Sequence[float], known: Mapping[float, Solution | None]) ->
 
 
 def _solve_chain(model: CoverageModel, chain: _Chain, solver: SolverOptions) -> list[Solution]:
-    budgets, prev = chain
-    own = model.fork()  # a solver of its own: the same state in every process and thread
-    sols = []
-    for b in budgets:
-        sol = own.solve(b, solver=solver, start=prev)
-        if sol.status != "infeasible":
-            prev = sol.selected
-        logger.info("budget %.0f: %s, coverage %.3f%%", b, sol.status, sol.coverage_pct)
-        sols.append(sol)
-    return sols
+    return solve_chain(model, chain, solver)
 
 
 def _init_worker(model: CoverageModel, parent: int) -> None:
@@ -135,6 +142,10 @@ def _init_worker(model: CoverageModel, parent: int) -> None:
 
 def _chain_task(chain: _Chain, solver: SolverOptions) -> list[Solution]:
     return _solve_chain(_WORKER_MODEL[0], chain, solver)
+
+
+def _variant_task(variant: Variant, solver: SolverOptions) -> Solution:
+    return solve_variant(_WORKER_MODEL[0], variant, solver)
 
 
 def _executor(model: CoverageModel, workers: int) -> Executor:
@@ -150,11 +161,14 @@ class PendingSweep:
 
     Made by :func:`start_sweep`; :meth:`result` waits for them, :meth:`cancel`
     ends the workers at once. With one worker (or one budget) nothing runs
-    until :meth:`result`, which then solves them in this process.
+    until :meth:`result`, which then solves them in this process. With an
+    ``executor`` (:class:`~camsite.optimize._remote.TaskMap`, e.g. a Dask
+    cluster) the budgets are its tasks instead of the local pool's, largest
+    budget first; the plans are the same.
     """
 
     def __init__(self, model: CoverageModel, budgets: Iterable[float], solver: SolverOptions,
-                 skip: Iterable[float] = ()) -> None:
+                 skip: Iterable[float] = (), executor: TaskMap | None = None) -> None:
         wanted = sorted({float(b) for b in budgets})
         for b in wanted:
             if not np.isfinite(b) or b < 0:
@@ -164,10 +178,16 @@ class PendingSweep:
         self.chains = _chains([b for b in wanted if b not in self.skipped], dict.fromkeys(self.skipped))
         self.workers = min(solver.n_workers, len(self.chains))
         self.pool: Executor | None = None
+        self.remote: RemoteTasks | None = None
         self.futures: list[Future[list[Solution]]] = []
-        if self.workers > 1:
+        self._remote_chains: Future[list[list[Solution]]] | None = None
+        order = sorted(range(len(self.chains)), key=lambda k: -self.chains[k][0][-1])  # slowest first
+        if executor is not None and self.chains:
+            self.remote = RemoteTasks(executor, model)
+            self._remote_chains = self.remote.start([(self.chains[k], solver) for k in order])
+            self._order = order
+        elif self.workers > 1:
             model._build()  # once, before the workers fork
-            order = sorted(range(len(self.chains)), key=lambda k: -self.chains[k][0][-1])  # slowest first
             self.pool = _executor(model, self.workers)
             try:
                 submitted = {k: self.pool.submit(_chain_task, self.chains[k], solver) for k in order}
@@ -183,6 +203,31 @@ class PendingSweep:
                 procs.terminate(self.pool)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.remote is not None:
+            self.remote.close(wait=False, cancel=True)  # the executor's owner ends its tasks (a Dask client is closed)
+            self.remote = None
+
+    def solve_also(self, variants: Sequence[Variant], solver: SolverOptions) -> PendingSolves:
+        """Solve ``variants`` (the sweep's data under other side constraints) on the sweep's workers, after its
+        budgets; in this process when the sweep has no workers. Collect them before :meth:`result` returns
+        (it ends the local pool once its tasks are done)."""
+        items = list(variants)
+        if self.remote is not None:
+            future = self.remote.start([(v, solver) for v in items])
+            return PendingSolves(lambda: [sols[0] for sols in future.result()])
+        if self.pool is not None:
+            futures = [self.pool.submit(_variant_task, v, solver) for v in items]
+            return PendingSolves(lambda: [f.result() for f in futures])
+        return PendingSolves(lambda: [solve_variant(self.model, v, solver) for v in items])
+
+    def _results(self) -> list[list[Solution]]:
+        if self._remote_chains is not None:
+            done = self._remote_chains.result()
+            by_chain = dict(zip(self._order, done, strict=True))
+            return [by_chain[k] for k in range(len(self.chains))]
+        if self.pool is None:
+            return [_solve_chain(self.model, ch, self.solver) for ch in self.chains]
+        return [f.result() for f in self.futures]
 
     def result(self, known: Mapping[float, Solution] | None = None) -> dict[float, Solution]:
         """Budget -> :class:`Solution` in ascending order, the skipped budgets taken from ``known``."""
@@ -192,30 +237,31 @@ class PendingSweep:
             self.cancel()
             raise ValueError(f"budgets {missing} were skipped but are not known")
         try:
-            if self.pool is None:
-                results = [_solve_chain(self.model, ch, self.solver) for ch in self.chains]
-            else:
-                results = [f.result() for f in self.futures]
+            results = self._results()
         except BaseException:
             self.cancel()
             raise
         if self.pool is not None:
             self.pool.shutdown(wait=True)
             self.pool = None
+        if self.remote is not None:
+            self.remote.close(wait=True)
+            self.remote = None
         found = {b: s for ch, sols in zip(self.chains, results, strict=True)
                  for b, s in zip(ch[0], sols, strict=True)}
         return {b: found[b] if b in found else given[b] for b in self.wanted}
 
 
 def start_sweep(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = SWEEP_SOLVER,
-                skip: Iterable[float] = ()) -> PendingSweep:
+                skip: Iterable[float] = (), executor: TaskMap | None = None) -> PendingSweep:
     """Start solving ``model`` for each budget but those in ``skip`` on ``solver.workers`` processes.
 
     Returns at once (the workers run in the background); :meth:`PendingSweep.result`
     gives the solutions. The main budget of a run is skipped here and solved by
     the caller meanwhile, so both cores work on the curve and the main plan at once.
+    With ``executor`` (:class:`~camsite.optimize._remote.TaskMap`) the budgets are its tasks.
     """
-    return PendingSweep(model, budgets, solver, skip)
+    return PendingSweep(model, budgets, solver, skip, executor)
 
 
 def solve_budgets(model: CoverageModel, budgets: Iterable[float], *, solver: SolverOptions = DEFAULT_SOLVER,
@@ -309,6 +355,11 @@ class PendingCurve:
         """End the workers now."""
         self.sweep.cancel()
 
+    def solve_also(self, variants: Sequence[Variant], solver: SolverOptions) -> PendingSolves:
+        """The curve's data solved under other side constraints on the curve's workers
+        (:meth:`PendingSweep.solve_also`); collect them before or after :meth:`table`."""
+        return self.sweep.solve_also(variants, solver)
+
     def table(self, known: Mapping[float, Solution] | None = None) -> pd.DataFrame:
         """The curve as :func:`budget_sweep` gives it; skipped budgets come from ``known``."""
         sols = self.sweep.result({float(b): s for b, s in (known or {}).items() if float(b) in self.sweep.wanted})
@@ -319,18 +370,20 @@ def start_budget_sweep(
     coverage: Matrix, weights: npt.ArrayLike, costs: npt.ArrayLike, budgets: Iterable[float], *,
     existing: npt.ArrayLike | None = None, constraints: Constraints | None = None,
     solver: SolverOptions = SWEEP_SOLVER, backup_weight: float = 0.0, skip: Iterable[float] = (),
-    site_labels: Sequence[str] | None = None,
+    site_labels: Sequence[str] | None = None, executor: TaskMap | None = None,
 ) -> PendingCurve:
     """:func:`budget_sweep` started in the background, without the budgets in ``skip``.
 
     The caller solves a skipped budget meanwhile (the run's main budget, on the
     core the workers leave) and hands it to :meth:`PendingCurve.table`. Call
-    :meth:`PendingCurve.cancel` when it will not be needed (an error).
+    :meth:`PendingCurve.cancel` when it will not be needed (an error). ``executor``: run the budgets as its
+    tasks (:mod:`camsite.optimize._remote`, e.g. a Dask cluster) instead of on the local pool.
     """
     model = make_model(coverage, weights, costs, existing=existing, constraints=constraints,
                        backup_weight=backup_weight)
     labels = _labels(site_labels, model.n_sites)
-    return PendingCurve(start_sweep(model, [float(b) for b in budgets], solver=solver, skip=skip), labels)
+    return PendingCurve(start_sweep(model, [float(b) for b in budgets], solver=solver, skip=skip,
+                                    executor=executor), labels)
 
 
 def staged_plan(

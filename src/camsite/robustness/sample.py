@@ -139,7 +139,7 @@ def make_context(scenario: Scenario, inputs: stages.Inputs, instance: stages.Ins
     variants = np.asarray(instance.candidates["variant"].to_numpy(), dtype=object)
     keys = _keys(instance.demand)
     ctx = Context(scenario=scenario, inputs=payload.worker_inputs(inputs), instance=payload.worker_instance(instance),
-                  cameras=cams, constraints=stages.constraints_for(instance, opt),
+                  cameras=cams, constraints=stages.plan_constraints(scenario, inputs, instance),
                   solver=for_instance(instance, solver or stages.solver_options(opt, greedy=False, lp_bound=False)),
                   settings=settings or scenario.robustness, streets=streets,
                   main_variants=tuple(str(v) for v in variants[np.asarray(main_selected, np.int64)]),
@@ -215,7 +215,9 @@ def evaluate(ctx: Context, index: int, seed: int, draw: Draw | None = None) -> O
     opt = ctx.scenario.optimization
     with _quiet():
         inst, rebuilt = sample_instance(ctx, draw)
-        constraints = ctx.constraints if not rebuilt else stages.constraints_for(inst, opt)
+        # the run's side constraints (the districts' spending rows count the sample's costs)
+        constraints = ctx.constraints if not rebuilt and draw.cost_factor == 1.0 else \
+            stages.plan_constraints(ctx.scenario, ctx.inputs, inst)
         sol = stages.solve(inst, stages.MaxCoverage(opt.budget_sek, backup_weight=opt.backup_weight), constraints,
                            ctx.solver)
     rows = inst.rows

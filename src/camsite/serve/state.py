@@ -278,7 +278,7 @@ class Workbench:
         weights = variants.point_weights(inst, self.category_weights, req.weights)
         var = variants.variant_instance(inst, weights)  # the instance with the request's weights and rows
         opt = replace(self.scenario.optimization, forced_sites=req.forced, forbidden_sites=req.forbidden)
-        cons = stages.constraints_for(inst, opt)
+        cons = stages.plan_constraints(self.scenario, self.result.inputs, inst, opt=opt)  # as `camsite run`
         rows = var.rows
         model = optimize.make_model(rows.matrix, rows.weights, inst.costs, existing=rows.existing,
                                     constraints=cons, backup_weight=opt.backup_weight)

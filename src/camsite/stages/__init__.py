@@ -26,10 +26,13 @@ from camsite.stages._districts import (
     DISTRICT_CURVE_COLUMNS,
     CityDistricts,
     DistrictRow,
+    PendingGains,
     city_districts,
     city_figures,
+    city_gains,
     curve_by_district,
     district_rows,
+    plan_constraints,
 )
 from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.answer import Answer, BudgetPlans, PendingPlans, answer, budget_plans, start_curve
@@ -91,6 +94,7 @@ __all__ = [
     "MinCost",
     "NoViewRow",
     "Objective",
+    "PendingGains",
     "PendingPlans",
     "Reach",
     "Summary",
@@ -102,6 +106,7 @@ __all__ = [
     "camera_models",
     "city_districts",
     "city_figures",
+    "city_gains",
     "constraints_for",
     "coverage_breakdown",
     "curve_by_district",
@@ -117,6 +122,7 @@ __all__ = [
     "kind_masks",
     "load_inputs",
     "not_proven",
+    "plan_constraints",
     "rank_sites",
     "share_pct",
     "solve",

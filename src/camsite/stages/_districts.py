@@ -34,18 +34,19 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from camsite import optimize
-from camsite.config import District, Scenario
+from camsite.config import District, OptimizationConfig, Scenario
 from camsite.districts import assign, district_areas
 from camsite.optimize import Constraints, Solution, SolverOptions, Spend
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
-from camsite.stages.solve import for_instance, solver_options
+from camsite.stages.solve import constraints_for, for_instance, solver_options
 from camsite.stages.summary import coverage_breakdown, kind_masks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DISTRICT_CURVE_COLUMNS", "MARGINAL_PER_SEK", "CityDistricts", "DistrictRow", "city_districts",
-           "city_figures", "curve_by_district", "district_rows", "marginal_gains"]
+__all__ = ["DISTRICT_CURVE_COLUMNS", "MARGINAL_PER_SEK", "CityDistricts", "DistrictRow", "PendingGains",
+           "city_districts", "city_figures", "city_gains", "curve_by_district", "curve_notes", "district_rows", "marginal_gains",
+           "plan_constraints", "start_gains", "wants_gains"]
 
 #: The marginal gain is given per this many SEK.
 MARGINAL_PER_SEK = 100_000.0
@@ -92,6 +93,23 @@ def city_districts(scenario: Scenario, inputs: Inputs, instance: Instance) -> Ci
         logger.info("%d of %d candidate variants lie in no district of [[districts]]: not allowed", outside,
                     len(cand))
     return CityDistricts(districts=areas.districts, candidate=cand, demand=assign(instance.demand.geometry, areas))
+
+
+def plan_constraints(scenario: Scenario, inputs: Inputs, instance: Instance, *,
+                     opt: OptimizationConfig | None = None, city: CityDistricts | None = None) -> Constraints:
+    """The side constraints every command solves a scenario's plans with (run, robustness, serve, batch).
+
+    :func:`~camsite.stages.constraints_for` over ``opt`` (default: the
+    scenario's ``[optimization]``; serve passes its request's forced and
+    forbidden sites) and, with ``[[districts]]``, one spending row per district
+    and the candidates in no district forbidden (:meth:`CityDistricts.constrain`,
+    with the instance's costs). ``city``: the districts when already placed
+    (:func:`city_districts`), else placed here.
+    """
+    cons = constraints_for(instance, opt or scenario.optimization)
+    if city is None:
+        city = city_districts(scenario, inputs, instance)
+    return cons if city is None else city.constrain(cons, instance.costs)
 
 
 @dataclass(frozen=True)
@@ -141,30 +159,75 @@ def _incidents_seen(instance: Instance, selected: NDArray[np.int64]) -> float:
     return float(inc[mask] @ share[mask])
 
 
-def marginal_gains(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution,
-                   solver: SolverOptions, *, budget_sek: float) -> dict[str, Marginal]:
-    """Each district's marginal gain at the city optimum ``solution`` (module docs), by one exact solve each.
-
-    ``constraints`` are the city's (with the districts' rows, :meth:`CityDistricts.constrain`).
-    """
+def _gain_variants(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution, *,
+                   budget_sek: float) -> tuple[float, list[optimize.Variant]]:
+    """The step and one solve per district (module docs): the city budget and that district's spending raised by
+    the step, every other district held to its spend, started from the city optimum (it fits)."""
     costs = instance.costs
     allowed = ~constraints.forbidden
     step = max(MARGINAL_PER_SEK, float(costs[allowed].max()) if allowed.any() else 0.0)
     spent = constraints.spend_of(solution.selected)
-    base = _incidents_seen(instance, solution.selected)
-    out: dict[str, Marginal] = {}
-    for k, d in enumerate(city.districts):
+    out = []
+    for k in range(len(city.districts)):
         upper = spent.copy()
         upper[k] += step
         cons = city.constrain(constraints, costs, upper=upper * (1 + 1e-12))
-        rows = instance.rows  # the city optimum fits: it starts the solve (and lets the LP's duals fix sites)
-        sol = optimize.max_coverage(rows.matrix, rows.weights, costs, budget_sek + step, existing=rows.existing,
-                                    constraints=cons, solver=for_instance(instance, solver),
-                                    warm_start=solution.selected)
-        gain = _incidents_seen(instance, sol.selected) - base if sol.status != "infeasible" else float("nan")
-        logger.debug("district %s: the next %.0f SEK see %.3f incidents more (%s)", d.name, step, gain, sol.status)
-        out[d.name] = Marginal(step_sek=step, incidents=gain, status=sol.status)
-    return out
+        out.append(optimize.Variant(budget=budget_sek + step, constraints=cons, start=solution.selected))
+    return step, out
+
+
+@dataclass
+class PendingGains:
+    """The districts' marginal-gain solves running (:func:`start_gains`); :meth:`result` waits for them."""
+
+    city: CityDistricts
+    instance: Instance
+    base: float
+    step: float
+    solves: optimize.PendingSolves
+
+    def result(self) -> dict[str, Marginal]:
+        """District name -> :class:`Marginal`."""
+        out: dict[str, Marginal] = {}
+        for d, sol in zip(self.city.districts, self.solves.result(), strict=True):
+            gain = _incidents_seen(self.instance, sol.selected) - self.base if sol.status != "infeasible" \
+                else float("nan")
+            logger.debug("district %s: the next %.0f SEK see %.3f incidents more (%s)", d.name, self.step, gain,
+                         sol.status)
+            out[d.name] = Marginal(step_sek=self.step, incidents=gain, status=sol.status)
+        return out
+
+
+def start_gains(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution,
+                solver: SolverOptions, *, budget_sek: float, backup_weight: float = 0.0,
+                curve: optimize.PendingCurve | None = None, executor: optimize.TaskMap | None = None
+                ) -> PendingGains:
+    """The districts' marginal-gain solves started: on the budget curve's workers (``curve``, after its budgets),
+    else as ``executor``'s tasks (e.g. a Dask cluster's), else in this process when the result is asked for.
+
+    The solves, and so the gains, are the same wherever they run: each is one exact solve from the city optimum.
+    """
+    step, variants = _gain_variants(city, instance, constraints, solution, budget_sek=budget_sek)
+    solver = for_instance(instance, solver)
+    if curve is not None:
+        solves = curve.solve_also(variants, solver)
+    else:
+        rows = instance.rows
+        solves = optimize.start_variants(rows.matrix, rows.weights, instance.costs, variants, existing=rows.existing,
+                                         backup_weight=backup_weight, solver=solver, executor=executor)
+    return PendingGains(city=city, instance=instance, base=_incidents_seen(instance, solution.selected), step=step,
+                        solves=solves)
+
+
+def marginal_gains(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution,
+                   solver: SolverOptions, *, budget_sek: float, backup_weight: float = 0.0) -> dict[str, Marginal]:
+    """Each district's marginal gain at the city optimum ``solution`` (module docs), by one exact solve each, in
+    this process (:func:`start_gains` runs them on workers).
+
+    ``constraints`` are the city's (with the districts' rows, :meth:`CityDistricts.constrain`).
+    """
+    return start_gains(city, instance, constraints, solution, solver, budget_sek=budget_sek,
+                       backup_weight=backup_weight).result()
 
 
 def _row(name: str, label: str, district: District | None, sel: NDArray[np.int64], instance: Instance,
@@ -217,6 +280,33 @@ def district_rows(city: CityDistricts, instance: Instance, selected: NDArray[np.
     return tuple(rows)
 
 
+def curve_notes(scenario: Scenario, curve: pd.DataFrame) -> pd.DataFrame:
+    """``curve`` with a ``note`` column after ``status`` saying why a point is infeasible (with ``[[districts]]``
+    or an infeasible point; else unchanged), and one warning naming those budgets.
+
+    A budget below the sum of the districts' ``min_sek`` is "infeasible: below the districts' minimums (X SEK)";
+    any other infeasible point cannot meet the side constraints (forced sites, minimums) within its budget.
+    """
+    if "status" not in curve:
+        return curve
+    bad = curve["status"].astype(str).to_numpy() == "infeasible"
+    if not scenario.districts and not bad.any():
+        return curve
+    floor = float(sum(d.min_sek for d in scenario.districts))
+    budget = curve["budget_sek"].to_numpy(float)
+    below = bad & (budget < floor * (1 - 1e-12))
+    notes = np.where(below, f"infeasible: below the districts' minimums ({floor:.0f} SEK)",
+                     np.where(bad, "infeasible: the side constraints cannot be met within this budget", ""))
+    out = curve.drop(columns=["note"], errors="ignore")
+    out.insert(list(out.columns).index("status") + 1, "note", notes.astype(object))
+    if bad.any():
+        what = f"below the districts' minimums ({floor:.0f} SEK)" if below[bad].all() else \
+            "the side constraints cannot be met within the budget (see the note column)"
+        logger.warning("%d of %d budget-curve points are infeasible: %s; budget_sek %s", int(bad.sum()), len(out),
+                       what, ", ".join(f"{b:.0f}" for b in budget[bad]))
+    return out
+
+
 def curve_by_district(city: CityDistricts, instance: Instance, curve: pd.DataFrame | None) -> pd.DataFrame | None:
     """Each budget-curve plan's spend and sites per district (:data:`DISTRICT_CURVE_COLUMNS`), from its
     ``sites`` column (variant labels separated by ``;``)."""
@@ -239,17 +329,34 @@ def curve_by_district(city: CityDistricts, instance: Instance, curve: pd.DataFra
     return pd.DataFrame(out, columns=list(DISTRICT_CURVE_COLUMNS))
 
 
+def wants_gains(scenario: Scenario, city: CityDistricts | None, solution: Solution) -> bool:
+    """Whether a run's districts get their marginal gains: a most-coverage plan the solver found."""
+    return city is not None and scenario.optimization.objective == "max_coverage" and \
+        solution.status in ("optimal", "time_limit")
+
+
+def city_gains(scenario: Scenario, city: CityDistricts | None, instance: Instance, constraints: Constraints,
+               solution: Solution, *, curve: optimize.PendingCurve | None = None,
+               executor: optimize.TaskMap | None = None) -> PendingGains | None:
+    """A run's marginal-gain solves started (:func:`start_gains`; None when the run has none,
+    :func:`wants_gains`): hand them to :func:`city_figures`."""
+    if city is None or not wants_gains(scenario, city, solution):
+        return None
+    opt = scenario.optimization
+    return start_gains(city, instance, constraints, solution, solver_options(opt), budget_sek=opt.budget_sek,
+                       backup_weight=opt.backup_weight, curve=curve, executor=executor)
+
+
 def city_figures(scenario: Scenario, city: CityDistricts | None, instance: Instance, constraints: Constraints,
-                 solution: Solution, curve: pd.DataFrame | None, *, outside_label: str = ""
-                 ) -> tuple[tuple[DistrictRow, ...], pd.DataFrame | None]:
+                 solution: Solution, curve: pd.DataFrame | None, *, outside_label: str = "",
+                 gains: PendingGains | None = None) -> tuple[tuple[DistrictRow, ...], pd.DataFrame | None]:
     """The per-district rows of a run's plan (with the marginal gains when the plan is the most coverage for the
-    budget) and its budget curve per district; nothing without ``[[districts]]``."""
+    budget: from ``gains`` when started, :func:`city_gains`, else solved here) and its budget curve per
+    district; nothing without ``[[districts]]``."""
     if city is None:
         return (), None
-    opt = scenario.optimization
-    marginals = None
-    if opt.objective == "max_coverage" and solution.status in ("optimal", "time_limit"):
-        marginals = marginal_gains(city, instance, constraints, solution, solver_options(opt),
-                                   budget_sek=opt.budget_sek)
+    if gains is None:
+        gains = city_gains(scenario, city, instance, constraints, solution)
+    marginals = None if gains is None else gains.result()
     rows = district_rows(city, instance, solution.selected, marginals=marginals, outside_label=outside_label)
     return rows, curve_by_district(city, instance, curve)

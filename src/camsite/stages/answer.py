@@ -19,7 +19,8 @@ import pandas as pd
 
 from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
-from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions
+from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions, TaskMap
+from camsite.stages._districts import curve_notes
 from camsite.stages._targets import PendingTargets, start_targets
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
@@ -136,14 +137,16 @@ class PendingPlans:
             self.targets.cancel()
 
 
-def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints) -> PendingPlans | None:
+def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints, *,
+                executor: TaskMap | None = None) -> PendingPlans | None:
     """The scenario's budget curve and its target points started on worker processes, before :func:`answer`
     (None: no curve).
 
     The main budget of a max-coverage question is left out: :func:`answer` solves
     it meanwhile, so the curve, its target points and the main plan share the
     cores. Hand the result to :func:`budget_plans` (``pending``); cancel it
-    when the run fails.
+    when the run fails. ``executor`` (e.g. a Dask cluster's, with ``map(fn, shared, items)``): the curve's
+    budgets are its tasks instead of the local pool's (the same plans); the target points stay on this machine.
     """
     opt = scenario.optimization
     if opt.budget_sweep is None:
@@ -151,7 +154,7 @@ def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints
     # the target points first: their highest reach runs alone (its own time limit), then the curve's workers start
     targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)), workers=TARGET_WORKERS)
     try:
-        curve = _start(opt, opt.budget_sweep.values(), instance, constraints)
+        curve = _start(opt, opt.budget_sweep.values(), instance, constraints, executor)
     except BaseException:
         if targets is not None:
             targets.cancel()
@@ -160,10 +163,10 @@ def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints
 
 
 def _start(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance,
-           constraints: Constraints) -> PendingCurve:
+           constraints: Constraints, executor: TaskMap | None = None) -> PendingCurve:
     skip = [opt.budget_sek] if opt.objective == "max_coverage" else []
     return start_budget_curve(instance, budgets, constraints, _sweep_options(opt), backup_weight=opt.backup_weight,
-                              skip=skip)
+                              skip=skip, executor=executor)
 
 
 def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
@@ -191,7 +194,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         try:
-            plans = _curve_plans(opt, opt.budget_sweep.values(), instance, constraints, answered, pending)
+            plans = _curve_plans(scenario, opt.budget_sweep.values(), instance, constraints, answered, pending)
         except BaseException:
             if pending is not None:
                 pending.cancel()
@@ -202,13 +205,15 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
     return plans
 
 
-def _curve_plans(opt: OptimizationConfig, budgets: Sequence[float], instance: Instance, constraints: Constraints,
+def _curve_plans(scenario: Scenario, budgets: Sequence[float], instance: Instance, constraints: Constraints,
                  answered: Answer, pending: PendingPlans | None) -> BudgetPlans:
     """The curve over ``budgets``, its knee and its target points (from ``pending`` when started)."""
+    opt = scenario.optimization
     known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
     started = pending.curve if pending is not None else _start(opt, budgets, instance, constraints)
     curve = started.table(known)
     curve = curve_with_incidents(instance, curve)  # the headline: incident coverage, and its knee
+    curve = curve_notes(scenario, curve)  # why a point is infeasible (below the districts' minimums)
     knee = headline_knee(instance, curve)
     if pending is not None and pending.targets is not None:
         points = pending.targets.points(curve)

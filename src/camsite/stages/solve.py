@@ -132,13 +132,16 @@ def budget_curve(instance: Instance, budgets: Sequence[float], constraints: Cons
 
 
 def start_budget_curve(instance: Instance, budgets: Sequence[float], constraints: Constraints, solver: SolverOptions,
-                       *, backup_weight: float = 0.0, skip: Sequence[float] = ()) -> optimize.PendingCurve:
+                       *, backup_weight: float = 0.0, skip: Sequence[float] = (),
+                       executor: optimize.TaskMap | None = None) -> optimize.PendingCurve:
     """:func:`budget_curve` started on worker processes without the budgets in ``skip`` (solved meanwhile by the
-    caller and handed to ``PendingCurve.table``); see :func:`camsite.optimize.start_budget_sweep`."""
+    caller and handed to ``PendingCurve.table``); see :func:`camsite.optimize.start_budget_sweep`. ``executor``:
+    the budgets as its tasks (e.g. a Dask cluster's) instead of the local pool's."""
     rows, solver = instance.rows, for_instance(instance, solver)
     return optimize.start_budget_sweep(rows.matrix, rows.weights, instance.costs, budgets, existing=rows.existing,
                                        constraints=constraints, solver=solver, backup_weight=backup_weight,
-                                       skip=skip, site_labels=instance.candidates["variant"].tolist())
+                                       skip=skip, site_labels=instance.candidates["variant"].tolist(),
+                                       executor=executor)
 
 
 def staged_plan(instance: Instance, stage_budgets: Sequence[float], constraints: Constraints, solver: SolverOptions,

@@ -489,11 +489,12 @@ def no_view_rows(frame: pd.DataFrame, sites: pd.DataFrame | None = None) -> tupl
 
 
 def not_proven(table: pd.DataFrame | None) -> int:
-    """How many rows of a budget-curve or staged-plan table were not proven optimal.
+    """How many rows of a budget-curve or staged-plan table the time limit stopped (not infeasible ones).
 
-    >>> not_proven(pd.DataFrame({"proven_optimal": [True, False, False]})), not_proven(None)
-    (2, 0)
+    >>> not_proven(pd.DataFrame({"proven_optimal": [True, False, False], "status": ["optimal", "x", "infeasible"]}))
+    1
     """
     if table is None or "proven_optimal" not in table:
         return 0
-    return int((~table["proven_optimal"].astype(bool)).sum())
+    bad = ~table["proven_optimal"].astype(bool) & (table.get("status", pd.Series("", index=table.index)) != "infeasible")
+    return int(bad.sum())
