@@ -15,8 +15,12 @@ cell, as a statistics office suppresses a table:
   (its smallest shown cell: else the total minus the shown cells gives the
   hidden one back), and while the hidden cells of a column add up to a count in
   (0, 3), or the rows whose ``A`` is hidden gain (``A - B``) such a count, one more;
-* the marginal gain is hidden when the incidents it adds lie in (0, 3) either
-  way, since the step is published and the gain per 100 kSEK gives them back.
+* the marginal gain (what the district's next step of money adds) is shown when
+  the events whose coverage the step changes are 3 or more (``marginal_events``,
+  as a site's gain is shown from 3 distinct events): the figure is an expected
+  value spread over those events, and no count of fewer than 3 stands behind
+  it; with fewer than 3 events it is hidden with its rates and the number of
+  events. A row without that number hides a gain under 3 incidents either way.
 
 >>> from camsite.stages import DistrictRow
 >>> row = DistrictRow("a", "A", 0.0, None, 2, 1.0, 10.0, 10.0, 1.0, 6.0, 10.0, 60.0, None, None, 200000.0, 1.5,
@@ -93,9 +97,11 @@ def hide_districts(rows: Sequence[DistrictRow], *, grand: tuple[float, float, fl
         gone: dict[str, Any] = {name: None for c, names in enumerate(_COLUMNS) if hide[k, c] for name in names}
         if hide[k, 0]:
             gone.update({name: None for names in _COLUMNS for name in names})
-        gain = row.marginal_incidents
-        if gain is not None and is_small(abs(gain), min_count):
+        gain, events = row.marginal_incidents, row.marginal_events
+        few = is_small(float(events), min_count) if events is not None else gain is not None and is_small(
+            abs(gain), min_count)
+        if gain is not None and few:
             gone.update(marginal_incidents=None, marginal_incidents_per_100k=None,
-                        marginal_incident_pct_per_100k=None)
+                        marginal_incident_pct_per_100k=None, marginal_events=None)
         out.append(dataclasses.replace(row, **gone) if gone else row)
     return tuple(out)

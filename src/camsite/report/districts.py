@@ -35,9 +35,10 @@ __all__ = ["DISTRICT_COLUMNS", "curve_frame", "districts_frame", "section", "sum
 DISTRICT_COLUMNS = ("district", "label", "min_sek", "max_sek", "n_sites", "spent_sek", "incidents_total",
                     "incidents_before", "incidents_after", "incident_before_pct", "incident_after_pct",
                     "footfall_before_pct", "footfall_after_pct", "marginal_step_sek", "marginal_incidents",
-                    "marginal_incidents_per_100k", "marginal_incident_pct_per_100k", "marginal_status")
-_HIDDEN = ("incidents_total", "incidents_before", "incidents_after", "marginal_incidents",
-           "marginal_incidents_per_100k")
+                    "marginal_incidents_per_100k", "marginal_incident_pct_per_100k", "marginal_events",
+                    "marginal_status")
+_HIDDEN = ("incidents_total", "incidents_before", "incidents_after", "incident_before_pct", "incident_after_pct",
+           "marginal_incidents", "marginal_incidents_per_100k", "marginal_incident_pct_per_100k", "marginal_events")
 #: Colours of the districts in the stacked picture (repeated beyond ten).
 _PALETTE = ("#1f5f8b", "#e07b39", "#3a8f5c", "#b5443c", "#7a5ea8", "#8c6d46", "#c86aa6", "#6f6f6f", "#a8a532",
             "#2fa3b5")
@@ -54,7 +55,7 @@ def districts_frame(result: RunResult, *, lang: str = "sv", suppressed: str | No
     for r in result.districts:
         rec = {**asdict(r), "district": r.name, "label": _label(r, lang)}
         if suppressed is not None:  # a count the privacy rule hid, told apart from one that does not exist
-            hid_inc = r.incidents_total is None and result.summary.incident_coverage_after_pct is not None
+            hid_inc = result.summary.incident_coverage_after_pct is not None  # hidden cell by cell
             hid_gain = r.marginal_incidents is None and r.marginal_status is not None
             for col in _HIDDEN:
                 if rec[col] is None and (hid_gain if col.startswith("marginal") else hid_inc):
@@ -140,7 +141,7 @@ def section(result: RunResult, *, lang: str = "sv") -> str:
     ``[[districts]]``)."""
     if not result.districts:
         return ""
-    frame = districts_frame(result, lang=lang, suppressed=tr("suppressed", lang))
+    frame = districts_frame(result, lang=lang, suppressed=tr("district_withheld", lang))
     cols = ("label", "n_sites", "spent_sek", "incident_before_pct", "incident_after_pct", "incidents_after",
             "footfall_before_pct", "footfall_after_pct", "marginal_incidents_per_100k")
     head = "".join(f"<th>{esc(tr(c if c != 'label' else 'district', lang))}</th>" for c in cols)

@@ -260,7 +260,7 @@ def _workbook(result: RunResult, *, lang: str, include_incidents: bool) -> Workb
         _sheet(wb, tr("curve", lang), _curve_df(result, result.budget_curve, lang), lang=lang)
     if result.districts:  # [[districts]]: the plan per district and the curve per district
         _sheet(wb, tr("districts_sheet", lang), districts.districts_frame(result, lang=lang, suppressed=tr(
-            "suppressed", lang)), lang=lang)
+            "district_withheld", lang)), lang=lang)
         if result.district_curve is not None:
             _sheet(wb, tr("district_curve_sheet", lang), result.district_curve, lang=lang)
     points = list(result.summary.target_points or ())

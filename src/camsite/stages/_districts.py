@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from camsite import optimize
 from camsite.config import District, OptimizationConfig, Scenario
 from camsite.districts import assign, district_areas
+from camsite.evidence import demand_events
 from camsite.optimize import Constraints, Solution, SolverOptions, Spend
 from camsite.stages.inputs import Inputs
 from camsite.stages.instance import Instance
@@ -119,6 +120,8 @@ class Marginal:
     step_sek: float
     incidents: float
     status: str
+    #: Distinct events whose expected coverage the step changes (the privacy rule shows the gain from 3).
+    events: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class DistrictRow:
     marginal_incidents_per_100k: float | None = None
     marginal_incident_pct_per_100k: float | None = None
     marginal_status: str | None = None
+    marginal_events: int | None = None
 
 
 def _incidents_seen(instance: Instance, selected: NDArray[np.int64]) -> float:
@@ -157,6 +161,15 @@ def _incidents_seen(instance: Instance, selected: NDArray[np.int64]) -> float:
     share = instance.rows.point_share(selected)
     inc = instance.demand["incidents"].to_numpy(float)
     return float(inc[mask] @ share[mask])
+
+
+def _events_changed(instance: Instance, before: NDArray[np.int64], after: NDArray[np.int64]) -> int:
+    """How many distinct events (the demand's ``event``) the plans ``before`` and ``after`` see differently."""
+    mask = kind_masks(instance.demand).get("incident")
+    if mask is None:
+        return 0
+    moved = mask & (np.abs(instance.rows.point_share(after) - instance.rows.point_share(before)) > 1e-12)
+    return len({e for e in demand_events(instance.demand)[moved] if e})
 
 
 def _gain_variants(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution, *,
@@ -185,6 +198,7 @@ class PendingGains:
     base: float
     step: float
     solves: optimize.PendingSolves
+    base_selected: NDArray[np.int64]
 
     def result(self) -> dict[str, Marginal]:
         """District name -> :class:`Marginal`."""
@@ -194,7 +208,9 @@ class PendingGains:
                 else float("nan")
             logger.debug("district %s: the next %.0f SEK see %.3f incidents more (%s)", d.name, self.step, gain,
                          sol.status)
-            out[d.name] = Marginal(step_sek=self.step, incidents=gain, status=sol.status)
+            events = _events_changed(self.instance, self.base_selected, sol.selected) if sol.status != "infeasible" \
+                else 0
+            out[d.name] = Marginal(step_sek=self.step, incidents=gain, status=sol.status, events=events)
         return out
 
 
@@ -216,7 +232,7 @@ def start_gains(city: CityDistricts, instance: Instance, constraints: Constraint
         solves = optimize.start_variants(rows.matrix, rows.weights, instance.costs, variants, existing=rows.existing,
                                          backup_weight=backup_weight, solver=solver, executor=executor)
     return PendingGains(city=city, instance=instance, base=_incidents_seen(instance, solution.selected), step=step,
-                        solves=solves)
+                        solves=solves, base_selected=np.asarray(solution.selected, dtype=np.int64))
 
 
 def marginal_gains(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution,
@@ -272,6 +288,7 @@ def district_rows(city: CityDistricts, instance: Instance, selected: NDArray[np.
             per = m.incidents * MARGINAL_PER_SEK / m.step_sek
             row = replace(row, marginal_step_sek=m.step_sek, marginal_incidents=round(m.incidents, 3),
                           marginal_incidents_per_100k=round(per, 3), marginal_status=m.status,
+                          marginal_events=m.events,
                           marginal_incident_pct_per_100k=round(100 * per / total_inc, 4) if total_inc > 0 else None)
         rows.append(row)
     if (city.demand < 0).any():
