@@ -33,10 +33,6 @@ Prints one JSON line per measurement (``what``):
     budgets as a run queues them (``curve_wall_s``: when the curve was done;
     ``same_gains``).
 
-Until the scenario loader knows ``[[districts]]``, :func:`load_city` reads
-the scenario without those tables (they change no figure here: without
-``min_sek`` or ``max_sek`` they only name the district areas).
-
 Usage::
 
     python benchmarks/city.py                 # build and one solve, then the curve's rows
@@ -61,33 +57,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "innerstaden.toml"
 
 
-def without_districts(text: str) -> str:
-    """The scenario text without its ``[[districts]]`` tables (each up to the next table header).
-
-    >>> without_districts('a = 1\\n[[districts]]\\nname = "x"\\n[output]\\nlang = "sv"\\n')
-    'a = 1\\n[output]\\nlang = "sv"\\n'
-    """
-    out, skipping = [], False
-    for line in text.splitlines(keepends=True):
-        head = line.strip()
-        if head.startswith("["):
-            skipping = head == "[[districts]]"
-        if not skipping:
-            out.append(line)
-    return "".join(out)
-
-
 def load_city(path: Path = SCENARIO) -> Any:
-    """The city scenario; without its ``[[districts]]`` tables when this camsite does not know them yet."""
+    """The city scenario, as every command loads it."""
     from camsite import config
-    from camsite.errors import ConfigError
 
-    try:
-        return config.load(path)
-    except ConfigError as exc:
-        if "districts" not in str(exc):
-            raise
-        return config.loads(without_districts(path.read_text(encoding="utf-8")), file=str(path))
+    return config.load(path)
 
 
 def _cpu() -> float:
