@@ -257,8 +257,8 @@ def test_a_budget_on_a_worker_does_not_depend_on_what_the_worker_solved_before()
     """The executor's tasks share one model per worker: a budget solved after others (one worker, every task)
     equals the same budget solved alone on a fresh model, and the table equals the local pool's."""
     rng = np.random.default_rng(7)
-    cov = sp.random(300, 90, density=0.06, random_state=3, format="csr") > 0
-    w, c = rng.integers(1, 9, 300).astype(float), rng.integers(1, 4, 90).astype(float)
+    cov = sp.random(160, 50, density=0.08, random_state=3, format="csr") > 0
+    w, c = rng.integers(1, 9, 160).astype(float), rng.integers(1, 4, 50).astype(float)
     budgets = [4.0, 8.0, 12.0, 16.0]
     opts = SolverOptions(greedy=False, lp_bound=False, workers=2)
     shared = start_budget_sweep(cov, w, c, budgets, solver=opts, executor=InlineExecutor()).table()
