@@ -122,18 +122,16 @@ class Forked(Generic[T]):
     taken, as if logged there. Where the child fails in any way (an exception,
     a value that does not pickle, the child killed), :meth:`result` makes the
     call in this process instead, so it returns or raises exactly what the call
-    does here. Where ``fork`` is not available, with ``background=False``, or
-    while this process runs other Python threads (a Dask client's: a lock one
-    of them holds would stay held in the child), nothing runs until
-    :meth:`result`. Use it as a context manager: leaving the block ends a child
-    still running (an error, Ctrl-C).
+    does here. Where ``fork`` is not available, or with ``background=False``,
+    nothing runs until :meth:`result`. Use it as a context manager: leaving the
+    block ends a child still running (an error, Ctrl-C).
     """
 
     def __init__(self, call: Callable[[], T], *, background: bool = True) -> None:
         self.call = call
         self.process: Any = None
         self.conn: Connection | None = None
-        if background and "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        if background and "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice by the child
                 with contextlib.suppress(OSError, ValueError, AttributeError):
