@@ -107,14 +107,17 @@ def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cam
     ui = scen.output.lang
     callback, close = _progress_bar(show, ui)
     with contextlib.ExitStack() as stack:
-        # the executor first, so an unreachable cluster fails before minutes of work (and nothing is written)
-        ex = None if rob_samples is None and scheduler is None else stack.enter_context(
-            executor(workers=workers, scheduler=scheduler, tls=tls_files()))
         stack.callback(close)
-        result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback,
-                              executor=ex if scheduler is not None else None)
-        if ex is not None and rob_samples is not None:
-            result = attach_robustness(result, ex, samples=rob_samples or 0, seed=seed, show=show)
+        # the executor first, so an unreachable cluster fails before minutes of work (and nothing is written);
+        # closed before the files are written: the writers fork a child for the pictures, which must not inherit
+        # a Dask client's threads
+        with contextlib.ExitStack() as solving:
+            ex = None if rob_samples is None and scheduler is None else solving.enter_context(
+                executor(workers=workers, scheduler=scheduler, tls=tls_files()))
+            result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback,
+                                  executor=ex if scheduler is not None else None)
+            if ex is not None and rob_samples is not None:
+                result = attach_robustness(result, ex, samples=rob_samples or 0, seed=seed, show=show)
         callback("write", len(pipeline.STEPS))
         write_run(result, out_dir, lang=ui, include_incidents=scen.output.include_incidents, cancelled=interrupted)
     return result
