@@ -154,22 +154,16 @@ class DistrictRow:
     marginal_events: int | None = None
 
 
-def _incidents_seen(instance: Instance, selected: NDArray[np.int64]) -> float:
+def _gain_over(instance: Instance, base_share: NDArray[np.float64], selected: NDArray[np.int64]
+               ) -> tuple[float, int]:
+    """What the plan ``selected`` sees beyond the plan whose per-point share is ``base_share``: the incidents
+    gained, and how many distinct events (the demand's ``event``) it sees differently."""
     mask = kind_masks(instance.demand).get("incident")
     if mask is None:
-        return 0.0
-    share = instance.rows.point_share(selected)
-    inc = instance.demand["incidents"].to_numpy(float)
-    return float(inc[mask] @ share[mask])
-
-
-def _events_changed(instance: Instance, before: NDArray[np.int64], after: NDArray[np.int64]) -> int:
-    """How many distinct events (the demand's ``event``) the plans ``before`` and ``after`` see differently."""
-    mask = kind_masks(instance.demand).get("incident")
-    if mask is None:
-        return 0
-    moved = mask & (np.abs(instance.rows.point_share(after) - instance.rows.point_share(before)) > 1e-12)
-    return len({e for e in demand_events(instance.demand)[moved] if e})
+        return 0.0, 0
+    diff = (instance.rows.point_share(selected) - base_share)[mask]
+    gain = float(instance.demand["incidents"].to_numpy(float)[mask] @ diff)
+    return gain, len({e for e in demand_events(instance.demand)[mask][np.abs(diff) > 1e-12] if e})
 
 
 def _gain_variants(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution, *,
@@ -195,21 +189,18 @@ class PendingGains:
 
     city: CityDistricts
     instance: Instance
-    base: float
+    base_share: NDArray[np.float64]  # the city optimum's share of each demand point seen
     step: float
     solves: optimize.PendingSolves
-    base_selected: NDArray[np.int64]
 
     def result(self) -> dict[str, Marginal]:
         """District name -> :class:`Marginal`."""
         out: dict[str, Marginal] = {}
         for d, sol in zip(self.city.districts, self.solves.result(), strict=True):
-            gain = _incidents_seen(self.instance, sol.selected) - self.base if sol.status != "infeasible" \
-                else float("nan")
-            logger.debug("district %s: the next %.0f SEK see %.3f incidents more (%s)", d.name, self.step, gain,
-                         sol.status)
-            events = _events_changed(self.instance, self.base_selected, sol.selected) if sol.status != "infeasible" \
-                else 0
+            gain, events = _gain_over(self.instance, self.base_share, sol.selected) \
+                if sol.status != "infeasible" else (float("nan"), 0)
+            logger.debug("district %s: the next %.0f SEK see %.3f incidents more, %d events (%s)", d.name, self.step,
+                         gain, events, sol.status)
             out[d.name] = Marginal(step_sek=self.step, incidents=gain, status=sol.status, events=events)
         return out
 
@@ -231,8 +222,8 @@ def start_gains(city: CityDistricts, instance: Instance, constraints: Constraint
         rows = instance.rows
         solves = optimize.start_variants(rows.matrix, rows.weights, instance.costs, variants, existing=rows.existing,
                                          backup_weight=backup_weight, solver=solver, executor=executor)
-    return PendingGains(city=city, instance=instance, base=_incidents_seen(instance, solution.selected), step=step,
-                        solves=solves, base_selected=np.asarray(solution.selected, dtype=np.int64))
+    return PendingGains(city=city, instance=instance, base_share=instance.rows.point_share(solution.selected),
+                        step=step, solves=solves)
 
 
 def marginal_gains(city: CityDistricts, instance: Instance, constraints: Constraints, solution: Solution,
