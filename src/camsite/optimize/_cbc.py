@@ -38,7 +38,7 @@ import numpy as np
 import pulp
 
 from camsite.errors import SolverError
-from camsite.optimize._model import FloatArray, IntArray, LinearModel, Outcome
+from camsite.optimize._model import Basis, FloatArray, IntArray, LinearModel, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +150,9 @@ class CbcBackend:
         return prob
 
     def solve(self, *, mip: bool, time_limit: float | None, abs_gap: float, start: FloatArray | None,
-              defaults: bool = False) -> Outcome:
-        """Solve with CBC (``defaults`` changes nothing: camsite sets no CBC algorithm options)."""
+              defaults: bool = False, basis: Basis | None = None) -> Outcome:
+        """Solve with CBC (``defaults`` changes nothing: camsite sets no CBC algorithm options; pulp takes no
+        ``basis``, so every LP starts cold)."""
         prob = self._problem()
         for v in self.vars:
             v.varValue = None

@@ -41,6 +41,7 @@ from camsite.optimize._local import improve
 from camsite.optimize._maxcov_mip import Mip, build_mip, start_values
 from camsite.optimize._model import (
     Backend,
+    Basis,
     Deadline,
     FloatArray,
     IntArray,
@@ -116,6 +117,7 @@ class CoverageModel:
         self.tol = abs_tolerance(np.r_[self.red.weights, self.beta * self.red.weights])
         self._mip: Mip | None = None
         self._solvers = _Backends()
+        self._lp_basis: dict[str, Basis] = {}  # solver name -> the basis every LP starts from (warm_lp)
         self.prep_s = time.perf_counter() - t0
         logger.debug("max coverage reduced %s in %.3f s", self.red.stats, self.prep_s)
 
@@ -142,6 +144,12 @@ class CoverageModel:
         other = copy.copy(self)
         other._solvers = _Backends()
         return other
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. sent to a Dask worker) without its solvers: the receiver opens its own."""
+        state = dict(self.__dict__)
+        state["_solvers"] = _Backends()
+        return state
 
     # -- model ----------------------------------------------------------------------------------
     def _build(self) -> Mip:
@@ -218,6 +226,27 @@ class CoverageModel:
                               tol=1e-9 * max(1.0, budget))
         return self._solution(local, out, info, opts.name, t0)
 
+    def warm_lp(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER) -> None:
+        """Start every later LP relaxation of this model (and of its :meth:`fork` copies made after) from the
+        basis of the LP at ``budget`` (without count rows), instead of cold.
+
+        For a sweep (:class:`~camsite.optimize._sweep.PendingSweep`, at the middle
+        budget): on the default scenario eight budgets' LPs took 0.23 s from that
+        basis against 1.2 s cold. Each LP still starts from this one basis, never
+        from the budget solved before, so a budget's plan depends only on its
+        budget, its start and ``budget`` here, whichever worker solves it. This LP
+        gets ``solver.time_limit_s`` like one budget of the sweep; stopped there,
+        every LP starts cold.
+        """
+        mip = self._build()
+        if mip.infeasible:
+            return
+        backend = self._backend(solver.name, solver.nested)
+        backend.set_row_bounds(mip.budget_row, -np.inf, float(budget))
+        lp = solve_lp(backend, deadline=Deadline.after(solver.time_limit_s), abs_gap=self.tol)
+        if lp.status == "optimal" and lp.basis is not None:
+            self._lp_basis = {**self._lp_basis, solver.name: lp.basis}
+
     def lp_bound(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER) -> float | None:
         """The LP relaxation's optimum at ``budget`` (count rows included), solved without a time limit: no plan
         within the budget sees more. None when the side constraints alone are infeasible."""
@@ -227,7 +256,7 @@ class CoverageModel:
         backend = self._backend(solver.name, solver.nested)
         cuts = self._set_budget(backend, float(budget))
         try:
-            lp = solve_lp(backend, deadline=Deadline(None), abs_gap=self.tol)
+            lp = solve_lp(backend, deadline=Deadline(None), abs_gap=self.tol, basis=self._lp_basis.get(solver.name))
         finally:
             for _ in range(len(cuts)):
                 backend.delete_last_row()
@@ -253,7 +282,7 @@ class CoverageModel:
         mip, budget = self._build(), bud.budget
         lp = None
         if opts.lp_bound or (opts.fixing and backend.duals):
-            lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol)
+            lp = solve_lp(backend, deadline=deadline, abs_gap=self.tol, basis=self._lp_basis.get(opts.name))
             if opts.lp_bound:
                 info["lp_bound"] = lp.objective + self.red.constant if lp.status == "optimal" else None
             if lp.status == "infeasible":
@@ -373,6 +402,12 @@ class CoverageModel:
         if self._feasible(cand, budget) and self._reduced_objective(cand) > self._reduced_objective(warm) + self.tol:
             return cand
         return warm
+
+    def greedy(self, budget: float) -> IntArray | None:
+        """The greedy plan within ``budget`` that every solve starts from (original site indices, sorted; None
+        when the side constraints leave no plan), without solving anything."""
+        local = self._greedy(float(budget))
+        return None if local is None else np.sort(self.red.sites[local]).astype(np.int64)
 
     def _greedy(self, budget: float, seed: IntArray | None = None) -> IntArray | None:
         """Greedy on the reduced model; ``seed`` (local indices) are kept, as if forced."""

@@ -33,7 +33,7 @@ from camsite.vocab import check_solver
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Backend", "BoolArray", "Deadline", "FloatArray", "IntArray", "LinearModel", "ModelBuilder", "Outcome",
+__all__ = ["Backend", "Basis", "BoolArray", "Deadline", "FloatArray", "IntArray", "LinearModel", "ModelBuilder", "Outcome",
            "open_backend", "solve_lp", "solve_mip"]
 
 #: Shortest time a solve is given once its deadline has passed (it then returns what it has at once).
@@ -139,13 +139,28 @@ class ModelBuilder:
 
 
 @dataclass(frozen=True, eq=False)
+class Basis:
+    """An LP basis as the backend gives it (HiGHS's status codes of the columns and rows); opaque elsewhere.
+
+    A backend that can start an LP from a basis (:meth:`Backend.solve`, ``basis``) returns
+    one with each optimal LP (:attr:`Outcome.basis`). Rows added after it was taken start
+    basic (their slacks in the basis), so the basis of a model stays valid for the same
+    model with rows added.
+    """
+
+    cols: IntArray
+    rows: IntArray
+
+
+@dataclass(frozen=True, eq=False)
 class Outcome:
     """Status, objective, bound, time and column values of one solve (objective in the model's own sense).
 
     ``status`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"unknown"``
     (HiGHS could not tell; :func:`solve_mip` retries). ``bound`` is nan when the
     solver proved none. ``row_duals`` (LP solves, when the backend gives them):
-    the rows' dual values, for :mod:`camsite.optimize._fixing`.
+    the rows' dual values, for :mod:`camsite.optimize._fixing`; ``basis`` (optimal LP solves,
+    when the backend gives one): its final basis, to start other LPs of the model from.
     """
 
     status: str
@@ -154,6 +169,7 @@ class Outcome:
     runtime_s: float
     values: FloatArray | None = None
     row_duals: FloatArray | None = None
+    basis: Basis | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -181,11 +197,14 @@ class Backend(Protocol):
         """Remove the row :meth:`add_row` added last."""
 
     def solve(self, *, mip: bool, time_limit: float | None, abs_gap: float, start: FloatArray | None,
-              defaults: bool = False) -> Outcome:
+              defaults: bool = False, basis: Basis | None = None) -> Outcome:
         """Solve the model (``mip=False``: its LP relaxation) from a clean state.
 
         ``start`` is a full column vector to start the MIP from; ``defaults`` uses
-        the solver's default algorithm settings instead of camsite's.
+        the solver's default algorithm settings instead of camsite's; ``basis``
+        (LP only; a backend that cannot use it ignores it) is the basis to start
+        the LP from instead of a cold start: the solve then depends only on the
+        model and that basis, never on what was solved before.
         """
 
 
@@ -254,9 +273,10 @@ def solve_mip(backend: Backend, *, deadline: Deadline, abs_gap: float, start: Fl
     return out
 
 
-def solve_lp(backend: Backend, *, deadline: Deadline, abs_gap: float) -> Outcome:
-    """Solve the LP relaxation within ``deadline`` (retried with default settings on status Unknown)."""
-    out = backend.solve(mip=False, time_limit=deadline.left(), abs_gap=abs_gap, start=None)
+def solve_lp(backend: Backend, *, deadline: Deadline, abs_gap: float, basis: Basis | None = None) -> Outcome:
+    """Solve the LP relaxation within ``deadline``, from ``basis`` when given (retried cold with default settings
+    on status Unknown)."""
+    out = backend.solve(mip=False, time_limit=deadline.left(), abs_gap=abs_gap, start=None, basis=basis)
     if out.status == "unknown":
         logger.debug("%s LP status Unknown: solving again with default settings", backend.name)
         out = backend.solve(mip=False, time_limit=deadline.left(), abs_gap=abs_gap, start=None, defaults=True)

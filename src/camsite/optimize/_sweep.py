@@ -14,8 +14,12 @@ solution: measured, warm starts made single budgets ten times slower
 and then evenly into pieces of at most :data:`CHAIN_LENGTH` budgets; the
 split depends only on the budgets and ``known``, never on the number of
 workers. Every solve starts from a clean solver state (its result depends only
-on its budget and its start), so the table is identical whatever
-``SolverOptions.workers`` is.
+on its budget, its start and the sweep's one LP basis), so the table is
+identical whatever ``SolverOptions.workers`` is. That basis is the LP
+relaxation's at the middle budget of the sweep, solved once before the workers
+start (:meth:`CoverageModel.warm_lp`); every budget's LP (for reduced-cost
+fixing) starts from it instead of cold: on the default scenario 0.23 s for
+eight budgets' LPs instead of 1.2 s.
 
 Chains run on ``workers`` processes (forked, so the model is not copied;
 threads where ``fork`` is not available). ``highspy`` releases the GIL, but two
@@ -182,6 +186,8 @@ class PendingSweep:
         self.futures: list[Future[list[Solution]]] = []
         self._remote_chains: Future[list[list[Solution]]] | None = None
         order = sorted(range(len(self.chains)), key=lambda k: -self.chains[k][0][-1])  # slowest first
+        if (solver.fixing or solver.lp_bound) and sum(len(ch[0]) for ch in self.chains) > 1:
+            model.warm_lp(wanted[(len(wanted) - 1) // 2], solver=solver)  # every budget's LP from one basis
         if executor is not None and self.chains:
             self.remote = RemoteTasks(executor, model)
             self._remote_chains = self.remote.start([(self.chains[k], solver) for k in order])

@@ -13,7 +13,12 @@ greedy plan sees (``found_pct``, :func:`camsite.optimize.max_coverage`'s greedy
 start, which keeps every side constraint) and the LP relaxation's bound
 (``bound_pct``: no plan sees more, solved without a time limit so that it does
 not depend on the machine's load); when the MIP proves its optimum within
-:data:`REACH_TIME_S` seconds, that optimum is both. The plan is then pruned of
+:data:`REACH_TIME_S` seconds, that optimum is both. The MIP is tried when the
+reduced model has at most :data:`REACH_MIP_SITES` sites or the greedy plan is
+within :data:`REACH_MIP_GAP` of the bound. A large model far from its bound
+never proved within its second (default scenario: 5,372 sites, greedy
+41.4 %, bound 44.3 %: 1 s of CPU for nothing, before the curve's workers
+start); its figures then do not depend on the machine's load at all. The plan is then pruned of
 every site that adds nothing to the requirement (most expensive first), and
 its cost is the cost of reaching ``found_pct``: a plan, not proven the
 cheapest.
@@ -35,10 +40,14 @@ from camsite.stages.solve import for_instance
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REACH_TIME_S", "Reach", "highest_reach", "prune"]
+__all__ = ["REACH_MIP_GAP", "REACH_MIP_SITES", "REACH_TIME_S", "Reach", "highest_reach", "prune"]
 
 #: Seconds the highest-reach MIP may take to prove its optimum (or the scenario's time limit, when shorter).
 REACH_TIME_S = 1.0
+#: The MIP is tried on a reduced model of at most this many sites, or ... (module docs).
+REACH_MIP_SITES = 1000
+#: ... when the greedy plan sees less than the LP bound by at most this share.
+REACH_MIP_GAP = 0.01
 
 
 @dataclass(frozen=True)
@@ -94,17 +103,20 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     everything = float(costs.sum()) + 1.0
     model = optimize.make_model(rows.matrix, w, costs, existing=rows.existing, constraints=constraints)
     lp = model.lp_bound(everything, solver=opts)  # the bound, whatever the machine's load
-    sol = model.solve(everything, solver=opts)
-    if total <= 0 or sol.status == "infeasible":
+    greedy = model.greedy(everything)
+    if total <= 0 or lp is None or greedy is None:
         return Reach(0.0, 0.0, 0.0, 0, True)
-    proven = sol.status == "optimal"
-    chosen = sol.selected if proven or sol.greedy_selected is None else sol.greedy_selected
+    sol = None
+    if len(model.red.sites) <= REACH_MIP_SITES or model.evaluate(greedy)[0] >= (1.0 - REACH_MIP_GAP) * lp:
+        sol = model.solve(everything, solver=opts, start=greedy)
+    proven = sol is not None and sol.status == "optimal"
+    chosen = sol.selected if sol is not None and proven else greedy
     if not constraints.forced.any():  # forced sites stay whatever they add
         chosen = prune(sp.csc_matrix(rows.matrix), w, rows.existing, chosen, costs)
     found = 100.0 * float(w[rows.covered(chosen)].sum()) / total
-    upper = sol.objective if proven else lp if lp is not None else sol.bound
+    upper = sol.objective if sol is not None and proven else lp
     bound = max(found, 100.0 * float(upper) / total) if np.isfinite(upper) else 100.0
     logger.info("highest reachable share: %.2f %% found (%d sites), at most %.2f %% (%s)", found, len(chosen),
-                bound, sol.status)
+                bound, "no MIP: greedy far from the bound" if sol is None else sol.status)
     return Reach(found_pct=found, bound_pct=min(100.0, bound), cost_sek=float(costs[chosen].sum()),
                  n_sites=len(chosen), proven=proven)
