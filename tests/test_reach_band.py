@@ -130,10 +130,18 @@ def test_a_target_point_stopped_at_its_limit_says_so_with_its_bound(caplog: pyte
         # the city's 25 % point: stopped before its LP gave a bound (HiGHS reports 0), so no bound is claimed
         _warn_unproven(0.25, Solution(selected=np.array([1, 2]), objective=17_388_000.0, bound=0.0, gap=1.0,
                                       status="time_limit", runtime_s=3.0), SolverOptions(time_limit_s=3.0))
+        # the default scenario's 25 % point: its greedy start 13 % above the LP bound, the MIP left out
+        _warn_unproven(0.25, Solution(selected=np.array([1, 2]), objective=11_706_000.0, bound=10_351_651.0,
+                                      gap=(11_706_000 - 10_351_651) / 11_706_000, status="time_limit", runtime_s=0.5,
+                                      reduction={"mip_skipped": 1}),
+                       SolverOptions(time_limit_s=3.0, max_start_gap=0.05))
     assert [r.getMessage() for r in caplog.records] == [
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 11,706,000 kr, at least 11,298,000 kr "
         "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit",
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 17,388,000 kr, no lower bound yet; "
+        "`camsite run --target 0.25` gives it the scenario's time limit",
+        "the cheapest plan for 25 % of the incidents is not proven (its start lies over 5 % above the LP bound: "
+        "seconds of the MIP do not close that): 11,706,000 kr, at least 10,351,651 kr (gap 11.6 %); "
         "`camsite run --target 0.25` gives it the scenario's time limit"]
 
 

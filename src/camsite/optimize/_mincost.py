@@ -42,11 +42,12 @@ from camsite.optimize._model import (
     IntArray,
     LinearModel,
     ModelBuilder,
+    Outcome,
     open_backend,
     solve_lp,
     solve_mip,
 )
-from camsite.optimize._options import SolverOptions
+from camsite.optimize._options import FAR_START_SITES, SolverOptions
 from camsite.optimize._reduce import merge_rows, reduce_sites
 from camsite.optimize._shares import Cover, greedy_shares, merge_map, share_matrix
 from camsite.optimize._ties import Moves, canonical
@@ -189,13 +190,17 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         if cv.legacy else greedy_shares(cv.rows, cv.required, cv.shares, cv.needs, c[cv.sites], cons, cv.sites)
     first = _better_start(cv, c, g_local, start)
     backend = open_backend(solver.name, model, nested=solver.nested)
-    if solver.lp_bound:
+    if solver.lp_bound or solver.max_start_gap is not None:
         lp = solve_lp(backend, deadline=deadline, abs_gap=tol)
         if lp.status == "infeasible":
             return _infeasible(cv, w, t0, solver.name, tol)
         info["lp_bound"] = lp.objective if lp.status == "optimal" else None
     mip_start = None if first is None else _start_values(cv, model, x, y, first)
-    out = solve_mip(backend, deadline=deadline, abs_gap=tol, start=mip_start)
+    if _far_start(solver, len(cv.sites), info.get("lp_bound"), None if first is None else float(c[cv.sites][first].sum())):
+        out = Outcome("time_limit", float(c[cv.sites][first].sum()), float(info["lp_bound"]), 0.0, mip_start)
+        cv.stats["mip_skipped"] = 1  # the start, unproven: Solution.reduction says so
+    else:
+        out = solve_mip(backend, deadline=deadline, abs_gap=tol, start=mip_start)
     if out.status == "infeasible":
         return _infeasible(cv, w, t0, solver.name, tol)
     if out.values is not None:
@@ -219,6 +224,25 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
                     covered_weight=cw, total_weight=cv.total, lp_bound=info.get("lp_bound"),
                     greedy_objective=None if g_sel is None else float(c[g_sel].sum()), greedy_selected=g_sel,
                     uncoverable=cv.uncoverable, tolerance=tol, reduction=dict(cv.stats))
+
+
+def _far_start(solver: SolverOptions, n_sites: int, lp_bound: float | None, start_cost: float | None) -> bool:
+    """Whether ``solver.max_start_gap`` leaves the MIP out: a large model whose start is that far above its LP bound.
+
+    >>> quick = SolverOptions(max_start_gap=0.05)
+    >>> _far_start(quick, 5000, 100.0, 113.0), _far_start(SolverOptions(), 5000, 100.0, 113.0)
+    (True, False)
+    >>> _far_start(quick, 5000, 100.0, 104.0), _far_start(quick, 900, 100.0, 113.0)  # near, or a small model
+    (False, False)
+    """
+    gap = solver.max_start_gap
+    if gap is None or lp_bound is None or start_cost is None or n_sites <= FAR_START_SITES:
+        return False
+    far = start_cost > (1.0 + gap) * lp_bound
+    if far:
+        logger.debug("min-cost start %.0f is %.1f %% above the LP bound %.0f on %d sites: no MIP", start_cost,
+                     100.0 * (start_cost / lp_bound - 1.0) if lp_bound > 0 else float("inf"), lp_bound, n_sites)
+    return far
 
 
 def _better_start(cv: _Cover, c: FloatArray, greedy: IntArray | None, start: npt.ArrayLike | None

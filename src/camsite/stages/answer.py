@@ -36,11 +36,15 @@ from camsite.stages.solve import MaxCoverage, solve, solver_options, start_budge
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TARGET_WORKERS", "Answer", "BudgetPlans", "PendingPlans", "answer", "budget_plans", "start_curve"]
+__all__ = ["TARGET_START_GAP", "TARGET_WORKERS", "Answer", "BudgetPlans", "PendingPlans", "answer", "budget_plans", "start_curve"]
 
 #: Worker processes of the target points, started with the curve's (module docs of
 #: :mod:`camsite.stages._targets`).
 TARGET_WORKERS = 1
+#: A target point's MIP is left out when its best start (greedy, or the cheapest curve plan reaching the share)
+#: costs more than this share above the LP bound on a large model (``SolverOptions.max_start_gap``): its
+#: seconds would not close that gap (docs/objectives.md).
+TARGET_START_GAP = 0.05
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,10 @@ def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
 
 
 def _target_solver(opt: OptimizationConfig, sweep: SolverOptions) -> SolverOptions:
-    """The sweep's solver with the target points' time limit (``optimization.target_time_limit_s``)."""
+    """The sweep's solver with the target points' time limit (``optimization.target_time_limit_s``) and
+    :data:`TARGET_START_GAP`."""
     limit = opt.target_time_limit_s if opt.time_limit_s is None else min(opt.time_limit_s, opt.target_time_limit_s)
-    return replace(sweep, time_limit_s=limit)
+    return replace(sweep, time_limit_s=limit, max_start_gap=TARGET_START_GAP)
 
 
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,

@@ -444,9 +444,12 @@ def _warn_unproven(share: float, sol: Solution, solver: SolverOptions) -> None:
     if sol.status == "time_limit":
         bound = f"at least {sol.bound:,.0f} kr (gap {100 * sol.gap:.1f} %)" if np.isfinite(sol.bound) and \
             sol.bound > 0 else "no lower bound yet"
-        logger.warning("the cheapest plan for %g %% of the incidents is not proven within %g s: %s kr, %s; "
-                       "`camsite run --target %g` gives it the scenario's time limit", 100 * share,
-                       solver.time_limit_s or 0.0, f"{sol.objective:,.0f}", bound, share)
+        why = (f" (its start lies over {100 * (solver.max_start_gap or 0):g} % above the LP bound: seconds of the "
+               "MIP do not close that)" if sol.reduction.get("mip_skipped") else
+               f" within {solver.time_limit_s or 0.0:g} s")
+        logger.warning("the cheapest plan for %g %% of the incidents is not proven%s: %s kr, %s; "
+                       "`camsite run --target %g` gives it the scenario's time limit", 100 * share, why,
+                       f"{sol.objective:,.0f}", bound, share)
 
 
 def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
