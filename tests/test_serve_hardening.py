@@ -177,6 +177,7 @@ def test_a_solve_in_progress_blocks_only_its_own_model(bench, tmp_path):
 # -- saved plans ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("no_deliverables")  # the saved scenario files and their numbers are the subject
 def test_saved_plans_are_never_overwritten(bench, tmp_path):
     from camsite.serve import Workbench, create_app
 
