@@ -154,10 +154,7 @@ def test_a_curve_budget_below_the_minimums_says_so(tmp_path: Path, caplog: pytes
 @pytest.mark.usefixtures("no_deliverables")
 def test_run_with_scheduler_writes_the_same_files(tmp_path: Path, cluster: Any) -> None:
     """`camsite run --scheduler` (the cluster's address, loopback) writes the curve and district files the local
-    pool writes, byte for byte (the tables compared; the report's pictures and pages are left out).
-
-    Both are command runs one after the other: the 50 % target point stops at its 3 s time limit, so its plan is
-    compared between runs made under the same load (a run made earlier in the module may differ)."""
+    pool writes, byte for byte (the tables compared; the report's pictures and pages are left out)."""
     path = factory.write_scenario(tmp_path, _data())
     outs = {}
     for name, extra in (("pool", ()), ("dask", ("--scheduler", cluster.scheduler.address))):
