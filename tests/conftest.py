@@ -23,6 +23,7 @@ import pytest
 
 import factory
 from factory import DEFAULT_SCENARIO
+from fixtures_quick import quick_dask_probe  # noqa: F401 (a fixture for every test module)
 
 try:
     import fcntl

@@ -1,6 +1,10 @@
 """Every command solves a scenario with ``[[districts]]`` under the same side constraints as ``camsite run``
-(``stages.plan_constraints``): the robustness samples and the workbench keep the districts' spending rows
-(scenarios/examples/two_districts.toml: "vast" must spend at least 200 kSEK)."""
+(``stages.plan_constraints``): the robustness samples and the workbench keep the districts' spending rows.
+
+The runs use the small two-district scenario of test_city_curve.py (400 m around Fridhemsplan split along the
+stadsdelar) with "vast" made to spend at least 200 kSEK, as in scenarios/examples/two_districts.toml; the
+minimum binds there (test_the_workbench_solves_under_the_districts_rows: at 400 kSEK the plan without the rows
+covers more)."""
 
 from __future__ import annotations
 
@@ -10,21 +14,32 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import factory
 from camsite import config, pipeline, stages
 from camsite.result import RunResult
 from camsite.robustness.perturb import Draw
 from camsite.robustness.sample import evaluate, make_context
 from camsite.serve.state import Workbench
+from test_city_curve import _data
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "examples" / "two_districts.toml"
+EXAMPLE = ROOT / "scenarios" / "examples" / "two_districts.toml"
 VAST_MIN = 200000.0
 
 
 @pytest.fixture(scope="module")
-def run() -> RunResult:
-    scen = config.load(SCENARIO)
+def run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    data = _data()
+    data["districts"][1]["min_sek"] = VAST_MIN
+    scen = factory.scenario(data, folder=tmp_path_factory.mktemp("city_callers"))
     return pipeline.run(config.override(scen, optimization=replace(scen.optimization, budget_sweep=None)))
+
+
+def test_the_example_scenario_asks_the_same_minimum() -> None:
+    """scenarios/examples/two_districts.toml loads, with "vast" (the second district) at the minimum used here."""
+    scen = config.load(EXAMPLE)
+    assert [d.name for d in scen.districts] == ["ost", "vast"]
+    assert scen.districts[1].min_sek == VAST_MIN and scen.districts[0].min_sek == 0.0
 
 
 def _vast_spend(result: RunResult, sites: list[str] | np.ndarray, costs: np.ndarray) -> float:

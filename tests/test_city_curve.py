@@ -120,6 +120,7 @@ def test_serial_marginal_gains_equal_the_pooled_ones(scen: Any, pool_run: RunRes
     ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
     ("notaurl", "is not a Dask scheduler address"),
 ])
+@pytest.mark.usefixtures("quick_dask_probe")
 def test_scheduler_errors_are_one_line_and_write_nothing(tmp_path: Path, address: str, fragment: str) -> None:
     pytest.importorskip("distributed")
     path = factory.write_scenario(tmp_path, _data())
@@ -150,9 +151,10 @@ def test_a_curve_budget_below_the_minimums_says_so(tmp_path: Path, caplog: pytes
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("no_deliverables")
 def test_run_with_scheduler_writes_the_same_files(tmp_path: Path, cluster: Any) -> None:
     """`camsite run --scheduler` (the cluster's address, loopback) writes the curve and district files the local
-    pool writes, byte for byte."""
+    pool writes, byte for byte (the tables compared; the report's pictures and pages are left out)."""
     path = factory.write_scenario(tmp_path, _data())
     outs = {}
     for name, extra in (("pool", ()), ("dask", ("--scheduler", cluster.scheduler.address))):

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pyogrio
 import pytest
+from click.testing import Result
 
 import camsite
 from factory import ROOT, invoke
@@ -34,13 +35,18 @@ def test_validate_strict_passes_with_the_mapping() -> None:
     assert "not mapped" not in res.stderr
 
 
+@pytest.fixture(scope="module")
+def unmapped_validated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Result]:
+    """``camsite validate`` of the unmapped scenario, loose and with --strict (once: every column reads them)."""
+    scen = _unmapped_scenario(tmp_path_factory.mktemp("unmapped"))
+    return invoke("validate", scen), invoke("validate", scen, "--strict")
+
+
 @pytest.mark.parametrize("column", ["kameratyp", "riktning", "höjd", "ägare"])
-def test_unmapped_columns_warn_and_fail_strict(tmp_path: Path, column: str) -> None:
-    scen = _unmapped_scenario(tmp_path)
-    loose = invoke("validate", scen)
+def test_unmapped_columns_warn_and_fail_strict(unmapped_validated: tuple[Result, Result], column: str) -> None:
+    loose, strict = unmapped_validated
     assert loose.exit_code == 0, loose.stderr
     assert f"column '{column}' is not mapped" in loose.stderr
-    strict = invoke("validate", scen, "--strict")
     assert strict.exit_code == 2
     errors = [ln for ln in strict.stderr.splitlines() if ln.startswith("error:")]
     assert any(f"column '{column}' is not mapped" in e for e in errors), strict.stderr

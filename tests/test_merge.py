@@ -1,7 +1,7 @@
 """``camsite merge``: districts' real runs in one city table, the cost checks and the privacy rule on totals.
 
 Two small districts (250 m around Fridhemsplan and 250 m around a point 500 m
-north) are run for real with the shipped cost table, plus one variant each
+north) are run for real (without the report's pictures and pages) with the shipped cost table, plus one variant each
 with a changed cost-table row (the same capex, split differently) and with a
 changed camera type; the tests merge them and recompute every total from the
 inputs' own files.
@@ -22,7 +22,7 @@ import pytest
 import factory
 from camsite import config, fingerprints
 from camsite.errors import InputError
-from camsite.report import merge, merge_tables
+from camsite.report import merge, merge_tables, outputs
 from camsite.report.contribution import CONTRIBUTION_COLUMNS
 
 COST_TABLE = factory.DATA / "costs" / "cost_table_2026.csv"
@@ -56,11 +56,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     moved.to_csv(moved_path, index=False)
     resaved = folder / "cost_table_resaved.csv"  # the same rows, reordered, a note changed: the same money
     table.iloc[::-1].assign(note="omskriven").to_csv(resaved, index=False)
-    return SimpleNamespace(
-        west=_run(folder, "vast"), north=_run(folder, "norr", lat=factory.LAT + 0.0045),
-        moved=_run(folder, "norr_tabell", lat=factory.LAT + 0.0045, table=moved_path),
-        resaved=_run(folder, "norr_omsparad", lat=factory.LAT + 0.0045, table=resaved),
-        cameras=_run(folder, "norr_kameror", lat=factory.LAT + 0.0045, ptz_range=55), folder=folder)
+    with pytest.MonkeyPatch.context() as mp:  # merge reads summary.json and contribution.csv, not the report files
+        mp.setattr(outputs, "write_deliverables", lambda *a, **k: [])
+        return SimpleNamespace(
+            west=_run(folder, "vast"), north=_run(folder, "norr", lat=factory.LAT + 0.0045),
+            moved=_run(folder, "norr_tabell", lat=factory.LAT + 0.0045, table=moved_path),
+            resaved=_run(folder, "norr_omsparad", lat=factory.LAT + 0.0045, table=resaved),
+            cameras=_run(folder, "norr_kameror", lat=factory.LAT + 0.0045, ptz_range=55), folder=folder)
 
 
 def _summary(run: Path) -> dict:

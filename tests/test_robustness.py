@@ -194,6 +194,7 @@ def test_switching_one_perturbation_off_keeps_the_others_draws(weights_case: Sim
     (["--workers", "0"], "--workers: must be 1 or more"),
     (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler: cannot reach the Dask scheduler"),
 ])
+@pytest.mark.usefixtures("quick_dask_probe")
 def test_bad_options_give_one_error_line(tmp_path: Any, args: list[str], fragment: str) -> None:
     from factory import DEFAULT_SCENARIO
 
@@ -202,6 +203,7 @@ def test_bad_options_give_one_error_line(tmp_path: Any, args: list[str], fragmen
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.usefixtures("quick_dask_probe")
 def test_run_robustness_bad_options_fail_before_the_run(tmp_path: Any) -> None:
     from factory import DEFAULT_SCENARIO
 
@@ -259,6 +261,7 @@ def test_cli_writes_the_tables_and_the_report_parts(cli_run: Any) -> None:
     assert len(layer) == len(sites) and layer.crs.to_epsg() == 3011
 
 
+@pytest.mark.usefixtures("no_deliverables")  # the tables are the subject, not the report files
 def test_run_with_robustness_adds_the_tables(tmp_path: Any) -> None:
     from factory import fridhemsplan_data, write_scenario
 

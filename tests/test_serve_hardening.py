@@ -177,6 +177,7 @@ def test_a_solve_in_progress_blocks_only_its_own_model(bench, tmp_path):
 # -- saved plans ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("no_deliverables")  # the saved scenario files and their numbers are the subject
 def test_saved_plans_are_never_overwritten(bench, tmp_path):
     from camsite.serve import Workbench, create_app
 
@@ -216,6 +217,7 @@ def test_export_into_a_file_is_a_json_error(bench, tmp_path):
 HOSTILE = ["=cmd|' /C calc'!A0", "+A1"]
 
 
+@pytest.mark.usefixtures("no_deliverables")  # sites.csv is compared, the report files are not read
 def test_saved_camera_file_is_formula_safe_and_runs(tmp_path):
     """Camera ids that a spreadsheet would run are written as text, and camsite reads the file back."""
     from camsite.serve import Workbench, create_app

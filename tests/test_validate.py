@@ -104,12 +104,12 @@ def test_ambiguous_crs_is_an_error(tmp_path: Path) -> None:
 def test_weights_and_camera_warnings(tmp_path: Path) -> None:
     (tmp_path / "inc.csv").write_text(f"id,lat,lon,category\n1,{LAT},{LON},trafik\n", encoding="utf-8")
     text = _data(cameras=None, category_weights={"trafik": 0.0},
-                 camera_types=[dict(PTZ_DOME, range_m=900), FIXED_1080P])
+                 camera_types=[dict(PTZ_DOME, range_m=251), FIXED_1080P])  # just over the 250 m limit
     report = validate_scenario(config.load(_write(tmp_path, text)))
     assert report.ok
     assert any("every incident weighs 0" in w for w in report.warnings)
     assert any("every category weight is 0" in w for w in report.warnings)
-    assert any("900 m is implausibly long" in w for w in report.warnings)
+    assert any("251 m is implausibly long" in w for w in report.warnings)
 
 
 def test_footfall_and_mounting_points(tmp_path: Path) -> None:
