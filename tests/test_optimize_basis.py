@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from camsite.optimize import SolverOptions, make_model
 from camsite.optimize._highs import HighsBackend
-from camsite.optimize._model import Deadline, ModelBuilder, solve_lp
+from camsite.optimize._model import Basis, Deadline, ModelBuilder, solve_lp
 
 
 def _instance(seed: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
@@ -59,12 +59,16 @@ def _lp(n: int) -> HighsBackend:
 
 def test_a_basis_gets_basic_slacks_for_added_rows_and_another_models_basis_is_not_used() -> None:
     small, other = _lp(3), _lp(4)
-    first = solve_lp(small, deadline=Deadline(None), abs_gap=1e-9)
-    assert first.objective == pytest.approx(1.5) and first.basis is not None
-    assert (len(first.basis.cols), len(first.basis.rows)) == (3, 1)
+    solve_lp(small, deadline=Deadline(None), abs_gap=1e-9)
+    assert small.lp_basis() is None  # interior point without crossover: no basis
+    first = solve_lp(small, deadline=Deadline(None), abs_gap=1e-9, basis=Basis.cold())  # simplex: a basis
+    basis = small.lp_basis()
+    assert first.objective == pytest.approx(1.5) and basis is not None
+    assert (len(basis.cols), len(basis.rows)) == (3, 1)
     small.add_row(np.array([0]), np.array([1.0]), -np.inf, 0.25)  # x_0 <= 0.25: the optimum stays 1.5
-    again = solve_lp(small, deadline=Deadline(None), abs_gap=1e-9, basis=first.basis)
-    assert again.objective == pytest.approx(1.5) and again.basis is not None and len(again.basis.rows) == 2
+    again = solve_lp(small, deadline=Deadline(None), abs_gap=1e-9, basis=basis)
+    after = small.lp_basis()
+    assert again.objective == pytest.approx(1.5) and after is not None and len(after.rows) == 2
     assert again.values is not None and again.values[0] <= 0.25 + 1e-9
-    alien = solve_lp(other, deadline=Deadline(None), abs_gap=1e-9, basis=first.basis)  # 3 columns for 4: cold
+    alien = solve_lp(other, deadline=Deadline(None), abs_gap=1e-9, basis=basis)  # 3 columns for 4: cold
     assert alien.status == "optimal" and alien.objective == pytest.approx(1.5)

@@ -149,6 +149,10 @@ class CbcBackend:
         prob.setObjective(self.objective)
         return prob
 
+    def lp_basis(self) -> Basis | None:
+        """None: pulp gives no basis."""
+        return None
+
     def solve(self, *, mip: bool, time_limit: float | None, abs_gap: float, start: FloatArray | None,
               defaults: bool = False, basis: Basis | None = None) -> Outcome:
         """Solve with CBC (``defaults`` changes nothing: camsite sets no CBC algorithm options; pulp takes no

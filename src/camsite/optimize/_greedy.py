@@ -36,8 +36,10 @@ class State:
         self.left = float(budget)
         self.chosen: list[int] = []
         self.blocked = np.zeros(len(idx), dtype=bool)
-        self.local = {int(g): k for k, g in enumerate(idx)}
         self.kmat = cons.conflict_matrix().tocsr() if cons.any_conflicts else None
+        self.local = np.full(cons.n_sites if self.kmat is not None else 0, -1, dtype=np.int64)  # site -> column
+        if self.kmat is not None:
+            self.local[idx] = np.arange(len(idx))
         self.type_left = cons.type_caps.copy() if cons.type_codes.size else None
         self.spent = np.zeros(len(cons.spend_lower))  # per spending group
 
@@ -65,9 +67,8 @@ class State:
         if grp >= 0:
             self.blocked |= self.cons.groups[self.idx] == grp
         if self.kmat is not None:
-            for h in self.kmat.indices[self.kmat.indptr[g]:self.kmat.indptr[g + 1]]:
-                if int(h) in self.local:
-                    self.blocked[self.local[int(h)]] = True
+            cols = self.local[self.kmat.indices[self.kmat.indptr[g]:self.kmat.indptr[g + 1]]]
+            self.blocked[cols[cols >= 0]] = True
         if self.type_left is not None:
             self.type_left[self.cons.type_codes[g]] -= 1
         if self.cons.has_spend and self.cons.spend_group[g] >= 0:

@@ -201,6 +201,8 @@ class HighsBackend:
         """Start the next LP from ``basis``, the rows added since it was taken basic; a basis of another model
         (other columns, or more rows) is not used."""
         extra = self.n_rows - len(basis.rows)
+        if not len(basis.cols):  # Basis.cold()
+            return
         if len(basis.cols) != self.n_cols or extra < 0:
             logger.debug("LP basis of another model (%d columns, %d rows): starting cold", len(basis.cols),
                          len(basis.rows))
@@ -213,8 +215,10 @@ class HighsBackend:
             logger.debug("HiGHS rejected the LP basis: starting cold")
             self.h.clearSolver()
 
-    def _basis(self) -> Basis:
-        """The basis of the LP just solved."""
+    def lp_basis(self) -> Basis | None:
+        """The basis of the LP just solved to optimality (None after a MIP or when the LP did not end optimal)."""
+        if self.h.getModelStatus() != _MS.kOptimal or not self.h.getInfo().basis_validity:
+            return None
         hb = self.h.getBasis()
         return Basis(cols=np.fromiter(map(int, hb.col_status), dtype=np.int8, count=self.n_cols),
                      rows=np.fromiter(map(int, hb.row_status), dtype=np.int8, count=self.n_rows))
@@ -247,8 +251,7 @@ class HighsBackend:
             duals = None
             if not mip and int(info.dual_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible):
                 duals = np.asarray(h.getSolution().row_dual, dtype=np.float64)
-            return Outcome("optimal", obj, obj if np.isnan(bound) else bound, runtime, values, duals,
-                           None if mip else self._basis())
+            return Outcome("optimal", obj, obj if np.isnan(bound) else bound, runtime, values, duals)
         if st in _STOPPED:
             return Outcome("time_limit", obj, bound, runtime, values)
         if st == _MS.kUnknown:

@@ -243,9 +243,10 @@ class CoverageModel:
             return
         backend = self._backend(solver.name, solver.nested)
         backend.set_row_bounds(mip.budget_row, -np.inf, float(budget))
-        lp = solve_lp(backend, deadline=Deadline.after(solver.time_limit_s), abs_gap=self.tol)
-        if lp.status == "optimal" and lp.basis is not None:
-            self._lp_basis = {**self._lp_basis, solver.name: lp.basis}
+        lp = solve_lp(backend, deadline=Deadline.after(solver.time_limit_s), abs_gap=self.tol, basis=Basis.cold())
+        basis = backend.lp_basis() if lp.status == "optimal" else None
+        if basis is not None:
+            self._lp_basis = {**self._lp_basis, solver.name: basis}
 
     def lp_bound(self, budget: float, *, solver: SolverOptions = DEFAULT_SOLVER) -> float | None:
         """The LP relaxation's optimum at ``budget`` (count rows included), solved without a time limit: no plan

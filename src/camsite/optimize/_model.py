@@ -142,14 +142,20 @@ class ModelBuilder:
 class Basis:
     """An LP basis as the backend gives it (HiGHS's status codes of the columns and rows); opaque elsewhere.
 
-    A backend that can start an LP from a basis (:meth:`Backend.solve`, ``basis``) returns
-    one with each optimal LP (:attr:`Outcome.basis`). Rows added after it was taken start
+    A backend that can start an LP from a basis (:meth:`Backend.solve`, ``basis``) gives
+    the last optimal LP's (:meth:`Backend.lp_basis`). Rows added after it was taken start
     basic (their slacks in the basis), so the basis of a model stays valid for the same
-    model with rows added.
+    model with rows added. :meth:`cold` (no columns) starts the LP cold but by simplex, so
+    that it ends with a basis to give.
     """
 
     cols: IntArray
     rows: IntArray
+
+    @classmethod
+    def cold(cls) -> Basis:
+        """The empty basis: a cold simplex start."""
+        return cls(np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8))
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,8 +165,7 @@ class Outcome:
     ``status`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"unknown"``
     (HiGHS could not tell; :func:`solve_mip` retries). ``bound`` is nan when the
     solver proved none. ``row_duals`` (LP solves, when the backend gives them):
-    the rows' dual values, for :mod:`camsite.optimize._fixing`; ``basis`` (optimal LP solves,
-    when the backend gives one): its final basis, to start other LPs of the model from.
+    the rows' dual values, for :mod:`camsite.optimize._fixing`.
     """
 
     status: str
@@ -169,7 +174,6 @@ class Outcome:
     runtime_s: float
     values: FloatArray | None = None
     row_duals: FloatArray | None = None
-    basis: Basis | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -195,6 +199,9 @@ class Backend(Protocol):
 
     def delete_last_row(self) -> None:
         """Remove the row :meth:`add_row` added last."""
+
+    def lp_basis(self) -> Basis | None:
+        """The basis of the LP just solved to optimality (None: none, or the backend gives none)."""
 
     def solve(self, *, mip: bool, time_limit: float | None, abs_gap: float, start: FloatArray | None,
               defaults: bool = False, basis: Basis | None = None) -> Outcome:
