@@ -22,7 +22,7 @@ from shapely.geometry import LineString, Point, box
 
 from camsite.report import _labels, basemap, html, maps
 
-X0, Y0, STEP = 151500.0, 6579500.0, 120.0  # the grid of conftest.build_report_result
+X0, Y0, STEP = 151500.0, 6579500.0, 120.0  # the grid of fixtures_report.build_report_result
 CRS = "EPSG:3011"
 ALL_KEYS = ["water", "districts", "streets_main", "streets", "metro", "study_area", "subareas", "exclusion",
             "no_view", "demand", "viewshed_ex", "existing", "viewshed_new", "proposed"]
