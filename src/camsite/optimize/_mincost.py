@@ -48,6 +48,7 @@ from camsite.optimize._model import (
     solve_mip,
 )
 from camsite.optimize._options import FAR_START_SITES, SolverOptions
+from camsite.optimize._probe import PROBE_MIN_LIMIT_S, PROBE_MIP_SHARE, BudgetProbe, cost_step
 from camsite.optimize._reduce import merge_rows, reduce_sites
 from camsite.optimize._shares import Cover, greedy_shares, merge_map, share_matrix
 from camsite.optimize._ties import Moves, canonical
@@ -196,11 +197,13 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
             return _infeasible(cv, w, t0, solver.name, tol)
         info["lp_bound"] = lp.objective if lp.status == "optimal" else None
     mip_start = None if first is None else _start_values(cv, model, x, y, first)
+    probe = _probe_for(cv, csr, e, c, cons, solver)
     if _far_start(solver, len(cv.sites), info.get("lp_bound"), None if first is None else float(c[cv.sites][first].sum())):
         out = Outcome("time_limit", float(c[cv.sites][first].sum()), float(info["lp_bound"]), 0.0, mip_start)
         cv.stats["mip_skipped"] = 1  # the start, unproven: Solution.reduction says so
-    else:
-        out = solve_mip(backend, deadline=deadline, abs_gap=tol, start=mip_start)
+    else:  # with a probe, the MIP gets its share of the time and the probes the rest
+        out = solve_mip(backend, abs_gap=tol, start=mip_start, deadline=deadline if probe is None else
+                        Deadline.after(PROBE_MIP_SHARE * (deadline.left() or 0.0)))
     if out.status == "infeasible":
         return _infeasible(cv, w, t0, solver.name, tol)
     if out.values is not None:
@@ -209,12 +212,14 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         local = first
     else:
         return _infeasible(cv, w, t0, solver.name, tol, status="time_limit")
-    if out.status == "optimal" and solver.tie_break == "lexicographic" and len(local):
-        local = _tie_break(backend, cv, model, x, y, c[cv.sites], local, tol, deadline)
-    elif out.status == "optimal" and solver.tie_break == "local" and len(local):
-        local = canonical(local, c[cv.sites], cons, cv.sites, moves=_moves(cv),
-                          budget=float(c[cv.sites][local].sum()), tol=tol)
-    selected = np.sort(cv.sites[local]).astype(np.int64)
+    chosen, local_or_none = cv.sites[local], _local_of(cv, cv.sites[local])
+    if probe is not None and out.status == "time_limit" and len(local):
+        chosen, out = _settle(probe, chosen, out, deadline)
+        local_or_none = _local_of(cv, chosen)
+    if out.status == "optimal" and local_or_none is not None and len(local_or_none):
+        local = _canonical(solver, backend, cv, model, x, y, c, cons, local_or_none, tol, deadline)
+        chosen = cv.sites[local]
+    selected = np.sort(chosen).astype(np.int64)
     cw = _check(sp.csc_matrix(csr), w, e, cv, selected, hotspot_threshold)
     objective = float(c[selected].sum())
     bound, gap = bound_gap(out, objective, 0.0, info.get("lp_bound"), maximize=False)
@@ -224,6 +229,46 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
                     covered_weight=cw, total_weight=cv.total, lp_bound=info.get("lp_bound"),
                     greedy_objective=None if g_sel is None else float(c[g_sel].sum()), greedy_selected=g_sel,
                     uncoverable=cv.uncoverable, tolerance=tol, reduction=dict(cv.stats))
+
+
+def _probe_for(cv: _Cover, csr: sp.csr_matrix, e: BoolArray, c: FloatArray, cons: Constraints,
+               solver: SolverOptions) -> BudgetProbe | None:
+    """The budget probe (:mod:`camsite.optimize._probe`) when it applies: one weighted requirement and no required
+    point, whole-step costs, and a time limit of at least :data:`PROBE_MIN_LIMIT_S`."""
+    limit = solver.time_limit_s
+    if limit is None or limit < PROBE_MIN_LIMIT_S or cv.full.shape[0] != 1 or cv.required.any() or cv.all_required:
+        return None
+    step = cost_step(c[~cons.forbidden])
+    if step is None or cv.needs[0] <= 0:
+        return None
+    return BudgetProbe(csr, np.asarray(cv.full.todense()).ravel(), e, c, cons, float(cv.abs_need[0]), step, solver)
+
+
+def _settle(probe: BudgetProbe, chosen: IntArray, out: Outcome, deadline: Deadline) -> tuple[IntArray, Outcome]:
+    """The MIP's unproven plan probed below (:meth:`BudgetProbe.settle`): proven optimal, or a cheaper plan."""
+    settled = probe.settle(chosen, deadline)
+    if settled.proven:
+        logger.debug("min-cost %.0f proven optimal by a budget probe", settled.cost)
+        return settled.selected, Outcome("optimal", settled.cost, settled.cost, out.runtime_s)
+    return settled.selected, Outcome("time_limit", settled.cost, out.bound, out.runtime_s)
+
+
+def _local_of(cv: _Cover, chosen: IntArray) -> IntArray | None:
+    """``chosen`` (original site indices) as indices of the kept sites, or None when one was reduced away."""
+    pos = {int(s): k for k, s in enumerate(cv.sites)}
+    local = [pos.get(int(s), -1) for s in chosen]
+    return None if -1 in local else np.asarray(sorted(local), dtype=np.int64)
+
+
+def _canonical(solver: SolverOptions, backend: Backend, cv: _Cover, model: LinearModel, x: IntArray, y: IntArray,
+               c: FloatArray, cons: Constraints, local: IntArray, tol: float, deadline: Deadline) -> IntArray:
+    """The tie-break among cheapest covers ``solver.tie_break`` asks for (local indices)."""
+    if solver.tie_break == "lexicographic":
+        return _tie_break(backend, cv, model, x, y, c[cv.sites], local, tol, deadline)
+    if solver.tie_break == "local":
+        return canonical(local, c[cv.sites], cons, cv.sites, moves=_moves(cv), budget=float(c[cv.sites][local].sum()),
+                         tol=tol)
+    return local
 
 
 def _far_start(solver: SolverOptions, n_sites: int, lp_bound: float | None, start_cost: float | None) -> bool:
