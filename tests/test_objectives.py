@@ -221,7 +221,7 @@ def test_target_option_answers_the_min_cost_question(target_run: tuple[Path, Res
     assert html.count('class="target-point"') == sum(p.get("cost_sek") is not None for p in s["target_points"])
 
 
-def test_max_coverage_question_in_the_summary(small: Path, tmp_path: Path) -> None:
+def test_max_coverage_question_in_the_summary(small: Path, tmp_path: Path, no_deliverables: None) -> None:
     res = invoke("run", small, "--out", tmp_path / "o", "--no-progress", "--no-curve")
     assert res.exit_code == 0, res.stderr
     s = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
