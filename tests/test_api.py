@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import camsite
+from factory import network_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,9 +29,14 @@ def test_the_stages_are_the_same_objects_as_camsite_stages() -> None:
 
 @pytest.mark.slow
 def test_docs_api_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every example of docs/api-python.md, run from the repository root as a reader would."""
+    """Every example of docs/api-python.md, run from the repository root as a reader would.
+
+    The examples read the default scenario's inputs three times (two runs and the stage-by-stage example); the
+    street network, the same file each time, is read once (``network_cache``: each read gets its own copy).
+    """
     monkeypatch.chdir(ROOT)
-    res = doctest.testfile(os.fspath(ROOT / "docs" / "api-python.md"), module_relative=False,
-                           optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    with network_cache():
+        res = doctest.testfile(os.fspath(ROOT / "docs" / "api-python.md"), module_relative=False,
+                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert res.attempted >= 15
     assert res.failed == 0

@@ -125,8 +125,10 @@ def test_min_cost_matches_brute_force_with_and_without_a_start(seed: int) -> Non
 def annex_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
     folder = tmp_path_factory.mktemp("annex")
     sweep = {"start": 100000, "stop": 600000, "step": 100000}
-    # target points get a minute (the default 3 s keeps the default run quick; here the proofs are the subject)
-    path = write_scenario(folder, fridhemsplan_data(optimization={"budget_sek": 500000, "budget_sweep": sweep,
+    # target points get a minute (the default 3 s keeps the default run quick; here the proofs are the subject).
+    # 350 m: the 50 % point is proven in about 0.1 s (6 s at 300 m); the 600,000 kr curve plan sees 33.8 % of the
+    # incidents, so the 25 % point (300,000 kr) is compared with a curve plan, and 75 % is out of reach (58.2 %)
+    path = write_scenario(folder, fridhemsplan_data(350, optimization={"budget_sek": 500000, "budget_sweep": sweep,
                                                                   "target_time_limit_s": 60}))
     result = camsite.run(camsite.load_scenario(path))
     camsite.write_run(result, folder / "o")

@@ -127,7 +127,7 @@ def test_real_process_in_english(small: Path, tmp_path: Path) -> None:
         assert len(list(csv.DictReader(fh))) == s["n_new_sites"] > 0
 
 
-def test_budget_override_and_cbc(small: Path, tmp_path: Path) -> None:
+def test_budget_override_and_cbc(small: Path, tmp_path: Path, no_deliverables: None) -> None:
     out = tmp_path / "cbc"
     res = invoke("run", small, "--out", out, "--budget", "300000", "--solver", "cbc", "--no-progress", "--no-curve")
     assert res.exit_code == 0, res.stderr

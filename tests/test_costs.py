@@ -157,7 +157,7 @@ def test_annex_totals_equal_sites_csv(staged_out: Path) -> None:
     assert [r[:2] for r in stage_rows] == [(1, 2027), (2, 2028)]
 
 
-def test_budget_applies_to_investment_changes_the_plan(tmp_path: Path) -> None:
+def test_budget_applies_to_investment_changes_the_plan(tmp_path: Path, no_deliverables: None) -> None:
     # 160 000 kr over four years ("total") buys one camera: a dome costs 150 000, a fixed camera 108 000, and any
     # two at least 216 000. Counted as first-year investment, the same 160 000 buys two (capex 60 000 + 90 000
     # or 2 × 60 000) but not three (at least 180 000).

@@ -286,7 +286,7 @@ def test_10_broken_graphml_is_one_error(tmp_path: Path, case: str, edit: Any, me
         error(result, 2, "net.graphml", message)
 
 
-def test_10_sites_are_labelled_by_the_nearest_street(tmp_path: Path) -> None:
+def test_10_sites_are_labelled_by_the_nearest_street(tmp_path: Path, no_deliverables: None) -> None:
     """Each site's street is the name of the nearest named edge, recomputed here from the GraphML with shapely."""
     import geopandas as gpd
     import osmnx as ox
@@ -311,7 +311,7 @@ def test_10_sites_are_labelled_by_the_nearest_street(tmp_path: Path) -> None:
 # -- 12. optional columns are optional ------------------------------------------------------------------------------
 
 
-def test_12_plain_incident_csv_with_the_default_scenario(tmp_path: Path) -> None:
+def test_12_plain_incident_csv_with_the_default_scenario(tmp_path: Path, no_deliverables: None) -> None:
     rows = ["id,lon,lat,category,datetime"] + [f"{i},{LON + i * 1e-4:.6f},{LAT:.6f},narkotika,2024-03-0{1 + i % 9}"
                                                for i in range(20)]
     (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -19,6 +19,9 @@ from factory import ROOT, invoke
 EXAMPLE = ROOT / "scenarios" / "examples" / "police_inventory.toml"
 POLICE_CSV = ROOT / "data" / "cameras" / "police_style_example.csv"
 
+#: Every validate and run here reads the default scenario's street network: once (the camera file is the subject).
+pytestmark = pytest.mark.usefixtures("shipped_network_once")
+
 
 def _unmapped_scenario(tmp_path: Path) -> Path:
     """The default scenario pointed at the police-style file without any mapping."""

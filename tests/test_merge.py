@@ -56,7 +56,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     moved.to_csv(moved_path, index=False)
     resaved = folder / "cost_table_resaved.csv"  # the same rows, reordered, a note changed: the same money
     table.iloc[::-1].assign(note="omskriven").to_csv(resaved, index=False)
-    with pytest.MonkeyPatch.context() as mp:  # merge reads summary.json and contribution.csv, not the report files
+    # merge reads summary.json and contribution.csv, not the report files; the network is read once per area
+    with pytest.MonkeyPatch.context() as mp, factory.network_cache():
         mp.setattr(outputs, "write_deliverables", lambda *a, **k: [])
         return SimpleNamespace(
             west=_run(folder, "vast"), north=_run(folder, "norr", lat=factory.LAT + 0.0045),

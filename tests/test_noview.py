@@ -38,6 +38,7 @@ from factory import (
     inputs,
     invoke,
     network,
+    network_cache,
     one_error_line,
     points,
     scenario,
@@ -356,13 +357,15 @@ def care_run(tmp_path_factory: pytest.TempPathFactory) -> CareRun:
     New fixed cameras are capped at none, so the forced site can only be its dome, whose view the zone masks (the
     plan would otherwise keep its distance from the entrances, and check nothing).
     """
-    site, zone, view = _dome_looking_into_an_entrance()
-    tmp = tmp_path_factory.mktemp("care")
-    forced = tmp / "care_forced.toml"
-    forced.write_text(f"extends = {json.dumps(CARE.as_posix())}\n\n[optimization]\n"
-                      f"forced_sites = [{json.dumps(site)}]\nmax_per_type = {{ fixed_1080p = 0 }}\n", encoding="utf-8")
-    out = tmp / "out"
-    result = invoke("run", forced, "--out", out, "--budget", CARE_BUDGET, "--no-curve", "--no-progress")
+    with network_cache():  # the zones are the subject, not the network: it is read once
+        site, zone, view = _dome_looking_into_an_entrance()
+        tmp = tmp_path_factory.mktemp("care")
+        forced = tmp / "care_forced.toml"
+        forced.write_text(f"extends = {json.dumps(CARE.as_posix())}\n\n[optimization]\n"
+                          f"forced_sites = [{json.dumps(site)}]\nmax_per_type = {{ fixed_1080p = 0 }}\n",
+                          encoding="utf-8")
+        out = tmp / "out"
+        result = invoke("run", forced, "--out", out, "--budget", CARE_BUDGET, "--no-curve", "--no-progress")
     assert result.exit_code == 0, result.stderr
     return CareRun(out, site, zone, view)
 

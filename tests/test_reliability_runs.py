@@ -108,7 +108,7 @@ def test_batch_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
     assert sorted(p.name for p in res.iterdir()) == ["compare.csv", "compare.html"]
 
 
-def test_batch_reuses_its_own_folder_but_not_with_a_users_file(tmp_path: Path) -> None:
+def test_batch_reuses_its_own_folder_but_not_with_a_users_file(tmp_path: Path, no_deliverables: None) -> None:
     b = _batch(tmp_path, 'out = "res"\n\n[[runs]]\nscenario = "liten.toml"\n')
     first = invoke("batch", b, "--no-progress", "--workers", "1")
     assert first.exit_code == 0, first.stderr
