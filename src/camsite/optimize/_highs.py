@@ -200,9 +200,9 @@ class HighsBackend:
     def _set_basis(self, basis: Basis) -> None:
         """Start the next LP from ``basis``, the rows added since it was taken basic; a basis of another model
         (other columns, or more rows) is not used."""
-        extra = self.n_rows - len(basis.rows)
         if not len(basis.cols):  # Basis.cold()
             return
+        extra = self.n_rows - len(basis.rows)
         if len(basis.cols) != self.n_cols or extra < 0:
             logger.debug("LP basis of another model (%d columns, %d rows): starting cold", len(basis.cols),
                          len(basis.rows))

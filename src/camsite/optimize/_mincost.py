@@ -198,8 +198,9 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         info["lp_bound"] = lp.objective if lp.status == "optimal" else None
     mip_start = None if first is None else _start_values(cv, model, x, y, first)
     probe = _probe_for(cv, csr, e, c, cons, solver)
-    if _far_start(solver, len(cv.sites), info.get("lp_bound"), None if first is None else float(c[cv.sites][first].sum())):
-        out = Outcome("time_limit", float(c[cv.sites][first].sum()), float(info["lp_bound"]), 0.0, mip_start)
+    start_cost = None if first is None else float(c[cv.sites][first].sum())
+    if start_cost is not None and _far_start(solver, len(cv.sites), info.get("lp_bound"), start_cost):
+        out = Outcome("time_limit", start_cost, float(info["lp_bound"]), 0.0, mip_start)
         cv.stats["mip_skipped"] = 1  # the start, unproven: Solution.reduction says so
     else:  # with a probe, the MIP gets its share of the time and the probes the rest
         out = solve_mip(backend, abs_gap=tol, start=mip_start, deadline=deadline if probe is None else
@@ -212,7 +213,8 @@ def solve_min_cost_cover(coverage: sp.spmatrix | sp.sparray, costs: npt.ArrayLik
         local = first
     else:
         return _infeasible(cv, w, t0, solver.name, tol, status="time_limit")
-    chosen, local_or_none = cv.sites[local], _local_of(cv, cv.sites[local])
+    chosen = cv.sites[local]
+    local_or_none: IntArray | None = local  # local indices of the kept sites; None when a probe's plan is not
     if probe is not None and out.status == "time_limit" and len(local):
         chosen, out = _settle(probe, chosen, out, deadline)
         local_or_none = _local_of(cv, chosen)
@@ -271,7 +273,7 @@ def _canonical(solver: SolverOptions, backend: Backend, cv: _Cover, model: Linea
     return local
 
 
-def _far_start(solver: SolverOptions, n_sites: int, lp_bound: float | None, start_cost: float | None) -> bool:
+def _far_start(solver: SolverOptions, n_sites: int, lp_bound: float | None, start_cost: float) -> bool:
     """Whether ``solver.max_start_gap`` leaves the MIP out: a large model whose start is that far above its LP bound.
 
     >>> quick = SolverOptions(max_start_gap=0.05)
@@ -281,7 +283,7 @@ def _far_start(solver: SolverOptions, n_sites: int, lp_bound: float | None, star
     (False, False)
     """
     gap = solver.max_start_gap
-    if gap is None or lp_bound is None or start_cost is None or n_sites <= FAR_START_SITES:
+    if gap is None or lp_bound is None or n_sites <= FAR_START_SITES:
         return False
     far = start_cost > (1.0 + gap) * lp_bound
     if far:
