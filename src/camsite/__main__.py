@@ -1,6 +1,6 @@
 """``python -m camsite`` is the same as the ``camsite`` command."""
 
-from camsite.cli import main
+from camsite.cli import entry
 
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name="camsite")
+    entry()

@@ -218,7 +218,8 @@ def _dask_call(fn: Callable[[Any, T], R], blob: bytes, token: str, item: T) -> R
         _DASK_CACHE.clear()  # one map at a time per worker
         logging.getLogger("camsite").setLevel(logging.ERROR)
         shared = _DASK_CACHE[token] = pickle.loads(blob)
-    return fn(shared, item)
+    with procs.one_blas_thread():  # the worker's other tasks keep their own setting
+        return fn(shared, item)
 
 
 def _import_distributed() -> Any:

@@ -99,6 +99,12 @@ def run(
     SolverError
         If the model is infeasible or the solver fails.
     """
+    with procs.one_blas_thread():  # the worker processes fill the cores (camsite.procs)
+        return _run(scenario, incidents=incidents, cameras=cameras, progress=progress, executor=executor)
+
+
+def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Path | None,
+         progress: Progress | None, executor: TaskMap | None) -> RunResult:
     t0 = time.perf_counter()
     step = progress or (lambda name, i: None)
     if incidents is not None or cameras is not None:

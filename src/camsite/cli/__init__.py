@@ -9,19 +9,25 @@ more than one command uses live in :mod:`camsite.cli.options`; commands never
 import each other. All logic lives in the library; these modules parse
 options, set up logging and progress, call the library and turn
 :class:`camsite.errors.CamsiteError` into one ``error:`` line and an exit code.
+
+The ``camsite`` command is :func:`entry`: it keeps numpy's and scipy's BLAS to
+one thread before they load (``OPENBLAS_NUM_THREADS=1`` unless the environment
+sets it), which :mod:`camsite.procs` explains; importing this package loads
+neither (``camsite`` imports its public names on first use).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 
 import click
 
 from camsite._version import __version__
 from camsite.cli._common import Group, configure_logging
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "entry", "main"]
 
 #: Each subcommand's name -> its module in camsite.cli and the click command in it.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,3 +70,10 @@ def main(verbose: int, quiet: bool) -> None:
     """
     level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
     configure_logging(level)
+
+
+def entry() -> None:
+    """The ``camsite`` command (its console script, and ``python -m camsite``): :func:`main`, its BLAS on one
+    thread from the start (module docs) unless ``OPENBLAS_NUM_THREADS`` says otherwise."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: the command owns its process
+    main(prog_name="camsite")
