@@ -38,7 +38,7 @@ _SHARED_SCOPES = ("class", "module", "package")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Compile camsite's bytecode once, before any worker starts.
+    """Compile camsite's bytecode once, and keep the workers' BLAS to one thread, before any worker starts.
 
     Where the environment forbids writing bytecode (``PYTHONDONTWRITEBYTECODE``,
     set on some CI machines) every xdist worker and every ``camsite`` process a
@@ -48,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
         compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src" / "camsite"), quiet=1)
+        # the workers' BLAS on one thread, as the command's (camsite.procs): they start after this, with it
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def xdist_group_of(item: pytest.Item) -> str | None:

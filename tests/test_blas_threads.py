@@ -11,7 +11,7 @@ from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import pytest
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from camsite import config, pipeline, procs, stages
 from camsite.errors import InputError
@@ -56,7 +56,7 @@ try:
     entry()
 except SystemExit:
     pass
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 import numpy, scipy.sparse.linalg
 print(os.environ["OPENBLAS_NUM_THREADS"], sorted({lib["num_threads"] for lib in threadpool_info()
                                                  if lib["user_api"] == "blas"}))
@@ -69,7 +69,6 @@ def test_the_command_runs_its_blas_on_one_thread_unless_told_otherwise() -> None
 
 
 def test_a_run_holds_one_blas_thread_and_gives_the_setting_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = _blas_threads()
     seen: list[set[int]] = []
 
     def load_inputs(scenario: Any) -> Any:
@@ -77,10 +76,12 @@ def test_a_run_holds_one_blas_thread_and_gives_the_setting_back(monkeypatch: pyt
         raise InputError("stop here", file="x.csv")
 
     monkeypatch.setattr(stages, "load_inputs", load_inputs)
-    with pytest.raises(InputError, match="stop here"):
-        pipeline.run(config.load(DEFAULT_SCENARIO))
-    assert seen == [{1}]
-    assert _blas_threads() == before  # scoped: a notebook's own numpy keeps its threads
+    with threadpool_limits(limits=2, user_api="blas"):  # a notebook's own setting (the tests' workers have 1)
+        assert _blas_threads() == {2}
+        with pytest.raises(InputError, match="stop here"):
+            pipeline.run(config.load(DEFAULT_SCENARIO))
+        assert seen == [{1}]
+        assert _blas_threads() == {2}  # scoped: the notebook's numpy keeps its threads
 
 
 def _worker_threads() -> set[int]:
@@ -88,8 +89,10 @@ def _worker_threads() -> set[int]:
 
 
 def test_a_pool_worker_keeps_one_blas_thread() -> None:
-    with procs.one_blas_thread():
-        pass  # entered and left: the parent's setting is its own again
     ctx = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=procs.worker_start, initargs=(os.getpid(),)) as pool:
-        assert pool.submit(_worker_threads).result(timeout=60) == {1}
+    with threadpool_limits(limits=2, user_api="blas"):  # a forked worker inherits 2 threads, worker_start sets 1
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            assert pool.submit(_worker_threads).result(timeout=60) == {2}
+        with ProcessPoolExecutor(1, mp_context=ctx, initializer=procs.worker_start,
+                                 initargs=(os.getpid(),)) as pool:
+            assert pool.submit(_worker_threads).result(timeout=60) == {1}
