@@ -267,7 +267,9 @@ class CoverageModel:
         """Set the budget row and add the budget's count rows (:mod:`camsite.optimize._budget_cuts`); returns them."""
         mip = self._build()
         backend.set_row_bounds(mip.budget_row, -np.inf, budget)
-        cuts = count_cuts(self.c[self.red.sites], budget)
+        costs = self.c[self.red.sites]
+        # a budget affording every site (the highest reach) leaves every point of [0, 1]^n within it: no row cuts
+        cuts = count_cuts(costs, budget) if budget < float(costs.sum()) else []
         for coef, upper in cuts:
             nz = np.flatnonzero(coef)
             backend.add_row(mip.x[nz], coef[nz], -np.inf, upper)
