@@ -16,6 +16,7 @@ import compileall
 import os
 import pickle
 import shutil
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,6 +36,8 @@ except ImportError:  # not on Windows: each worker then runs the default scenari
 #: (``--dist loadgroup`` in pyproject.toml): the first that a test uses names its group.
 SHARED_GROUPS = {"_default_cli_run": "default_run", "report_result": "report"}
 _SHARED_SCOPES = ("class", "module", "package")
+#: The session's cache folder (``XDG_CACHE_HOME`` of every worker and ``camsite`` process), made by the controller.
+_SESSION_CACHE: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,6 +53,22 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src" / "camsite"), quiet=1)
         # the workers' BLAS on one thread, as the command's (camsite.procs): they start after this, with it
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # camsite's caches (proven target points, OSM downloads) in a folder of this session, never the user's
+        _SESSION_CACHE[:] = [tempfile.mkdtemp(prefix="camsite-test-cache-")]
+        os.environ["XDG_CACHE_HOME"] = _SESSION_CACHE[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's cache folder (:func:`pytest_configure`)."""
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's own cache folder (``XDG_CACHE_HOME``): a target point one test proves is not another's proof
+    (module and session fixtures share the session's folder, set in :func:`pytest_configure`)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 def xdist_group_of(item: pytest.Item) -> str | None:

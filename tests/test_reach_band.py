@@ -137,12 +137,15 @@ def test_a_target_point_stopped_at_its_limit_says_so_with_its_bound(caplog: pyte
                        SolverOptions(time_limit_s=3.0, max_start_gap=0.05))
     assert [r.getMessage() for r in caplog.records] == [
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 11,706,000 kr, at least 11,298,000 kr "
-        "(gap 3.5 %); `camsite run --target 0.25` gives it the scenario's time limit",
+        "(gap 3.5 %); `camsite run --prove` proves it with the scenario's time limit, and later runs on the same data "
+        "reuse the proof",
         "the cheapest plan for 25 % of the incidents is not proven within 3 s: 17,388,000 kr, no lower bound yet; "
-        "`camsite run --target 0.25` gives it the scenario's time limit",
+        "`camsite run --prove` proves it with the scenario's time limit, and later runs on the same data "
+        "reuse the proof",
         "the cheapest plan for 25 % of the incidents is not proven (its start lies over 5 % above the LP bound: "
         "seconds of the MIP do not close that): 11,706,000 kr, at least 10,351,651 kr (gap 11.6 %); "
-        "`camsite run --target 0.25` gives it the scenario's time limit"]
+        "`camsite run --prove` proves it with the scenario's time limit, and later runs on the same data "
+        "reuse the proof"]
 
 
 def test_a_target_point_far_beyond_the_curve_stands_at_its_edge() -> None:

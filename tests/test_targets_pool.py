@@ -74,9 +74,9 @@ def test_a_share_above_the_reach_bound_is_out_of_reach_without_a_solve(workers: 
     solve_share = objectives.solve_share
 
     def recorded(inst: Any, cons: Constraints, solver: SolverOptions, share: float,
-                 start: tuple[int, ...] = ()) -> Any:
+                 start: tuple[int, ...] = (), **kw: Any) -> Any:
         asked.append(share)
-        return solve_share(inst, cons, solver, share, start)
+        return solve_share(inst, cons, solver, share, start, **kw)
 
     monkeypatch.setattr(objectives, "solve_share", recorded)
     monkeypatch.setattr(_targets, "solve_share", recorded)  # before the worker forks: it records its own copy
@@ -111,9 +111,9 @@ def test_a_curve_plan_reaching_a_share_is_its_start_as_serially(workers: int, mo
     here: list[tuple[float, tuple[int, ...]]] = []  # the solves made in this process (the workers forked before)
 
     def recorded(inst: Any, cons: Constraints, solver: SolverOptions, share: float,
-                 start: tuple[int, ...] = ()) -> Any:
+                 start: tuple[int, ...] = (), **kw: Any) -> Any:
         here.append((share, start))
-        return objectives.solve_share(inst, cons, solver, share, start)
+        return objectives.solve_share(inst, cons, solver, share, start, **kw)
 
     monkeypatch.setattr(_targets, "solve_share", recorded)
     assert pending.points(curve) == serial

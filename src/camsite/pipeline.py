@@ -76,6 +76,7 @@ def run(
     cameras: str | Path | None = None,
     progress: Progress | None = None,
     executor: TaskMap | None = None,
+    proofs: stages.ProofStore | None = None,
 ) -> RunResult:
     """Run a scenario end to end and return its result (nothing is written).
 
@@ -91,6 +92,10 @@ def run(
         Runs the budget curve's budgets and the districts' marginal-gain solves as its tasks (anything with
         ``map(fn, shared, items)``, e.g. :class:`camsite.executors.DaskExecutor`); None: a local pool. The main
         plan is solved here either way, and the results are the same.
+    proofs
+        Where proven target points are kept between runs (:class:`camsite.stages.ProofStore`): a point proven
+        earlier on the same data is taken from it, a new proof is kept (``camsite run`` uses the user's cache;
+        None: neither).
 
     Raises
     ------
@@ -100,11 +105,12 @@ def run(
         If the model is infeasible or the solver fails.
     """
     with procs.one_blas_thread():  # the worker processes fill the cores (camsite.procs)
-        return _run(scenario, incidents=incidents, cameras=cameras, progress=progress, executor=executor)
+        return _run(scenario, incidents=incidents, cameras=cameras, progress=progress, executor=executor,
+                    proofs=proofs)
 
 
 def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Path | None,
-         progress: Progress | None, executor: TaskMap | None) -> RunResult:
+         progress: Progress | None, executor: TaskMap | None, proofs: stages.ProofStore | None) -> RunResult:
     t0 = time.perf_counter()
     step = progress or (lambda name, i: None)
     if incidents is not None or cameras is not None:
@@ -121,7 +127,7 @@ def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Pat
 
     step("optimise", 2)
     constraints = stages.plan_constraints(scenario, inputs, instance, city=city)  # as every command builds them
-    pending, answered = _answer_and_start(scenario, inputs, instance, constraints, executor=executor)
+    pending, answered = _answer_and_start(scenario, inputs, instance, constraints, executor=executor, proofs=proofs)
     try:
         gains = stages.city_gains(scenario, city, instance, constraints, answered.solution, executor=executor,
                                   curve=None if pending is None else pending.curve)  # queued after the curve
@@ -131,7 +137,7 @@ def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Pat
         raise
 
     step("curve", 3)
-    plans = stages.budget_plans(scenario, instance, constraints, answered=answered, pending=pending)
+    plans = stages.budget_plans(scenario, instance, constraints, answered=answered, pending=pending, proofs=proofs)
     _warn_not_proven(plans.curve, "budget-curve points", "budget_sek")
     _warn_not_proven(plans.staged, "stages of the staged plan", "stage")
 
@@ -154,8 +160,8 @@ def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Pat
 
 
 def _answer_and_start(scenario: Scenario, inputs: stages.Inputs, instance: stages.Instance,
-                      constraints: Constraints, *, executor: TaskMap | None = None
-                      ) -> tuple[stages.PendingPlans | None, stages.Answer]:
+                      constraints: Constraints, *, executor: TaskMap | None = None,
+                      proofs: stages.ProofStore | None = None) -> tuple[stages.PendingPlans | None, stages.Answer]:
     """The plan answering the scenario's question, and its curve and target points started on workers.
 
     With a budget curve, the answer is solved on a forked child process from the
@@ -168,7 +174,8 @@ def _answer_and_start(scenario: Scenario, inputs: stages.Inputs, instance: stage
     """
     background = scenario.optimization.budget_sweep is not None and executor is None
     with procs.Forked(lambda: stages.answer(scenario, inputs, instance, constraints), background=background) as main:
-        pending = stages.start_curve(scenario, instance, constraints, executor=executor)  # the curve, its targets ...
+        pending = stages.start_curve(scenario, instance, constraints, executor=executor,  # the curve, its targets ...
+                                     proofs=proofs)
         try:
             return pending, main.result()  # ... while the main plan is solved
         except BaseException:

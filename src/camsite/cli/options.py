@@ -125,7 +125,7 @@ def _check_target(target: float | None) -> float | None:
 
 def apply_overrides(scen: Scenario, *, budget: float | None, solver: str | None, time_limit: float | None,
                     lang: str | None, include_incidents: bool, no_curve: bool,
-                    target: float | None = None) -> Scenario:
+                    target: float | None = None, prove: bool = False) -> Scenario:
     """The scenario with the command-line options applied to its sections, validated in full.
 
     Parameters
@@ -140,6 +140,9 @@ def apply_overrides(scen: Scenario, *, budget: float | None, solver: str | None,
         ``--no-curve``: no budget curve and no staged plan.
     target
         ``--target``: the cheapest plan seeing this share of the incidents (sets the min-cost objective).
+    prove
+        ``--prove``: the target points and the highest reach get the scenario's time limit
+        (``optimization.prove_targets``).
 
     Returns
     -------
@@ -157,6 +160,8 @@ def apply_overrides(scen: Scenario, *, budget: float | None, solver: str | None,
         opt = replace(opt, time_limit_s=time_limit)
     if no_curve:
         opt = replace(opt, budget_sweep=None, stages=())
+    if prove:
+        opt = replace(opt, prove_targets=True)
     if lang is not None:
         out = replace(out, lang=lang)
     if include_incidents:

@@ -29,7 +29,7 @@ from camsite.report import write_run
 from camsite.report.daynight import day_night_line
 from camsite.report.question import question_line
 from camsite.result import RunResult
-from camsite.stages import Summary
+from camsite.stages import ProofStore, Summary, default_proof_dir
 from camsite.vocab import SOLVER_NAMES
 
 
@@ -98,7 +98,7 @@ def _echo_done(result: RunResult, out_dir: Path, ui: str) -> None:
 
 def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cameras: Path | None,
                    rob_samples: int | None, seed: int, workers: int | None, scheduler: str | None,
-                   show: bool) -> RunResult:
+                   show: bool, proofs: ProofStore | None) -> RunResult:
     """Run ``scen`` (and its robustness analysis with ``--robustness N``) and write ``out_dir``.
 
     ``--scheduler``: the budget curve's budgets and the districts' marginal-gain solves are the cluster's tasks
@@ -115,7 +115,7 @@ def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cam
             ex = None if rob_samples is None and scheduler is None else solving.enter_context(
                 executor(workers=workers, scheduler=scheduler, tls=tls_files()))
             result = pipeline.run(scen, incidents=incidents, cameras=cameras, progress=callback,
-                                  executor=ex if scheduler is not None else None)
+                                  executor=ex if scheduler is not None else None, proofs=proofs)
             if ex is not None and rob_samples is not None:
                 result = attach_robustness(result, ex, samples=rob_samples or 0, seed=seed, show=show)
         callback("write", len(pipeline.STEPS))
@@ -152,13 +152,21 @@ def _run_and_write(scen: Scenario, out_dir: Path, *, incidents: Path | None, cam
               help="Also solve N perturbed versions of the data (robustness.csv, samples.csv; see "
                    "`camsite robustness --help`).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --robustness.")
+@click.option("--prove", is_flag=True, default=False,
+              help="Prove the budget curve's target points and the highest reachable share: each gets the "
+                   "scenario's time limit (minutes on a large model). Later runs on the same data reuse the proofs.")
+@click.option("--proofs", "proofs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Where proven target points are kept between runs (default: "
+                                  "$XDG_CACHE_HOME/camsite/proofs, else ~/.cache/camsite/proofs).")
+@click.option("--no-proofs", is_flag=True, default=False, help="Neither reuse nor keep proven target points.")
 @executor_options
 @no_progress_option
 @handle_errors
 def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str | None, time_limit: float | None,
             incidents: Path | None, cameras: Path | None, lang: str | None, include_incidents: bool,
-            no_curve: bool, target: float | None, rob_samples: int | None, seed: int, workers: int | None,
-            scheduler: str | None, no_progress: bool) -> None:
+            no_curve: bool, target: float | None, rob_samples: int | None, seed: int, prove: bool,
+            proofs_dir: Path | None, no_proofs: bool, workers: int | None, scheduler: str | None,
+            no_progress: bool) -> None:
     """Run SCENARIO (a TOML file) and write the proposed sites to an output folder.
 
     Writes sites.csv (ranked sites), sites.geojson, summary.json and, where the
@@ -174,10 +182,12 @@ def run_cmd(scenario: Path, out: Path | None, budget: float | None, solver: str 
     if out is not None:
         runfolder.recover(out)  # an earlier run killed mid-swap: put it back even if this run fails early
     scen = apply_overrides(config.load(scenario), budget=budget, solver=solver, time_limit=time_limit, lang=lang,
-                           include_incidents=include_incidents, no_curve=no_curve, target=target)
+                           include_incidents=include_incidents, no_curve=no_curve, target=target, prove=prove)
+    proofs = None if no_proofs else ProofStore(proofs_dir or default_proof_dir())
     out_dir = out or scen.output_dir()
     with runfolder.claim(out_dir):  # one run at a time on this folder, from the check to the swap
         runfolder.check_run_folder(out_dir)  # fail before minutes of work, not after
         result = _run_and_write(scen, out_dir, incidents=incidents, cameras=cameras, rob_samples=rob_samples,
-                                seed=seed, workers=workers, scheduler=scheduler, show=show_progress(no_progress))
+                                seed=seed, workers=workers, scheduler=scheduler, show=show_progress(no_progress),
+                                proofs=proofs)
     _echo_done(result, out_dir, scen.output.lang)

@@ -126,6 +126,10 @@ class OptimizationConfig:
     time_limit_s: float | None = 300.0
     #: Limit (s) of each budget-curve target point (min_budgets.csv), or ``time_limit_s`` when that is shorter.
     target_time_limit_s: float = 3.0
+    #: Prove the curve's target points and the highest reachable share: each gets ``time_limit_s`` instead of
+    #: ``target_time_limit_s`` (``camsite run --prove``; minutes on a large model). Proofs are kept for later
+    #: runs on the same data (camsite.stages._proofs).
+    prove_targets: bool = False
     backup_weight: float = 0.0
     min_spacing_m: float = 0.0
     #: No two new cameras closer than this that look the same way (fixed headings within ``same_heading_deg``,

@@ -24,6 +24,7 @@ import networkx as nx
 import osmnx as ox
 from shapely.geometry import MultiPolygon, Polygon
 
+from camsite._cache import user_cache_dir
 from camsite._version import __version__
 from camsite.errors import InputError
 from camsite.fetch._osmnx import network_errors, osmnx_settings
@@ -53,8 +54,7 @@ def default_cache_dir() -> Path:
     >>> default_cache_dir().parts[-2:]
     ('camsite', 'osm')
     """
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "camsite" / "osm"
+    return user_cache_dir("osm")
 
 
 @dataclass(frozen=True)

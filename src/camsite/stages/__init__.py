@@ -34,6 +34,7 @@ from camsite.stages._districts import (
     district_rows,
     plan_constraints,
 )
+from camsite.stages._proofs import ProofStore, default_proof_dir
 from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.answer import Answer, BudgetPlans, PendingPlans, answer, budget_plans, start_curve
 from camsite.stages.headline import HEADLINE_COLUMNS, curve_with_incidents, headline_knee, incident_pct
@@ -96,6 +97,7 @@ __all__ = [
     "Objective",
     "PendingGains",
     "PendingPlans",
+    "ProofStore",
     "Reach",
     "Summary",
     "ValueRows",
@@ -111,6 +113,7 @@ __all__ = [
     "coverage_breakdown",
     "curve_by_district",
     "curve_with_incidents",
+    "default_proof_dir",
     "demand_reach",
     "district_map",
     "district_rows",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +36,7 @@ from numpy.typing import NDArray
 
 from camsite import optimize
 from camsite.optimize import Constraints, SolverOptions
+from camsite.stages._proofs import ProofStore, checked_plan, fingerprint, instance_parts
 from camsite.stages.instance import Instance
 from camsite.stages.solve import for_instance
 
@@ -59,6 +61,8 @@ class Reach:
     cost_sek: float
     n_sites: int
     proven: bool
+    #: The date a stored proof was made (:mod:`camsite.stages._proofs`); None: found in this run.
+    proven_at: str | None = None
 
     def text(self) -> str:
         """One clause for messages: the bound, and the plan found with its size and cost."""
@@ -90,14 +94,25 @@ def prune(matrix: sp.csc_matrix, weights: NDArray[np.float64], existing: NDArray
 
 
 def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Constraints,
-                  solver: SolverOptions) -> Reach:
+                  solver: SolverOptions, *, prove: bool = False, proofs: ProofStore | None = None) -> Reach:
     """The highest share of the weight of the rows in ``mask`` (over :attr:`Instance.rows`) a plan sees (module
-    docs): the LP bound without a time limit, the MIP within :data:`REACH_TIME_S` seconds."""
+    docs): the LP bound without a time limit, the MIP within :data:`REACH_TIME_S` seconds.
+
+    ``prove``: the MIP is tried on every model, with ``solver``'s whole time
+    limit (``camsite run --prove``). ``proofs``: a reach proven earlier on the
+    same data is taken from the store, and a new proof is kept in it
+    (:mod:`camsite.stages._proofs`).
+    """
     rows = instance.rows
     w = np.where(mask, rows.weights, 0.0)
     total = float(w.sum())
+    key = None if proofs is None else fingerprint("reach", *instance_parts(instance, constraints, solver), mask)
+    stored = None if proofs is None or key is None else _stored(proofs.get(key), instance, constraints, w, total)
+    if stored is not None:
+        return stored
     costs = np.asarray(instance.costs, dtype=np.float64)
-    limit = REACH_TIME_S if solver.time_limit_s is None else min(REACH_TIME_S, solver.time_limit_s)
+    limit = solver.time_limit_s if prove else \
+        REACH_TIME_S if solver.time_limit_s is None else min(REACH_TIME_S, solver.time_limit_s)
     # no reduced-cost fixing in the MIP: it would solve the LP below a second time for a start that rarely fixes
     opts = replace(for_instance(instance, solver), time_limit_s=limit, greedy=True, lp_bound=False, fixing=False)
     everything = float(costs.sum()) + 1.0
@@ -107,7 +122,8 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     if total <= 0 or lp is None or greedy is None:
         return Reach(0.0, 0.0, 0.0, 0, True)
     sol = None
-    if len(model.red.sites) <= REACH_MIP_SITES or model.evaluate(greedy)[0] >= (1.0 - REACH_MIP_GAP) * lp:
+    if prove or len(model.red.sites) <= REACH_MIP_SITES or \
+            model.evaluate(greedy)[0] >= (1.0 - REACH_MIP_GAP) * lp:
         sol = model.solve(everything, solver=opts, start=greedy)
     proven = sol is not None and sol.status == "optimal"
     chosen = sol.selected if sol is not None and proven else greedy
@@ -118,5 +134,24 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     bound = max(found, 100.0 * float(upper) / total) if np.isfinite(upper) else 100.0
     logger.info("highest reachable share: %.2f %% found (%d sites), at most %.2f %% (%s)", found, len(chosen),
                 bound, "no MIP: greedy far from the bound" if sol is None else sol.status)
+    if proven and proofs is not None and key is not None:
+        proofs.put(key, {"kind": "reach", "selected": np.asarray(chosen).tolist(),
+                         "cost_sek": float(costs[chosen].sum()), "found_pct": found})
     return Reach(found_pct=found, bound_pct=min(100.0, bound), cost_sek=float(costs[chosen].sum()),
                  n_sites=len(chosen), proven=proven)
+
+
+def _stored(record: dict[str, Any] | None, instance: Instance, constraints: Constraints, w: NDArray[np.float64],
+            total: float) -> Reach | None:
+    """A highest reach proven earlier, when its plan passes :func:`checked_plan` and still sees what it saw."""
+    plan = checked_plan(record, instance, constraints)
+    if plan is None or record is None or total <= 0:
+        return None
+    selected, cost = plan
+    found = 100.0 * float(w[instance.rows.covered(selected)].sum()) / total
+    if abs(found - float(record.get("found_pct", -1.0))) > 1e-6:
+        logger.warning("proof store: a stored highest reach no longer sees what it saw: ignored")
+        return None
+    logger.info("proof store: the highest reachable share, proven on %s: %.2f %%", record.get("proven_at"), found)
+    return Reach(found_pct=found, bound_pct=found, cost_sek=cost, n_sites=len(selected), proven=True,
+                 proven_at=str(record.get("proven_at")))

@@ -38,6 +38,7 @@ import pandas as pd
 
 from camsite import procs
 from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages._proofs import ProofStore
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
     TARGET_SHARES,
@@ -51,32 +52,34 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PendingTargets", "start_targets"]
 
-_WORKER: list[tuple[Instance, Constraints, SolverOptions]] = []
+_WORKER: list[tuple[Instance, Constraints, SolverOptions, ProofStore | None]] = []
 
 
-def _init_worker(instance: Instance, constraints: Constraints, solver: SolverOptions, parent: int) -> None:
+def _init_worker(instance: Instance, constraints: Constraints, solver: SolverOptions, proofs: ProofStore | None,
+                 parent: int) -> None:
     procs.worker_start(parent)  # Ctrl-C is the parent's; the worker ends with the parent, however it ends
-    _WORKER[:] = [(instance, constraints, solver)]
+    _WORKER[:] = [(instance, constraints, solver, proofs)]
 
 
 def _share_task(share: float) -> Solution:
-    instance, constraints, solver = _WORKER[0]
-    return solve_share(instance, constraints, solver, share)
+    instance, constraints, solver, proofs = _WORKER[0]
+    return solve_share(instance, constraints, solver, share, proofs=proofs)
 
 
 class PendingTargets:
     """Target points being solved on worker processes (:func:`start_targets`)."""
 
     def __init__(self, instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork, *,
-                 workers: int) -> None:
+                 workers: int, prove: bool = False, proofs: ProofStore | None = None) -> None:
         self.instance, self.constraints, self.solver, self.work = instance, constraints, solver, work
+        self.prove, self.proofs = prove, proofs
         self.pool: ProcessPoolExecutor | None = None
         self.shares: dict[float, Future[Solution]] = {}
         solved = sorted(set(work.solved))
         if workers < 1 or not solved or "fork" not in mp.get_all_start_methods():
             return
         self.pool = ProcessPoolExecutor(min(workers, len(solved)), mp_context=mp.get_context("fork"),
-                                        initializer=_init_worker, initargs=(instance, constraints, solver, os.getpid()))
+                                        initializer=_init_worker, initargs=(instance, constraints, solver, proofs, os.getpid()))
         try:
             self.shares = {s: self.pool.submit(_share_task, s) for s in solved}
         except BaseException:
@@ -93,7 +96,7 @@ class PendingTargets:
     def _solved(self, share: float, start: tuple[int, ...]) -> Solution:
         future = self.shares.get(share)
         if start or future is None:  # the curve gives a start: solved from it, as serially
-            return solve_share(self.instance, self.constraints, self.solver, share, start)
+            return solve_share(self.instance, self.constraints, self.solver, share, start, proofs=self.proofs)
         return future.result()
 
     def points(self, curve: pd.DataFrame | None) -> tuple[dict[str, Any], ...]:
@@ -104,20 +107,22 @@ class PendingTargets:
         """
         try:
             return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
-                                   solved=self._solved)
+                                   solved=self._solved, prove=self.prove, proofs=self.proofs)
         finally:
             self.cancel()
 
 
 def start_targets(instance: Instance, constraints: Constraints, solver: SolverOptions, *,
-                  shares: Sequence[float] = TARGET_SHARES, workers: int = 1) -> PendingTargets | None:
+                  shares: Sequence[float] = TARGET_SHARES, workers: int = 1, prove: bool = False,
+                  proofs: ProofStore | None = None) -> PendingTargets | None:
     """Start the target points of ``shares`` on ``workers`` processes (0: none, solved in this process when
     asked) and return once the highest reachable share, when a share needs it, is found here (module docs;
     None: no incident weight, no points).
 
     ``solver`` is the target points' (their time limit); hand the curve to
     :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
-    the run fails.
+    the run fails. ``prove`` and ``proofs``: as :func:`~camsite.stages.objectives.target_points` takes them.
     """
-    work = target_work(instance, constraints, solver, shares)
-    return None if work is None else PendingTargets(instance, constraints, solver, work, workers=workers)
+    work = target_work(instance, constraints, solver, shares, prove=prove, proofs=proofs)
+    return None if work is None else PendingTargets(instance, constraints, solver, work, workers=workers,
+                                                    prove=prove, proofs=proofs)

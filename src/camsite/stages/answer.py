@@ -21,6 +21,7 @@ from camsite.config import OptimizationConfig, Scenario
 from camsite.errors import CamsiteError, InputError, SolverError
 from camsite.optimize import Constraints, PendingCurve, Solution, SolverOptions, TaskMap
 from camsite.stages._districts import curve_notes
+from camsite.stages._proofs import ProofStore
 from camsite.stages._targets import PendingTargets, start_targets
 from camsite.stages.headline import curve_with_incidents, headline_knee
 from camsite.stages.inputs import Inputs
@@ -142,7 +143,7 @@ class PendingPlans:
 
 
 def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints, *,
-                executor: TaskMap | None = None) -> PendingPlans | None:
+                executor: TaskMap | None = None, proofs: ProofStore | None = None) -> PendingPlans | None:
     """The scenario's budget curve and its target points started on worker processes, before :func:`answer`
     (None: no curve).
 
@@ -151,12 +152,15 @@ def start_curve(scenario: Scenario, instance: Instance, constraints: Constraints
     cores. Hand the result to :func:`budget_plans` (``pending``); cancel it
     when the run fails. ``executor`` (e.g. a Dask cluster's, with ``map(fn, shared, items)``): the curve's
     budgets are its tasks instead of the local pool's (the same plans); the target points stay on this machine.
+    ``proofs``: target points proven earlier on the same data come from it, new proofs go to it
+    (:mod:`camsite.stages._proofs`; ``optimization.prove_targets`` gives the points the scenario's time limit).
     """
     opt = scenario.optimization
     if opt.budget_sweep is None:
         return None
     # the target points first: their highest reach runs alone (its own time limit), then the curve's workers start
-    targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)), workers=TARGET_WORKERS)
+    targets = start_targets(instance, constraints, _target_solver(opt, _sweep_options(opt)), workers=TARGET_WORKERS,
+                            prove=opt.prove_targets, proofs=proofs)
     try:
         curve = _start(opt, opt.budget_sweep.values(), instance, constraints, executor)
     except BaseException:
@@ -179,27 +183,32 @@ def _sweep_options(opt: OptimizationConfig) -> SolverOptions:
 
 def _target_solver(opt: OptimizationConfig, sweep: SolverOptions) -> SolverOptions:
     """The sweep's solver with the target points' time limit (``optimization.target_time_limit_s``) and
-    :data:`TARGET_START_GAP`."""
+    :data:`TARGET_START_GAP`; with ``optimization.prove_targets``, the scenario's time limit and no start gap."""
+    if opt.prove_targets:
+        return replace(sweep, time_limit_s=opt.time_limit_s, max_start_gap=None)
     limit = opt.target_time_limit_s if opt.time_limit_s is None else min(opt.time_limit_s, opt.target_time_limit_s)
     return replace(sweep, time_limit_s=limit, max_start_gap=TARGET_START_GAP)
 
 
 def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraints, *,
-                 answered: Answer, pending: PendingPlans | None = None) -> BudgetPlans:
+                 answered: Answer, pending: PendingPlans | None = None, proofs: ProofStore | None = None
+                 ) -> BudgetPlans:
     """The budget curve, its knee and target points, and the staged plan, as the scenario asks for them.
 
     The sweeps use the scenario's solver without greedy start or LP bound,
     on all cores. ``answered`` (from :func:`answer`) is the plan at the budget
     of a max-coverage question: the curve does not solve that budget again.
     ``pending`` (from :func:`start_curve`) is the curve and its target points
-    already started; without it they are solved here (the same plans).
+    already started; without it they are solved here (the same plans), with ``proofs`` as :func:`start_curve`
+    takes it.
     """
     opt = scenario.optimization
     sweep = _sweep_options(opt)
     plans = BudgetPlans()
     if opt.budget_sweep is not None:
         try:
-            plans = _curve_plans(scenario, opt.budget_sweep.values(), instance, constraints, answered, pending)
+            plans = _curve_plans(scenario, opt.budget_sweep.values(), instance, constraints, answered, pending,
+                                 proofs)
         except BaseException:
             if pending is not None:
                 pending.cancel()
@@ -211,7 +220,7 @@ def budget_plans(scenario: Scenario, instance: Instance, constraints: Constraint
 
 
 def _curve_plans(scenario: Scenario, budgets: Sequence[float], instance: Instance, constraints: Constraints,
-                 answered: Answer, pending: PendingPlans | None) -> BudgetPlans:
+                 answered: Answer, pending: PendingPlans | None, proofs: ProofStore | None) -> BudgetPlans:
     """The curve over ``budgets``, its knee and its target points (from ``pending`` when started)."""
     opt = scenario.optimization
     known = {opt.budget_sek: answered.solution} if opt.objective == "max_coverage" else None
@@ -223,5 +232,6 @@ def _curve_plans(scenario: Scenario, budgets: Sequence[float], instance: Instanc
     if pending is not None and pending.targets is not None:
         points = pending.targets.points(curve)
     else:
-        points = target_points(instance, constraints, _target_solver(opt, _sweep_options(opt)), curve=curve)
+        points = target_points(instance, constraints, _target_solver(opt, _sweep_options(opt)), curve=curve,
+                               prove=opt.prove_targets, proofs=proofs)
     return BudgetPlans(curve=curve, knee=knee, target_points=points)

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from camsite.config import OptimizationConfig
 from camsite.errors import ConfigError, SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages._proofs import ProofStore, fingerprint, instance_parts, stored_cover
 from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.solve import MinCost, solve
@@ -339,28 +340,42 @@ def _work_with(shares: Sequence[float], within: Sequence[float], reach: Reach | 
 
 
 def target_work(instance: Instance, constraints: Constraints, solver: SolverOptions,
-                shares: Sequence[float] = TARGET_SHARES) -> TargetWork | None:
+                shares: Sequence[float] = TARGET_SHARES, *, prove: bool = False,
+                proofs: ProofStore | None = None) -> TargetWork | None:
     """What :func:`target_points` solves for ``shares`` (None: no incident weight, no points).
 
     A share beyond what every allowed candidate together sees needs the highest
     reachable share (:func:`highest_reach`): it is found here, first, and a
     share above its bound (``bound_pct``: no plan sees more) is out of reach
     without a solve, as the solve would prove (the default scenario's 50 %:
-    at most 44.3 % is reachable, 50.4 % seeable).
+    at most 44.3 % is reachable, 50.4 % seeable). ``prove`` and ``proofs``: as :func:`highest_reach` takes them.
     """
     seen = _seeable_shares(instance, constraints, shares)
     if seen is None:
         return None
     within, beyond = seen
-    reach = highest_reach(instance, incident_rows(instance), constraints, solver) if beyond else None
+    reach = highest_reach(instance, incident_rows(instance), constraints, solver, prove=prove,
+                          proofs=proofs) if beyond else None
     return _work_with(shares, within, reach)
 
 
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
-                start: tuple[int, ...] = ()) -> Solution:
-    """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices)."""
+                start: tuple[int, ...] = (), *, proofs: ProofStore | None = None) -> Solution:
+    """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices); with
+    ``proofs`` (:mod:`camsite.stages._proofs`), a plan proven earlier on the same data, and a new proof kept."""
     inc, total = _incidents(instance)
-    return solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints, solver)
+    key = None if proofs is None else fingerprint("target", *instance_parts(instance, constraints, solver), inc,
+                                                      share)
+    if proofs is not None and key is not None:
+        hit = stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total,
+                           solver=solver)
+        if hit is not None:
+            return hit
+    sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints, solver)
+    if proofs is not None and key is not None and sol.status == "optimal" and len(sol.selected):
+        proofs.put(key, {"kind": "target", "share": share, "selected": sol.selected.tolist(),
+                         "cost_sek": float(sol.objective)})
+    return sol
 
 
 def curve_start(instance: Instance, curve: pd.DataFrame | None, share: float) -> tuple[int, ...]:
@@ -369,8 +384,8 @@ def curve_start(instance: Instance, curve: pd.DataFrame | None, share: float) ->
 
 
 def target_points(instance: Instance, constraints: Constraints, solver: SolverOptions,
-                  shares: Sequence[float] = TARGET_SHARES, curve: pd.DataFrame | None = None
-                  ) -> tuple[dict[str, Any], ...]:
+                  shares: Sequence[float] = TARGET_SHARES, curve: pd.DataFrame | None = None, *,
+                  prove: bool = False, proofs: ProofStore | None = None) -> tuple[dict[str, Any], ...]:
     """The cheapest plan for each share of the incident weight: cost, sites and coverage (module docs).
 
     Every share some plan may reach is solved, also beyond the curve's largest
@@ -384,26 +399,30 @@ def target_points(instance: Instance, constraints: Constraints, solver: SolverOp
     says so. With ``curve``, the cheapest curve plan reaching a share (in
     incident coverage) is the solver's warm start and the point's cost never
     exceeds it. The same points, solved on worker processes while the curve is
-    solved: :func:`camsite.stages.start_curve`.
+    solved: :func:`camsite.stages.start_curve`. ``prove``: the highest reach's MIP gets ``solver``'s whole time
+    limit; ``proofs``: points proven earlier on the same data are taken from it, new proofs kept in it
+    (:mod:`camsite.stages._proofs`).
     """
-    work = target_work(instance, constraints, solver, shares)
+    work = target_work(instance, constraints, solver, shares, prove=prove, proofs=proofs)
     if work is None:
         return ()
 
     def solved(share: float, start: tuple[int, ...]) -> Solution:
-        return solve_share(instance, constraints, solver, share, start)
+        return solve_share(instance, constraints, solver, share, start, proofs=proofs)
 
-    return assemble_points(instance, constraints, solver, work, curve, solved=solved)
+    return assemble_points(instance, constraints, solver, work, curve, solved=solved, prove=prove, proofs=proofs)
 
 
 def assemble_points(instance: Instance, constraints: Constraints, solver: SolverOptions, work: TargetWork,
-                    curve: pd.DataFrame | None, *, solved: ShareSolver) -> tuple[dict[str, Any], ...]:
+                    curve: pd.DataFrame | None, *, solved: ShareSolver, prove: bool = False,
+                    proofs: ProofStore | None = None) -> tuple[dict[str, Any], ...]:
     """The target points of ``work`` (:func:`target_points`), each share's plan from ``solved(share, start)``
     (``start``: the cheapest curve plan reaching it); the highest reach found when first needed."""
     found = [work.reach] if work.reach is not None else []
 
     def reach() -> Reach:
-        found[:] = found or [highest_reach(instance, incident_rows(instance), constraints, solver)]
+        found[:] = found or [highest_reach(instance, incident_rows(instance), constraints, solver, prove=prove,
+                                           proofs=proofs)]
         return found[0]
 
     rows = instance.rows
@@ -448,8 +467,8 @@ def _warn_unproven(share: float, sol: Solution, solver: SolverOptions) -> None:
                "MIP do not close that)" if sol.reduction.get("mip_skipped") else
                f" within {solver.time_limit_s or 0.0:g} s")
         logger.warning("the cheapest plan for %g %% of the incidents is not proven%s: %s kr, %s; "
-                       "`camsite run --target %g` gives it the scenario's time limit", 100 * share, why,
-                       f"{sol.objective:,.0f}", bound, share)
+                       "`camsite run --prove` proves it with the scenario's time limit, and later runs on the same "
+                       "data reuse the proof", 100 * share, why, f"{sol.objective:,.0f}", bound)
 
 
 def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
