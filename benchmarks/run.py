@@ -22,7 +22,8 @@ Prints one JSON line per measurement:
     this process and the children it has waited for.
 ``{"what": "cli", ...}``
     Wall time of the real command, ``camsite run`` with and without
-    ``--no-curve``, each the best of ``--repeat`` runs, and their ratio
+    ``--no-curve``, each the best of ``--repeat`` runs (``--no-proofs``: a first run on
+    new data, no target point taken from the proof store), and their ratio
     (target: curve run at most 1.5x the no-curve run and under 6 s);
     ``*_cpu_s``: the CPU seconds of that best run, workers included;
     ``load``: the load average before and after.
@@ -141,7 +142,8 @@ def cli(repeat: int) -> dict:
         for i in range(repeat):
             for label, extra in (("no_curve", ["--no-curve"]), ("with_curve", [])):
                 t0, c0 = time.perf_counter(), _children_cpu()
-                subprocess.run([*exe, "run", str(SCENARIO), "--out", f"{tmp}/{label}{i}", "--no-progress", *extra],
+                subprocess.run([*exe, "run", str(SCENARIO), "--out", f"{tmp}/{label}{i}", "--no-progress",
+                                "--no-proofs", *extra],
                                check=True, capture_output=True)
                 wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
                 if wall < best.get(f"{label}_s", float("inf")):
