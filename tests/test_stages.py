@@ -17,6 +17,7 @@ along the street in both directions (headings 90 and 270).
 from __future__ import annotations
 
 import math
+import multiprocessing
 
 import geopandas as gpd
 import numpy as np
@@ -165,3 +166,17 @@ def test_instance_errors_name_what_to_check() -> None:
     with pytest.raises(InputError, match="can be seen from any candidate site") as info:
         stages.build_instance(_inputs(existing=False), dem, cand, blind, category_weights=DEFAULT_CATEGORY_WEIGHTS)
     assert info.value.where == "camera_types"
+
+
+def test_the_candidates_built_on_a_forked_child_are_the_same(instance) -> None:
+    """``parallel=True`` (the run's): the candidates come from a forked child, the instance is the same; an error
+    met here while the child works is raised as serially, and the child does not outlive it."""
+    dem, cand = _cfg()
+    par = stages.build_instance(_inputs(), dem, cand, cameras(CAMS), category_weights=DEFAULT_CATEGORY_WEIGHTS,
+                                parallel=True)
+    assert par.candidates.equals(instance.candidates)
+    assert (par.coverage != instance.coverage).nnz == 0 and par.costs.tolist() == instance.costs.tolist()
+    far = type(_inputs())(**{**vars(_inputs()), "study_area": Point(X0 + 5000, Y0).buffer(10)})
+    with pytest.raises(InputError, match="no demand with weight > 0 inside the study area"):
+        stages.build_instance(far, dem, cand, cameras(CAMS), category_weights=DEFAULT_CATEGORY_WEIGHTS, parallel=True)
+    assert not multiprocessing.active_children()

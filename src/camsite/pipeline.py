@@ -119,7 +119,7 @@ def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Pat
         step("inputs", 0)
         inputs = stages.load_inputs(scenario)
         step("instance", 1)
-        instance = stages.instance_for(scenario, inputs)
+        instance = stages.instance_for(scenario, inputs, parallel=executor is None)  # candidates on a forked child
         city = stages.city_districts(scenario, inputs, instance)  # [[districts]]: one budget, a row each
         cost_lines.scenario_lines(scenario)  # the cost table is checked before anything is solved
     except CamsiteError as exc:

@@ -23,8 +23,8 @@ def camera_models(scenario: Scenario) -> CameraModels:
                                    budget_applies_to=opt.budget_applies_to, ptz=scenario.quality.ptz)
 
 
-def instance_for(scenario: Scenario, inputs: Inputs, *, viewsheds: bool = True) -> Instance:
-    """:func:`~camsite.stages.build_instance` with the scenario's own sections."""
+def instance_for(scenario: Scenario, inputs: Inputs, *, viewsheds: bool = True, parallel: bool = False) -> Instance:
+    """:func:`~camsite.stages.build_instance` with the scenario's own sections (``parallel``: as it takes it)."""
     return build_instance(inputs, scenario.demand, scenario.candidates, camera_models(scenario),
                           category_weights=scenario.category_weights, viewsheds=viewsheds,
-                          quality=scenario.quality, monitoring=scenario.monitoring)
+                          quality=scenario.quality, monitoring=scenario.monitoring, parallel=parallel)
