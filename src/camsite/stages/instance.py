@@ -233,18 +233,15 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
     viewsheds
         Compute viewshed polygons for the maps (not needed by the optimiser).
     quality
-        The scenario's ``[quality]``; graded coverage values each pair by its
-        EN 62676-4 level and the camera's share of the time (default: binary).
-        The choice is made here and carried by :attr:`Instance.coverage_model`.
+        The scenario's ``[quality]``; graded coverage values each pair by its EN 62676-4 level and the camera's
+        share of the time (default: binary). The choice is carried by :attr:`Instance.coverage_model`.
     monitoring
-        The scenario's ``[monitoring]``: incidents are split by their class of
-        hour (night, inside the monitoring hours; :mod:`camsite.stages._timeofday`)
-        and a camera credits an incident only in its hours, at night only within
-        its type's ``night_range_m`` (default: all day, no night reach).
+        The scenario's ``[monitoring]``: incidents are split by their class of hour (night, inside the
+        monitoring hours; :mod:`camsite.stages._timeofday`) and a camera credits an incident only in its hours,
+        at night only within its type's ``night_range_m`` (default: all day, no night reach).
     parallel
-        Build the candidates on a forked child process while this one builds the demand
-        (:class:`camsite.procs.Forked`: the same candidates and log lines; about 0.2 s less on the default
-        scenario). Only where this process may fork (``camsite run`` does; a server's threads do not).
+        The candidates built on a forked child while this process builds the demand (the same ones; 0.1 s less
+        on the default scenario): only where this process may fork (``camsite run``; not a server's threads).
 
     Raises
     ------
@@ -253,11 +250,9 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
         candidate can see any weighted demand.
     """
     area = inputs.study_area
-    split = monitoring if needs_split(monitoring) else None
-    with procs.Forked(lambda: _candidates(inputs, candidate_cfg, cameras), background=parallel) as making:
-        demand, stats = _demand(inputs, demand_cfg, demand_reach(area, demand_cfg, cameras),
-                                category_weights=category_weights, monitoring=split)
-        cands = making.result()
+    (demand, stats), cands = _demand_and_candidates(inputs, demand_cfg, candidate_cfg, cameras, category_weights,
+                                                    split := monitoring if needs_split(monitoring) else None,
+                                                    parallel)
     model: CoverageModel = "graded" if quality is not None and quality.coverage == "graded" else "binary"
     if model == "graded":
         cameras = cameras.graded()  # nothing beyond detection
@@ -299,6 +294,17 @@ def build_instance(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: Cand
                     costs=cands["cost_sek"].to_numpy(float), existing_mask=existing_mask, cameras=cameras,
                     demand_stats=stats, no_view=no_view, coverage_model=model,
                     **(pairs.graded_fields(weights, keep, cov, ex_cov) if model == "graded" else {}))
+
+
+def _demand_and_candidates(inputs: Inputs, demand_cfg: DemandConfig, candidate_cfg: CandidateConfig,
+                           cameras: CameraModels, category_weights: Mapping[str, float],
+                           split: MonitoringConfig | None, parallel: bool
+                           ) -> tuple[tuple[gpd.GeoDataFrame, dict[str, Any]], gpd.GeoDataFrame]:
+    """The demand (and its counts) and the candidates; with ``parallel`` the candidates on a forked child."""
+    with procs.Forked(lambda: _candidates(inputs, candidate_cfg, cameras), background=parallel) as making:
+        demand = _demand(inputs, demand_cfg, demand_reach(inputs.study_area, demand_cfg, cameras),
+                         category_weights=category_weights, monitoring=split)
+        return demand, making.result()
 
 
 def _unseen(demand: gpd.GeoDataFrame, unseen: NDArray[np.bool_], cands: gpd.GeoDataFrame, inputs: Inputs,
