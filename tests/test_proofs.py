@@ -169,3 +169,27 @@ def test_the_command_proves_keeps_and_reuses(tmp_path: Path) -> None:
     assert sorted(p.name for p in store.glob("*.json")) == kept
     invoke("run", scen, "--out", tmp_path / "c", "--no-proofs", "--proofs", tmp_path / "none")
     assert not (tmp_path / "none").exists()
+
+
+def test_a_batch_reads_the_proofs_as_run_does(tmp_path: Path, no_deliverables: None) -> None:
+    """``camsite batch --proofs DIR`` takes the target points ``camsite run --prove`` proved there (its own 3 s
+    leave them unproven on the 350 m circle: the far-start rule), ``--no-proofs`` neither reads nor writes."""
+    sweep = {"start": 100000, "stop": 800000, "step": 100000}
+    write_scenario(tmp_path, fridhemsplan_data(350, name="liten", optimization={
+        "budget_sek": 500000, "budget_sweep": sweep}), name="liten.toml")
+    (tmp_path / "b.toml").write_text('curve = true\n\n[[runs]]\nscenario = "liten.toml"\n', encoding="utf-8")
+    store = tmp_path / "proofs"
+    invoke("run", tmp_path / "liten.toml", "--out", tmp_path / "run", "--prove", "--proofs", store,
+           "--time-limit", "30")
+    proven = pd.read_csv(tmp_path / "run" / "min_budgets.csv")
+    assert set(proven["status"]) <= {"optimal", "unreachable"}
+
+    def batch(*options: object) -> pd.DataFrame:
+        out = tmp_path / f"res{len(list(tmp_path.glob('res*')))}"
+        invoke("batch", tmp_path / "b.toml", "--out", out, *options, "--workers", "1", "--no-progress")
+        return pd.read_csv(out / "liten" / "min_budgets.csv")
+
+    assert batch("--proofs", store).equals(proven)
+    cold = batch("--no-proofs", "--proofs", tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+    assert "time_limit" in set(cold["status"])  # what the store saved it: the points unproven after 3 s

@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from camsite import config, pipeline
+from camsite import config, pipeline, stages
 from camsite._schema import build, fail
 from camsite.errors import CamsiteError, ConfigError, InputError, SolverError
 from camsite.report import write_run
@@ -77,6 +77,8 @@ class Job:
     out_dir: str
     lang: str
     curve: bool
+    #: The proof store's folder (camsite.stages._proofs; on the machine running the job); None: no store.
+    proofs: str | None = None
 
 
 def load_batch(path: str | Path) -> BatchFile:
@@ -91,8 +93,9 @@ def load_batch(path: str | Path) -> BatchFile:
     return build(BatchFile, data, file=file, key="")
 
 
-def jobs(batch: BatchFile, *, base: Path, out_root: Path) -> list[Job]:
-    """The runs of ``batch`` (one per scenario and budget); every scenario is loaded and checked here first."""
+def jobs(batch: BatchFile, *, base: Path, out_root: Path, proofs: str | None = None) -> list[Job]:
+    """The runs of ``batch`` (one per scenario and budget); every scenario is loaded and checked here first.
+    ``proofs``: the proof store's folder every run reads and keeps its proven target points in (None: none)."""
     out: list[Job] = []
     names: set[str] = set()
     for i, run in enumerate(batch.runs):
@@ -105,7 +108,7 @@ def jobs(batch: BatchFile, *, base: Path, out_root: Path) -> list[Job]:
                 raise ConfigError(f"two runs would write the folder {name!r}: give them different names",
                                   where=f"runs[{i}].name")
             names.add(name)
-            out.append(Job(str(path), b, str(out_root / name), batch.lang, batch.curve))
+            out.append(Job(str(path), b, str(out_root / name), batch.lang, batch.curve, proofs))
     if len(out) > MAX_JOBS:
         raise ConfigError(f"{len(out)} runs; at most {MAX_JOBS}", where="runs")
     return out
@@ -129,7 +132,7 @@ def run_job(shared: object, job: Job) -> tuple[str, str | None, str]:
         if not job.curve:
             opt = replace(opt, budget_sweep=None, stages=())
         scen = config.override(scen, optimization=opt, output=replace(scen.output, lang=job.lang))
-        result = pipeline.run(scen)
+        result = pipeline.run(scen, proofs=None if job.proofs is None else stages.ProofStore(job.proofs))
         write_run(result, job.out_dir, lang=job.lang, include_incidents=False)
     except CamsiteError as exc:
         return ("error", type(exc).__name__, str(exc))

@@ -15,6 +15,7 @@ from camsite.cli.options import check_workers, executor_options, no_progress_opt
 from camsite.errors import CamsiteError
 from camsite.executors import executor
 from camsite.report import compare
+from camsite.stages import default_proof_dir
 
 
 def _run_jobs(todo: list[batch.Job], *, workers: int | None, scheduler: str | None,
@@ -57,11 +58,15 @@ def _written(todo: list[batch.Job], before: dict[str, str | None]) -> str:
               help="Folder for compare.csv, compare.html and one folder per run (default: the file's `out`, "
                    "else out/<file name>). A folder an earlier batch wrote is reused; any other non-empty "
                    "folder is refused.")
+@click.option("--proofs", "proofs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Where proven target points are kept between runs, as `camsite run` keeps them "
+                                  "(default: $XDG_CACHE_HOME/camsite/proofs, else ~/.cache/camsite/proofs).")
+@click.option("--no-proofs", is_flag=True, default=False, help="Neither reuse nor keep proven target points.")
 @executor_options
 @no_progress_option
 @handle_errors
-def batch_cmd(batch_file: Path, out: Path | None, workers: int | None, scheduler: str | None,
-              no_progress: bool) -> None:
+def batch_cmd(batch_file: Path, out: Path | None, proofs_dir: Path | None, no_proofs: bool, workers: int | None,
+              scheduler: str | None, no_progress: bool) -> None:
     """Run every scenario and budget listed in BATCH_FILE (TOML) and compare them.
 
     Each run writes its folder as `camsite run` does; compare.csv and
@@ -78,7 +83,8 @@ def batch_cmd(batch_file: Path, out: Path | None, workers: int | None, scheduler
     root = out or ((base / spec.out) if spec.out else Path("out") / batch_file.stem)
     root = Path(_shown(root))
     try:
-        todo = batch.jobs(spec, base=base, out_root=root)
+        todo = batch.jobs(spec, base=base, out_root=root,
+                          proofs=None if no_proofs else str(proofs_dir or default_proof_dir()))
     except CamsiteError as exc:
         raise exc.in_file(batch_file) from None
     runfolder.claim_batch_folder(root, [*(Path(j.out_dir).name for j in todo), "compare.csv", "compare.html"])
