@@ -16,7 +16,7 @@ import pytest
 from camsite import optimize
 from camsite.config import OptimizationConfig
 from camsite.optimize import SolverOptions
-from camsite.stages import ProofStore, Reach, _proofs, _reach, objectives
+from camsite.stages import ProofStore, Reach, _proofs, _reach, _targets, objectives
 from camsite.stages.answer import _target_solver
 from factory import fridhemsplan_data, invoke, write_scenario
 from test_targets_pool import CONFLICT, GAP, _inst
@@ -193,3 +193,21 @@ def test_a_batch_reads_the_proofs_as_run_does(tmp_path: Path, no_deliverables: N
     cold = batch("--no-proofs", "--proofs", tmp_path / "none")
     assert not (tmp_path / "none").exists()
     assert "time_limit" in set(cold["status"])  # what the store saved it: the points unproven after 3 s
+
+
+def test_prove_proves_the_reach_on_a_worker_beside_the_shares(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+                                                              ) -> None:
+    """With a pool, ``--prove`` decides the shares by the quick reach (greedy 50 %, LP bound 80 %) and proves the
+    reach on a worker of its own while the shares are solved: the points report the proven 80 %, and the proof is
+    kept by the worker."""
+    monkeypatch.setattr(_reach, "REACH_MIP_SITES", 0)  # as if large and far from its bound (the worker forks after)
+    pending = _targets.start_targets(_inst(), GAP, SolverOptions(time_limit_s=30.0), shares=(0.5, 0.85, 0.95),
+                                     workers=1, prove=True, proofs=ProofStore(tmp_path))
+    assert pending is not None and pending.reach is not None and pending.pool is not None
+    assert pending.work.reach is not None and (pending.work.reach.found_pct, pending.work.reach.proven) == (50.0, False)
+    points = pending.points(None)
+    assert [p["status"] for p in points] == ["optimal", "unreachable", "unreachable"]
+    assert [(p["max_incident_pct"], p["max_incident_bound_pct"], p["max_plan_cost_sek"]) for p in points[1:]] == \
+        [(80.0, 80.0, 5.5)] * 2  # s2 + s4, proven (without --prove: the greedy plan's 50 %)
+    kinds = sorted(json.loads(p.read_text())["kind"] for p in tmp_path.glob("*.json"))
+    assert kinds == ["reach", "target"]

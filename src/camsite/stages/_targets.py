@@ -18,6 +18,13 @@ serially. So the points are the ones :func:`target_points` gives, whatever ran
 where; a solve stopped at its wall-clock limit depends on the load, as it does
 serially.
 
+With ``prove`` (``camsite run --prove``) the quick reach found here (its LP
+bound) decides which shares are solved, and the reach's proof (its MIP with
+the whole time limit) runs on a worker of its own beside the shares' solves;
+:meth:`PendingTargets.points` takes the proven reach. On the default scenario
+the two proofs (about 80 s each) then share the run's minutes instead of
+following each other.
+
 The workers are forked (the instance is not copied) and end with the parent
 (:mod:`camsite.procs`); :meth:`PendingTargets.cancel` ends them at once. With
 ``workers = 0``, or where ``fork`` is not available, nothing runs until
@@ -32,6 +39,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -39,11 +47,13 @@ import pandas as pd
 from camsite import procs
 from camsite.optimize import Constraints, Solution, SolverOptions
 from camsite.stages._proofs import ProofStore
+from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.instance import Instance
 from camsite.stages.objectives import (
     TARGET_SHARES,
     TargetWork,
     assemble_points,
+    incident_rows,
     solve_share,
     target_work,
 )
@@ -66,6 +76,12 @@ def _share_task(share: float) -> Solution:
     return solve_share(instance, constraints, solver, share, proofs=proofs)
 
 
+def _reach_task() -> Reach:
+    """The highest reach proven (``--prove``) on a worker, beside the shares' solves."""
+    instance, constraints, solver, proofs = _WORKER[0]
+    return highest_reach(instance, incident_rows(instance), constraints, solver, prove=True, proofs=proofs)
+
+
 class PendingTargets:
     """Target points being solved on worker processes (:func:`start_targets`)."""
 
@@ -75,12 +91,15 @@ class PendingTargets:
         self.prove, self.proofs = prove, proofs
         self.pool: ProcessPoolExecutor | None = None
         self.shares: dict[float, Future[Solution]] = {}
+        self.reach: Future[Reach] | None = None
         solved = sorted(set(work.solved))
-        if workers < 1 or not solved or "fork" not in mp.get_all_start_methods():
+        proving = prove and work.reach is not None and not work.reach.proven  # its MIP on a worker of its own
+        if workers < 1 or not (solved or proving) or "fork" not in mp.get_all_start_methods():
             return
-        self.pool = ProcessPoolExecutor(min(workers, len(solved)), mp_context=mp.get_context("fork"),
+        self.pool = ProcessPoolExecutor(min(workers, len(solved)) + proving, mp_context=mp.get_context("fork"),
                                         initializer=_init_worker, initargs=(instance, constraints, solver, proofs, os.getpid()))
         try:
+            self.reach = self.pool.submit(_reach_task) if proving else None
             self.shares = {s: self.pool.submit(_share_task, s) for s in solved}
         except BaseException:
             self.cancel()
@@ -106,7 +125,8 @@ class PendingTargets:
         unnecessary is not waited for), also when a solve fails.
         """
         try:
-            return assemble_points(self.instance, self.constraints, self.solver, self.work, curve,
+            work = self.work if self.reach is None else replace(self.work, reach=self.reach.result())
+            return assemble_points(self.instance, self.constraints, self.solver, work, curve,
                                    solved=self._solved, prove=self.prove, proofs=self.proofs)
         finally:
             self.cancel()
@@ -123,6 +143,8 @@ def start_targets(instance: Instance, constraints: Constraints, solver: SolverOp
     :meth:`PendingTargets.points`, or call :meth:`PendingTargets.cancel` when
     the run fails. ``prove`` and ``proofs``: as :func:`~camsite.stages.objectives.target_points` takes them.
     """
-    work = target_work(instance, constraints, solver, shares, prove=prove, proofs=proofs)
+    pooled = workers >= 1 and "fork" in mp.get_all_start_methods()
+    # proving: the quick reach (its LP bound) decides the shares here, its proof runs beside them on a worker
+    work = target_work(instance, constraints, solver, shares, prove=prove and not pooled, proofs=proofs)
     return None if work is None else PendingTargets(instance, constraints, solver, work, workers=workers,
                                                     prove=prove, proofs=proofs)
