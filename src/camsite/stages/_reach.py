@@ -21,7 +21,9 @@ never proved within its second (default scenario: 5,372 sites, greedy
 start); its figures then do not depend on the machine's load at all. The plan is then pruned of
 every site that adds nothing to the requirement (most expensive first), and
 its cost is the cost of reaching ``found_pct``: a plan, not proven the
-cheapest.
+cheapest. ``camsite run --prove`` gives the MIP the scenario's time limit on
+every model (the default scenario: 43.03 %, 1,027 sites, proven optimal in
+about 90 s) and keeps the proof for later runs (:mod:`camsite.stages._proofs`).
 """
 
 from __future__ import annotations
