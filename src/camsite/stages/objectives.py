@@ -364,15 +364,12 @@ def solve_share(instance: Instance, constraints: Constraints, solver: SolverOpti
     """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices); with
     ``proofs`` (:mod:`camsite.stages._proofs`), a plan proven earlier on the same data, and a new proof kept."""
     inc, total = _incidents(instance)
-    key = None if proofs is None else fingerprint("target", *instance_parts(instance, constraints, solver), inc,
-                                                      share)
-    if proofs is not None and key is not None:
-        hit = stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total,
-                           solver=solver)
-        if hit is not None:
-            return hit
-    sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints, solver)
-    if proofs is not None and key is not None and sol.status == "optimal" and len(sol.selected):
+    key = "" if proofs is None else fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
+    hit = None if proofs is None else stored_cover(proofs.get(key), instance, constraints, requirement=inc,
+                                                   need=share * total, solver=solver)
+    sol = hit or solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints,
+                       solver)
+    if proofs is not None and hit is None and sol.status == "optimal" and len(sol.selected):
         proofs.put(key, {"kind": "target", "share": share, "selected": sol.selected.tolist(),
                          "cost_sek": float(sol.objective)})
     return sol
