@@ -211,3 +211,11 @@ def test_prove_proves_the_reach_on_a_worker_beside_the_shares(monkeypatch: pytes
         [(80.0, 80.0, 5.5)] * 2  # s2 + s4, proven (without --prove: the greedy plan's 50 %)
     kinds = sorted(json.loads(p.read_text())["kind"] for p in tmp_path.glob("*.json"))
     assert kinds == ["reach", "target"]
+
+
+def test_prove_without_a_curve_says_there_is_nothing_to_prove(tmp_path: Path, no_deliverables: None) -> None:
+    scen = write_scenario(tmp_path, fridhemsplan_data(250))
+    res = invoke("run", scen, "--out", tmp_path / "o", "--prove", "--no-curve", "--proofs", tmp_path / "p",
+                 "--no-progress")
+    assert "no budget curve, so it has no target points to prove" in res.stderr
+    assert not (tmp_path / "p").exists()

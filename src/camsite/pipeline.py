@@ -125,6 +125,9 @@ def _run(scenario: Scenario, *, incidents: str | Path | None, cameras: str | Pat
     except CamsiteError as exc:
         raise exc.in_file(scenario.source_file) from None
 
+    if scenario.optimization.prove_targets and scenario.optimization.budget_sweep is None:
+        logger.warning("--prove (optimization.prove_targets): this run has no budget curve, so it has no target "
+                       "points to prove; leave out --no-curve, or give [optimization.budget_sweep]")
     step("optimise", 2)
     constraints = stages.plan_constraints(scenario, inputs, instance, city=city)  # as every command builds them
     pending, answered = _answer_and_start(scenario, inputs, instance, constraints, executor=executor, proofs=proofs)
