@@ -219,3 +219,27 @@ def test_prove_without_a_curve_says_there_is_nothing_to_prove(tmp_path: Path, no
                  "--no-progress")
     assert "no budget curve, so it has no target points to prove" in res.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_a_target_question_proves_its_point_for_this_run_and_later_ones(tmp_path: Path, no_deliverables: None
+                                                                        ) -> None:
+    """``camsite run --target 0.25`` proves the 25 % plan as its question (probes within the scenario's limit);
+    its own min_budgets.csv then shows that proof for the 25 % point, not the point's quick 3 s plan, and a later
+    run on the same data takes it from the store. Without a store the run's point stays the quick plan."""
+    sweep = {"start": 100000, "stop": 800000, "step": 100000}
+    scen = write_scenario(tmp_path, fridhemsplan_data(350, optimization={"budget_sek": 500000, "budget_sweep": sweep}))
+    store = tmp_path / "proofs"
+
+    def run(out: str, *options: object) -> tuple[dict[str, Any], pd.Series]:
+        invoke("run", scen, "--out", tmp_path / out, "--time-limit", "60", "--no-progress", *options)
+        points = pd.read_csv(tmp_path / out / "min_budgets.csv")
+        return json.loads((tmp_path / out / "summary.json").read_text()), points.set_index("kind").loc["target_25"]
+
+    summary, point = run("asked", "--target", "0.25", "--proofs", store)
+    assert summary["status"] == "optimal"
+    assert (point["status"], point["cost_sek"]) == ("optimal", summary["question"]["cost_sek"])
+    _, later = run("later", "--proofs", store)
+    assert later.equals(point)
+    cold_summary, cold = run("cold", "--target", "0.25", "--no-proofs")
+    assert cold_summary["question"]["cost_sek"] == summary["question"]["cost_sek"]
+    assert cold["status"] == "time_limit"  # the point's own 3 s: what the store now settles

@@ -164,7 +164,7 @@ def test_a_failing_main_solve_ends_the_curve_and_target_workers(tmp_path: Path,
             workers.extend((getattr(pool, "_processes", None) or {}).values())
         return pending
 
-    def fail(*args: Any) -> None:
+    def fail(*args: Any, **kwargs: Any) -> None:
         raise SolverError("the main solve broke", where="optimization")
 
     monkeypatch.setattr(stages, "start_curve", spy)

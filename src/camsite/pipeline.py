@@ -176,7 +176,8 @@ def _answer_and_start(scenario: Scenario, inputs: stages.Inputs, instance: stage
     not be forked), the answer is solved here.
     """
     background = scenario.optimization.budget_sweep is not None and executor is None
-    with procs.Forked(lambda: stages.answer(scenario, inputs, instance, constraints), background=background) as main:
+    with procs.Forked(lambda: stages.answer(scenario, inputs, instance, constraints, proofs=proofs),
+                      background=background) as main:
         pending = stages.start_curve(scenario, instance, constraints, executor=executor,  # the curve, its targets ...
                                      proofs=proofs)
         try:

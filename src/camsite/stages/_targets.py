@@ -55,6 +55,7 @@ from camsite.stages.objectives import (
     assemble_points,
     incident_rows,
     solve_share,
+    stored_share,
     target_work,
 )
 
@@ -116,7 +117,8 @@ class PendingTargets:
         future = self.shares.get(share)
         if start or future is None:  # the curve gives a start: solved from it, as serially
             return solve_share(self.instance, self.constraints, self.solver, share, start, proofs=self.proofs)
-        return future.result()
+        # proven meanwhile (the run's own question, `--target`, proves and keeps it): the proof, not the quick plan
+        return stored_share(self.instance, self.constraints, self.solver, share, self.proofs) or future.result()
 
     def points(self, curve: pd.DataFrame | None) -> tuple[dict[str, Any], ...]:
         """The target points (:func:`~camsite.stages.objectives.target_points` with this ``curve``).

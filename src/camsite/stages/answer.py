@@ -85,7 +85,8 @@ def _check_budget(scenario: Scenario, instance: Instance) -> None:
                          file=scenario.source_file, where="optimization.budget_sek")
 
 
-def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: Constraints) -> Answer:
+def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: Constraints, *,
+           proofs: ProofStore | None = None) -> Answer:
     """The plan answering the scenario's question (``optimization.objective``), solved exactly.
 
     Parameters
@@ -98,6 +99,9 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
         From :func:`~camsite.stages.instance_for`.
     constraints
         From :func:`~camsite.stages.constraints_for`.
+    proofs
+        A question of the incident share alone is a target point's: proven earlier on the same data, it comes
+        from the store; proven now, it is kept there (:mod:`camsite.stages._proofs`).
 
     Raises
     ------
@@ -110,7 +114,7 @@ def answer(scenario: Scenario, inputs: Inputs, instance: Instance, constraints: 
     if opt.objective == "min_cost":
         try:
             solution, question = solve_min_cost(instance, opt, constraints, solver_options(opt),
-                                                subarea_masks(instance, inputs.subareas))
+                                                subarea_masks(instance, inputs.subareas), proofs=proofs)
         except CamsiteError as exc:
             raise exc.in_file(scenario.source_file) from None
     else:

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from camsite.config import OptimizationConfig
 from camsite.errors import ConfigError, SolverError
 from camsite.optimize import Constraints, Solution, SolverOptions
+from camsite.stages._points_table import TARGET_POINT_COLUMNS, target_points_table
 from camsite.stages._proofs import ProofStore, fingerprint, instance_parts, stored_cover
 from camsite.stages._reach import Reach, highest_reach
 from camsite.stages.instance import Instance
@@ -65,6 +66,7 @@ __all__ = [
     "requirements",
     "solve_min_cost",
     "solve_share",
+    "stored_share",
     "subarea_masks",
     "target_points",
     "target_points_table",
@@ -219,8 +221,10 @@ def _unreachable(reqs: Sequence[Requirement], opt: OptimizationConfig, reach: Re
 
 
 def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Constraints, solver: SolverOptions,
-                   subareas: Mapping[str, BoolArray]) -> tuple[Solution, dict[str, Any]]:
-    """The cheapest plan meeting ``opt``'s targets, and the question it answers (for summary.json).
+                   subareas: Mapping[str, BoolArray], *, proofs: ProofStore | None = None
+                   ) -> tuple[Solution, dict[str, Any]]:
+    """The cheapest plan meeting ``opt``'s targets, and the question it answers (for summary.json). A question
+    of the incident share alone is a target point's (:func:`solve_share`): ``proofs`` gives and keeps its proof.
 
     Raises
     ------
@@ -232,8 +236,10 @@ def solve_min_cost(instance: Instance, opt: OptimizationConfig, constraints: Con
     reqs = requirements(instance, opt, constraints, subareas)
     if not reqs:
         raise SolverError("min_cost: no target has incident weight to cover", where="optimization")
-    sol = solve(instance, MinCost(target=None, covers=tuple((r.mask, r.required) for r in reqs)), constraints,
-                solver)
+    share = opt.target_incident_share
+    sol = solve_share(instance, constraints, solver, share, proofs=proofs) \
+        if share is not None and [r.name for r in reqs] == ["incident"] else \
+        solve(instance, MinCost(target=None, covers=tuple((r.mask, r.required) for r in reqs)), constraints, solver)
     if sol.status == "infeasible":
         alone = len(reqs) == 1 and reqs[0].required <= reqs[0].reachable + 1e-9 * max(1.0, reqs[0].total)
         reach = highest_reach(instance, reqs[0].mask, constraints, solver) if alone else None
@@ -359,19 +365,28 @@ def target_work(instance: Instance, constraints: Constraints, solver: SolverOpti
     return _work_with(shares, within, reach)
 
 
+def stored_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
+                 proofs: ProofStore | None) -> Solution | None:
+    """The cheapest plan for ``share`` proven earlier on the same data (:mod:`camsite.stages._proofs`), or None."""
+    if proofs is None:
+        return None
+    inc, total = _incidents(instance)
+    key = fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
+    return stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total, solver=solver)
+
+
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
                 start: tuple[int, ...] = (), *, proofs: ProofStore | None = None) -> Solution:
     """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices); with
     ``proofs`` (:mod:`camsite.stages._proofs`), a plan proven earlier on the same data, and a new proof kept."""
     inc, total = _incidents(instance)
-    key = "" if proofs is None else fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
-    hit = None if proofs is None else stored_cover(proofs.get(key), instance, constraints, requirement=inc,
-                                                   need=share * total, solver=solver)
+    hit = stored_share(instance, constraints, solver, share, proofs)
     sol = hit or solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints,
                        solver)
     if proofs is not None and hit is None and sol.status == "optimal" and len(sol.selected):
-        proofs.put(key, {"kind": "target", "share": share, "selected": sol.selected.tolist(),
-                         "cost_sek": float(sol.objective)})
+        proofs.put(fingerprint("target", *instance_parts(instance, constraints, solver), inc, share),
+                   {"kind": "target", "share": share, "selected": sol.selected.tolist(),
+                    "cost_sek": float(sol.objective)})
     return sol
 
 
@@ -475,22 +490,3 @@ def _unreachable_point(share: float, reach: Reach) -> dict[str, Any]:
     return {"status": "unreachable", "max_incident_pct": round(reach.found_pct, 3),
             "max_incident_bound_pct": round(reach.bound_pct, 3), "max_plan_cost_sek": round(reach.cost_sek, 2),
             "max_plan_n_sites": reach.n_sites}
-
-
-#: Columns of min_budgets.csv (:func:`target_points_table`).
-TARGET_POINT_COLUMNS = ("kind", "target_incident_share", "status", "cost_sek", "n_sites", "incident_pct",
-                        "footfall_pct", "coverage_pct", "gap", "sites", "max_incident_pct", "cost_bound_sek",
-                        "max_incident_bound_pct", "max_plan_cost_sek", "max_plan_n_sites")
-
-
-def target_points_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame | None:
-    """min_budgets.csv: one row per target point (:data:`TARGET_POINT_COLUMNS`), None without points.
-
-    >>> target_points_table([{"kind": "target_75", "target_incident_share": 0.75, "status": "unreachable",
-    ...                       "max_incident_pct": 62.7}])[["kind", "status", "cost_sek"]].to_dict("records")
-    [{'kind': 'target_75', 'status': 'unreachable', 'cost_sek': None}]
-    """
-    if not points:
-        return None
-    rows = [{c: p.get(c) for c in TARGET_POINT_COLUMNS} for p in points]
-    return pd.DataFrame(rows, columns=list(TARGET_POINT_COLUMNS))
