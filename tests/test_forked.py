@@ -95,10 +95,9 @@ def test_leaving_the_block_ends_a_child_still_running() -> None:
 def test_the_pictures_drawn_on_a_child_are_the_ones_drawn_here(tmp_path: Path, report_result: object,
                                                                report_out: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every deliverable is byte for byte what the serial writers give (``report_out`` wrote the pictures and the
-    GeoPackage on two children)."""
-    assert [sorted(g) for g in outputs.BACKGROUND] == [["map.png"], ["budget_curve.png", "camsite.gpkg"]]
-    monkeypatch.setattr(outputs, "BACKGROUND", ())
+    """Every deliverable is byte for byte what the serial writers give (``report_out`` drew the pictures aside)."""
+    assert {"map.png", "budget_curve.png"} <= outputs.BACKGROUND
+    monkeypatch.setattr(outputs, "BACKGROUND", frozenset())
     here = report.write_deliverables(report_result, tmp_path)  # type: ignore[arg-type]
     assert [p.name for p in here] == \
         ["inventory.xlsx", "camsite.gpkg", "map.png", "budget_curve.png", "report.html", "underlag.html"]
