@@ -51,9 +51,12 @@ def test_the_public_names_still_come_from_their_modules() -> None:
 _ENTRY = """
 import os, sys
 sys.argv = ["camsite", "--version"]
-from camsite.cli import entry
+import camsite.cli as cli
+def stop(code):  # entry() ends the process with os._exit: stopped here to look at it
+    raise SystemExit(code)
+cli._quick_exit = stop
 try:
-    entry()
+    cli.entry()
 except SystemExit:
     pass
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -96,3 +99,15 @@ def test_a_pool_worker_keeps_one_blas_thread() -> None:
         with ProcessPoolExecutor(1, mp_context=ctx, initializer=procs.worker_start,
                                  initargs=(os.getpid(),)) as pool:
             assert pool.submit(_worker_threads).result(timeout=60) == {1}
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [(None, 0, ""), (2, 2, ""), ("stopped: why", 1, "stopped: why")])
+def test_the_quick_exit_flushes_and_keeps_the_exit_code(code: object, status: int, stderr: str) -> None:
+    """The command ends with os._exit after flushing and running the exit handlers (camsite.cli.entry): what was
+    printed and what an exit handler writes arrive, with the command's exit code."""
+    script = ("import atexit, sys\nfrom camsite.cli import _quick_exit\n"
+              "atexit.register(lambda: sys.stdout.write('handler ran'))\n"
+              f"sys.stdout.write('printed; ')\n_quick_exit({code!r})\n")
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "PYTHONUNBUFFERED")}
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=clean)
+    assert (res.returncode, res.stdout, res.stderr.strip()) == (status, "printed; handler ran", stderr)

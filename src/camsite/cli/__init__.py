@@ -18,9 +18,13 @@ neither (``camsite`` imports its public names on first use).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import logging
 import os
+import sys
+from typing import NoReturn
 
 import click
 
@@ -74,6 +78,29 @@ def main(verbose: int, quiet: bool) -> None:
 
 def entry() -> None:
     """The ``camsite`` command (its console script, and ``python -m camsite``): :func:`main`, its BLAS on one
-    thread from the start (module docs) unless ``OPENBLAS_NUM_THREADS`` says otherwise."""
+    thread from the start (module docs) unless ``OPENBLAS_NUM_THREADS`` says otherwise, and a quick exit.
+
+    When the command has finished (its files written and closed, its last line printed), the process ends
+    without tearing the interpreter down object by object: the output is flushed and the exit handlers run
+    (logging, multiprocessing), then :func:`os._exit` with the command's exit code. Freeing a run's instance
+    (hundreds of thousands of geometries and arrays) took 0.3 s of the default run's 6 s after its last line.
+    """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: the command owns its process
-    main(prog_name="camsite")
+    try:
+        main(prog_name="camsite")
+    except SystemExit as done:
+        _quick_exit(done.code)
+    _quick_exit(0)
+
+
+def _quick_exit(code: object) -> NoReturn:
+    """Flush, run the exit handlers, and end the process with ``code`` (``SystemExit``'s: None, a number, or a
+    message printed to stderr with exit code 1)."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe must not turn a finished command into an error
+            stream.flush()
+    os._exit(status)
