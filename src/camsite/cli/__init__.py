@@ -93,15 +93,11 @@ def entry() -> None:
     except SystemExit as done:
         if done.code not in (None, 0):
             raise  # an error: the interpreter's own exit, which a failed run's half-ended pools have always had
-    _quick_exit(0)
+    _quick_exit()
 
 
-def _quick_exit(code: object) -> NoReturn:
-    """Flush, run the exit handlers, and end the process with ``code`` (``SystemExit``'s: None, a number, or a
-    message printed to stderr with exit code 1)."""
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
-    status = 0 if code is None else code if isinstance(code, int) else 1
+def _quick_exit() -> NoReturn:
+    """End a command that succeeded: the interpreter's first exit steps, the output flushed, ``os._exit(0)``."""
     # what the interpreter does first at exit: join the non-daemon threads and let every process pool's manager
     # end its workers (concurrent.futures registers that there, not with atexit); without it a pool left by an
     # error path could leave multiprocessing's exit handler waiting on a worker that never got its stop signal
@@ -112,4 +108,4 @@ def _quick_exit(code: object) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # a closed pipe must not turn a finished command into an error
             stream.flush()
-    os._exit(status)
+    os._exit(0)

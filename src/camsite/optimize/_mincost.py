@@ -296,13 +296,10 @@ def _better_start(cv: _Cover, c: FloatArray, greedy: IntArray | None, start: npt
                   ) -> IntArray | None:
     """The cheaper of the greedy cover and ``start`` (original site indices), when ``start`` survives the
     reductions whole and meets every requirement on the reduced rows."""
-    if start is None:
+    given = None if start is None else np.asarray(start, dtype=np.int64).ravel()
+    local = None if given is None or not len(given) else _local_of(cv, given)
+    if local is None:
         return greedy
-    pos = {int(s): k for k, s in enumerate(cv.sites)}
-    given = [int(s) for s in np.asarray(start, dtype=np.int64).ravel()]
-    if not given or any(s not in pos for s in given):
-        return greedy
-    local = np.asarray(sorted(pos[s] for s in given), dtype=np.int64)
     x = np.zeros(len(cv.sites))
     x[local] = 1.0
     seen = np.asarray(cv.rows @ x).ravel() > 0

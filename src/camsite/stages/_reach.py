@@ -108,8 +108,8 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     rows = instance.rows
     w = np.where(mask, rows.weights, 0.0)
     total = float(w.sum())
-    key = None if proofs is None else fingerprint("reach", *instance_parts(instance, constraints, solver), mask)
-    stored = None if proofs is None or key is None else _stored(proofs.get(key), instance, constraints, w, total)
+    key = "" if proofs is None else fingerprint("reach", *instance_parts(instance, constraints, solver), mask)
+    stored = None if proofs is None else _stored(proofs.get(key), instance, constraints, w, total)
     if stored is not None:
         return stored
     costs = np.asarray(instance.costs, dtype=np.float64)
@@ -136,7 +136,7 @@ def highest_reach(instance: Instance, mask: NDArray[np.bool_], constraints: Cons
     bound = max(found, 100.0 * float(upper) / total) if np.isfinite(upper) else 100.0
     logger.info("highest reachable share: %.2f %% found (%d sites), at most %.2f %% (%s)", found, len(chosen),
                 bound, "no MIP: greedy far from the bound" if sol is None else sol.status)
-    if proven and proofs is not None and key is not None:
+    if proven and proofs is not None:
         proofs.put(key, {"kind": "reach", "selected": np.asarray(chosen).tolist(),
                          "cost_sek": float(costs[chosen].sum()), "found_pct": found})
     return Reach(found_pct=found, bound_pct=min(100.0, bound), cost_sek=float(costs[chosen].sum()),

@@ -371,8 +371,14 @@ def stored_share(instance: Instance, constraints: Constraints, solver: SolverOpt
     if proofs is None:
         return None
     inc, total = _incidents(instance)
-    key = fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
-    return stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total, solver=solver)
+    return stored_cover(proofs.get(_share_key(instance, constraints, solver, inc, share)), instance, constraints,
+                        requirement=inc, need=share * total, solver=solver)
+
+
+def _share_key(instance: Instance, constraints: Constraints, solver: SolverOptions, inc: BoolArray,
+               share: float) -> str:
+    """The proof store's key of ``share`` of the incident rows ``inc``."""
+    return fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
 
 
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
@@ -380,13 +386,16 @@ def solve_share(instance: Instance, constraints: Constraints, solver: SolverOpti
     """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices); with
     ``proofs`` (:mod:`camsite.stages._proofs`), a plan proven earlier on the same data, and a new proof kept."""
     inc, total = _incidents(instance)
-    hit = stored_share(instance, constraints, solver, share, proofs)
-    sol = hit or solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints,
-                       solver)
-    if proofs is not None and hit is None and sol.status == "optimal" and len(sol.selected):
-        proofs.put(fingerprint("target", *instance_parts(instance, constraints, solver), inc, share),
-                   {"kind": "target", "share": share, "selected": sol.selected.tolist(),
-                    "cost_sek": float(sol.objective)})
+    key = "" if proofs is None else _share_key(instance, constraints, solver, inc, share)
+    if proofs is not None:
+        hit = stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total,
+                           solver=solver)
+        if hit is not None:
+            return hit
+    sol = solve(instance, MinCost(target=None, covers=((inc, share * total),), start=start), constraints, solver)
+    if proofs is not None and sol.status == "optimal" and len(sol.selected):
+        proofs.put(key, {"kind": "target", "share": share, "selected": sol.selected.tolist(),
+                         "cost_sek": float(sol.objective)})
     return sol
 
 
