@@ -371,14 +371,8 @@ def stored_share(instance: Instance, constraints: Constraints, solver: SolverOpt
     if proofs is None:
         return None
     inc, total = _incidents(instance)
-    return stored_cover(proofs.get(_share_key(instance, constraints, solver, inc, share)), instance, constraints,
-                        requirement=inc, need=share * total, solver=solver)
-
-
-def _share_key(instance: Instance, constraints: Constraints, solver: SolverOptions, inc: BoolArray,
-               share: float) -> str:
-    """The proof store's key of ``share`` of the incident rows ``inc``."""
-    return fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
+    key = fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
+    return stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total, solver=solver)
 
 
 def solve_share(instance: Instance, constraints: Constraints, solver: SolverOptions, share: float,
@@ -386,7 +380,7 @@ def solve_share(instance: Instance, constraints: Constraints, solver: SolverOpti
     """The cheapest plan seeing ``share`` of the incident weight, from ``start`` (candidate indices); with
     ``proofs`` (:mod:`camsite.stages._proofs`), a plan proven earlier on the same data, and a new proof kept."""
     inc, total = _incidents(instance)
-    key = "" if proofs is None else _share_key(instance, constraints, solver, inc, share)
+    key = "" if proofs is None else fingerprint("target", *instance_parts(instance, constraints, solver), inc, share)
     if proofs is not None:
         hit = stored_cover(proofs.get(key), instance, constraints, requirement=inc, need=share * total,
                            solver=solver)
